@@ -1,0 +1,3 @@
+from humstats.cli import main
+
+main()

@@ -1,0 +1,240 @@
+"""The figure record, defined once.
+
+``FigureSchema`` is the single description of a figure: its columns, their types and every
+check a figure must pass before it may be stored. Everything else in humstats derives its
+column lists, vocabularies and HXL hashtags from this module, so a field is renamed or a
+check tightened in one place only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+import pandera.polars as pa
+import polars as pl
+import pycountry
+from pandera.engines.polars_engine import DateTime
+from pandera.typing.polars import Series
+
+MAX_VALUE = 10_000_000_000
+"""No count of people reaches ten billion: a larger value is a parsing or typing error."""
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+PUBLICATION_TOLERANCE = dt.timedelta(days=1)
+"""A reference date may run one day past publication: time zones shift "today" by a day."""
+
+
+class Indicator(StrEnum):
+    KILLED = "killed"
+    INJURED = "injured"
+    MISSING = "missing"
+    DETAINED = "detained"
+    DISPLACED = "displaced"
+    REFUGEES = "refugees"
+    RETURNEES = "returnees"
+    AFFECTED = "affected"
+    IN_NEED = "in_need"
+    FOOD_INSECURE = "food_insecure"
+    POPULATION = "population"
+
+
+class Measure(StrEnum):
+    STOCK = "stock"
+    FLOW = "flow"
+
+
+class Qualifier(StrEnum):
+    EXACT = "exact"
+    APPROX = "approx"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    RANGE = "range"
+
+
+class Unit(StrEnum):
+    PEOPLE = "people"
+    HOUSEHOLDS = "households"
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+INDICATOR_HXL: dict[Indicator, str] = {
+    Indicator.KILLED: "#affected+killed",
+    Indicator.INJURED: "#affected+injured",
+    Indicator.MISSING: "#affected+missing",
+    Indicator.DETAINED: "#affected+detained",
+    Indicator.DISPLACED: "#affected+idps",
+    Indicator.REFUGEES: "#affected+refugees",
+    Indicator.RETURNEES: "#affected+returnees",
+    Indicator.AFFECTED: "#affected",
+    Indicator.IN_NEED: "#inneed",
+    Indicator.FOOD_INSECURE: "#affected+food_insecure",
+    Indicator.POPULATION: "#population",
+}
+"""Indicator → HXL hashtag, for reading HXL tables and for ``--format hxl``."""
+
+
+@cache
+def iso3_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code pycountry knows."""
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _nonblank(data: pa.PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col(data.key).str.strip_chars().str.len_chars() > 0)
+
+
+class FigureSchema(pa.DataFrameModel):
+    """One row per figure: what was counted, where, as of when, and who says so."""
+
+    figure_id: Series[str] = pa.Field(unique=True)
+    indicator: Series[str] = pa.Field(isin=_values(Indicator))
+    measure: Series[str] = pa.Field(isin=_values(Measure))
+    value: Series[pl.Int64]
+    value_low: Series[pl.Int64] = pa.Field(nullable=True)
+    value_high: Series[pl.Int64] = pa.Field(nullable=True)
+    qualifier: Series[str] = pa.Field(isin=_values(Qualifier))
+    unit: Series[str] = pa.Field(isin=_values(Unit))
+    location_name: Series[str] = pa.Field(nullable=True)
+    country_iso3: Series[str]
+    admin_level: Series[pl.Int8] = pa.Field(nullable=True, ge=0, le=5)
+    pcode: Series[str] = pa.Field(nullable=True)
+    period_start: Series[pl.Date]
+    period_end: Series[pl.Date]
+    date_precision: Series[str] = pa.Field(isin=_values(DatePrecision))
+    published_date: Series[pl.Date]
+    publisher: Series[str]
+    attributed_to: Series[str] = pa.Field(nullable=True)
+    source_url: Series[str] = pa.Field(nullable=True)
+    source_file: Series[str]
+    quote: Series[str]
+    span_start: Series[pl.Int64] = pa.Field(nullable=True)
+    span_end: Series[pl.Int64] = pa.Field(nullable=True)
+    method: Series[str]
+    confidence: Series[pl.Float64] = pa.Field(ge=0.0, le=1.0)
+    batch_id: Series[str]
+    ingested_at: Series[DateTime] = pa.Field(dtype_kwargs={"time_zone": "UTC", "time_unit": "us"})
+
+    class Config:
+        strict = True
+        ordered = True
+        coerce = False
+
+    @pa.check("value", "value_low", "value_high", name="negative-value")
+    def _non_negative(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key) >= 0)
+
+    @pa.check("value", "value_low", "value_high", name="implausible-value")
+    def _below_ten_billion(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key) < MAX_VALUE)
+
+    @pa.check("country_iso3", name="unknown-country")
+    def _real_country(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key).is_in(sorted(iso3_codes())))
+
+    @pa.check("publisher", "quote", "source_file", "method", name="blank-text")
+    def _not_blank(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _nonblank(data)
+
+    @pa.check("period_start", "period_end", "published_date", name="date-before-1900")
+    def _not_ancient(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key) >= EARLIEST_DATE)
+
+    @pa.check("period_start", "period_end", "published_date", name="future-date")
+    def _not_future(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        tomorrow = dt.datetime.now(dt.UTC).date() + PUBLICATION_TOLERANCE
+        return data.lazyframe.select(pl.col(data.key) <= tomorrow)
+
+    @pa.dataframe_check(name="period-reversed")
+    def _period_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("period_start") <= pl.col("period_end"))
+
+    @pa.dataframe_check(name="published-before-period")
+    def _published_after_period(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        limit = pl.col("published_date") + pl.duration(days=PUBLICATION_TOLERANCE.days)
+        return data.lazyframe.select(pl.col("period_end") <= limit)
+
+    @pa.dataframe_check(name="value-outside-bounds")
+    def _bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        low_ok = pl.col("value_low").is_null() | (pl.col("value_low") <= pl.col("value"))
+        high_ok = pl.col("value_high").is_null() | (pl.col("value") <= pl.col("value_high"))
+        return data.lazyframe.select(low_ok & high_ok)
+
+    @pa.dataframe_check(name="range-without-bounds")
+    def _range_has_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        bounded = pl.col("value_low").is_not_null() & pl.col("value_high").is_not_null()
+        return data.lazyframe.select((pl.col("qualifier") != Qualifier.RANGE.value) | bounded)
+
+
+COLUMNS: tuple[str, ...] = tuple(FigureSchema.to_schema().columns)
+"""The figure record's columns, in order."""
+
+DTYPES: dict[str, pl.DataType] = {
+    name: column.dtype.type for name, column in FigureSchema.to_schema().columns.items()
+}
+"""The figure record's polars dtypes, for building empty frames and casting."""
+
+STAMPED: tuple[str, ...] = ("figure_id", "source_file", "batch_id", "ingested_at")
+"""Columns the store stamps on a figure; readers and extractors leave them out."""
+
+QUARANTINE_EXTRA: dict[str, pl.DataType] = {
+    "check": pl.String(),
+    "reason": pl.String(),
+    "column": pl.String(),
+    "failing_value": pl.String(),
+    "input_row": pl.Int64(),
+    "raw": pl.String(),
+}
+"""What a quarantined row carries beyond the figure columns (which it keeps as text)."""
+
+QUARANTINE_COLUMNS: tuple[str, ...] = (*QUARANTINE_EXTRA, *COLUMNS)
+
+ORIGIN_COLUMNS: dict[str, pl.DataType] = {"input_row": pl.Int64(), "origin": pl.String()}
+"""Where in its input a candidate figure sits; the store derives ``figure_id`` from them."""
+
+
+def empty_figures() -> pl.DataFrame:
+    """A figure frame with no rows but every column, typed."""
+    return pl.DataFrame(schema=DTYPES)
+
+
+def empty_quarantine() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={**QUARANTINE_EXTRA, **dict.fromkeys(COLUMNS, pl.String())}
+    )
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """What is known of a document before reading it: who published it, where and when.
+
+    Fields are named after the figure columns they fill. A reader fills them from the input
+    (front matter, meta tags, a mapping's constants); command-line flags override them.
+    """
+
+    publisher: str | None = None
+    source_url: str | None = None
+    published_date: dt.date | None = None
+    attributed_to: str | None = None
+    title: str | None = None
+
+    def overridden_by(self, other: SourceMeta) -> SourceMeta:
+        """Fields set in ``other`` win; the rest stay as they are."""
+        return SourceMeta(
+            **{
+                name: getattr(other, name) if getattr(other, name) is not None else value
+                for name, value in vars(self).items()
+            }
+        )
