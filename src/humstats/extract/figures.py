@@ -1,0 +1,548 @@
+"""Sentences to figure rows: the rules that decide which numbers in a text are figures.
+
+``extract_figures(document)`` returns the candidate-figures frame every producer returns (the
+schema's columns less the stamped ones, plus ``input_row`` and ``origin``). One pass finds
+every number in the text (``numbers.find_quantities``); only sentences holding a count are
+read further, so prose without figures costs one regular-expression scan.
+
+For each count the rules ask, in order: is it a thing rather than people ("140 trucks")? a
+forecast or target ("could rise to")? a breakdown of a figure just given ("including 4,800
+children")? Which indicator do the nearest words name (``indicators.find_cue``)? Then measure
+(stock or flow), reference period (``dates``), source (``attribution``) and place
+(``places``) are read from the same sentence, falling back to what the text said before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+import polars as pl
+import pycountry
+
+from humstats.errors import InputError
+from humstats.extract.attribution import Attribution, find_attributions
+from humstats.extract.dates import Period, find_periods, publication_period
+from humstats.extract.indicators import (
+    Cue,
+    Patterns,
+    Vocabulary,
+    compile_patterns,
+    find_cue,
+    load_vocabulary,
+)
+from humstats.extract.numbers import Quantity, find_quantities
+from humstats.extract.places import (
+    ADMIN1,
+    CITY,
+    COUNTRY,
+    DEMONYM,
+    NOWHERE,
+    Gazetteer,
+    Place,
+    default_gazetteer,
+    find_places,
+)
+from humstats.readers import Document
+from humstats.schema import (
+    DTYPES,
+    ORIGIN_COLUMNS,
+    STAMPED,
+    Indicator,
+    Measure,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+RULES_VERSION = "1"
+METHOD = f"text-rules@{RULES_VERSION}"
+
+CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
+    **{name: dtype for name, dtype in DTYPES.items() if name not in STAMPED},
+    **ORIGIN_COLUMNS,
+}
+"""Columns of the frame ``extract_figures`` returns, in order."""
+
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Mr|Mrs|Ms|Dr|St|Gen|Lt|"
+    r"Col|Sgt|Capt|Gov|Sen|Rep|Rev|Prof|approx|vs|Inc|Ltd|Co|Corp|Jr|Sr|est|fig|al)|\b[A-Z]|"
+    r"\b(?:U\.S|U\.N|U\.K|e\.g|i\.e))\.$"
+)
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n\s*\n|\n(?=\s*\S)")
+_ASIDE = re.compile(
+    r"\s[—–]\s[^—–.;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
+    r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
+    r"\b[^,;.]{1,80}(?=,)"
+)
+_CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+_BREAKDOWN_BEFORE = re.compile(
+    r"\b(?:including|includes|included|of whom|among whom|among them|among those|of which|"
+    r"among the dead|among the victims)\s*$",
+    re.I,
+)
+_PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\s*$", re.I)
+_INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
+_INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
+_FLOW_WORDS = re.compile(
+    r"\b(?:newly|freshly|new arrivals|fresh|in the (?:attack|attacks|strike|strikes|raid|quake|"
+    r"earthquake|blast|explosion|ambush|assault|shelling|bombing|stampede|crash|collapse)|"
+    r"in the week after|in the days after|in a single day|in one day|overnight|evacuated|"
+    r"over the weekend|at the weekend|this weekend)\b",
+    re.I,
+)
+_STOCK_WORDS = re.compile(
+    r"\b(?:death toll|toll|have left|has left|home to|already|still|currently|remain|remains|"
+    r"in total|cumulative|total of|population of|so far in the (?:war|conflict))\b",
+    re.I,
+)
+_STOCK_BEFORE = re.compile(
+    r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
+    r"fell to|fallen to|numbered|number)\s*$",
+    re.I,
+)
+_SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
+_MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
+)
+_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$",
+                          re.I)
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
+_B_REACH_SHORT = 45
+_B_REACH_LONG = 90
+_F_REACH = 70
+
+
+@dataclass
+class _Figure:
+    quantity: Quantity
+    indicator: Indicator
+    cue: Cue | None
+    sentence: tuple[int, int]
+    inherited: bool = False
+    people: bool = False
+
+
+@dataclass
+class _Context:
+    """What the rules remember while reading one document, sentence after sentence."""
+
+    text: str
+    published: dt.date
+    gazetteer: Gazetteer
+    mentions: list[Place] | None = None
+    mentioned: frozenset[str] = frozenset()
+    previous: _Figure | None = None
+    previous_place: Place | None = None
+    previous_period: Period | None = None
+    previous_source: str | None = None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        if match.group()[0] == "." and _ABBREVIATIONS.search(text, max(0, match.start() - 6),
+                                                             match.start() + 1):
+            continue
+        end = match.start() + 1
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _masked(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
+    """The text with asides in ``[start, end)`` blanked out, and the asides' spans."""
+    asides = [m.span() for m in _ASIDE.finditer(text, start, end)]
+    if not asides:
+        return text, []
+    pieces = []
+    last = 0
+    for a, b in asides:
+        pieces.append(text[last:a])
+        pieces.append(" " * (b - a))
+        last = b
+    pieces.append(text[last:])
+    return "".join(pieces), asides
+
+
+def _unmask(masked: str, text: str, aside: tuple[int, int]) -> str:
+    a, b = aside
+    return masked[:a] + text[a:b] + masked[b:]
+
+
+def _head(patterns: Patterns, text: str, end: int) -> str:
+    """What stands right after a number: ``people``, ``thing``, ``partitive`` or ``bare``."""
+    if _PARTITIVE_AFTER.match(text, end):
+        return "partitive"
+    position = end
+    for index in range(4):
+        match = patterns.head.match(text, position)
+        if match is None:
+            return "bare"
+        if match["people"]:
+            return "people"
+        if match["thing"]:
+            return "thing"
+        if match["function"]:
+            return "bare"
+        if match["word"]:
+            if patterns.after.match(text, match.start("word")):
+                return "bare"
+            word = match["word"].lower()
+            if index == 0 and word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+                return "thing"
+        position = match.end()
+    return "bare"
+
+
+def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], q: Quantity,
+            aside: tuple[int, int] | None) -> tuple[int, int]:
+    """The window around ``q``: from the previous count or clause break to the next.
+
+    A count inside a dash aside ("Returnees — more than 1.5 million this year — are ...")
+    may look past the dash that opens it.
+    """
+    lower, upper = sentence
+    for other in quantities:
+        if not other.is_count:
+            continue
+        if other.end <= q.hedge_start:
+            lower = max(lower, other.end)
+        elif other.hedge_start >= q.end:
+            upper = min(upper, other.hedge_start)
+    for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
+        if aside is not None and match.start() in (aside[0], aside[0] + 1):
+            continue
+        if match.end() <= q.hedge_start:
+            lower = match.end()
+        elif match.start() >= q.end:
+            upper = min(upper, match.start())
+            break
+    return lower, upper
+
+
+def _classify(
+    patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int
+) -> tuple[Cue | None, str]:
+    """The indicator cue of one count, or why there is none."""
+    before = masked[max(lower, q.hedge_start - 40) : q.hedge_start]
+    if patterns.not_before.search(before):
+        return None, "not-a-count"
+    if patterns.not_after.match(masked, q.end, upper):
+        return None, "not-a-count"
+    head = _head(patterns, masked, q.end)
+    if head == "thing":
+        return None, "thing"
+    incremental = _INCREMENT_MARK.match(masked, q.end) or _INHERIT_BEFORE.search(before)
+    if incremental and _INCREMENT_AFTER.search(masked, q.end, q.end + 160):
+        return None, "increment"
+    cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + _F_REACH))
+    if cue is not None and cue.kind in {"before", "near"}:
+        reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
+        if cue.distance - 2 > reach:
+            cue = None
+    breakdown = _BREAKDOWN_BEFORE.search(before)
+    if breakdown:
+        following = masked[q.end : q.end + 12]
+        if re.match(r"\s+(?:who|that|of whom)\b", following):
+            return cue, head
+        including = breakdown.group().lower().startswith("includ")
+        if including or cue is None or cue.kind != "noun" or cue.distance > 25:
+            return None, "breakdown"
+    if head == "partitive":
+        return cue, "partitive"
+    return cue, head
+
+
+def _measure(text: str, masked: str, sentence: tuple[int, int], q: Quantity, lower: int,
+             upper: int, periods: list[Period]) -> Measure:
+    if _STOCK_WORDS.search(masked, lower, upper) or _STOCK_BEFORE.search(
+        masked, max(lower, q.hedge_start - 25), q.hedge_start
+    ):
+        return Measure.STOCK
+    flows = [
+        p for p in periods
+        if p.flow and not _SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
+    ]
+    if flows or _FLOW_WORDS.search(text, *sentence):
+        return Measure.FLOW
+    return Measure.STOCK
+
+
+def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
+                sentence_start: int, first_count: int) -> Period | None:
+    for period in periods:
+        if period.as_of and period.span[1] <= first_count and period.span[0] >= sentence_start:
+            return period
+    inside = [p for p in periods if lower <= p.span[0] and p.span[1] <= upper + 40]
+    if not inside:
+        return None
+    return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
+
+
+def _country_name(iso3: str) -> str:
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return iso3
+    return getattr(country, "common_name", None) or country.name
+
+
+def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: str
+                  ) -> Place | None:
+    usable = []
+    for place in places:
+        before = text[max(0, place.start - 45) : place.start]
+        if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
+            continue
+        host = indicator is Indicator.REFUGEES and bool(_HOST_BEFORE.search(before))
+        usable.append((place, host))
+    named = [(p, h) for p, h in usable if p.level != DEMONYM]
+    pool = named or usable
+    if not pool:
+        return None
+
+    def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
+        place, host = item
+        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1, NOWHERE: 0}.get(place.level, 0)
+        distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
+        return (int(host), specificity, -distance)
+
+    return max(pool, key=rank)[0]
+
+
+def _mentions(context: _Context) -> list[Place]:
+    """Every place named in the document (dateline excepted), computed once and only if needed."""
+    if context.mentions is None:
+        text = context.text
+        dateline = _DATELINE.match(text)
+        start = dateline.end() if dateline else 0
+        first = find_places(text, context.gazetteer, frozenset(), start)
+        context.mentioned = frozenset(p.iso3 for p in first if p.iso3)
+        mentions = find_places(text, context.gazetteer, context.mentioned, start)
+        patterns = compile_patterns(load_vocabulary())
+        mentions.extend(
+            Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
+            for m in patterns.nowhere.finditer(text, start)
+        )
+        context.mentions = sorted(mentions, key=lambda p: p.start)
+    return context.mentions
+
+
+def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Place | None:
+    mentions = _mentions(context)
+    q = figure.quantity
+    s0, s1 = figure.sentence
+    segment = [p for p in mentions if lower <= p.start < upper]
+    place = _choose_place(segment, q, figure.indicator, context.text)
+    if place is None:
+        sentence = [p for p in mentions if s0 <= p.start < s1]
+        place = _choose_place(sentence, q, figure.indicator, context.text)
+    if place is not None:
+        return place
+    if context.previous_place is not None or context.previous is not None:
+        return context.previous_place
+    earlier = [p for p in mentions if p.end <= s0 and p.level != DEMONYM]
+    if earlier:
+        return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
+    later = [p for p in mentions if p.start >= s1 and p.level != DEMONYM]
+    return later[0] if later else None
+
+
+def _source_for(context: _Context, attributions: list[Attribution], q: Quantity) -> str | None:
+    if not attributions:
+        return context.previous_source
+    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
+    if nearest.source == "it":
+        return context.previous_source
+    return nearest.source
+
+
+def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> list[dict]:
+    meta = document.meta
+    if meta.published_date is None:
+        raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
+    text = document.text
+    quantities = find_quantities(text, vocabulary)
+    if not any(q.is_count for q in quantities):
+        return []
+    patterns = compile_patterns(vocabulary)
+    context = _Context(text, meta.published_date, gazetteer)
+    sentences = _sentences(text)
+    starts = [s for s, _ in sentences]
+    by_sentence: dict[int, list[Quantity]] = {}
+    for q in quantities:
+        index = max(0, bisect.bisect_right(starts, q.start) - 1)
+        by_sentence.setdefault(index, []).append(q)
+    rows: list[dict] = []
+    seen: set[tuple[str, int]] = set()
+    for index, (s0, s1) in enumerate(sentences):
+        in_sentence = by_sentence.get(index)
+        sentence_attributions: list[Attribution] | None = None
+        if in_sentence and any(q.is_count for q in in_sentence):
+            full_mask, asides = _masked(text, s0, s1)
+            periods = find_periods(text, context.published, s0, s1)
+            sentence_attributions = find_attributions(text, s0, s1)
+            first_count = min(q.hedge_start for q in in_sentence if q.is_count)
+            for q in in_sentence:
+                if not q.is_count:
+                    continue
+                aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
+                masked = _unmask(full_mask, text, aside) if aside else full_mask
+                visible = [
+                    o for o in in_sentence
+                    if o is not q and (o.start == q.start or masked[o.start] != " ")
+                ]
+                lower, upper = _bounds((s0, s1), masked, visible, q, aside)
+                figure = _figure(context, patterns, masked, q, lower, upper, (s0, s1))
+                if figure is None:
+                    continue
+                key = (figure.indicator.value, q.value)
+                place = _place_for(context, figure, lower, upper)
+                period = _period_for(q, periods, lower, upper, s0, first_count)
+                if period is None and figure.inherited:
+                    period = context.previous_period
+                source = _source_for(context, sentence_attributions, q)
+                measure = _measure(text, masked, (s0, s1), q, lower, upper,
+                                   [p for p in periods if lower <= p.span[0] < upper + 40]
+                                   or [p for p in periods if not p.as_of])
+                context.previous = figure
+                context.previous_place = place
+                context.previous_period = period
+                if key in seen:
+                    continue
+                seen.add(key)
+                rows.append(
+                    _row(document, figure, measure, place, period, source, (s0, s1), context)
+                )
+        if sentence_attributions is None:
+            sentence_attributions = find_attributions(text, s0, s1) if in_sentence else []
+        named = [a.source for a in sentence_attributions if a.source != "it"]
+        if named:
+            context.previous_source = named[-1]
+        elif not any(a.source == "it" for a in sentence_attributions):
+            context.previous_source = None
+    return rows
+
+
+def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, lower: int,
+            upper: int, sentence: tuple[int, int]) -> _Figure | None:
+    cue, head = _classify(patterns, masked, q, lower, upper)
+    if head in {"thing", "not-a-count", "breakdown", "increment"}:
+        return None
+    if head == "partitive":
+        places = [p for p in _mentions(context) if lower <= p.start < upper]
+        if not places or context.previous is None:
+            return None
+        if cue is not None and cue.kind == "noun" and cue.distance < 20:
+            return _Figure(q, cue.indicator, cue, sentence, inherited=True)
+        if re.match(r"\s+of\s+(?:them|those|these)\b", masked[q.end : q.end + 20]):
+            return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
+        return None
+    if cue is None:
+        if _INHERIT_BEFORE.search(masked, max(0, q.hedge_start - 20), q.hedge_start) and (
+            context.previous is not None and head == "bare"
+        ):
+            return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
+        return None
+    return _Figure(q, cue.indicator, cue, sentence, people=head == "people")
+
+
+def _confidence(figure: _Figure, source: str | None) -> float:
+    score = 0.55
+    if figure.cue is not None and figure.cue.distance <= 20:
+        score += 0.2
+    if figure.people:
+        score += 0.1
+    if source:
+        score += 0.1
+    if figure.inherited:
+        score -= 0.2
+    if figure.quantity.spelled:
+        score -= 0.05
+    return round(min(max(score, 0.05), 0.99), 2)
+
+
+def _row(document: Document, figure: _Figure, measure: Measure, place: Place | None,
+         period: Period | None, source: str | None, sentence: tuple[int, int],
+         context: _Context) -> dict:
+    q = figure.quantity
+    meta = document.meta
+    period = period or publication_period(context.published)
+    if measure is Measure.STOCK and not period.as_of and period.start != period.end:
+        period = Period(period.end, period.end, period.precision, False, period.span)
+    iso3 = place.iso3 if place is not None else None
+    if place is None:
+        location = None
+    elif place.level == DEMONYM and iso3:
+        location = _country_name(iso3)
+    else:
+        location = place.name
+    admin_level = {COUNTRY: 0, ADMIN1: 1}.get(place.level) if place is not None else None
+    if place is not None and place.level == DEMONYM:
+        admin_level = 0
+    s0, s1 = sentence
+    return {
+        "indicator": figure.indicator.value,
+        "measure": measure.value,
+        "value": q.value,
+        "value_low": q.low,
+        "value_high": q.high,
+        "qualifier": q.qualifier.value,
+        "unit": Unit.PEOPLE.value,
+        "location_name": location,
+        "country_iso3": iso3,
+        "admin_level": admin_level,
+        "pcode": None,
+        "period_start": period.start,
+        "period_end": period.end,
+        "date_precision": period.precision.value,
+        "published_date": context.published,
+        "publisher": meta.publisher,
+        "attributed_to": source,
+        "source_url": meta.source_url,
+        "quote": " ".join(document.text[s0:s1].split()),
+        "span_start": document.offset + q.start,
+        "span_end": document.offset + q.end,
+        "method": METHOD,
+        "confidence": _confidence(figure, source),
+        "input_row": document.index,
+        "origin": f"{document.offset + q.start}:{figure.indicator.value}",
+    }
+
+
+def extract_figures(
+    document: Document,
+    vocabulary: Vocabulary | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> pl.DataFrame:
+    """The figures a document states, one row each, as candidate figures for validation.
+
+    Raises ``InputError`` when the document has no publication date: without it neither the
+    reference period nor the order of figures in the store can be known.
+    """
+    rows = _rows(document, vocabulary or load_vocabulary(), gazetteer or _lazy_gazetteer())
+    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
+
+
+class _LazyGazetteer:
+    """Builds the packaged gazetteer only when a figure needs a place."""
+
+    def lookup(self, name: str, mentioned: frozenset[str]) -> Place | None:
+        return default_gazetteer().lookup(name, mentioned)
+
+
+def _lazy_gazetteer() -> Gazetteer:
+    return _LAZY
+
+
+_LAZY = _LazyGazetteer()

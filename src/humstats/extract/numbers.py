@@ -1,0 +1,309 @@
+"""Numbers as people write them, and the hedges around them.
+
+``find_quantities`` scans a text once with one precompiled pattern and returns every number it
+finds ("500,000", "500 000", "2 million", "1.2m", "5M", "300K", "two million", "half a
+million", "a dozen", ranges such as "10,000-15,000" and "between 10,000 and 15,000"), each
+with its value, bounds, qualifier and — when the number is not a count at all — the reason
+(``year``, ``date``, ``money``, ``percent``, ``age``, ``time``, ``code``, ``phone``,
+``compound``, ``fraction``, ``ordinal``). Non-counts are returned rather than dropped because
+the figure rules use them as boundaries: "killed 212" must not reach back past "48,300".
+
+``parse_number`` is the same parser for one table cell, used by normalisation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from text_to_num import text2num
+
+from humstats.extract.indicators import Vocabulary, load_vocabulary
+from humstats.schema import Qualifier
+
+_SCALES = {
+    "thousand": 1_000,
+    "k": 1_000,
+    "million": 1_000_000,
+    "mn": 1_000_000,
+    "m": 1_000_000,
+    "billion": 1_000_000_000,
+    "bn": 1_000_000_000,
+}
+_UNITS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen"
+)
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_DIGIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
+_SMALL = rf"(?:(?:{_TENS})(?:[- ](?:{_DIGIT_WORDS}))?|{_UNITS})"
+_WORDS = (
+    rf"(?:half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
+    rf"|(?:{_SMALL})(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+(?:thousand|million|billion))?"
+    rf"|dozen)"
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)|\d+(?:\.\d+)?"
+_SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn)\b|(?:m|k|bn|mn)\b)"
+
+NUMBER_RE = re.compile(
+    rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?:(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
+    rf"|(?P<words>\b{_WORDS})\b(?P<wscale>\s+(?:million|billion))?)",
+    re.IGNORECASE,
+)
+"""One number: digits with an optional scale word or suffix, or number words."""
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_DATE_BEFORE = re.compile(rf"\b{_MONTH}\s+$")
+_DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
+_PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s?cent\b|percent\b|pc\b|percentage\b)", re.I)
+_MONEY_BEFORE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|CHF|US)\s?\$?)\s*$")
+_AGE_AFTER = re.compile(r"^(?:-|\s)(?:years?|months?|weeks?)(?:-|\s)old\b", re.I)
+_AGE_BEFORE = re.compile(r"\b(?:aged|age of|ages of|ages)\s*$", re.I)
+_CODE_BEFORE = re.compile(
+    r"\b(?:resolution|resolutions|article|articles|phase|route|road|highway|no\.|number|"
+    r"chapter|section|paragraph|level|category|grade|flight|nationale|rn|km|kilometre|"
+    r"hotline|line|on|call|calling|dial|ext\.?)\s*$",
+    re.I,
+)
+_ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
+_COMPOUND_AFTER = re.compile(r"^-(?!\d)[A-Za-z]")
+_TIME_AROUND = re.compile(r"^\s*(?::\d\d|[ap]\.?m\.?\b|hours?\s+GMT|GMT|UTC|local time)", re.I)
+_PHONE_RE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]){2,}\d{2,4}(?!\w)(?!,\d)")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
+_BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
+_FRACTION_AFTER = re.compile(r"^(?:/\d|\s+(?:thirds?|quarters?|halves|fifths?|tenths?)\b)", re.I)
+
+NOT_A_COUNT = (
+    "year", "date", "money", "percent", "age", "time", "code", "phone", "compound",
+    "fraction", "ordinal", "decimal",
+)
+"""The reasons a number is not a count of anything (``Quantity.kind`` other than ``count``)."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in text: its span, what it says, and whether it counts anything.
+
+    ``start``/``end`` cover the number itself (both ends of a range); ``hedge_start`` is
+    where its hedge ("more than") begins, so windows around the number skip the hedge.
+    """
+
+    start: int
+    end: int
+    value: int
+    low: int | None
+    high: int | None
+    qualifier: Qualifier
+    hedge_start: int
+    kind: str = "count"
+    spelled: bool = False
+
+    @property
+    def is_count(self) -> bool:
+        return self.kind == "count"
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    value: float
+    scaled: bool
+    spelled: bool
+    raw: str
+
+
+@cache
+def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The qualifier hedges as one pattern anchored at the number (before) and one after it."""
+    alternatives = sorted(
+        ((phrase, qualifier) for qualifier, phrases in vocabulary.qualifiers
+         for phrase in phrases),
+        key=lambda item: -len(item[0]),
+    )
+    groups = "|".join(
+        f"(?P<{qualifier}_{i}>{phrase})" for i, (phrase, qualifier) in enumerate(alternatives)
+    )
+    before = re.compile(rf"(?:^|(?<=[\s(\[,;:—–-]))(?:{groups})\s*$", re.I)
+    after = re.compile(
+        rf"^\W*(?:\w+\s+){{0,3}}?(?:{'|'.join(vocabulary.approx_after)})\b", re.I
+    )
+    return before, after
+
+
+def _words_value(words: str) -> int | None:
+    """Spelled-out numbers via text2num, plus the idioms it does not know."""
+    text = re.sub(r"\s+", " ", words.lower().replace("-", " ")).strip()
+    if text == "half a million":
+        return 500_000
+    if text in {"a dozen", "dozen", "one dozen"}:
+        return 12
+    text = re.sub(r"^a ", "one ", text)
+    try:
+        return int(text2num(text, "en"))
+    except ValueError:
+        return None
+
+
+def _token(match: re.Match[str]) -> _Token | None:
+    if match["digits"] is not None:
+        digits = re.sub(r"[,\s\u00a0\u202f]", "", match["digits"])
+        value = float(digits)
+        scale = (match["scale"] or "").strip().lower()
+        if scale:
+            value *= _SCALES[scale]
+        return _Token(match.start(), match.end(), value, bool(scale), False, match["digits"])
+    value = _words_value(match["words"])
+    if value is None:
+        return None
+    if match["wscale"]:
+        value *= _SCALES[match["wscale"].strip().lower()]
+    return _Token(match.start(), match.end(), float(value), value >= 1000, True, match["words"])
+
+
+def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
+    """Why a number is not a count, or ``count``."""
+    before = text[max(0, token.start - 25) : token.start]
+    after = text[token.end : token.end + 25]
+    if any(start <= token.start < end for start, end in phones):
+        return "phone"
+    if _PERCENT_AFTER.match(after):
+        return "percent"
+    if _MONEY_BEFORE.search(before):
+        return "money"
+    if token.spelled:
+        if _COMPOUND_AFTER.match(after) or _FRACTION_AFTER.match(after):
+            return "compound"
+        return "count"
+    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
+        return "age"
+    if _TIME_AROUND.match(after) or before.endswith(":"):
+        return "time"
+    if _ORDINAL_AFTER.match(after):
+        return "ordinal"
+    if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after):
+        return "date"
+    if _FRACTION_AFTER.match(after) or before.endswith("/"):
+        return "fraction"
+    if _COMPOUND_AFTER.match(after):
+        return "compound"
+    if (
+        not token.scaled
+        and re.fullmatch(r"\d{4}", token.raw)
+        and 1800 <= token.value <= 2100
+    ):
+        return "year"
+    if _CODE_BEFORE.search(before) and not token.scaled and "," not in token.raw:
+        return "code"
+    if token.value != int(token.value):
+        return "decimal"
+    return "count"
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _PHONE_RE.finditer(text):
+        number = match.group().strip()
+        grouped = _GROUPED_RE.fullmatch(number)
+        if number.startswith(("+", "0", "(")) or not grouped:
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Quantity]:
+    """Every number in ``text``, in order, ranges merged, with qualifier and kind."""
+    vocabulary = vocabulary or load_vocabulary()
+    tokens = [t for t in map(_token, NUMBER_RE.finditer(text)) if t is not None]
+    if not tokens:
+        return []
+    phones = _phone_spans(text) if any(c in text for c in "+0") else []
+    hedge_before, hedge_after = _hedge_patterns(vocabulary)
+    quantities: list[Quantity] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        kind = _kind(text, token, phones)
+        low = high = None
+        start, end, value = token.start, token.end, token.value
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None:
+            joint = text[token.end : nxt.start]
+            between = _BETWEEN_BEFORE.search(text[max(0, token.start - 9) : token.start])
+            is_range = _RANGE_JOIN.match(joint) or (
+                between is not None and re.fullmatch(r"\s+and\s+", joint, re.I)
+            )
+            if is_range:
+                first, second = token.value, nxt.value
+                if not token.scaled and nxt.scaled and first < second:
+                    first *= second / _unscaled(nxt)
+                next_kind = _kind(text, nxt, phones)
+                compatible = (
+                    kind == next_kind
+                    or (kind == "date" and second <= 31)
+                    or (next_kind == "date" and first <= 31)
+                )
+                if first < second and compatible and "date" in (kind, next_kind):
+                    kind = "date"
+                if first < second and compatible:
+                    start, end = token.start, nxt.end
+                    low, high = int(first), int(second)
+                    value = (low + high) // 2
+                    kind = kind if kind != "count" else next_kind
+                    i += 1
+        qualifier, hedge_start = _qualifier(text, start, end, low, hedge_before, hedge_after)
+        if low is not None and (between := _BETWEEN_BEFORE.search(text, max(0, start - 9), start)):
+            hedge_start = between.start()
+        quantities.append(
+            Quantity(start, end, int(value), low, high, qualifier, hedge_start, kind, token.spelled)
+        )
+        i += 1
+    return quantities
+
+
+def _unscaled(token: _Token) -> float:
+    """The number a scaled token was written with ("3" for "3 million")."""
+    digits = re.sub(r"[,\s\u00a0\u202f]", "", token.raw)
+    try:
+        return float(digits)
+    except ValueError:
+        return float(_words_value(token.raw) or 1)
+
+
+def _qualifier(
+    text: str,
+    start: int,
+    end: int,
+    low: int | None,
+    hedge_before: re.Pattern[str],
+    hedge_after: re.Pattern[str],
+) -> tuple[Qualifier, int]:
+    if low is not None:
+        return Qualifier.RANGE, start
+    match = hedge_before.search(text[max(0, start - 30) : start])
+    if match:
+        name = next(key for key, found in match.groupdict().items() if found is not None)
+        return Qualifier(name.rsplit("_", 1)[0]), start - (min(start, 30) - match.start())
+    if hedge_after.match(text[end : end + 60]):
+        return Qualifier.APPROX, start
+    return Qualifier.EXACT, start
+
+
+def parse_number(cell: str) -> int | None:
+    """The count a table cell states ("1,200", "2.3 million", "5M"), or None if it states none.
+
+    >>> parse_number("2.3 million")
+    2300000
+    """
+    text = cell.strip()
+    match = NUMBER_RE.fullmatch(text)
+    if match is None:
+        return None
+    token = _token(match)
+    if token is None or token.value != int(token.value):
+        return None
+    return int(token.value)
