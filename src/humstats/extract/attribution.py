@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ACCORDING = re.compile(
-    r"\b(?:according to|(?:registered|recorded|compiled|published|verified|documented) by)\s+"
-    r"(?P<src>[^,.;:()—–]+)",
-    re.I,
+_ACCORDING = re.compile(r"\baccording to\s+(?P<src>[^,.;:()—–]+)", re.I)
+_BY = re.compile(
+    r"\b(?:registered|recorded|compiled|published|verified|documented|reported|counted) by\s+"
+    r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
 )
 _VERB = re.compile(
     r"\s(?:said|says|reported|reports|estimated|estimates|estimate|found|finds|announced|"
@@ -58,7 +58,7 @@ def _clean(source: str) -> str | None:
     words = source.split()
     if not words or len(words) > 9 or re.search(r"\b\d", source):
         return None
-    if words[-1].lower() in _NOT_LAST:
+    if words[-1].lower() in _NOT_LAST and not words[-1].isupper():
         return None
     tail = re.search(r"\s([A-Z][A-Z0-9]{2,})$", source)
     if tail and source[: tail.start()].split()[-1].islower():
@@ -71,10 +71,11 @@ def _clean(source: str) -> str | None:
 def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Sources credited in ``text[start:end]`` with their offsets (pronouns as ``it``)."""
     found = []
-    for match in _ACCORDING.finditer(text, start, end):
-        source = _clean(match["src"])
-        if source:
-            found.append(Attribution(source, match.start(), match.end()))
+    for pattern in (_ACCORDING, _BY):
+        for match in pattern.finditer(text, start, end):
+            source = _clean(match["src"])
+            if source:
+                found.append(Attribution(source, match.start(), match.end()))
     for match in _VERB.finditer(text, start, end):
         left = text[max(start, match.start() - 90) : match.start()]
         boundary = None

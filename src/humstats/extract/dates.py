@@ -57,7 +57,8 @@ PERIOD_RE = re.compile(
 """Every reference-period phrase the rules understand, one alternative per kind."""
 
 ATTRIBUTION_DATE_RE = re.compile(
-    rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned)\s+(?:on\s+)?"
+    rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned)\s+"
+    rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
     rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})",
     re.I,

@@ -74,9 +74,9 @@ _ABBREVIATIONS = re.compile(
 )
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n\s*\n|\n(?=\s*\S)")
 _ASIDE = re.compile(
-    r"\s[—–]\s[^—–.;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
+    r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
-    r"\b[^,;.]{1,80}(?=,)"
+    r"\b[^,;]{1,80}(?=,)"
 )
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
 _BREAKDOWN_BEFORE = re.compile(
@@ -116,7 +116,7 @@ _HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighb
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
 _B_REACH_SHORT = 45
 _B_REACH_LONG = 90
-_F_REACH = 70
+_F_REACH = 90
 
 
 @dataclass
@@ -205,8 +205,9 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
     return "bare"
 
 
-def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], q: Quantity,
-            aside: tuple[int, int] | None) -> tuple[int, int]:
+def _bounds(patterns: Patterns, sentence: tuple[int, int], masked: str,
+            quantities: list[Quantity], q: Quantity, aside: tuple[int, int] | None
+            ) -> tuple[int, int]:
     """The window around ``q``: from the previous count or clause break to the next.
 
     A count inside a dash aside ("Returnees — more than 1.5 million this year — are ...")
@@ -214,7 +215,7 @@ def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], 
     """
     lower, upper = sentence
     for other in quantities:
-        if not other.is_count:
+        if not other.is_count or _head(patterns, masked, other.end) == "thing":
             continue
         if other.end <= q.hedge_start:
             lower = max(lower, other.end)
@@ -264,9 +265,23 @@ def _classify(
     return cue, head
 
 
+_CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
+
+
+def _clause_start(masked: str, lower: int, position: int) -> int:
+    """Just after the last comma before ``position`` (a date's "7, 2023" comma excepted)."""
+    start = lower
+    for match in _CLAUSE_COMMA.finditer(masked, lower, position):
+        start = match.end()
+    return start
+
+
 def _measure(text: str, masked: str, sentence: tuple[int, int], q: Quantity, lower: int,
              upper: int, periods: list[Period]) -> Measure:
-    if _STOCK_WORDS.search(masked, lower, upper) or _STOCK_BEFORE.search(
+    clause_start = _clause_start(masked, lower, q.hedge_start)
+    comma = masked.find(",", q.end, upper)
+    clause_end = upper if comma < 0 else comma
+    if _STOCK_WORDS.search(masked, clause_start, clause_end) or _STOCK_BEFORE.search(
         masked, max(lower, q.hedge_start - 25), q.hedge_start
     ):
         return Measure.STOCK
@@ -303,6 +318,8 @@ def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: 
     for place in places:
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
+            continue
+        if indicator is Indicator.REFUGEES and place.level == DEMONYM:
             continue
         host = indicator is Indicator.REFUGEES and bool(_HOST_BEFORE.search(before))
         usable.append((place, host))
@@ -402,7 +419,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                     o for o in in_sentence
                     if o is not q and (o.start == q.start or masked[o.start] != " ")
                 ]
-                lower, upper = _bounds((s0, s1), masked, visible, q, aside)
+                lower, upper = _bounds(patterns, (s0, s1), masked, visible, q, aside)
                 figure = _figure(context, patterns, masked, q, lower, upper, (s0, s1))
                 if figure is None:
                     continue
@@ -440,10 +457,11 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
     if head == "partitive":
-        places = [p for p in _mentions(context) if lower <= p.start < upper]
+        clause = _clause_start(masked, lower, q.hedge_start)
+        places = [p for p in _mentions(context) if clause <= p.start < upper]
         if not places or context.previous is None:
             return None
-        if cue is not None and cue.kind == "noun" and cue.distance < 20:
+        if cue is not None and cue.kind in {"noun", "verb"} and cue.distance < 20:
             return _Figure(q, cue.indicator, cue, sentence, inherited=True)
         if re.match(r"\s+of\s+(?:them|those|these)\b", masked[q.end : q.end + 20]):
             return _Figure(q, context.previous.indicator, None, sentence, inherited=True)

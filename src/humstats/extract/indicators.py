@@ -152,7 +152,8 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     # What may stand right after a number: a class of its own per word list, tried in order.
     head = (
         rf"\s*(?:(?P<people>{'|'.join(vocabulary.people)})|(?P<thing>{'|'.join(vocabulary.things)})"
-        rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>[a-z][\w'-]*)|(?P<proper>[A-Z][\w'’-]*))\b"
+        rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>(?-i:[a-z][\w'-]*))"
+        rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
     )
     return Patterns(
         after=re.compile(rf"\b(?:{noun_verb})\b", re.I),
@@ -163,7 +164,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         head=re.compile(head, re.I),
         not_before=re.compile(rf"\b(?:{'|'.join(vocabulary.not_before)})\s*$", re.I),
         not_after=re.compile(
-            rf"\W*(?:[\w'-]+\s+){{0,3}}?(?:{'|'.join(vocabulary.not_after)})\b", re.I
+            rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{'|'.join(vocabulary.not_after)})\b", re.I
         ),
         nowhere=re.compile(rf"\b(?:{'|'.join(vocabulary.nowhere)})\b", re.I),
     )

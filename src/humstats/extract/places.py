@@ -149,7 +149,7 @@ def default_gazetteer() -> PackagedGazetteer:
 _RUN = re.compile(
     r"(?<![\w’'-])(?:[A-Z][\w’'-]*|d'[A-Z][\w-]*)"
     r"(?:(?:\s+|-)(?:(?:al|el|de|del|da|du|des|la|le|of|the|di|do|dos|das|ad|an|ash|as|at)"
-    r"(?:\s+|-))?(?:[A-Z][\w’'-]*))*"
+    r"(?:\s+|-)){0,2}(?:[A-Z][\w’'-]*))*"
 )
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 _TRAILING_TYPE = re.compile(
@@ -157,6 +157,11 @@ _TRAILING_TYPE = re.compile(
 )
 _TITLES = re.compile(r"(?:President|Minister|Mr|Mrs|Ms|Dr|General|Gen\.|King|Pope|Prince)\s+$")
 _MAX_WORDS = 5
+_ACTOR = re.compile(
+    r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
+    r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
+    r"offensive|raids?|bombardment|occupation|settlers|counterpart|delegation|envoy)\b"
+)
 
 
 def find_places(
@@ -185,6 +190,8 @@ def find_places(
                 if place.level == CITY and inner:
                     continue
                 offset = run.start() + words[i][0]
+                if place.level == DEMONYM and _ACTOR.match(text, run.end()):
+                    break
                 found.append(
                     Place(name, place.iso3, place.level, place.population, offset,
                           offset + len(chunk))
