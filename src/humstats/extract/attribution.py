@@ -23,13 +23,17 @@ _VERB = re.compile(
 _LEFT_BOUNDARY = re.compile(
     r"[,;:()—–\"“”]|\b(?:while|and|but|that|as|when|after|which|where|with|adding)\b"
 )
-_PRONOUNS = {"it", "they", "he", "she", "we", "the agency", "the group", "the organisation",
-             "the organization", "the office", "the body"}
+_PRONOUNS = {"it", "they", "he", "she", "we"}
+_GENERIC = re.compile(
+    r"(?:the|this|that)\s+(?:agency|group|organi[sz]ation|office|body|ministry|mission|report|"
+    r"government|authorities|officials|UN agency|agencies|charity|monitor|commission)",
+    re.I,
+)
 _AGENTS = re.compile(
     r"\b(?:officials?|authorities|police|ministry|group|agency|office|government|rescuers|"
     r"partners|activists|witnesses|medics|sources|army|military|spokesperson|spokesman|"
     r"spokeswoman|governor|commissioner|institute|council|commission|coast guard|force|"
-    r"forces|mission|residents|ombudsman|rapporteur|envoy|chief|volunteers|workers|organi[sz]ation|agencies|"
+    r"forces|mission|residents|ombudsman|media|press|rapporteur|envoy|chief|volunteers|workers|organi[sz]ation|agencies|"
     r"department|directorate|doctors|hospital|officers|observatory|monitor|platform|"
     r"administration|service|centre|center|team|teams|committee|administrator)\b",
     re.I,
@@ -45,6 +49,8 @@ class Attribution:
     source: str
     start: int
     end: int
+    generic: bool = False
+    """A descriptor ("the agency") that names the source the text gave before, if any."""
 
 
 def _clean(source: str) -> str | None:
@@ -86,6 +92,10 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
             continue
         if phrase.strip().lower() in _PRONOUNS:
             found.append(Attribution("it", match.start() - len(phrase), match.end()))
+            continue
+        if _GENERIC.fullmatch(phrase.strip()):
+            found.append(Attribution(_LEADING.sub("", phrase.strip()), match.start() - len(phrase),
+                                     match.end(), generic=True))
             continue
         source = _clean(phrase)
         if source:

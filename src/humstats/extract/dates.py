@@ -40,7 +40,7 @@ _NUMBER_WORDS = {
 
 PERIOD_RE = re.compile(
     rf"(?P<asof>\b(?:as of|as at|by|up to|until|at)\s+(?:the\s+)?"
-    rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
+    rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)|(?P<year4>(?:19|20)\d\d)\b|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
     rf"|{_DAY_MONTH}|{_WEEKDAY}))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}|{_WEEKDAY.replace('<', '<s_')}"
     rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
@@ -51,7 +51,11 @@ PERIOD_RE = re.compile(
     rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
     rf"|\bovernight\b|\byesterday\b|\btoday\b)"
     rf"|(?P<between>\bbetween\s+(?P<b1>\d{{1,2}}(?:\s+{_MONTH.replace('month', 'bm1')})?)\s+and\s+"
-    rf"(?P<b2>\d{{1,2}}\s+{_MONTH.replace('month', 'bm2')}))",
+    rf"(?P<b2>\d{{1,2}}\s+{_MONTH.replace('month', 'bm2')}))"
+    rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
+    rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
+    rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
+    rf"\s+and\s+{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?)",
     re.I,
 )
 """Every reference-period phrase the rules understand, one alternative per kind."""
@@ -122,6 +126,9 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
         if match["last_year"]:
             end = dt.date(published.year - 1, 12, 31)
             return Period(end, end, day, True, span)
+        if match["year4"]:
+            end = dt.date(int(match["year4"]), 12, 31)
+            return Period(end, end, day, True, span)
         if match["end_of"]:
             year = int(match["year3"]) if match["year3"] else None
             end = _on_or_before(published, _MONTHS[match["month3"].lower().rstrip(".")], None,
@@ -185,6 +192,21 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
                           True)
         return Period(published.replace(month=1, day=1), published, DatePrecision.YEAR, False,
                       span, True)
+    if match["in_period"]:
+        if match["iyear"]:
+            year = int(match["iyear"])
+            end = min(dt.date(year, 12, 31), published)
+            return Period(dt.date(year, 1, 1), end, DatePrecision.YEAR, False, span, True)
+        end = _on_or_before(published, _MONTHS[match["im"].lower().rstrip(".")], None,
+                            int(match["iy"]) if match["iy"] else None)
+        end = min(end, published)
+        return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
+    if match["months"]:
+        end = _on_or_before(published, _MONTHS[match["mm2"].lower().rstrip(".")], None,
+                            int(match["my2"]) if match["my2"] else None)
+        start = _on_or_before(end, _MONTHS[match["mm1"].lower().rstrip(".")], 1,
+                              int(match["my1"]) if match["my1"] else None)
+        return Period(start, end, DatePrecision.MONTH, False, span, True)
     if match["between"]:
         end = _on_or_before(published, _MONTHS[match["bm2"].lower().rstrip(".")],
                             int(match["b2"].split()[0]), None)

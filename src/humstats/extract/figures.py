@@ -89,10 +89,11 @@ _INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _FLOW_WORDS = re.compile(
-    r"\b(?:newly|freshly|new arrivals|fresh|in the (?:attack|attacks|strike|strikes|raid|quake|"
+    r"\b(?:newly|freshly|new arrivals|new (?:internal )?displacements|new cases|fresh|in the (?:attack|attacks|strike|strikes|raid|quake|"
     r"earthquake|blast|explosion|ambush|assault|shelling|bombing|stampede|crash|collapse)|"
-    r"in the week after|in the days after|in a single day|in one day|overnight|evacuated|"
-    r"over the weekend|at the weekend|this weekend)\b",
+    r"in the week after|in the days after|in a single day|in one day|overnight|"
+    r"over the weekend|at the weekend|this weekend|"
+    r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of)\b",
     re.I,
 )
 _STOCK_WORDS = re.compile(
@@ -239,7 +240,7 @@ def _classify(
     before = masked[max(lower, q.hedge_start - 40) : q.hedge_start]
     if patterns.not_before.search(before):
         return None, "not-a-count"
-    if patterns.not_after.match(masked, q.end, upper):
+    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
         return None, "not-a-count"
     head = _head(patterns, masked, q.end)
     if head == "thing":
@@ -265,6 +266,7 @@ def _classify(
     return cue, head
 
 
+_FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
 
@@ -289,7 +291,9 @@ def _measure(text: str, masked: str, sentence: tuple[int, int], q: Quantity, low
         p for p in periods
         if p.flow and not _SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
-    if flows or _FLOW_WORDS.search(text, *sentence):
+    if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(
+        masked, clause_start, clause_end
+    ):
         return Measure.FLOW
     return Measure.STOCK
 
@@ -381,6 +385,8 @@ def _source_for(context: _Context, attributions: list[Attribution], q: Quantity)
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
     if nearest.source == "it":
         return context.previous_source
+    if nearest.generic and context.previous_source:
+        return context.previous_source
     return nearest.source
 
 
@@ -443,10 +449,10 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 )
         if sentence_attributions is None:
             sentence_attributions = find_attributions(text, s0, s1) if in_sentence else []
-        named = [a.source for a in sentence_attributions if a.source != "it"]
+        named = [a.source for a in sentence_attributions if a.source != "it" and not a.generic]
         if named:
             context.previous_source = named[-1]
-        elif not any(a.source == "it" for a in sentence_attributions):
+        elif not any(a.source == "it" or a.generic for a in sentence_attributions):
             context.previous_source = None
     return rows
 

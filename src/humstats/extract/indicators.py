@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -108,17 +108,52 @@ def _alternation(groups: tuple[tuple[str, tuple[str, ...]], ...], tag: str) -> s
     )
 
 
+def _classes(*tagged: tuple[tuple[tuple[str, tuple[str, ...]], ...], str]
+             ) -> tuple[str, tuple[tuple[re.Pattern[str], Indicator, str], ...]]:
+    """One alternation of every phrase, longest first, and how to tell a match's class.
+
+    Python's regex alternation takes the first alternative that matches, not the longest:
+    "fled abroad" (refugees) must be tried before "fled" (displaced) whatever their indicator.
+    """
+    phrases = sorted(
+        {phrase for groups, _ in tagged for _, group in groups for phrase in group},
+        key=lambda p: (-len(p), p),
+    )
+    classes = tuple(
+        (re.compile(phrase, re.I), Indicator(name), tag)
+        for groups, tag in tagged
+        for name, group in groups
+        for phrase in group
+    )
+    return "|".join(phrases), classes
+
+
 @dataclass(frozen=True)
 class Patterns:
     """The vocabulary compiled into the few regular expressions the rules run."""
 
     after: re.Pattern[str]
+    after_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
     before: re.Pattern[str]
+    before_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
     verb_after_noun: re.Pattern[str]
     head: re.Pattern[str]
     not_before: re.Pattern[str]
     not_after: re.Pattern[str]
     nowhere: re.Pattern[str]
+    known: dict[tuple[str, bool], tuple[Indicator, str]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+
+    def classify(self, phrase: str, before: bool) -> tuple[Indicator, str]:
+        """The indicator and kind of a matched cue phrase (memoised: phrases repeat)."""
+        key = (phrase.lower(), before)
+        found = self.known.get(key)
+        if found is None:
+            classes = self.before_classes if before else self.after_classes
+            found = next((i, k) for pattern, i, k in classes if pattern.fullmatch(phrase))
+            self.known[key] = found
+        return found
 
 
 _AUX = r"(?:have|has|had|were|was|are|is|been|being|also|still|now|reportedly|already|all)"
@@ -132,11 +167,7 @@ _FUNCTION_WORDS = (
 
 @cache
 def compile_patterns(vocabulary: Vocabulary) -> Patterns:
-    noun_verb = "|".join(
-        part
-        for part in (_alternation(vocabulary.nouns, "noun"), _alternation(vocabulary.verbs, "verb"))
-        if part
-    )
+    after, after_classes = _classes((vocabulary.nouns, "noun"), (vocabulary.verbs, "verb"))
     verbs = "|".join(p for _, phrases in vocabulary.verbs for p in phrases)
     near_groups = tuple(
         (name, tuple(sorted({*verbs_, *nouns} - set(before), key=lambda p: (-len(p), p))))
@@ -144,11 +175,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
             vocabulary.before, vocabulary.verbs, vocabulary.nouns, strict=True
         )
     )
-    backward = "|".join(
-        part
-        for part in (_alternation(vocabulary.before, "before"), _alternation(near_groups, "near"))
-        if part
-    )
+    backward, before_classes = _classes((vocabulary.before, "before"), (near_groups, "near"))
     # What may stand right after a number: a class of its own per word list, tried in order.
     head = (
         rf"\s*(?:(?P<people>{'|'.join(vocabulary.people)})|(?P<thing>{'|'.join(vocabulary.things)})"
@@ -156,8 +183,10 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
     )
     return Patterns(
-        after=re.compile(rf"\b(?:{noun_verb})\b", re.I),
+        after=re.compile(rf"\b(?:{after})\b", re.I),
+        after_classes=after_classes,
         before=re.compile(rf"\b(?:{backward})\b", re.I),
+        before_classes=before_classes,
         verb_after_noun=re.compile(
             rf"^(?:\s+(?:{_AUX}|[A-Z][\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
         ),
@@ -170,11 +199,11 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     )
 
 
-def _group(match: re.Match[str]) -> tuple[Indicator, str]:
-    name = match.lastgroup
-    assert name is not None
-    indicator, kind = name.split("__")
-    return Indicator(indicator), kind
+_NOT_HEAD = re.compile(
+    r"\b(?:and|or|but|were|was|are|is|have|has|had|been|in|on|at|of|to|for|with|by|from|who|"
+    r"that|which|people)\b",
+    re.I,
+)
 
 
 def find_cue(
@@ -189,15 +218,19 @@ def find_cue(
     forward = patterns.after.search(text, end, upper)
     head_noun = False
     if forward is not None:
-        indicator, kind = _group(forward)
-        if kind == "noun":
+        indicator, kind = patterns.classify(forward.group(), before=False)
+        noun = kind == "noun"
+        if noun:
             verb = patterns.verb_after_noun.match(text[forward.end() : upper])
             if verb is not None:
                 override = patterns.after.match(text, forward.end() + verb.start("verb"), upper)
                 if override is not None:
-                    indicator, kind = _group(override)
+                    indicator, kind = patterns.classify(override.group(), before=False)
         found.append(Cue(indicator, forward.start(), forward.end(), kind, forward.start() - end))
-        head_noun = kind == "noun" and forward.start() - end <= 20
+        head_noun = (
+            noun and forward.start() - end <= 20
+            and not _NOT_HEAD.search(text, end, forward.start())
+        )
     if head_noun:
         return found[0]
     window = text[lower:start]
@@ -205,7 +238,7 @@ def find_cue(
     for backward in patterns.before.finditer(window):
         pass
     if backward is not None:
-        indicator, kind = _group(backward)
+        indicator, kind = patterns.classify(backward.group(), before=True)
         distance = len(window) - backward.end()
         found.append(Cue(indicator, lower + backward.start(), lower + backward.end(), kind,
                          distance + 2))
