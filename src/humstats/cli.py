@@ -3,13 +3,17 @@ formats what it returns. Library errors become one line on stderr and an exit co
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.table import Table as RichTable
 
 from humstats.errors import HumstatsError
+from humstats.schema import SourceMeta
 
 
 class _Group(click.Group):
@@ -37,6 +41,53 @@ class _Group(click.Group):
 def cli(ctx: click.Context, data_dir: Path) -> None:
     """Humanitarian figures with their provenance: ingest, validate, aggregate, report."""
     ctx.obj = {"data_dir": data_dir}
+
+
+_EXTRACT_COLUMNS = (
+    "indicator", "value", "qualifier", "measure", "country_iso3", "location_name", "period_end",
+    "attributed_to", "quote",
+)
+
+
+@cli.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--publisher", help="Who published the text (overrides the input's metadata).")
+@click.option("--url", help="URL of the text (overrides the input's metadata).")
+@click.option(
+    "--published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Publication date YYYY-MM-DD (overrides the input's metadata).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def extract(
+    paths: tuple[Path, ...],
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    fmt: str,
+) -> None:
+    """Show the figures texts yield, without storing them."""
+    from humstats.extract.text import extract_paths
+
+    override = SourceMeta(
+        publisher=publisher,
+        source_url=url,
+        published_date=published.date() if published else None,
+    )
+    figures = extract_paths(paths, override)
+    if fmt == "json":
+        click.echo(figures.write_json())
+        return
+    console = Console()
+    table = RichTable(*_EXTRACT_COLUMNS, show_lines=True)
+    for row in figures.select(_EXTRACT_COLUMNS).iter_rows():
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+    click.echo(f"{figures.height} figures", err=True)
 
 
 def main() -> None:

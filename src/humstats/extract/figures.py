@@ -18,7 +18,8 @@ import bisect
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 
 import polars as pl
 import pycountry
@@ -137,8 +138,9 @@ class _Context:
     text: str
     published: dt.date
     gazetteer: Gazetteer
-    mentions: list[Place] | None = None
-    mentioned: frozenset[str] = frozenset()
+    patterns: Patterns
+    places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
+    mentioned: set[str] = field(default_factory=set)
     previous: _Figure | None = None
     previous_place: Place | None = None
     previous_period: Period | None = None
@@ -341,42 +343,57 @@ def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: 
     return max(pool, key=rank)[0]
 
 
-def _mentions(context: _Context) -> list[Place]:
-    """Every place named in the document (dateline excepted), computed once and only if needed."""
-    if context.mentions is None:
-        text = context.text
-        dateline = _DATELINE.match(text)
-        start = dateline.end() if dateline else 0
-        first = find_places(text, context.gazetteer, frozenset(), start)
-        context.mentioned = frozenset(p.iso3 for p in first if p.iso3)
-        mentions = find_places(text, context.gazetteer, context.mentioned, start)
-        patterns = compile_patterns(load_vocabulary())
-        mentions.extend(
+def _places_in(context: _Context, start: int, end: int) -> list[Place]:
+    """Places named in ``text[start:end]`` (memoised per span), with "worldwide" and the like."""
+    key = (start, end)
+    found = context.places.get(key)
+    if found is None:
+        found = find_places(context.text, context.gazetteer, context.mentioned, start, end)
+        found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
-            for m in patterns.nowhere.finditer(text, start)
+            for m in context.patterns.nowhere.finditer(context.text, start, end)
         )
-        context.mentions = sorted(mentions, key=lambda p: p.start)
-    return context.mentions
+        found.sort(key=lambda p: p.start)
+        context.places[key] = found
+        context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
+    return found
+
+
+def _outside(context: _Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
+    """Places named before the sentence (dateline excepted) and after it."""
+    dateline = _DATELINE.match(context.text)
+    start = dateline.end() if dateline else 0
+    return (
+        _places_in(context, start, max(start, sentence[0])),
+        _places_in(context, sentence[1], len(context.text)),
+    )
 
 
 def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Place | None:
-    mentions = _mentions(context)
     q = figure.quantity
     s0, s1 = figure.sentence
-    segment = [p for p in mentions if lower <= p.start < upper]
+    sentence = _places_in(context, s0, s1)
+    segment = [p for p in sentence if lower <= p.start < upper]
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
-        sentence = [p for p in mentions if s0 <= p.start < s1]
         place = _choose_place(sentence, q, figure.indicator, context.text)
     if place is not None:
         return place
-    if context.previous_place is not None or context.previous is not None:
-        return context.previous_place
-    earlier = [p for p in mentions if p.end <= s0 and p.level != DEMONYM]
+    if context.previous is not None:
+        return _country_level(context.previous_place)
+    before, after = _outside(context, figure.sentence)
+    earlier = [p for p in before if p.level != DEMONYM]
     if earlier:
         return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
-    later = [p for p in mentions if p.start >= s1 and p.level != DEMONYM]
+    later = [p for p in after if p.level != DEMONYM]
     return later[0] if later else None
+
+
+def _country_level(place: Place | None) -> Place | None:
+    """A figure that names no place of its own is placed in the country the text is about."""
+    if place is None or place.iso3 is None or place.level in (COUNTRY, NOWHERE):
+        return place
+    return Place(_country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)
 
 
 def _source_for(context: _Context, attributions: list[Attribution], q: Quantity) -> str | None:
@@ -399,7 +416,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     if not any(q.is_count for q in quantities):
         return []
     patterns = compile_patterns(vocabulary)
-    context = _Context(text, meta.published_date, gazetteer)
+    context = _Context(text, meta.published_date, gazetteer, patterns)
     sentences = _sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
@@ -413,8 +430,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         sentence_attributions: list[Attribution] | None = None
         if in_sentence and any(q.is_count for q in in_sentence):
             full_mask, asides = _masked(text, s0, s1)
-            periods = find_periods(text, context.published, s0, s1)
-            sentence_attributions = find_attributions(text, s0, s1)
+            periods: list[Period] | None = None
             first_count = min(q.hedge_start for q in in_sentence if q.is_count)
             for q in in_sentence:
                 if not q.is_count:
@@ -429,6 +445,10 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 figure = _figure(context, patterns, masked, q, lower, upper, (s0, s1))
                 if figure is None:
                     continue
+                if periods is None:
+                    periods = find_periods(text, context.published, s0, s1)
+                if sentence_attributions is None:
+                    sentence_attributions = find_attributions(text, s0, s1)
                 key = (figure.indicator.value, q.value)
                 place = _place_for(context, figure, lower, upper)
                 period = _period_for(q, periods, lower, upper, s0, first_count)
@@ -464,7 +484,7 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
         return None
     if head == "partitive":
         clause = _clause_start(masked, lower, q.hedge_start)
-        places = [p for p in _mentions(context) if clause <= p.start < upper]
+        places = [p for p in _places_in(context, *sentence) if clause <= p.start < upper]
         if not places or context.previous is None:
             return None
         if cue is not None and cue.kind in {"noun", "verb"} and cue.distance < 20:
@@ -561,7 +581,7 @@ def extract_figures(
 class _LazyGazetteer:
     """Builds the packaged gazetteer only when a figure needs a place."""
 
-    def lookup(self, name: str, mentioned: frozenset[str]) -> Place | None:
+    def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
         return default_gazetteer().lookup(name, mentioned)
 
 

@@ -205,6 +205,41 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     return "count"
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+_GROUPING = frozenset(",. \u00a0\u202f")
+_WORD_START = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|a dozen|dozen|half a million|a hundred|a thousand|a million|a billion)\b"
+)
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    """``NUMBER_RE`` matches, found fast: the full pattern is tried only where a number starts.
+
+    Scanning prose with the full pattern at every character is the extractor's largest cost;
+    digit runs and number words (in lower-cased text) are cheap to find first.
+    """
+    starts = []
+    for run in _DIGIT_RUN.finditer(text):
+        at = run.start()
+        if at < 2 or text[at - 1] not in _GROUPING or not text[at - 2].isdigit():
+            starts.append(at)  # "500 000" and "1,200.5" are one number with one start
+    lowered = text.lower()
+    starts.extend(m.start() for m in _WORD_START.finditer(lowered))
+    starts.sort()
+    found = []
+    end = -1
+    for start in starts:
+        if start < end:
+            continue
+        match = NUMBER_RE.match(text, start)
+        if match is not None:
+            found.append(match)
+            end = match.end()
+    return found
+
+
 def _phone_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _PHONE_RE.finditer(text):
@@ -218,10 +253,10 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
 def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Quantity]:
     """Every number in ``text``, in order, ranges merged, with qualifier and kind."""
     vocabulary = vocabulary or load_vocabulary()
-    tokens = [t for t in map(_token, NUMBER_RE.finditer(text)) if t is not None]
+    tokens = [t for t in map(_token, _matches(text)) if t is not None]
     if not tokens:
         return []
-    phones = _phone_spans(text) if any(c in text for c in "+0") else []
+    phones = _phone_spans(text) if "+" in text or " 0" in text else []
     hedge_before, hedge_after = _hedge_patterns(vocabulary)
     quantities: list[Quantity] = []
     i = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,7 @@ class Place:
 class Gazetteer(Protocol):
     """Looks a place name (as written, possessive stripped) up; None when unknown."""
 
-    def lookup(self, name: str, mentioned: frozenset[str]) -> Place | None: ...
+    def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None: ...
 
 
 def fold(name: str) -> str:
@@ -58,7 +59,7 @@ class MemoryGazetteer:
     def __init__(self, places: dict[str, tuple[str | None, int]]) -> None:
         self._places = {fold(name): (name, iso3, level) for name, (iso3, level) in places.items()}
 
-    def lookup(self, name: str, mentioned: frozenset[str]) -> Place | None:
+    def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
         found = self._places.get(fold(name))
         if found is None:
             return None
@@ -73,6 +74,7 @@ class PackagedGazetteer:
         self.ignore = frozenset(data.get("ignore", {}).get("words", []))
         self._exact: dict[str, Place] = {}
         self._cities: dict[str, list[Place]] = {}
+        self._memo: dict[str, tuple[Place | None, list[Place] | None]] = {}
         self._build(data)
 
     def _add(self, name: str, iso3: str | None, level: int) -> None:
@@ -120,14 +122,19 @@ class PackagedGazetteer:
             for form in {word, word + "s"} if word.endswith(("an", "i", "ian")) else {word}:
                 self._exact.setdefault(fold(form), Place(form, iso3, DEMONYM))
 
-    def lookup(self, name: str, mentioned: frozenset[str]) -> Place | None:
-        key = fold(name)
-        exact = self._exact.get(key)
+    def _entries(self, name: str) -> tuple[Place | None, list[Place] | None]:
+        found = self._memo.get(name)
+        if found is None:
+            key = fold(name)
+            exact = self._exact.get(key)
+            cities = None if exact is not None or name in self.ignore else self._cities.get(key)
+            found = self._memo[name] = (exact, cities)
+        return found
+
+    def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
+        exact, cities = self._entries(name)
         if exact is not None:
             return exact
-        if name in self.ignore:
-            return None
-        cities = self._cities.get(key)
         if not cities:
             return None
         best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
@@ -165,7 +172,7 @@ _ACTOR = re.compile(
 
 
 def find_places(
-    text: str, gazetteer: Gazetteer, mentioned: frozenset[str] = frozenset(),
+    text: str, gazetteer: Gazetteer, mentioned: AbstractSet[str] = frozenset(),
     start: int = 0, end: int | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
