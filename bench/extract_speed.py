@@ -58,7 +58,7 @@ def build_articles(count: int, seed: int) -> list[tuple[str, dt.date]]:
         parts: list[str] = []
         published = rng.choice(passages)[1]
         while sum(len(p) + 1 for p in parts) < 3000:
-            if rng.random() < 0.15:
+            if rng.random() < 0.06:
                 parts.append(rng.choice(passages)[0])
             else:
                 parts.append(rng.choice(FILLER))

@@ -24,6 +24,8 @@ _LEFT_BOUNDARY = re.compile(
     r"[,;:()—–\"“”]|\b(?:while|and|but|that|as|when|after|which|where|with|adding)\b"
 )
 _PRONOUNS = {"it", "they", "he", "she", "we"}
+_VERB_STEMS = ("said", "say", "report", "estimat", "found", "find", "announc", "confirm", "warn",
+               "stat", "added", "noted", "told", "show", "put", "record", "regist")
 _GENERIC = re.compile(
     r"(?:the|this|that)\s+(?:agency|group|organi[sz]ation|office|body|ministry|mission|report|"
     r"government|authorities|officials|UN agency|agencies|charity|monitor|commission)",
@@ -76,12 +78,16 @@ def _clean(source: str) -> str | None:
 
 def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Sources credited in ``text[start:end]`` with their offsets (pronouns as ``it``)."""
-    found = []
-    for pattern in (_ACCORDING, _BY):
+    found: list[Attribution] = []
+    lowered = text[start:end].lower()
+    patterns = [p for p, word in ((_ACCORDING, "according to"), (_BY, " by ")) if word in lowered]
+    for pattern in patterns:
         for match in pattern.finditer(text, start, end):
             source = _clean(match["src"])
             if source:
                 found.append(Attribution(source, match.start(), match.end()))
+    if not any(verb in lowered for verb in _VERB_STEMS):
+        return found
     for match in _VERB.finditer(text, start, end):
         left = text[max(start, match.start() - 90) : match.start()]
         boundary = None

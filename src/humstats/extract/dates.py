@@ -217,6 +217,52 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
     return None
 
 
+_ANCHORS = (
+    *(name.lower() for name in calendar.day_name),
+    *(name.lower() for name in calendar.month_name[1:]),
+    *(name.lower() for name in calendar.month_abbr[1:]),
+    "since", "past", "last", "this", "overnight", "yesterday", "today", "end", "close", "start",
+    "between", "weekend",
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_WORD_START = re.compile(r"\b\w")
+_REACH = 32
+
+
+def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
+    """``PERIOD_RE`` matches in ``text[start:stop]``, tried only near words that anchor one.
+
+    Every period phrase holds a weekday, a month, a year or one of a few words ("since",
+    "past", "overnight"); ``str.find`` locates those far faster than the full pattern can scan
+    prose, and the pattern is then tried only at the word starts just before each.
+    """
+    lowered = text[start:stop].lower()
+    anchors = []
+    for word in _ANCHORS:
+        at = lowered.find(word)
+        while at >= 0:
+            anchors.append(start + at)
+            at = lowered.find(word, at + len(word))
+    anchors.extend(m.start() for m in _YEAR.finditer(text, start, stop))
+    if not anchors:
+        return []
+    candidates = sorted({
+        word.start()
+        for anchor in anchors
+        for word in _WORD_START.finditer(text, max(start, anchor - _REACH), anchor + 1)
+    })
+    matches = []
+    end = -1
+    for candidate in candidates:
+        if candidate < end:
+            continue
+        match = PERIOD_RE.match(text, candidate, stop)
+        if match is not None:
+            matches.append(match)
+            end = match.end()
+    return matches
+
+
 def find_periods(text: str, published: dt.date, start: int = 0, end: int | None = None
                  ) -> list[Period]:
     """Every reference-period phrase in ``text[start:end]`` resolved against ``published``.
@@ -225,9 +271,12 @@ def find_periods(text: str, published: dt.date, start: int = 0, end: int | None 
     spoke, not when the figure holds. Periods ending after publication are dropped.
     """
     stop = len(text) if end is None else end
+    matches = _period_matches(text, start, stop)
+    if not matches:
+        return []
     spoken = [m.span() for m in ATTRIBUTION_DATE_RE.finditer(text, start, stop)]
     periods = []
-    for match in PERIOD_RE.finditer(text, start, stop):
+    for match in matches:
         if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spoken):
             continue
         period = _period(match, published)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -102,6 +103,28 @@ class Cue:
     distance: int
 
 
+def alternation(phrases: Iterable[str]) -> str:
+    """One regex alternation of ``phrases``, grouped by first letter, longest phrase first.
+
+    Python's regex engine tries alternatives one by one at every position; with hundreds of
+    cue phrases that dominates extraction time. Grouping by a literal first letter lets a
+    position fail after one comparison instead of hundreds.
+    """
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for phrase in set(phrases):
+        if phrase[:1].isalpha() and phrase[:1].isascii():
+            groups.setdefault(phrase[0].lower(), []).append(phrase[1:])
+        else:
+            others.append(phrase)
+    parts = [
+        f"{letter}(?:{'|'.join(sorted(rests, key=lambda r: (-len(r), r)))})"
+        for letter, rests in sorted(groups.items())
+    ]
+    parts.extend(sorted(others, key=lambda p: (-len(p), p)))
+    return "|".join(parts)
+
+
 def _alternation(groups: tuple[tuple[str, tuple[str, ...]], ...], tag: str) -> str:
     return "|".join(
         f"(?P<{name}__{tag}>{'|'.join(phrases)})" for name, phrases in groups if phrases
@@ -115,17 +138,14 @@ def _classes(*tagged: tuple[tuple[tuple[str, tuple[str, ...]], ...], str]
     Python's regex alternation takes the first alternative that matches, not the longest:
     "fled abroad" (refugees) must be tried before "fled" (displaced) whatever their indicator.
     """
-    phrases = sorted(
-        {phrase for groups, _ in tagged for _, group in groups for phrase in group},
-        key=lambda p: (-len(p), p),
-    )
+    phrases = {phrase for groups, _ in tagged for _, group in groups for phrase in group}
     classes = tuple(
         (re.compile(phrase, re.I), Indicator(name), tag)
         for groups, tag in tagged
         for name, group in groups
         for phrase in group
     )
-    return "|".join(phrases), classes
+    return alternation(phrases), classes
 
 
 @dataclass(frozen=True)
@@ -168,7 +188,7 @@ _FUNCTION_WORDS = (
 @cache
 def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     after, after_classes = _classes((vocabulary.nouns, "noun"), (vocabulary.verbs, "verb"))
-    verbs = "|".join(p for _, phrases in vocabulary.verbs for p in phrases)
+    verbs = alternation(p for _, phrases in vocabulary.verbs for p in phrases)
     near_groups = tuple(
         (name, tuple(sorted({*verbs_, *nouns} - set(before), key=lambda p: (-len(p), p))))
         for (name, before), (_, verbs_), (_, nouns) in zip(
@@ -178,7 +198,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     backward, before_classes = _classes((vocabulary.before, "before"), (near_groups, "near"))
     # What may stand right after a number: a class of its own per word list, tried in order.
     head = (
-        rf"\s*(?:(?P<people>{'|'.join(vocabulary.people)})|(?P<thing>{'|'.join(vocabulary.things)})"
+        rf"\s*(?:(?P<people>{alternation(vocabulary.people)})|(?P<thing>{alternation(vocabulary.things)})"
         rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>(?-i:[a-z][\w'-]*))"
         rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
     )
@@ -191,11 +211,11 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
             rf"^(?:\s+(?:{_AUX}|[A-Z][\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
         ),
         head=re.compile(head, re.I),
-        not_before=re.compile(rf"\b(?:{'|'.join(vocabulary.not_before)})\s*$", re.I),
+        not_before=re.compile(rf"\b(?:{alternation(vocabulary.not_before)})\s*$", re.I),
         not_after=re.compile(
-            rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{'|'.join(vocabulary.not_after)})\b", re.I
+            rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b", re.I
         ),
-        nowhere=re.compile(rf"\b(?:{'|'.join(vocabulary.nowhere)})\b", re.I),
+        nowhere=re.compile(rf"\b(?:{alternation(vocabulary.nowhere)})\b", re.I),
     )
 
 

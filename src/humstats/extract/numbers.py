@@ -19,7 +19,7 @@ from functools import cache
 
 from text_to_num import text2num
 
-from humstats.extract.indicators import Vocabulary, load_vocabulary
+from humstats.extract.indicators import Vocabulary, alternation, load_vocabulary
 from humstats.schema import Qualifier
 
 _SCALES = {
@@ -119,21 +119,18 @@ class _Token:
 
 
 @cache
-def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], re.Pattern[str], dict]:
     """The qualifier hedges as one pattern anchored at the number (before) and one after it."""
-    alternatives = sorted(
-        ((phrase, qualifier) for qualifier, phrases in vocabulary.qualifiers
-         for phrase in phrases),
-        key=lambda item: -len(item[0]),
+    qualifiers = {
+        phrase: Qualifier(name) for name, phrases in vocabulary.qualifiers for phrase in phrases
+    }
+    before = re.compile(
+        rf"(?:^|(?<=[\s(\[,;:—–-]))(?P<hedge>{alternation(qualifiers)})\s*$", re.I
     )
-    groups = "|".join(
-        f"(?P<{qualifier}_{i}>{phrase})" for i, (phrase, qualifier) in enumerate(alternatives)
-    )
-    before = re.compile(rf"(?:^|(?<=[\s(\[,;:—–-]))(?:{groups})\s*$", re.I)
     after = re.compile(
-        rf"^\W*(?:\w+\s+){{0,3}}?(?:{'|'.join(vocabulary.approx_after)})\b", re.I
+        rf"\W*(?:\w+\s+){{0,3}}?(?:{alternation(vocabulary.approx_after)})\b", re.I
     )
-    return before, after
+    return before, after, qualifiers
 
 
 def _words_value(words: str) -> int | None:
@@ -205,7 +202,7 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     return "count"
 
 
-_DIGIT_RUN = re.compile(r"\d+")
+_DIGIT_RUN = re.compile(r"[0-9]+")
 _GROUPING = frozenset(",. \u00a0\u202f")
 _WORD_START = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -257,7 +254,7 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
     if not tokens:
         return []
     phones = _phone_spans(text) if "+" in text or " 0" in text else []
-    hedge_before, hedge_after = _hedge_patterns(vocabulary)
+    hedge_before, hedge_after, hedges = _hedge_patterns(vocabulary)
     quantities: list[Quantity] = []
     i = 0
     while i < len(tokens):
@@ -290,7 +287,8 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
                     value = (low + high) // 2
                     kind = kind if kind != "count" else next_kind
                     i += 1
-        qualifier, hedge_start = _qualifier(text, start, end, low, hedge_before, hedge_after)
+        qualifier, hedge_start = _qualifier(text, start, end, low, hedge_before, hedge_after,
+                                            hedges)
         if low is not None and (between := _BETWEEN_BEFORE.search(text, max(0, start - 9), start)):
             hedge_start = between.start()
         quantities.append(
@@ -316,16 +314,25 @@ def _qualifier(
     low: int | None,
     hedge_before: re.Pattern[str],
     hedge_after: re.Pattern[str],
+    hedges: dict[str, Qualifier],
 ) -> tuple[Qualifier, int]:
     if low is not None:
         return Qualifier.RANGE, start
-    match = hedge_before.search(text[max(0, start - 30) : start])
+    window = max(0, start - 30)
+    match = hedge_before.search(text, window, start)
     if match:
-        name = next(key for key, found in match.groupdict().items() if found is not None)
-        return Qualifier(name.rsplit("_", 1)[0]), start - (min(start, 30) - match.start())
-    if hedge_after.match(text[end : end + 60]):
+        return _hedge_qualifier(match["hedge"], hedges), match.start()
+    if hedge_after.match(text, end, end + 60):
         return Qualifier.APPROX, start
     return Qualifier.EXACT, start
+
+
+def _hedge_qualifier(found: str, hedges: dict[str, Qualifier]) -> Qualifier:
+    """Which vocabulary phrase a matched hedge is (phrases may be patterns, e.g. "approx\\.")."""
+    lowered = found.lower()
+    if lowered in hedges:
+        return hedges[lowered]
+    return next(q for phrase, q in hedges.items() if re.fullmatch(phrase, found, re.I))
 
 
 def parse_number(cell: str) -> int | None:
