@@ -73,7 +73,9 @@ _ABBREVIATIONS = re.compile(
     r"Col|Sgt|Capt|Gov|Sen|Rep|Rev|Prof|approx|vs|Inc|Ltd|Co|Corp|Jr|Sr|est|fig|al)|\b[A-Z]|"
     r"\b(?:U\.S|U\.N|U\.K|e\.g|i\.e))\.$"
 )
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n\s*\n|\n(?=\s*\S)")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n")
+_LINE_END = frozenset(".!?:;\"”’")
+_HEADING_LENGTH = 60
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
@@ -147,18 +149,36 @@ class _Context:
     previous_source: str | None = None
 
 
+def _line_ends_sentence(text: str, at: int) -> bool:
+    """Whether the newline at ``at`` ends a sentence.
+
+    It does after end punctuation, before a blank line, and after a short line (a heading, a
+    dateline, a bullet); hard-wrapped prose runs on across the newline.
+    """
+    line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
+    if not line or line[-1] in _LINE_END or len(line) < _HEADING_LENGTH:
+        return True
+    return not text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else None].strip()
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: one regex pass, abbreviations ("Dec. 7", "U.N.") do not end one."""
     spans = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        if match.group()[0] == "." and _ABBREVIATIONS.search(text, max(0, match.start() - 6),
-                                                             match.start() + 1):
-            continue
-        end = match.start() + 1
-        if text[start:end].strip():
+        at = match.start()
+        if text[at] == "\n":
+            if not _line_ends_sentence(text, at):
+                continue
+            end, following = at, at + 1
+        else:
+            if text[at] == "." and _ABBREVIATIONS.search(text, max(0, at - 6), at + 1):
+                continue
+            end, following = at + 1, match.end()
+        if end > start and not text[start:end].isspace():
             spans.append((start, end))
-        start = match.end()
-    if text[start:].strip():
+        start = following
+    if start < len(text) and not text[start:].isspace():
         spans.append((start, len(text)))
     return spans
 
@@ -432,6 +452,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
             full_mask, asides = _masked(text, s0, s1)
             periods: list[Period] | None = None
             first_count = min(q.hedge_start for q in in_sentence if q.is_count)
+            found: list[tuple[_Figure, dict]] = []
             for q in in_sentence:
                 if not q.is_count:
                     continue
@@ -461,12 +482,15 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 context.previous = figure
                 context.previous_place = place
                 context.previous_period = period
-                if key in seen:
-                    continue
-                seen.add(key)
-                rows.append(
-                    _row(document, figure, measure, place, period, source, (s0, s1), context)
+                found.append(
+                    (figure, _row(document, figure, measure, place, period, source, (s0, s1),
+                                  context))
                 )
+            for figure, row in _without_mixed_totals(found, full_mask, s1):
+                key = (figure.indicator.value, figure.quantity.value)
+                if key not in seen:
+                    seen.add(key)
+                    rows.append(row)
         if sentence_attributions is None:
             sentence_attributions = find_attributions(text, s0, s1) if in_sentence else []
         named = [a.source for a in sentence_attributions if a.source != "it" and not a.generic]
@@ -475,6 +499,28 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         elif not any(a.source == "it" or a.generic for a in sentence_attributions):
             context.previous_source = None
     return rows
+
+
+_BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)
+
+
+def _without_mixed_totals(found: list[tuple[_Figure, dict]], masked: str, end: int
+                          ) -> list[tuple[_Figure, dict]]:
+    """Drop a total that the sentence then splits into different indicators.
+
+    "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
+    refugees": the million is neither returnees nor refugees, only its parts are figures.
+    """
+    kept = []
+    for figure, row in found:
+        split = _BREAKDOWN_LIST.search(masked, figure.quantity.end, end)
+        parts = {
+            other.indicator for other, _ in found
+            if split is not None and other.quantity.start > split.start()
+        }
+        if len(parts) < 2:
+            kept.append((figure, row))
+    return kept
 
 
 def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, lower: int,

@@ -149,7 +149,7 @@ def _words_value(words: str) -> int | None:
 
 def _token(match: re.Match[str]) -> _Token | None:
     if match["digits"] is not None:
-        digits = re.sub(r"[,\s\u00a0\u202f]", "", match["digits"])
+        digits = _SEPARATORS.sub("", match["digits"])
         value = float(digits)
         scale = (match["scale"] or "").strip().lower()
         if scale:
@@ -191,7 +191,7 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
         return "compound"
     if (
         not token.scaled
-        and re.fullmatch(r"\d{4}", token.raw)
+        and len(token.raw) == 4 and token.raw.isdigit()
         and 1800 <= token.value <= 2100
     ):
         return "year"
@@ -203,11 +203,17 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 _GROUPING = frozenset(",. \u00a0\u202f")
 _WORD_START = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|a dozen|dozen|half a million|a hundred|a thousand|a million|a billion)\b"
+    "(?:"
+    + alternation(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+        "eighty ninety dozen".split()
+        + ["a dozen", "half a million", "a hundred", "a thousand", "a million", "a billion"]
+    )
+    + r")\b"
 )
 
 
@@ -223,7 +229,10 @@ def _matches(text: str) -> list[re.Match[str]]:
         if at < 2 or text[at - 1] not in _GROUPING or not text[at - 2].isdigit():
             starts.append(at)  # "500 000" and "1,200.5" are one number with one start
     lowered = text.lower()
-    starts.extend(m.start() for m in _WORD_START.finditer(lowered))
+    starts.extend(
+        m.start() for m in _WORD_START.finditer(lowered)
+        if m.start() == 0 or not lowered[m.start() - 1].isalnum()
+    )
     starts.sort()
     found = []
     end = -1
@@ -300,7 +309,7 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
 
 def _unscaled(token: _Token) -> float:
     """The number a scaled token was written with ("3" for "3 million")."""
-    digits = re.sub(r"[,\s\u00a0\u202f]", "", token.raw)
+    digits = _SEPARATORS.sub("", token.raw)
     try:
         return float(digits)
     except ValueError:

@@ -164,6 +164,7 @@ _TRAILING_TYPE = re.compile(
 )
 _TITLES = re.compile(r"(?:President|Minister|Mr|Mrs|Ms|Dr|General|Gen\.|King|Pope|Prince)\s+$")
 _MAX_WORDS = 5
+_NONSPACE = re.compile(r"\S+")
 _ACTOR = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
     r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
@@ -184,7 +185,7 @@ def find_places(
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if _TITLES.search(text[max(0, run.start() - 12) : run.start()]):
             continue
-        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", run.group())]
+        words = [(m.start(), m.end()) for m in _NONSPACE.finditer(run.group())]
         i = 0
         while i < len(words):
             for j in range(min(len(words), i + _MAX_WORDS), i, -1):
