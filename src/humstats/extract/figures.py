@@ -486,7 +486,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                     (figure, _row(document, figure, measure, place, period, source, (s0, s1),
                                   context))
                 )
-            for figure, row in _without_mixed_totals(found, full_mask, s1):
+            for figure, row in _without_mixed_totals(found, text, s1):
                 key = (figure.indicator.value, figure.quantity.value)
                 if key not in seen:
                     seen.add(key)
@@ -504,7 +504,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
 _BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)
 
 
-def _without_mixed_totals(found: list[tuple[_Figure, dict]], masked: str, end: int
+def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
                           ) -> list[tuple[_Figure, dict]]:
     """Drop a total that the sentence then splits into different indicators.
 
@@ -513,7 +513,7 @@ def _without_mixed_totals(found: list[tuple[_Figure, dict]], masked: str, end: i
     """
     kept = []
     for figure, row in found:
-        split = _BREAKDOWN_LIST.search(masked, figure.quantity.end, end)
+        split = _BREAKDOWN_LIST.search(text, figure.quantity.end, end)
         parts = {
             other.indicator for other, _ in found
             if split is not None and other.quantity.start > split.start()

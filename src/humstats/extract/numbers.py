@@ -204,7 +204,6 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
-_GROUPING = frozenset(",. \u00a0\u202f")
 _WORD_START = re.compile(
     "(?:"
     + alternation(
@@ -223,11 +222,7 @@ def _matches(text: str) -> list[re.Match[str]]:
     Scanning prose with the full pattern at every character is the extractor's largest cost;
     digit runs and number words (in lower-cased text) are cheap to find first.
     """
-    starts = []
-    for run in _DIGIT_RUN.finditer(text):
-        at = run.start()
-        if at < 2 or text[at - 1] not in _GROUPING or not text[at - 2].isdigit():
-            starts.append(at)  # "500 000" and "1,200.5" are one number with one start
+    starts = [run.start() for run in _DIGIT_RUN.finditer(text)]
     lowered = text.lower()
     starts.extend(
         m.start() for m in _WORD_START.finditer(lowered)

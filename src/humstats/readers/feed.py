@@ -7,7 +7,7 @@ neither ``text`` nor ``html`` is a table written as NDJSON: it is returned as a 
 text cells instead, so ``.ndjson`` tables still ingest.
 
 Spans point into the raw file when an article's text appears in its line verbatim (no JSON
-escapes); otherwise the offset is that of the line, and spans count within the article text.
+escapes); otherwise, as for HTML, the offset is 0 and spans count within the article text.
 """
 
 from __future__ import annotations
@@ -72,9 +72,10 @@ def read(path: Path) -> list[Document] | Table:
     for index, line_offset, value in objects:
         if isinstance(value.get("text"), str):
             body = value["text"]
-            line = text[line_offset:].split("\n", 1)[0]
-            at = line.find(body) if body else -1
-            document = Document(body, path, index=index, offset=line_offset + max(at, 0))
+            line_end = text.find("\n", line_offset)
+            at = text.find(body, line_offset, len(text) if line_end < 0 else line_end)
+            offset = at if body and at >= 0 else 0
+            document = Document(body, path, index=index, offset=offset)
         elif isinstance(value.get("html"), str):
             document = html_document(value["html"], path, index)
         else:

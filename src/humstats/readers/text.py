@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 
 from humstats.errors import InputError, MissingDependencyError
@@ -23,6 +24,8 @@ from humstats.schema import SourceMeta
 log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+_PROSE = re.compile(r"\w+\s+\w+\s+\w+")
+"""At least three words in a row: a page holding only menu items has no main text."""
 HTML_SUFFIXES = {".html", ".htm"}
 
 
@@ -71,16 +74,24 @@ def html_document(html: str, path: Path, index: int = 0) -> Document:
         import trafilatura
     except ImportError as error:  # pragma: no cover - a core dependency
         raise MissingDependencyError("reading HTML", "trafilatura") from error
+    if "<html" not in html[:2000].lower():
+        html = f"<html><body>{html}</body></html>"  # a fragment, as feeds often carry
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    if extracted is None or not (extracted.text or "").strip():
+    text = (extracted.text or "") if extracted is not None else ""
+    if not text.strip():
+        # Too short for trafilatura's main-content heuristics (a snippet, a feed's html
+        # field): keep all visible text rather than nothing.
+        text = trafilatura.html2txt(html) or ""
+        extracted = trafilatura.extract_metadata(html)
+    if not text.strip() or not _PROSE.search(text):
         raise InputError(path, "no main text found in the HTML page")
     meta = SourceMeta(
-        publisher=_text(extracted.sitename),
-        source_url=_text(extracted.url),
-        published_date=parse_published(extracted.date, path),
-        title=_text(extracted.title),
+        publisher=_text(getattr(extracted, "sitename", None)),
+        source_url=_text(getattr(extracted, "url", None)),
+        published_date=parse_published(getattr(extracted, "date", None), path),
+        title=_text(getattr(extracted, "title", None)),
     )
-    return Document(extracted.text, path, meta, index, 0)
+    return Document(text, path, meta, index, 0)
 
 
 def markdown_document(text: str, path: Path) -> Document:
