@@ -43,9 +43,16 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
-_EXTRACT_COLUMNS = (
-    "indicator", "value", "qualifier", "measure", "country_iso3", "location_name", "period_end",
-    "attributed_to", "quote",
+_EXTRACT_COLUMNS = (  # (figure column, header, keep on one line)
+    ("indicator", "indicator", True),
+    ("value", "value", True),
+    ("qualifier", "qualifier", True),
+    ("measure", "measure", True),
+    ("country_iso3", "iso3", True),
+    ("period_end", "as of", True),
+    ("location_name", "where", False),
+    ("attributed_to", "source", False),
+    ("quote", "quote", False),
 )
 
 
@@ -82,9 +89,12 @@ def extract(
     if fmt == "json":
         click.echo(figures.write_json())
         return
-    console = Console()
-    table = RichTable(*_EXTRACT_COLUMNS, show_lines=True)
-    for row in figures.select(_EXTRACT_COLUMNS).iter_rows():
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = RichTable(show_lines=True)
+    for name, header, fixed in _EXTRACT_COLUMNS:
+        table.add_column(header, no_wrap=fixed, overflow="fold", min_width=None if fixed else 12,
+                         justify="right" if name == "value" else "left")
+    for row in figures.select(name for name, _, _ in _EXTRACT_COLUMNS).iter_rows():
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(table)
     click.echo(f"{figures.height} figures", err=True)

@@ -40,7 +40,9 @@ _NUMBER_WORDS = {
 
 PERIOD_RE = re.compile(
     rf"(?P<asof>\b(?:as of|as at|by|up to|until|at)\s+(?:the\s+)?"
-    rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)|(?P<year4>(?:19|20)\d\d)\b|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
+    rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)"
+    rf"|(?P<year4>(?:19|20)\d\d)\b"
+    rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
     rf"|{_DAY_MONTH}|{_WEEKDAY}))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}|{_WEEKDAY.replace('<', '<s_')}"
     rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
@@ -178,7 +180,8 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
         unit = (match["rel_unit"] or "year").lower()
         if phrase.startswith("last") and unit in {"week", "weekend"}:
             start = monday - dt.timedelta(days=7)
-            return Period(start, start + dt.timedelta(days=6), DatePrecision.WEEK, False, span, True)
+            end = start + dt.timedelta(days=6)
+            return Period(start, end, DatePrecision.WEEK, False, span, True)
         if phrase.startswith("last") and unit == "month":
             end = published.replace(day=1) - dt.timedelta(days=1)
             return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)

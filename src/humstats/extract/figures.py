@@ -92,8 +92,9 @@ _INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _FLOW_WORDS = re.compile(
-    r"\b(?:newly|freshly|new arrivals|new (?:internal )?displacements|new cases|fresh|in the (?:attack|attacks|strike|strikes|raid|quake|"
-    r"earthquake|blast|explosion|ambush|assault|shelling|bombing|stampede|crash|collapse)|"
+    r"\b(?:newly|freshly|new arrivals|new (?:internal )?displacements|new cases|fresh|"
+    r"in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
+    r"shelling|bombing|stampede|crash|collapse)|"
     r"in the week after|in the days after|in a single day|in one day|overnight|"
     r"over the weekend|at the weekend|this weekend|"
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of)\b",
@@ -141,6 +142,8 @@ class _Context:
     published: dt.date
     gazetteer: Gazetteer
     patterns: Patterns
+    dateline: int = 0
+    """Where a dateline ("GENEVA (wire) —") ends: where the reporter was is no figure's place."""
     places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
     mentioned: set[str] = field(default_factory=set)
     previous: _Figure | None = None
@@ -365,10 +368,12 @@ def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: 
 
 def _places_in(context: _Context, start: int, end: int) -> list[Place]:
     """Places named in ``text[start:end]`` (memoised per span), with "worldwide" and the like."""
+    start = max(start, context.dateline)
     key = (start, end)
     found = context.places.get(key)
     if found is None:
-        found = find_places(context.text, context.gazetteer, context.mentioned, start, end)
+        found = find_places(context.text, context.gazetteer, context.mentioned, start,
+                            max(start, end))
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -381,10 +386,8 @@ def _places_in(context: _Context, start: int, end: int) -> list[Place]:
 
 def _outside(context: _Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
     """Places named before the sentence (dateline excepted) and after it."""
-    dateline = _DATELINE.match(context.text)
-    start = dateline.end() if dateline else 0
     return (
-        _places_in(context, start, max(start, sentence[0])),
+        _places_in(context, 0, sentence[0]),
         _places_in(context, sentence[1], len(context.text)),
     )
 
@@ -436,7 +439,9 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     if not any(q.is_count for q in quantities):
         return []
     patterns = compile_patterns(vocabulary)
-    context = _Context(text, meta.published_date, gazetteer, patterns)
+    dateline = _DATELINE.match(text)
+    context = _Context(text, meta.published_date, gazetteer, patterns,
+                       dateline.end() if dateline else 0)
     sentences = _sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}

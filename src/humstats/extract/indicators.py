@@ -51,7 +51,8 @@ def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
         try:
             re.compile(phrase)
         except re.error as error:
-            raise ConfigError(f"vocabulary {where}.{key}: bad pattern {phrase!r}: {error}") from error
+            problem = f"vocabulary {where}.{key}: bad pattern {phrase!r}: {error}"
+            raise ConfigError(problem) from error
     return tuple(sorted(set(value), key=lambda p: (-len(p), p)))
 
 
@@ -255,7 +256,7 @@ def find_cue(
         return found[0]
     window = text[lower:start]
     backward = None
-    for backward in patterns.before.finditer(window):
+    for backward in patterns.before.finditer(window):  # noqa: B007 - the nearest is the last
         pass
     if backward is not None:
         indicator, kind = patterns.classify(backward.group(), before=True)

@@ -43,7 +43,11 @@ _WORDS = (
     rf"|(?:{_SMALL})(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+(?:thousand|million|billion))?"
     rf"|dozen)"
 )
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)|\d+(?:\.\d+)?"
+_DIGITS = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 500,000
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)"  # 500 000
+    r"|\d+(?:\.\d+)?"  # 2.3 (million)
+)
 _SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn)\b|(?:m|k|bn|mn)\b)"
 
 NUMBER_RE = re.compile(
@@ -72,7 +76,9 @@ _CODE_BEFORE = re.compile(
 _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
 _COMPOUND_AFTER = re.compile(r"^-(?!\d)[A-Za-z]")
 _TIME_AROUND = re.compile(r"^\s*(?::\d\d|[ap]\.?m\.?\b|hours?\s+GMT|GMT|UTC|local time)", re.I)
-_PHONE_RE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]){2,}\d{2,4}(?!\w)(?!,\d)")
+_PHONE_RE = re.compile(
+    r"(?<![\w,.])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]){2,}\d{2,4}(?!\w)(?!,\d)"
+)
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
@@ -206,12 +212,10 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 _WORD_START = re.compile(
     "(?:"
-    + alternation(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-        "eighty ninety dozen".split()
-        + ["a dozen", "half a million", "a hundred", "a thousand", "a million", "a billion"]
-    )
+    + alternation([
+        *_UNITS.split("|"), *_TENS.split("|"), "dozen", "a dozen", "half a million",
+        "a hundred", "a thousand", "a million", "a billion",
+    ])
     + r")\b"
 )
 

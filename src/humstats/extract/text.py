@@ -17,11 +17,12 @@ from humstats.readers import Document, Table, read
 from humstats.schema import SourceMeta
 
 
-def extract_paths(paths: Iterable[Path], override: SourceMeta = SourceMeta()) -> pl.DataFrame:
+def extract_paths(paths: Iterable[Path], override: SourceMeta | None = None) -> pl.DataFrame:
     """The figures of every text in ``paths``; fields set in ``override`` win over the input's.
 
     A table (CSV, or NDJSON without text) is refused: its figures come from normalisation.
     """
+    override = override or SourceMeta()
     frames = [pl.DataFrame(schema=CANDIDATE_SCHEMA)]
     for path in paths:
         documents = read(Path(path))
