@@ -67,6 +67,7 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     **ORIGIN_COLUMNS,
 }
 """Columns of the frame ``extract_figures`` returns, in order."""
+_EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Mr|Mrs|Ms|Dr|St|Gen|Lt|"
@@ -626,6 +627,8 @@ def extract_figures(
     reference period nor the order of figures in the store can be known.
     """
     rows = _rows(document, vocabulary or load_vocabulary(), gazetteer or _lazy_gazetteer())
+    if not rows:
+        return _EMPTY.clear()
     return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
 
 

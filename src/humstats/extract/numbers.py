@@ -210,14 +210,13 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
-_WORD_START = re.compile(
-    "(?:"
-    + alternation([
-        *_UNITS.split("|"), *_TENS.split("|"), "dozen", "a dozen", "half a million",
-        "a hundred", "a thousand", "a million", "a billion",
-    ])
-    + r")\b"
-)
+_NUMBER_WORDS = frozenset([
+    *_UNITS.split("|"), *_TENS.split("|"), "dozen", "hundred", "thousand", "million", "billion",
+])
+_WORD_BREAKS = str.maketrans({c: " " for c in "-,.;:!?()[]\"'’“”—–/"})
+_WORD_RE: dict[str, re.Pattern[str]] = {
+    word: re.compile(rf"\b(?:(?:a|half a)\s+)?{word}\b") for word in _NUMBER_WORDS
+}
 
 
 def _matches(text: str) -> list[re.Match[str]]:
@@ -228,10 +227,9 @@ def _matches(text: str) -> list[re.Match[str]]:
     """
     starts = [run.start() for run in _DIGIT_RUN.finditer(text)]
     lowered = text.lower()
-    starts.extend(
-        m.start() for m in _WORD_START.finditer(lowered)
-        if m.start() == 0 or not lowered[m.start() - 1].isalnum()
-    )
+    # Number words are rare in prose: find which occur with one split, then only those.
+    for word in _NUMBER_WORDS.intersection(lowered.translate(_WORD_BREAKS).split()):
+        starts.extend(m.start() for m in _WORD_RE[word].finditer(lowered))
     starts.sort()
     found = []
     end = -1
