@@ -88,6 +88,11 @@ _BREAKDOWN_BEFORE = re.compile(
     r"among the dead|among the victims)\s*$",
     re.I,
 )
+_BREAKDOWN_PREDICATE = re.compile(
+    r"\s+(?:were|are|was|is)\s+(?:children|women|girls|boys|minors|men|medics|civilians|"
+    r"aged|under)\b",
+    re.I,
+)
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
 _INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\s*$", re.I)
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
@@ -97,7 +102,8 @@ _FLOW_WORDS = re.compile(
     r"in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
     r"shelling|bombing|stampede|crash|collapse)|"
     r"in the week after|in the days after|in a single day|in one day|overnight|"
-    r"over the weekend|at the weekend|this weekend|"
+    r"over the weekend|at the weekend|this weekend|capsized|capsizing|shipwreck|plunged|"
+    r"collapsed|crashed|explosions?|blasts?|stampede|earthquakes?|quake|"
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of)\b",
     re.I,
 )
@@ -279,6 +285,8 @@ def _classify(
         reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
         if cue.distance - 2 > reach:
             cue = None
+    if _BREAKDOWN_PREDICATE.match(masked, q.end):
+        return None, "breakdown"
     breakdown = _BREAKDOWN_BEFORE.search(before)
     if breakdown:
         following = masked[q.end : q.end + 12]
@@ -450,7 +458,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         index = max(0, bisect.bisect_right(starts, q.start) - 1)
         by_sentence.setdefault(index, []).append(q)
     rows: list[dict] = []
-    seen: set[tuple[str, int]] = set()
+    seen: dict[tuple[str, int], int] = {}
     for index, (s0, s1) in enumerate(sentences):
         in_sentence = by_sentence.get(index)
         sentence_attributions: list[Attribution] | None = None
@@ -495,8 +503,10 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
             for figure, row in _without_mixed_totals(found, text, s1):
                 key = (figure.indicator.value, figure.quantity.value)
                 if key not in seen:
-                    seen.add(key)
+                    seen[key] = len(rows)
                     rows.append(row)
+                elif _restates_better(row, rows[seen[key]]):
+                    rows[seen[key]] = row
         if sentence_attributions is None:
             sentence_attributions = find_attributions(text, s0, s1) if in_sentence else []
         named = [a.source for a in sentence_attributions if a.source != "it" and not a.generic]
@@ -505,6 +515,14 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         elif not any(a.source == "it" or a.generic for a in sentence_attributions):
             context.previous_source = None
     return rows
+
+
+def _restates_better(new: dict, old: dict) -> bool:
+    """A figure stated twice counts once; a later hedged or sourced restatement says more
+    ("Floods displace 1.2 million" in a headline, "more than 1.2 million, the agency said")."""
+    hedged = new["qualifier"] != "exact" and old["qualifier"] == "exact"
+    sourced = new["attributed_to"] is not None and old["attributed_to"] is None
+    return hedged or (sourced and new["qualifier"] == old["qualifier"])
 
 
 _BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)

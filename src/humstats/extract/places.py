@@ -15,7 +15,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -165,6 +165,9 @@ _TRAILING_TYPE = re.compile(
 _TITLES = re.compile(r"(?:President|Minister|Mr|Mrs|Ms|Dr|General|Gen\.|King|Pope|Prince)\s+$")
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
+_ATTACKER = re.compile(
+    r"\s+(?:fired|launched|attacked|struck|shelled|bombed|invaded|targeted|hit|pounded)\b"
+)
 _ACTOR = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
     r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
@@ -182,6 +185,7 @@ def find_places(
     first; a city found inside a longer run must end it, so "Vladimir Putin" is no city.
     """
     found: list[Place] = []
+    seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if _TITLES.search(text[max(0, run.start() - 12) : run.start()]):
             continue
@@ -200,6 +204,10 @@ def find_places(
                 offset = run.start() + words[i][0]
                 if place.level == DEMONYM and _ACTOR.match(text, run.end()):
                     break
+                if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
+                    break
+                if place.iso3 and place.level != CITY:
+                    seen.add(place.iso3)
                 found.append(
                     Place(name, place.iso3, place.level, place.population, offset,
                           offset + len(chunk))
@@ -207,4 +215,13 @@ def find_places(
                 i = j - 1
                 break
             i += 1
+    if len(seen) > len(mentioned):  # a city named before its country in the same text
+        found = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
     return found
+
+
+def _relook(gazetteer: Gazetteer, place: Place, mentioned: AbstractSet[str]) -> Place:
+    better = gazetteer.lookup(place.name, mentioned)
+    if better is None:
+        return place
+    return replace(better, name=place.name, start=place.start, end=place.end)
