@@ -88,6 +88,27 @@ def iso3_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
+_CONTENT_COLUMNS = (
+    "indicator",
+    "measure",
+    "value",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "unit",
+    "location_name",
+    "country_iso3",
+    "pcode",
+    "period_start",
+    "period_end",
+    "published_date",
+    "publisher",
+    "attributed_to",
+    "source_file",
+)
+"""What makes two rows the same statement: a figure repeated in one input counts once."""
+
+
 def _values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
@@ -172,6 +193,10 @@ class FigureSchema(pa.DataFrameModel):
         high_ok = pl.col("value_high").is_null() | (pl.col("value") <= pl.col("value_high"))
         return data.lazyframe.select(low_ok & high_ok)
 
+    @pa.dataframe_check(name="duplicate-figure")
+    def _first_statement(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.struct(_CONTENT_COLUMNS).is_first_distinct())
+
     @pa.dataframe_check(name="range-without-bounds")
     def _range_has_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
         bounded = pl.col("value_low").is_not_null() & pl.col("value_high").is_not_null()
@@ -211,9 +236,7 @@ def empty_figures() -> pl.DataFrame:
 
 
 def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={**QUARANTINE_EXTRA, **dict.fromkeys(COLUMNS, pl.String())}
-    )
+    return pl.DataFrame(schema={**QUARANTINE_EXTRA, **dict.fromkeys(COLUMNS, pl.String())})
 
 
 @dataclass(frozen=True)
