@@ -172,7 +172,10 @@ class Mapping:
         return replace(
             self,
             figures=self.figures or tuple(f for f in base.figures if keep(f.column)),
-            places=self.places or tuple(p for p in base.places if keep(p.name)),
+            places=self.places or tuple(
+                replace(p, pcode=p.pcode if p.pcode and keep(p.pcode) else None)
+                for p in base.places if keep(p.name)
+            ),
             country=self.country or tuple(filter(keep, base.country)),
             columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
             method=base.method if not self.figures else self.method,
@@ -252,7 +255,9 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         for name, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
             if name in entry:
                 _member(entry[name], enum, where, f"{key}.{name}")
-        figures.append(FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()}))
+        figures.append(
+            FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
+        )
 
     dates = _table(document, "dates", where)
     _known_keys(dates, ("formats", "timezone"), where, "dates.")
@@ -566,9 +571,9 @@ def _day_first(values: Iterable[str]) -> bool | None:
     return day_first if day_first != month_first else None
 
 
-def _date_table(values: pl.Series, mapping: Mapping) -> pl.DataFrame:
-    """Distinct date texts -> start, end, precision (nulls where unreadable)."""
-    texts = values.drop_nulls().unique().to_list()
+def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
+    """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
+    texts = [value for value in values if value is not None]
     day_first = _day_first(texts)
     parsed = [_period_of(text, mapping.date_formats, mapping.timezone, day_first)
               for text in texts]
@@ -596,9 +601,9 @@ def is_missing(text: pl.Expr) -> pl.Expr:
     return text.is_null() | text.is_in(MISSING_TEXTS)
 
 
-def parse_counts(frame: pl.LazyFrame, source: str, out: str, decimal: str = ".") -> pl.LazyFrame:
-    """Add ``out`` (Int64 count), ``out_check`` (null, or why the cell is not a count) and
-    ``out_missing`` (no value at all) for the stripped text column ``source``.
+def parse_counts(text: pl.Series, decimal: str = ".") -> tuple[pl.Series, pl.Series]:
+    """Counts (Int64) and checks (null, or why a cell is not a count) for stripped-or-not
+    text cells; missing cells ("N/A", "-", empty) give a null count and no check.
 
     "12,500", "12 500", "12'500" and "243946.0" are counts; "12.500" too when ``decimal`` is
     ",", or when dots group thousands unambiguously ("12.500.000"). Formula-like cells
@@ -606,59 +611,74 @@ def parse_counts(frame: pl.LazyFrame, source: str, out: str, decimal: str = ".")
     when the quarantine is opened. Negative counts parse: the schema's ``negative-value``
     check quarantines them, in one place for every producer.
 
-    Plain integers take a native cast; only the cells that fail it go through the cleaning
-    expressions, which keeps a million-row column fast.
+    Plain integers take a native cast; only the cells that fail it are cleaned, and their
+    results are scattered back, so a million-row column costs little more than the cast.
     """
-    text = pl.col(source)
-    frame = frame.with_columns(text.cast(pl.Int64, strict=False).alias(out))
-    fast = frame.filter(pl.col(out).is_not_null() | text.is_null()).with_columns(
-        pl.lit(None, pl.String).alias(f"{out}_check"), text.is_null().alias(f"{out}_missing")
-    )
-    slow = frame.filter(pl.col(out).is_null() & text.is_not_null())
+    value = text.cast(pl.Int64, strict=False)
+    check = pl.repeat(None, len(text), dtype=pl.String, eager=True)
+    failed = (value.is_null() & text.is_not_null()).arg_true()
+    if len(failed) == 0:
+        return value, check
+    value = value.rechunk()
+    # the common case among the rest: thousands grouped by the locale's separator
+    separator = "." if decimal == "," else ","
+    grouped = pl.DataFrame({"text": text.gather(failed).str.strip_chars()}).select(
+        pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
+        .then(pl.col("text").str.replace_all(separator, "", literal=True))
+        .cast(pl.Int64, strict=False)
+    ).to_series()
+    value = value.scatter(failed, grouped)
+    failed = failed.filter(grouped.is_null())
+    if len(failed) == 0:
+        return value, check
+    slow = pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
+    slow_value, slow_check = _clean_counts(slow, decimal)
+    return value.scatter(failed, slow_value), check.scatter(failed, slow_check)
+
+
+def _clean_counts(frame: pl.DataFrame, decimal: str) -> tuple[pl.Series, pl.Series]:
+    text = pl.col("text")
     grouped_dots = text.str.contains(r"^-?\d{1,3}(?:\.\d{3}){2,}$")
     if decimal == ",":
         cleaned = text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_.]", "").str.replace(",", ".")
     else:
         cleaned = (
             pl.when(grouped_dots)
-            .then(text.str.replace_all(r"\.", ""))
+            .then(text.str.replace_all(".", "", literal=True))
             .otherwise(text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_,]", ""))
         )
-    slow = slow.with_columns(
-        is_missing(text).alias("__missing"),
-        text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("__formula"),
-        cleaned.alias("__cleaned"),
+    frame = frame.with_columns(
+        is_missing(text).alias("missing"),
+        text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
+        cleaned.alias("cleaned"),
     ).with_columns(
-        pl.col("__cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("__integer"),
-        pl.col("__cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("__scientific"),
-        pl.col("__cleaned").cast(pl.Float64, strict=False).alias("__float"),
+        pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
+        pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
+        pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
     ).with_columns(
-        pl.col("__integer").str.strip_chars_start("-").str.strip_chars_start("0")
-        .str.len_chars().alias("__digits"),
+        pl.col("integer").str.strip_chars_start("-").str.strip_chars_start("0")
+        .str.len_chars().alias("digits"),
     )
-    integer_ok = pl.col("__integer").is_not_null() & (pl.col("__digits") <= MAX_DIGITS)
-    float_ok = (pl.col("__scientific") & (pl.col("__float").abs() < 1e18)
-                & (pl.col("__float") == pl.col("__float").floor()))
-    too_long = ((pl.col("__integer").is_not_null() & (pl.col("__digits") > MAX_DIGITS))
-                | (pl.col("__scientific") & ~float_ok))
+    integer_ok = pl.col("integer").is_not_null() & (pl.col("digits") <= MAX_DIGITS)
+    float_ok = (pl.col("scientific") & (pl.col("float").abs() < 1e18)
+                & (pl.col("float") == pl.col("float").floor()))
+    too_long = ((pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS))
+                | (pl.col("scientific") & ~float_ok))
     check = (
-        pl.when(pl.col("__missing")).then(pl.lit(None, pl.String))
-        .when(pl.col("__formula")).then(pl.lit("formula-cell"))
+        pl.when(pl.col("missing")).then(pl.lit(None, pl.String))
+        .when(pl.col("formula")).then(pl.lit("formula-cell"))
         .when(too_long).then(pl.lit("implausible-value"))
         .when(integer_ok | float_ok).then(pl.lit(None, pl.String))
-        .when(pl.col("__cleaned").str.contains(r"^-?\d*\.\d+$")).then(pl.lit("non-integer-value"))
+        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$")).then(pl.lit("non-integer-value"))
         .otherwise(pl.lit("unparseable-number"))
     )
     value = (
-        pl.when(pl.col("__missing") | pl.col("__formula")).then(pl.lit(None, pl.Int64))
-        .when(integer_ok).then(pl.col("__integer").cast(pl.Int64, strict=False))
-        .when(float_ok).then(pl.col("__float").cast(pl.Int64, strict=False))
+        pl.when(pl.col("missing") | pl.col("formula")).then(pl.lit(None, pl.Int64))
+        .when(integer_ok).then(pl.col("integer").cast(pl.Int64, strict=False))
+        .when(float_ok).then(pl.col("float").cast(pl.Int64, strict=False))
     )
-    slow = slow.with_columns(
-        value.alias(out), check.alias(f"{out}_check"), pl.col("__missing").alias(f"{out}_missing")
-    ).drop("__missing", "__formula", "__cleaned", "__integer", "__scientific", "__float",
-           "__digits")
-    return pl.concat([fast, slow], how="vertical")
+    result = frame.select(value.alias("value"), check.alias("check"))
+    return result["value"], result["check"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -720,214 +740,237 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
     return _Normalizer(table, meta, effective).run()
 
 
+DATE_ROLES = ("date", "period_start", "period_end", "published_date")
+
+
 class _Normalizer:
+    """One table's normalisation: row fields once per row, then one cell per figure."""
+
     def __init__(self, table: Table, meta: SourceMeta, mapping: Mapping) -> None:
         self.table, self.meta, self.mapping = table, meta, mapping
-        self.used = mapping.referenced()
         self.frame = (
-            table.frame.lazy()
-            .with_row_index("__row", offset=table.first_row)
+            table.frame.with_row_index("__row", offset=table.first_row)
             .with_columns(pl.col("__row").cast(pl.Int64))
             .filter(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         )
-        self.problems: list[tuple[pl.Expr, str, str]] = []
+        self._distinct: dict[str, list[str | None]] = {}
 
     def run(self) -> Normalized:
-        # Stages are collected one by one: each is a handful of vectorised passes, while one
-        # lazy plan holding every figure column and every fast/slow number split grows too
-        # large for the optimiser to plan quickly.
-        strip = [
-            pl.col(c).str.strip_chars().replace("", None).alias(f"__{c}") for c in self.used
-        ]
-        rows = self.frame.with_columns(strip).with_columns(self._row_fields()).collect()
-        figures = pl.concat(
-            [self._figure_cells(rows.lazy(), f).collect() for f in self.mapping.figures],
-            how="vertical_relaxed",
+        rows = self._with_dates(self.frame.with_columns(self._row_fields()))
+        cells = pl.concat(
+            [rows.select(self._cell_fields(figure)) for figure in self.mapping.figures],
+            how="vertical_relaxed", rechunk=False,
         )
-        for source, out in (("__raw", "__value"), ("__low_raw", "__low"),
-                            ("__high_raw", "__high")):
-            figures = parse_counts(figures.lazy(), source, out, self.mapping.decimal).collect()
-        good, bad = self._split(figures.lazy())
-        good, bad, blank = pl.collect_all([good, bad, self._empty_rows(rows.lazy())])
-        return Normalized(figures=good, quarantine=self._quarantine(bad, blank))
+        present = ~is_missing(cells["__raw"])
+        if not present.all():
+            cells = cells.filter(present)
+        for source, out, used in (
+            ("__raw", "value", True),
+            ("__low_raw", "value_low", any(f.low for f in self.mapping.figures)),
+            ("__high_raw", "value_high", any(f.high for f in self.mapping.figures)),
+        ):
+            if used:
+                value, check = parse_counts(cells[source], self.mapping.decimal)
+                cells = cells.with_columns(value.alias(out), check.alias(f"{out}_check"))
+            else:
+                cells = cells.with_columns(pl.lit(None, pl.Int64).alias(out),
+                                           pl.lit(None, pl.String).alias(f"{out}_check"))
+        conditions = self._checks()
+        bad = pl.any_horizontal([condition for condition, *_ in conditions])
+        extras = {
+            "span_start": pl.col("input_row"),
+            "span_end": pl.col("input_row"),
+            "method": pl.lit(self.mapping.method),
+            "confidence": pl.lit(1.0),
+        }
+        final = [
+            (extras[name] if name in extras else pl.col(name)).cast(DTYPES[name]).alias(name)
+            for name in CANDIDATE_COLUMNS
+        ]
+        origin = [pl.col(name).cast(dtype) for name, dtype in ORIGIN_COLUMNS.items()]
+        bad_rows = cells.select(bad.alias("bad")).to_series()
+        good = cells.select(*final, *origin)
+        if bad_rows.any():
+            good = good.filter(~bad_rows)
+        check, column, failing = (pl.lit(None, pl.String),) * 3
+        for condition, name, where, raw in reversed(conditions):
+            check = pl.when(condition).then(name).otherwise(check)
+            column = pl.when(condition).then(where).otherwise(column)
+            failing = pl.when(condition).then(raw).otherwise(failing)
+        quarantined = cells.filter(bad_rows).select(
+            check.alias("check"), column.alias("column"), failing.alias("failing_value"),
+            "input_row", *final,
+        )
+        return Normalized(figures=good, quarantine=self._quarantine(quarantined, self._empty(rows)))
+
+    # -- helpers over distinct values ---------------------------------------------------
+
+    def _values(self, column: str) -> list[str | None]:
+        if column not in self._distinct:
+            self._distinct[column] = self.frame[column].unique().to_list()
+        return self._distinct[column]
+
+    def _label(self, column: str) -> pl.Expr:
+        """The column, stripped of padding ("Green     ") only when some value has any."""
+        if all(v is None or (v == v.strip() and v) for v in self._values(column)):
+            return pl.col(column)
+        stripped = pl.col(column).str.strip_chars()
+        return pl.when(stripped != "").then(stripped)
+
+    def _lookup(self, column: str, resolve: Any) -> pl.Expr:
+        """``resolve`` applied to each distinct (stripped) value once, then mapped back."""
+        lookup = {v: resolve(v.strip()) for v in self._values(column) if v is not None}
+        if all(key == value for key, value in lookup.items()):
+            return pl.col(column)
+        return pl.col(column).replace_strict(lookup, default=None, return_dtype=pl.String)
 
     # -- row-level fields -------------------------------------------------------------------
-
-    def _src(self, column: str | None) -> pl.Expr | None:
-        return pl.col(f"__{column}") if column else None
 
     def _row_fields(self) -> list[pl.Expr]:
         m, c = self.mapping, self.mapping.constants
         fields: list[pl.Expr] = []
-        # country: the first mapped column that resolves; the first non-empty text is kept
-        # for the quarantine reason
         if m.country:
-            resolved = [self._country(col) for col in m.country]
-            fields.append(pl.coalesce(resolved).alias("country_iso3"))
-            fields.append(pl.coalesce([self._src(col) for col in m.country]).alias("__country_text"))
+            resolved = [self._lookup(col, country_iso3) for col in m.country]
+            texts = [self._label(col) for col in m.country]
+            fields.append((pl.coalesce(resolved) if len(resolved) > 1 else resolved[0])
+                          .alias("country_iso3"))
+            fields.append((pl.coalesce(texts) if len(texts) > 1 else texts[0])
+                          .alias("__country_text"))
+            fields.append(pl.coalesce([pl.when(text.is_not_null()).then(pl.lit(col))
+                                       for text, col in zip(texts, m.country, strict=True)])
+                          .alias("__country_column"))
         else:
             fields.append(pl.lit(c.get("country"), pl.String).alias("country_iso3"))
             fields.append(pl.lit(None, pl.String).alias("__country_text"))
-        # place: the most specific name present, its level and p-code
-        names = [self._src(p.name) for p in m.places]
-        location = pl.coalesce(names) if names else pl.lit(c.get("location_name"), pl.String)
+            fields.append(pl.lit(None, pl.String).alias("__country_column"))
+            texts = []
+        names = [self._label(p.name) for p in m.places]
+        country_level = not names and "location_name" not in c
+        if country_level:
+            # no place below the country: the figure is about the country, named as written
+            # (the hashtags list #country+code columns before #country+name ones)
+            location = pl.coalesce(*reversed(texts), pl.lit(None, pl.String))
+        elif not names:
+            location = pl.lit(c.get("location_name"), pl.String)
+        else:
+            location = pl.coalesce(names) if len(names) > 1 else names[0]
         fields.append(location.alias("location_name"))
-        level = pl.lit(c.get("admin_level"), pl.Int8)
+        level = pl.lit(c.get("admin_level", 0 if country_level else None), pl.Int8)
         pcode = pl.lit(None, pl.String)
-        for place in reversed(m.places):
-            present = self._src(place.name).is_not_null()
+        for place, name in zip(reversed(m.places), reversed(names), strict=True):
+            if place.admin_level is None and place.pcode is None and len(m.places) == 1:
+                continue
+            present = name.is_not_null()
             level = pl.when(present).then(pl.lit(place.admin_level, pl.Int8)).otherwise(level)
-            code = self._src(place.pcode) if place.pcode else pl.lit(None, pl.String)
+            code = self._label(place.pcode) if place.pcode else pl.lit(None, pl.String)
             pcode = pl.when(present).then(code).otherwise(pcode)
         if "admin_level" in m.columns:
-            level = self._src(m.columns["admin_level"]).cast(pl.Int8, strict=False)
+            level = self._label(m.columns["admin_level"]).cast(pl.Int8, strict=False)
         if "pcode" in m.columns:
-            pcode = self._src(m.columns["pcode"])
+            pcode = self._label(m.columns["pcode"])
         fields += [level.alias("admin_level"), pcode.alias("pcode")]
-        place_text = pl.concat_str(names or [location], separator=", ", ignore_nulls=True)
-        fields.append(pl.when(place_text != "").then(place_text).alias("__place_text"))
-        # provenance: flags, then the row's own columns, then the mapping's constants
+        # "Zamzam Camp, Al Fasher, North Darfur", once each ("Chittagong Division" may be
+        # both the place and its admin1)
+        place = (pl.concat_list(names).list.drop_nulls().list.unique(maintain_order=True)
+                 .list.join(", ") if len(names) > 1 else location)
+        if len(m.places) == 1 and self.frame[m.places[0].name].null_count() == 0:
+            fields.append(place.alias("__place_text"))
+        else:
+            # names before codes: the hashtags list #country+code columns first
+            fields.append(pl.coalesce(pl.when(place != "").then(place),
+                                      *(reversed(texts) if m.country else ()),
+                                      pl.lit(c.get("country"), pl.String), pl.lit("?"))
+                          .alias("__place_text"))
         for name in ("publisher", "attributed_to", "source_url"):
             fields.append(self._provenance(name, getattr(self.meta, name), c.get(name)))
+        if "indicator" in m.columns:
+            column = m.columns["indicator"]
+            fields += [self._lookup(column, _indicator_from_text).alias("__indicator"),
+                       self._label(column).alias("__indicator_text")]
+        if "qualifier" in m.columns:
+            column = m.columns["qualifier"]
+            words = {k: v.value for k, v in QUALIFIER_WORDS.items()} | m.qualifiers
+            fields += [self._lookup(column, lambda v: words.get(v.lower())).alias("__qualifier"),
+                       self._label(column).alias("__qualifier_text")]
+        if "unit" in m.columns:
+            fields.append(self._lookup(m.columns["unit"], _unit_from_text).alias("__unit"))
+        if "measure" in m.columns:
+            fields.append(self._lookup(m.columns["measure"], _measure_from_text)
+                          .alias("__measure"))
         return fields
 
     def _provenance(self, name: str, flag: str | None, constant: Any) -> pl.Expr:
+        """Flags (``meta``) win over the row's own column, which wins over a constant."""
         if flag is not None:
             return pl.lit(flag, pl.String).alias(name)
-        own = self._src(self.mapping.columns.get(name))
+        column = self.mapping.columns.get(name)
         fallback = pl.lit(constant, pl.String)
-        return (pl.coalesce(own, fallback) if own is not None else fallback).alias(name)
+        return (pl.coalesce(self._label(column), fallback) if column else fallback).alias(name)
 
-    def _country(self, column: str) -> pl.Expr:
-        values = self.table.frame[column].str.strip_chars().drop_nulls().unique()
-        lookup = {value: country_iso3(value) for value in values.to_list()}
-        return self._src(column).replace_strict(lookup, default=None, return_dtype=pl.String)
+    # -- dates ----------------------------------------------------------------------------
 
-    # -- figure cells ---------------------------------------------------------------------
-
-    def _figure_cells(self, rows: pl.LazyFrame, figure: FigureColumn) -> pl.LazyFrame:
+    def _with_dates(self, rows: pl.DataFrame) -> pl.DataFrame:
         m, c = self.mapping, self.mapping.constants
-        src = self._src
-        indicator = (
-            pl.lit(figure.indicator, pl.String) if figure.indicator
-            else self._indicator(m.columns["indicator"])
-        )
-        measure = pl.lit(figure.measure or c.get("measure"), pl.String)
-        if "measure" in m.columns and not figure.measure:
-            measure = pl.coalesce(src(m.columns["measure"]).str.to_lowercase(), measure)
-        measure = pl.coalesce(
-            measure,
-            pl.when(indicator.is_in([i.value for i in FLOW_BY_DEFAULT]))
-            .then(pl.lit(Measure.FLOW.value)).otherwise(pl.lit(Measure.STOCK.value)),
-        )
-        unit = pl.lit(figure.unit or c.get("unit") or Unit.PEOPLE.value, pl.String)
-        if "unit" in m.columns and not figure.unit:
-            unit = pl.coalesce(self._unit(m.columns["unit"]), unit)
-        qualifier = pl.lit(figure.qualifier or c.get("qualifier") or Qualifier.EXACT.value)
-        qualifier_text = pl.lit(None, pl.String)
-        if "qualifier" in m.columns and not figure.qualifier:
-            qualifier_text = src(m.columns["qualifier"])
-            qualifier = pl.coalesce(self._qualifier(m.columns["qualifier"]), qualifier)
-        parts = [
-            pl.col("__row").alias("input_row"),
-            pl.lit(figure.column).alias("origin"),
-            pl.col(f"__{figure.column}").alias("__raw"),
-            indicator.alias("indicator"),
-            self._text_of("indicator").alias("__indicator_text"),
-            measure.alias("measure"),
-            unit.alias("unit"),
-            qualifier.alias("qualifier"),
-            qualifier_text.alias("__qualifier_text"),
-        ]
-        for bound, column in (("low", figure.low), ("high", figure.high)):
-            parts += [pl.lit(column, pl.String).alias(f"__{bound}_col"),
-                      (src(column) if column else pl.lit(None, pl.String)).alias(f"__{bound}_raw")]
-        attributed = (pl.lit(figure.attributed_to, pl.String) if figure.attributed_to
-                      and self.meta.attributed_to is None else pl.col("attributed_to"))
-        parts.append(attributed.alias("attributed_to"))
-        keep = [
-            "country_iso3", "__country_text", "location_name", "admin_level", "pcode",
-            "publisher", "source_url", "__place_text",
-        ]
-        cells = rows.select(*parts, *keep, *self._date_sources())
-        return cells.filter(~is_missing(pl.col("__raw")))
-
-    def _indicator(self, column: str) -> pl.Expr:
-        values = self.table.frame[column].str.strip_chars().drop_nulls().unique().to_list()
-        lookup = {value: _indicator_from_text(value) for value in values}
-        return self._src(column).replace_strict(lookup, default=None, return_dtype=pl.String)
-
-    def _unit(self, column: str) -> pl.Expr:
-        text = self._src(column).str.to_lowercase()
-        return (pl.when(text.is_in(sorted(HOUSEHOLD_ATTRIBUTES))).then(pl.lit(Unit.HOUSEHOLDS.value))
-                .when(text.is_not_null()).then(pl.lit(Unit.PEOPLE.value)))
-
-    def _qualifier(self, column: str) -> pl.Expr:
-        words = {k: v.value for k, v in QUALIFIER_WORDS.items()} | self.mapping.qualifiers
-        return self._src(column).str.to_lowercase().replace_strict(
-            words, default=None, return_dtype=pl.String
-        )
-
-    def _date_sources(self) -> list[pl.Expr]:
-        columns = self.mapping.columns
-        exprs = []
-        for role in ("date", "period_start", "period_end", "published_date", "date_precision"):
-            source = columns.get(role)
-            exprs.append((self._src(source) if source else pl.lit(None, pl.String))
-                         .alias(f"__{role}_text"))
-        return exprs
-
-    # -- dates, checks, split -------------------------------------------------------------
-
-    def _with_dates(self, cells: pl.LazyFrame) -> pl.LazyFrame:
-        m, c = self.mapping, self.mapping.constants
-        for role in ("date", "period_start", "period_end", "published_date"):
+        for role in DATE_ROLES:
             column = m.columns.get(role)
             if column is None:
-                cells = cells.with_columns(
+                rows = rows.with_columns(
                     pl.lit(None, pl.Date).alias(f"__{role}_start"),
                     pl.lit(None, pl.Date).alias(f"__{role}_end"),
                     pl.lit(None, pl.String).alias(f"__{role}_precision"),
                 )
                 continue
-            table = _date_table(self.table.frame[column].str.strip_chars(), m).lazy()
-            cells = cells.join(
-                table.rename({"__start": f"__{role}_start", "__end": f"__{role}_end",
-                              "__precision": f"__{role}_precision"}),
-                left_on=f"__{role}_text", right_on="__text", how="left",
+            rows = rows.with_columns(self._label(column).alias(f"__{role}_text"))
+            if self._iso_days(column):
+                day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
+                rows = rows.with_columns(
+                    day.alias(f"__{role}_start"), day.alias(f"__{role}_end"),
+                    pl.lit(DatePrecision.DAY.value).alias(f"__{role}_precision"),
+                )
+            else:
+                table = _date_table(self._values(column), m).rename(
+                    {"__text": column, "__start": f"__{role}_start", "__end": f"__{role}_end",
+                     "__precision": f"__{role}_precision"}
+                )
+                rows = rows.join(table, on=column, how="left", maintain_order="left")
+            rows = rows.with_columns(
+                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null())
+                .alias(f"__{role}_bad")
             )
         constant = c.get("period")
-        const_start = pl.lit(constant[0] if constant else None, pl.Date)
-        const_end = pl.lit(constant[1] if constant else None, pl.Date)
-        const_precision = pl.lit(constant[2] if constant else None, pl.String)
-        start = pl.coalesce("__period_start_start", "__date_start", const_start)
+        start = pl.coalesce("__period_start_start", "__date_start",
+                            pl.lit(constant and constant[0], pl.Date))
         end = pl.coalesce(
             pl.when(pl.col("__period_start_start").is_not_null())
             .then(pl.coalesce("__period_end_end", "__period_start_end")),
-            "__date_end", const_end,
+            "__date_end", pl.lit(constant and constant[1], pl.Date),
         )
-        precision = pl.coalesce("__period_start_precision", "__date_precision", const_precision)
+        precision = pl.coalesce(
+            pl.when(pl.col("__period_start_precision") == DatePrecision.DAY.value)
+            .then(_span_precision(start, end)).otherwise(pl.col("__period_start_precision")),
+            "__date_precision", pl.lit(constant and constant[2], pl.String),
+        )
         published = pl.coalesce(
             pl.lit(self.meta.published_date, pl.Date), "__published_date_start",
             pl.lit(c.get("published_date"), pl.Date),
         )
-        # a stock with no date of its own is stated as of its publication
-        as_published = (pl.col("measure") == Measure.STOCK.value) & start.is_null()
-        cells = cells.with_columns(
-            pl.when(as_published).then(published).otherwise(start).alias("period_start"),
-            pl.when(as_published).then(published).otherwise(end).alias("period_end"),
-            pl.when(as_published & published.is_not_null())
-            .then(pl.lit(DatePrecision.DAY.value)).otherwise(precision).alias("date_precision"),
-            published.alias("published_date"),
+        rows = rows.with_columns(
+            start.alias("period_start"), end.alias("period_end"),
+            precision.alias("date_precision"), published.alias("published_date"),
         )
         if "date_precision" in m.columns:
-            cells = self._widen(cells)
-        return cells
+            rows = self._widen(rows, self._label(m.columns["date_precision"]))
+        return rows
 
-    def _widen(self, cells: pl.LazyFrame) -> pl.LazyFrame:
+    def _iso_days(self, column: str) -> bool:
+        """Whether every value is a plain YYYY-MM-DD date: then polars parses the column
+        directly, which is cheaper than joining back a table of distinct values."""
+        return all(v is None or (len(v) == 10 and _DAY.match(v)) for v in self._values(column))
+
+    def _widen(self, rows: pl.DataFrame, stated_text: pl.Expr) -> pl.DataFrame:
         """A row whose precision column says "month" (ACLED's time_precision 3) covers the
         whole month around its date, not the day written."""
-        stated = pl.col("__date_precision_text").str.to_lowercase().replace_strict(
+        stated = stated_text.str.to_lowercase().replace_strict(
             self.mapping.precisions, default=None, return_dtype=pl.String
         )
         start, end = pl.col("period_start"), pl.col("period_end")
@@ -942,103 +985,150 @@ class _Normalizer:
         new_start, new_end, new_precision = start, end, pl.col("date_precision")
         for precision, (wide_start, wide_end) in widened.items():
             chosen = stated == precision
+            # an event reported on the 26th happened by the 26th, not by the month's end
+            wide_end = pl.min_horizontal(wide_end, pl.col("published_date"))
             new_start = pl.when(chosen).then(wide_start).otherwise(new_start)
             new_end = pl.when(chosen).then(wide_end).otherwise(new_end)
             new_precision = pl.when(chosen).then(pl.lit(precision)).otherwise(new_precision)
-        return cells.with_columns(new_start.alias("period_start"), new_end.alias("period_end"),
-                                  new_precision.alias("date_precision"))
+        return rows.with_columns(new_start.alias("period_start"), new_end.alias("period_end"),
+                                 new_precision.alias("date_precision"))
 
-    def _split(self, cells: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-        cells = self._with_dates(cells)
-        checks: list[tuple[pl.Expr, str, pl.Expr, pl.Expr]] = [
-            # (condition, check, column, failing value)
-            *(
-                (pl.col(f"__{part}_check").is_not_null(), pl.col(f"__{part}_check"), column, raw)
-                for part, column, raw in (
-                    ("value", pl.col("origin"), pl.col("__raw")),
-                    ("low", pl.col("__low_col"), pl.col("__low_raw")),
-                    ("high", pl.col("__high_col"), pl.col("__high_raw")),
-                )
-            ),
-            (pl.col("country_iso3").is_null(), pl.lit("unknown-country"),
-             self._column_lit("country", self.mapping.country[:1]), pl.col("__country_text")),
-            *self._date_checks(),
-            (pl.col("indicator").is_null(), pl.lit("unknown-indicator"),
-             self._column_lit("indicator"), pl.col("__indicator_text")),
-            (pl.col("qualifier").is_null(), pl.lit("unknown-qualifier"),
-             self._column_lit("qualifier"), pl.col("__qualifier_text")),
-            (pl.col("publisher").is_null(), pl.lit("missing-publisher"),
-             self._column_lit("publisher"), pl.lit(None, pl.String)),
+    # -- figure cells ---------------------------------------------------------------------
+
+    def _cell_fields(self, figure: FigureColumn) -> list[pl.Expr]:
+        m, c = self.mapping, self.mapping.constants
+        indicator = (pl.lit(figure.indicator, pl.String) if figure.indicator
+                     else pl.col("__indicator"))
+        measure = figure.measure or c.get("measure")
+        if measure:
+            measure_expr = pl.lit(measure, pl.String)
+        elif "measure" in m.columns:
+            measure_expr = pl.coalesce(pl.col("__measure"), _default_measure(indicator))
+        else:
+            measure_expr = _default_measure(indicator)
+        unit = pl.lit(figure.unit or c.get("unit") or Unit.PEOPLE.value, pl.String)
+        if "unit" in m.columns and not figure.unit:
+            unit = pl.coalesce(pl.col("__unit"), unit)
+        qualifier = pl.lit(figure.qualifier or c.get("qualifier") or Qualifier.EXACT.value,
+                           pl.String)
+        from_column = "qualifier" in m.columns and not figure.qualifier
+        if from_column:
+            qualifier = pl.when(pl.col("__qualifier_text").is_null()).then(qualifier).otherwise(
+                pl.col("__qualifier"))
+        start, end, precision = pl.col("period_start"), pl.col("period_end"), pl.col(
+            "date_precision")
+        if not self._dated_roles() and "period" not in c:
+            # a stock with no date of its own is stated as of its publication
+            as_published = measure_expr == Measure.STOCK.value
+            start = end = pl.when(as_published).then(pl.col("published_date"))
+            precision = pl.when(as_published).then(pl.lit(DatePrecision.DAY.value))
+        attributed = pl.col("attributed_to")
+        if figure.attributed_to and self.meta.attributed_to is None:
+            attributed = pl.lit(figure.attributed_to, pl.String)
+        none = pl.lit(None, pl.String)
+        return [
+            pl.col("__row").alias("input_row"),
+            pl.lit(figure.column).alias("origin"),
+            pl.col(figure.column).alias("__raw"),
+            self._quote(figure).alias("quote"),
+            pl.lit(figure.low, pl.String).alias("__low_col"),
+            (pl.col(figure.low) if figure.low else none).alias("__low_raw"),
+            pl.lit(figure.high, pl.String).alias("__high_col"),
+            (pl.col(figure.high) if figure.high else none).alias("__high_raw"),
+            indicator.alias("indicator"),
+            (pl.col("__indicator_text") if not figure.indicator else none)
+            .alias("__indicator_text"),
+            measure_expr.alias("measure"),
+            unit.alias("unit"),
+            qualifier.alias("qualifier"),
+            (pl.col("__qualifier_text") if from_column else none).alias("__qualifier_text"),
+            attributed.alias("attributed_to"),
+            "country_iso3", "__country_text", "__country_column", "location_name",
+            "admin_level", "pcode",
+            "publisher", "source_url", "__place_text", start.alias("period_start"),
+            end.alias("period_end"), precision.alias("date_precision"), "published_date",
+            *(pl.col(f"__{role}_{part}") for role in self._dated_roles()
+              for part in ("bad", "text")),
         ]
-        check, column, failing = (pl.lit(None, pl.String),) * 3
-        for condition, name, where, raw in reversed(checks):
-            check = pl.when(condition).then(name).otherwise(check)
-            column = pl.when(condition).then(where).otherwise(column)
-            failing = pl.when(condition).then(raw).otherwise(failing)
-        cells = cells.with_columns(
-            pl.col("__value").alias("value"),
-            pl.col("__low").alias("value_low"),
-            pl.col("__high").alias("value_high"),
-            check.alias("check"), column.alias("column"), failing.alias("failing_value"),
-        ).with_columns(self._quote().alias("quote"))
-        extras = {
-            "span_start": pl.col("input_row"),
-            "span_end": pl.col("input_row"),
-            "method": pl.lit(self.mapping.method),
-            "confidence": pl.lit(1.0),
-        }
-        final = [
-            (extras[name] if name in extras else pl.col(name)).cast(DTYPES[name]).alias(name)
-            for name in CANDIDATE_COLUMNS
+
+    def _dated_roles(self) -> list[str]:
+        return [role for role in DATE_ROLES if role in self.mapping.columns]
+
+    # -- checks, quote, quarantine --------------------------------------------------------
+
+    def _checks(self) -> list[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]]:
+        """(condition, check name, column, failing value), most telling problem first.
+
+        Only checks that can fail for this mapping are listed: each one is a pass over every
+        cell, and a constant publisher or indicator cannot be missing on some rows only.
+        """
+        m, c, meta = self.mapping, self.mapping.constants, self.meta
+        checks = [
+            (pl.col(f"{out}_check").is_not_null(), pl.col(f"{out}_check"), column, raw)
+            for out, column, raw, used in (
+                ("value", pl.col("origin"), pl.col("__raw"), True),
+                ("value_low", pl.col("__low_col"), pl.col("__low_raw"),
+                 any(f.low for f in m.figures)),
+                ("value_high", pl.col("__high_col"), pl.col("__high_raw"),
+                 any(f.high for f in m.figures)),
+            )
+            if used
         ]
-        origin = [pl.col(name).cast(dtype) for name, dtype in ORIGIN_COLUMNS.items()]
-        good = cells.filter(pl.col("check").is_null()).select(*final, *origin)
-        bad = cells.filter(pl.col("check").is_not_null()).select(
-            "check", "column", "failing_value", "input_row", *final
-        )
-        return good, bad
-
-    def _column_lit(self, role: str, columns: tuple[str, ...] | None = None) -> pl.Expr:
-        names = columns if columns is not None else (
-            (self.mapping.columns[role],) if role in self.mapping.columns else ()
-        )
-        return pl.lit(names[0] if names else None, pl.String)
-
-    def _text_of(self, role: str) -> pl.Expr:
-        column = self.mapping.columns.get(role)
-        return pl.col(f"__{column}") if column else pl.lit(None, pl.String)
-
-    def _date_checks(self) -> list[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]]:
-        checks = []
-        for role in ("date", "period_start", "period_end", "published_date"):
-            text = pl.col(f"__{role}_text")
-            checks.append((text.is_not_null() & pl.col(f"__{role}_start").is_null(),
-                           pl.lit("unparseable-date"), self._column_lit(role), text))
-        checks.append((pl.col("period_start").is_null(), pl.lit("missing-date"),
-                       self._column_lit("date"), pl.lit(None, pl.String)))
-        checks.append((pl.col("published_date").is_null(), pl.lit("missing-published-date"),
-                       self._column_lit("published_date"), pl.lit(None, pl.String)))
+        if m.country or c.get("country") is None:
+            checks.append((pl.col("country_iso3").is_null(), pl.lit("unknown-country"),
+                           pl.col("__country_column"), pl.col("__country_text")))
+        for role in self._dated_roles():
+            column = m.columns[role]
+            checks.append((pl.col(f"__{role}_bad"), pl.lit("unparseable-date"), _name(column),
+                           pl.col(f"__{role}_text")))
+        if "period" not in c:
+            checks.append((pl.col("period_start").is_null(), pl.lit("missing-date"),
+                           _name(m.columns.get("date")), pl.lit(None, pl.String)))
+        if meta.published_date is None and (
+            "published_date" in m.columns or "published_date" not in c
+        ):
+            checks.append((pl.col("published_date").is_null(), pl.lit("missing-published-date"),
+                           _name(m.columns.get("published_date")), pl.lit(None, pl.String)))
+        if "indicator" in m.columns and not all(f.indicator for f in m.figures):
+            checks.append((pl.col("indicator").is_null(), pl.lit("unknown-indicator"),
+                           _name(m.columns["indicator"]), pl.col("__indicator_text")))
+        if "qualifier" in m.columns:
+            checks.append((pl.col("qualifier").is_null(), pl.lit("unknown-qualifier"),
+                           _name(m.columns["qualifier"]), pl.col("__qualifier_text")))
+        if meta.publisher is None and ("publisher" in m.columns or not c.get("publisher")):
+            checks.append((pl.col("publisher").is_null(), pl.lit("missing-publisher"),
+                           _name(m.columns.get("publisher")), pl.lit(None, pl.String)))
         return checks
 
-    def _quote(self) -> pl.Expr:
-        """"Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)"."""
-        place = pl.coalesce(
-            pl.col("__place_text"), pl.col("__country_text"), pl.col("country_iso3"), pl.lit(""),
-        )
-        when = pl.coalesce(
-            pl.col("__period_start_text"), pl.col("__date_text"),
-            pl.col("period_start").cast(pl.String),
-        )
-        source = pl.concat_str([pl.col("publisher"), when], separator=", ", ignore_nulls=True)
-        return pl.concat_str(
-            [place, pl.lit(": "), pl.col("origin"), pl.lit(" "), pl.col("__raw"),
-             pl.lit(" ("), source, pl.lit(")")],
-            ignore_nulls=True,
-        ).str.strip_chars_start(": ")
+    def _quote(self, figure: FigureColumn) -> pl.Expr:
+        """"Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)".
 
-    def _empty_rows(self, rows: pl.LazyFrame) -> pl.LazyFrame:
+        Built as one ``pl.format`` per figure column with the column name and a constant
+        publisher written into the template: a quote is made for every cell, so each part
+        that need not be a column is one pass fewer.
+        """
+        texts = [pl.col(f"__{role}_text") for role in ("period_start", "date")
+                 if role in self.mapping.columns]
+        # the date as written; casting dates back to text would cost a pass over every cell
+        when = (pl.coalesce(*texts) if len(texts) > 1 else texts[0]) if texts else (
+            pl.col("period_start").cast(pl.String))
+        publisher = self.meta.publisher
+        if publisher is None and "publisher" not in self.mapping.columns:
+            publisher = self.mapping.constants.get("publisher")
+        parts: list[str | pl.Expr] = [
+            pl.col("__place_text"), f": {figure.column} ", pl.col(figure.column), " (",
+            publisher if publisher is not None else pl.col("publisher").fill_null("?"),
+            ", ", when.fill_null("?"), ")",
+        ]
+        template = "".join(
+            part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{}"
+            for part in parts
+        )
+        return pl.format(template, *(part for part in parts if not isinstance(part, str)))
+
+    def _empty(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Rows with data but no figure in any figure column: quarantined, never dropped."""
-        missing = [is_missing(pl.col(f"__{f.column}")) for f in self.mapping.figures]
+        missing = [is_missing(pl.col(f.column)) for f in self.mapping.figures]
         return rows.filter(pl.all_horizontal(missing)).select(
             pl.lit("missing-value").alias("check"),
             pl.lit(", ".join(f.column for f in self.mapping.figures)).alias("column"),
@@ -1052,13 +1142,11 @@ class _Normalizer:
         rows = pl.concat([bad, blank], how="diagonal_relaxed")
         if rows.height == 0:
             return pl.DataFrame(schema=text_columns)
-        original = (
-            self.table.frame.with_row_index("input_row", offset=self.table.first_row)
-            .with_columns(pl.col("input_row").cast(pl.Int64))
-            .join(rows.select("input_row").unique(), on="input_row", how="semi")
+        original = self.frame.join(
+            rows.select(pl.col("input_row").alias("__row")).unique(), on="__row", how="semi"
         )
         raw = original.select(
-            "input_row",
+            pl.col("__row").alias("input_row"),
             pl.struct(pl.col(self.table.frame.columns)).struct.json_encode().alias("raw"),
         )
         rows = rows.join(raw, on="input_row", how="left").with_columns(
@@ -1077,6 +1165,44 @@ class _Normalizer:
             (pl.col(c) if c in rows.columns else pl.lit(None)).cast(dtype).alias(c)
             for c, dtype in text_columns.items()
         ).sort("input_row", maintain_order=True)
+
+
+def _span_precision(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """The precision a start..end pair of exact days amounts to: a whole calendar month or
+    year ("1991-01-01".."1991-12-31") is that month or year; any other span is days."""
+    whole_month = (start == start.dt.month_start()) & (end == start.dt.month_end())
+    whole_year = whole_month.not_() & (start.dt.ordinal_day() == 1) & (
+        end == start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"))
+    week = (start.dt.weekday() == 1) & (end == start.dt.offset_by("6d"))
+    return (pl.when(start == end).then(pl.lit(DatePrecision.DAY.value))
+            .when(whole_month).then(pl.lit(DatePrecision.MONTH.value))
+            .when(whole_year).then(pl.lit(DatePrecision.YEAR.value))
+            .when(week).then(pl.lit(DatePrecision.WEEK.value))
+            .otherwise(pl.lit(DatePrecision.DAY.value)))
+
+
+def _name(column: str | None) -> pl.Expr:
+    return pl.lit(column, pl.String)
+
+
+def _default_measure(indicator: pl.Expr) -> pl.Expr:
+    flows = [i.value for i in FLOW_BY_DEFAULT]
+    return (pl.when(indicator.is_in(flows)).then(pl.lit(Measure.FLOW.value))
+            .otherwise(pl.lit(Measure.STOCK.value)))
+
+
+def _unit_from_text(text: str) -> str | None:
+    folded = text.lower()
+    if folded in HOUSEHOLD_ATTRIBUTES:
+        return Unit.HOUSEHOLDS.value
+    return Unit.PEOPLE.value if folded in PEOPLE_ATTRIBUTES | {"person", "persons"} else None
+
+
+def _measure_from_text(text: str) -> str | None:
+    folded = text.lower()
+    if folded in STOCK_ATTRIBUTES or folded == Measure.STOCK.value:
+        return Measure.STOCK.value
+    return Measure.FLOW.value if folded in FLOW_ATTRIBUTES else None
 
 
 def _indicator_from_text(text: str) -> str | None:

@@ -196,7 +196,8 @@ def _banner(head: list[list[str | None]], index: int) -> bool:
     """A row of merged-cell remnants repeating a few group names over the real header."""
     cells = [cell for cell in head[index] if cell is not None]
     below = [cell for cell in head[index + 1] if cell is not None] if index + 1 < len(head) else []
-    return len(cells) > 2 and len(set(cells)) * 2 <= len(cells) and len(set(below)) > len(set(cells))
+    repeats = len(set(cells)) * 2 <= len(cells)
+    return len(cells) > 2 and repeats and len(set(below)) > len(set(cells))
 
 
 def _column_names(
@@ -208,7 +209,10 @@ def _column_names(
         raw = [cell if is_hashtag(cell) else None for cell in row]
     else:
         tags = head[hxl_index] if hxl_index is not None else [None] * width
-        raw = [cell or (tag if is_hashtag(tag) else None) for cell, tag in zip(head[header_index], tags, strict=True)]
+        raw = [
+            cell or (tag if is_hashtag(tag) else None)
+            for cell, tag in zip(head[header_index], tags, strict=True)
+        ]
     if header_index and len(set(filter(None, raw))) < len(list(filter(None, raw))):
         raw = _with_banner(head[:header_index], raw)
     names: list[str] = []

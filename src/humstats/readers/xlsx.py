@@ -22,7 +22,7 @@ from humstats.readers.csv import table_from_grid
 log = logging.getLogger(__name__)
 
 SUBTOTAL = r"(?i)^(total result|grand total|.+ total result)$"
-"""Cells that mark a pivot table's subtotal rows (LibreOffice "Total Result", Excel "Grand Total")."""
+"""Cells marking a pivot table's subtotal rows (LibreOffice "Total Result", Excel "Grand Total")."""
 
 
 def read(path: Path) -> Table:
