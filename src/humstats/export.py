@@ -89,7 +89,8 @@ def write_frame(frame: pl.DataFrame, fmt: Format, sink: BinaryIO) -> None:
     elif fmt is Format.HXL:
         to_hxl(frame).write_csv(sink)
     else:
-        shown = frame.select(c for c in TABLE_COLUMNS if c in frame.columns) or frame
+        wanted = [c for c in TABLE_COLUMNS if c in frame.columns]
+        shown = frame.select(wanted) if wanted else frame
         with pl.Config(
             tbl_rows=-1,
             tbl_cols=-1,

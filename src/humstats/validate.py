@@ -110,10 +110,10 @@ def validate_figures(candidates: pl.DataFrame) -> Validation:
         )
         .with_columns(pl.col("column", "failing_value").replace("", None))
     )
-    indexed = candidates.with_row_index("index")
-    failed = indexed.join(per_row, on="index", how="inner")
+    failing = pl.int_range(pl.len(), dtype=pl.UInt32).is_in(per_row["index"].implode())
+    failed = candidates.with_row_index("index").filter(failing).join(per_row, on="index")
     return Validation(
-        figures=indexed.join(per_row, on="index", how="anti").select(COLUMNS),
+        figures=figures.filter(~failing),
         quarantine=to_quarantine(failed.drop("index")),
     )
 
