@@ -81,5 +81,5 @@ def open(path: str | os.PathLike[str], *, priority: Sequence[str] | None = None)
         from humstats.config import load_config
 
         config = load_config(target)
-        return Dataset(config.store.data, priority=priority or config.priority)
+        return Dataset(config.store.data, priority=priority or config.publishers)
     return Dataset(target, priority=priority)

@@ -187,6 +187,7 @@ class Database:
             ":memory:",
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
         )
+        con.execute("SET TimeZone = 'UTC'")  # like the store's timestamps, on any machine
         for name, frame in tables.items():
             _table_view(con, name, files[name], _duckdb_types(con, frame.collect_schema()))
         con.register("_humstats_runs", runs_frame(store.runs()))
