@@ -14,10 +14,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from humstats.store import Store
+
+if TYPE_CHECKING:
+    from humstats.query import Database
 
 __all__ = ["Dataset", "open"]
 
@@ -30,6 +34,7 @@ class Dataset:
     ) -> None:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
+        self._database: Database | None = None
 
     def __repr__(self) -> str:
         return f"humstats.open({str(self.store.root)!r})"
@@ -63,13 +68,28 @@ class Dataset:
         """Read-only SQL over the views ``figures``, ``quarantine``, ``sources``, ``runs`` and
         ``latest``; keyword arguments fill ``$name`` placeholders.
 
-        Each call sees the batches committed when it starts. (DuckDB is imported here, not
-        when ``humstats`` is, so the command line starts fast.)
+        Each call sees the batches committed before it starts: the connection is kept between
+        calls and opened again once the store has changed. (DuckDB is imported here, not when
+        ``humstats`` is, so the command line starts fast.)
         """
         from humstats.query import Database
 
-        with Database(self.store.root, priority=self.priority) as database:
-            return database.query(sql, params)
+        if self._database is None or not self._database.is_current():
+            self.close()
+            self._database = Database(self.store.root, priority=self.priority)
+        return self._database.query(sql, params)
+
+    def close(self) -> None:
+        """Close the SQL connection, if ``query`` opened one."""
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+
+    def __enter__(self) -> Dataset:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 # ``open`` shadows the builtin inside this module on purpose: ``humstats.open(path)`` reads

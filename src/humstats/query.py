@@ -46,6 +46,8 @@ RUN_DTYPES: dict[str, pl.DataType] = {
 }
 """The ``runs`` view: what every log line has in common, and the whole line as JSON."""
 
+_TABLE_VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources")
+"""Views over the batches' Parquet files, named like the ``Store`` methods that scan them."""
 _ALLOWED = frozenset({duckdb.StatementType.SELECT})
 
 
@@ -159,6 +161,9 @@ class Database:
 
     >>> with Database("data") as db:                                      # doctest: +SKIP
     ...     db.query("SELECT count(*) AS n FROM figures WHERE country_iso3 = $c", {"c": "SDN"})
+
+    Each view is built the first time a statement names it (a statement naming none, such as
+    ``SHOW TABLES``, gets them all but ``latest``), so a query pays only for what it reads.
     """
 
     def __init__(
@@ -169,61 +174,56 @@ class Database:
     ) -> None:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
-        self._latest_registered = False
-        self._con = self._connect()
-
-    def _connect(self) -> duckdb.DuckDBPyConnection:
-        store = self.store
-        tables = {
-            "figures": store.figures(),
-            "quarantine": store.quarantine(),
-            "sources": store.sources(),
+        self._snapshot = self._state()
+        self._files = {
+            name: sorted(p.resolve() for p in self.store.batches_dir.glob(f"*/{name}.parquet"))
+            for name in _TABLE_VIEWS
         }
-        files = {
-            name: sorted(p.resolve() for p in store.batches_dir.glob(f"*/{name}.parquet"))
-            for name in tables
-        }
-        con = duckdb.connect(
+        self._built: set[str] = set()
+        self._con = duckdb.connect(
             ":memory:",
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
         )
-        con.execute("SET TimeZone = 'UTC'")  # like the store's timestamps, on any machine
-        for name, frame in tables.items():
-            _table_view(con, name, files[name], _duckdb_types(con, frame.collect_schema()))
-        con.register("_humstats_runs", runs_frame(store.runs()))
-        con.execute(
-            "CREATE VIEW runs AS SELECT * REPLACE (CAST(record AS JSON) AS record) "
-            "FROM _humstats_runs"
-        )
-        readable = [str(f) for paths in files.values() for f in paths]
-        con.execute("SET allowed_paths = $paths", {"paths": readable})
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-        return con
+        self._con.execute("SET TimeZone = 'UTC'")  # like the store's timestamps, on any machine
+        readable = [str(f) for paths in self._files.values() for f in paths]
+        self._con.execute("SET allowed_paths = $paths", {"paths": readable})
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
 
-    def _register_latest(self, sql: str) -> None:
-        """Build the ``latest`` view the first time a statement names it.
+    def _state(self) -> tuple[tuple[str, ...], tuple[int, int] | None]:
+        """What the views would show: the committed batches and the run log's size."""
+        batches = self.store.batches_dir
+        names = tuple(sorted(p.name for p in batches.iterdir())) if batches.is_dir() else ()
+        log = self.store.runs_path
+        stat = log.stat() if log.exists() else None
+        return names, (stat.st_size, stat.st_mtime_ns) if stat else None
 
-        ``latest`` is ``aggregate.latest`` (polars) over the figures; DuckDB scans that lazy
-        frame only when a query reads it, and the aggregate stage is imported only then.
-        """
-        if self._latest_registered:
+    def is_current(self) -> bool:
+        """False once a batch was committed or a run logged after this connection opened."""
+        return self._state() == self._snapshot
+
+    def _build(self, view: str) -> None:
+        if view in self._built:
             return
-        tokens = duckdb.tokenize(sql)
-        ends = [start for start, _ in tokens[1:]] + [len(sql)]
-        names = {
-            sql[start:end].strip().strip('"').lower()
-            for (start, kind), end in zip(tokens, ends, strict=True)
-            if kind == duckdb.token_type.identifier
-        }
-        if "latest" not in names:
-            return
-        from humstats.aggregate import latest
+        if view in _TABLE_VIEWS:
+            frame = getattr(self.store, view)()
+            types = _duckdb_types(self._con, frame.collect_schema())
+            _table_view(self._con, view, self._files[view], types)
+        elif view == "runs":
+            self._con.register("_humstats_runs", runs_frame(self.store.runs()))
+            self._con.execute(
+                "CREATE VIEW runs AS SELECT * REPLACE (CAST(record AS JSON) AS record) "
+                "FROM _humstats_runs"
+            )
+        else:
+            # ``aggregate.latest`` over the figures: DuckDB scans this lazy frame only when a
+            # query reads it, and the aggregate stage is imported only then.
+            from humstats.aggregate import latest
 
-        figures = self.store.figures()
-        frame = latest(figures) if self.priority is None else latest(figures, self.priority)
-        self._con.register("latest", frame)
-        self._latest_registered = True
+            figures = self.store.figures()
+            frame = latest(figures) if self.priority is None else latest(figures, self.priority)
+            self._con.register("latest", frame)
+        self._built.add(view)
 
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pl.DataFrame:
         """Run one read-only statement; ``params`` fill its ``$name`` placeholders.
@@ -253,8 +253,10 @@ class Database:
             raise QueryError(f"no value for parameter ${missing[0]}: pass {missing[0]}=VALUE")
         if unused := sorted(params.keys() - wanted):
             raise QueryError(f"parameter {unused[0]} is not used: the query has no ${unused[0]}")
-        self._register_latest(sql)
+        named = [view for view in VIEWS if view in _identifiers(sql)]
         try:
+            for view in named or (*_TABLE_VIEWS, "runs"):
+                self._build(view)
             return self._con.sql(sql, params=params or None).pl()
         except duckdb.Error as error:
             raise QueryError(_first_line(error)) from error
@@ -272,6 +274,18 @@ class Database:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _identifiers(sql: str) -> set[str]:
+    """Names in ``sql`` as DuckDB's tokenizer sees them (lower-cased, unquoted): a view's
+    name in a string literal or a comment does not count."""
+    tokens = duckdb.tokenize(sql)
+    ends = [start for start, _ in tokens[1:]] + [len(sql)]
+    return {
+        sql[start:end].strip().strip('"').lower()
+        for (start, kind), end in zip(tokens, ends, strict=True)
+        if kind == duckdb.token_type.identifier
+    }
 
 
 def query(
