@@ -79,3 +79,10 @@ def test_latest_follows_aggregate(stocked: Path) -> None:
 def test_open_is_exported_without_hiding_the_builtin() -> None:
     assert "open" in humstats.__all__ and humstats.open is humstats.api.open
     assert builtins.open is not humstats.open
+
+
+def test_query_sees_runs_logged_after_the_first_query(stocked: Path) -> None:
+    with humstats.open(stocked) as dataset:
+        assert dataset.query("SELECT count(*) AS n FROM runs")["n"].item() == 1
+        Store(stocked).log_run({"kind": "run", "figures": 0})
+        assert dataset.query("SELECT count(*) AS n FROM runs")["n"].item() == 2

@@ -298,3 +298,19 @@ def test_real_report_is_rendered_for_the_closed_month(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.errors
     (html,) = result.written
     assert html.name == "2024-11.html" and "Aleppo" in html.read_text()
+
+
+def test_a_run_stopped_by_a_bug_says_so_in_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _config(tmp_path, kind=None)
+    (tmp_path / "inbox" / "a.csv").write_text("x\n1\n")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("reader exploded")
+
+    monkeypatch.setattr("humstats.schedule.ingest", broken)
+    with pytest.raises(RuntimeError):
+        run(config)
+    (record,) = _run_records(config)
+    assert record["errors"] == ["RuntimeError: reader exploded"] and record["exit_code"] == 1

@@ -297,8 +297,6 @@ def _render(
             log.warning("%s", message)
             outcomes.append(ReportOutcome(report.name, period, country, draft, error=message))
             continue
-        for path in paths:
-            log.info("report %s %s%s: %s", report.name, period, " (draft)" if draft else "", path)
         outcomes.append(ReportOutcome(report.name, period, country, draft, tuple(paths)))
     return outcomes
 
@@ -325,8 +323,9 @@ def run(config: Config, *, draft: bool = False, today: dt.date | None = None) ->
                     result.reports += _render(store, config, report, current, draft=True)
             result.errors += [i.message or str(i.path) for i in result.failed]
             result.errors += [r.error for r in result.reports if r.error]
-        except HumstatsError as error:
-            result.errors.append(str(error))
+        except BaseException as error:  # say in the log why the run stopped, then stop
+            is_ours = isinstance(error, HumstatsError)
+            result.errors.append(str(error) if is_ours else f"{type(error).__name__}: {error}")
             raise
         finally:
             result.finished = dt.datetime.now(dt.UTC)
