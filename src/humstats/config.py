@@ -38,9 +38,6 @@ from pydantic.dataclasses import dataclass
 from humstats.errors import ConfigError
 from humstats.schema import SourceMeta, iso3_codes
 
-REPORT_FORMATS = ("html", "pdf")
-"""What ``humstats report --format`` renders (the contract)."""
-
 _STRICT = ConfigDict(extra="forbid")
 
 
@@ -160,6 +157,7 @@ class ReportConfig:
     countries: tuple[str, ...] = ()
     """ISO3 codes, one report each; empty means one report over every country."""
     formats: tuple[Literal["html", "pdf"], ...] = ("html",)
+    """The formats ``humstats report --format`` renders (the contract)."""
     template: Path | None = None
     draft: bool = False
     """Also render the open period's draft on every run."""

@@ -210,11 +210,7 @@ class Database:
             types = _duckdb_types(self._con, frame.collect_schema())
             _table_view(self._con, view, self._files[view], types)
         elif view == "runs":
-            self._con.register("_humstats_runs", runs_frame(self.store.runs()))
-            self._con.execute(
-                "CREATE VIEW runs AS SELECT * REPLACE (CAST(record AS JSON) AS record) "
-                "FROM _humstats_runs"
-            )
+            self._con.register("runs", runs_frame(self.store.runs()))
         else:
             # ``aggregate.latest`` over the figures: DuckDB scans this lazy frame only when a
             # query reads it, and the aggregate stage is imported only then.
