@@ -4,7 +4,8 @@ the same Parquet files, over about 1,000,000 generated figures, in one run.
     python bench/query.py [--rows N] [--batches B] [--repeat K]
 
 The figures are written through ``Store.commit`` as ``--batches`` batches, as ingests would
-leave them. Each timing is the best of ``--repeat`` runs of all the caller waits for.
+leave them. Each timing is the best of ``--repeat`` runs of all the caller waits
+for, the two sides taking turns.
 "One-shot" opens a connection per query on both sides (``humstats query``, ``duckdb -c``);
 "open connection" keeps one (``humstats.open(...).query`` against a reused DuckDB
 connection). Target (issue 6): every humstats / direct ratio <= 1.5.
@@ -98,20 +99,26 @@ def generate(store: Store, rows: int, batches: int, seed: int = 6) -> None:
             store.commit(batch_id, frame.select(list(DTYPES)), empty_quarantine(), sources)
 
 
-def best(work: Callable[[], pl.DataFrame], repeat: int) -> tuple[float, int]:
-    times, height = [], 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        height = work().height
-        times.append(time.perf_counter() - started)
-    return min(times), height
+def race(
+    ours: Callable[[], pl.DataFrame], theirs: Callable[[], pl.DataFrame], repeat: int
+) -> tuple[float, float, int, int]:
+    """Best times of both, run alternately (the order flipping each round) so that load from
+    other processes on a shared machine falls on both sides alike."""
+    times: dict[int, list[float]] = {0: [], 1: []}
+    heights = [0, 0]
+    for round_ in range(repeat):
+        for side in (0, 1) if round_ % 2 == 0 else (1, 0):
+            started = time.perf_counter()
+            heights[side] = (ours, theirs)[side]().height
+            times[side].append(time.perf_counter() - started)
+    return min(times[0]), min(times[1]), heights[0], heights[1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--batches", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,8 +186,7 @@ def main() -> None:
         print(f"\n{'case':38} {'humstats':>10} {'direct':>10} {'ratio':>7} {'rows':>9}")
         worst = 0.0
         for name, ours, theirs in cases:
-            ours_s, ours_rows = best(ours, args.repeat)
-            theirs_s, theirs_rows = best(theirs, args.repeat)
+            ours_s, theirs_s, ours_rows, theirs_rows = race(ours, theirs, args.repeat)
             if ours_rows != theirs_rows:
                 raise SystemExit(f"{name}: humstats gave {ours_rows} rows, direct {theirs_rows}")
             ratio = ours_s / theirs_s

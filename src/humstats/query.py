@@ -6,11 +6,12 @@ figures, so SQL and Python agree on what "latest" means).
 
 Read-only is enforced twice. DuckDB's own parser classifies each statement and only a single
 ``SELECT`` (which includes ``DESCRIBE``, ``SUMMARIZE``, ``SHOW`` and ``FROM t``) may run; and
-the connection is an in-memory database with external access disabled except for reading the
-store's Parquet files, locked so no statement can lift those settings. Values come in as
+the connection is an in-memory database whose file access is limited to the store's Parquet
+files, with its configuration locked so no statement can lift that limit. Values come in as
 DuckDB parameters (``$name``), never spliced into the SQL text.
 
-A connection is a snapshot: it sees the batches committed when it was opened.
+A connection is a snapshot: it sees the batches committed when it was opened
+(``Database.is_current`` says when that is no longer so; ``humstats.open`` then reopens).
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def runs_frame(records: Sequence[Mapping[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=RUN_DTYPES)
 
 
-def _duckdb_types(con: duckdb.DuckDBPyConnection, schema: Mapping[str, pl.DataType]) -> dict:
+def _duckdb_types(
+    con: duckdb.DuckDBPyConnection, schema: Mapping[str, pl.DataType]
+) -> dict[str, str]:
     """DuckDB's names for a polars schema's types, as DuckDB itself converts them."""
     con.register("_humstats_schema", pl.DataFrame(schema=dict(schema)))
     try:
