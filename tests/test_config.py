@@ -109,6 +109,7 @@ def test_example_configuration_loads() -> None:
         ),
         (('name = "news"', 'name = "ocha"'), "sources: name 'ocha' is used twice"),
         (("[store]", "[store"), "line 2"),
+        (('"syria-monthly"', '"../syria"'), "reports[0].name: string should match pattern"),
     ],
 )
 def test_mistakes_name_their_key(project: Path, change: tuple[str, str], message: str) -> None:

@@ -152,7 +152,8 @@ def _takewhile_literal(parts: tuple[str, ...]) -> list[str]:
 class ReportConfig:
     """A report rendered once each period closes (and as a draft while it is open)."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    """Also the name of the report's folder under ``[store] reports``."""
     schedule: Schedule
     countries: tuple[str, ...] = ()
     """ISO3 codes, one report each; empty means one report over every country."""
