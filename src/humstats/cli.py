@@ -321,17 +321,23 @@ def query_command(
     frame = query(_data_dir(ctx), sql, params)
     if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
         raise click.UsageError("--format hxl needs the columns indicator and value in the result")
-    if fmt is Format.TABLE and output is None:
-        with pl.Config(
-            tbl_rows=-1,
-            tbl_cols=-1,
-            tbl_hide_dataframe_shape=True,
-            fmt_str_lengths=40,
-            tbl_width_chars=200,
-        ):
-            click.echo(frame)  # every column: the user chose them in the SELECT
+    if fmt is not Format.TABLE:
+        _emit(frame, fmt, output)
         return
-    _emit(frame, fmt, output)
+    # Every column, as selected, and no thousands separators: a result's integers may be
+    # years or ids, not counts of people.
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=40,
+        tbl_width_chars=200,
+    ):
+        text = f"{frame}\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 def _configure_logging(quiet: bool, log_format: str) -> None:

@@ -64,6 +64,8 @@ def test_table_shows_every_selected_column(data: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "n_figures" in result.stdout and "SDN" in result.stdout and "SYR" in result.stdout
+    year = _query(data, "SELECT 2024 AS year")
+    assert "2024" in year.stdout and "2,024" not in year.stdout
 
 
 def test_hxl_output_of_figures(data: Path) -> None:
