@@ -314,7 +314,7 @@ def query_command(
 
     \b
     humstats query "SELECT publisher, count(*) AS n FROM figures GROUP BY ALL"
-    humstats query "SELECT * FROM latest WHERE country_iso3 = $c" --param c=SDN
+    humstats query 'SELECT * FROM latest WHERE country_iso3 = $c' --param c=SDN
     """
     from humstats.query import query
 
