@@ -96,8 +96,25 @@ FLOW_ATTRIBUTES = frozenset({"new", "daily", "weekly", "monthly", "flow", "incid
 HOUSEHOLD_ATTRIBUTES = frozenset({"hh", "households", "household"})
 PEOPLE_ATTRIBUTES = frozenset({"ind", "individuals", "persons", "people", "num"})
 BREAKDOWN_ATTRIBUTES = frozenset(
-    {"f", "m", "female", "male", "women", "men", "girls", "boys", "children", "adults",
-     "adolescents", "youth", "elderly", "infants", "disabled", "urban", "rural"}
+    {
+        "f",
+        "m",
+        "female",
+        "male",
+        "women",
+        "men",
+        "girls",
+        "boys",
+        "children",
+        "adults",
+        "adolescents",
+        "youth",
+        "elderly",
+        "infants",
+        "disabled",
+        "urban",
+        "rural",
+    }
 )
 """HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
 AGE_ATTRIBUTE = re.compile(r"^age\d")
@@ -132,16 +149,36 @@ class Place:
 
 
 FIELD_COLUMNS = (
-    "admin_level", "pcode", "date", "period_start", "period_end", "date_precision",
-    "published_date", "publisher", "attributed_to", "source_url", "qualifier", "unit",
-    "indicator", "measure",
+    "admin_level",
+    "pcode",
+    "date",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "published_date",
+    "publisher",
+    "attributed_to",
+    "source_url",
+    "qualifier",
+    "unit",
+    "indicator",
+    "measure",
 )
 """Figure fields a mapping's [columns] may fill from one column each (besides places and
 countries, which take a list of columns, most specific or most reliable first)."""
 
 CONSTANTS = (
-    "publisher", "published_date", "source_url", "attributed_to", "country", "location_name",
-    "admin_level", "measure", "unit", "qualifier", "period",
+    "publisher",
+    "published_date",
+    "source_url",
+    "attributed_to",
+    "country",
+    "location_name",
+    "admin_level",
+    "measure",
+    "unit",
+    "qualifier",
+    "period",
 )
 
 
@@ -172,9 +209,11 @@ class Mapping:
         return replace(
             self,
             figures=self.figures or tuple(f for f in base.figures if keep(f.column)),
-            places=self.places or tuple(
+            places=self.places
+            or tuple(
                 replace(p, pcode=p.pcode if p.pcode and keep(p.pcode) else None)
-                for p in base.places if keep(p.name)
+                for p in base.places
+                if keep(p.name)
             ),
             country=self.country or tuple(filter(keep, base.country)),
             columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
@@ -203,15 +242,23 @@ def load_mapping(path: Path) -> Mapping:
 
 
 def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
-    known = ("ignore", "constants", "columns", "figures", "dates", "numbers", "qualifiers",
-             "precisions")
+    known = (
+        "ignore",
+        "constants",
+        "columns",
+        "figures",
+        "dates",
+        "numbers",
+        "qualifiers",
+        "precisions",
+    )
     _known_keys(document, known, where, "")
     columns_table = _table(document, "columns", where)
     _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
     country = _names(columns_table.pop("country", ()), where, "columns.country")
     places = tuple(
-        Place(name) for name in _names(columns_table.pop("location_name", ()), where,
-                                       "columns.location_name")
+        Place(name)
+        for name in _names(columns_table.pop("location_name", ()), where, "columns.location_name")
     )
     columns = {key: _string(value, where, f"columns.{key}") for key, value in columns_table.items()}
 
@@ -221,12 +268,16 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         if key in constants:
             _member(constants[key], enum, where, f"constants.{key}")
     if "published_date" in constants:
-        constants["published_date"] = _date(constants["published_date"], where,
-                                            "constants.published_date")
+        constants["published_date"] = _date(
+            constants["published_date"], where, "constants.published_date"
+        )
     if "period" in constants:
         period = constants["period"]
-        parsed = _period_of(str(period), (), None) if not isinstance(period, dt.date) else (
-            period, period, DatePrecision.DAY.value)
+        parsed = (
+            _period_of(str(period), (), None)
+            if not isinstance(period, dt.date)
+            else (period, period, DatePrecision.DAY.value)
+        )
         if parsed is None:
             raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
         constants["period"] = parsed
@@ -246,8 +297,12 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         key = f"figures[{number}]"
         if not isinstance(entry, dict) or "column" not in entry:
             raise ConfigError(f"{where}: {key} needs a column")
-        _known_keys(entry, ("column", "indicator", "measure", "unit", "qualifier", "low", "high",
-                            "attributed_to"), where, f"{key}.")
+        _known_keys(
+            entry,
+            ("column", "indicator", "measure", "unit", "qualifier", "low", "high", "attributed_to"),
+            where,
+            f"{key}.",
+        )
         if "indicator" in entry:
             _member(entry["indicator"], Indicator, where, f"{key}.indicator")
         elif "indicator" not in columns:
@@ -271,7 +326,7 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
     _known_keys(numbers, ("decimal",), where, "numbers.")
     decimal = numbers.get("decimal", ".")
     if decimal not in (".", ","):
-        raise ConfigError(f"{where}: numbers.decimal must be \".\" or \",\", not {decimal!r}")
+        raise ConfigError(f'{where}: numbers.decimal must be "." or ",", not {decimal!r}')
     qualifiers = _table(document, "qualifiers", where)
     for key, value in qualifiers.items():
         _member(value, Qualifier, where, f"qualifiers.{key}")
@@ -363,14 +418,22 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
                 continue
             role = "low" if "min" in extra else "high" if "max" in extra else "value"
             unit = Unit.HOUSEHOLDS if extra & HOUSEHOLD_ATTRIBUTES else Unit.PEOPLE
-            measure = (Measure.STOCK if extra & STOCK_ATTRIBUTES else
-                       Measure.FLOW if extra & FLOW_ATTRIBUTES else None)
+            measure = (
+                Measure.STOCK
+                if extra & STOCK_ATTRIBUTES
+                else Measure.FLOW
+                if extra & FLOW_ATTRIBUTES
+                else None
+            )
             key = (indicator.value, unit.value, extra - {"min", "max"})
             if role != "value":
                 bounds.setdefault((indicator.value, key[2]), {}).setdefault(role, column)
             elif key in figures:
-                log.info("column %r repeats the figure of %r; not counted twice",
-                         column, figures[key].column)
+                log.info(
+                    "column %r repeats the figure of %r; not counted twice",
+                    column,
+                    figures[key].column,
+                )
             else:
                 figures[key] = FigureColumn(
                     column, indicator.value, measure and measure.value, unit.value
@@ -384,9 +447,15 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
         elif level is not None and "code" in tag.attributes:
             codes.setdefault(level, column)
         elif tag.tag == "date":
-            role = ("published_date" if tag.attributes & {"reported", "published"} else
-                    "period_start" if "start" in tag.attributes else
-                    "period_end" if "end" in tag.attributes else "date")
+            role = (
+                "published_date"
+                if tag.attributes & {"reported", "published"}
+                else "period_start"
+                if "start" in tag.attributes
+                else "period_end"
+                if "end" in tag.attributes
+                else "date"
+            )
             if "year" not in tag.attributes or role == "date":
                 columns.setdefault(role, column)
         elif tag.tag == "meta" and "url" in tag.attributes:
@@ -449,15 +518,37 @@ def _country_index() -> dict[str, str]:
 
 
 VARIANTS: dict[str, str] = {
-    "drc": "COD", "dr congo": "COD", "congo kinshasa": "COD", "congo drc": "COD",
-    "democratic republic of congo": "COD", "republic of congo": "COG", "congo brazzaville": "COG",
-    "turkey": "TUR", "russia": "RUS", "ivory coast": "CIV", "cape verde": "CPV", "burma": "MMR",
-    "swaziland": "SWZ", "macedonia": "MKD", "uk": "GBR", "great britain": "GBR",
-    "vatican": "VAT", "car": "CAF", "lao pdr": "LAO", "south korea": "KOR",
-    "micronesia": "FSM", "east timor": "TLS", "palestine": "PSE", "opt": "PSE",
-    "occupied palestinian territory": "PSE", "occupied palestinian territories": "PSE",
-    "palestinian territories": "PSE", "state of palestine": "PSE", "gaza strip": "PSE",
-    "gaza": "PSE", "west bank": "PSE",
+    "drc": "COD",
+    "dr congo": "COD",
+    "congo kinshasa": "COD",
+    "congo drc": "COD",
+    "democratic republic of congo": "COD",
+    "republic of congo": "COG",
+    "congo brazzaville": "COG",
+    "turkey": "TUR",
+    "russia": "RUS",
+    "ivory coast": "CIV",
+    "cape verde": "CPV",
+    "burma": "MMR",
+    "swaziland": "SWZ",
+    "macedonia": "MKD",
+    "uk": "GBR",
+    "great britain": "GBR",
+    "vatican": "VAT",
+    "car": "CAF",
+    "lao pdr": "LAO",
+    "south korea": "KOR",
+    "micronesia": "FSM",
+    "east timor": "TLS",
+    "palestine": "PSE",
+    "opt": "PSE",
+    "occupied palestinian territory": "PSE",
+    "occupied palestinian territories": "PSE",
+    "palestinian territories": "PSE",
+    "state of palestine": "PSE",
+    "gaza strip": "PSE",
+    "gaza": "PSE",
+    "west bank": "PSE",
 }
 """Short and UN-style names pycountry does not carry. Kosovo is left out on purpose: it has
 no ISO 3166-1 code (XKX is user-assigned), so its figures quarantine as unknown-country rather
@@ -489,8 +580,11 @@ def country_iso3(name: str) -> str | None:
         return None
     if len(text) in (2, 3) and text.isalpha():
         code = text.upper()
-        found = (pycountry.countries.get(alpha_3=code) if len(code) == 3
-                 else pycountry.countries.get(alpha_2=code))
+        found = (
+            pycountry.countries.get(alpha_3=code)
+            if len(code) == 3
+            else pycountry.countries.get(alpha_2=code)
+        )
         if found is not None:
             return found.alpha_3
     folded = _fold(text)
@@ -575,8 +669,7 @@ def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
     """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
     texts = [value for value in values if value is not None]
     day_first = _day_first(texts)
-    parsed = [_period_of(text, mapping.date_formats, mapping.timezone, day_first)
-              for text in texts]
+    parsed = [_period_of(text, mapping.date_formats, mapping.timezone, day_first) for text in texts]
     return pl.DataFrame(
         {
             "__text": texts,
@@ -584,8 +677,12 @@ def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
             "__end": [p[1] if p else None for p in parsed],
             "__precision": [p[2] if p else None for p in parsed],
         },
-        schema={"__text": pl.String, "__start": pl.Date, "__end": pl.Date,
-                "__precision": pl.String},
+        schema={
+            "__text": pl.String,
+            "__start": pl.Date,
+            "__end": pl.Date,
+            "__precision": pl.String,
+        },
     )
 
 
@@ -622,11 +719,15 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> tuple[pl.Series, pl.Ser
     value = value.rechunk()
     # the common case among the rest: thousands grouped by the locale's separator
     separator = "." if decimal == "," else ","
-    grouped = pl.DataFrame({"text": text.gather(failed).str.strip_chars()}).select(
-        pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
-        .then(pl.col("text").str.replace_all(separator, "", literal=True))
-        .cast(pl.Int64, strict=False)
-    ).to_series()
+    grouped = (
+        pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
+        .select(
+            pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
+            .then(pl.col("text").str.replace_all(separator, "", literal=True))
+            .cast(pl.Int64, strict=False)
+        )
+        .to_series()
+    )
     value = value.scatter(failed, grouped)
     failed = failed.filter(grouped.is_null())
     if len(failed) == 0:
@@ -647,35 +748,54 @@ def _clean_counts(frame: pl.DataFrame, decimal: str) -> tuple[pl.Series, pl.Seri
             .then(text.str.replace_all(".", "", literal=True))
             .otherwise(text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_,]", ""))
         )
-    frame = frame.with_columns(
-        is_missing(text).alias("missing"),
-        text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
-        cleaned.alias("cleaned"),
-    ).with_columns(
-        pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
-        pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
-        pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
-    ).with_columns(
-        pl.col("integer").str.strip_chars_start("-").str.strip_chars_start("0")
-        .str.len_chars().alias("digits"),
+    frame = (
+        frame.with_columns(
+            is_missing(text).alias("missing"),
+            text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
+            cleaned.alias("cleaned"),
+        )
+        .with_columns(
+            pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
+            pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
+            pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
+        )
+        .with_columns(
+            pl.col("integer")
+            .str.strip_chars_start("-")
+            .str.strip_chars_start("0")
+            .str.len_chars()
+            .alias("digits"),
+        )
     )
     integer_ok = pl.col("integer").is_not_null() & (pl.col("digits") <= MAX_DIGITS)
-    float_ok = (pl.col("scientific") & (pl.col("float").abs() < 1e18)
-                & (pl.col("float") == pl.col("float").floor()))
-    too_long = ((pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS))
-                | (pl.col("scientific") & ~float_ok))
+    float_ok = (
+        pl.col("scientific")
+        & (pl.col("float").abs() < 1e18)
+        & (pl.col("float") == pl.col("float").floor())
+    )
+    too_long = (pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS)) | (
+        pl.col("scientific") & ~float_ok
+    )
     check = (
-        pl.when(pl.col("missing")).then(pl.lit(None, pl.String))
-        .when(pl.col("formula")).then(pl.lit("formula-cell"))
-        .when(too_long).then(pl.lit("implausible-value"))
-        .when(integer_ok | float_ok).then(pl.lit(None, pl.String))
-        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$")).then(pl.lit("non-integer-value"))
+        pl.when(pl.col("missing"))
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("formula"))
+        .then(pl.lit("formula-cell"))
+        .when(too_long)
+        .then(pl.lit("implausible-value"))
+        .when(integer_ok | float_ok)
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$"))
+        .then(pl.lit("non-integer-value"))
         .otherwise(pl.lit("unparseable-number"))
     )
     value = (
-        pl.when(pl.col("missing") | pl.col("formula")).then(pl.lit(None, pl.Int64))
-        .when(integer_ok).then(pl.col("integer").cast(pl.Int64, strict=False))
-        .when(float_ok).then(pl.col("float").cast(pl.Int64, strict=False))
+        pl.when(pl.col("missing") | pl.col("formula"))
+        .then(pl.lit(None, pl.Int64))
+        .when(integer_ok)
+        .then(pl.col("integer").cast(pl.Int64, strict=False))
+        .when(float_ok)
+        .then(pl.col("float").cast(pl.Int64, strict=False))
     )
     result = frame.select(value.alias("value"), check.alias("check"))
     return result["value"], result["check"]
@@ -759,7 +879,8 @@ class _Normalizer:
         rows = self._with_dates(self.frame.with_columns(self._row_fields()))
         cells = pl.concat(
             [rows.select(self._cell_fields(figure)) for figure in self.mapping.figures],
-            how="vertical_relaxed", rechunk=False,
+            how="vertical_relaxed",
+            rechunk=False,
         )
         present = ~is_missing(cells["__raw"])
         if not present.all():
@@ -773,8 +894,9 @@ class _Normalizer:
                 value, check = parse_counts(cells[source], self.mapping.decimal)
                 cells = cells.with_columns(value.alias(out), check.alias(f"{out}_check"))
             else:
-                cells = cells.with_columns(pl.lit(None, pl.Int64).alias(out),
-                                           pl.lit(None, pl.String).alias(f"{out}_check"))
+                cells = cells.with_columns(
+                    pl.lit(None, pl.Int64).alias(out), pl.lit(None, pl.String).alias(f"{out}_check")
+                )
         conditions = self._checks()
         bad = pl.any_horizontal([condition for condition, *_ in conditions])
         extras = {
@@ -798,8 +920,11 @@ class _Normalizer:
             column = pl.when(condition).then(where).otherwise(column)
             failing = pl.when(condition).then(raw).otherwise(failing)
         quarantined = cells.filter(bad_rows).select(
-            check.alias("check"), column.alias("column"), failing.alias("failing_value"),
-            "input_row", *final,
+            check.alias("check"),
+            column.alias("column"),
+            failing.alias("failing_value"),
+            "input_row",
+            *final,
         )
         return Normalized(figures=good, quarantine=self._quarantine(quarantined, self._empty(rows)))
 
@@ -832,13 +957,20 @@ class _Normalizer:
         if m.country:
             resolved = [self._lookup(col, country_iso3) for col in m.country]
             texts = [self._label(col) for col in m.country]
-            fields.append((pl.coalesce(resolved) if len(resolved) > 1 else resolved[0])
-                          .alias("country_iso3"))
-            fields.append((pl.coalesce(texts) if len(texts) > 1 else texts[0])
-                          .alias("__country_text"))
-            fields.append(pl.coalesce([pl.when(text.is_not_null()).then(pl.lit(col))
-                                       for text, col in zip(texts, m.country, strict=True)])
-                          .alias("__country_column"))
+            fields.append(
+                (pl.coalesce(resolved) if len(resolved) > 1 else resolved[0]).alias("country_iso3")
+            )
+            fields.append(
+                (pl.coalesce(texts) if len(texts) > 1 else texts[0]).alias("__country_text")
+            )
+            fields.append(
+                pl.coalesce(
+                    [
+                        pl.when(text.is_not_null()).then(pl.lit(col))
+                        for text, col in zip(texts, m.country, strict=True)
+                    ]
+                ).alias("__country_column")
+            )
         else:
             fields.append(pl.lit(c.get("country"), pl.String).alias("country_iso3"))
             fields.append(pl.lit(None, pl.String).alias("__country_text"))
@@ -871,32 +1003,42 @@ class _Normalizer:
         fields += [level.alias("admin_level"), pcode.alias("pcode")]
         # "Zamzam Camp, Al Fasher, North Darfur", once each ("Chittagong Division" may be
         # both the place and its admin1)
-        place = (pl.concat_list(names).list.drop_nulls().list.unique(maintain_order=True)
-                 .list.join(", ") if len(names) > 1 else location)
+        place = (
+            pl.concat_list(names).list.drop_nulls().list.unique(maintain_order=True).list.join(", ")
+            if len(names) > 1
+            else location
+        )
         if len(m.places) == 1 and self.frame[m.places[0].name].null_count() == 0:
             fields.append(place.alias("__place_text"))
         else:
             # names before codes: the hashtags list #country+code columns first
-            fields.append(pl.coalesce(pl.when(place != "").then(place),
-                                      *(reversed(texts) if m.country else ()),
-                                      pl.lit(c.get("country"), pl.String), pl.lit("?"))
-                          .alias("__place_text"))
+            fields.append(
+                pl.coalesce(
+                    pl.when(place != "").then(place),
+                    *(reversed(texts) if m.country else ()),
+                    pl.lit(c.get("country"), pl.String),
+                    pl.lit("?"),
+                ).alias("__place_text")
+            )
         for name in ("publisher", "attributed_to", "source_url"):
             fields.append(self._provenance(name, getattr(self.meta, name), c.get(name)))
         if "indicator" in m.columns:
             column = m.columns["indicator"]
-            fields += [self._lookup(column, _indicator_from_text).alias("__indicator"),
-                       self._label(column).alias("__indicator_text")]
+            fields += [
+                self._lookup(column, _indicator_from_text).alias("__indicator"),
+                self._label(column).alias("__indicator_text"),
+            ]
         if "qualifier" in m.columns:
             column = m.columns["qualifier"]
             words = {k: v.value for k, v in QUALIFIER_WORDS.items()} | m.qualifiers
-            fields += [self._lookup(column, lambda v: words.get(v.lower())).alias("__qualifier"),
-                       self._label(column).alias("__qualifier_text")]
+            fields += [
+                self._lookup(column, lambda v: words.get(v.lower())).alias("__qualifier"),
+                self._label(column).alias("__qualifier_text"),
+            ]
         if "unit" in m.columns:
             fields.append(self._lookup(m.columns["unit"], _unit_from_text).alias("__unit"))
         if "measure" in m.columns:
-            fields.append(self._lookup(m.columns["measure"], _measure_from_text)
-                          .alias("__measure"))
+            fields.append(self._lookup(m.columns["measure"], _measure_from_text).alias("__measure"))
         return fields
 
     def _provenance(self, name: str, flag: str | None, constant: Any) -> pl.Expr:
@@ -924,39 +1066,53 @@ class _Normalizer:
             if self._iso_days(column):
                 day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
                 rows = rows.with_columns(
-                    day.alias(f"__{role}_start"), day.alias(f"__{role}_end"),
+                    day.alias(f"__{role}_start"),
+                    day.alias(f"__{role}_end"),
                     pl.lit(DatePrecision.DAY.value).alias(f"__{role}_precision"),
                 )
             else:
                 table = _date_table(self._values(column), m).rename(
-                    {"__text": column, "__start": f"__{role}_start", "__end": f"__{role}_end",
-                     "__precision": f"__{role}_precision"}
+                    {
+                        "__text": column,
+                        "__start": f"__{role}_start",
+                        "__end": f"__{role}_end",
+                        "__precision": f"__{role}_precision",
+                    }
                 )
                 rows = rows.join(table, on=column, how="left", maintain_order="left")
             rows = rows.with_columns(
-                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null())
-                .alias(f"__{role}_bad")
+                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null()).alias(
+                    f"__{role}_bad"
+                )
             )
         constant = c.get("period")
-        start = pl.coalesce("__period_start_start", "__date_start",
-                            pl.lit(constant and constant[0], pl.Date))
+        start = pl.coalesce(
+            "__period_start_start", "__date_start", pl.lit(constant and constant[0], pl.Date)
+        )
         end = pl.coalesce(
-            pl.when(pl.col("__period_start_start").is_not_null())
-            .then(pl.coalesce("__period_end_end", "__period_start_end")),
-            "__date_end", pl.lit(constant and constant[1], pl.Date),
+            pl.when(pl.col("__period_start_start").is_not_null()).then(
+                pl.coalesce("__period_end_end", "__period_start_end")
+            ),
+            "__date_end",
+            pl.lit(constant and constant[1], pl.Date),
         )
         precision = pl.coalesce(
             pl.when(pl.col("__period_start_precision") == DatePrecision.DAY.value)
-            .then(_span_precision(start, end)).otherwise(pl.col("__period_start_precision")),
-            "__date_precision", pl.lit(constant and constant[2], pl.String),
+            .then(_span_precision(start, end))
+            .otherwise(pl.col("__period_start_precision")),
+            "__date_precision",
+            pl.lit(constant and constant[2], pl.String),
         )
         published = pl.coalesce(
-            pl.lit(self.meta.published_date, pl.Date), "__published_date_start",
+            pl.lit(self.meta.published_date, pl.Date),
+            "__published_date_start",
             pl.lit(c.get("published_date"), pl.Date),
         )
         rows = rows.with_columns(
-            start.alias("period_start"), end.alias("period_end"),
-            precision.alias("date_precision"), published.alias("published_date"),
+            start.alias("period_start"),
+            end.alias("period_end"),
+            precision.alias("date_precision"),
+            published.alias("published_date"),
         )
         if "date_precision" in m.columns:
             rows = self._widen(rows, self._label(m.columns["date_precision"]))
@@ -975,12 +1131,15 @@ class _Normalizer:
         )
         start, end = pl.col("period_start"), pl.col("period_end")
         widened = {
-            DatePrecision.WEEK.value: (start.dt.truncate("1w"),
-                                       start.dt.truncate("1w").dt.offset_by("6d")),
+            DatePrecision.WEEK.value: (
+                start.dt.truncate("1w"),
+                start.dt.truncate("1w").dt.offset_by("6d"),
+            ),
             DatePrecision.MONTH.value: (start.dt.month_start(), start.dt.month_end()),
-            DatePrecision.YEAR.value: (start.dt.truncate("1y"),
-                                       start.dt.truncate("1y").dt.offset_by("1y")
-                                       .dt.offset_by("-1d")),
+            DatePrecision.YEAR.value: (
+                start.dt.truncate("1y"),
+                start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"),
+            ),
         }
         new_start, new_end, new_precision = start, end, pl.col("date_precision")
         for precision, (wide_start, wide_end) in widened.items():
@@ -990,15 +1149,19 @@ class _Normalizer:
             new_start = pl.when(chosen).then(wide_start).otherwise(new_start)
             new_end = pl.when(chosen).then(wide_end).otherwise(new_end)
             new_precision = pl.when(chosen).then(pl.lit(precision)).otherwise(new_precision)
-        return rows.with_columns(new_start.alias("period_start"), new_end.alias("period_end"),
-                                 new_precision.alias("date_precision"))
+        return rows.with_columns(
+            new_start.alias("period_start"),
+            new_end.alias("period_end"),
+            new_precision.alias("date_precision"),
+        )
 
     # -- figure cells ---------------------------------------------------------------------
 
     def _cell_fields(self, figure: FigureColumn) -> list[pl.Expr]:
         m, c = self.mapping, self.mapping.constants
-        indicator = (pl.lit(figure.indicator, pl.String) if figure.indicator
-                     else pl.col("__indicator"))
+        indicator = (
+            pl.lit(figure.indicator, pl.String) if figure.indicator else pl.col("__indicator")
+        )
         measure = figure.measure or c.get("measure")
         if measure:
             measure_expr = pl.lit(measure, pl.String)
@@ -1009,14 +1172,21 @@ class _Normalizer:
         unit = pl.lit(figure.unit or c.get("unit") or Unit.PEOPLE.value, pl.String)
         if "unit" in m.columns and not figure.unit:
             unit = pl.coalesce(pl.col("__unit"), unit)
-        qualifier = pl.lit(figure.qualifier or c.get("qualifier") or Qualifier.EXACT.value,
-                           pl.String)
+        qualifier = pl.lit(
+            figure.qualifier or c.get("qualifier") or Qualifier.EXACT.value, pl.String
+        )
         from_column = "qualifier" in m.columns and not figure.qualifier
         if from_column:
-            qualifier = pl.when(pl.col("__qualifier_text").is_null()).then(qualifier).otherwise(
-                pl.col("__qualifier"))
-        start, end, precision = pl.col("period_start"), pl.col("period_end"), pl.col(
-            "date_precision")
+            qualifier = (
+                pl.when(pl.col("__qualifier_text").is_null())
+                .then(qualifier)
+                .otherwise(pl.col("__qualifier"))
+            )
+        start, end, precision = (
+            pl.col("period_start"),
+            pl.col("period_end"),
+            pl.col("date_precision"),
+        )
         if not self._dated_roles() and "period" not in c:
             # a stock with no date of its own is stated as of its publication
             as_published = measure_expr == Measure.STOCK.value
@@ -1036,19 +1206,32 @@ class _Normalizer:
             pl.lit(figure.high, pl.String).alias("__high_col"),
             (pl.col(figure.high) if figure.high else none).alias("__high_raw"),
             indicator.alias("indicator"),
-            (pl.col("__indicator_text") if not figure.indicator else none)
-            .alias("__indicator_text"),
+            (pl.col("__indicator_text") if not figure.indicator else none).alias(
+                "__indicator_text"
+            ),
             measure_expr.alias("measure"),
             unit.alias("unit"),
             qualifier.alias("qualifier"),
             (pl.col("__qualifier_text") if from_column else none).alias("__qualifier_text"),
             attributed.alias("attributed_to"),
-            "country_iso3", "__country_text", "__country_column", "location_name",
-            "admin_level", "pcode",
-            "publisher", "source_url", "__place_text", start.alias("period_start"),
-            end.alias("period_end"), precision.alias("date_precision"), "published_date",
-            *(pl.col(f"__{role}_{part}") for role in self._dated_roles()
-              for part in ("bad", "text")),
+            "country_iso3",
+            "__country_text",
+            "__country_column",
+            "location_name",
+            "admin_level",
+            "pcode",
+            "publisher",
+            "source_url",
+            "__place_text",
+            start.alias("period_start"),
+            end.alias("period_end"),
+            precision.alias("date_precision"),
+            "published_date",
+            *(
+                pl.col(f"__{role}_{part}")
+                for role in self._dated_roles()
+                for part in ("bad", "text")
+            ),
         ]
 
     def _dated_roles(self) -> list[str]:
@@ -1067,58 +1250,119 @@ class _Normalizer:
             (pl.col(f"{out}_check").is_not_null(), pl.col(f"{out}_check"), column, raw)
             for out, column, raw, used in (
                 ("value", pl.col("origin"), pl.col("__raw"), True),
-                ("value_low", pl.col("__low_col"), pl.col("__low_raw"),
-                 any(f.low for f in m.figures)),
-                ("value_high", pl.col("__high_col"), pl.col("__high_raw"),
-                 any(f.high for f in m.figures)),
+                (
+                    "value_low",
+                    pl.col("__low_col"),
+                    pl.col("__low_raw"),
+                    any(f.low for f in m.figures),
+                ),
+                (
+                    "value_high",
+                    pl.col("__high_col"),
+                    pl.col("__high_raw"),
+                    any(f.high for f in m.figures),
+                ),
             )
             if used
         ]
         if m.country or c.get("country") is None:
-            checks.append((pl.col("country_iso3").is_null(), pl.lit("unknown-country"),
-                           pl.col("__country_column"), pl.col("__country_text")))
+            checks.append(
+                (
+                    pl.col("country_iso3").is_null(),
+                    pl.lit("unknown-country"),
+                    pl.col("__country_column"),
+                    pl.col("__country_text"),
+                )
+            )
         for role in self._dated_roles():
             column = m.columns[role]
-            checks.append((pl.col(f"__{role}_bad"), pl.lit("unparseable-date"), _name(column),
-                           pl.col(f"__{role}_text")))
+            checks.append(
+                (
+                    pl.col(f"__{role}_bad"),
+                    pl.lit("unparseable-date"),
+                    _name(column),
+                    pl.col(f"__{role}_text"),
+                )
+            )
         if "period" not in c:
-            checks.append((pl.col("period_start").is_null(), pl.lit("missing-date"),
-                           _name(m.columns.get("date")), pl.lit(None, pl.String)))
+            checks.append(
+                (
+                    pl.col("period_start").is_null(),
+                    pl.lit("missing-date"),
+                    _name(m.columns.get("date")),
+                    pl.lit(None, pl.String),
+                )
+            )
         if meta.published_date is None and (
             "published_date" in m.columns or "published_date" not in c
         ):
-            checks.append((pl.col("published_date").is_null(), pl.lit("missing-published-date"),
-                           _name(m.columns.get("published_date")), pl.lit(None, pl.String)))
+            checks.append(
+                (
+                    pl.col("published_date").is_null(),
+                    pl.lit("missing-published-date"),
+                    _name(m.columns.get("published_date")),
+                    pl.lit(None, pl.String),
+                )
+            )
         if "indicator" in m.columns and not all(f.indicator for f in m.figures):
-            checks.append((pl.col("indicator").is_null(), pl.lit("unknown-indicator"),
-                           _name(m.columns["indicator"]), pl.col("__indicator_text")))
+            checks.append(
+                (
+                    pl.col("indicator").is_null(),
+                    pl.lit("unknown-indicator"),
+                    _name(m.columns["indicator"]),
+                    pl.col("__indicator_text"),
+                )
+            )
         if "qualifier" in m.columns:
-            checks.append((pl.col("qualifier").is_null(), pl.lit("unknown-qualifier"),
-                           _name(m.columns["qualifier"]), pl.col("__qualifier_text")))
+            checks.append(
+                (
+                    pl.col("qualifier").is_null(),
+                    pl.lit("unknown-qualifier"),
+                    _name(m.columns["qualifier"]),
+                    pl.col("__qualifier_text"),
+                )
+            )
         if meta.publisher is None and ("publisher" in m.columns or not c.get("publisher")):
-            checks.append((pl.col("publisher").is_null(), pl.lit("missing-publisher"),
-                           _name(m.columns.get("publisher")), pl.lit(None, pl.String)))
+            checks.append(
+                (
+                    pl.col("publisher").is_null(),
+                    pl.lit("missing-publisher"),
+                    _name(m.columns.get("publisher")),
+                    pl.lit(None, pl.String),
+                )
+            )
         return checks
 
     def _quote(self, figure: FigureColumn) -> pl.Expr:
-        """"Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)".
+        """ "Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)".
 
         Built as one ``pl.format`` per figure column with the column name and a constant
         publisher written into the template: a quote is made for every cell, so each part
         that need not be a column is one pass fewer.
         """
-        texts = [pl.col(f"__{role}_text") for role in ("period_start", "date")
-                 if role in self.mapping.columns]
+        texts = [
+            pl.col(f"__{role}_text")
+            for role in ("period_start", "date")
+            if role in self.mapping.columns
+        ]
         # the date as written; casting dates back to text would cost a pass over every cell
-        when = (pl.coalesce(*texts) if len(texts) > 1 else texts[0]) if texts else (
-            pl.col("period_start").cast(pl.String))
+        when = (
+            (pl.coalesce(*texts) if len(texts) > 1 else texts[0])
+            if texts
+            else (pl.col("period_start").cast(pl.String))
+        )
         publisher = self.meta.publisher
         if publisher is None and "publisher" not in self.mapping.columns:
             publisher = self.mapping.constants.get("publisher")
         parts: list[str | pl.Expr] = [
-            pl.col("__place_text"), f": {figure.column} ", pl.col(figure.column), " (",
+            pl.col("__place_text"),
+            f": {figure.column} ",
+            pl.col(figure.column),
+            " (",
             publisher if publisher is not None else pl.col("publisher").fill_null("?"),
-            ", ", when.fill_null("?"), ")",
+            ", ",
+            when.fill_null("?"),
+            ")",
         ]
         template = "".join(
             part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{}"
@@ -1151,13 +1395,18 @@ class _Normalizer:
         )
         rows = rows.join(raw, on="input_row", how="left").with_columns(
             pl.concat_str(
-                [pl.col("check"), pl.lit(": "),
-                 pl.col("check").replace_strict(REASONS, default=""),
-                 pl.when(pl.col("failing_value").is_not_null())
-                 .then(pl.format(" ({})", pl.col("failing_value").str.slice(0, 80))),
-                 pl.when(pl.col("column").is_not_null())
-                 .then(pl.format(" in column {}", pl.col("column"))),
-                 pl.format(" at row {}", pl.col("input_row"))],
+                [
+                    pl.col("check"),
+                    pl.lit(": "),
+                    pl.col("check").replace_strict(REASONS, default=""),
+                    pl.when(pl.col("failing_value").is_not_null()).then(
+                        pl.format(" ({})", pl.col("failing_value").str.slice(0, 80))
+                    ),
+                    pl.when(pl.col("column").is_not_null()).then(
+                        pl.format(" in column {}", pl.col("column"))
+                    ),
+                    pl.format(" at row {}", pl.col("input_row")),
+                ],
                 ignore_nulls=True,
             ).alias("reason")
         )
@@ -1171,14 +1420,23 @@ def _span_precision(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """The precision a start..end pair of exact days amounts to: a whole calendar month or
     year ("1991-01-01".."1991-12-31") is that month or year; any other span is days."""
     whole_month = (start == start.dt.month_start()) & (end == start.dt.month_end())
-    whole_year = whole_month.not_() & (start.dt.ordinal_day() == 1) & (
-        end == start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"))
+    whole_year = (
+        whole_month.not_()
+        & (start.dt.ordinal_day() == 1)
+        & (end == start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"))
+    )
     week = (start.dt.weekday() == 1) & (end == start.dt.offset_by("6d"))
-    return (pl.when(start == end).then(pl.lit(DatePrecision.DAY.value))
-            .when(whole_month).then(pl.lit(DatePrecision.MONTH.value))
-            .when(whole_year).then(pl.lit(DatePrecision.YEAR.value))
-            .when(week).then(pl.lit(DatePrecision.WEEK.value))
-            .otherwise(pl.lit(DatePrecision.DAY.value)))
+    return (
+        pl.when(start == end)
+        .then(pl.lit(DatePrecision.DAY.value))
+        .when(whole_month)
+        .then(pl.lit(DatePrecision.MONTH.value))
+        .when(whole_year)
+        .then(pl.lit(DatePrecision.YEAR.value))
+        .when(week)
+        .then(pl.lit(DatePrecision.WEEK.value))
+        .otherwise(pl.lit(DatePrecision.DAY.value))
+    )
 
 
 def _name(column: str | None) -> pl.Expr:
@@ -1187,8 +1445,11 @@ def _name(column: str | None) -> pl.Expr:
 
 def _default_measure(indicator: pl.Expr) -> pl.Expr:
     flows = [i.value for i in FLOW_BY_DEFAULT]
-    return (pl.when(indicator.is_in(flows)).then(pl.lit(Measure.FLOW.value))
-            .otherwise(pl.lit(Measure.STOCK.value)))
+    return (
+        pl.when(indicator.is_in(flows))
+        .then(pl.lit(Measure.FLOW.value))
+        .otherwise(pl.lit(Measure.STOCK.value))
+    )
 
 
 def _unit_from_text(text: str) -> str | None:
