@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
+import polars as pl
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from humstats.errors import HumstatsError
-from humstats.schema import SourceMeta
+from humstats.export import Format, write_frame
+from humstats.schema import Indicator, SourceMeta
 
 
 class _Group(click.Group):
@@ -43,6 +47,357 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
+def _data_dir(ctx: click.Context) -> Path:
+    return ctx.obj["data_dir"]
+
+
+def format_option(default: Format = Format.TABLE) -> Callable[[Callable[..., Any]], Any]:
+    """The one ``--format`` every command that prints figures shares."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([f.value for f in Format]),
+        default=default.value,
+        show_default=True,
+        callback=lambda _ctx, _param, value: Format(value),
+        help="Output format (data to stdout).",
+    )
+
+
+def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file instead of stdout.",
+    )(command)
+
+
+def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Metadata flags that override what an input says about itself."""
+    for option in reversed(
+        [
+            click.option("--publisher", help="Who published the input(s)."),
+            click.option("--url", help="URL of the input's document."),
+            click.option(
+                "--published",
+                type=click.DateTime(["%Y-%m-%d"]),
+                help="Publication date, YYYY-MM-DD.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _meta(publisher: str | None, url: str | None, published: dt.datetime | None) -> SourceMeta:
+    return SourceMeta(
+        publisher=publisher,
+        source_url=url,
+        published_date=published.date() if published else None,
+    )
+
+
+def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None) -> None:
+    if output is not None:
+        with output.open("wb") as sink:
+            write_frame(frame, fmt, sink)
+        return
+    if fmt is Format.PARQUET and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: use --output FILE or redirect stdout.")
+    write_frame(frame, fmt, sys.stdout.buffer)
+    sys.stdout.flush()
+
+
+def _progress() -> Any:
+    """A progress bar on stderr when it is a terminal; silent in cron and pipes."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(console=console, transient=True, disable=not console.is_terminal)
+
+
+def _ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: Path | None,
+    meta: SourceMeta,
+    dry_run: bool,
+) -> Any:
+    from humstats.run import expand_paths, ingest
+
+    with _progress() as progress:
+        task = progress.add_task("ingesting", total=len(expand_paths(paths)))
+        return ingest(
+            paths,
+            data_dir=_data_dir(ctx),
+            mapping=mapping,
+            meta=meta,
+            dry_run=dry_run,
+            on_input=lambda _path: progress.advance(task),
+        )
+
+
+def _report_inputs(result: Any, dry_run: bool) -> None:
+    verb = "would store" if dry_run else "stored"
+    for outcome in result.inputs:
+        if outcome.status == "unreadable":
+            click.echo(f"Error: {outcome.message}", err=True)
+        elif outcome.status == "unchanged":
+            click.echo(f"{outcome.path}: already ingested, nothing new", err=True)
+        else:
+            click.echo(
+                f"{outcome.path}: {verb} {outcome.figures:,} figures, "
+                f"quarantined {outcome.quarantined:,} rows",
+                err=True,
+            )
+
+
+def _exit_code(result: Any, strict: bool) -> int:
+    if result.failed or (strict and result.quarantine.height):
+        return 1
+    return 0
+
+
+paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+mapping_option = click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file describing a table's layout (columns → fields, constants).",
+)
+strict_option = click.option("--strict", is_flag=True, help="Exit 1 when any row is quarantined.")
+
+
+@cli.command("ingest")
+@paths_argument
+@mapping_option
+@source_options
+@strict_option
+@click.pass_context
+def ingest_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: Path | None,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    strict: bool,
+) -> None:
+    """Archive, validate and store figures from tables and texts."""
+    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=False)
+    _report_inputs(result, dry_run=False)
+    if result.committed:
+        click.echo(f"batch {result.batch_id} committed to {_data_dir(ctx)}", err=True)
+    elif not result.failed:
+        click.echo("nothing new to store", err=True)
+    ctx.exit(_exit_code(result, strict))
+
+
+@cli.command("validate")
+@paths_argument
+@mapping_option
+@source_options
+@strict_option
+@format_option()
+@click.pass_context
+def validate_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: Path | None,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    strict: bool,
+    fmt: Format,
+) -> None:
+    """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
+    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
+    _report_inputs(result, dry_run=True)
+    problems = result.quarantine.select(
+        "source_file", "input_row", "check", "column", "failing_value", "reason"
+    )
+    if fmt is Format.TABLE:
+        with pl.Config(tbl_rows=50, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
+            click.echo(problems if problems.height else "no problems found")
+    else:
+        _emit(problems, fmt, None)
+    ctx.exit(_exit_code(result, strict))
+
+
+@cli.command("status")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def status_command(ctx: click.Context, fmt: str) -> None:
+    """What the store holds: counts by indicator, country and source; runs; quarantine."""
+    from humstats.status import store_status
+
+    status = store_status(_data_dir(ctx))
+    click.echo(status.to_json() if fmt == "json" else status.render())
+
+
+@cli.command("figures")
+@click.option(
+    "--indicator",
+    multiple=True,
+    type=click.Choice([i.value for i in Indicator]),
+    help="Only these indicators (repeatable).",
+)
+@click.option("--country", multiple=True, help="Only these ISO3 codes (repeatable).")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Reference period ends on or after."
+)
+@click.option(
+    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Reference period ends on or before."
+)
+@click.option("--latest", is_flag=True, help="Only the latest figure per indicator and place.")
+@format_option()
+@output_option
+@click.pass_context
+def figures_command(
+    ctx: click.Context,
+    indicator: tuple[str, ...],
+    country: tuple[str, ...],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    latest: bool,
+    fmt: Format,
+    output: Path | None,
+) -> None:
+    """Stored figures, filtered, with every provenance field."""
+    from humstats.store import Store
+
+    figures = Store(_data_dir(ctx)).figures()
+    if indicator:
+        figures = figures.filter(pl.col("indicator").is_in(indicator))
+    if country:
+        figures = figures.filter(pl.col("country_iso3").is_in([c.upper() for c in country]))
+    if since:
+        figures = figures.filter(pl.col("period_end") >= since.date())
+    if until:
+        figures = figures.filter(pl.col("period_end") <= until.date())
+    if latest:
+        from humstats.aggregate import latest as latest_figures
+
+        figures = latest_figures(figures)
+    frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
+    _emit(frame, fmt, output)
+
+
+def _params(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    params = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}")
+        params[name.strip().lstrip("$")] = text
+    return params
+
+
+@cli.command("query")
+@click.argument("sql")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    callback=_params,
+    metavar="NAME=VALUE",
+    help="Value for $NAME in the SQL (repeatable); bound by DuckDB, never pasted into the SQL.",
+)
+@format_option()
+@output_option
+@click.pass_context
+def query_command(
+    ctx: click.Context, sql: str, params: dict[str, str], fmt: Format, output: Path | None
+) -> None:
+    """Read-only SQL over the views figures, quarantine, sources, runs and latest.
+
+    \b
+    humstats query "SELECT publisher, count(*) AS n FROM figures GROUP BY ALL"
+    humstats query 'SELECT * FROM latest WHERE country_iso3 = $c' --param c=SDN
+    """
+    from humstats.query import query
+
+    frame = query(_data_dir(ctx), sql, params)
+    if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
+        raise click.UsageError("--format hxl needs the columns indicator and value in the result")
+    if fmt is not Format.TABLE:
+        _emit(frame, fmt, output)
+        return
+    # Every column, as selected, and no thousands separators: a result's integers may be
+    # years or ids, not counts of people.
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=40,
+        tbl_width_chars=200,
+    ):
+        text = f"{frame}\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _configure_logging(quiet: bool, log_format: str) -> None:
+    """Messages of the library's loggers to stderr: plain lines, or JSON for log shippers."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    logging.getLogger("humstats").setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+@cli.command("run")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="humstats.toml",
+    show_default=True,
+    help="The configuration: sources, reports, store.",
+)
+@click.option("--draft", is_flag=True, help="Also render each report's open period as a draft.")
+@click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors (quiet cron mail).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per message on stderr, for journald or a log shipper.",
+)
+@click.pass_context
+def run_command(
+    ctx: click.Context, config_path: Path, draft: bool, quiet: bool, log_format: str
+) -> None:
+    """One scheduled batch: ingest what is new, render due reports, log the run.
+
+    Exit 0 all good, 1 some input or report failed, 2 configuration error, 3 another run
+    holds the lock. Data and reports go where humstats.toml says (--data is not used).
+    """
+    from humstats.config import load_config
+    from humstats.schedule import run
+
+    _configure_logging(quiet, log_format)
+    result = run(load_config(config_path), draft=draft)
+    ctx.exit(result.exit_code)
+
+
 _EXTRACT_COLUMNS = (  # (figure column, header, keep on one line)
     ("indicator", "indicator", True),
     ("value", "value", True),
@@ -56,39 +411,8 @@ _EXTRACT_COLUMNS = (  # (figure column, header, keep on one line)
 )
 
 
-@cli.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option("--publisher", help="Who published the text (overrides the input's metadata).")
-@click.option("--url", help="URL of the text (overrides the input's metadata).")
-@click.option(
-    "--published",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Publication date YYYY-MM-DD (overrides the input's metadata).",
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-def extract(
-    paths: tuple[Path, ...],
-    publisher: str | None,
-    url: str | None,
-    published: dt.datetime | None,
-    fmt: str,
-) -> None:
-    """Show the figures texts yield, without storing them."""
-    from humstats.extract.text import extract_paths
-
-    override = SourceMeta(
-        publisher=publisher,
-        source_url=url,
-        published_date=published.date() if published else None,
-    )
-    figures = extract_paths(paths, override)
-    if fmt == "json":
-        click.echo(figures.write_json())
-        return
+def _print_extracted(figures: pl.DataFrame) -> None:
+    """Figures with the sentence each comes from, folded to fit: a text is read by eye."""
     console = Console(width=None if sys.stdout.isatty() else 160)
     table = RichTable(show_lines=True)
     for name, header, fixed in _EXTRACT_COLUMNS:
@@ -97,7 +421,32 @@ def extract(
     for row in figures.select(name for name, _, _ in _EXTRACT_COLUMNS).iter_rows():
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(table)
-    click.echo(f"{figures.height} figures", err=True)
+
+
+@cli.command("extract")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@source_options
+@format_option()
+@output_option
+def extract_command(
+    paths: tuple[Path, ...],
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    fmt: Format,
+    output: Path | None,
+) -> None:
+    """Show the figures texts yield, with their quotes, without storing them."""
+    from humstats.extract.text import extract_paths
+
+    figures = extract_paths(paths, _meta(publisher, url, published))
+    if fmt is Format.TABLE and output is None:
+        _print_extracted(figures)
+        click.echo(f"{figures.height} figures", err=True)
+    else:
+        _emit(figures, fmt, output)
 
 
 def main() -> None:
