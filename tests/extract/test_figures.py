@@ -179,3 +179,13 @@ def test_a_figure_restated_counts_once() -> None:
     assert pairs("At least 42 people were killed. At least 42 people were killed.") == [
         ("killed", 42)
     ]
+
+
+def test_agencies_spelled_out_also_carry_their_acronym() -> None:
+    figures = extract(
+        "Nearly 50,000 people have been displaced, the UN Office for the Coordination of "
+        "Humanitarian Affairs reported. IOM said 12,000 people had returned."
+    )
+    assert figures["attributed_to"].to_list() == [
+        "UN Office for the Coordination of Humanitarian Affairs (OCHA)", "IOM",
+    ]

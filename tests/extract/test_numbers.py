@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from humstats.extract.numbers import find_quantities, parse_number
@@ -134,6 +134,7 @@ def test_vague_quantities_are_not_numbers() -> None:
     assert find_quantities(text) == []
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=10**9))
 def test_grouped_digits_round_trip(value: int) -> None:
     for written in (f"{value:,}", f"{value:,}".replace(",", " "), str(value)):

@@ -76,6 +76,24 @@ def _clean(source: str) -> str | None:
     return source
 
 
+def short_names(organisations: tuple[tuple[str, tuple[str, ...]], ...]
+                ) -> list[tuple[str, re.Pattern[str]]]:
+    """(acronym, pattern of its full names) from the vocabulary's ``[organisations]``."""
+    return [
+        (short, re.compile(rf"\b(?:{'|'.join(names)})\b", re.I))
+        for short, names in organisations if names
+    ]
+
+
+def with_short_name(source: str, names: list[tuple[str, re.Pattern[str]]]) -> str:
+    """"UN Office for the Coordination of Humanitarian Affairs (OCHA)": the name as written,
+    plus the acronym analysts group by, when the text spelled the agency out."""
+    for short, pattern in names:
+        if pattern.search(source) and not re.search(rf"\b{short}\b", source):
+            return f"{source} ({short})"
+    return source
+
+
 def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Sources credited in ``text[start:end]`` with their offsets (pronouns as ``it``)."""
     found: list[Attribution] = []

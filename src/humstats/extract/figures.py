@@ -20,12 +20,18 @@ import logging
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cache
 
 import polars as pl
 import pycountry
 
 from humstats.errors import InputError
-from humstats.extract.attribution import Attribution, find_attributions
+from humstats.extract.attribution import (
+    Attribution,
+    find_attributions,
+    short_names,
+    with_short_name,
+)
 from humstats.extract.dates import Period, find_periods, publication_period
 from humstats.extract.indicators import (
     Cue,
@@ -149,6 +155,7 @@ class _Context:
     published: dt.date
     gazetteer: Gazetteer
     patterns: Patterns
+    short_names: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     dateline: int = 0
     """Where a dateline ("GENEVA (wire) —") ends: where the reporter was is no figure's place."""
     places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
@@ -169,6 +176,11 @@ def _line_ends_sentence(text: str, at: int) -> bool:
     if not line or line[-1] in _LINE_END or len(line) < _HEADING_LENGTH:
         return True
     return not text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else None].strip()
+
+
+@cache
+def _short_names(vocabulary: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
+    return short_names(vocabulary.organisations)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -436,7 +448,7 @@ def _source_for(context: _Context, attributions: list[Attribution], q: Quantity)
         return context.previous_source
     if nearest.generic and context.previous_source:
         return context.previous_source
-    return nearest.source
+    return with_short_name(nearest.source, context.short_names)
 
 
 def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> list[dict]:
@@ -450,7 +462,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     patterns = compile_patterns(vocabulary)
     dateline = _DATELINE.match(text)
     context = _Context(text, meta.published_date, gazetteer, patterns,
-                       dateline.end() if dateline else 0)
+                       _short_names(vocabulary), dateline.end() if dateline else 0)
     sentences = _sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}

@@ -41,6 +41,7 @@ class Vocabulary:
     qualifiers: tuple[tuple[str, tuple[str, ...]], ...]
     approx_after: tuple[str, ...]
     nowhere: tuple[str, ...]
+    organisations: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
@@ -90,6 +91,10 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         ),
         approx_after=_phrases(qualifiers, "approx_after", "qualifiers"),
         nowhere=_phrases(data.get("places", {}), "nowhere", "places"),
+        organisations=tuple(
+            (short, _phrases(data["organisations"], short, "organisations"))
+            for short in data.get("organisations", {})
+        ),
     )
 
 
