@@ -214,9 +214,22 @@ _NUMBER_WORDS = frozenset([
     *_UNITS.split("|"), *_TENS.split("|"), "dozen", "hundred", "thousand", "million", "billion",
 ])
 _WORD_BREAKS = str.maketrans({c: " " for c in "-,.;:!?()[]\"'’“”—–/"})
-_WORD_RE: dict[str, re.Pattern[str]] = {
-    word: re.compile(rf"\b(?:(?:a|half a)\s+)?{word}\b") for word in _NUMBER_WORDS
-}
+
+
+def _word_starts(lowered: str, word: str) -> list[int]:
+    """Where ``word`` stands as a whole word, moved back over "a " / "half a " before it."""
+    starts = []
+    at = lowered.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not lowered[at - 1].isalnum()) and not lowered[end : end + 1].isalnum():
+            if lowered.endswith("half a ", 0, at):
+                at -= 7
+            elif lowered.endswith(" a ", 0, at) or (at == 2 and lowered.startswith("a ")):
+                at -= 2
+            starts.append(at)
+        at = lowered.find(word, end)
+    return starts
 
 
 def _matches(text: str) -> list[re.Match[str]]:
@@ -229,7 +242,7 @@ def _matches(text: str) -> list[re.Match[str]]:
     lowered = text.lower()
     # Number words are rare in prose: find which occur with one split, then only those.
     for word in _NUMBER_WORDS.intersection(lowered.translate(_WORD_BREAKS).split()):
-        starts.extend(m.start() for m in _WORD_RE[word].finditer(lowered))
+        starts.extend(_word_starts(lowered, word))
     starts.sort()
     found = []
     end = -1

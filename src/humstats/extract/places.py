@@ -154,15 +154,15 @@ def default_gazetteer() -> PackagedGazetteer:
 
 
 _RUN = re.compile(
-    r"(?<![\w’'-])(?:[A-Z][\w’'-]*|d'[A-Z][\w-]*)"
+    r"[A-Z][\w’'-]*"
     r"(?:(?:\s+|-)(?:(?:al|el|de|del|da|du|des|la|le|of|the|di|do|dos|das|ad|an|ash|as|at)"
-    r"(?:\s+|-)){0,2}(?:[A-Z][\w’'-]*))*"
+    r"(?:\s+|-)){0,2}(?:d['’])?(?:[A-Z][\w’'-]*))*"
 )
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 _TRAILING_TYPE = re.compile(
     r"\s+(?:Province|State|Region|District|Governorate|Department|County|City|Prefecture)$"
 )
-_TITLES = re.compile(r"(?:President|Minister|Mr|Mrs|Ms|Dr|General|Gen\.|King|Pope|Prince)\s+$")
+_TITLES = re.compile(r"\b(?:President|Minister|Mr|Mrs|Ms|Dr|General|Gen\.|King|Pope|Prince)\s+$")
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
@@ -187,7 +187,10 @@ def find_places(
     found: list[Place] = []
     seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
-        if _TITLES.search(text[max(0, run.start() - 12) : run.start()]):
+        before = text[run.start() - 1] if run.start() else " "
+        if before.isalnum() or before in "’'-_":
+            continue  # inside a word ("al-Assad" is found from "al")
+        if _TITLES.search(text, max(0, run.start() - 12), run.start()):
             continue
         words = [(m.start(), m.end()) for m in _NONSPACE.finditer(run.group())]
         i = 0
