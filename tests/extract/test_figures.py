@@ -92,6 +92,10 @@ def test_origins_are_unique_within_a_document() -> None:
         ("A dozen fishermen are still missing.", [("missing", 12)]),
         ("Half a million people have fled their homes.", [("displaced", 500_000)]),
         ("forcing between 5,000 and 7,000 residents to flee", [("displaced", 6_000)]),
+        ("Death toll: 1,234. Injured: 5,600.", [("killed", 1_234), ("injured", 5_600)]),
+        ("12 killed, 30 injured in attack on market", [("killed", 12), ("injured", 30)]),
+        ("Floods kill 223 in Nigeria", [("killed", 223)]),
+        ("leaving an estimated 27,000 people homeless", [("displaced", 27_000)]),
     ],
 )
 def test_indicators_from_words_around_the_number(text: str, expected: list) -> None:

@@ -113,6 +113,11 @@ def test_hedge_start_covers_the_hedge() -> None:
         ("two thirds of cases", "compound"),
         ("the 3rd convoy", "ordinal"),
         ("a 7.1 quake", "decimal"),
+        ("1 in 3 people", "fraction"),
+        ("one in five children", "fraction"),
+        ("aged between 18 and 25", "age"),
+        ("on 2024-12-03", "date"),
+        ("on 03/12/2024", "date"),
     ],
 )
 def test_numbers_that_count_nothing(text: str, kind: str) -> None:

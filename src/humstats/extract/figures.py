@@ -81,6 +81,7 @@ _ABBREVIATIONS = re.compile(
     r"\b(?:U\.S|U\.N|U\.K|e\.g|i\.e))\.$"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n")
+_ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")
 _LINE_END = frozenset(".!?:;\"”’")
 _HEADING_LENGTH = 60
 _ASIDE = re.compile(
@@ -100,6 +101,11 @@ _BREAKDOWN_PREDICATE = re.compile(
     re.I,
 )
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_COMPARED = re.compile(
+    r"\b(?:up|down|rising|falling|increased?|decreased?|compared)\s+(?:from|with|to)\s+"
+    r"(?:the\s+|about\s+|some\s+|around\s+)?$",
+    re.I,
+)
 _INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\s*$", re.I)
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
@@ -162,6 +168,7 @@ class _Context:
     mentioned: set[str] = field(default_factory=set)
     previous: _Figure | None = None
     previous_place: Place | None = None
+    previous_measure: Measure | None = None
     previous_period: Period | None = None
     previous_source: str | None = None
 
@@ -174,6 +181,8 @@ def _line_ends_sentence(text: str, at: int) -> bool:
     """
     line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
     if not line or line[-1] in _LINE_END or len(line) < _HEADING_LENGTH:
+        return True
+    if _ITEM_START.match(text, at + 1):
         return True
     return not text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else None].strip()
 
@@ -269,6 +278,8 @@ def _bounds(patterns: Patterns, sentence: tuple[int, int], masked: str,
     for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
         if aside is not None and match.start() in (aside[0], aside[0] + 1):
             continue
+        if masked[match.start()] == ":" and q.hedge_start - match.end() <= 1:
+            continue  # "Death toll: 1,234" labels the number after it
         if match.end() <= q.hedge_start:
             lower = match.end()
         elif match.start() >= q.end:
@@ -293,6 +304,8 @@ def _classify(
     if incremental and _INCREMENT_AFTER.search(masked, q.end, q.end + 160):
         return None, "increment"
     cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + _F_REACH))
+    if cue is not None and cue.kind in {"before", "near"} and _COMPARED.search(before):
+        cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
     if cue is not None and cue.kind in {"before", "near"}:
         reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
         if cue.distance - 2 > reach:
@@ -325,7 +338,7 @@ def _clause_start(masked: str, lower: int, position: int) -> int:
 
 
 def _measure(text: str, masked: str, sentence: tuple[int, int], q: Quantity, lower: int,
-             upper: int, periods: list[Period]) -> Measure:
+             upper: int, periods: list[Period], indicator: Indicator) -> Measure:
     clause_start = _clause_start(masked, lower, q.hedge_start)
     comma = masked.find(",", q.end, upper)
     clause_end = upper if comma < 0 else comma
@@ -337,11 +350,31 @@ def _measure(text: str, masked: str, sentence: tuple[int, int], q: Quantity, low
         p for p in periods
         if p.flow and not _SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
+    if indicator in _STATES:
+        flows = []
     if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(
         masked, clause_start, clause_end
     ):
         return Measure.FLOW
     return Measure.STOCK
+
+
+def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int, int],
+                 quantities: list[Quantity]) -> list[Period]:
+    """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
+    s0, s1 = sentence
+    compared = [
+        o.end for o in quantities
+        if o.is_count and _COMPARED.search(masked, max(s0, o.hedge_start - 25), o.hedge_start)
+    ]
+    return [
+        p for p in find_periods(text, published, s0, s1)
+        if not any(0 <= p.span[0] - end <= 15 for end in compared)
+    ]
+
+
+_STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
+"""Conditions, not events: a year or month dates them ("in need in 2024"), never makes a flow."""
 
 
 def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
@@ -493,7 +526,8 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 if figure is None:
                     continue
                 if periods is None:
-                    periods = find_periods(text, context.published, s0, s1)
+                    periods = _own_periods(text, full_mask, context.published, (s0, s1),
+                                           in_sentence)
                 if sentence_attributions is None:
                     sentence_attributions = find_attributions(text, s0, s1)
                 key = (figure.indicator.value, q.value)
@@ -504,8 +538,14 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 source = _source_for(context, sentence_attributions, q)
                 measure = _measure(text, masked, (s0, s1), q, lower, upper,
                                    [p for p in periods if lower <= p.span[0] < upper + 40]
-                                   or [p for p in periods if not p.as_of])
+                                   or [p for p in periods if not p.as_of], figure.indicator)
+                if context.previous_measure is not None and not periods and _INHERIT_BEFORE.search(
+                    masked, max(s0, q.hedge_start - 20), q.hedge_start
+                ):  # "Another 22 were hospitalised": the same event as the figure before
+                    measure = context.previous_measure
+                    period = period or context.previous_period
                 context.previous = figure
+                context.previous_measure = measure
                 context.previous_place = place
                 context.previous_period = period
                 found.append(

@@ -13,6 +13,7 @@ the figure rules use them as boundaries: "killed 212" must not reach back past "
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -66,7 +67,9 @@ _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s?cent\b|percent\b|pc\b|percentage\b)", re.I)
 _MONEY_BEFORE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|CHF|US)\s?\$?)\s*$")
 _AGE_AFTER = re.compile(r"^(?:-|\s)(?:years?|months?|weeks?)(?:-|\s)old\b", re.I)
-_AGE_BEFORE = re.compile(r"\b(?:aged|age of|ages of|ages)\s*$", re.I)
+_AGE_BEFORE = re.compile(
+    r"\b(?:aged|age of|ages of|ages)\s+(?:between\s+|from\s+|over\s+|under\s+)?$", re.I
+)
 _CODE_BEFORE = re.compile(
     r"\b(?:resolution|resolutions|article|articles|phase|route|road|highway|no\.|number|"
     r"chapter|section|paragraph|level|category|grade|flight|nationale|rn|km|kilometre|"
@@ -80,6 +83,8 @@ _PHONE_RE = re.compile(
     r"(?<![\w,.])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]){2,}\d{2,4}(?!\w)(?!,\d)"
 )
 _GROUPED_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+_RATIO_JOIN = re.compile(r"\s+(?:in|out of)\s+$", re.I)
+_NUMERIC_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
 _FRACTION_AFTER = re.compile(r"^(?:/\d|\s+(?:thirds?|quarters?|halves|fifths?|tenths?)\b)", re.I)
@@ -175,6 +180,10 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     after = text[token.end : token.end + 25]
     if any(start <= token.start < end for start, end in phones):
         return "phone"
+    if (after[:1] in "-/." and after[:1]) or (before[-1:] in "-/." and before[-1:]):
+        for match in _NUMERIC_DATE.finditer(text, max(0, token.start - 11), token.end + 11):
+            if match.start() <= token.start < match.end():
+                return "date"
     if _PERCENT_AFTER.match(after):
         return "percent"
     if _MONEY_BEFORE.search(before):
@@ -275,10 +284,15 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
     phones = _phone_spans(text) if "+" in text or " 0" in text else []
     hedge_before, hedge_after, hedges = _hedge_patterns(vocabulary)
     quantities: list[Quantity] = []
+    ratios = {
+        index for i, (a, b) in enumerate(itertools.pairwise(tokens))
+        if _RATIO_JOIN.match(text, a.end, b.start) and a.value < b.value
+        for index in (i, i + 1)
+    }
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        kind = _kind(text, token, phones)
+        kind = "fraction" if i in ratios else _kind(text, token, phones)
         low = high = None
         start, end, value = token.start, token.end, token.value
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -295,11 +309,14 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
                 next_kind = _kind(text, nxt, phones)
                 compatible = (
                     kind == next_kind
+                    or "age" in (kind, next_kind)
                     or (kind == "date" and second <= 31)
                     or (next_kind == "date" and first <= 31)
                 )
                 if first < second and compatible and "date" in (kind, next_kind):
                     kind = "date"
+                elif first < second and compatible and "age" in (kind, next_kind):
+                    kind = "age"
                 if first < second and compatible:
                     start, end = token.start, nxt.end
                     low, high = int(first), int(second)
