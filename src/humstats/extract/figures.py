@@ -192,6 +192,12 @@ def _short_names(vocabulary: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
     return short_names(vocabulary.organisations)
 
 
+def _abbreviation(text: str, at: int) -> bool:
+    """Whether the period at ``at`` closes an abbreviation ("Dec.", "U.N.", "Gen.")."""
+    word = text[max(0, at - 6) : at].rpartition(" ")[2]
+    return len(word) <= 5 and bool(_ABBREVIATIONS.search(text, max(0, at - 6), at + 1))
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans: one regex pass, abbreviations ("Dec. 7", "U.N.") do not end one."""
     spans = []
@@ -203,7 +209,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
                 continue
             end, following = at, at + 1
         else:
-            if text[at] == "." and _ABBREVIATIONS.search(text, max(0, at - 6), at + 1):
+            if text[at] == "." and _abbreviation(text, at):
                 continue
             end, following = at + 1, match.end()
         if end > start and not text[start:end].isspace():
@@ -259,18 +265,16 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
     return "bare"
 
 
-def _bounds(patterns: Patterns, sentence: tuple[int, int], masked: str,
-            quantities: list[Quantity], q: Quantity, aside: tuple[int, int] | None
-            ) -> tuple[int, int]:
+def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], q: Quantity,
+            aside: tuple[int, int] | None) -> tuple[int, int]:
     """The window around ``q``: from the previous count or clause break to the next.
 
-    A count inside a dash aside ("Returnees — more than 1.5 million this year — are ...")
-    may look past the dash that opens it.
+    ``quantities`` are the sentence's other counts of people (not "140 trucks"). A count inside
+    a dash aside ("Returnees — more than 1.5 million this year — are ...") may look past the
+    dash that opens it.
     """
     lower, upper = sentence
     for other in quantities:
-        if not other.is_count or _head(patterns, masked, other.end) == "thing":
-            continue
         if other.end <= q.hedge_start:
             lower = max(lower, other.end)
         elif other.hedge_start >= q.end:
@@ -511,17 +515,18 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
             full_mask, asides = _masked(text, s0, s1)
             periods: list[Period] | None = None
             first_count = min(q.hedge_start for q in in_sentence if q.is_count)
+            limits = [
+                o for o in in_sentence
+                if o.is_count and _head(patterns, full_mask, o.end) != "thing"
+            ]
             found: list[tuple[_Figure, dict]] = []
             for q in in_sentence:
                 if not q.is_count:
                     continue
                 aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
                 masked = _unmask(full_mask, text, aside) if aside else full_mask
-                visible = [
-                    o for o in in_sentence
-                    if o is not q and (o.start == q.start or masked[o.start] != " ")
-                ]
-                lower, upper = _bounds(patterns, (s0, s1), masked, visible, q, aside)
+                visible = [o for o in limits if o is not q and masked[o.start] != " "]
+                lower, upper = _bounds((s0, s1), masked, visible, q, aside)
                 figure = _figure(context, patterns, masked, q, lower, upper, (s0, s1))
                 if figure is None:
                     continue

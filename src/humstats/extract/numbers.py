@@ -62,23 +62,6 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
-_DATE_BEFORE = re.compile(rf"\b{_MONTH}\s+$")
-_DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
-_PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s?cent\b|percent\b|pc\b|percentage\b)", re.I)
-_MONEY_BEFORE = re.compile(r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|CHF|US)\s?\$?)\s*$")
-_AGE_AFTER = re.compile(r"^(?:-|\s)(?:years?|months?|weeks?)(?:-|\s)old\b", re.I)
-_AGE_BEFORE = re.compile(
-    r"\b(?:aged|age of|ages of|ages)\s+(?:between\s+|from\s+|over\s+|under\s+)?$", re.I
-)
-_CODE_BEFORE = re.compile(
-    r"\b(?:resolution|resolutions|article|articles|phase|route|road|highway|no\.|number|"
-    r"chapter|section|paragraph|level|category|grade|flight|nationale|rn|km|kilometre|"
-    r"hotline|line|on|call|calling|dial|ext\.?)\s*$",
-    re.I,
-)
-_ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.I)
-_COMPOUND_AFTER = re.compile(r"^-(?!\d)[A-Za-z]")
-_TIME_AROUND = re.compile(r"^\s*(?::\d\d|[ap]\.?m\.?\b|hours?\s+GMT|GMT|UTC|local time)", re.I)
 _PHONE_RE = re.compile(
     r"(?<![\w,.])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]){2,}\d{2,4}(?!\w)(?!,\d)"
 )
@@ -87,7 +70,6 @@ _RATIO_JOIN = re.compile(r"\s+(?:in|out of)\s+$", re.I)
 _NUMERIC_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
-_FRACTION_AFTER = re.compile(r"^(?:/\d|\s+(?:thirds?|quarters?|halves|fifths?|tenths?)\b)", re.I)
 
 NOT_A_COUNT = (
     "year", "date", "money", "percent", "age", "time", "code", "phone", "compound",
@@ -174,43 +156,89 @@ def _token(match: re.Match[str]) -> _Token | None:
     return _Token(match.start(), match.end(), float(value), value >= 1000, True, match["words"])
 
 
+_KIND_AFTER = re.compile(
+    r"(?P<percent>\s*(?:%|per\s?cent\b|percent\b|pc\b|percentage\b))"
+    r"|(?P<age>(?:-|\s)(?:years?|months?|weeks?)(?:-|\s)old\b)"
+    r"|(?P<time>\s*(?::\d\d|[ap]\.?m\.?\b|hours?\s+GMT|GMT|UTC|local time))"
+    r"|(?P<ordinal>(?:st|nd|rd|th)\b)"
+    rf"|(?P<date>(?:st|nd|rd|th)?\s+(?:of\s+)?(?-i:{_MONTH})(?![a-z]))"
+    r"|(?P<fraction>/\d|\s+(?:thirds?|quarters?|halves|fifths?|tenths?)\b)"
+    r"|(?P<compound>-(?!\d)[A-Za-z])",
+    re.I,
+)
+"""What after a number makes it no count, tried in this order; one match per number."""
+_MONTH_WORDS = frozenset(
+    f"{name}{dot}"
+    for name in re.findall(r"[A-Z][a-z]+", _MONTH)
+    for dot in ("", ".")
+)
+_CODE_WORDS = frozenset({
+    "resolution", "resolutions", "article", "articles", "phase", "route", "road", "highway",
+    "no.", "number", "chapter", "section", "paragraph", "level", "category", "grade", "flight",
+    "nationale", "rn", "km", "kilometre", "hotline", "line", "on", "call", "calling", "dial",
+    "ext", "ext.",
+})
+_CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "chf", "us", "us$", "$", "€", "£", "¥"})
+_AGE_WORDS = frozenset({"aged", "ages"})
+_AGE_PHRASES = frozenset({"age of", "ages of"})
+_AGE_LINKS = frozenset({"between", "from", "over", "under"})
+
+
+def _kind_before(text: str, start: int) -> str | None:
+    """What right before a number makes it no count ("$", "aged", "March", "resolution")."""
+    previous = text[start - 1] if start else " "
+    if previous in "$€£¥":
+        return "money"
+    if previous == ":":
+        return "time"
+    if previous == "/":
+        return "fraction"
+    words = text[max(0, start - 25) : start].split()[-3:]
+    if not words:
+        return None
+    last = words[-1]
+    lowered = [w.lower() for w in words]
+    if lowered[-1] in _CURRENCY_WORDS or lowered[-1].endswith("$"):
+        return "money"
+    if lowered[-1] in _AGE_WORDS or " ".join(lowered[-2:]) in _AGE_PHRASES or (
+        lowered[-1] in _AGE_LINKS and len(lowered) > 1
+        and (lowered[-2] in _AGE_WORDS or " ".join(lowered[-3:-1]) in _AGE_PHRASES)
+    ):
+        return "age"
+    if last in _MONTH_WORDS:
+        return "date"
+    if lowered[-1] in _CODE_WORDS:
+        return "code"
+    return None
+
+
 def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     """Why a number is not a count, or ``count``."""
-    before = text[max(0, token.start - 25) : token.start]
-    after = text[token.end : token.end + 25]
-    if any(start <= token.start < end for start, end in phones):
+    if phones and any(start <= token.start < end for start, end in phones):
         return "phone"
-    if (after[:1] in "-/." and after[:1]) or (before[-1:] in "-/." and before[-1:]):
+    previous = text[token.start - 1] if token.start else " "
+    following = text[token.end : token.end + 1]
+    if (following and following in "-/.") or previous in "-/.":
         for match in _NUMERIC_DATE.finditer(text, max(0, token.start - 11), token.end + 11):
             if match.start() <= token.start < match.end():
                 return "date"
-    if _PERCENT_AFTER.match(after):
-        return "percent"
-    if _MONEY_BEFORE.search(before):
-        return "money"
+    after = _KIND_AFTER.match(text, token.end)
+    after_kind = after.lastgroup if after else None
+    before_kind = _kind_before(text, token.start)
+    if after_kind == "percent" or before_kind == "money":
+        return after_kind if after_kind == "percent" else "money"
     if token.spelled:
-        if _COMPOUND_AFTER.match(after) or _FRACTION_AFTER.match(after):
-            return "compound"
-        return "count"
-    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
-        return "age"
-    if _TIME_AROUND.match(after) or before.endswith(":"):
-        return "time"
-    if _ORDINAL_AFTER.match(after):
-        return "ordinal"
-    if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after):
-        return "date"
-    if _FRACTION_AFTER.match(after) or before.endswith("/"):
-        return "fraction"
-    if _COMPOUND_AFTER.match(after):
-        return "compound"
+        return "compound" if after_kind in {"compound", "fraction"} else "count"
+    for kind in ("age", "time", "ordinal", "date", "fraction", "compound"):
+        if after_kind == kind or (before_kind == kind and kind != "compound"):
+            return kind
     if (
         not token.scaled
         and len(token.raw) == 4 and token.raw.isdigit()
         and 1800 <= token.value <= 2100
     ):
         return "year"
-    if _CODE_BEFORE.search(before) and not token.scaled and "," not in token.raw:
+    if before_kind == "code" and not token.scaled and "," not in token.raw:
         return "code"
     if token.value != int(token.value):
         return "decimal"
@@ -355,12 +383,37 @@ def _qualifier(
     if low is not None:
         return Qualifier.RANGE, start
     window = max(0, start - 30)
-    match = hedge_before.search(text, window, start)
-    if match:
+    found = _literal_hedge(text, window, start, hedges)
+    if found is not None:
+        return found
+    if text[start - 1 : start] in "~." and (match := hedge_before.search(text, window, start)):
         return _hedge_qualifier(match["hedge"], hedges), match.start()
     if hedge_after.match(text, end, end + 60):
         return Qualifier.APPROX, start
     return Qualifier.EXACT, start
+
+
+_HEDGE_WORDS = 4
+_WORD_SPAN = re.compile(r"\S+")
+_LEADING_PUNCTUATION = "([,;:—–-\"“'‘"
+
+
+def _literal_hedge(text: str, window: int, start: int, hedges: dict[str, Qualifier]
+                   ) -> tuple[Qualifier, int] | None:
+    """The hedge ending right before the number, by looking its last words up (fast path).
+
+    Hedges written as patterns ("approx\\.", "~") are left to the regex.
+    """
+    if start == 0 or not text[start - 1].isspace():
+        return None
+    spans = [m.span() for m in _WORD_SPAN.finditer(text, window, start)][-_HEDGE_WORDS:]
+    for count in range(len(spans), 0, -1):
+        words = [text[a:b] for a, b in spans[-count:]]
+        words[0] = words[0].lstrip(_LEADING_PUNCTUATION)
+        qualifier = hedges.get(" ".join(words).lower())
+        if qualifier is not None:
+            return qualifier, spans[-count][1] - len(words[0])
+    return None
 
 
 def _hedge_qualifier(found: str, hedges: dict[str, Qualifier]) -> Qualifier:

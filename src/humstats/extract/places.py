@@ -162,7 +162,19 @@ _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 _TRAILING_TYPE = re.compile(
     r"\s+(?:Province|State|Region|District|Governorate|Department|County|City|Prefecture)$"
 )
-_TITLES = re.compile(r"\b(?:President|Minister|Mr|Mrs|Ms|Dr|General|Gen\.|King|Pope|Prince)\s+$")
+_TITLES = frozenset(
+    {"President", "Minister", "Mr", "Mrs", "Ms", "Dr", "General", "Gen.", "King", "Pope",
+     "Prince", "Mr.", "Mrs.", "Ms.", "Dr."}
+)
+
+
+def _name_of(chunk: str) -> str:
+    """The name to look up: possessive and a trailing "Province"/"State" dropped."""
+    if chunk[-1] in "s’'":
+        chunk = _POSSESSIVE.sub("", chunk)
+    if " " in chunk:
+        chunk = _TRAILING_TYPE.sub("", chunk)
+    return chunk
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
@@ -190,14 +202,18 @@ def find_places(
         before = text[run.start() - 1] if run.start() else " "
         if before.isalnum() or before in "’'-_":
             continue  # inside a word ("al-Assad" is found from "al")
-        if _TITLES.search(text, max(0, run.start() - 12), run.start()):
+        if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
-        words = [(m.start(), m.end()) for m in _NONSPACE.finditer(run.group())]
+        group = run.group()
+        if " " not in group and "-" not in group:
+            words = [(0, len(group))]
+        else:
+            words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
         i = 0
         while i < len(words):
             for j in range(min(len(words), i + _MAX_WORDS), i, -1):
-                chunk = run.group()[words[i][0] : words[j - 1][1]]
-                name = _TRAILING_TYPE.sub("", _POSSESSIVE.sub("", chunk))
+                chunk = group[words[i][0] : words[j - 1][1]]
+                name = _name_of(chunk)
                 place = gazetteer.lookup(name, mentioned)
                 if place is None:
                     continue
