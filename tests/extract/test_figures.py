@@ -193,3 +193,24 @@ def test_agencies_spelled_out_also_carry_their_acronym() -> None:
     assert figures["attributed_to"].to_list() == [
         "UN Office for the Coordination of Humanitarian Affairs (OCHA)", "IOM",
     ]
+
+
+def test_hard_wrapped_source_names_are_one_line() -> None:
+    figures = extract("More than 12,000 people have fled, the International\nOrganization for "
+                      "Migration said.")
+    assert figures["attributed_to"].to_list() == [
+        "International Organization for Migration (IOM)"
+    ]
+
+
+def test_an_event_dates_every_figure_of_its_sentence() -> None:
+    figures = extract("At least 27 people were killed and 64 injured when shells struck a "
+                      "market on Monday.")
+    assert figures["period_end"].to_list() == [dt.date(2024, 12, 2)] * 2
+    assert figures["measure"].to_list() == ["flow", "flow"]
+
+
+def test_a_change_is_not_a_total() -> None:
+    assert pairs("The number of displaced people rose by 50,000 to 1.2 million.") == [
+        ("displaced", 1_200_000)
+    ]

@@ -56,7 +56,7 @@ class Attribution:
 
 
 def _clean(source: str) -> str | None:
-    source = source.strip(" \t\n'\"“”‘’.")
+    source = " ".join(source.split()).strip(" '\"“”‘’.")
     while _LEADING.match(source):
         source = _LEADING.sub("", source, count=1)
     source = _TRAILING.sub("", source)

@@ -176,11 +176,11 @@ class _Context:
 def _line_ends_sentence(text: str, at: int) -> bool:
     """Whether the newline at ``at`` ends a sentence.
 
-    It does after end punctuation, before a blank line, and after a short line (a heading, a
-    dateline, a bullet); hard-wrapped prose runs on across the newline.
+    It does after end punctuation, before a blank line or a bullet, and after a short line
+    without a comma (a heading, a date line); hard-wrapped prose runs on across the newline.
     """
     line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
-    if not line or line[-1] in _LINE_END or len(line) < _HEADING_LENGTH:
+    if not line or line[-1] in _LINE_END or (len(line) < _HEADING_LENGTH and "," not in line):
         return True
     if _ITEM_START.match(text, at + 1):
         return True
@@ -388,6 +388,9 @@ def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
             return period
     inside = [p for p in periods if lower <= p.span[0] and p.span[1] <= upper + 40]
     if not inside:
+        # "27 people were killed and 64 injured ... on Tuesday": the event dates them all.
+        inside = [p for p in periods if p.flow]
+    if not inside:
         return None
     return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
 
@@ -515,9 +518,11 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
             full_mask, asides = _masked(text, s0, s1)
             periods: list[Period] | None = None
             first_count = min(q.hedge_start for q in in_sentence if q.is_count)
-            limits = [
+            limits = [  # counts that may be people: each bounds its neighbours' windows
                 o for o in in_sentence
                 if o.is_count and _head(patterns, full_mask, o.end) != "thing"
+                and not patterns.not_before.search(full_mask, max(s0, o.hedge_start - 40),
+                                                   o.hedge_start)
             ]
             found: list[tuple[_Figure, dict]] = []
             for q in in_sentence:
