@@ -75,11 +75,11 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 """Columns of the frame ``extract_figures`` returns, in order."""
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
-_ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Mr|Mrs|Ms|Dr|St|Gen|Lt|"
-    r"Col|Sgt|Capt|Gov|Sen|Rep|Rev|Prof|approx|vs|Inc|Ltd|Co|Corp|Jr|Sr|est|fig|al)|\b[A-Z]|"
-    r"\b(?:U\.S|U\.N|U\.K|e\.g|i\.e))\.$"
-)
+_ABBREVIATIONS = frozenset({
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No",
+    "Nos", "Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Gov", "Sen", "Rep",
+    "Rev", "Prof", "approx", "vs", "Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "est", "fig", "al",
+})
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n")
 _ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")
 _LINE_END = frozenset(".!?:;\"”’")
@@ -194,8 +194,8 @@ def _short_names(vocabulary: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
 
 def _abbreviation(text: str, at: int) -> bool:
     """Whether the period at ``at`` closes an abbreviation ("Dec.", "U.N.", "Gen.")."""
-    word = text[max(0, at - 6) : at].rpartition(" ")[2]
-    return len(word) <= 5 and bool(_ABBREVIATIONS.search(text, max(0, at - 6), at + 1))
+    word = text[max(0, at - 6) : at].rpartition(" ")[2].lstrip("(\"“")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
