@@ -250,7 +250,18 @@ _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 _NUMBER_WORDS = frozenset([
     *_UNITS.split("|"), *_TENS.split("|"), "dozen", "hundred", "thousand", "million", "billion",
 ])
-_WORD_BREAKS = str.maketrans({c: " " for c in "-,.;:!?()[]\"'’“”—–/"})
+_NUMBER_TOKENS: dict[str, str] = {
+    f"{prefix}{word}{suffix}": word
+    for word in _NUMBER_WORDS
+    for prefix in ("", "(", "\"", "“")
+    for suffix in ("", ",", ".", ";", ":", ")", "\"", "”", "'s", "’s")
+} | {
+    f"{tens}-{unit}{suffix}": tens
+    for tens in _TENS.split("|")
+    for unit in _DIGIT_WORDS.split("|")
+    for suffix in ("", ",", ".", ";", ":", ")")
+}
+"""Number words as ``str.split`` leaves them in prose ("two," "(twenty-six") → the word."""
 
 
 def _word_starts(lowered: str, word: str) -> list[int]:
@@ -278,7 +289,7 @@ def _matches(text: str) -> list[re.Match[str]]:
     starts = [run.start() for run in _DIGIT_RUN.finditer(text)]
     lowered = text.lower()
     # Number words are rare in prose: find which occur with one split, then only those.
-    for word in _NUMBER_WORDS.intersection(lowered.translate(_WORD_BREAKS).split()):
+    for word in {_NUMBER_TOKENS[t] for t in _NUMBER_TOKENS.keys() & lowered.split()}:
         starts.extend(_word_starts(lowered, word))
     starts.sort()
     found = []
@@ -394,7 +405,6 @@ def _qualifier(
 
 
 _HEDGE_WORDS = 4
-_WORD_SPAN = re.compile(r"\S+")
 _LEADING_PUNCTUATION = "([,;:—–-\"“'‘"
 
 
@@ -406,14 +416,32 @@ def _literal_hedge(text: str, window: int, start: int, hedges: dict[str, Qualifi
     """
     if start == 0 or not text[start - 1].isspace():
         return None
-    spans = [m.span() for m in _WORD_SPAN.finditer(text, window, start)][-_HEDGE_WORDS:]
-    for count in range(len(spans), 0, -1):
-        words = [text[a:b] for a, b in spans[-count:]]
-        words[0] = words[0].lstrip(_LEADING_PUNCTUATION)
-        qualifier = hedges.get(" ".join(words).lower())
+    words = text[window:start].split()[-_HEDGE_WORDS:]
+    if not words or words[-1].lower() not in _hedge_last_words(hedges):
+        return None  # most numbers carry no hedge: one set lookup says so
+    chunk_end = start
+    positions = []
+    for word in reversed(words):
+        chunk_end = text.rfind(word, window, chunk_end)
+        positions.append(chunk_end)
+    positions.reverse()
+    for count in range(len(words), 0, -1):
+        first = words[-count].lstrip(_LEADING_PUNCTUATION)
+        phrase = " ".join([first, *words[len(words) - count + 1 :]]).lower()
+        qualifier = hedges.get(phrase)
         if qualifier is not None:
-            return qualifier, spans[-count][1] - len(words[0])
+            at = positions[-count]
+            return qualifier, at + len(words[-count]) - len(first)
     return None
+
+
+@cache
+def _hedge_last_words_of(phrases: frozenset[str]) -> frozenset[str]:
+    return frozenset(phrase.split()[-1] for phrase in phrases)
+
+
+def _hedge_last_words(hedges: dict[str, Qualifier]) -> frozenset[str]:
+    return _hedge_last_words_of(frozenset(hedges))
 
 
 def _hedge_qualifier(found: str, hedges: dict[str, Qualifier]) -> Qualifier:
