@@ -41,6 +41,7 @@ from humstats.extract.indicators import (
     find_cue,
     load_vocabulary,
 )
+from humstats.extract.measure import clause_start, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.places import (
     ADMIN1,
@@ -53,6 +54,7 @@ from humstats.extract.places import (
     default_gazetteer,
     find_places,
 )
+from humstats.extract.sentences import mask_asides, split_sentences, unmask
 from humstats.readers import Document
 from humstats.schema import (
     DTYPES,
@@ -75,20 +77,6 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 """Columns of the frame ``extract_figures`` returns, in order."""
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
-_ABBREVIATIONS = frozenset({
-    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No",
-    "Nos", "Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Gov", "Sen", "Rep",
-    "Rev", "Prof", "approx", "vs", "Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "est", "fig", "al",
-})
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n")
-_ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")
-_LINE_END = frozenset(".!?:;\"”’")
-_HEADING_LENGTH = 60
-_ASIDE = re.compile(
-    r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
-    r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
-    r"\b[^,;]{1,80}(?=,)"
-)
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
 _BREAKDOWN_BEFORE = re.compile(
     r"\b(?:including|includes|included|of whom|among whom|among them|among those|of which|"
@@ -109,27 +97,6 @@ _COMPARED = re.compile(
 _INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\s*$", re.I)
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
-_FLOW_WORDS = re.compile(
-    r"\b(?:newly|freshly|new arrivals|new (?:internal )?displacements|new cases|fresh|"
-    r"in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
-    r"shelling|bombing|stampede|crash|collapse)|"
-    r"in the week after|in the days after|in a single day|in one day|overnight|"
-    r"over the weekend|at the weekend|this weekend|capsized|capsizing|shipwreck|plunged|"
-    r"collapsed|crashed|explosions?|blasts?|stampede|earthquakes?|quake|"
-    r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of)\b",
-    re.I,
-)
-_STOCK_WORDS = re.compile(
-    r"\b(?:death toll|toll|have left|has left|home to|already|still|currently|remain|remains|"
-    r"in total|cumulative|total of|population of|so far in the (?:war|conflict))\b",
-    re.I,
-)
-_STOCK_BEFORE = re.compile(
-    r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
-    r"fell to|fallen to|numbered|number)\s*$",
-    re.I,
-)
-_SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
 _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
 _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
@@ -173,71 +140,9 @@ class _Context:
     previous_source: str | None = None
 
 
-def _line_ends_sentence(text: str, at: int) -> bool:
-    """Whether the newline at ``at`` ends a sentence.
-
-    It does after end punctuation, before a blank line or a bullet, and after a short line
-    without a comma (a heading, a date line); hard-wrapped prose runs on across the newline.
-    """
-    line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
-    if not line or line[-1] in _LINE_END or (len(line) < _HEADING_LENGTH and "," not in line):
-        return True
-    if _ITEM_START.match(text, at + 1):
-        return True
-    return not text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else None].strip()
-
-
 @cache
 def _short_names(vocabulary: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
     return short_names(vocabulary.organisations)
-
-
-def _abbreviation(text: str, at: int) -> bool:
-    """Whether the period at ``at`` closes an abbreviation ("Dec.", "U.N.", "Gen.")."""
-    word = text[max(0, at - 6) : at].rpartition(" ")[2].lstrip("(\"“")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans: one regex pass, abbreviations ("Dec. 7", "U.N.") do not end one."""
-    spans = []
-    start = 0
-    for match in _SENTENCE_BREAK.finditer(text):
-        at = match.start()
-        if text[at] == "\n":
-            if not _line_ends_sentence(text, at):
-                continue
-            end, following = at, at + 1
-        else:
-            if text[at] == "." and _abbreviation(text, at):
-                continue
-            end, following = at + 1, match.end()
-        if end > start and not text[start:end].isspace():
-            spans.append((start, end))
-        start = following
-    if start < len(text) and not text[start:].isspace():
-        spans.append((start, len(text)))
-    return spans
-
-
-def _masked(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
-    """The text with asides in ``[start, end)`` blanked out, and the asides' spans."""
-    asides = [m.span() for m in _ASIDE.finditer(text, start, end)]
-    if not asides:
-        return text, []
-    pieces = []
-    last = 0
-    for a, b in asides:
-        pieces.append(text[last:a])
-        pieces.append(" " * (b - a))
-        last = b
-    pieces.append(text[last:])
-    return "".join(pieces), asides
-
-
-def _unmask(masked: str, text: str, aside: tuple[int, int]) -> str:
-    a, b = aside
-    return masked[:a] + text[a:b] + masked[b:]
 
 
 def _head(patterns: Patterns, text: str, end: int) -> str:
@@ -329,40 +234,6 @@ def _classify(
     return cue, head
 
 
-_FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
-_CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
-
-
-def _clause_start(masked: str, lower: int, position: int) -> int:
-    """Just after the last comma before ``position`` (a date's "7, 2023" comma excepted)."""
-    start = lower
-    for match in _CLAUSE_COMMA.finditer(masked, lower, position):
-        start = match.end()
-    return start
-
-
-def _measure(text: str, masked: str, sentence: tuple[int, int], q: Quantity, lower: int,
-             upper: int, periods: list[Period], indicator: Indicator) -> Measure:
-    clause_start = _clause_start(masked, lower, q.hedge_start)
-    comma = masked.find(",", q.end, upper)
-    clause_end = upper if comma < 0 else comma
-    if _STOCK_WORDS.search(masked, clause_start, clause_end) or _STOCK_BEFORE.search(
-        masked, max(lower, q.hedge_start - 25), q.hedge_start
-    ):
-        return Measure.STOCK
-    flows = [
-        p for p in periods
-        if p.flow and not _SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
-    ]
-    if indicator in _STATES:
-        flows = []
-    if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(
-        masked, clause_start, clause_end
-    ):
-        return Measure.FLOW
-    return Measure.STOCK
-
-
 def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int, int],
                  quantities: list[Quantity]) -> list[Period]:
     """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
@@ -375,10 +246,6 @@ def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int
         p for p in find_periods(text, published, s0, s1)
         if not any(0 <= p.span[0] - end <= 15 for end in compared)
     ]
-
-
-_STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
-"""Conditions, not events: a year or month dates them ("in need in 2024"), never makes a flow."""
 
 
 def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
@@ -503,7 +370,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     dateline = _DATELINE.match(text)
     context = _Context(text, meta.published_date, gazetteer, patterns,
                        _short_names(vocabulary), dateline.end() if dateline else 0)
-    sentences = _sentences(text)
+    sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
     for q in quantities:
@@ -515,7 +382,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         in_sentence = by_sentence.get(index)
         sentence_attributions: list[Attribution] | None = None
         if in_sentence and any(q.is_count for q in in_sentence):
-            full_mask, asides = _masked(text, s0, s1)
+            full_mask, asides = mask_asides(text, s0, s1)
             periods: list[Period] | None = None
             first_count = min(q.hedge_start for q in in_sentence if q.is_count)
             limits = [  # counts that may be people: each bounds its neighbours' windows
@@ -529,7 +396,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 if not q.is_count:
                     continue
                 aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
-                masked = _unmask(full_mask, text, aside) if aside else full_mask
+                masked = unmask(full_mask, text, aside) if aside else full_mask
                 visible = [o for o in limits if o is not q and masked[o.start] != " "]
                 lower, upper = _bounds((s0, s1), masked, visible, q, aside)
                 figure = _figure(context, patterns, masked, q, lower, upper, (s0, s1))
@@ -546,7 +413,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 if period is None and figure.inherited:
                     period = context.previous_period
                 source = _source_for(context, sentence_attributions, q)
-                measure = _measure(text, masked, (s0, s1), q, lower, upper,
+                measure = measure_of(text, masked, (s0, s1), q, lower, upper,
                                    [p for p in periods if lower <= p.span[0] < upper + 40]
                                    or [p for p in periods if not p.as_of], figure.indicator)
                 if context.previous_measure is not None and not periods and _INHERIT_BEFORE.search(
@@ -615,7 +482,7 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
     if head == "partitive":
-        clause = _clause_start(masked, lower, q.hedge_start)
+        clause = clause_start(masked, lower, q.hedge_start)
         places = [p for p in _places_in(context, *sentence) if clause <= p.start < upper]
         if not places or context.previous is None:
             return None
