@@ -33,6 +33,7 @@ def only(text: str):
         ("Thirty-one workers", 31),
         ("half a million people", 500_000),
         ("a dozen fishermen", 12),
+        ("two dozen people", 24),
         ("Thirteen migrants", 13),
         ("one hundred people", 100),
         ("a million people", 1_000_000),

@@ -56,7 +56,9 @@ class Attribution:
 
 
 def _clean(source: str) -> str | None:
-    source = " ".join(source.split()).strip(" '\"“”‘’.")
+    source = " ".join(source.split()).strip(" '\"“”‘’")
+    if not re.search(r"(?:\b[A-Z]\.){2,}$", source):  # keep the dot of "U.N."
+        source = source.rstrip(".")
     while _LEADING.match(source):
         source = _LEADING.sub("", source, count=1)
     source = _TRAILING.sub("", source)

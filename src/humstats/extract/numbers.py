@@ -41,7 +41,8 @@ _DIGIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _SMALL = rf"(?:(?:{_TENS})(?:[- ](?:{_DIGIT_WORDS}))?|{_UNITS})"
 _WORDS = (
     rf"(?:half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
-    rf"|(?:{_SMALL})(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+(?:thousand|million|billion))?"
+    rf"|(?:{_SMALL})(?:\s+dozen|(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
+    rf"(?:\s+(?:thousand|million|billion))?)"
     rf"|dozen)"
 )
 _DIGITS = (
@@ -133,6 +134,9 @@ def _words_value(words: str) -> int | None:
         return 500_000
     if text in {"a dozen", "dozen", "one dozen"}:
         return 12
+    if text.endswith(" dozen"):
+        dozens = _words_value(text.removesuffix(" dozen"))
+        return None if dozens is None else dozens * 12
     text = re.sub(r"^a ", "one ", text)
     try:
         return int(text2num(text, "en"))
