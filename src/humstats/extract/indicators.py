@@ -225,6 +225,9 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     )
 
 
+_JOINED = re.compile(r"\b(?:and|or|but|while|whereas)\b|[,;]", re.I)
+_JOINED_PENALTY = 20
+"""A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
 _NOT_HEAD = re.compile(
     r"\b(?:and|or|but|were|was|are|is|have|has|had|been|in|on|at|of|to|for|with|by|from|who|"
     r"that|which|people)\b",
@@ -266,6 +269,8 @@ def find_cue(
     if backward is not None:
         indicator, kind = patterns.classify(backward.group(), before=True)
         distance = len(window) - backward.end()
+        if kind == "near" and _JOINED.search(window, backward.end()):
+            distance += _JOINED_PENALTY  # "had died and 4,100 had been injured"
         found.append(Cue(indicator, lower + backward.start(), lower + backward.end(), kind,
                          distance + 2))
     if not found:
