@@ -32,6 +32,7 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("so far this year", "2024-01-01", "2024-12-03", False),
         ("since the start of the month", "2024-12-01", "2024-12-03", False),
         ("between 1 July and 30 September", "2024-07-01", "2024-09-30", False),
+        ("between 8 October 2023 and 23 October 2024", "2023-10-08", "2024-10-23", False),
         ("in October", "2024-10-01", "2024-10-31", False),
         ("in 2023", "2023-01-01", "2023-12-31", False),
     ],

@@ -52,8 +52,9 @@ PERIOD_RE = re.compile(
     rf"(?P<unit>days?|weeks?|months?|hours?|fortnight))"
     rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
     rf"|\bovernight\b|\byesterday\b|\btoday\b)"
-    rf"|(?P<between>\bbetween\s+(?P<b1>\d{{1,2}}(?:\s+{_MONTH.replace('month', 'bm1')})?)\s+and\s+"
-    rf"(?P<b2>\d{{1,2}}\s+{_MONTH.replace('month', 'bm2')}))"
+    rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
+    rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
+    rf"(?P<bd2>\d{{1,2}})\s+{_MONTH.replace('month', 'bm2')}(?:,?\s+(?P<by2>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
     rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
@@ -212,10 +213,11 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
         return Period(start, end, DatePrecision.MONTH, False, span, True)
     if match["between"]:
         end = _on_or_before(published, _MONTHS[match["bm2"].lower().rstrip(".")],
-                            int(match["b2"].split()[0]), None)
+                            int(match["bd2"]), int(match["by2"]) if match["by2"] else None)
         start_month = match["bm1"] or match["bm2"]
-        start = _on_or_before(published, _MONTHS[start_month.lower().rstrip(".")],
-                              int(match["b1"].split()[0]), None)
+        start_year = match["by1"] or match["by2"]
+        start = _on_or_before(end, _MONTHS[start_month.lower().rstrip(".")], int(match["bd1"]),
+                              int(start_year) if start_year else None)
         return Period(min(start, end), end, day, False, span, True)
     return None
 
