@@ -1,0 +1,150 @@
+"""Charts as inline SVG strings, drawn with matplotlib (no display, no files).
+
+Charts must survive a black-and-white printer and colour-blind readers: colours come from the
+Okabe–Ito palette and every line also differs by marker and dash pattern. Axes carry the unit
+and thousands separators. Text stays text in the SVG (``svg.fonttype = none``), which keeps
+the files small and the PDF vector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib as mpl
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow (last: weak on white)
+)
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+DASHES: tuple[str, ...] = ("-", "--", "-.", ":")
+
+_STYLE = {
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+}
+
+_WIDTH_IN = 7.0
+_LABEL_CHARS = 28
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a trend chart: a label and its points in date order."""
+
+    label: str
+    dates: Sequence[dt.date]
+    values: Sequence[int]
+
+
+def _thousands(value: float, _position: object = None) -> str:
+    return f"{value:,.0f}"
+
+
+def _shorten(label: str) -> str:
+    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
+
+
+def _svg(figure: Figure, chart_id: str) -> str:
+    """The figure as an ``<svg>`` element; ids are salted per chart so that several charts
+    in one HTML page never share a clip-path id."""
+    buffer = io.StringIO()
+    with mpl.rc_context({**_STYLE, "svg.hashsalt": chart_id}):
+        FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def trend_chart(
+    lines: Sequence[Line],
+    *,
+    ylabel: str,
+    chart_id: str,
+    span: tuple[dt.date, dt.date] | None = None,
+) -> str:
+    """Lines over time; a single point per line still shows, thanks to the markers. ``span``
+    fixes the time axis to the report's period, however sparse the points."""
+    with mpl.rc_context(_STYLE):
+        figure = Figure(figsize=(_WIDTH_IN, 2.9), layout="constrained")
+        axes = figure.add_subplot()
+        styles = zip(
+            itertools.cycle(OKABE_ITO), itertools.cycle(MARKERS), itertools.cycle(DASHES),
+            strict=False,
+        )
+        for line, (colour, marker, dash) in zip(lines, styles, strict=False):
+            few = len(line.dates) <= 40
+            axes.plot(
+                list(line.dates),
+                list(line.values),
+                color=colour,
+                linestyle=dash,
+                linewidth=1.6,
+                marker=marker,
+                markersize=4 if few else 3,
+                markevery=1 if few else max(1, len(line.dates) // 12),
+                label=_shorten(line.label),
+            )
+        locator = AutoDateLocator(minticks=3, maxticks=8)
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        axes.set_ylim(bottom=0)
+        if span is not None:
+            axes.set_xlim(span[0], span[1])
+        axes.set_ylabel(ylabel)
+        if len(lines) > 1:
+            axes.legend(
+                loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8
+            )
+        return _svg(figure, chart_id)
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[int], *, xlabel: str, chart_id: str) -> str:
+    """Horizontal bars, largest on top, each labelled with its value: names of any length
+    stay readable and never overlap, unlike rotated tick labels."""
+    with mpl.rc_context(_STYLE):
+        height = 0.9 + 0.26 * len(labels)
+        figure = Figure(figsize=(_WIDTH_IN, height), layout="constrained")
+        axes = figure.add_subplot()
+        positions = range(len(labels))[::-1]
+        bars = axes.barh(
+            list(positions), list(values), color=OKABE_ITO[0], edgecolor="#000000",
+            linewidth=0.4, height=0.7,
+        )
+        axes.bar_label(bars, labels=[_thousands(v) for v in values], padding=3, fontsize=8)
+        axes.set_yticks(list(positions), [_shorten(label) for label in labels])
+        axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        axes.set_xlim(right=max(values, default=1) * 1.15 or 1)
+        axes.set_xlabel(xlabel)
+        axes.grid(axis="y", visible=False)
+        axes.tick_params(axis="y", length=0)
+        return _svg(figure, chart_id)
+
+
+def safe_id(text: str) -> str:
+    """A string usable as an HTML/SVG id."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "chart"

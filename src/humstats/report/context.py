@@ -1,0 +1,507 @@
+"""From figures to the dictionary a report template renders.
+
+All arithmetic happens in ``humstats.aggregate``; this module picks what a reader needs for
+one period (and the one before, for change), turns numbers into text, draws the charts and
+keeps a ledger of every figure it shows, so each number on the page points to a row of the
+appendix with its publisher, dates, quote and link. A figure without provenance (publisher,
+publication date, quote) never reaches the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import pycountry
+
+from humstats import aggregate
+from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
+from humstats.report import charts
+from humstats.report.period import Period, format_date
+from humstats.schema import Indicator, Measure, Qualifier
+
+log = logging.getLogger(__name__)
+
+HEADLINE_INDICATORS: tuple[Indicator, ...] = (
+    Indicator.KILLED,
+    Indicator.INJURED,
+    Indicator.DISPLACED,
+    Indicator.REFUGEES,
+    Indicator.IN_NEED,
+    Indicator.POPULATION,
+)
+"""Shown first, in this order; other indicators present follow."""
+
+_LABELS: dict[Indicator, str] = {
+    Indicator.DISPLACED: "Internally displaced",
+    Indicator.IN_NEED: "People in need",
+    Indicator.FOOD_INSECURE: "Food insecure",
+}
+_QUALIFIER_WORDS: dict[Qualifier, str] = {
+    Qualifier.APPROX: "about",
+    Qualifier.AT_LEAST: "at least",
+    Qualifier.AT_MOST: "up to",
+}
+
+APPENDIX_LIMIT = 400
+"""Rows listed in the appendix; a store of a million figures must not print them all."""
+DISCREPANCY_LIMIT = 30
+BAR_LIMIT = 15
+TREND_LINES = 8
+QUALITY_LIMIT = 25
+REFS_SHOWN = 3
+
+
+def indicator_label(indicator: str) -> str:
+    try:
+        return _LABELS.get(Indicator(indicator), indicator.replace("_", " ").capitalize())
+    except ValueError:
+        return indicator.replace("_", " ").capitalize()
+
+
+def country_name(iso3: str | None) -> str:
+    if not iso3:
+        return "Unknown country"
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return iso3
+    return getattr(country, "common_name", None) or country.name
+
+
+def number(value: int | float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _order(indicator: str) -> int:
+    order = [i.value for i in HEADLINE_INDICATORS]
+    return order.index(indicator) if indicator in order else len(order)
+
+
+def has_provenance() -> pl.Expr:
+    """Publisher, publication date and quote: what a footnote needs."""
+    def filled(column: str) -> pl.Expr:
+        return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
+
+    return filled("publisher") & filled("quote") & pl.col("published_date").is_not_null()
+
+
+@dataclass
+class Ledger:
+    """Every figure the report shows, numbered in order of first use."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    limit: int = APPENDIX_LIMIT
+    wanted: int = 0
+
+    def cite(self, figure_ids: Iterable[str]) -> list[int]:
+        """Number the figures (up to ``limit``); returns the numbers given."""
+        cited = []
+        for figure_id in figure_ids:
+            if figure_id not in self.numbers:
+                self.wanted += 1
+                if len(self.numbers) >= self.limit:
+                    continue
+                self.numbers[figure_id] = len(self.numbers) + 1
+            cited.append(self.numbers[figure_id])
+        return cited
+
+
+def _refs(numbers: Sequence[int], total: int) -> dict[str, Any]:
+    shown = sorted(numbers)[:REFS_SHOWN]
+    return {"numbers": shown, "more": total - len(shown)}
+
+
+def _when(row: dict[str, Any]) -> str:
+    start, end = row["period_start"], row["period_end"]
+    if start == end:
+        return f"as of {format_date(end)}"
+    return f"for {format_date(start)} – {format_date(end)}"
+
+
+def provenance(row: dict[str, Any]) -> str:
+    """``OCHA, published 2 Dec 2024, as of 30 Nov 2024`` for one figure."""
+    who = row["publisher"]
+    credited = row.get("attributed_to")
+    if credited and credited.strip().lower() != who.strip().lower():
+        who = f"{who} citing {credited}"
+    return f"{who}, published {format_date(row['published_date'])}, {_when(row)}"
+
+
+def _footnote(value: dict[str, Any], lookup: dict[str, dict[str, Any]]) -> str:
+    ids = value["figure_id"]
+    if len(ids) == 1 and ids[0] in lookup:
+        return provenance(lookup[ids[0]])
+    publishers = ", ".join(value["publishers"])
+    what = f"sum of {len(ids):,} figures"
+    if value.get("rolled_up"):
+        what = f"sum over all sub-national areas ({len(ids):,} figures)"
+    return (
+        f"{publishers}, {what}, published up to {format_date(value['published_date'])}, "
+        f"{_when(value)}"
+    )
+
+
+def _value_text(value: dict[str, Any], lookup: dict[str, dict[str, Any]]) -> str:
+    text = number(value["value"])
+    ids = value["figure_id"]
+    if len(ids) == 1 and ids[0] in lookup:
+        word = _QUALIFIER_WORDS.get(Qualifier(lookup[ids[0]]["qualifier"]))
+        if word:
+            text = f"{word} {text}"
+    return text
+
+
+def _change_text(row: dict[str, Any], previous: Period) -> tuple[str, str]:
+    """Text and direction (up, down, same, none) of the change against the previous period."""
+    if row["value_previous"] is None:
+        return f"no figure for {previous.title}", "none"
+    delta = row["delta"]
+    if row["measure"] == Measure.STOCK.value:
+        reference = f"since {format_date(row['period_end_previous'])}"
+    else:
+        reference = f"vs {number(row['value_previous'])} in {previous.title}"
+    if delta == 0:
+        return f"no change {reference}", "same"
+    share = row["delta_share"]
+    pct = f" ({share:+.1%})" if share is not None else ""
+    return f"{delta:+,}{pct} {reference}", "up" if delta > 0 else "down"
+
+
+def _what(row: dict[str, Any], period: Period) -> str:
+    label = indicator_label(row["indicator"])
+    if row["unit"] != "people":
+        label = f"{label} ({row['unit']})"
+    if row["measure"] == Measure.FLOW.value:
+        label = f"{label}, new in {period.title}"
+    return label
+
+
+def _lookup(window: pl.DataFrame, figure_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    wanted = pl.Series(list(set(figure_ids)), dtype=pl.String)
+    rows = window.filter(pl.col("figure_id").is_in(wanted.implode())).to_dicts()
+    return {row["figure_id"]: row for row in rows}
+
+
+def _headlines(
+    changes: pl.DataFrame,
+    period: Period,
+    ledger: Ledger,
+    lookup: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    rows = sorted(
+        changes.to_dicts(),
+        key=lambda r: (
+            country_name(r["country_iso3"]),
+            _order(r["indicator"]),
+            r["indicator"],
+            r["measure"] != Measure.STOCK.value,
+            r["unit"],
+        ),
+    )
+    countries: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        iso3 = row["country_iso3"]
+        country = countries.setdefault(
+            iso3, {"iso3": iso3, "name": country_name(iso3), "headlines": []}
+        )
+        change, direction = _change_text(row, period.previous())
+        ids = row["figure_id"]
+        previous_ids = row["figure_id_previous"] or []
+        country["headlines"].append(
+            {
+                "label": _what(row, period),
+                "value": _value_text(row, lookup),
+                "range": (
+                    f"{number(row['range_low'])} – {number(row['range_high'])}"
+                    if row["range_low"] != row["range_high"]
+                    else None
+                ),
+                "n_sources": row["n_sources"],
+                "change": change,
+                "direction": direction,
+                "footnote": _footnote(row, lookup),
+                "refs": _refs(ledger.cite(ids), len(ids)),
+                "previous_refs": _refs(ledger.cite(previous_ids), len(previous_ids)),
+                "rolled_up": bool(row.get("rolled_up")),
+            }
+        )
+    return list(countries.values())
+
+
+def _place(row: dict[str, Any], lookup: dict[str, dict[str, Any]], many: bool) -> str:
+    figure = lookup.get(row["figure_id"][0], {})
+    name = figure.get("location_name") or row["location_key"]
+    if row["admin_level"] == 0:
+        name = country_name(row["country_iso3"])
+    return f"{name} ({row['country_iso3']})" if many else name
+
+
+def _sources_text(publishers: Iterable[str]) -> str:
+    counts: dict[str, int] = {}
+    for publisher in publishers:
+        counts[publisher] = counts.get(publisher, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{name} ({count:,})" for name, count in ranked)
+
+
+def _bars(
+    current: pl.DataFrame,
+    period: Period,
+    ledger: Ledger,
+    lookup: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One chart per indicator × measure × unit with sub-national values, at the coarsest
+    sub-national level present (so provinces are not ranked against their districts)."""
+    local = current.filter(pl.col("admin_level") > 0)
+    if local.is_empty():
+        return []
+    many = local["country_iso3"].n_unique() > 1
+    bars = []
+    groups = local.partition_by(["indicator", "measure", "unit"], as_dict=True)
+    for (indicator, measure, unit), group in sorted(
+        groups.items(), key=lambda kv: (_order(kv[0][0]), kv[0])
+    ):
+        level = group["admin_level"].min()
+        group = group.filter(pl.col("admin_level") == level)
+        top = group.sort("value", descending=True).head(BAR_LIMIT).to_dicts()
+        what = _what({"indicator": indicator, "measure": measure, "unit": unit}, period)
+        ids = [i for row in top for i in row["figure_id"]]
+        numbers = ledger.cite(ids)
+        chart_id = charts.safe_id(f"bar-{indicator}-{measure}-{unit}")
+        bars.append(
+            {
+                "id": chart_id,
+                "title": f"{what}, by admin-{level} area",
+                "svg": charts.bar_chart(
+                    [_place(row, lookup, many) for row in top],
+                    [row["value"] for row in top],
+                    xlabel=f"{indicator_label(indicator)} ({unit})",
+                    chart_id=chart_id,
+                ),
+                "shown": len(top),
+                "total": group.height,
+                "sources": _sources_text(p for row in top for p in row["publishers"]),
+                "refs": _refs(numbers, len(ids)),
+            }
+        )
+    return bars
+
+
+def _trend_every(days: int) -> str:
+    if days <= 120:
+        return "1d"
+    if days <= 2 * 366:
+        return "1w"
+    return "1mo"
+
+
+def _trends(
+    window: pl.LazyFrame,
+    expected: pl.LazyFrame,
+    span: Period,
+    period: Period,
+    priority: Sequence[str],
+    ledger: Ledger,
+) -> list[dict[str, Any]]:
+    every = _trend_every(span.days)
+    points = aggregate.series(window, every, priority)
+    national = aggregate.country_values(points, expected, by=["bucket"]).collect()
+    if national.is_empty():
+        return []
+    trends = []
+    groups = national.partition_by(["indicator", "measure", "unit"], as_dict=True)
+    for (indicator, measure, unit), group in sorted(
+        groups.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][2] != "people", kv[0])
+    ):
+        last = group.sort("bucket").group_by("country_iso3").agg(pl.col("value").last())
+        countries = last.sort("value", descending=True)["country_iso3"].to_list()
+        lines, ids, publishers = [], [], []
+        for iso3 in countries[:TREND_LINES]:
+            one = group.filter(pl.col("country_iso3") == iso3).sort("bucket")
+            lines.append(
+                charts.Line(country_name(iso3), one["bucket"].to_list(), one["value"].to_list())
+            )
+            ids.extend(one["figure_id"].explode().to_list())
+            publishers.extend(one["publishers"].explode().to_list())
+        step = {"1d": "day", "1w": "week", "1mo": "month"}[every]
+        how = "latest figure each" if measure == Measure.STOCK.value else "sum of figures per"
+        chart_id = charts.safe_id(f"trend-{indicator}-{measure}-{unit}")
+        label = indicator_label(indicator)
+        title = label if measure == Measure.STOCK.value else f"{label}, new per {step}"
+        trends.append(
+            {
+                "id": chart_id,
+                "title": f"{title} ({unit})" if unit != "people" else title,
+                "svg": charts.trend_chart(
+                    lines,
+                    ylabel=f"{label} ({unit})",
+                    chart_id=chart_id,
+                    span=(span.start, span.end),
+                ),
+                "method": f"{how} {step}, country level, {span.title}",
+                "omitted": max(0, len(countries) - TREND_LINES),
+                "sources": _sources_text(publishers),
+                "refs": _refs(ledger.cite(ids), len(ids)),
+            }
+        )
+    return trends
+
+
+def _discrepancies(
+    window: pl.LazyFrame,
+    period: Period,
+    threshold: float,
+    ledger: Ledger,
+    lookup_of: Any,
+) -> dict[str, Any]:
+    in_period = window.filter(
+        (pl.col("period_start") <= period.end) & (pl.col("period_end") >= period.start)
+    )
+    found = aggregate.discrepancies(in_period, threshold).collect()
+    top = found.sort(["share", "high_value"], descending=True).head(DISCREPANCY_LIMIT)
+    lookup = lookup_of([*top["low_figure_id"], *top["high_figure_id"]])
+    many = found["country_iso3"].n_unique() > 1
+    rows = []
+    for row in top.to_dicts():
+        low, high = lookup[row["low_figure_id"]], lookup[row["high_figure_id"]]
+        place_row = {**row, "figure_id": [row["low_figure_id"]]}
+        rows.append(
+            {
+                "place": _place(place_row, lookup, many),
+                "what": _what(row, period),
+                "when": _when(row),
+                "low": number(row["low_value"]),
+                "low_source": provenance(low),
+                "low_ref": ledger.cite([row["low_figure_id"]]),
+                "high": number(row["high_value"]),
+                "high_source": provenance(high),
+                "high_ref": ledger.cite([row["high_figure_id"]]),
+                "share": f"{row['share']:.1%}",
+            }
+        )
+    return {"rows": rows, "total": found.height, "threshold": f"{threshold:.0%}"}
+
+
+def _quality(quarantine: pl.LazyFrame, country: str | None, excluded: int) -> dict[str, Any]:
+    if country:
+        quarantine = quarantine.filter(pl.col("country_iso3").str.to_uppercase() == country)
+    checks = (
+        quarantine.group_by("check")
+        .agg(
+            pl.len().alias("rows"),
+            pl.col("reason").n_unique().alias("reasons"),
+            pl.col("reason").drop_nulls().first().alias("example"),
+        )
+        .sort(["rows", "check"], descending=[True, False])
+        .collect()
+    )
+    total = int(checks["rows"].sum()) if checks.height else 0
+    return {
+        "total": total,
+        "rows": [
+            {**row, "rows": number(row["rows"]), "reasons": number(row["reasons"])}
+            for row in checks.head(QUALITY_LIMIT).to_dicts()
+        ],
+        "more_checks": max(0, checks.height - QUALITY_LIMIT),
+        "excluded": excluded,
+    }
+
+
+def _appendix(ledger: Ledger, lookup: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    rows = []
+    for figure_id, n in sorted(ledger.numbers.items(), key=lambda kv: kv[1]):
+        figure = lookup[figure_id]
+        url = figure["source_url"] or ""
+        low, high = figure["value_low"], figure["value_high"]
+        rows.append(
+            {
+                "n": n,
+                "figure_id": figure_id,
+                "country": figure["country_iso3"],
+                "place": figure["location_name"] or country_name(figure["country_iso3"]),
+                "what": f"{indicator_label(figure['indicator'])} ({figure['measure']}, "
+                f"{figure['unit']})",
+                "value": _value_text(
+                    {"value": figure["value"], "figure_id": [figure_id]}, lookup
+                ),
+                "bounds": f"{number(low)} – {number(high)}" if low is not None else None,
+                "when": _when(figure),
+                "source": provenance(figure),
+                "url": url if url.startswith(("https://", "http://")) else None,
+                "url_text": url,
+                "quote": figure["quote"],
+                "method": figure["method"],
+            }
+        )
+    return {"rows": rows, "wanted": ledger.wanted, "limit": ledger.limit}
+
+
+def build_context(
+    figures: pl.LazyFrame,
+    quarantine: pl.LazyFrame,
+    *,
+    period: Period,
+    country: str | None = None,
+    priority: Sequence[str] = DEFAULT_PRIORITY,
+    threshold: float = DEFAULT_THRESHOLD,
+    generated: dt.date | None = None,
+) -> dict[str, Any]:
+    """Everything the template shows for ``period`` (and ``country``, if given)."""
+    previous = period.previous()
+    span = Period(previous.start, period.end, "range")
+    if country:
+        country = country.upper()
+        figures = figures.filter(pl.col("country_iso3") == country)
+    overlapping = figures.filter(
+        (pl.col("period_start") <= span.end) & (pl.col("period_end") >= span.start)
+    )
+    window_all = aggregate.with_location_key(overlapping).collect()
+    window_df = window_all.filter(has_provenance())
+    excluded = window_all.height - window_df.height
+    if excluded:
+        log.warning("%d figures without provenance left out of the report", excluded)
+    window = window_df.lazy()
+    expected = aggregate.expected_children(figures)
+
+    def lookup_of(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return _lookup(window_df, ids)
+
+    current_values = aggregate.period_values(window, period.start, period.end, priority)
+    previous_values = aggregate.period_values(window, previous.start, previous.end, priority)
+    changes = aggregate.change(
+        aggregate.country_values(current_values, expected),
+        aggregate.country_values(previous_values, expected),
+    ).collect()
+    current = current_values.collect()
+    has_data = current.height > 0
+
+    ledger = Ledger()
+    headline_ids = [i for ids in changes["figure_id"] for i in ids]
+    lookup = lookup_of(headline_ids)
+    context: dict[str, Any] = {
+        "title": f"{country_name(country) if country else 'All countries'}: "
+        f"humanitarian figures, {period.title}",
+        "country": country,
+        "period": period,
+        "previous": previous,
+        "generated": format_date(generated or dt.date.today()),
+        "priority": list(priority),
+        "has_data": has_data,
+    }
+    context["countries"] = _headlines(changes, period, ledger, lookup) if has_data else []
+    context["discrepancies"] = _discrepancies(window, period, threshold, ledger, lookup_of)
+    if has_data:
+        bar_lookup = lookup_of(
+            [ids[0] for ids in current.filter(pl.col("admin_level") > 0)["figure_id"]]
+        )
+        context["bars"] = _bars(current, period, ledger, bar_lookup)
+        context["trends"] = _trends(window, expected, span, period, priority, ledger)
+    else:
+        context["bars"] = context["trends"] = []
+    context["quality"] = _quality(quarantine, country, excluded)
+    context["appendix"] = _appendix(ledger, lookup_of(ledger.numbers))
+    return context
