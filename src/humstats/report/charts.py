@@ -68,13 +68,16 @@ def _shorten(label: str) -> str:
 
 
 def _svg(figure: Figure, chart_id: str) -> str:
-    """The figure as an ``<svg>`` element; ids are salted per chart so that several charts
-    in one HTML page never share a clip-path id."""
+    """The figure as an ``<svg>`` element whose ids are all prefixed with ``chart_id``."""
     buffer = io.StringIO()
-    with mpl.rc_context({**_STYLE, "svg.hashsalt": chart_id}):
+    with mpl.rc_context({**_STYLE, "svg.hashsalt": "humstats"}):
         FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    # matplotlib numbers its element ids per figure (text_1, line2d_1…): prefix them so
+    # that ids stay unique in a page holding several charts.
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{chart_id}-\1"', text)
+    return re.sub(r'(href="#|url\(#)', rf"\g<1>{chart_id}-", text)
 
 
 def trend_chart(
