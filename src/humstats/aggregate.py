@@ -143,9 +143,18 @@ def latest(
     present = figures.collect_schema()
     figures = figures.select(c for c in (*LATEST_COLUMNS, "location_key", *by) if c in present)
     if "location_key" not in present:
+        raw = [*RAW_KEYS, *by]
+        if not by:
+            # Nothing older than the oldest "newest date" of any place can be a latest
+            # figure. Fetching that one date first lets a Parquet scan skip the bulk of
+            # the history instead of decoding it.
+            cutoff = figures.group_by(raw).agg(pl.col("period_end").max()).select(
+                pl.col("period_end").min()
+            ).collect().item()
+            if cutoff is not None:
+                figures = figures.filter(pl.col("period_end") >= cutoff)
         # The newest rows per raw place columns include the newest per location_key (a key
         # may merge several raw places), so the key is only computed on those few rows.
-        raw = [*RAW_KEYS, *by]
         newest = pl.col("period_end") == pl.col("period_end").max().over(raw)
         figures = with_location_key(figures.filter(newest))
     at_latest = figures.filter(pl.col("period_end") == pl.col("period_end").max().over(keys))

@@ -63,8 +63,8 @@ def _thousands(value: float, _position: object = None) -> str:
     return f"{value:,.0f}"
 
 
-def _shorten(label: str) -> str:
-    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
+def _shorten(label: str, limit: int = _LABEL_CHARS) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _margins(figure: Figure, *, left: float, right: float, bottom: float, top: float) -> None:
@@ -101,8 +101,14 @@ def trend_chart(
     with mpl.rc_context(_STYLE):
         height = 2.9
         figure = Figure(figsize=(_WIDTH_IN, height))
-        legend_in = 1.75 if len(lines) > 1 else 0.15
-        _margins(figure, left=1.0, right=legend_in, bottom=0.45, top=0.12)
+        # The legend goes under the plot, where long country names have the full width.
+        labels = [_shorten(line.label, 40) for line in lines] if len(lines) > 1 else []
+        columns = 3 if max(map(len, labels), default=0) <= 24 else 2
+        legend_rows = -(-len(labels) // columns)
+        bottom, top = 0.5 + (0.2 * legend_rows + 0.1 if labels else 0), 0.12
+        height += bottom - 0.5
+        figure.set_size_inches(_WIDTH_IN, height)
+        _margins(figure, left=1.0, right=0.2, bottom=bottom, top=top)
         axes = figure.add_subplot()
         styles = zip(
             itertools.cycle(OKABE_ITO), itertools.cycle(MARKERS), itertools.cycle(DASHES),
@@ -119,7 +125,7 @@ def trend_chart(
                 marker=marker,
                 markersize=4 if few else 3,
                 markevery=1 if few else max(1, len(line.dates) // 12),
-                label=_shorten(line.label),
+                label=_shorten(line.label, 40),
             )
         locator = AutoDateLocator(minticks=3, maxticks=8)
         axes.xaxis.set_major_locator(locator)
@@ -130,9 +136,11 @@ def trend_chart(
         if span is not None:
             axes.set_xlim(span[0], span[1])
         axes.set_ylabel(ylabel)
-        if len(lines) > 1:
+        if labels:
             axes.legend(
-                loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8
+                loc="upper center", bbox_to_anchor=(0.5, -0.5 / (height - bottom - top)),
+                bbox_transform=axes.transAxes, ncol=columns, frameon=False, fontsize=8,
+                handlelength=3.2,
             )
         return _svg(figure, chart_id)
 

@@ -47,7 +47,7 @@ _QUALIFIER_WORDS: dict[Qualifier, str] = {
     Qualifier.AT_MOST: "up to",
 }
 
-APPENDIX_LIMIT = 250
+APPENDIX_LIMIT = 400
 """Rows listed in the appendix; a store of a million figures must not print them all."""
 DISCREPANCY_LIMIT = 30
 BAR_LIMIT = 15
@@ -91,28 +91,66 @@ def has_provenance() -> pl.Expr:
 
 @dataclass
 class Ledger:
-    """Every figure the report shows, numbered in order of first use."""
+    """Every figure the report shows, to be numbered for the appendix.
 
-    numbers: dict[str, int] = field(default_factory=dict)
+    Sections ask for references while they are built; numbers are handed out at the end,
+    tier by tier (tables and headlines before the many points of trend lines) and, within a
+    tier, first one figure for every number shown, then the others (the days behind a
+    monthly total). So when the appendix limit bites, each number on the page still points
+    to at least one of its figures.
+    """
+
     limit: int = APPENDIX_LIMIT
-    wanted: int = 0
+    requests: list[tuple[int, list[list[str]]]] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
 
-    def cite(self, figure_ids: Iterable[str]) -> list[int]:
-        """Number the figures (up to ``limit``); returns the numbers given."""
-        cited = []
-        for figure_id in figure_ids:
-            if figure_id not in self.numbers:
-                self.wanted += 1
-                if len(self.numbers) >= self.limit:
-                    continue
-                self.numbers[figure_id] = len(self.numbers) + 1
-            cited.append(self.numbers[figure_id])
-        return cited
+    def refer(self, *parts: Sequence[str], tier: int = 0) -> Ref:
+        """Reference the figures behind one or more numbers shown together (``parts``:
+        one list of figure ids per number)."""
+        self.requests.append((tier, [list(part) for part in parts]))
+        return Ref(self, list(dict.fromkeys(i for part in parts for i in part)))
+
+    def assign(self) -> None:
+        for tier in sorted({tier for tier, _ in self.requests}):
+            requests = [parts for t, parts in self.requests if t == tier]
+            for round_ in (slice(0, 1), slice(1, None)):
+                for parts in requests:
+                    for part in parts:
+                        for figure_id in part[round_]:
+                            self._number(figure_id)
+
+    def _number(self, figure_id: str) -> None:
+        if figure_id not in self.numbers and len(self.numbers) < self.limit:
+            self.numbers[figure_id] = len(self.numbers) + 1
+
+    @property
+    def wanted(self) -> int:
+        return len({i for _, parts in self.requests for part in parts for i in part})
 
 
-def _refs(numbers: Sequence[int], total: int) -> dict[str, Any]:
-    shown = sorted(numbers)[:REFS_SHOWN]
-    return {"numbers": shown, "more": total - len(shown)}
+@dataclass(frozen=True)
+class Ref:
+    """A reference to figures in the appendix, as a template shows it: a few numbers, how
+    many more are listed, and how many did not fit."""
+
+    ledger: Ledger = field(repr=False)
+    ids: list[str]
+
+    @property
+    def listed(self) -> list[int]:
+        return sorted(self.ledger.numbers[i] for i in self.ids if i in self.ledger.numbers)
+
+    @property
+    def numbers(self) -> list[int]:
+        return self.listed[:REFS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return len(self.listed) - len(self.numbers)
+
+    @property
+    def unlisted(self) -> int:
+        return len(self.ids) - len(self.listed)
 
 
 def _when(row: dict[str, Any]) -> str:
@@ -224,8 +262,8 @@ def _headlines(
                 "change": change,
                 "direction": direction,
                 "footnote": _footnote(row, lookup),
-                "refs": _refs(ledger.cite(ids), len(ids)),
-                "previous_refs": _refs(ledger.cite(previous_ids), len(previous_ids)),
+                "refs": ledger.refer(ids),
+                "previous_refs": ledger.refer(previous_ids),
                 "rolled_up": bool(row.get("rolled_up")),
             }
         )
@@ -269,8 +307,6 @@ def _bars(
         group = group.filter(pl.col("admin_level") == level)
         top = group.sort("value", descending=True).head(BAR_LIMIT).to_dicts()
         what = _what({"indicator": indicator, "measure": measure, "unit": unit}, period)
-        ids = [i for row in top for i in row["figure_id"]]
-        numbers = ledger.cite(ids)
         chart_id = charts.safe_id(f"bar-{indicator}-{measure}-{unit}")
         bars.append(
             {
@@ -285,7 +321,7 @@ def _bars(
                 "shown": len(top),
                 "total": group.height,
                 "sources": _sources_text(p for row in top for p in row["publishers"]),
-                "refs": _refs(numbers, len(ids)),
+                "refs": ledger.refer(*(row["figure_id"] for row in top)),
             }
         )
     return bars
@@ -319,13 +355,13 @@ def _trends(
     ):
         last = group.sort("bucket").group_by("country_iso3").agg(pl.col("value").last())
         countries = last.sort("value", descending=True)["country_iso3"].to_list()
-        lines, ids, publishers = [], [], []
+        lines, points, publishers = [], [], []
         for iso3 in countries[:TREND_LINES]:
             one = group.filter(pl.col("country_iso3") == iso3).sort("bucket")
             lines.append(
                 charts.Line(country_name(iso3), one["bucket"].to_list(), one["value"].to_list())
             )
-            ids.extend(one["figure_id"].explode().to_list())
+            points.extend(one["figure_id"].to_list())
             publishers.extend(one["publishers"].explode().to_list())
         step = {"1d": "day", "1w": "week", "1mo": "month"}[every]
         how = "latest figure each" if measure == Measure.STOCK.value else "sum of figures per"
@@ -345,7 +381,7 @@ def _trends(
                 "method": f"{how} {step}, country level, {span.title}",
                 "omitted": max(0, len(countries) - TREND_LINES),
                 "sources": _sources_text(publishers),
-                "refs": _refs(ledger.cite(ids), len(ids)),
+                "refs": ledger.refer(*points, tier=1),
             }
         )
     return trends
@@ -376,10 +412,10 @@ def _discrepancies(
                 "when": _when(row),
                 "low": number(row["low_value"]),
                 "low_source": provenance(low),
-                "low_ref": ledger.cite([row["low_figure_id"]]),
+                "low_refs": ledger.refer([row["low_figure_id"]]),
                 "high": number(row["high_value"]),
                 "high_source": provenance(high),
-                "high_ref": ledger.cite([row["high_figure_id"]]),
+                "high_refs": ledger.refer([row["high_figure_id"]]),
                 "share": f"{row['share']:.1%}",
             }
         )
@@ -492,16 +528,20 @@ def build_context(
         "priority": list(priority),
         "has_data": has_data,
     }
+    # Reference order decides what fits in the appendix: headlines (and what their change
+    # is measured against), places, disagreements, then the many points of the trend lines.
     context["countries"] = _headlines(changes, period, ledger, lookup) if has_data else []
-    context["discrepancies"] = _discrepancies(window, period, threshold, ledger, lookup_of)
+    context["bars"] = []
     if has_data:
         bar_lookup = lookup_of(
             [ids[0] for ids in current.filter(pl.col("admin_level") > 0)["figure_id"]]
         )
         context["bars"] = _bars(current, period, ledger, bar_lookup)
-        context["trends"] = _trends(window, expected, span, period, priority, ledger)
-    else:
-        context["bars"] = context["trends"] = []
+    context["discrepancies"] = _discrepancies(window, period, threshold, ledger, lookup_of)
+    context["trends"] = (
+        _trends(window, expected, span, period, priority, ledger) if has_data else []
+    )
     context["quality"] = _quality(quarantine, country, excluded)
+    ledger.assign()
     context["appendix"] = _appendix(ledger, lookup_of(ledger.numbers))
     return context
