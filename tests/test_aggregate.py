@@ -6,8 +6,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import figure, figures_frame
 from humstats import aggregate
-from tests.conftest import figure, figures_frame
 
 D = dt.date
 

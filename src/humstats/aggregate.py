@@ -130,18 +130,21 @@ def latest(
     priority: Sequence[str] = DEFAULT_PRIORITY,
     *,
     by: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
 ) -> pl.LazyFrame:
     """Per indicator × location (× ``by``), the figure with the most recent ``period_end``.
 
     Several figures for that date are resolved by ``priority`` (see ``priority_rank``), then
-    by the newest publication. The result has the chosen figure's ``LATEST_COLUMNS`` (join on
-    ``figure_id`` for the rest: reading quotes of a million rows to keep a thousand is most
-    of the cost) and adds ``range_low``/``range_high`` (the spread across all figures for
+    by the newest publication. The result has the chosen figure's columns (all of them, or
+    ``columns`` plus what ranking needs: ``LATEST_COLUMNS`` is enough to cite a figure) and
+    adds ``location_key``, ``range_low``/``range_high`` (the spread across all figures for
     that date, using their own bounds), ``n_figures`` and ``n_sources``.
     """
     keys = [*KEYS, *by]
     present = figures.collect_schema()
-    figures = figures.select(c for c in (*LATEST_COLUMNS, "location_key", *by) if c in present)
+    if columns is not None:
+        wanted = dict.fromkeys((*LATEST_COLUMNS, *columns, "location_key", *by))
+        figures = figures.select(c for c in wanted if c in present)
     if "location_key" not in present:
         raw = [*RAW_KEYS, *by]
         if not by:
@@ -215,7 +218,7 @@ def _stock_values(
 ) -> pl.LazyFrame:
     keys = list(keys)
     extra = [k for k in keys if k not in KEYS]
-    chosen = latest(stocks, priority, by=extra)
+    chosen = latest(stocks, priority, by=extra, columns=())
     return chosen.select(
         *keys,
         pl.col("value"),

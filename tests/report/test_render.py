@@ -6,10 +6,16 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from report_samples import (
+    SCRIPT_QUOTE,
+    cards_of,
+    render_december,
+    sample_figures,
+    sample_quarantine,
+)
 
 from humstats.errors import ConfigError, MissingDependencyError
 from humstats.report import render_report
-from tests.report.conftest import SCRIPT_QUOTE, cards_of, sample_figures, sample_quarantine
 
 # What a reader must find in December 2024, worked out by hand from the sample.
 HEADLINES = {
@@ -19,6 +25,12 @@ HEADLINES = {
     "People in need": ("about 16,700,000", "OCHA, published 16 Dec 2024, as of 15 Dec 2024"),
     "Refugees": ("774,000", "UNHCR, published 2 Jan 2025, as of 31 Dec 2024"),
 }
+
+
+@pytest.fixture(scope="module")
+def december(tmp_path_factory) -> dict[str, Path]:
+    """Rendered once for the module: the PDF takes a second or two."""
+    return render_december(tmp_path_factory.mktemp("reports"))
 
 
 def _text(path: Path) -> str:

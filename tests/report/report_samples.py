@@ -5,10 +5,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import polars as pl
-import pytest
 
+from conftest import figure, figures_frame, quarantine_frame
 from humstats.report import render_report
-from tests.conftest import figure, figures_frame, quarantine_frame
 
 D = dt.date
 SCRIPT_QUOTE = 'Officials said <script>alert("x")</script> that 560,000 had died.'
@@ -106,12 +105,9 @@ def cards_of(html: str) -> list[dict[str, str]]:
     return parser.cards
 
 
-@pytest.fixture(scope="session")
-def december(tmp_path_factory) -> dict[str, Path]:
-    """The December 2024 report of the sample, as HTML and PDF (rendered once: PDF is slow)."""
-    out = tmp_path_factory.mktemp("reports")
-    html, pdf = render_report(
-        sample_figures(), sample_quarantine(), period="2024-12", formats=("html", "pdf"),
-        out_dir=out,
+def render_december(out: Path, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
+    """The December 2024 report of the sample, in ``formats``."""
+    paths = render_report(
+        sample_figures(), sample_quarantine(), period="2024-12", formats=formats, out_dir=out
     )
-    return {"html": html, "pdf": pdf, "out": out}
+    return {"out": out, **{path.suffix[1:]: path for path in paths}}

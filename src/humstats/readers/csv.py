@@ -1,0 +1,255 @@
+"""CSV (and TSV) tables: sniff the encoding and delimiter, find the header, keep cells as text.
+
+Real exports carry a title or banner row above the header, a hashtag row below it, blank rows,
+and "Source: ..." notes after the data. ``read`` parses the file with polars (fast, and a real
+CSV parser, so quoted fields may hold delimiters and newlines) into a grid of text cells, and
+:func:`table_from_grid` (shared with the XLSX and JSON readers) decides which row is the header.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import math
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from humstats.errors import InputError
+from humstats.readers import Table
+from humstats.readers.hxl import find_hashtag_row, hashtags, is_hashtag
+
+log = logging.getLogger(__name__)
+
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 64 * 1024
+HEAD_ROWS = 30
+"""Header, banner and hashtag rows are looked for among this many leading rows."""
+
+
+def read(path: Path) -> Table:
+    """Read a delimited text table; every cell stays text (or null when empty).
+
+    >>> table = read(Path("examples/tables/ocha-pin-plans-2022.csv"))  # doctest: +SKIP
+    >>> table.hxl["In Need"]  # doctest: +SKIP
+    '#inneed'
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(path, e.strerror or str(e)) from e
+    if not data.strip():
+        raise InputError(path, "the file is empty")
+    data = _as_utf8(path, data)
+    sample = _sample_text(data)
+    separator = sniff_delimiter(sample)
+    width = _sample_width(sample, separator)
+    try:
+        grid = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            separator=separator,
+            schema={f"column_{i + 1}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as e:
+        log.info("polars could not parse %s (%s); using the csv module", path, e)
+        grid = _grid_with_csv_module(data.decode("utf-8"), separator, width)
+    return table_from_grid(grid, path)
+
+
+def _as_utf8(path: Path, data: bytes) -> bytes:
+    """The file's bytes as UTF-8 without a byte-order mark.
+
+    UTF-8 is tried first (with or without BOM), then UTF-16 when a UTF-16 BOM says so (Excel's
+    "Unicode text"), then Windows-1252, a superset of Latin-1 for printable text, which is what
+    spreadsheets in Western Europe save; Latin-1 itself decodes any byte left over. Binary
+    content is refused before a guess turns it into mojibake.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16").encode("utf-8")
+    _refuse_binary(path, data[:SAMPLE_BYTES])
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        log.info("%s is not UTF-8; read it as Windows-1252/Latin-1", path)
+        return text.encode("utf-8")
+    return data
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    if head.startswith(b"PK\x03\x04"):
+        raise InputError(path, "this is a ZIP archive (an XLSX workbook?), not delimited text")
+    control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    if b"\x00" in head or control > len(head) * 0.01:
+        raise InputError(path, "binary content, not a text table")
+
+
+def _sample_text(data: bytes) -> str:
+    """The first complete lines of the file, enough to sniff its dialect."""
+    sample = data[:SAMPLE_BYTES]
+    if len(data) > SAMPLE_BYTES:
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    return sample.decode("utf-8", errors="ignore")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the most sample rows into the same number (> 1) of fields.
+
+    ``csv.Sniffer`` guesses from character frequencies and is thrown by quoted text full of
+    commas; parsing the sample with each candidate and counting consistent rows is not.
+    """
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in _sample_rows(sample, delimiter) if any(row)]
+        if not counts:
+            continue
+        width, rows = Counter(counts).most_common(1)[0]
+        score = (rows, width) if width > 1 else (0, 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:200]
+    except csv.Error:
+        return []
+
+
+def _sample_width(sample: str, delimiter: str) -> int:
+    return max((len(row) for row in _sample_rows(sample, delimiter)), default=1)
+
+
+def _grid_with_csv_module(text: str, delimiter: str, width: int) -> pl.DataFrame:
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    width = max([width, *(len(row) for row in rows)])
+    columns = [[] for _ in range(width)]
+    for row in rows:
+        for index in range(width):
+            cell = row[index] if index < len(row) else ""
+            columns[index].append(cell or None)
+    return pl.DataFrame(
+        {f"column_{i + 1}": column for i, column in enumerate(columns)},
+        schema={f"column_{i + 1}": pl.String for i in range(width)},
+    )
+
+
+def table_from_grid(grid: pl.DataFrame, path: Path, sheet: str | None = None) -> Table:
+    """Turn a grid of text cells (no header yet) into a ``Table``.
+
+    Leading title or banner rows are skipped: the header is the first row filled at least
+    half as much as the fullest leading row, unless a hashtag row says otherwise (then the row
+    just above it is the header, or the hashtags themselves when nothing is there). Blank rows
+    inside the data stay, so frame row ``i`` is always input row ``first_row + i``; trailing
+    blank and note rows ("Source: ...") go.
+    """
+    if grid.height == 0 or grid.width == 0:
+        raise InputError(path, "the file is empty")
+    grid = grid.select(pl.all().cast(pl.String))
+    head = [[_clean(cell) for cell in row] for row in grid.head(HEAD_ROWS).rows()]
+    filled = [sum(cell is not None for cell in row) for row in head]
+    hxl_index = find_hashtag_row(head)
+    if hxl_index is not None:
+        header_index = hxl_index - 1 if hxl_index > 0 and filled[hxl_index - 1] else None
+        data_start = hxl_index + 1
+    else:
+        header_index = _header_index(head, filled)
+        data_start = header_index + 1
+    names = _column_names(head, header_index, hxl_index)
+    frame = grid.slice(data_start).rename(dict(zip(grid.columns, names, strict=True)))
+    frame = frame.head(frame.height - _trailing_notes(frame))
+    tags = hashtags(names, head[hxl_index]) if hxl_index is not None else None
+    frame = frame.select(
+        name for name in names if not _unnamed(name) or frame[name].null_count() < frame.height
+    )
+    if frame.height == 0:
+        raise InputError(path, "the table has a header but no data rows")
+    return Table(frame=frame, path=path, first_row=data_start + 1, hxl=tags or None, sheet=sheet)
+
+
+def _clean(cell: object) -> str | None:
+    text = str(cell).strip() if cell is not None else ""
+    return text or None
+
+
+def _header_index(head: list[list[str | None]], filled: list[int]) -> int:
+    fullest = max(filled)
+    for index, count in enumerate(filled):
+        if count >= max(1, math.ceil(fullest / 2)) and not _banner(head, index):
+            return index
+    return 0
+
+
+def _banner(head: list[list[str | None]], index: int) -> bool:
+    """A row of merged-cell remnants repeating a few group names over the real header."""
+    cells = [cell for cell in head[index] if cell is not None]
+    below = [cell for cell in head[index + 1] if cell is not None] if index + 1 < len(head) else []
+    repeats = len(set(cells)) * 2 <= len(cells)
+    return len(cells) > 2 and repeats and len(set(below)) > len(set(cells))
+
+
+def _column_names(
+    head: list[list[str | None]], header_index: int | None, hxl_index: int | None
+) -> list[str]:
+    width = len(head[0])
+    if header_index is None:
+        row = head[hxl_index] if hxl_index is not None else [None] * width
+        raw = [cell if is_hashtag(cell) else None for cell in row]
+    else:
+        tags = head[hxl_index] if hxl_index is not None else [None] * width
+        raw = [
+            cell or (tag if is_hashtag(tag) else None)
+            for cell, tag in zip(head[header_index], tags, strict=True)
+        ]
+    if header_index and len(set(filter(None, raw))) < len(list(filter(None, raw))):
+        raw = _with_banner(head[:header_index], raw)
+    names: list[str] = []
+    seen: Counter[str] = Counter()
+    for index, cell in enumerate(raw):
+        name = cell or f"column_{index + 1}"
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return names
+
+
+def _with_banner(above: list[list[str | None]], raw: list[str | None]) -> list[str | None]:
+    """Prefix repeated header names with the banner over them ("2023 Male", "2024 Male")."""
+    banner = above[-1]
+    group: str | None = None
+    named: list[str | None] = []
+    for cell, over in zip(raw, banner, strict=True):
+        group = over or group
+        named.append(f"{group} {cell}" if cell and group else cell)
+    return named
+
+
+def _unnamed(name: str) -> bool:
+    return name.startswith("column_")
+
+
+def _trailing_notes(frame: pl.DataFrame) -> int:
+    """How many rows at the end are blank or notes: one filled cell in a wider table."""
+    tail = frame.tail(50).rows()
+    dropped = 0
+    for row in reversed(tail):
+        cells = [cell for cell in row if cell is not None and str(cell).strip()]
+        if cells and not (len(cells) == 1 and frame.width >= 3 and not _numeric(cells[0])):
+            break
+        dropped += 1
+    return dropped
+
+
+def _numeric(cell: str) -> bool:
+    return cell.strip().replace(",", "").replace(".", "").isdigit()

@@ -1,0 +1,89 @@
+"""JSON tables: an array of objects, a wrapper object holding one, NDJSON, or HXL JSON.
+
+Keys may be missing from some records (the Gaza daily series only carries a figure on the days
+it was reported): a missing key is a null cell, never a zero. Values become text, as in every
+other reader, so normalisation parses numbers and dates the same way for all formats.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from humstats.errors import InputError
+from humstats.readers import Table
+from humstats.readers.csv import table_from_grid
+
+WRAPPER_KEYS = ("data", "records", "rows", "items", "results", "features")
+"""Keys under which APIs commonly nest the records; tried first, then any list of objects."""
+
+
+def read(path: Path) -> Table:
+    """Read a JSON or NDJSON table; every cell becomes text (null when absent)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise InputError(path, e.strerror or str(e)) from e
+    except UnicodeDecodeError as e:
+        raise InputError(path, f"not UTF-8 text (byte {e.start})") from e
+    if not text.strip():
+        raise InputError(path, "the file is empty")
+    try:
+        document: Any = json.loads(text)
+    except json.JSONDecodeError as e:
+        document = _ndjson(path, text, e)
+    records = _records(document)
+    if records is None:
+        raise InputError(path, "no table found: expected an array of objects or of arrays")
+    if records and all(isinstance(record, list) for record in records):
+        grid = pl.DataFrame(
+            [[_text(cell) for cell in row] for row in records], orient="row", schema=None
+        )
+        return table_from_grid(grid.select(pl.all().cast(pl.String)), path)
+    if not records or not all(isinstance(record, dict) for record in records):
+        raise InputError(path, "no table found: expected an array of objects or of arrays")
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    frame = pl.DataFrame(
+        {column: [_text(record.get(column)) for record in records] for column in columns},
+        schema=dict.fromkeys(columns, pl.String),
+    )
+    return Table(frame=frame, path=path, first_row=1)
+
+
+def _ndjson(path: Path, text: str, error: json.JSONDecodeError) -> list[Any]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            where = f"line {number}" if number > 1 else f"line {error.lineno}"
+            raise InputError(path, f"invalid JSON at {where}: {e.msg}") from e
+    return records
+
+
+def _records(document: Any) -> list[Any] | None:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        for key in (*WRAPPER_KEYS, *document):
+            value = document.get(key)
+            if isinstance(value, list) and value and isinstance(value[0], dict | list):
+                return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
