@@ -106,13 +106,13 @@ def test_period_value_of_a_stock_is_its_latest_figure_never_a_sum():
 
 def _flow(day: int, value: int, days: int = 1, **fields) -> dict:
     start = D(2024, 12, day)
+    fields.setdefault("published_date", D(2025, 1, 1))
     return figure(
         measure="flow",
         indicator="injured",
         value=value,
         period_start=start,
         period_end=start + dt.timedelta(days=days - 1),
-        published_date=D(2025, 1, 1),
         **fields,
     )
 
@@ -131,6 +131,28 @@ def test_flows_are_summed_once_per_stretch_of_time():
     assert sorted(value["figure_id"]) == sorted(
         frame.filter(pl.col("value").is_in([5, 7])).collect()["figure_id"].to_list()
     )
+
+
+def test_events_in_one_input_add_up_but_a_revision_replaces():
+    events = [_flow(3, 2, source_file="raw/acled.csv"), _flow(3, 5, source_file="raw/acled.csv")]
+    total = _one(aggregate.period_values(figures_frame(*events), D(2024, 12, 1), D(2024, 12, 31)))
+    assert (total["value"], total["n_figures"]) == (7, 2)
+    revised = _flow(3, 9, source_file="raw/acled-v2.csv", published_date=D(2025, 1, 5))
+    total = _one(
+        aggregate.period_values(figures_frame(*events, revised), D(2024, 12, 1), D(2024, 12, 31))
+    )
+    assert (total["value"], total["n_figures"]) == (9, 1)
+
+
+def test_a_stock_for_a_longer_period_stands_in_only_without_a_dated_one():
+    plan = figure(indicator="in_need", value=500, period_start=D(2024, 1, 1),
+                  period_end=D(2024, 12, 31), date_precision="year",
+                  published_date=D(2025, 1, 1))
+    march = (D(2024, 3, 1), D(2024, 3, 31))
+    assert _one(aggregate.period_values(figures_frame(plan), *march))["value"] == 500
+    flash = figure(indicator="in_need", value=400, as_of=D(2024, 3, 3),
+                   published_date=D(2024, 3, 4))
+    assert _one(aggregate.period_values(figures_frame(plan, flash), *march))["value"] == 400
 
 
 def test_series_sums_flows_per_bucket_and_takes_latest_stock_per_bucket():

@@ -176,25 +176,39 @@ def _sum_flows(
 ) -> pl.LazyFrame:
     """Total of flow figures per key, counting each stretch of time once.
 
-    The same period reported by several sources is one figure (chosen by priority), and only
-    the shortest periods present under a key are added up, so daily counts are never added to
-    the weekly count that already contains them.
+    Figures for the same place and period *in one input* are separate events (two attacks in
+    one town on one day, ACLED-style) and add up. The same period in several inputs is one
+    count reported more than once — a revision or another source — so one input's total is
+    chosen (by priority, then newest publication). Only the shortest periods present under a
+    key are added up, so daily counts are never added to the weekly count that contains them.
     """
-    per_period = _pick(flows, [*keys, "period_start", "period_end"], priority)
+    period = [*keys, "period_start", "period_end"]
+    per_input = flows.group_by([*period, "publisher", "source_file"]).agg(
+        pl.col("value").sum(),
+        pl.coalesce("value_low", "value").sum().alias("value_low"),
+        pl.coalesce("value_high", "value").sum().alias("value_high"),
+        pl.col("published_date").max(),
+        pl.col("ingested_at").max(),
+        pl.col("confidence").min(),
+        pl.col("attributed_to").first(),
+        pl.col("figure_id").min(),
+        pl.col("figure_id").alias("figure_ids"),
+    )
+    per_period = _pick(per_input, period, priority)
     length = (pl.col("period_end") - pl.col("period_start")).alias("_length")
     finest = per_period.with_columns(length).filter(
         pl.col("_length") == pl.col("_length").min().over(keys)
     )
     return finest.group_by(keys).agg(
         pl.col("value").sum(),
-        pl.coalesce("value_low", "value").sum().alias("range_low"),
-        pl.coalesce("value_high", "value").sum().alias("range_high"),
+        pl.col("value_low").sum().alias("range_low"),
+        pl.col("value_high").sum().alias("range_high"),
         pl.col("period_start").min(),
         pl.col("period_end").max(),
         pl.col("published_date").max(),
-        pl.len().alias("n_figures"),
+        pl.col("figure_ids").list.len().sum().alias("n_figures"),
         pl.col("publisher").n_unique().alias("n_sources"),
-        pl.col("figure_id"),
+        _explode("figure_ids").alias("figure_id"),
         pl.col("publisher").unique(maintain_order=True).alias("publishers"),
     )
 
@@ -254,17 +268,23 @@ def period_values(
 ) -> pl.LazyFrame:
     """One value per indicator × location for the period ``start``–``end`` (inclusive).
 
-    Stocks: the latest figure dated within the period. Flows: the sum of the flows that lie
-    wholly within it (see ``_sum_flows``); a flow straddling the period's edge cannot be split
-    and is left out. Columns: the keys, ``value``, ``range_low``, ``range_high``, the span of
-    the underlying figures (``period_start``, ``period_end``), the newest ``published_date``,
-    ``n_figures``, ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the
-    value traceable.
+    Stocks: the latest figure dated within the period, else the latest whose reference period
+    overlaps it. Flows: the sum of the flows that lie wholly within it (see ``_sum_flows``); a
+    flow straddling the period's edge cannot be split and is left out. Columns: the keys,
+    ``value``, ``range_low``, ``range_high``, the span of the underlying figures
+    (``period_start``, ``period_end``), the newest ``published_date``, ``n_figures``,
+    ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the value
+    traceable.
     """
     figures = _ensure_key(figures)
+    # A stock dated within the period is the most current; one whose reference period only
+    # overlaps it (a plan's "people in need in 2022") stands in where there is none.
+    within = pl.col("period_end") <= end
     stocks = figures.filter(
-        (pl.col("measure") == Measure.STOCK.value) & pl.col("period_end").is_between(start, end)
-    )
+        (pl.col("measure") == Measure.STOCK.value)
+        & (pl.col("period_start") <= end)
+        & (pl.col("period_end") >= start)
+    ).filter(within == within.max().over(KEYS))
     flows = figures.filter(
         (pl.col("measure") == Measure.FLOW.value)
         & (pl.col("period_start") >= start)

@@ -294,7 +294,7 @@ def _bars(
 ) -> list[dict[str, Any]]:
     """One chart per indicator × measure × unit with sub-national values, at the coarsest
     sub-national level present (so provinces are not ranked against their districts)."""
-    local = current.filter(pl.col("admin_level") > 0)
+    local = current.filter((pl.col("admin_level") > 0) | pl.col("admin_level").is_null())
     if local.is_empty():
         return []
     many = local["country_iso3"].n_unique() > 1
@@ -303,15 +303,15 @@ def _bars(
     for (indicator, measure, unit), group in sorted(
         groups.items(), key=lambda kv: (_order(kv[0][0]), kv[0])
     ):
-        level = group["admin_level"].min()
-        group = group.filter(pl.col("admin_level") == level)
+        level = group["admin_level"].min()  # None when only places of unknown level
+        group = group.filter(pl.col("admin_level").eq_missing(level))
         top = group.sort("value", descending=True).head(BAR_LIMIT).to_dicts()
         what = _what({"indicator": indicator, "measure": measure, "unit": unit}, period)
         chart_id = charts.safe_id(f"bar-{indicator}-{measure}-{unit}")
         bars.append(
             {
                 "id": chart_id,
-                "title": f"{what}, by admin-{level} area",
+                "title": f"{what}, by admin-{level} area" if level else f"{what}, by place",
                 "svg": charts.bar_chart(
                     [_place(row, lookup, many) for row in top],
                     [row["value"] for row in top],
@@ -344,7 +344,11 @@ def _trends(
     ledger: Ledger,
 ) -> list[dict[str, Any]]:
     every = _trend_every(span.days)
-    points = aggregate.series(window, every, priority).collect().lazy()
+    # Only what can be drawn inside the span: a year-long figure has no day to sit on.
+    drawable = window.filter(
+        (pl.col("period_start") >= span.start) & (pl.col("period_end") <= span.end)
+    )
+    points = aggregate.series(drawable, every, priority).collect().lazy()
     national = aggregate.country_values(points, expected, by=["bucket"]).collect()
     if national.is_empty():
         return []
@@ -534,7 +538,7 @@ def build_context(
     context["bars"] = []
     if has_data:
         bar_lookup = lookup_of(
-            [ids[0] for ids in current.filter(pl.col("admin_level") > 0)["figure_id"]]
+            ids[0] for ids in current.filter(pl.col("admin_level").ne_missing(0))["figure_id"]
         )
         context["bars"] = _bars(current, period, ledger, bar_lookup)
     context["discrepancies"] = _discrepancies(window, period, threshold, ledger, lookup_of)
