@@ -197,9 +197,16 @@ def _change_text(row: dict[str, Any], previous: Period) -> tuple[str, str]:
     """Text and direction (up, down, same, none) of the change against the previous period."""
     if row["value_previous"] is None:
         return f"no figure for {previous.title}", "none"
+    if set(row["figure_id"]) == set(row["figure_id_previous"]):
+        return f"the same figure covers {previous.title}", "none"
     delta = row["delta"]
     if row["measure"] == Measure.STOCK.value:
-        reference = f"since {format_date(row['period_end_previous'])}"
+        start, end = row["period_start_previous"], row["period_end_previous"]
+        reference = (
+            f"since {format_date(end)}"
+            if start == end
+            else f"vs {number(row['value_previous'])} for {format_date(start)} – {format_date(end)}"
+        )
     else:
         reference = f"vs {number(row['value_previous'])} in {previous.title}"
     if delta == 0:
