@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from humstats.schema import Measure
+from humstats.schema import COLUMNS, Measure
 
 DEFAULT_PRIORITY: tuple[str, ...] = ("OCHA", "UNHCR", "IOM", "WHO")
 """Publishers preferred, in this order, when figures for the same date tie; agencies first."""
@@ -168,7 +168,10 @@ def latest(
         pl.len().alias("n_figures"),
         pl.col("publisher").n_unique().alias("n_sources"),
     )
-    return _pick(at_latest, keys, priority).join(spread, on=keys, nulls_equal=True)
+    chosen = _pick(at_latest, keys, priority).join(spread, on=keys, nulls_equal=True)
+    present = chosen.collect_schema().names()
+    first = [c for c in COLUMNS if c in present]  # the figure record's order, extras after
+    return chosen.select(*first, *(c for c in present if c not in first))
 
 
 def _sum_flows(
