@@ -95,9 +95,12 @@ def trend_chart(
     ylabel: str,
     chart_id: str,
     span: tuple[dt.date, dt.date] | None = None,
+    gap: dt.timedelta | None = None,
 ) -> str:
     """Lines over time; a single point per line still shows, thanks to the markers. ``span``
-    fixes the time axis to the report's period, however sparse the points."""
+    fixes the time axis to the report's period, however sparse the points. Points further
+    apart than ``gap`` are not joined: for counts of new events a missing day is unknown,
+    not a straight line."""
     with mpl.rc_context(_STYLE):
         height = 2.9
         figure = Figure(figsize=(_WIDTH_IN, height))
@@ -116,9 +119,10 @@ def trend_chart(
         )
         for line, (colour, marker, dash) in zip(lines, styles, strict=False):
             few = len(line.dates) <= 40
+            dates, values = _break_gaps(line, gap)
             axes.plot(
-                list(line.dates),
-                list(line.values),
+                dates,
+                values,
                 color=colour,
                 linestyle=dash,
                 linewidth=1.6,
@@ -132,9 +136,12 @@ def trend_chart(
         axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
         axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        axes.set_ylim(bottom=0)
+        highest = max((v for line in lines for v in line.values), default=0)
+        axes.set_ylim(0, max(highest * 1.08, 1))  # room above the highest marker
         if span is not None:
-            axes.set_xlim(span[0], span[1])
+            # A little room at both ends, so that points on the first and last day show.
+            room = dt.timedelta(days=max(1, (span[1] - span[0]).days // 60))
+            axes.set_xlim(span[0] - room, span[1] + room)
         axes.set_ylabel(ylabel)
         if labels:
             axes.legend(
@@ -143,6 +150,20 @@ def trend_chart(
                 handlelength=3.2,
             )
         return _svg(figure, chart_id)
+
+
+def _break_gaps(
+    line: Line, gap: dt.timedelta | None
+) -> tuple[list[dt.date], list[float | None]]:
+    dates: list[dt.date] = []
+    values: list[float | None] = []
+    for day, value in zip(line.dates, line.values, strict=True):
+        if gap is not None and dates and day - dates[-1] > gap:
+            dates.append(dates[-1] + (day - dates[-1]) / 2)
+            values.append(None)  # matplotlib lifts the pen at a missing value
+        dates.append(day)
+        values.append(value)
+    return dates, values
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[int], *, xlabel: str, chart_id: str) -> str:

@@ -334,6 +334,14 @@ def _bars(
     return bars
 
 
+_STEP_GAP = {
+    "1d": dt.timedelta(days=1),
+    "1w": dt.timedelta(days=7),
+    "1mo": dt.timedelta(days=31),
+}
+"""Buckets further apart than this are not neighbours: the line breaks between them."""
+
+
 def _trend_every(days: int) -> str:
     if days <= 120:
         return "1d"
@@ -388,6 +396,7 @@ def _trends(
                     ylabel=f"{label} ({unit})",
                     chart_id=chart_id,
                     span=(span.start, span.end),
+                    gap=None if measure == Measure.STOCK.value else _STEP_GAP[every],
                 ),
                 "method": f"{how} {step}, country level, {span.title}",
                 "omitted": max(0, len(countries) - TREND_LINES),
