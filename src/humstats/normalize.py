@@ -225,7 +225,7 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
                                             "constants.published_date")
     if "period" in constants:
         period = constants["period"]
-        parsed = _period_of(str(period), (), None) if not isinstance(period, dt.date) else (
+        parsed = parse_period(str(period), (), None) if not isinstance(period, dt.date) else (
             period, period, DatePrecision.DAY.value)
         if parsed is None:
             raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
@@ -509,10 +509,19 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 
 
-def _period_of(
-    text: str, formats: tuple[str, ...], timezone: str | None, day_first: bool | None = None
+def parse_period(
+    text: str,
+    formats: tuple[str, ...] = (),
+    timezone: str | None = None,
+    day_first: bool | None = None,
 ) -> tuple[dt.date, dt.date, str] | None:
-    """(start, end, precision) of a date cell, or None when it is not a date we can read."""
+    """(start, end, precision) of a date cell, or None when it is not a date we can read.
+
+    "2024" is a year, "2024-05" a month, "2024-W19" a week, "2024-05-18" a day; a timestamp
+    is read in ``timezone`` when given (IDMC writes local midnight in New Zealand time as
+    UTC), else in UTC; ``formats`` are strptime patterns tried next; "18/2/2021" is read
+    day-first or month-first only as ``day_first`` says (decided over the whole column).
+    """
     text = text.strip()
     try:
         if match := _YEAR.match(text):
@@ -575,7 +584,7 @@ def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
     """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
     texts = [value for value in values if value is not None]
     day_first = _day_first(texts)
-    parsed = [_period_of(text, mapping.date_formats, mapping.timezone, day_first)
+    parsed = [parse_period(text, mapping.date_formats, mapping.timezone, day_first)
               for text in texts]
     return pl.DataFrame(
         {
@@ -709,6 +718,7 @@ REASONS = {
     "unknown-indicator": "not an indicator humstats knows",
     "unknown-qualifier": "not a qualifier (map it under [qualifiers])",
     "missing-value": "the row holds no figure in any figure column",
+    "duplicate-row": "the row repeats an earlier row cell for cell",
 }
 
 
@@ -754,6 +764,7 @@ class _Normalizer:
             .filter(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         )
         self._distinct: dict[str, list[str | None]] = {}
+        self.duplicates = self._duplicates()
 
     def run(self) -> Normalized:
         rows = self._with_dates(self.frame.with_columns(self._row_fields()))
@@ -802,6 +813,28 @@ class _Normalizer:
             "input_row", *final,
         )
         return Normalized(figures=good, quarantine=self._quarantine(quarantined, self._empty(rows)))
+
+    def _duplicates(self) -> bool:
+        """Mark rows repeating an earlier row cell for cell (``__duplicate_of``: its row).
+
+        A repeated row gives its figures twice, so the repeat is quarantined. Rows are
+        compared through a 64-bit hash of all their cells, one pass per column, far cheaper
+        than hashing rows as structs.
+        """
+        columns = self.table.frame.columns
+        row_hash = pl.reduce(
+            lambda acc, h: acc * 1_000_003 ^ h,
+            [pl.col(c).hash(seed) for seed, c in enumerate(columns)],
+        )
+        hashed = self.frame.select(pl.col("__row"), row_hash.alias("__hash"))
+        repeated = ~hashed["__hash"].is_first_distinct()
+        if not repeated.any():
+            return False
+        first = hashed.group_by("__hash").agg(pl.col("__row").min().alias("__first"))
+        marks = hashed.filter(repeated).join(first, on="__hash").select(
+            "__row", pl.col("__first").alias("__duplicate_of"))
+        self.frame = self.frame.join(marks, on="__row", how="left", maintain_order="left")
+        return True
 
     # -- helpers over distinct values ---------------------------------------------------
 
@@ -1045,6 +1078,7 @@ class _Normalizer:
             attributed.alias("attributed_to"),
             "country_iso3", "__country_text", "__country_column", "location_name",
             "admin_level", "pcode",
+            *(["__duplicate_of"] if self.duplicates else []),
             "publisher", "source_url", "__place_text", start.alias("period_start"),
             end.alias("period_end"), precision.alias("date_precision"), "published_date",
             *(pl.col(f"__{role}_{part}") for role in self._dated_roles()
@@ -1063,7 +1097,11 @@ class _Normalizer:
         cell, and a constant publisher or indicator cannot be missing on some rows only.
         """
         m, c, meta = self.mapping, self.mapping.constants, self.meta
-        checks = [
+        checks = [] if not self.duplicates else [
+            (pl.col("__duplicate_of").is_not_null(), pl.lit("duplicate-row"), pl.lit(None),
+             pl.format("same as row {}", pl.col("__duplicate_of")))
+        ]
+        checks += [
             (pl.col(f"{out}_check").is_not_null(), pl.col(f"{out}_check"), column, raw)
             for out, column, raw, used in (
                 ("value", pl.col("origin"), pl.col("__raw"), True),
