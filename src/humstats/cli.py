@@ -3,13 +3,19 @@ formats what it returns. Library errors become one line on stderr and an exit co
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
+import polars as pl
 
 from humstats.errors import HumstatsError
+from humstats.export import Format, write_frame
+from humstats.schema import Indicator, SourceMeta
 
 
 class _Group(click.Group):
@@ -37,6 +43,243 @@ class _Group(click.Group):
 def cli(ctx: click.Context, data_dir: Path) -> None:
     """Humanitarian figures with their provenance: ingest, validate, aggregate, report."""
     ctx.obj = {"data_dir": data_dir}
+
+
+def _data_dir(ctx: click.Context) -> Path:
+    return ctx.obj["data_dir"]
+
+
+def format_option(default: Format = Format.TABLE) -> Callable[[Callable[..., Any]], Any]:
+    """The one ``--format`` every command that prints figures shares."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([f.value for f in Format]),
+        default=default.value,
+        show_default=True,
+        callback=lambda _ctx, _param, value: Format(value),
+        help="Output format (data to stdout).",
+    )
+
+
+def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file instead of stdout.",
+    )(command)
+
+
+def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Metadata flags that override what an input says about itself."""
+    for option in reversed(
+        [
+            click.option("--publisher", help="Who published the input(s)."),
+            click.option("--url", help="URL of the input's document."),
+            click.option(
+                "--published",
+                type=click.DateTime(["%Y-%m-%d"]),
+                help="Publication date, YYYY-MM-DD.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _meta(publisher: str | None, url: str | None, published: dt.datetime | None) -> SourceMeta:
+    return SourceMeta(
+        publisher=publisher,
+        source_url=url,
+        published_date=published.date() if published else None,
+    )
+
+
+def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None) -> None:
+    if output is not None:
+        with output.open("wb") as sink:
+            write_frame(frame, fmt, sink)
+        return
+    if fmt is Format.PARQUET and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: use --output FILE or redirect stdout.")
+    write_frame(frame, fmt, sys.stdout.buffer)
+    sys.stdout.flush()
+
+
+def _progress() -> Any:
+    """A progress bar on stderr when it is a terminal; silent in cron and pipes."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(console=console, transient=True, disable=not console.is_terminal)
+
+
+def _ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: Path | None,
+    meta: SourceMeta,
+    dry_run: bool,
+) -> Any:
+    from humstats.run import expand_paths, ingest
+
+    with _progress() as progress:
+        task = progress.add_task("ingesting", total=len(expand_paths(paths)))
+        return ingest(
+            paths,
+            data_dir=_data_dir(ctx),
+            mapping=mapping,
+            meta=meta,
+            dry_run=dry_run,
+            on_input=lambda _path: progress.advance(task),
+        )
+
+
+def _report_inputs(result: Any, dry_run: bool) -> None:
+    verb = "would store" if dry_run else "stored"
+    for outcome in result.inputs:
+        if outcome.status == "unreadable":
+            click.echo(f"Error: {outcome.message}", err=True)
+        elif outcome.status == "unchanged":
+            click.echo(f"{outcome.path}: already ingested, nothing new", err=True)
+        else:
+            click.echo(
+                f"{outcome.path}: {verb} {outcome.figures:,} figures, "
+                f"quarantined {outcome.quarantined:,} rows",
+                err=True,
+            )
+
+
+def _exit_code(result: Any, strict: bool) -> int:
+    if result.failed or (strict and result.quarantine.height):
+        return 1
+    return 0
+
+
+paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+mapping_option = click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file describing a table's layout (columns → fields, constants).",
+)
+strict_option = click.option("--strict", is_flag=True, help="Exit 1 when any row is quarantined.")
+
+
+@cli.command("ingest")
+@paths_argument
+@mapping_option
+@source_options
+@strict_option
+@click.pass_context
+def ingest_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: Path | None,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    strict: bool,
+) -> None:
+    """Archive, validate and store figures from tables and texts."""
+    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=False)
+    _report_inputs(result, dry_run=False)
+    if result.committed:
+        click.echo(f"batch {result.batch_id} committed to {_data_dir(ctx)}", err=True)
+    elif not result.failed:
+        click.echo("nothing new to store", err=True)
+    ctx.exit(_exit_code(result, strict))
+
+
+@cli.command("validate")
+@paths_argument
+@mapping_option
+@source_options
+@strict_option
+@format_option()
+@click.pass_context
+def validate_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: Path | None,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    strict: bool,
+    fmt: Format,
+) -> None:
+    """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
+    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
+    _report_inputs(result, dry_run=True)
+    problems = result.quarantine.select(
+        "source_file", "input_row", "check", "column", "failing_value", "reason"
+    )
+    if fmt is Format.TABLE:
+        with pl.Config(tbl_rows=50, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
+            click.echo(problems if problems.height else "no problems found")
+    else:
+        _emit(problems, fmt, None)
+    ctx.exit(_exit_code(result, strict))
+
+
+@cli.command("status")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def status_command(ctx: click.Context, fmt: str) -> None:
+    """What the store holds: counts by indicator, country and source; runs; quarantine."""
+    from humstats.status import store_status
+
+    status = store_status(_data_dir(ctx))
+    click.echo(status.to_json() if fmt == "json" else status.render())
+
+
+@cli.command("figures")
+@click.option(
+    "--indicator",
+    multiple=True,
+    type=click.Choice([i.value for i in Indicator]),
+    help="Only these indicators (repeatable).",
+)
+@click.option("--country", multiple=True, help="Only these ISO3 codes (repeatable).")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Reference period ends on or after."
+)
+@click.option(
+    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Reference period ends on or before."
+)
+@click.option("--latest", is_flag=True, help="Only the latest figure per indicator and place.")
+@format_option()
+@output_option
+@click.pass_context
+def figures_command(
+    ctx: click.Context,
+    indicator: tuple[str, ...],
+    country: tuple[str, ...],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    latest: bool,
+    fmt: Format,
+    output: Path | None,
+) -> None:
+    """Stored figures, filtered, with every provenance field."""
+    from humstats.store import Store
+
+    figures = Store(_data_dir(ctx)).figures()
+    if indicator:
+        figures = figures.filter(pl.col("indicator").is_in(indicator))
+    if country:
+        figures = figures.filter(pl.col("country_iso3").is_in([c.upper() for c in country]))
+    if since:
+        figures = figures.filter(pl.col("period_end") >= since.date())
+    if until:
+        figures = figures.filter(pl.col("period_end") <= until.date())
+    if latest:
+        from humstats.aggregate import latest as latest_figures
+
+        figures = latest_figures(figures)
+    frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
+    _emit(frame, fmt, output)
 
 
 def main() -> None:

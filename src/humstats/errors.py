@@ -55,4 +55,4 @@ class MissingDependencyError(HumstatsError):
 
     def __init__(self, feature: str, package: str) -> None:
         self.feature, self.package = feature, package
-        super().__init__(f"{feature} needs {package}: pip install \"{package}\"")
+        super().__init__(f'{feature} needs {package}: pip install "{package}"')

@@ -9,6 +9,7 @@ check tightened in one place only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -88,6 +89,51 @@ def iso3_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
+_CONTENT_COLUMNS = (
+    "indicator",
+    "measure",
+    "value",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "unit",
+    "location_name",
+    "country_iso3",
+    "pcode",
+    "period_start",
+    "period_end",
+    "published_date",
+    "publisher",
+    "attributed_to",
+    "source_file",
+)
+"""What makes two rows the same statement: a figure repeated in one input counts once."""
+
+
+def _repeats(
+    frame: pl.LazyFrame, cheap_key: pl.Expr, columns: Sequence[str], *, keep_first: bool
+) -> pl.LazyFrame:
+    """False for rows that repeat an earlier row's ``columns`` (for all copies unless
+    ``keep_first``).
+
+    Comparing whole rows of text is the costliest check on a large batch, so rows are first
+    narrowed to those whose ``cheap_key`` (a hash of a few columns) repeats, and only those
+    are compared in full.
+    """
+    numbered = frame.with_row_index("_row")
+    suspects = numbered.filter(cheap_key.is_duplicated()).select("_row", *columns).collect()
+    if suspects.is_empty():
+        return frame.select(pl.repeat(True, pl.len()).alias("ok"))
+    whole = pl.struct(columns)
+    repeated = (
+        whole.is_duplicated() & ~whole.is_first_distinct()
+        if keep_first
+        else (whole.is_duplicated())
+    )
+    rows = suspects.filter(repeated)["_row"]
+    return numbered.select(~pl.col("_row").is_in(rows.implode()).alias("ok"))
+
+
 def _values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
@@ -99,7 +145,7 @@ def _nonblank(data: pa.PolarsData) -> pl.LazyFrame:
 class FigureSchema(pa.DataFrameModel):
     """One row per figure: what was counted, where, as of when, and who says so."""
 
-    figure_id: Series[str] = pa.Field(unique=True)
+    figure_id: Series[str]
     indicator: Series[str] = pa.Field(isin=_values(Indicator))
     measure: Series[str] = pa.Field(isin=_values(Measure))
     value: Series[pl.Int64]
@@ -172,6 +218,15 @@ class FigureSchema(pa.DataFrameModel):
         high_ok = pl.col("value_high").is_null() | (pl.col("value") <= pl.col("value_high"))
         return data.lazyframe.select(low_ok & high_ok)
 
+    @pa.check("figure_id", name="duplicate-figure-id")
+    def _unique_id(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _repeats(data.lazyframe, pl.col(data.key).hash(), [data.key], keep_first=False)
+
+    @pa.dataframe_check(name="duplicate-figure")
+    def _first_statement(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        cheap_key = pl.struct("value", "period_end", "indicator").hash()
+        return _repeats(data.lazyframe, cheap_key, _CONTENT_COLUMNS, keep_first=True)
+
     @pa.dataframe_check(name="range-without-bounds")
     def _range_has_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
         bounded = pl.col("value_low").is_not_null() & pl.col("value_high").is_not_null()
@@ -211,9 +266,7 @@ def empty_figures() -> pl.DataFrame:
 
 
 def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={**QUARANTINE_EXTRA, **dict.fromkeys(COLUMNS, pl.String())}
-    )
+    return pl.DataFrame(schema={**QUARANTINE_EXTRA, **dict.fromkeys(COLUMNS, pl.String())})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""Ingest benchmark: humstats against bare polars (the floor) and pandas + pandera (what a
+user would otherwise write), on one generated 1,000,000-row HXL CSV, side by side.
+
+    python bench/ingest.py [--rows N] [--repeat K]
+
+Each contender runs in its own process so that its peak memory (max RSS) is its own; wall
+time is the best of ``--repeat`` runs of the work alone (imports excluded). Targets (issue 3):
+b/a <= 2.0, c/b >= 5, peak memory of b <= 2x a's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+INDICATORS = ("killed", "injured", "displaced", "in_need", "food_insecure")
+HXL_INDICATOR = "#indicator+name"
+MAPPING = """\
+# Long HXL table: the indicator is named in a column, its value in another.
+publisher = "Bench Agency"
+published = "2026-01-15"
+measure = "stock"
+[columns]
+indicator = "Indicator"
+"""
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """5 indicators x 200 locations x 3 years of days; 1% bad rows; a third of values "12,345"."""
+    rng = random.Random(seed)
+    start = dt.date(2023, 1, 1)
+    locations = [(f"Province {i:03d}", f"XY{i:03d}") for i in range(200)]
+    countries = ("SDN", "SYR", "UKR", "YEM", "COD")
+    lines = [
+        "Date,Country,Province,Pcode,Indicator,Value,Source",
+        f"#date,#country+code,#adm1+name,#adm1+code,{HXL_INDICATOR},#value,#meta+source",
+    ]
+    for n in range(rows):
+        day = start + dt.timedelta(days=(n // 1000) % 1096)
+        name, pcode = locations[n % 200]
+        country = countries[n % 200 // 40]
+        indicator = INDICATORS[n % 5]
+        value = rng.randrange(0, 2_000_000)
+        cell = f'"{value:,}"' if n % 3 == 0 else str(value)
+        if n % 100 == 99:  # 1% bad rows, of four kinds
+            kind = (n // 100) % 4
+            if kind == 0:
+                cell = str(-value - 1)
+            elif kind == 1:
+                country = "XXX"
+            elif kind == 2:
+                day = dt.date(2099, 1, 1)
+            else:
+                cell = "n/a?"
+        lines.append(f"{day.isoformat()},{country},{name},{pcode},{indicator},{cell},OCHA")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_floor(path: Path, work: Path) -> None:
+    """(a) the least any tool must do: read the CSV, write Parquet."""
+    import polars as pl
+
+    pl.read_csv(path, skip_rows_after_header=1).write_parquet(work / "floor.parquet")
+
+
+def run_humstats(path: Path, work: Path) -> None:
+    """(b) what ``humstats ingest`` does, in-process: archive, parse, validate, store."""
+    from humstats.run import ingest
+
+    mapping = work / "mapping.toml"
+    mapping.write_text(MAPPING)
+    result = ingest([path], data_dir=work / "data", mapping=mapping)
+    assert result.committed and not result.failed, result.inputs
+
+
+def run_pandas(path: Path, work: Path) -> None:
+    """(c) pandas + pandera (pandas backend): the same checks, written the usual way."""
+    import pandas as pd
+    import pandera.pandas as pa
+    import pycountry
+
+    frame = pd.read_csv(path, skiprows=[1], thousands=",", dtype=str)
+    frame["value"] = pd.to_numeric(frame["Value"].str.replace(",", ""), errors="coerce")
+    frame["date"] = pd.to_datetime(frame["Date"], errors="coerce")
+    iso3 = {c.alpha_3 for c in pycountry.countries}
+    today = pd.Timestamp(dt.date.today())
+    schema = pa.DataFrameSchema(
+        {
+            "value": pa.Column(float, [pa.Check.ge(0), pa.Check.lt(1e10)], nullable=False),
+            "Country": pa.Column(str, pa.Check.isin(iso3)),
+            "Indicator": pa.Column(str, pa.Check.isin(INDICATORS)),
+            "date": pa.Column("datetime64[ns]", [pa.Check.le(today)], nullable=False),
+            "Source": pa.Column(str, pa.Check.str_length(min_value=1)),
+        }
+    )
+    try:
+        schema.validate(frame, lazy=True)
+        bad = set()
+    except pa.errors.SchemaErrors as errors:
+        bad = set(errors.failure_cases["index"].dropna())
+    good = frame[~frame.index.isin(bad)]
+    good.to_parquet(work / "pandas.parquet")
+    frame[frame.index.isin(bad)].to_parquet(work / "pandas-quarantine.parquet")
+
+
+CONTENDERS = {"a": run_floor, "b": run_humstats, "c": run_pandas}
+
+
+def child(name: str, path: Path, repeat: int) -> None:
+    best = float("inf")
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(dir=path.parent) as work:
+            started = time.perf_counter()
+            CONTENDERS[name](path, Path(work))
+            best = min(best, time.perf_counter() - started)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wall": best, "peak_mib": peak_mib}))
+
+
+def measure(name: str, path: Path, repeat: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", name, "--file", str(path), "--repeat", str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_cli(path: Path) -> float:
+    with tempfile.TemporaryDirectory(dir=path.parent) as work:
+        mapping = Path(work) / "mapping.toml"
+        mapping.write_text(MAPPING)
+        humstats = Path(sys.executable).with_name("humstats")
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                str(humstats),
+                "--data",
+                f"{work}/data",
+                "ingest",
+                "--mapping",
+                str(mapping),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", choices=sorted(CONTENDERS))
+    parser.add_argument("--file", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.file, args.repeat)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.csv"
+        generate(path, args.rows)
+        size = path.stat().st_size / 2**20
+        print(f"input: {args.rows:,} rows, {size:.1f} MiB HXL CSV")
+        results = {name: measure(name, path, args.repeat) for name in CONTENDERS}
+        cli = measure_cli(path)
+    labels = {
+        "a": "polars read_csv + write_parquet",
+        "b": "humstats ingest (library)",
+        "c": "pandas + pandera (pandas)",
+    }
+    for name, label in labels.items():
+        r = results[name]
+        print(f"({name}) {label:34} {r['wall']:7.3f} s   peak {r['peak_mib']:7.0f} MiB")
+    print(f"    humstats ingest (CLI, end to end)  {cli:7.3f} s")
+    a, b, c = (results[n] for n in "abc")
+    print(f"b/a time   {b['wall'] / a['wall']:.2f}  (target <= 2.0)")
+    print(f"c/b time   {c['wall'] / b['wall']:.2f}  (target >= 5)")
+    print(f"b/a memory {b['peak_mib'] / a['peak_mib']:.2f}  (target <= 2.0)")
+
+
+if __name__ == "__main__":
+    main()

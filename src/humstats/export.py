@@ -1,0 +1,102 @@
+"""Figures out of the store, in the formats analysts' tools read.
+
+HXL export is the contract's hashtags in reverse: one column per indicator present, so a
+figure's value sits under its indicator's hashtag, with ``+min``/``+max`` for its bounds.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import BinaryIO
+
+import polars as pl
+
+from humstats.schema import INDICATOR_HXL, Indicator
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+    HXL = "hxl"
+
+
+FIELD_HXL: dict[str, str] = {
+    "figure_id": "#meta+id",
+    "measure": "#meta+measure",
+    "qualifier": "#meta+qualifier",
+    "unit": "#meta+unit",
+    "location_name": "#loc+name",
+    "country_iso3": "#country+code",
+    "admin_level": "#loc+level",
+    "pcode": "#loc+code",
+    "period_start": "#date+start",
+    "period_end": "#date+end",
+    "published_date": "#date+reported",
+    "publisher": "#meta+source",
+    "attributed_to": "#meta+attributed",
+    "source_url": "#meta+url",
+    "quote": "#description",
+}
+"""Figure fields other than values → the HXL hashtags they export under."""
+
+TABLE_COLUMNS = (
+    "indicator",
+    "value",
+    "qualifier",
+    "measure",
+    "location_name",
+    "country_iso3",
+    "period_end",
+    "publisher",
+    "attributed_to",
+)
+"""What a person reading a terminal needs to tell figures apart; other formats carry all."""
+
+
+def to_hxl(figures: pl.DataFrame) -> pl.DataFrame:
+    """A text frame whose first row is the hashtag row, values spread over indicator columns."""
+    indicators = [i for i in Indicator if i.value in set(figures["indicator"].to_list())]
+    spread = []
+    tags = [FIELD_HXL[c] for c in FIELD_HXL if c in figures.columns]
+    for indicator in indicators:
+        tag = INDICATOR_HXL[indicator]
+        mine = pl.col("indicator") == indicator.value
+        for column, suffix in (("value", ""), ("value_low", "+min"), ("value_high", "+max")):
+            spread.append(
+                pl.when(mine)
+                .then(pl.col(column))
+                .alias(f"{indicator.value}{suffix.replace('+', '_')}")
+            )
+            tags.append(f"{tag}{suffix}")
+    body = figures.select(*(pl.col(c) for c in FIELD_HXL if c in figures.columns), *spread).cast(
+        pl.String
+    )
+    header = pl.DataFrame([tags], schema=body.columns, orient="row")
+    return pl.concat([header, body])
+
+
+def write_frame(frame: pl.DataFrame, fmt: Format, sink: BinaryIO) -> None:
+    """Write ``frame`` to a binary stream (stdout's buffer or a file)."""
+    if fmt is Format.CSV:
+        frame.write_csv(sink)
+    elif fmt is Format.JSON:
+        frame.write_json(sink)
+        sink.write(b"\n")
+    elif fmt is Format.PARQUET:
+        frame.write_parquet(sink)
+    elif fmt is Format.HXL:
+        to_hxl(frame).write_csv(sink)
+    else:
+        wanted = [c for c in TABLE_COLUMNS if c in frame.columns]
+        shown = frame.select(wanted) if wanted else frame
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_hide_dataframe_shape=True,
+            fmt_str_lengths=40,
+            tbl_width_chars=200,
+            thousands_separator=",",
+        ):
+            sink.write(f"{shown}\n".encode())

@@ -1,0 +1,111 @@
+"""A summary of what a store holds, for ``humstats status`` and for monitoring scripts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from humstats.store import Store
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """Counts that tell an analyst at a glance whether the store is what they expect."""
+
+    data_dir: str
+    figures: int
+    quarantined: int
+    sources: int
+    by_indicator: pl.DataFrame
+    by_country: pl.DataFrame
+    by_publisher: pl.DataFrame
+    quarantine_by_check: pl.DataFrame
+    runs: list[dict[str, object]]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "data_dir": self.data_dir,
+            "figures": self.figures,
+            "quarantined": self.quarantined,
+            "sources": self.sources,
+            "by_indicator": self.by_indicator.to_dicts(),
+            "by_country": self.by_country.to_dicts(),
+            "by_publisher": self.by_publisher.to_dicts(),
+            "quarantine_by_check": self.quarantine_by_check.to_dicts(),
+            "runs": self.runs,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), default=str, indent=2)
+
+    def render(self) -> str:
+        """Plain text for a terminal or an email from cron."""
+        lines = [
+            f"store {self.data_dir}: {self.figures:,} figures from {self.sources:,} inputs, "
+            f"{self.quarantined:,} rows in quarantine"
+        ]
+        with pl.Config(
+            tbl_rows=25,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            thousands_separator=",",
+            fmt_str_lengths=50,
+        ):
+            for title, frame in (
+                ("by indicator", self.by_indicator),
+                ("by country", self.by_country),
+                ("by publisher", self.by_publisher),
+                ("quarantine by check", self.quarantine_by_check),
+            ):
+                if frame.height:
+                    lines += ["", title, str(frame)]
+        if self.runs:
+            lines += ["", "last runs"]
+            for run in self.runs:
+                lines.append(
+                    f"  {run.get('finished', run.get('started', '?'))}  {run.get('kind', '?'):7}"
+                    f"  {run.get('batch_id', '')}  figures {run.get('figures', 0):,}"
+                    f"  quarantined {run.get('quarantined', 0):,}"
+                    f"  {'ok' if not run.get('errors') else 'errors: ' + str(run['errors'])}"
+                )
+        return "\n".join(lines)
+
+
+def _counts(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    return (
+        frame.group_by(key)
+        .agg(pl.len().alias("figures"))
+        .sort("figures", key, descending=[True, False])
+    )
+
+
+def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
+    store = Store(data_dir)
+    figures = store.figures()
+    quarantine = store.quarantine()
+    by_indicator, by_country, by_publisher, by_check, totals = pl.collect_all(
+        [
+            _counts(figures, "indicator"),
+            _counts(figures, "country_iso3"),
+            _counts(figures, "publisher"),
+            quarantine.select(pl.col("check").str.split("; ").explode())
+            .group_by("check")
+            .agg(pl.len().alias("rows"))
+            .sort("rows", "check", descending=[True, False]),
+            figures.select(pl.len().alias("n")),
+        ]
+    )
+    return StoreStatus(
+        data_dir=str(data_dir),
+        figures=totals["n"][0],
+        quarantined=quarantine.select(pl.len()).collect().item(),
+        sources=store.sources().select(pl.len()).collect().item(),
+        by_indicator=by_indicator,
+        by_country=by_country,
+        by_publisher=by_publisher,
+        quarantine_by_check=by_check,
+        runs=store.runs()[-last_runs:],
+    )

@@ -1,0 +1,137 @@
+"""Ingest end to end on real files: provenance, idempotence, concurrency and crashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from humstats.run import Status, ingest
+from humstats.schema import SourceMeta
+from humstats.store import Store
+
+pytest.importorskip("humstats.normalize")
+
+DATA = Path(__file__).parent / "data" / "run"
+PUBLISHED = SourceMeta(published_date=dt.date(2024, 12, 2))
+
+
+def test_ingest_stores_figures_with_provenance(data_dir: Path) -> None:
+    result = ingest([DATA / "syria-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
+    assert result.committed
+    (outcome,) = result.inputs
+    assert outcome.status is Status.STORED
+    figures = Store(data_dir).figures().collect()
+    assert sorted(figures["value"].to_list()) == [35, 120, 300, 4_500, 12_000]
+    assert figures["source_file"].unique().to_list() == [outcome.source_file]
+    assert (data_dir / outcome.source_file).read_bytes() == (DATA / "syria-hxl.csv").read_bytes()
+    assert set(figures["publisher"]) == {"OCHA"}
+    assert set(figures["published_date"]) == {dt.date(2024, 12, 2)}
+    assert figures["quote"].str.len_chars().min() > 0
+    quarantine = Store(data_dir).quarantine().collect()
+    (bad,) = quarantine.to_dicts()
+    assert bad["check"] == "negative-value" and bad["input_row"] == 5 and bad["value"] == "-4"
+
+
+def test_reingest_adds_nothing(data_dir: Path, tmp_path: Path) -> None:
+    first = ingest([DATA / "syria-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
+    copy = tmp_path / "renamed.csv"
+    shutil.copy(DATA / "syria-hxl.csv", copy)
+    second = ingest([DATA / "syria-hxl.csv", copy], data_dir=data_dir, meta=PUBLISHED)
+    assert first.committed and not second.committed
+    assert [i.status for i in second.inputs] == [Status.UNCHANGED, Status.UNCHANGED]
+    store = Store(data_dir)
+    assert store.figures().collect().height == first.figures.height
+    assert len(list((data_dir / "processed" / "batches").iterdir())) == 1
+
+
+def test_figure_ids_are_stable_across_stores(tmp_path: Path) -> None:
+    a = ingest([DATA / "syria-hxl.csv"], data_dir=tmp_path / "a", meta=PUBLISHED)
+    b = ingest([DATA / "syria-hxl.csv"], data_dir=tmp_path / "b", meta=PUBLISHED)
+    assert sorted(a.figures["figure_id"]) == sorted(b.figures["figure_id"])
+
+
+def test_unreadable_input_is_archived_and_the_rest_stored(data_dir: Path) -> None:
+    result = ingest(
+        [DATA / "garbage.xlsx", DATA / "sudan-hxl.csv"], data_dir=data_dir, meta=PUBLISHED
+    )
+    bad, good = result.inputs
+    assert bad.status is Status.UNREADABLE and "garbage.xlsx" in bad.message
+    assert (data_dir / bad.source_file).read_bytes() == (DATA / "garbage.xlsx").read_bytes()
+    assert good.status is Status.STORED and good.figures == 2
+    assert result.committed
+
+
+def test_dry_run_stores_nothing(data_dir: Path) -> None:
+    result = ingest([DATA / "syria-hxl.csv"], data_dir=data_dir, meta=PUBLISHED, dry_run=True)
+    assert result.figures.height == 5 and result.quarantine.height == 1
+    assert not data_dir.exists() or not any(data_dir.rglob("*.parquet"))
+    assert not (data_dir / "raw").exists()
+
+
+def _ingest_script(data_dir: Path, *paths: Path) -> list[str]:
+    code = textwrap.dedent(
+        f"""
+        import datetime as dt, sys
+        from humstats.run import ingest
+        from humstats.schema import SourceMeta
+        ingest(sys.argv[1:], data_dir={str(data_dir)!r},
+               meta=SourceMeta(published_date=dt.date(2024, 12, 2)))
+        """
+    )
+    return [sys.executable, "-c", code, *map(str, paths)]
+
+
+def test_concurrent_ingests_both_land(data_dir: Path) -> None:
+    procs = [
+        subprocess.Popen(_ingest_script(data_dir, DATA / name))
+        for name in ("syria-hxl.csv", "sudan-hxl.csv")
+    ]
+    assert [p.wait(120) for p in procs] == [0, 0]
+    store = Store(data_dir)
+    assert store.figures().collect().height == 5 + 2
+    assert store.sources().collect().height == 2
+    assert len(store.runs()) == 2
+
+
+def _big_table(path: Path, rows: int) -> None:
+    lines = ["Date,Country,Province,Killed", "#date,#country+code,#adm1+name,#affected+killed"]
+    lines += [f"2024-11-{1 + i % 28:02d},SYR,P{i},{i}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_killed_ingest_leaves_all_or_none(data_dir: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    rows = 200_000
+    _big_table(big, rows)
+    store = Store(data_dir)
+    seen: set[int] = set()
+    for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
+        proc = subprocess.Popen(_ingest_script(data_dir, big))
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        count = store.figures().collect().height
+        assert count in (0, rows)
+        seen.add(count)
+        if count:
+            break
+    result = ingest([big], data_dir=data_dir, meta=PUBLISHED)
+    assert store.figures().collect().height == rows
+    assert result.committed == (rows not in seen)
+    assert (
+        pl.scan_parquet(list(data_dir.glob("processed/batches/*/figures.parquet")))
+        .select(pl.len())
+        .collect()
+        .item()
+        == rows
+    )
