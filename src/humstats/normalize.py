@@ -349,7 +349,7 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
     figures: dict[tuple[str, str, frozenset[str]], FigureColumn] = {}
     bounds: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
     names: dict[int | None, str] = {}
-    codes: dict[int, str] = {}
+    codes: dict[int | None, str] = {}
     columns: dict[str, str] = {}
     country_codes: list[str] = []
     country_names: list[str] = []
@@ -389,12 +389,13 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
                     "period_end" if "end" in tag.attributes else "date")
             if "year" not in tag.attributes or role == "date":
                 columns.setdefault(role, column)
-        elif tag.tag == "meta" and "url" in tag.attributes:
-            columns.setdefault("source_url", column)
-        elif tag.tag == "meta" and "source" in tag.attributes:
-            columns.setdefault("attributed_to", column)
-        elif tag.tag == "org" and not columns.get("attributed_to"):
-            columns["attributed_to"] = column
+        elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
+            field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
+            columns.setdefault(field_name, column)
+        elif tag.tag == "loc" and "code" in tag.attributes:
+            codes.setdefault(None, column)
+        elif tag.tag == "loc" and "level" in tag.attributes:
+            columns.setdefault("admin_level", column)
     if "period_start" in columns:
         columns.pop("date", None)
     figure_columns = []
@@ -403,7 +404,7 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
         figure_columns.append(
             replace(figure, low=found_bounds.get("low"), high=found_bounds.get("high"))
         )
-    places = [Place(names[None])] if None in names else []
+    places = [Place(names[None], pcode=codes.get(None))] if None in names else []
     places += [
         Place(names[level], level, codes.get(level))
         for level in sorted((lv for lv in names if lv is not None), reverse=True)
@@ -415,6 +416,18 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
         columns=columns,
         method="hxl",
     )
+
+
+META_FIELDS: dict[str, str] = {
+    "source": "publisher",
+    "url": "source_url",
+    "attributed": "attributed_to",
+    "measure": "measure",
+    "qualifier": "qualifier",
+    "unit": "unit",
+}
+"""``#meta+<attribute>`` -> figure field, as ``humstats figures --format hxl`` writes them,
+so an export reads back in; ``#meta+source`` names who published the figures."""
 
 
 def _admin_level(tag: str) -> int | None:
