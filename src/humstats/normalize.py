@@ -134,10 +134,12 @@ class Place:
 FIELD_COLUMNS = (
     "admin_level", "pcode", "date", "period_start", "period_end", "date_precision",
     "published_date", "publisher", "attributed_to", "source_url", "qualifier", "unit",
-    "indicator", "measure",
+    "indicator", "measure", "record_id",
 )
 """Figure fields a mapping's [columns] may fill from one column each (besides places and
-countries, which take a list of columns, most specific or most reliable first)."""
+countries, which take a list of columns, most specific or most reliable first).
+``record_id`` names the column identifying a record (an event id): it goes into the quote, so
+two events alike in every figure field still read as two statements of the source."""
 
 CONSTANTS = (
     "publisher", "published_date", "source_url", "attributed_to", "country", "location_name",
@@ -421,6 +423,7 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
 META_FIELDS: dict[str, str] = {
     "source": "publisher",
     "url": "source_url",
+    "id": "record_id",
     "attributed": "attributed_to",
     "measure": "measure",
     "qualifier": "qualifier",
@@ -1166,9 +1169,11 @@ class _Normalizer:
         publisher = self.meta.publisher
         if publisher is None and "publisher" not in self.mapping.columns:
             publisher = self.mapping.constants.get("publisher")
+        record = self.mapping.columns.get("record_id")
         parts: list[str | pl.Expr] = [
             pl.col("__place_text"), f": {figure.column} ", pl.col(figure.column), " (",
             publisher if publisher is not None else pl.col("publisher").fill_null("?"),
+            *((" ", pl.col(record).fill_null("?")) if record else ()),
             ", ", when.fill_null("?"), ")",
         ]
         template = "".join(
