@@ -278,12 +278,11 @@ def test_unknown_countries() -> None:
     assert quarantine["input_row"].to_list() == [2, 4]
 
 
-def test_duplicated_rows() -> None:
+def test_duplicated_rows_are_left_to_the_schema() -> None:
     normalized = small("duplicated_rows.csv")
-    assert normalized.figures["input_row"].to_list() == [2, 3]
-    (row,) = normalized.quarantine.to_dicts()
-    assert (row["check"], row["input_row"], row["failing_value"]) == (
-        "duplicate-row", 4, "same as row 2")
+    assert normalized.figures["input_row"].to_list() == [2, 3, 4]
+    (row,) = validated(normalized.figures).quarantine.to_dicts()
+    assert (row["check"], row["input_row"]) == ("duplicate-figure", 4)
 
 
 def test_thousand_digit_number() -> None:

@@ -734,7 +734,6 @@ REASONS = {
     "unknown-indicator": "not an indicator humstats knows",
     "unknown-qualifier": "not a qualifier (map it under [qualifiers])",
     "missing-value": "the row holds no figure in any figure column",
-    "duplicate-row": "the row repeats an earlier row cell for cell",
 }
 
 
@@ -774,29 +773,33 @@ class _Normalizer:
 
     def __init__(self, table: Table, meta: SourceMeta, mapping: Mapping) -> None:
         self.table, self.meta, self.mapping = table, meta, mapping
-        self.frame = (
-            table.frame.with_row_index("__row", offset=table.first_row)
-            .with_columns(pl.col("__row").cast(pl.Int64))
-            .filter(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
+        frame = table.frame.with_row_index("__row", offset=table.first_row).with_columns(
+            pl.col("__row").cast(pl.Int64)
         )
+        filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
+        # blank rows carry nothing; filtering copies every column, so only when there are any
+        self.frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
         self._distinct: dict[str, list[str | None]] = {}
-        self.duplicates = self._duplicates()
 
     def run(self) -> Normalized:
         rows = self._with_dates(self.frame.with_columns(self._row_fields()))
-        cells = pl.concat(
-            [rows.select(self._cell_fields(figure)) for figure in self.mapping.figures],
-            how="vertical_relaxed", rechunk=False,
-        )
+        # one figure column at a time: every frame then shares the rows' chunks, where one
+        # concatenated frame of all cells would be copied whole when columns are attached
+        parts = [self._figures_of(rows, figure) for figure in self.mapping.figures]
+        good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
+        bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
+        return Normalized(figures=good, quarantine=self._quarantine(bad, self._empty(rows)))
+
+    def _figures_of(self, rows: pl.DataFrame, figure: FigureColumn) -> tuple[pl.DataFrame, ...]:
+        """Candidates and quarantined cells of one figure column."""
+        cells = rows.select(self._cell_fields(figure))
         present = ~is_missing(cells["__raw"])
         if not present.all():
             cells = cells.filter(present)
-        for source, out, used in (
-            ("__raw", "value", True),
-            ("__low_raw", "value_low", any(f.low for f in self.mapping.figures)),
-            ("__high_raw", "value_high", any(f.high for f in self.mapping.figures)),
-        ):
-            if used:
+        for source, out, column in (("__raw", "value", figure.column),
+                                    ("__low_raw", "value_low", figure.low),
+                                    ("__high_raw", "value_high", figure.high)):
+            if column:
                 value, check = parse_counts(cells[source], self.mapping.decimal)
                 cells = cells.with_columns(value.alias(out), check.alias(f"{out}_check"))
             else:
@@ -828,29 +831,7 @@ class _Normalizer:
             check.alias("check"), column.alias("column"), failing.alias("failing_value"),
             "input_row", *final,
         )
-        return Normalized(figures=good, quarantine=self._quarantine(quarantined, self._empty(rows)))
-
-    def _duplicates(self) -> bool:
-        """Mark rows repeating an earlier row cell for cell (``__duplicate_of``: its row).
-
-        A repeated row gives its figures twice, so the repeat is quarantined. Rows are
-        compared through a 64-bit hash of all their cells, one pass per column, far cheaper
-        than hashing rows as structs.
-        """
-        columns = self.table.frame.columns
-        row_hash = pl.reduce(
-            lambda acc, h: acc * 1_000_003 ^ h,
-            [pl.col(c).hash(seed) for seed, c in enumerate(columns)],
-        )
-        hashed = self.frame.select(pl.col("__row"), row_hash.alias("__hash"))
-        repeated = ~hashed["__hash"].is_first_distinct()
-        if not repeated.any():
-            return False
-        first = hashed.group_by("__hash").agg(pl.col("__row").min().alias("__first"))
-        marks = hashed.filter(repeated).join(first, on="__hash").select(
-            "__row", pl.col("__first").alias("__duplicate_of"))
-        self.frame = self.frame.join(marks, on="__row", how="left", maintain_order="left")
-        return True
+        return good, quarantined
 
     # -- helpers over distinct values ---------------------------------------------------
 
@@ -1094,7 +1075,6 @@ class _Normalizer:
             attributed.alias("attributed_to"),
             "country_iso3", "__country_text", "__country_column", "location_name",
             "admin_level", "pcode",
-            *(["__duplicate_of"] if self.duplicates else []),
             "publisher", "source_url", "__place_text", start.alias("period_start"),
             end.alias("period_end"), precision.alias("date_precision"), "published_date",
             *(pl.col(f"__{role}_{part}") for role in self._dated_roles()
@@ -1113,11 +1093,7 @@ class _Normalizer:
         cell, and a constant publisher or indicator cannot be missing on some rows only.
         """
         m, c, meta = self.mapping, self.mapping.constants, self.meta
-        checks = [] if not self.duplicates else [
-            (pl.col("__duplicate_of").is_not_null(), pl.lit("duplicate-row"), pl.lit(None),
-             pl.format("same as row {}", pl.col("__duplicate_of")))
-        ]
-        checks += [
+        checks = [
             (pl.col(f"{out}_check").is_not_null(), pl.col(f"{out}_check"), column, raw)
             for out, column, raw, used in (
                 ("value", pl.col("origin"), pl.col("__raw"), True),
