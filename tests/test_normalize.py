@@ -439,3 +439,13 @@ def test_empty_table_frame_is_handled() -> None:
     normalized = normalize_table(table, SourceMeta(publisher="X"))
     assert normalized.figures.height == 0
     assert normalized.quarantine["check"].to_list() == ["missing-value"]
+
+
+def test_hxl_part_columns_are_not_figures() -> None:
+    mapping = mapping_from_hxl({
+        "killed": "#affected+killed", "civilians": "#affected+killed+civilians",
+        "new": "#affected+killed+new", "idps": "#affected+idps+ind", "hh": "#affected+idps+hh",
+        "girls": "#affected+idps+children+f",
+    })
+    assert [f.column for f in mapping.figures] == ["killed", "new", "idps", "hh"]
+    assert [f.measure for f in mapping.figures] == ["stock", "flow", None, None]

@@ -34,6 +34,8 @@ BREAKDOWN_ATTRIBUTES = frozenset(
 )
 """HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
 AGE_ATTRIBUTE = re.compile(r"^age\d")
+NEUTRAL_ATTRIBUTES = STOCK_ATTRIBUTES | FLOW_ATTRIBUTES | HOUSEHOLD_ATTRIBUTES | PEOPLE_ATTRIBUTES
+"""Attributes saying how a column counts, not what part of the total it counts."""
 
 
 
@@ -332,6 +334,12 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
         columns.pop("date", None)
     figure_columns = []
     for key, figure in figures.items():
+        if _part_of_another(key, figures):
+            log.info("column %r is part of a total column, not a figure", figure.column)
+            continue
+        if figure.measure is None and _has_flow_sibling(key, figures):
+            # "#affected+killed" next to "#affected+killed+new" is the running total
+            figure = replace(figure, measure=Measure.STOCK.value)
         found_bounds = bounds.get((key[0], key[2]), {})
         figure_columns.append(
             replace(figure, low=found_bounds.get("low"), high=found_bounds.get("high"))
@@ -361,6 +369,31 @@ META_FIELDS: dict[str, str] = {
 }
 """``#meta+<attribute>`` -> figure field, as ``humstats figures --format hxl`` writes them,
 so an export reads back in; ``#meta+source`` names who published the figures."""
+
+
+def _part_of_another(
+    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
+) -> bool:
+    """Whether another column counts the same indicator and unit with fewer qualifying
+    attributes: ``#affected+killed+civilians`` is part of ``#affected+killed``."""
+    indicator, unit, attributes = key
+    specific = attributes - NEUTRAL_ATTRIBUTES
+    return any(
+        other_indicator == indicator and other_unit == unit
+        and other - NEUTRAL_ATTRIBUTES < specific
+        for other_indicator, other_unit, other in figures
+    )
+
+
+def _has_flow_sibling(
+    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
+) -> bool:
+    indicator, unit, attributes = key
+    return any(
+        (i, u) == (indicator, unit) and other & FLOW_ATTRIBUTES
+        and other - NEUTRAL_ATTRIBUTES == attributes - NEUTRAL_ATTRIBUTES
+        for i, u, other in figures
+    )
 
 
 def _admin_level(tag: str) -> int | None:
