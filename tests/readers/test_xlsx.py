@@ -41,3 +41,14 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     path.write_text("country,killed\nSYR,1\n")
     with pytest.raises(InputError, match=r"fake\.xlsx: not a readable XLSX workbook"):
         read(path)
+
+
+def test_date_and_number_cells_read_as_plain_text() -> None:
+    # tests/data/dates.xlsx: a date-formatted serial (44285), a text date, a float 3.0, and
+    # a serial with a time of day
+    table = read(ROOT / "tests" / "data" / "dates.xlsx")
+    assert table.frame.rows() == [
+        ("SYR", "2021-03-30 00:00:00", "12"),
+        ("YEM", "2021-04-02", "3"),
+        ("SDN", "2021-04-04 12:00:00", "1250"),
+    ]
