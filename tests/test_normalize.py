@@ -356,8 +356,25 @@ def test_bad_mappings_name_the_key(tmp_path: Path, text: str, message: str) -> N
 
 
 def counts(*cells: str | None, decimal: str = ".") -> tuple[list, list]:
-    value, check = parse_counts(pl.Series(cells, dtype=pl.String), decimal)
+    value, check, _ = parse_counts(pl.Series(cells, dtype=pl.String), decimal)
     return value.to_list(), check.to_list()
+
+
+def test_hedged_cells() -> None:
+    parsed = parse_counts(pl.Series(["<5", "100+", "~2,000", ">= 10", "c. 40", "+5", "7"]))
+    assert parsed.value.to_list() == [5, 100, 2_000, 10, 40, 5, 7]
+    assert parsed.hedge.to_list() == [
+        "at_most", "at_least", "approx", "at_least", "approx", None, None]
+
+
+def test_hedged_cells_set_the_qualifier(tmp_path: Path) -> None:
+    path = tmp_path / "hedged.csv"
+    path.write_text("Country,Date,Killed\n#country+code,#date,#affected+killed\n"
+                    "SYR,2024-05-01,<5\nSYR,2024-05-02,12\n")
+    normalized = normalize_table(read(path), SourceMeta(publisher="X",
+                                                       published_date=dt.date(2024, 6, 1)))
+    assert normalized.figures.select("value", "qualifier").rows() == [
+        (5, "at_most"), (12, "exact")]
 
 
 def test_count_cells() -> None:

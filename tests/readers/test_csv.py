@@ -131,3 +131,12 @@ def test_sniffer_ignores_delimiters_inside_quotes(delimiter: str) -> None:
     other = "," if delimiter != "," else ";"
     sample = f'a{delimiter}b{delimiter}c\n"x{other}y{other}z"{delimiter}1{delimiter}2\n'
     assert sniff_delimiter(sample) == delimiter
+
+
+def test_excel_separator_hint(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\npays;tués;date\nMali;1,5;2024-05-01\n", encoding="utf-8")
+    table = read(path)
+    assert table.frame.columns == ["pays", "tués", "date"]
+    assert table.frame.rows() == [("Mali", "1,5", "2024-05-01")]
+    assert table.first_row == 3

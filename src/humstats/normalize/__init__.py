@@ -226,8 +226,12 @@ class _Normalizer:
                                     ("__low_raw", "value_low", figure.low),
                                     ("__high_raw", "value_high", figure.high)):
             if column:
-                value, check = parse_counts(cells[source], self.mapping.decimal)
+                value, check, hedge = parse_counts(cells[source], self.mapping.decimal)
                 cells = cells.with_columns(value.alias(out), check.alias(f"{out}_check"))
+                if out == "value" and hedge.null_count() < len(hedge):
+                    # the cell's own hedge ("<5", "100+") says more than the column's
+                    cells = cells.with_columns(pl.coalesce(hedge, pl.col("qualifier"))
+                                               .alias("qualifier"))
             else:
                 cells = cells.with_columns(pl.lit(None, pl.Int64).alias(out),
                                            pl.lit(None, pl.String).alias(f"{out}_check"))

@@ -13,6 +13,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from functools import cache
+from typing import NamedTuple
 
 import polars as pl
 import pycountry
@@ -197,9 +198,29 @@ def is_missing(text: pl.Expr) -> pl.Expr:
     return text.is_null() | text.is_in(MISSING_TEXTS)
 
 
-def parse_counts(text: pl.Series, decimal: str = ".") -> tuple[pl.Series, pl.Series]:
-    """Counts (Int64) and checks (null, or why a cell is not a count) for stripped-or-not
-    text cells; missing cells ("N/A", "-", empty) give a null count and no check.
+class Counts(NamedTuple):
+    """Parsed count cells: the count, why a cell is not one, and its hedge as a qualifier."""
+
+    value: pl.Series
+    check: pl.Series
+    hedge: pl.Series
+
+
+HEDGES: dict[str, str] = {
+    "<": "at_most", "<=": "at_most", "≤": "at_most",
+    ">": "at_least", ">=": "at_least", "≥": "at_least", "+": "at_least",
+    "~": "approx", "approx": "approx", "approx.": "approx", "ca.": "approx", "c.": "approx",
+    "about": "approx",
+}
+"""Signs and words around a count in a cell ("<5", "100+", "~2,000") -> its qualifier."""
+_HEDGE = re.compile(r"^(<=|>=|<|>|≤|≥|~|approx\.?|ca\.|c\.|about)?\s*(.*?)\s*(\+?)$",
+                    re.IGNORECASE)
+
+
+def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
+    """Counts (Int64), checks (null, or why a cell is not a count) and hedges (the qualifier
+    a cell states, "<5" at_most, "100+" at_least) for text cells; missing cells ("N/A", "-",
+    empty) give a null count and no check.
 
     "12,500", "12 500", "12'500" and "243946.0" are counts; "12.500" too when ``decimal`` is
     ",", or when dots group thousands unambiguously ("12.500.000"). Formula-like cells
@@ -212,9 +233,10 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> tuple[pl.Series, pl.Ser
     """
     value = text.cast(pl.Int64, strict=False)
     check = pl.repeat(None, len(text), dtype=pl.String, eager=True)
+    hedge = pl.repeat(None, len(text), dtype=pl.String, eager=True)
     failed = (value.is_null() & text.is_not_null()).arg_true()
     if len(failed) == 0:
-        return value, check
+        return Counts(value, check, hedge)
     value = value.rechunk()
     # the common case among the rest: thousands grouped by the locale's separator
     separator = "." if decimal == "," else ","
@@ -226,14 +248,28 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> tuple[pl.Series, pl.Ser
     value = value.scatter(failed, grouped)
     failed = failed.filter(grouped.is_null())
     if len(failed) == 0:
-        return value, check
+        return Counts(value, check, hedge)
     slow = pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
-    slow_value, slow_check = _clean_counts(slow, decimal)
-    return value.scatter(failed, slow_value), check.scatter(failed, slow_check)
+    slow_value, slow_check, slow_hedge = _clean_counts(slow, decimal)
+    return Counts(value.scatter(failed, slow_value), check.scatter(failed, slow_check),
+                  hedge.scatter(failed, slow_hedge))
 
 
-def _clean_counts(frame: pl.DataFrame, decimal: str) -> tuple[pl.Series, pl.Series]:
-    text = pl.col("text")
+def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
+    hedged = pl.col("text").str.extract_groups(_HEDGE.pattern.replace("^", "(?i)^", 1))
+    frame = frame.with_columns(
+        pl.when((hedged.struct.field("2") != "")
+                & (hedged.struct.field("1").is_not_null() | (hedged.struct.field("3") == "+")))
+        .then(pl.concat_str(hedged.struct.field("1").str.to_lowercase().fill_null(""),
+                            hedged.struct.field("3"))).alias("hedge_text"),
+        hedged.struct.field("2").alias("bare"),
+    ).with_columns(
+        # "100+" (a plus after the number) is "at least"; a plus before it is no hedge
+        pl.when(pl.col("hedge_text").is_not_null())
+        .then(pl.col("hedge_text").str.strip_chars_end("+").replace("", "+"))
+        .alias("hedge_text")
+    )
+    text = pl.col("bare")
     grouped_dots = text.str.contains(r"^-?\d{1,3}(?:\.\d{3}){2,}$")
     if decimal == ",":
         cleaned = text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_.]", "").str.replace(",", ".")
@@ -273,5 +309,7 @@ def _clean_counts(frame: pl.DataFrame, decimal: str) -> tuple[pl.Series, pl.Seri
         .when(integer_ok).then(pl.col("integer").cast(pl.Int64, strict=False))
         .when(float_ok).then(pl.col("float").cast(pl.Int64, strict=False))
     )
-    result = frame.select(value.alias("value"), check.alias("check"))
-    return result["value"], result["check"]
+    hedge = pl.col("hedge_text").replace_strict(HEDGES, default=None, return_dtype=pl.String)
+    result = frame.select(value.alias("value"), check.alias("check"),
+                          pl.when(check.is_null()).then(hedge).alias("hedge"))
+    return Counts(result["value"], result["check"], result["hedge"])

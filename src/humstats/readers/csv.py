@@ -13,6 +13,7 @@ import csv
 import io
 import logging
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -109,6 +110,9 @@ def sniff_delimiter(sample: str) -> str:
     ``csv.Sniffer`` guesses from character frequencies and is thrown by quoted text full of
     commas; parsing the sample with each candidate and counting consistent rows is not.
     """
+    declared = re.match(r'"?sep=(.)"?\r?\n', sample)
+    if declared:  # Excel's hint line, "sep=;", written by European exports
+        return declared[1]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         counts = [len(row) for row in _sample_rows(sample, delimiter) if any(row)]
