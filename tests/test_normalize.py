@@ -466,3 +466,15 @@ def test_hxl_part_columns_are_not_figures() -> None:
     })
     assert [f.column for f in mapping.figures] == ["killed", "new", "idps", "hh"]
     assert [f.measure for f in mapping.figures] == ["stock", "flow", None, None]
+
+
+def test_long_hxl_table_names_the_indicator_per_row() -> None:
+    normalized = normalize_table(
+        read(DATA / "long_hxl.csv"),
+        SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1)),
+    )
+    assert normalized.figures.select("indicator", "measure", "value").rows() == [
+        ("killed", "flow", 12), ("displaced", "stock", 4_500), ("in_need", "stock", 900)]
+    (bad,) = normalized.quarantine.to_dicts()
+    assert (bad["check"], bad["failing_value"], bad["column"]) == (
+        "unknown-indicator", "goats", "Indicator")

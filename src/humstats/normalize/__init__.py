@@ -180,6 +180,9 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             "no figure columns: the table has no HXL indicator hashtags (#affected+killed, "
             "#inneed, ...) and no mapping names any; pass --mapping FILE",
         )
+    if "indicator" not in effective.columns and not all(f.indicator for f in effective.figures):
+        raise InputError(table.path, "figure columns without an indicator, and no indicator "
+                                     "column (#indicator+name) naming one per row")
     missing = [c for c in effective.referenced() if c not in table.frame.columns]
     if missing:
         raise InputError(
@@ -218,10 +221,10 @@ class _Normalizer:
 
     def _figures_of(self, rows: pl.DataFrame, figure: FigureColumn) -> tuple[pl.DataFrame, ...]:
         """Candidates and quarantined cells of one figure column."""
-        cells = rows.select(self._cell_fields(figure))
-        present = ~is_missing(cells["__raw"])
-        if not present.all():
-            cells = cells.filter(present)
+        # empty cells first: in a sparse wide table most rows hold no figure in this column
+        present = rows.select(~is_missing(pl.col(figure.column))).to_series()
+        cells = (rows if present.all() else rows.filter(present)).select(
+            self._cell_fields(figure))
         for source, out, column in (("__raw", "value", figure.column),
                                     ("__low_raw", "value_low", figure.low),
                                     ("__high_raw", "value_high", figure.high)):

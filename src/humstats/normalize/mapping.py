@@ -311,6 +311,16 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
                 )
             continue
         level = _admin_level(tag.tag)
+        if tag.tag in ("indicator", "value") and (
+            tag.tag == "value" or tag.attributes & {"value", "num"}
+        ):
+            # a long table: the figure's indicator is named in another column, per row
+            key = ("", Unit.PEOPLE.value, frozenset({column}))
+            figures.setdefault(key, FigureColumn(column))
+            continue
+        if tag.tag == "indicator":
+            columns.setdefault("indicator", column)
+            continue
         if tag.tag == "country":
             (country_codes if "code" in tag.attributes else country_names).append(column)
         elif (level is not None or tag.tag == "loc") and "name" in tag.attributes:
