@@ -61,3 +61,10 @@ def test_json_without_a_table(tmp_path: Path) -> None:
     path.write_text('{"a": 1}')
     with pytest.raises(InputError, match="no table found"):
         read(path)
+
+
+def test_hxl_json_objects(tmp_path: Path) -> None:
+    path = tmp_path / "objects.json"
+    path.write_text(json.dumps([{"#country+code": "SYR", "#affected+killed": 3, "note": "x"}]))
+    table = read(path)
+    assert table.hxl == {"#country+code": "#country+code", "#affected+killed": "#affected+killed"}
