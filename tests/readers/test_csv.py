@@ -140,3 +140,12 @@ def test_excel_separator_hint(tmp_path: Path) -> None:
     assert table.frame.columns == ["pays", "tués", "date"]
     assert table.frame.rows() == [("Mali", "1,5", "2024-05-01")]
     assert table.first_row == 3
+
+
+def test_latin1_past_the_sampled_head(tmp_path: Path) -> None:
+    path = tmp_path / "late.csv"
+    rows = "".join(f"SYR,{i}\n" for i in range(20_000))  # > 64 KB of plain ASCII first
+    path.write_bytes(("country,killed\n" + rows).encode() + "Sénégal,3\n".encode("latin-1"))
+    table = read(path)
+    assert table.frame.height == 20_001
+    assert table.frame["country"][-1] == "Sénégal"
