@@ -607,11 +607,11 @@ class _Normalizer:
         rows = pl.concat([bad, blank], how="diagonal_relaxed")
         if rows.height == 0:
             return pl.DataFrame(schema=text_columns)
-        original = self.frame.join(
-            rows.select(pl.col("input_row").alias("__row")).unique(), on="__row", how="semi"
-        )
+        # frame row i is input row first_row + i: the original rows are a gather away
+        numbers = rows["input_row"].unique()
+        original = self.table.frame[(numbers - self.table.first_row).to_list()]
         raw = original.select(
-            pl.col("__row").alias("input_row"),
+            numbers.alias("input_row"),
             pl.struct(pl.col(self.table.frame.columns)).struct.json_encode().alias("raw"),
         )
         rows = rows.join(raw, on="input_row", how="left").with_columns(
