@@ -201,6 +201,9 @@ def test_gaza_keeps_reported_figures_only() -> None:
     got = dict(day.select("origin", "value").iter_rows())
     assert (got["killed_cum"], got["injured_cum"]) == (21_822, 56_451)
     assert not normalized.figures["origin"].str.starts_with("ext_").any()
+    credited = normalized.figures.group_by("attributed_to").len().sort("len", descending=True)
+    assert credited["attributed_to"].to_list() == [
+        "Gaza Ministry of Health (Telegram)", "Gaza Government Media Office (Telegram)", None]
 
 
 # -- HXL alone --------------------------------------------------------------------------------

@@ -368,7 +368,13 @@ class _Normalizer:
             return pl.lit(flag, pl.String).alias(name)
         column = self.mapping.columns.get(name)
         fallback = pl.lit(constant, pl.String)
-        return (pl.coalesce(self._label(column), fallback) if column else fallback).alias(name)
+        if not column:
+            return fallback.alias(name)
+        own = self._label(column)
+        labels = self.mapping.labels.get(name)
+        if labels:
+            own = self._lookup(column, lambda text: labels.get(text, text) or None)
+        return pl.coalesce(own, fallback).alias(name)
 
     # -- dates ----------------------------------------------------------------------------
 

@@ -73,6 +73,9 @@ countries, which take a list of columns, most specific or most reliable first).
 ``record_id`` names the column identifying a record (an event id): it goes into the quote, so
 two events alike in every figure field still read as two statements of the source."""
 
+LABELLED = ("publisher", "attributed_to")
+"""Fields whose cell texts a mapping may relabel under [labels.<field>]."""
+
 CONSTANTS = (
     "publisher", "published_date", "source_url", "attributed_to", "country", "location_name",
     "admin_level", "measure", "unit", "qualifier", "period",
@@ -97,6 +100,9 @@ class Mapping:
     decimal: str = "."
     qualifiers: dict[str, str] = field(default_factory=dict)
     precisions: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per provenance field, cell text -> what to store ("mohtel" -> "Gaza Ministry of
+    Health"); an empty label means the cell names nobody."""
     ignore: frozenset[str] = frozenset()
     method: str = "table"
 
@@ -138,7 +144,7 @@ def load_mapping(path: Path) -> Mapping:
 
 def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
     known = ("ignore", "constants", "columns", "figures", "dates", "numbers", "qualifiers",
-             "precisions")
+             "precisions", "labels")
     _known_keys(document, known, where, "")
     columns_table = _table(document, "columns", where)
     _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
@@ -212,6 +218,11 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
     precisions = _table(document, "precisions", where)
     for key, value in precisions.items():
         _member(value, DatePrecision, where, f"precisions.{key}")
+    labels = _table(document, "labels", where)
+    _known_keys(labels, LABELLED, where, "labels.")
+    for name, table in labels.items():
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise ConfigError(f"{where}: labels.{name} must map cell texts to strings")
     return Mapping(
         figures=tuple(figures),
         places=places,
@@ -223,6 +234,7 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         decimal=decimal,
         qualifiers={k.strip().lower(): v for k, v in qualifiers.items()},
         precisions={k.strip().lower(): v for k, v in precisions.items()},
+        labels=labels,
         ignore=frozenset(_names(document.get("ignore", ()), where, "ignore")),
     )
 
