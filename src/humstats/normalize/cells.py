@@ -251,8 +251,12 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
         return Counts(value, check, hedge)
     slow = pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
     slow_value, slow_check, slow_hedge = _clean_counts(slow, decimal)
-    return Counts(value.scatter(failed, slow_value), check.scatter(failed, slow_check),
-                  hedge.scatter(failed, slow_hedge))
+    # text results are gathered into place rather than scattered: scattering into string
+    # views has tripped polars' bounds checks later on
+    where = pl.repeat(None, len(text), dtype=pl.UInt32, eager=True).scatter(
+        failed, pl.int_range(len(failed), dtype=pl.UInt32, eager=True))
+    return Counts(value.scatter(failed, slow_value), slow_check.gather(where),
+                  slow_hedge.gather(where))
 
 
 def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
