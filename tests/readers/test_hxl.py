@@ -51,3 +51,12 @@ def test_most_specific_indicator_wins_and_leaves_extra_attributes() -> None:
     assert indicator_of(parse_hashtag("#population+total")) == (
         Indicator.POPULATION, frozenset({"total"}))
     assert indicator_of(parse_hashtag("#org+name")) is None
+
+
+def test_population_of_a_group_counts_that_group() -> None:
+    assert indicator_of(parse_hashtag("#population+idps+ind")) == (
+        Indicator.DISPLACED, frozenset({"ind"}))
+    assert indicator_of(parse_hashtag("#population+refugees")) == (
+        Indicator.REFUGEES, frozenset())
+    assert indicator_of(parse_hashtag("#population+f")) == (
+        Indicator.POPULATION, frozenset({"f"}))
