@@ -29,9 +29,6 @@ class Hashtag:
     tag: str
     attributes: frozenset[str]
 
-    def __str__(self) -> str:
-        return "#" + "+".join([self.tag, *sorted(self.attributes)])
-
 
 def is_hashtag(cell: str | None) -> bool:
     return cell is not None and HASHTAG.match(cell.strip()) is not None
