@@ -131,7 +131,8 @@ def test_ucdp_best_low_high() -> None:
     table, normalized = sample("ucdp-ged-bangladesh")
     assert normalized.figures["value"].sum() == 1_362
     row_of = table.frame.with_row_index("i", offset=table.first_row).filter(
-        pl.col("id") == "73811")["i"][0]
+        pl.col("id") == "73811"
+    )["i"][0]
     figure = normalized.figures.filter(pl.col("input_row") == row_of).row(0, named=True)
     assert (figure["value"], figure["value_low"], figure["value_high"]) == (138, 138, 300)
     assert figure["qualifier"] == "approx"
@@ -144,9 +145,15 @@ def test_pin_yemen_and_plans_without_country() -> None:
     yemen = normalized.figures.filter(pl.col("country_iso3") == "YEM").row(0, named=True)
     assert yemen["value"] == 23_458_603
     assert (yemen["indicator"], yemen["method"], yemen["location_name"]) == (
-        "in_need", "hxl", "Yemen")
+        "in_need",
+        "hxl",
+        "Yemen",
+    )
     assert (yemen["period_start"], yemen["period_end"], yemen["date_precision"]) == (
-        dt.date(2022, 1, 1), dt.date(2022, 12, 31), "year")
+        dt.date(2022, 1, 1),
+        dt.date(2022, 12, 31),
+        "year",
+    )
     reasons = normalized.quarantine
     assert set(reasons["check"]) == {"unknown-country"}
     syria = reasons.filter(pl.col("failing_value") == "Syria (3RP)").row(0, named=True)
@@ -162,12 +169,18 @@ def test_acled_month_precision_and_total() -> None:
     assert normalized.figures["value"].sum() == 6_200  # SOURCE.md
     assert normalized.figures["quote"].is_unique().all()  # event ids keep like events apart
     row_of = table.frame.with_row_index("i", offset=table.first_row).filter(
-        pl.col("event_id_cnty") == "UKR54932")["i"][0]
+        pl.col("event_id_cnty") == "UKR54932"
+    )["i"][0]
     bucha = normalized.figures.filter(pl.col("input_row") == row_of).row(0, named=True)
     assert (bucha["value"], bucha["location_name"], bucha["date_precision"]) == (
-        345, "Bucha", "month")
+        345,
+        "Bucha",
+        "month",
+    )
     assert (bucha["period_start"], bucha["period_end"]) == (
-        dt.date(2022, 3, 1), dt.date(2022, 3, 31))
+        dt.date(2022, 3, 1),
+        dt.date(2022, 3, 31),
+    )
     # a month still running at publication ends at publication
     assert normalized.figures["period_end"].max() == dt.date(2022, 4, 26)
 
@@ -188,8 +201,10 @@ def test_ukraine_sitrep_stocks_per_agency() -> None:
     last = normalized.figures.filter(pl.col("period_start") == dt.date(2022, 4, 25))
     got = {(r["indicator"], r["attributed_to"]): r["value"] for r in last.iter_rows(named=True)}
     assert got == {
-        ("killed", "OHCHR"): 2_665, ("injured", "OHCHR"): 3_053,
-        ("refugees", "UNHCR"): 5_200_000, ("displaced", "IOM"): 7_707_000,
+        ("killed", "OHCHR"): 2_665,
+        ("injured", "OHCHR"): 3_053,
+        ("refugees", "UNHCR"): 5_200_000,
+        ("displaced", "IOM"): 7_707_000,
     }
     pin = normalized.figures.filter(pl.col("indicator") == "in_need")
     assert pin["value"].to_list() == [12_000_000]
@@ -203,7 +218,10 @@ def test_gaza_keeps_reported_figures_only() -> None:
     assert not normalized.figures["origin"].str.starts_with("ext_").any()
     credited = normalized.figures.group_by("attributed_to").len().sort("len", descending=True)
     assert credited["attributed_to"].to_list() == [
-        "Gaza Ministry of Health (Telegram)", "Gaza Government Media Office (Telegram)", None]
+        "Gaza Ministry of Health (Telegram)",
+        "Gaza Government Media Office (Telegram)",
+        None,
+    ]
 
 
 # -- HXL alone --------------------------------------------------------------------------------
@@ -211,32 +229,46 @@ def test_gaza_keeps_reported_figures_only() -> None:
 
 def test_wide_hxl_counts_totals_once() -> None:
     normalized = normalize_table(
-        read(DATA / "wide_hxl.csv"), SourceMeta(publisher="Test Desk",
-                                                published_date=dt.date(2024, 6, 1))
+        read(DATA / "wide_hxl.csv"),
+        SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1)),
     )
     figures = normalized.figures.sort("input_row", "origin")
     # female/male breakdowns are parts, "(rounded)" repeats the total: neither is a figure
     assert figures.select("origin", "value", "unit").rows() == [
-        ("Households", 2_500, "households"), ("IDPs", 12_500, "people"),
-        ("Households", 1_600, "households"), ("IDPs", 8_000, "people"),
+        ("Households", 2_500, "households"),
+        ("IDPs", 12_500, "people"),
+        ("Households", 1_600, "households"),
+        ("IDPs", 8_000, "people"),
     ]
     may = figures.row(0, named=True)
     assert (may["period_start"], may["period_end"], may["date_precision"]) == (
-        dt.date(2024, 5, 1), dt.date(2024, 5, 31), "month")
+        dt.date(2024, 5, 1),
+        dt.date(2024, 5, 31),
+        "month",
+    )
     assert figures.row(2, named=True)["date_precision"] == "year"
 
 
 def test_mapping_from_hxl_bounds_and_places() -> None:
-    mapping = mapping_from_hxl({
-        "best": "#affected+killed", "low": "#affected+killed+min",
-        "high": "#affected+killed+max", "town": "#loc+name", "province": "#adm1+name",
-        "pcode": "#adm1+code", "iso": "#country+code", "start": "#date+start",
-        "year": "#date+year",
-    })
+    mapping = mapping_from_hxl(
+        {
+            "best": "#affected+killed",
+            "low": "#affected+killed+min",
+            "high": "#affected+killed+max",
+            "town": "#loc+name",
+            "province": "#adm1+name",
+            "pcode": "#adm1+code",
+            "iso": "#country+code",
+            "start": "#date+start",
+            "year": "#date+year",
+        }
+    )
     (figure,) = mapping.figures
     assert (figure.column, figure.low, figure.high) == ("best", "low", "high")
     assert [(p.name, p.admin_level, p.pcode) for p in mapping.places] == [
-        ("town", None, None), ("province", 1, "pcode")]
+        ("town", None, None),
+        ("province", 1, "pcode"),
+    ]
     assert mapping.columns["period_start"] == "start" and "date" not in mapping.columns
 
 
@@ -266,8 +298,10 @@ def test_negative_value_is_left_to_the_schema() -> None:
 
 def test_future_date_is_left_to_the_schema() -> None:
     normalized = small("future_date.csv")
-    assert normalized.figures["period_start"].to_list() == [dt.date(2099, 5, 1),
-                                                              dt.date(2024, 5, 1)]
+    assert normalized.figures["period_start"].to_list() == [
+        dt.date(2099, 5, 1),
+        dt.date(2024, 5, 1),
+    ]
     (row,) = validated(normalized.figures).quarantine.to_dicts()
     assert "future-date" in row["check"] and row["location_name"] == "Aleppo"
 
@@ -306,21 +340,26 @@ def test_formula_cells() -> None:
 def test_latin1_table() -> None:
     normalized = small("latin1.csv", "latin1.toml")
     assert normalized.figures.select("country_iso3", "value").rows() == [
-        ("CIV", 12), ("SEN", 1_500)]
+        ("CIV", 12),
+        ("SEN", 1_500),
+    ]
 
 
 def test_notes_footer_and_missing_tokens() -> None:
     normalized = small("notes_footer.tsv", "notes_footer.toml")
     assert normalized.figures.select("location_name", "value").rows() == [("Aleppo", 12)]
     assert normalized.quarantine.select("check", "input_row").rows() == [
-        ("missing-value", 6), ("missing-value", 7)]
+        ("missing-value", 6),
+        ("missing-value", 7),
+    ]
 
 
 def test_decimal_comma_locale() -> None:
     normalized = small("decimal_comma.csv", "decimal_comma.toml")
     assert normalized.figures["value"].to_list() == [1_234_567, 12_500]
     assert normalized.quarantine.select("check", "failing_value").rows() == [
-        ("non-integer-value", "12,5")]
+        ("non-integer-value", "12,5")
+    ]
 
 
 # -- mappings ---------------------------------------------------------------------------------
@@ -334,7 +373,7 @@ def test_shipped_mappings_load(path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('colums = {}', "unknown key 'colums'"),
+        ("colums = {}", "unknown key 'colums'"),
         ('[columns]\nplace = "x"', "unknown key columns.'place'"),
         ('[[figures]]\ncolumn = "x"\nindicator = "deaths"', "figures[1].indicator 'deaths'"),
         ('[[figures]]\nindicator = "killed"', "figures[1] needs a column"),
@@ -367,30 +406,48 @@ def test_hedged_cells() -> None:
     parsed = parse_counts(pl.Series(["<5", "100+", "~2,000", ">= 10", "c. 40", "+5", "7"]))
     assert parsed.value.to_list() == [5, 100, 2_000, 10, 40, 5, 7]
     assert parsed.hedge.to_list() == [
-        "at_most", "at_least", "approx", "at_least", "approx", None, None]
+        "at_most",
+        "at_least",
+        "approx",
+        "at_least",
+        "approx",
+        None,
+        None,
+    ]
 
 
 def test_hedged_cells_set_the_qualifier(tmp_path: Path) -> None:
     path = tmp_path / "hedged.csv"
-    path.write_text("Country,Date,Killed\n#country+code,#date,#affected+killed\n"
-                    "SYR,2024-05-01,<5\nSYR,2024-05-02,12\n")
-    normalized = normalize_table(read(path), SourceMeta(publisher="X",
-                                                       published_date=dt.date(2024, 6, 1)))
-    assert normalized.figures.select("value", "qualifier").rows() == [
-        (5, "at_most"), (12, "exact")]
+    path.write_text(
+        "Country,Date,Killed\n#country+code,#date,#affected+killed\n"
+        "SYR,2024-05-01,<5\nSYR,2024-05-02,12\n"
+    )
+    normalized = normalize_table(
+        read(path), SourceMeta(publisher="X", published_date=dt.date(2024, 6, 1))
+    )
+    assert normalized.figures.select("value", "qualifier").rows() == [(5, "at_most"), (12, "exact")]
 
 
 def test_count_cells() -> None:
     assert counts("243946.0", "12,500", "12 500", " 7 ", "1.2e6", "N/A", "-", None, "-5") == (
-        [243_946, 12_500, 12_500, 7, 1_200_000, None, None, None, -5], [None] * 9)
+        [243_946, 12_500, 12_500, 7, 1_200_000, None, None, None, -5],
+        [None] * 9,
+    )
     assert counts("12.5", "abc", "=1+1", "@SUM(A1)", "9" * 30, "5%")[1] == [
-        "non-integer-value", "unparseable-number", "formula-cell", "formula-cell",
-        "implausible-value", "unparseable-number"]
+        "non-integer-value",
+        "unparseable-number",
+        "formula-cell",
+        "formula-cell",
+        "implausible-value",
+        "unparseable-number",
+    ]
 
 
 @settings(max_examples=200, deadline=None)
-@given(number=st.integers(min_value=0, max_value=10**15),
-       style=st.sampled_from([",", " ", "\u00a0", "'", ".", ""]))
+@given(
+    number=st.integers(min_value=0, max_value=10**15),
+    style=st.sampled_from([",", " ", "\u00a0", "'", ".", ""]),
+)
 def test_formatted_counts_round_trip(number: int, style: str) -> None:
     decimal = "," if style == "." else "."
     text = f"{number:,}".replace(",", style)
@@ -416,7 +473,8 @@ def test_periods(text: str, expected: tuple | None) -> None:
 
 def test_timestamps_in_a_time_zone() -> None:
     assert parse_period("2023-11-06T11:00:00.000Z", timezone="Pacific/Auckland")[0] == (
-        dt.date(2023, 11, 7))
+        dt.date(2023, 11, 7)
+    )
 
 
 def test_slashed_dates_need_a_side() -> None:
@@ -428,13 +486,25 @@ def test_slashed_dates_need_a_side() -> None:
 @pytest.mark.parametrize(
     ("name", "iso3"),
     [
-        ("SYR", "SYR"), ("sy", "SYR"), ("Syrian Arab Republic", "SYR"), ("Syria", "SYR"),
-        ("Turkey", "TUR"), ("Türkiye", "TUR"), ("DRC", "COD"),
-        ("Democratic Republic of the Congo", "COD"), ("Congo", "COG"),
-        ("Côte d'Ivoire", "CIV"), ("Cote d'Ivoire", "CIV"),
-        ("occupied Palestinian territory", "PSE"), ("Iran (Islamic Republic of)", "IRN"),
-        ("Bolivia (Plurinational State of)", "BOL"), ("Russia", "RUS"),
-        ("Kosovo", None), ("Syria (3RP)", None), ("Atlantis", None), ("", None),
+        ("SYR", "SYR"),
+        ("sy", "SYR"),
+        ("Syrian Arab Republic", "SYR"),
+        ("Syria", "SYR"),
+        ("Turkey", "TUR"),
+        ("Türkiye", "TUR"),
+        ("DRC", "COD"),
+        ("Democratic Republic of the Congo", "COD"),
+        ("Congo", "COG"),
+        ("Côte d'Ivoire", "CIV"),
+        ("Cote d'Ivoire", "CIV"),
+        ("occupied Palestinian territory", "PSE"),
+        ("Iran (Islamic Republic of)", "IRN"),
+        ("Bolivia (Plurinational State of)", "BOL"),
+        ("Russia", "RUS"),
+        ("Kosovo", None),
+        ("Syria (3RP)", None),
+        ("Atlantis", None),
+        ("", None),
     ],
 )
 def test_country_iso3(name: str, iso3: str | None) -> None:
@@ -443,30 +513,41 @@ def test_country_iso3(name: str, iso3: str | None) -> None:
 
 def test_meta_flags_override_table_columns(tmp_path: Path) -> None:
     path = tmp_path / "hxl.csv"
-    path.write_text("Country,Date,Killed,Source\n#country+code,#date,#affected+killed,"
-                    "#meta+source\nSYR,2024-05-01,4,OCHA\n")
+    path.write_text(
+        "Country,Date,Killed,Source\n#country+code,#date,#affected+killed,"
+        "#meta+source\nSYR,2024-05-01,4,OCHA\n"
+    )
     table = read(path)
     own = normalize_table(table, SourceMeta(published_date=dt.date(2024, 6, 1)))
     assert own.figures["publisher"].to_list() == ["OCHA"]
-    flagged = normalize_table(table, SourceMeta(publisher="UNHCR",
-                                                published_date=dt.date(2024, 6, 1)))
+    flagged = normalize_table(
+        table, SourceMeta(publisher="UNHCR", published_date=dt.date(2024, 6, 1))
+    )
     assert flagged.figures["publisher"].to_list() == ["UNHCR"]
 
 
 def test_empty_table_frame_is_handled() -> None:
-    table = Table(frame=pl.DataFrame({"Killed": [None, "N/A"]}, schema={"Killed": pl.String}),
-                  path=Path("inline.csv"), hxl={"Killed": "#affected+killed"})
+    table = Table(
+        frame=pl.DataFrame({"Killed": [None, "N/A"]}, schema={"Killed": pl.String}),
+        path=Path("inline.csv"),
+        hxl={"Killed": "#affected+killed"},
+    )
     normalized = normalize_table(table, SourceMeta(publisher="X"))
     assert normalized.figures.height == 0
     assert normalized.quarantine["check"].to_list() == ["missing-value"]
 
 
 def test_hxl_part_columns_are_not_figures() -> None:
-    mapping = mapping_from_hxl({
-        "killed": "#affected+killed", "civilians": "#affected+killed+civilians",
-        "new": "#affected+killed+new", "idps": "#affected+idps+ind", "hh": "#affected+idps+hh",
-        "girls": "#affected+idps+children+f",
-    })
+    mapping = mapping_from_hxl(
+        {
+            "killed": "#affected+killed",
+            "civilians": "#affected+killed+civilians",
+            "new": "#affected+killed+new",
+            "idps": "#affected+idps+ind",
+            "hh": "#affected+idps+hh",
+            "girls": "#affected+idps+children+f",
+        }
+    )
     assert [f.column for f in mapping.figures] == ["killed", "new", "idps", "hh"]
     assert [f.measure for f in mapping.figures] == ["stock", "flow", None, None]
 
@@ -477,7 +558,13 @@ def test_long_hxl_table_names_the_indicator_per_row() -> None:
         SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1)),
     )
     assert normalized.figures.select("indicator", "measure", "value").rows() == [
-        ("killed", "flow", 12), ("displaced", "stock", 4_500), ("in_need", "stock", 900)]
+        ("killed", "flow", 12),
+        ("displaced", "stock", 4_500),
+        ("in_need", "stock", 900),
+    ]
     (bad,) = normalized.quarantine.to_dicts()
     assert (bad["check"], bad["failing_value"], bad["column"]) == (
-        "unknown-indicator", "goats", "Indicator")
+        "unknown-indicator",
+        "goats",
+        "Indicator",
+    )

@@ -28,8 +28,14 @@ def test_no_hashtag_row() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("#affected+killed", True), ("#adm1 +name", True), ("#", False), ("# 12", False),
-     ("#IDP Households", False), (None, False)],
+    [
+        ("#affected+killed", True),
+        ("#adm1 +name", True),
+        ("#", False),
+        ("# 12", False),
+        ("#IDP Households", False),
+        (None, False),
+    ],
 )
 def test_is_hashtag(text: str | None, expected: bool) -> None:
     assert is_hashtag(text) is expected
@@ -47,16 +53,20 @@ def test_every_indicator_hashtag_maps_back(indicator: Indicator) -> None:
 
 def test_most_specific_indicator_wins_and_leaves_extra_attributes() -> None:
     assert indicator_of(parse_hashtag("#affected+idps+hh")) == (
-        Indicator.DISPLACED, frozenset({"hh"}))
+        Indicator.DISPLACED,
+        frozenset({"hh"}),
+    )
     assert indicator_of(parse_hashtag("#population+total")) == (
-        Indicator.POPULATION, frozenset({"total"}))
+        Indicator.POPULATION,
+        frozenset({"total"}),
+    )
     assert indicator_of(parse_hashtag("#org+name")) is None
 
 
 def test_population_of_a_group_counts_that_group() -> None:
     assert indicator_of(parse_hashtag("#population+idps+ind")) == (
-        Indicator.DISPLACED, frozenset({"ind"}))
-    assert indicator_of(parse_hashtag("#population+refugees")) == (
-        Indicator.REFUGEES, frozenset())
-    assert indicator_of(parse_hashtag("#population+f")) == (
-        Indicator.POPULATION, frozenset({"f"}))
+        Indicator.DISPLACED,
+        frozenset({"ind"}),
+    )
+    assert indicator_of(parse_hashtag("#population+refugees")) == (Indicator.REFUGEES, frozenset())
+    assert indicator_of(parse_hashtag("#population+f")) == (Indicator.POPULATION, frozenset({"f"}))

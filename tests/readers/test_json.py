@@ -22,7 +22,10 @@ def test_optional_keys_become_nulls() -> None:
     assert table.frame["injured"].null_count() == 1051 - 985
     first = table.frame.row(0, named=True)
     assert (first["report_date"], first["killed"], first["injured_cum"]) == (
-        "2023-10-07", "232", "1610")
+        "2023-10-07",
+        "232",
+        "1610",
+    )
 
 
 def test_wrapper_object(tmp_path: Path) -> None:
@@ -41,8 +44,9 @@ def test_ndjson(tmp_path: Path) -> None:
 
 def test_hxl_json_rows(tmp_path: Path) -> None:
     path = tmp_path / "hxl.json"
-    path.write_text(json.dumps([["Country", "Killed"], ["#country+code", "#affected+killed"],
-                                ["SYR", 3]]))
+    path.write_text(
+        json.dumps([["Country", "Killed"], ["#country+code", "#affected+killed"], ["SYR", 3]])
+    )
     table = read(path)
     assert table.hxl == {"Country": "#country+code", "Killed": "#affected+killed"}
     assert table.frame.rows() == [("SYR", "3")]

@@ -118,8 +118,9 @@ def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
     """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
     texts = [value for value in values if value is not None]
     day_first = column_day_first(texts)
-    parsed = [parse_period(text, mapping.date_formats, mapping.timezone, day_first)
-              for text in texts]
+    parsed = [
+        parse_period(text, mapping.date_formats, mapping.timezone, day_first) for text in texts
+    ]
     return pl.DataFrame(
         {
             "__text": texts,
@@ -127,8 +128,12 @@ def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
             "__end": [p[1] if p else None for p in parsed],
             "__precision": [p[2] if p else None for p in parsed],
         },
-        schema={"__text": pl.String, "__start": pl.Date, "__end": pl.Date,
-                "__precision": pl.String},
+        schema={
+            "__text": pl.String,
+            "__start": pl.Date,
+            "__end": pl.Date,
+            "__precision": pl.String,
+        },
     )
 
 
@@ -181,8 +186,11 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             "#inneed, ...) and no mapping names any; pass --mapping FILE",
         )
     if "indicator" not in effective.columns and not all(f.indicator for f in effective.figures):
-        raise InputError(table.path, "figure columns without an indicator, and no indicator "
-                                     "column (#indicator+name) naming one per row")
+        raise InputError(
+            table.path,
+            "figure columns without an indicator, and no indicator "
+            "column (#indicator+name) naming one per row",
+        )
     missing = [c for c in effective.referenced() if c not in table.frame.columns]
     if missing:
         raise InputError(
@@ -223,21 +231,24 @@ class _Normalizer:
         """Candidates and quarantined cells of one figure column."""
         # empty cells first: in a sparse wide table most rows hold no figure in this column
         present = rows.select(~is_missing(pl.col(figure.column))).to_series()
-        cells = (rows if present.all() else rows.filter(present)).select(
-            self._cell_fields(figure))
-        for source, out, column in (("__raw", "value", figure.column),
-                                    ("__low_raw", "value_low", figure.low),
-                                    ("__high_raw", "value_high", figure.high)):
+        cells = (rows if present.all() else rows.filter(present)).select(self._cell_fields(figure))
+        for source, out, column in (
+            ("__raw", "value", figure.column),
+            ("__low_raw", "value_low", figure.low),
+            ("__high_raw", "value_high", figure.high),
+        ):
             if column:
                 value, check, hedge = parse_counts(cells[source], self.mapping.decimal)
                 cells = cells.with_columns(value.alias(out), check.alias(f"{out}_check"))
                 if out == "value" and hedge.null_count() < len(hedge):
                     # the cell's own hedge ("<5", "100+") says more than the column's
-                    cells = cells.with_columns(pl.coalesce(hedge, pl.col("qualifier"))
-                                               .alias("qualifier"))
+                    cells = cells.with_columns(
+                        pl.coalesce(hedge, pl.col("qualifier")).alias("qualifier")
+                    )
             else:
-                cells = cells.with_columns(pl.lit(None, pl.Int64).alias(out),
-                                           pl.lit(None, pl.String).alias(f"{out}_check"))
+                cells = cells.with_columns(
+                    pl.lit(None, pl.Int64).alias(out), pl.lit(None, pl.String).alias(f"{out}_check")
+                )
         conditions = self._checks()
         bad = pl.any_horizontal([condition for condition, *_ in conditions])
         extras = {
@@ -261,8 +272,11 @@ class _Normalizer:
             column = pl.when(condition).then(where).otherwise(column)
             failing = pl.when(condition).then(raw).otherwise(failing)
         quarantined = cells.filter(bad_rows).select(
-            check.alias("check"), column.alias("column"), failing.alias("failing_value"),
-            "input_row", *final,
+            check.alias("check"),
+            column.alias("column"),
+            failing.alias("failing_value"),
+            "input_row",
+            *final,
         )
         return good, quarantined
 
@@ -295,13 +309,20 @@ class _Normalizer:
         if m.country:
             resolved = [self._lookup(col, country_iso3) for col in m.country]
             texts = [self._label(col) for col in m.country]
-            fields.append((pl.coalesce(resolved) if len(resolved) > 1 else resolved[0])
-                          .alias("country_iso3"))
-            fields.append((pl.coalesce(texts) if len(texts) > 1 else texts[0])
-                          .alias("__country_text"))
-            fields.append(pl.coalesce([pl.when(text.is_not_null()).then(pl.lit(col))
-                                       for text, col in zip(texts, m.country, strict=True)])
-                          .alias("__country_column"))
+            fields.append(
+                (pl.coalesce(resolved) if len(resolved) > 1 else resolved[0]).alias("country_iso3")
+            )
+            fields.append(
+                (pl.coalesce(texts) if len(texts) > 1 else texts[0]).alias("__country_text")
+            )
+            fields.append(
+                pl.coalesce(
+                    [
+                        pl.when(text.is_not_null()).then(pl.lit(col))
+                        for text, col in zip(texts, m.country, strict=True)
+                    ]
+                ).alias("__country_column")
+            )
         else:
             fields.append(pl.lit(c.get("country"), pl.String).alias("country_iso3"))
             fields.append(pl.lit(None, pl.String).alias("__country_text"))
@@ -334,32 +355,42 @@ class _Normalizer:
         fields += [level.alias("admin_level"), pcode.alias("pcode")]
         # "Zamzam Camp, Al Fasher, North Darfur", once each ("Chittagong Division" may be
         # both the place and its admin1)
-        place = (pl.concat_list(names).list.drop_nulls().list.unique(maintain_order=True)
-                 .list.join(", ") if len(names) > 1 else location)
+        place = (
+            pl.concat_list(names).list.drop_nulls().list.unique(maintain_order=True).list.join(", ")
+            if len(names) > 1
+            else location
+        )
         if len(m.places) == 1 and self.frame[m.places[0].name].null_count() == 0:
             fields.append(place.alias("__place_text"))
         else:
             # names before codes: the hashtags list #country+code columns first
-            fields.append(pl.coalesce(pl.when(place != "").then(place),
-                                      *(reversed(texts) if m.country else ()),
-                                      pl.lit(c.get("country"), pl.String), pl.lit("?"))
-                          .alias("__place_text"))
+            fields.append(
+                pl.coalesce(
+                    pl.when(place != "").then(place),
+                    *(reversed(texts) if m.country else ()),
+                    pl.lit(c.get("country"), pl.String),
+                    pl.lit("?"),
+                ).alias("__place_text")
+            )
         for name in ("publisher", "attributed_to", "source_url"):
             fields.append(self._provenance(name, getattr(self.meta, name), c.get(name)))
         if "indicator" in m.columns:
             column = m.columns["indicator"]
-            fields += [self._lookup(column, _indicator_from_text).alias("__indicator"),
-                       self._label(column).alias("__indicator_text")]
+            fields += [
+                self._lookup(column, _indicator_from_text).alias("__indicator"),
+                self._label(column).alias("__indicator_text"),
+            ]
         if "qualifier" in m.columns:
             column = m.columns["qualifier"]
             words = {k: v.value for k, v in QUALIFIER_WORDS.items()} | m.qualifiers
-            fields += [self._lookup(column, lambda v: words.get(v.lower())).alias("__qualifier"),
-                       self._label(column).alias("__qualifier_text")]
+            fields += [
+                self._lookup(column, lambda v: words.get(v.lower())).alias("__qualifier"),
+                self._label(column).alias("__qualifier_text"),
+            ]
         if "unit" in m.columns:
             fields.append(self._lookup(m.columns["unit"], _unit_from_text).alias("__unit"))
         if "measure" in m.columns:
-            fields.append(self._lookup(m.columns["measure"], _measure_from_text)
-                          .alias("__measure"))
+            fields.append(self._lookup(m.columns["measure"], _measure_from_text).alias("__measure"))
         return fields
 
     def _provenance(self, name: str, flag: str | None, constant: Any) -> pl.Expr:
@@ -393,39 +424,53 @@ class _Normalizer:
             if self._iso_days(column):
                 day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
                 rows = rows.with_columns(
-                    day.alias(f"__{role}_start"), day.alias(f"__{role}_end"),
+                    day.alias(f"__{role}_start"),
+                    day.alias(f"__{role}_end"),
                     pl.lit(DatePrecision.DAY.value).alias(f"__{role}_precision"),
                 )
             else:
                 table = _date_table(self._values(column), m).rename(
-                    {"__text": column, "__start": f"__{role}_start", "__end": f"__{role}_end",
-                     "__precision": f"__{role}_precision"}
+                    {
+                        "__text": column,
+                        "__start": f"__{role}_start",
+                        "__end": f"__{role}_end",
+                        "__precision": f"__{role}_precision",
+                    }
                 )
                 rows = rows.join(table, on=column, how="left", maintain_order="left")
             rows = rows.with_columns(
-                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null())
-                .alias(f"__{role}_bad")
+                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null()).alias(
+                    f"__{role}_bad"
+                )
             )
         constant = c.get("period")
-        start = pl.coalesce("__period_start_start", "__date_start",
-                            pl.lit(constant and constant[0], pl.Date))
+        start = pl.coalesce(
+            "__period_start_start", "__date_start", pl.lit(constant and constant[0], pl.Date)
+        )
         end = pl.coalesce(
-            pl.when(pl.col("__period_start_start").is_not_null())
-            .then(pl.coalesce("__period_end_end", "__period_start_end")),
-            "__date_end", pl.lit(constant and constant[1], pl.Date),
+            pl.when(pl.col("__period_start_start").is_not_null()).then(
+                pl.coalesce("__period_end_end", "__period_start_end")
+            ),
+            "__date_end",
+            pl.lit(constant and constant[1], pl.Date),
         )
         precision = pl.coalesce(
             pl.when(pl.col("__period_start_precision") == DatePrecision.DAY.value)
-            .then(_span_precision(start, end)).otherwise(pl.col("__period_start_precision")),
-            "__date_precision", pl.lit(constant and constant[2], pl.String),
+            .then(_span_precision(start, end))
+            .otherwise(pl.col("__period_start_precision")),
+            "__date_precision",
+            pl.lit(constant and constant[2], pl.String),
         )
         published = pl.coalesce(
-            pl.lit(self.meta.published_date, pl.Date), "__published_date_start",
+            pl.lit(self.meta.published_date, pl.Date),
+            "__published_date_start",
             pl.lit(c.get("published_date"), pl.Date),
         )
         rows = rows.with_columns(
-            start.alias("period_start"), end.alias("period_end"),
-            precision.alias("date_precision"), published.alias("published_date"),
+            start.alias("period_start"),
+            end.alias("period_end"),
+            precision.alias("date_precision"),
+            published.alias("published_date"),
         )
         if "date_precision" in m.columns:
             rows = self._widen(rows, self._label(m.columns["date_precision"]))
@@ -444,12 +489,15 @@ class _Normalizer:
         )
         start, end = pl.col("period_start"), pl.col("period_end")
         widened = {
-            DatePrecision.WEEK.value: (start.dt.truncate("1w"),
-                                       start.dt.truncate("1w").dt.offset_by("6d")),
+            DatePrecision.WEEK.value: (
+                start.dt.truncate("1w"),
+                start.dt.truncate("1w").dt.offset_by("6d"),
+            ),
             DatePrecision.MONTH.value: (start.dt.month_start(), start.dt.month_end()),
-            DatePrecision.YEAR.value: (start.dt.truncate("1y"),
-                                       start.dt.truncate("1y").dt.offset_by("1y")
-                                       .dt.offset_by("-1d")),
+            DatePrecision.YEAR.value: (
+                start.dt.truncate("1y"),
+                start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"),
+            ),
         }
         new_start, new_end, new_precision = start, end, pl.col("date_precision")
         for precision, (wide_start, wide_end) in widened.items():
@@ -459,15 +507,19 @@ class _Normalizer:
             new_start = pl.when(chosen).then(wide_start).otherwise(new_start)
             new_end = pl.when(chosen).then(wide_end).otherwise(new_end)
             new_precision = pl.when(chosen).then(pl.lit(precision)).otherwise(new_precision)
-        return rows.with_columns(new_start.alias("period_start"), new_end.alias("period_end"),
-                                 new_precision.alias("date_precision"))
+        return rows.with_columns(
+            new_start.alias("period_start"),
+            new_end.alias("period_end"),
+            new_precision.alias("date_precision"),
+        )
 
     # -- figure cells ---------------------------------------------------------------------
 
     def _cell_fields(self, figure: FigureColumn) -> list[pl.Expr]:
         m, c = self.mapping, self.mapping.constants
-        indicator = (pl.lit(figure.indicator, pl.String) if figure.indicator
-                     else pl.col("__indicator"))
+        indicator = (
+            pl.lit(figure.indicator, pl.String) if figure.indicator else pl.col("__indicator")
+        )
         measure = figure.measure or c.get("measure")
         if measure:
             measure_expr = pl.lit(measure, pl.String)
@@ -478,14 +530,21 @@ class _Normalizer:
         unit = pl.lit(figure.unit or c.get("unit") or Unit.PEOPLE.value, pl.String)
         if "unit" in m.columns and not figure.unit:
             unit = pl.coalesce(pl.col("__unit"), unit)
-        qualifier = pl.lit(figure.qualifier or c.get("qualifier") or Qualifier.EXACT.value,
-                           pl.String)
+        qualifier = pl.lit(
+            figure.qualifier or c.get("qualifier") or Qualifier.EXACT.value, pl.String
+        )
         from_column = "qualifier" in m.columns and not figure.qualifier
         if from_column:
-            qualifier = pl.when(pl.col("__qualifier_text").is_null()).then(qualifier).otherwise(
-                pl.col("__qualifier"))
-        start, end, precision = pl.col("period_start"), pl.col("period_end"), pl.col(
-            "date_precision")
+            qualifier = (
+                pl.when(pl.col("__qualifier_text").is_null())
+                .then(qualifier)
+                .otherwise(pl.col("__qualifier"))
+            )
+        start, end, precision = (
+            pl.col("period_start"),
+            pl.col("period_end"),
+            pl.col("date_precision"),
+        )
         if not self._dated_roles() and "period" not in c:
             # a stock with no date of its own is stated as of its publication
             as_published = measure_expr == Measure.STOCK.value
@@ -505,19 +564,32 @@ class _Normalizer:
             pl.lit(figure.high, pl.String).alias("__high_col"),
             (pl.col(figure.high) if figure.high else none).alias("__high_raw"),
             indicator.alias("indicator"),
-            (pl.col("__indicator_text") if not figure.indicator else none)
-            .alias("__indicator_text"),
+            (pl.col("__indicator_text") if not figure.indicator else none).alias(
+                "__indicator_text"
+            ),
             measure_expr.alias("measure"),
             unit.alias("unit"),
             qualifier.alias("qualifier"),
             (pl.col("__qualifier_text") if from_column else none).alias("__qualifier_text"),
             attributed.alias("attributed_to"),
-            "country_iso3", "__country_text", "__country_column", "location_name",
-            "admin_level", "pcode",
-            "publisher", "source_url", "__place_text", start.alias("period_start"),
-            end.alias("period_end"), precision.alias("date_precision"), "published_date",
-            *(pl.col(f"__{role}_{part}") for role in self._dated_roles()
-              for part in ("bad", "text")),
+            "country_iso3",
+            "__country_text",
+            "__country_column",
+            "location_name",
+            "admin_level",
+            "pcode",
+            "publisher",
+            "source_url",
+            "__place_text",
+            start.alias("period_start"),
+            end.alias("period_end"),
+            precision.alias("date_precision"),
+            "published_date",
+            *(
+                pl.col(f"__{role}_{part}")
+                for role in self._dated_roles()
+                for part in ("bad", "text")
+            ),
         ]
 
     def _dated_roles(self) -> list[str]:
@@ -536,60 +608,121 @@ class _Normalizer:
             (pl.col(f"{out}_check").is_not_null(), pl.col(f"{out}_check"), column, raw)
             for out, column, raw, used in (
                 ("value", pl.col("origin"), pl.col("__raw"), True),
-                ("value_low", pl.col("__low_col"), pl.col("__low_raw"),
-                 any(f.low for f in m.figures)),
-                ("value_high", pl.col("__high_col"), pl.col("__high_raw"),
-                 any(f.high for f in m.figures)),
+                (
+                    "value_low",
+                    pl.col("__low_col"),
+                    pl.col("__low_raw"),
+                    any(f.low for f in m.figures),
+                ),
+                (
+                    "value_high",
+                    pl.col("__high_col"),
+                    pl.col("__high_raw"),
+                    any(f.high for f in m.figures),
+                ),
             )
             if used
         ]
         if m.country or c.get("country") is None:
-            checks.append((pl.col("country_iso3").is_null(), pl.lit("unknown-country"),
-                           pl.col("__country_column"), pl.col("__country_text")))
+            checks.append(
+                (
+                    pl.col("country_iso3").is_null(),
+                    pl.lit("unknown-country"),
+                    pl.col("__country_column"),
+                    pl.col("__country_text"),
+                )
+            )
         for role in self._dated_roles():
             column = m.columns[role]
-            checks.append((pl.col(f"__{role}_bad"), pl.lit("unparseable-date"), _name(column),
-                           pl.col(f"__{role}_text")))
+            checks.append(
+                (
+                    pl.col(f"__{role}_bad"),
+                    pl.lit("unparseable-date"),
+                    _name(column),
+                    pl.col(f"__{role}_text"),
+                )
+            )
         if "period" not in c:
-            checks.append((pl.col("period_start").is_null(), pl.lit("missing-date"),
-                           _name(m.columns.get("date")), pl.lit(None, pl.String)))
+            checks.append(
+                (
+                    pl.col("period_start").is_null(),
+                    pl.lit("missing-date"),
+                    _name(m.columns.get("date")),
+                    pl.lit(None, pl.String),
+                )
+            )
         if meta.published_date is None and (
             "published_date" in m.columns or "published_date" not in c
         ):
-            checks.append((pl.col("published_date").is_null(), pl.lit("missing-published-date"),
-                           _name(m.columns.get("published_date")), pl.lit(None, pl.String)))
+            checks.append(
+                (
+                    pl.col("published_date").is_null(),
+                    pl.lit("missing-published-date"),
+                    _name(m.columns.get("published_date")),
+                    pl.lit(None, pl.String),
+                )
+            )
         if "indicator" in m.columns and not all(f.indicator for f in m.figures):
-            checks.append((pl.col("indicator").is_null(), pl.lit("unknown-indicator"),
-                           _name(m.columns["indicator"]), pl.col("__indicator_text")))
+            checks.append(
+                (
+                    pl.col("indicator").is_null(),
+                    pl.lit("unknown-indicator"),
+                    _name(m.columns["indicator"]),
+                    pl.col("__indicator_text"),
+                )
+            )
         if "qualifier" in m.columns:
-            checks.append((pl.col("qualifier").is_null(), pl.lit("unknown-qualifier"),
-                           _name(m.columns["qualifier"]), pl.col("__qualifier_text")))
+            checks.append(
+                (
+                    pl.col("qualifier").is_null(),
+                    pl.lit("unknown-qualifier"),
+                    _name(m.columns["qualifier"]),
+                    pl.col("__qualifier_text"),
+                )
+            )
         if meta.publisher is None and ("publisher" in m.columns or not c.get("publisher")):
-            checks.append((pl.col("publisher").is_null(), pl.lit("missing-publisher"),
-                           _name(m.columns.get("publisher")), pl.lit(None, pl.String)))
+            checks.append(
+                (
+                    pl.col("publisher").is_null(),
+                    pl.lit("missing-publisher"),
+                    _name(m.columns.get("publisher")),
+                    pl.lit(None, pl.String),
+                )
+            )
         return checks
 
     def _quote(self, figure: FigureColumn) -> pl.Expr:
-        """"Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)".
+        """ "Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)".
 
         Built as one ``pl.format`` per figure column with the column name and a constant
         publisher written into the template: a quote is made for every cell, so each part
         that need not be a column is one pass fewer.
         """
-        texts = [pl.col(f"__{role}_text") for role in ("period_start", "date")
-                 if role in self.mapping.columns]
+        texts = [
+            pl.col(f"__{role}_text")
+            for role in ("period_start", "date")
+            if role in self.mapping.columns
+        ]
         # the date as written; casting dates back to text would cost a pass over every cell
-        when = (pl.coalesce(*texts) if len(texts) > 1 else texts[0]) if texts else (
-            pl.col("period_start").cast(pl.String))
+        when = (
+            (pl.coalesce(*texts) if len(texts) > 1 else texts[0])
+            if texts
+            else (pl.col("period_start").cast(pl.String))
+        )
         publisher = self.meta.publisher
         if publisher is None and "publisher" not in self.mapping.columns:
             publisher = self.mapping.constants.get("publisher")
         record = self.mapping.columns.get("record_id")
         parts: list[str | pl.Expr] = [
-            pl.col("__place_text"), f": {figure.column} ", pl.col(figure.column), " (",
+            pl.col("__place_text"),
+            f": {figure.column} ",
+            pl.col(figure.column),
+            " (",
             publisher if publisher is not None else pl.col("publisher").fill_null("?"),
             *((" ", pl.col(record).fill_null("?")) if record else ()),
-            ", ", when.fill_null("?"), ")",
+            ", ",
+            when.fill_null("?"),
+            ")",
         ]
         template = "".join(
             part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{}"
@@ -622,13 +755,18 @@ class _Normalizer:
         )
         rows = rows.join(raw, on="input_row", how="left").with_columns(
             pl.concat_str(
-                [pl.col("check"), pl.lit(": "),
-                 pl.col("check").replace_strict(REASONS, default=""),
-                 pl.when(pl.col("failing_value").is_not_null())
-                 .then(pl.format(" ({})", pl.col("failing_value").str.slice(0, 80))),
-                 pl.when(pl.col("column").is_not_null())
-                 .then(pl.format(" in column {}", pl.col("column"))),
-                 pl.format(" at row {}", pl.col("input_row"))],
+                [
+                    pl.col("check"),
+                    pl.lit(": "),
+                    pl.col("check").replace_strict(REASONS, default=""),
+                    pl.when(pl.col("failing_value").is_not_null()).then(
+                        pl.format(" ({})", pl.col("failing_value").str.slice(0, 80))
+                    ),
+                    pl.when(pl.col("column").is_not_null()).then(
+                        pl.format(" in column {}", pl.col("column"))
+                    ),
+                    pl.format(" at row {}", pl.col("input_row")),
+                ],
                 ignore_nulls=True,
             ).alias("reason")
         )
@@ -642,14 +780,23 @@ def _span_precision(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """The precision a start..end pair of exact days amounts to: a whole calendar month or
     year ("1991-01-01".."1991-12-31") is that month or year; any other span is days."""
     whole_month = (start == start.dt.month_start()) & (end == start.dt.month_end())
-    whole_year = whole_month.not_() & (start.dt.ordinal_day() == 1) & (
-        end == start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"))
+    whole_year = (
+        whole_month.not_()
+        & (start.dt.ordinal_day() == 1)
+        & (end == start.dt.truncate("1y").dt.offset_by("1y").dt.offset_by("-1d"))
+    )
     week = (start.dt.weekday() == 1) & (end == start.dt.offset_by("6d"))
-    return (pl.when(start == end).then(pl.lit(DatePrecision.DAY.value))
-            .when(whole_month).then(pl.lit(DatePrecision.MONTH.value))
-            .when(whole_year).then(pl.lit(DatePrecision.YEAR.value))
-            .when(week).then(pl.lit(DatePrecision.WEEK.value))
-            .otherwise(pl.lit(DatePrecision.DAY.value)))
+    return (
+        pl.when(start == end)
+        .then(pl.lit(DatePrecision.DAY.value))
+        .when(whole_month)
+        .then(pl.lit(DatePrecision.MONTH.value))
+        .when(whole_year)
+        .then(pl.lit(DatePrecision.YEAR.value))
+        .when(week)
+        .then(pl.lit(DatePrecision.WEEK.value))
+        .otherwise(pl.lit(DatePrecision.DAY.value))
+    )
 
 
 def _name(column: str | None) -> pl.Expr:
@@ -658,8 +805,11 @@ def _name(column: str | None) -> pl.Expr:
 
 def _default_measure(indicator: pl.Expr) -> pl.Expr:
     flows = [i.value for i in FLOW_BY_DEFAULT]
-    return (pl.when(indicator.is_in(flows)).then(pl.lit(Measure.FLOW.value))
-            .otherwise(pl.lit(Measure.STOCK.value)))
+    return (
+        pl.when(indicator.is_in(flows))
+        .then(pl.lit(Measure.FLOW.value))
+        .otherwise(pl.lit(Measure.STOCK.value))
+    )
 
 
 def _unit_from_text(text: str) -> str | None:

@@ -54,15 +54,37 @@ def _country_index() -> dict[str, str]:
 
 
 VARIANTS: dict[str, str] = {
-    "drc": "COD", "dr congo": "COD", "congo kinshasa": "COD", "congo drc": "COD",
-    "democratic republic of congo": "COD", "republic of congo": "COG", "congo brazzaville": "COG",
-    "turkey": "TUR", "russia": "RUS", "ivory coast": "CIV", "cape verde": "CPV", "burma": "MMR",
-    "swaziland": "SWZ", "macedonia": "MKD", "uk": "GBR", "great britain": "GBR",
-    "vatican": "VAT", "car": "CAF", "lao pdr": "LAO", "south korea": "KOR",
-    "micronesia": "FSM", "east timor": "TLS", "palestine": "PSE", "opt": "PSE",
-    "occupied palestinian territory": "PSE", "occupied palestinian territories": "PSE",
-    "palestinian territories": "PSE", "state of palestine": "PSE", "gaza strip": "PSE",
-    "gaza": "PSE", "west bank": "PSE",
+    "drc": "COD",
+    "dr congo": "COD",
+    "congo kinshasa": "COD",
+    "congo drc": "COD",
+    "democratic republic of congo": "COD",
+    "republic of congo": "COG",
+    "congo brazzaville": "COG",
+    "turkey": "TUR",
+    "russia": "RUS",
+    "ivory coast": "CIV",
+    "cape verde": "CPV",
+    "burma": "MMR",
+    "swaziland": "SWZ",
+    "macedonia": "MKD",
+    "uk": "GBR",
+    "great britain": "GBR",
+    "vatican": "VAT",
+    "car": "CAF",
+    "lao pdr": "LAO",
+    "south korea": "KOR",
+    "micronesia": "FSM",
+    "east timor": "TLS",
+    "palestine": "PSE",
+    "opt": "PSE",
+    "occupied palestinian territory": "PSE",
+    "occupied palestinian territories": "PSE",
+    "palestinian territories": "PSE",
+    "state of palestine": "PSE",
+    "gaza strip": "PSE",
+    "gaza": "PSE",
+    "west bank": "PSE",
 }
 """Short and UN-style names pycountry does not carry. Kosovo is left out on purpose: it has
 no ISO 3166-1 code (XKX is user-assigned), so its figures quarantine as unknown-country rather
@@ -94,8 +116,11 @@ def country_iso3(name: str) -> str | None:
         return None
     if len(text) in (2, 3) and text.isalpha():
         code = text.upper()
-        found = (pycountry.countries.get(alpha_3=code) if len(code) == 3
-                 else pycountry.countries.get(alpha_2=code))
+        found = (
+            pycountry.countries.get(alpha_3=code)
+            if len(code) == 3
+            else pycountry.countries.get(alpha_2=code)
+        )
         if found is not None:
             return found.alpha_3
     folded = _fold(text)
@@ -185,7 +210,6 @@ def column_day_first(values: Iterable[str]) -> bool | None:
     return day_first if day_first != month_first else None
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Numbers
 
@@ -207,14 +231,22 @@ class Counts(NamedTuple):
 
 
 HEDGES: dict[str, str] = {
-    "<": "at_most", "<=": "at_most", "≤": "at_most",
-    ">": "at_least", ">=": "at_least", "≥": "at_least", "+": "at_least",
-    "~": "approx", "approx": "approx", "approx.": "approx", "ca.": "approx", "c.": "approx",
+    "<": "at_most",
+    "<=": "at_most",
+    "≤": "at_most",
+    ">": "at_least",
+    ">=": "at_least",
+    "≥": "at_least",
+    "+": "at_least",
+    "~": "approx",
+    "approx": "approx",
+    "approx.": "approx",
+    "ca.": "approx",
+    "c.": "approx",
     "about": "approx",
 }
 """Signs and words around a count in a cell ("<5", "100+", "~2,000") -> its qualifier."""
-_HEDGE = re.compile(r"^(<=|>=|<|>|≤|≥|~|approx\.?|ca\.|c\.|about)?\s*(.*?)\s*(\+?)$",
-                    re.IGNORECASE)
+_HEDGE = re.compile(r"^(<=|>=|<|>|≤|≥|~|approx\.?|ca\.|c\.|about)?\s*(.*?)\s*(\+?)$", re.IGNORECASE)
 
 
 def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
@@ -240,11 +272,15 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
     value = value.rechunk()
     # the common case among the rest: thousands grouped by the locale's separator
     separator = "." if decimal == "," else ","
-    grouped = pl.DataFrame({"text": text.gather(failed).str.strip_chars()}).select(
-        pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
-        .then(pl.col("text").str.replace_all(separator, "", literal=True))
-        .cast(pl.Int64, strict=False)
-    ).to_series()
+    grouped = (
+        pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
+        .select(
+            pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
+            .then(pl.col("text").str.replace_all(separator, "", literal=True))
+            .cast(pl.Int64, strict=False)
+        )
+        .to_series()
+    )
     value = value.scatter(failed, grouped)
     failed = failed.filter(grouped.is_null())
     if len(failed) == 0:
@@ -254,18 +290,26 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
     # text results are gathered into place rather than scattered: scattering into string
     # views has tripped polars' bounds checks later on
     where = pl.repeat(None, len(text), dtype=pl.UInt32, eager=True).scatter(
-        failed, pl.int_range(len(failed), dtype=pl.UInt32, eager=True))
-    return Counts(value.scatter(failed, slow_value), slow_check.gather(where),
-                  slow_hedge.gather(where))
+        failed, pl.int_range(len(failed), dtype=pl.UInt32, eager=True)
+    )
+    return Counts(
+        value.scatter(failed, slow_value), slow_check.gather(where), slow_hedge.gather(where)
+    )
 
 
 def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
     hedged = pl.col("text").str.extract_groups(_HEDGE.pattern.replace("^", "(?i)^", 1))
     frame = frame.with_columns(
-        pl.when((hedged.struct.field("2") != "")
-                & (hedged.struct.field("1").is_not_null() | (hedged.struct.field("3") == "+")))
-        .then(pl.concat_str(hedged.struct.field("1").str.to_lowercase().fill_null(""),
-                            hedged.struct.field("3"))).alias("hedge_text"),
+        pl.when(
+            (hedged.struct.field("2") != "")
+            & (hedged.struct.field("1").is_not_null() | (hedged.struct.field("3") == "+"))
+        )
+        .then(
+            pl.concat_str(
+                hedged.struct.field("1").str.to_lowercase().fill_null(""), hedged.struct.field("3")
+            )
+        )
+        .alias("hedge_text"),
         hedged.struct.field("2").alias("bare"),
     ).with_columns(
         # "100+" (a plus after the number) is "at least"; a plus before it is no hedge
@@ -283,37 +327,59 @@ def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
             .then(text.str.replace_all(".", "", literal=True))
             .otherwise(text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_,]", ""))
         )
-    frame = frame.with_columns(
-        is_missing(text).alias("missing"),
-        text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
-        cleaned.alias("cleaned"),
-    ).with_columns(
-        pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
-        pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
-        pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
-    ).with_columns(
-        pl.col("integer").str.strip_chars_start("-").str.strip_chars_start("0")
-        .str.len_chars().alias("digits"),
+    frame = (
+        frame.with_columns(
+            is_missing(text).alias("missing"),
+            text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
+            cleaned.alias("cleaned"),
+        )
+        .with_columns(
+            pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
+            pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
+            pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
+        )
+        .with_columns(
+            pl.col("integer")
+            .str.strip_chars_start("-")
+            .str.strip_chars_start("0")
+            .str.len_chars()
+            .alias("digits"),
+        )
     )
     integer_ok = pl.col("integer").is_not_null() & (pl.col("digits") <= MAX_DIGITS)
-    float_ok = (pl.col("scientific") & (pl.col("float").abs() < 1e18)
-                & (pl.col("float") == pl.col("float").floor()))
-    too_long = ((pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS))
-                | (pl.col("scientific") & ~float_ok))
+    float_ok = (
+        pl.col("scientific")
+        & (pl.col("float").abs() < 1e18)
+        & (pl.col("float") == pl.col("float").floor())
+    )
+    too_long = (pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS)) | (
+        pl.col("scientific") & ~float_ok
+    )
     check = (
-        pl.when(pl.col("missing")).then(pl.lit(None, pl.String))
-        .when(pl.col("formula")).then(pl.lit("formula-cell"))
-        .when(too_long).then(pl.lit("implausible-value"))
-        .when(integer_ok | float_ok).then(pl.lit(None, pl.String))
-        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$")).then(pl.lit("non-integer-value"))
+        pl.when(pl.col("missing"))
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("formula"))
+        .then(pl.lit("formula-cell"))
+        .when(too_long)
+        .then(pl.lit("implausible-value"))
+        .when(integer_ok | float_ok)
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$"))
+        .then(pl.lit("non-integer-value"))
         .otherwise(pl.lit("unparseable-number"))
     )
     value = (
-        pl.when(pl.col("missing") | pl.col("formula")).then(pl.lit(None, pl.Int64))
-        .when(integer_ok).then(pl.col("integer").cast(pl.Int64, strict=False))
-        .when(float_ok).then(pl.col("float").cast(pl.Int64, strict=False))
+        pl.when(pl.col("missing") | pl.col("formula"))
+        .then(pl.lit(None, pl.Int64))
+        .when(integer_ok)
+        .then(pl.col("integer").cast(pl.Int64, strict=False))
+        .when(float_ok)
+        .then(pl.col("float").cast(pl.Int64, strict=False))
     )
     hedge = pl.col("hedge_text").replace_strict(HEDGES, default=None, return_dtype=pl.String)
-    result = frame.select(value.alias("value"), check.alias("check"),
-                          pl.when(check.is_null()).then(hedge).alias("hedge"))
+    result = frame.select(
+        value.alias("value"),
+        check.alias("check"),
+        pl.when(check.is_null()).then(hedge).alias("hedge"),
+    )
     return Counts(result["value"], result["check"], result["hedge"])

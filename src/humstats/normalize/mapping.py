@@ -29,14 +29,30 @@ FLOW_ATTRIBUTES = frozenset({"new", "daily", "weekly", "monthly", "flow", "incid
 HOUSEHOLD_ATTRIBUTES = frozenset({"hh", "households", "household"})
 PEOPLE_ATTRIBUTES = frozenset({"ind", "individuals", "persons", "people", "num"})
 BREAKDOWN_ATTRIBUTES = frozenset(
-    {"f", "m", "female", "male", "women", "men", "girls", "boys", "children", "adults",
-     "adolescents", "youth", "elderly", "infants", "disabled", "urban", "rural"}
+    {
+        "f",
+        "m",
+        "female",
+        "male",
+        "women",
+        "men",
+        "girls",
+        "boys",
+        "children",
+        "adults",
+        "adolescents",
+        "youth",
+        "elderly",
+        "infants",
+        "disabled",
+        "urban",
+        "rural",
+    }
 )
 """HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
 AGE_ATTRIBUTE = re.compile(r"^age\d")
 NEUTRAL_ATTRIBUTES = STOCK_ATTRIBUTES | FLOW_ATTRIBUTES | HOUSEHOLD_ATTRIBUTES | PEOPLE_ATTRIBUTES
 """Attributes saying how a column counts, not what part of the total it counts."""
-
 
 
 @dataclass(frozen=True)
@@ -64,9 +80,21 @@ class Place:
 
 
 FIELD_COLUMNS = (
-    "admin_level", "pcode", "date", "period_start", "period_end", "date_precision",
-    "published_date", "publisher", "attributed_to", "source_url", "qualifier", "unit",
-    "indicator", "measure", "record_id",
+    "admin_level",
+    "pcode",
+    "date",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "published_date",
+    "publisher",
+    "attributed_to",
+    "source_url",
+    "qualifier",
+    "unit",
+    "indicator",
+    "measure",
+    "record_id",
 )
 """Figure fields a mapping's [columns] may fill from one column each (besides places and
 countries, which take a list of columns, most specific or most reliable first).
@@ -77,8 +105,17 @@ LABELLED = ("publisher", "attributed_to")
 """Fields whose cell texts a mapping may relabel under [labels.<field>]."""
 
 CONSTANTS = (
-    "publisher", "published_date", "source_url", "attributed_to", "country", "location_name",
-    "admin_level", "measure", "unit", "qualifier", "period",
+    "publisher",
+    "published_date",
+    "source_url",
+    "attributed_to",
+    "country",
+    "location_name",
+    "admin_level",
+    "measure",
+    "unit",
+    "qualifier",
+    "period",
 )
 
 
@@ -112,9 +149,11 @@ class Mapping:
         return replace(
             self,
             figures=self.figures or tuple(f for f in base.figures if keep(f.column)),
-            places=self.places or tuple(
+            places=self.places
+            or tuple(
                 replace(p, pcode=p.pcode if p.pcode and keep(p.pcode) else None)
-                for p in base.places if keep(p.name)
+                for p in base.places
+                if keep(p.name)
             ),
             country=self.country or tuple(filter(keep, base.country)),
             columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
@@ -143,15 +182,24 @@ def load_mapping(path: Path) -> Mapping:
 
 
 def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
-    known = ("ignore", "constants", "columns", "figures", "dates", "numbers", "qualifiers",
-             "precisions", "labels")
+    known = (
+        "ignore",
+        "constants",
+        "columns",
+        "figures",
+        "dates",
+        "numbers",
+        "qualifiers",
+        "precisions",
+        "labels",
+    )
     _known_keys(document, known, where, "")
     columns_table = _table(document, "columns", where)
     _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
     country = _names(columns_table.pop("country", ()), where, "columns.country")
     places = tuple(
-        Place(name) for name in _names(columns_table.pop("location_name", ()), where,
-                                       "columns.location_name")
+        Place(name)
+        for name in _names(columns_table.pop("location_name", ()), where, "columns.location_name")
     )
     columns = {key: _string(value, where, f"columns.{key}") for key, value in columns_table.items()}
 
@@ -161,12 +209,16 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         if key in constants:
             _member(constants[key], enum, where, f"constants.{key}")
     if "published_date" in constants:
-        constants["published_date"] = _date(constants["published_date"], where,
-                                            "constants.published_date")
+        constants["published_date"] = _date(
+            constants["published_date"], where, "constants.published_date"
+        )
     if "period" in constants:
         period = constants["period"]
-        parsed = parse_period(str(period), (), None) if not isinstance(period, dt.date) else (
-            period, period, DatePrecision.DAY.value)
+        parsed = (
+            parse_period(str(period), (), None)
+            if not isinstance(period, dt.date)
+            else (period, period, DatePrecision.DAY.value)
+        )
         if parsed is None:
             raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
         constants["period"] = parsed
@@ -186,8 +238,12 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         key = f"figures[{number}]"
         if not isinstance(entry, dict) or "column" not in entry:
             raise ConfigError(f"{where}: {key} needs a column")
-        _known_keys(entry, ("column", "indicator", "measure", "unit", "qualifier", "low", "high",
-                            "attributed_to"), where, f"{key}.")
+        _known_keys(
+            entry,
+            ("column", "indicator", "measure", "unit", "qualifier", "low", "high", "attributed_to"),
+            where,
+            f"{key}.",
+        )
         if "indicator" in entry:
             _member(entry["indicator"], Indicator, where, f"{key}.indicator")
         elif "indicator" not in columns:
@@ -211,7 +267,7 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
     _known_keys(numbers, ("decimal",), where, "numbers.")
     decimal = numbers.get("decimal", ".")
     if decimal not in (".", ","):
-        raise ConfigError(f"{where}: numbers.decimal must be \".\" or \",\", not {decimal!r}")
+        raise ConfigError(f'{where}: numbers.decimal must be "." or ",", not {decimal!r}')
     qualifiers = _table(document, "qualifiers", where)
     for key, value in qualifiers.items():
         _member(value, Qualifier, where, f"qualifiers.{key}")
@@ -309,14 +365,22 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
                 continue
             role = "low" if "min" in extra else "high" if "max" in extra else "value"
             unit = Unit.HOUSEHOLDS if extra & HOUSEHOLD_ATTRIBUTES else Unit.PEOPLE
-            measure = (Measure.STOCK if extra & STOCK_ATTRIBUTES else
-                       Measure.FLOW if extra & FLOW_ATTRIBUTES else None)
+            measure = (
+                Measure.STOCK
+                if extra & STOCK_ATTRIBUTES
+                else Measure.FLOW
+                if extra & FLOW_ATTRIBUTES
+                else None
+            )
             key = (indicator.value, unit.value, extra - {"min", "max"})
             if role != "value":
                 bounds.setdefault((indicator.value, key[2]), {}).setdefault(role, column)
             elif key in figures:
-                log.info("column %r repeats the figure of %r; not counted twice",
-                         column, figures[key].column)
+                log.info(
+                    "column %r repeats the figure of %r; not counted twice",
+                    column,
+                    figures[key].column,
+                )
             else:
                 figures[key] = FigureColumn(
                     column, indicator.value, measure and measure.value, unit.value
@@ -340,9 +404,15 @@ def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
         elif level is not None and "code" in tag.attributes:
             codes.setdefault(level, column)
         elif tag.tag == "date":
-            role = ("published_date" if tag.attributes & {"reported", "published"} else
-                    "period_start" if "start" in tag.attributes else
-                    "period_end" if "end" in tag.attributes else "date")
+            role = (
+                "published_date"
+                if tag.attributes & {"reported", "published"}
+                else "period_start"
+                if "start" in tag.attributes
+                else "period_end"
+                if "end" in tag.attributes
+                else "date"
+            )
             if "year" not in tag.attributes or role == "date":
                 columns.setdefault(role, column)
         elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
@@ -401,7 +471,8 @@ def _part_of_another(
     indicator, unit, attributes = key
     specific = attributes - NEUTRAL_ATTRIBUTES
     return any(
-        other_indicator == indicator and other_unit == unit
+        other_indicator == indicator
+        and other_unit == unit
         and other - NEUTRAL_ATTRIBUTES < specific
         for other_indicator, other_unit, other in figures
     )
@@ -412,7 +483,8 @@ def _has_flow_sibling(
 ) -> bool:
     indicator, unit, attributes = key
     return any(
-        (i, u) == (indicator, unit) and other & FLOW_ATTRIBUTES
+        (i, u) == (indicator, unit)
+        and other & FLOW_ATTRIBUTES
         and other - NEUTRAL_ATTRIBUTES == attributes - NEUTRAL_ATTRIBUTES
         for i, u, other in figures
     )

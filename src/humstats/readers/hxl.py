@@ -60,9 +60,7 @@ def find_hashtag_row(rows: Sequence[Sequence[str | None]], limit: int = 25) -> i
 def hashtags(columns: Sequence[str], row: Sequence[str | None]) -> dict[str, str]:
     """Column name -> hashtag as written, for the tagged cells of the hashtag ``row``."""
     return {
-        column: cell.strip()
-        for column, cell in zip(columns, row, strict=False)
-        if is_hashtag(cell)
+        column: cell.strip() for column, cell in zip(columns, row, strict=False) if is_hashtag(cell)
     }
 
 
