@@ -1,8 +1,12 @@
 """humstats: humanitarian figures with their provenance.
 
 The library is the product; the ``humstats`` command is a thin layer over these names.
+
+>>> import humstats                                                       # doctest: +SKIP
+>>> humstats.open("data").figures().collect()
 """
 
+from humstats.api import Dataset, open
 from humstats.errors import (
     ConfigError,
     HumstatsError,
@@ -19,6 +23,7 @@ from humstats.validate import Validation, validate_figures
 __all__ = [
     "COLUMNS",
     "ConfigError",
+    "Dataset",
     "FigureSchema",
     "HumstatsError",
     "IngestResult",
@@ -30,5 +35,6 @@ __all__ = [
     "Store",
     "Validation",
     "ingest",
+    "open",
     "validate_figures",
 ]

@@ -282,6 +282,120 @@ def figures_command(
     _emit(frame, fmt, output)
 
 
+def _params(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    params = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}")
+        params[name.strip().lstrip("$")] = text
+    return params
+
+
+@cli.command("query")
+@click.argument("sql")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    callback=_params,
+    metavar="NAME=VALUE",
+    help="Value for $NAME in the SQL (repeatable); bound by DuckDB, never pasted into the SQL.",
+)
+@format_option()
+@output_option
+@click.pass_context
+def query_command(
+    ctx: click.Context, sql: str, params: dict[str, str], fmt: Format, output: Path | None
+) -> None:
+    """Read-only SQL over the views figures, quarantine, sources, runs and latest.
+
+    \b
+    humstats query "SELECT publisher, count(*) AS n FROM figures GROUP BY ALL"
+    humstats query 'SELECT * FROM latest WHERE country_iso3 = $c' --param c=SDN
+    """
+    from humstats.query import query
+
+    frame = query(_data_dir(ctx), sql, params)
+    if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
+        raise click.UsageError("--format hxl needs the columns indicator and value in the result")
+    if fmt is not Format.TABLE:
+        _emit(frame, fmt, output)
+        return
+    # Every column, as selected, and no thousands separators: a result's integers may be
+    # years or ids, not counts of people.
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=40,
+        tbl_width_chars=200,
+    ):
+        text = f"{frame}\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _configure_logging(quiet: bool, log_format: str) -> None:
+    """Messages of the library's loggers to stderr: plain lines, or JSON for log shippers."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    logging.getLogger("humstats").setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+@cli.command("run")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="humstats.toml",
+    show_default=True,
+    help="The configuration: sources, reports, store.",
+)
+@click.option("--draft", is_flag=True, help="Also render each report's open period as a draft.")
+@click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors (quiet cron mail).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per message on stderr, for journald or a log shipper.",
+)
+@click.pass_context
+def run_command(
+    ctx: click.Context, config_path: Path, draft: bool, quiet: bool, log_format: str
+) -> None:
+    """One scheduled batch: ingest what is new, render due reports, log the run.
+
+    Exit 0 all good, 1 some input or report failed, 2 configuration error, 3 another run
+    holds the lock. Data and reports go where humstats.toml says (--data is not used).
+    """
+    from humstats.config import load_config
+    from humstats.schedule import run
+
+    _configure_logging(quiet, log_format)
+    result = run(load_config(config_path), draft=draft)
+    ctx.exit(result.exit_code)
+
+
 @cli.command("report")
 @click.option("--period", help="A month (2024-12) or an ISO week (2024-W49).")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")

@@ -79,29 +79,36 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_candidates(
-    path: Path, *, meta: SourceMeta = SourceMeta(), mapping: object | None = None
+    path: Path,
+    *,
+    meta: SourceMeta = SourceMeta(),
+    mapping: object | None = None,
+    defaults: SourceMeta = SourceMeta(),
 ) -> tuple[pl.DataFrame, pl.DataFrame, str, SourceMeta]:
     """Candidate figures and early quarantine rows of one input, its kind and its metadata.
 
     ``meta`` holds what the caller knows (command-line flags): it overrides what the input
-    says about itself.
+    says about itself. ``defaults`` (a configured source's metadata) fill only what the input
+    leaves out.
     """
     content = readers.read(path)
     if isinstance(content, readers.Table):
         from humstats.normalize import normalize_table
 
-        table_meta = content.meta.overridden_by(meta)
+        table_meta = defaults.overridden_by(content.meta).overridden_by(meta)
         normalized = normalize_table(content, table_meta, mapping)
         return normalized.figures, normalized.quarantine, "table", table_meta
     from humstats.extract import extract_figures
 
     documents = [
-        readers.Document(d.text, d.path, d.meta.overridden_by(meta), d.index, d.offset)
+        readers.Document(
+            d.text, d.path, defaults.overridden_by(d.meta).overridden_by(meta), d.index, d.offset
+        )
         for d in content
     ]
     frames = [extract_figures(document) for document in documents]
     figures = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
-    doc_meta = documents[0].meta if len(documents) == 1 else meta
+    doc_meta = documents[0].meta if len(documents) == 1 else defaults.overridden_by(meta)
     return figures, empty_quarantine(), "text", doc_meta
 
 
@@ -162,6 +169,7 @@ def ingest(
     data_dir: str | Path = "data",
     mapping: object | None = None,
     meta: SourceMeta = SourceMeta(),
+    defaults: SourceMeta = SourceMeta(),
     dry_run: bool = False,
     lock_timeout: float = 60.0,
     on_input: Callable[[Path], None] | None = None,
@@ -172,6 +180,7 @@ def ingest(
     that cannot be read is still archived and reported ``unreadable`` while the others go on.
     With ``dry_run`` nothing is archived or stored: the result says what would be.
     ``mapping`` is a mapping file path or a loaded mapping, used for every table input.
+    ``defaults`` is metadata used where an input carries none (a configured source's).
     """
     store = Store(data_dir)
     if isinstance(mapping, str | Path):
@@ -200,7 +209,9 @@ def ingest(
             )
             continue
         try:
-            candidates, early, kind, input_meta = read_candidates(path, meta=meta, mapping=mapping)
+            candidates, early, kind, input_meta = read_candidates(
+                path, meta=meta, mapping=mapping, defaults=defaults
+            )
         except InputError as error:
             log.warning("%s", error)
             result.inputs.append(

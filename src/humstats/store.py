@@ -150,12 +150,13 @@ class Store:
         """Hold the store's lock; ``timeout=0`` fails at once when another process has it.
 
         A batch left half-written by a killed process is cleared on entry, since only the
-        lock holder writes.
+        lock holder writes. The lock is reentrant within a process: a scheduled run holds it
+        from start to end and the ingest it calls takes it again.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(self.lock_path, timeout=timeout)
+        lock = filelock.FileLock(self.lock_path.resolve(), is_singleton=True)
         try:
-            lock.acquire()
+            lock.acquire(timeout=timeout)
         except filelock.Timeout as error:
             raise LockedError(self.lock_path) from error
         try:

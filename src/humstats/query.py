@@ -1,0 +1,299 @@
+"""Read-only SQL over a store: DuckDB views on the Parquet files the store wrote.
+
+Views: ``figures``, ``quarantine`` and ``sources`` (the committed batches' Parquet files),
+``runs`` (the run log, one row per line) and ``latest`` (``aggregate.latest`` over the
+figures, so SQL and Python agree on what "latest" means).
+
+Read-only is enforced twice. DuckDB's own parser classifies each statement and only a single
+``SELECT`` (which includes ``DESCRIBE``, ``SUMMARIZE``, ``SHOW`` and ``FROM t``) may run; and
+the connection is an in-memory database whose file access is limited to the store's Parquet
+files, with its configuration locked so no statement can lift that limit. Values come in as
+DuckDB parameters (``$name``), never spliced into the SQL text.
+
+A connection is a snapshot: it sees the batches committed when it was opened
+(``Database.is_current`` says when that is no longer so; ``humstats.open`` then reopens).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import polars as pl
+
+from humstats.errors import QueryError
+from humstats.store import Store
+
+VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources", "runs", "latest")
+"""The names a query may read."""
+
+RUN_DTYPES: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "batch_id": pl.String(),
+    "started": pl.Datetime("us", "UTC"),
+    "finished": pl.Datetime("us", "UTC"),
+    "inputs": pl.Int64(),
+    "failed": pl.Int64(),
+    "figures": pl.Int64(),
+    "quarantined": pl.Int64(),
+    "reports": pl.List(pl.String()),
+    "errors": pl.List(pl.String()),
+    "record": pl.String(),
+}
+"""The ``runs`` view: what every log line has in common, and the whole line as JSON."""
+
+_TABLE_VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources")
+"""Views over the batches' Parquet files, named like the ``Store`` methods that scan them."""
+_ALLOWED = frozenset({duckdb.StatementType.SELECT})
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _timestamp(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, list):
+        return len(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def runs_frame(records: Sequence[Mapping[str, object]]) -> pl.DataFrame:
+    """The run log as a table: ingests (``humstats ingest``) and scheduled runs alike.
+
+    ``inputs`` and ``failed`` count the inputs a line lists (and those that could not be
+    read), ``reports`` lists the files written, ``errors`` the messages of what went wrong;
+    ``record`` keeps the whole line for anything else (``record->>'$.exit_code'``).
+    """
+    rows = []
+    for record in records:
+        inputs = record.get("inputs")
+        listed = inputs if isinstance(inputs, list) else []
+        unreadable = [i for i in listed if isinstance(i, dict) and i.get("status") == "unreadable"]
+        errors = record.get("errors")
+        if not isinstance(errors, list):
+            errors = [str(i.get("message")) for i in unreadable]
+        reports = record.get("reports")
+        rows.append(
+            {
+                "kind": record.get("kind"),
+                "batch_id": record.get("batch_id"),
+                "started": _timestamp(record.get("started")),
+                "finished": _timestamp(record.get("finished")),
+                "inputs": _count(inputs),
+                "failed": len(unreadable),
+                "figures": _count(record.get("figures")),
+                "quarantined": _count(record.get("quarantined")),
+                "reports": [
+                    str(path)
+                    for report in (reports if isinstance(reports, list) else [])
+                    for path in (report.get("paths", []) if isinstance(report, dict) else [report])
+                ],
+                "errors": [str(e) for e in errors],
+                "record": json.dumps(record, default=str, ensure_ascii=False),
+            }
+        )
+    return pl.DataFrame(rows, schema=RUN_DTYPES)
+
+
+def _duckdb_types(
+    con: duckdb.DuckDBPyConnection, schema: Mapping[str, pl.DataType]
+) -> dict[str, str]:
+    """DuckDB's names for a polars schema's types, as DuckDB itself converts them."""
+    con.register("_humstats_schema", pl.DataFrame(schema=dict(schema)))
+    try:
+        return {row[0]: row[1] for row in con.execute("DESCRIBE _humstats_schema").fetchall()}
+    finally:
+        con.unregister("_humstats_schema")
+
+
+def _table_view(
+    con: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path], types: Mapping[str, str]
+) -> None:
+    """``name`` over ``files`` with exactly the columns of ``types``, in order.
+
+    A column that older batches lack reads as NULL and one stored with another type is cast,
+    so the view keeps the store's schema whatever the files hold; with no files at all it is
+    an empty relation that still has every column.
+    """
+    if files:
+        paths = ", ".join(_quote_literal(str(f)) for f in files)
+        source = f"read_parquet([{paths}], union_by_name = true)"
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        present = {row[0]: row[1] for row in described}
+    else:
+        source, present = None, {}
+    columns = []
+    for column, kind in types.items():
+        quoted = _quote_identifier(column)
+        if present.get(column) == kind:
+            columns.append(quoted)
+        elif column in present:
+            columns.append(f"CAST({quoted} AS {kind}) AS {quoted}")
+        else:
+            columns.append(f"CAST(NULL AS {kind}) AS {quoted}")
+    body = f"SELECT {', '.join(columns)}"
+    body += f" FROM {source}" if source else " WHERE false"
+    con.execute(f"CREATE VIEW {_quote_identifier(name)} AS {body}")
+
+
+class Database:
+    """A read-only SQL connection to a store (see the module docstring).
+
+    >>> with Database("data") as db:                                      # doctest: +SKIP
+    ...     db.query("SELECT count(*) AS n FROM figures WHERE country_iso3 = $c", {"c": "SDN"})
+
+    Each view is built the first time a statement names it (a statement naming none, such as
+    ``SHOW TABLES``, gets them all but ``latest``), so a query pays only for what it reads.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        priority: Sequence[str] | None = None,
+    ) -> None:
+        self.store = Store(data_dir)
+        self.priority = tuple(priority) if priority is not None else None
+        self._snapshot = self._state()
+        self._files = {
+            name: sorted(p.resolve() for p in self.store.batches_dir.glob(f"*/{name}.parquet"))
+            for name in _TABLE_VIEWS
+        }
+        self._built: set[str] = set()
+        self._con = duckdb.connect(
+            ":memory:",
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
+        self._con.execute("SET TimeZone = 'UTC'")  # like the store's timestamps, on any machine
+        readable = [str(f) for paths in self._files.values() for f in paths]
+        self._con.execute("SET allowed_paths = $paths", {"paths": readable})
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+
+    def _state(self) -> tuple[tuple[str, ...], tuple[int, int] | None]:
+        """What the views would show: the committed batches and the run log's size."""
+        batches = self.store.batches_dir
+        names = tuple(sorted(p.name for p in batches.iterdir())) if batches.is_dir() else ()
+        log = self.store.runs_path
+        stat = log.stat() if log.exists() else None
+        return names, (stat.st_size, stat.st_mtime_ns) if stat else None
+
+    def is_current(self) -> bool:
+        """False once a batch was committed or a run logged after this connection opened."""
+        return self._state() == self._snapshot
+
+    def _build(self, view: str) -> None:
+        if view in self._built:
+            return
+        if view in _TABLE_VIEWS:
+            frame = getattr(self.store, view)()
+            types = _duckdb_types(self._con, frame.collect_schema())
+            _table_view(self._con, view, self._files[view], types)
+        elif view == "runs":
+            self._con.register("runs", runs_frame(self.store.runs()))
+        else:
+            # ``aggregate.latest`` over the figures: DuckDB scans this lazy frame only when a
+            # query reads it, and the aggregate stage is imported only then.
+            from humstats.aggregate import latest
+
+            figures = self.store.figures()
+            frame = latest(figures) if self.priority is None else latest(figures, self.priority)
+            self._con.register("latest", frame)
+        self._built.add(view)
+
+    def query(self, sql: str, params: Mapping[str, object] | None = None) -> pl.DataFrame:
+        """Run one read-only statement; ``params`` fill its ``$name`` placeholders.
+
+        Raises ``QueryError`` (one line) when the statement writes, is not a single
+        statement, misses or gets unknown parameters, or fails in DuckDB.
+        """
+        params = dict(params or {})
+        try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as error:
+            raise QueryError(_first_line(error)) from error
+        if not statements:
+            raise QueryError("no SQL statement given")
+        if len(statements) > 1:
+            raise QueryError(f"one statement at a time, got {len(statements)}")
+        statement = statements[0]
+        if statement.type not in _ALLOWED:
+            raise QueryError(
+                f"refused {statement.type.name} statement: queries are read-only "
+                "(SELECT, DESCRIBE, SUMMARIZE, SHOW)"
+            )
+        wanted = set(statement.named_parameters)
+        if any(name.isdigit() for name in wanted):
+            raise QueryError("use named parameters ($name), not ? or $1")
+        if missing := sorted(wanted - params.keys()):
+            raise QueryError(f"no value for parameter ${missing[0]}: pass {missing[0]}=VALUE")
+        if unused := sorted(params.keys() - wanted):
+            raise QueryError(f"parameter {unused[0]} is not used: the query has no ${unused[0]}")
+        named = [view for view in VIEWS if view in _identifiers(sql)]
+        try:
+            for view in named or (*_TABLE_VIEWS, "runs"):
+                self._build(view)
+            return self._con.sql(sql, params=params or None).pl()
+        except duckdb.Error as error:
+            raise QueryError(_first_line(error)) from error
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _identifiers(sql: str) -> set[str]:
+    """Names in ``sql`` as DuckDB's tokenizer sees them (lower-cased, unquoted): a view's
+    name in a string literal or a comment does not count."""
+    tokens = duckdb.tokenize(sql)
+    ends = [start for start, _ in tokens[1:]] + [len(sql)]
+    return {
+        sql[start:end].strip().strip('"').lower()
+        for (start, kind), end in zip(tokens, ends, strict=True)
+        if kind == duckdb.token_type.identifier
+    }
+
+
+def query(
+    data_dir: str | os.PathLike[str],
+    sql: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    priority: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """One read-only statement over the store at ``data_dir``; see ``Database.query``."""
+    with Database(data_dir, priority=priority) as database:
+        return database.query(sql, params)

@@ -1,0 +1,334 @@
+"""``humstats run``: one unattended batch, as cron or a systemd timer starts it every hour.
+
+A run holds the store's lock from start to end (a second run started meanwhile exits at once
+with ``LockedError``), then:
+
+1. ingests, source by source, every file matching the source's patterns whose content hash the
+   store does not hold yet (``run.ingest``; each source's new files are one atomic batch);
+2. renders each report for every period that has closed since it was last rendered (the open
+   period too, as a draft, when asked);
+3. appends one JSON line to the run log: start, end, inputs, figures added, rows quarantined,
+   reports written, errors.
+
+Nothing needs repairing after a crash: a batch is committed whole or not at all, so a killed
+run's inputs are simply new to the next one; a report counts as rendered only once the run log
+says so, so a report the killed run was writing is written again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from humstats.config import Config, ReportConfig, Schedule, SourceConfig, SourceKind
+from humstats.errors import HumstatsError, InputError
+from humstats.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
+from humstats.run import InputOutcome, Status, expand_paths, ingest
+from humstats.store import Store
+
+log = logging.getLogger(__name__)
+
+DRAFT_FOLDER = "draft"
+"""Drafts of open periods go to ``<reports>/<report name>/draft/``, apart from final ones."""
+
+
+# -- periods ----------------------------------------------------------------------------
+
+
+def period_start(schedule: Schedule, day: dt.date) -> dt.date:
+    """First day of the period holding ``day``: the 1st of its month, or its ISO week's Monday."""
+    if schedule is Schedule.MONTHLY:
+        return day.replace(day=1)
+    return day - dt.timedelta(days=day.weekday())
+
+
+def previous_start(schedule: Schedule, start: dt.date) -> dt.date:
+    return period_start(schedule, start - dt.timedelta(days=1))
+
+
+def period_label(schedule: Schedule, start: dt.date) -> str:
+    """``2024-12`` or ``2024-W49``: what ``humstats report --period`` takes."""
+    if schedule is Schedule.MONTHLY:
+        return f"{start:%Y-%m}"
+    year, week, _ = start.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_label(schedule: Schedule, label: str) -> dt.date:
+    if schedule is Schedule.MONTHLY:
+        return dt.date.fromisoformat(f"{label}-01")
+    year, week = label.split("-W")
+    return dt.date.fromisocalendar(int(year), int(week), 1)
+
+
+def due_periods(schedule: Schedule, today: dt.date, rendered: set[str]) -> list[str]:
+    """Closed periods to render, oldest first.
+
+    Every period closed after the newest one already ``rendered``; a report never rendered
+    starts with the period that closed last (not with all of history).
+    """
+    last_closed = previous_start(schedule, period_start(schedule, today))
+    done = [parse_label(schedule, label) for label in rendered]
+    newest_done = max(done, default=previous_start(schedule, last_closed))
+    due = []
+    start = last_closed
+    while start > newest_done:
+        due.append(period_label(schedule, start))
+        start = previous_start(schedule, start)
+    return due[::-1]
+
+
+# -- results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """One rendering of one report for one period and country."""
+
+    name: str
+    period: str
+    country: str | None
+    draft: bool
+    paths: tuple[Path, ...] = ()
+    error: str | None = None
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "period": self.period,
+            "country": self.country,
+            "draft": self.draft,
+            "paths": [str(p) for p in self.paths],
+            "error": self.error,
+        }
+
+
+@dataclass
+class RunResult:
+    """What one run did; ``exit_code`` is 0 when all went well, 1 when something failed."""
+
+    started: dt.datetime
+    finished: dt.datetime | None = None
+    inputs: list[tuple[str, InputOutcome]] = field(default_factory=list)
+    """(source name, outcome) for every file the sources matched."""
+    batches: list[str] = field(default_factory=list)
+    reports: list[ReportOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> list[InputOutcome]:
+        return [i for _, i in self.inputs if i.status is Status.STORED]
+
+    @property
+    def failed(self) -> list[InputOutcome]:
+        return [i for _, i in self.inputs if i.status is Status.UNREADABLE]
+
+    @property
+    def figures(self) -> int:
+        return sum(i.figures for i in self.stored)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(i.quarantined for i in self.stored)
+
+    @property
+    def written(self) -> list[Path]:
+        return [path for report in self.reports for path in report.paths]
+
+    @property
+    def nothing_new(self) -> bool:
+        return not (self.stored or self.failed or self.reports or self.errors)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.errors else 0
+
+    def summary(self) -> str:
+        """One line for a human reading cron mail or the journal."""
+        if self.nothing_new:
+            return f"nothing new: {len(self.inputs)} inputs already stored, no report due"
+        parts = [
+            f"{len(self.stored)} new inputs",
+            f"{self.figures:,} figures added",
+            f"{self.quarantined:,} rows quarantined",
+            f"{len(self.written)} report files written",
+        ]
+        if self.errors:
+            parts.append(f"{len(self.errors)} errors")
+        return "run finished: " + ", ".join(parts)
+
+    def to_record(self) -> dict[str, object]:
+        """The run log's line for this run."""
+        return {
+            "kind": "run",
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat() if self.finished else None,
+            "batches": self.batches,
+            "inputs": [
+                {
+                    "source": source,
+                    "path": str(i.path),
+                    "status": str(i.status),
+                    "sha256": i.sha256,
+                    "figures": i.figures,
+                    "quarantined": i.quarantined,
+                    "message": i.message,
+                }
+                for source, i in self.inputs
+                if i.status is not Status.UNCHANGED
+            ],
+            "unchanged": sum(1 for _, i in self.inputs if i.status is Status.UNCHANGED),
+            "figures": self.figures,
+            "quarantined": self.quarantined,
+            "reports": [r.to_record() for r in self.reports],
+            "errors": self.errors,
+            "exit_code": self.exit_code,
+        }
+
+
+# -- the run ----------------------------------------------------------------------------
+
+
+def source_files(source: SourceConfig) -> list[Path]:
+    """Files the source's patterns match now (folders expanded, hidden files left out)."""
+    matches: list[str] = []
+    for pattern in source.paths:
+        matches.extend(glob.glob(pattern, recursive=True) if glob.has_magic(pattern) else [pattern])
+    files = {p for p in expand_paths(matches) if p.is_file() and not p.name.startswith(".")}
+    return sorted(files)
+
+
+def _wrong_kind(source: SourceConfig, path: Path) -> InputOutcome | None:
+    """A file a source of one kind cannot take is an input failure a human should see."""
+    if source.kind is None:
+        return None
+    suffixes = TABLE_SUFFIXES if source.kind is SourceKind.TABLE else TEXT_SUFFIXES
+    if path.suffix.lower() in suffixes:
+        return None
+    problem = f"source {source.name!r} takes {source.kind}s, not {path.suffix or 'bare'} files"
+    return InputOutcome(path, Status.UNREADABLE, message=str(InputError(path, problem)))
+
+
+def _ingest_source(store: Store, source: SourceConfig, result: RunResult) -> None:
+    files = source_files(source)
+    rejected = {path: outcome for path in files if (outcome := _wrong_kind(source, path))}
+    for outcome in rejected.values():
+        log.warning("%s", outcome.message)
+        result.inputs.append((source.name, outcome))
+    accepted = [path for path in files if path not in rejected]
+    if not accepted:
+        return
+    ingested = ingest(
+        accepted,
+        data_dir=store.root,
+        mapping=source.mapping,
+        defaults=source.meta,
+        lock_timeout=0,
+    )
+    for outcome in ingested.inputs:
+        result.inputs.append((source.name, outcome))
+        if outcome.status is Status.STORED:
+            log.info(
+                "%s: stored %s: %s figures, %s rows quarantined",
+                source.name,
+                outcome.path,
+                f"{outcome.figures:,}",
+                f"{outcome.quarantined:,}",
+            )
+        elif outcome.status is Status.UNREADABLE and outcome.sha256 is None:
+            log.warning("%s", outcome.message)  # ingest warns itself about the files it hashed
+    if ingested.committed:
+        result.batches.append(ingested.batch_id)
+
+
+def _rendered(store: Store, report: ReportConfig) -> set[str]:
+    """Periods of ``report`` the run log shows rendered, final and without error, for every
+    configured country."""
+    countries = set(report.countries) or {None}
+    done: dict[str, set[str | None]] = {}
+    for record in store.runs():
+        if record.get("kind") != "run":
+            continue
+        for entry in record.get("reports") or []:
+            if (
+                isinstance(entry, dict)
+                and entry.get("name") == report.name
+                and not entry.get("draft")
+                and not entry.get("error")
+            ):
+                done.setdefault(str(entry["period"]), set()).add(entry.get("country"))
+    return {period for period, rendered in done.items() if countries <= rendered}
+
+
+def _render(
+    store: Store,
+    config: Config,
+    report: ReportConfig,
+    period: str,
+    *,
+    draft: bool,
+) -> list[ReportOutcome]:
+    from humstats.report import render_report
+
+    out_dir = config.store.reports / report.name
+    if draft:
+        out_dir = out_dir / DRAFT_FOLDER
+    options: dict[str, object] = {}
+    if config.publishers is not None:
+        options["priority"] = config.publishers
+    outcomes = []
+    for country in report.countries or (None,):
+        try:
+            paths = render_report(
+                store.figures(),
+                store.quarantine(),
+                period=period,
+                country=country,
+                formats=report.formats,
+                out_dir=out_dir,
+                template_dir=report.template,
+                **options,
+            )
+        except HumstatsError as error:
+            message = f"report {report.name} {period} {country or 'all'}: {error}"
+            log.warning("%s", message)
+            outcomes.append(ReportOutcome(report.name, period, country, draft, error=message))
+            continue
+        outcomes.append(ReportOutcome(report.name, period, country, draft, tuple(paths)))
+    return outcomes
+
+
+def run(config: Config, *, draft: bool = False, today: dt.date | None = None) -> RunResult:
+    """One scheduled batch (see the module docstring); ``draft`` renders open periods too.
+
+    Raises ``LockedError`` at once when another run holds the store, and ``ConfigError``
+    for a configuration problem found only now (a mapping file that does not parse). Input
+    and report failures do not raise: they are in the result and in the run log.
+    """
+    store = Store(config.store.data)
+    today = today or dt.datetime.now(dt.UTC).date()
+    with store.lock(timeout=0):
+        result = RunResult(started=dt.datetime.now(dt.UTC))
+        try:
+            for source in config.sources:
+                _ingest_source(store, source, result)
+            for report in config.reports:
+                for period in due_periods(report.schedule, today, _rendered(store, report)):
+                    result.reports += _render(store, config, report, period, draft=False)
+                if draft or report.draft:
+                    current = period_label(report.schedule, period_start(report.schedule, today))
+                    result.reports += _render(store, config, report, current, draft=True)
+            result.errors += [i.message or str(i.path) for i in result.failed]
+            result.errors += [r.error for r in result.reports if r.error]
+        except BaseException as error:  # say in the log why the run stopped, then stop
+            is_ours = isinstance(error, HumstatsError)
+            result.errors.append(str(error) if is_ours else f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            result.finished = dt.datetime.now(dt.UTC)
+            store.log_run(result.to_record())
+        log.info("%s", result.summary(), extra={"run": result.to_record()})
+    return result

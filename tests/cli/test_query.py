@@ -1,0 +1,109 @@
+"""``humstats query``: output formats, --param, refusals and one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from conftest import make_figures
+from humstats.cli import cli
+from humstats.store import SOURCE_DTYPES, Store
+from humstats.validate import empty_quarantine
+
+
+@pytest.fixture
+def data(data_dir: Path) -> Path:
+    store = Store(data_dir)
+    figures = make_figures(
+        {"country_iso3": "SDN", "value": 42, "indicator": "displaced"},
+        {"country_iso3": "SDN", "value": 9},
+        {"country_iso3": "SYR", "value": 7},
+    )
+    sources = pl.DataFrame([dict.fromkeys(SOURCE_DTYPES)], schema=SOURCE_DTYPES)
+    with store.lock():
+        store.commit("b1", figures, empty_quarantine(), sources)
+    return data_dir
+
+
+def _query(data: Path, *args: str) -> object:
+    return CliRunner().invoke(cli, ["--data", str(data), "query", *args])
+
+
+def test_json_output_is_the_result(data: Path) -> None:
+    result = _query(data, "SELECT * FROM figures ORDER BY value", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    expected = Store(data).figures().sort("value").collect()
+    assert [r["figure_id"] for r in rows] == expected["figure_id"].to_list()
+    assert rows[0]["period_end"] == expected["period_end"][0].isoformat()
+
+
+def test_param_is_bound(data: Path) -> None:
+    result = _query(
+        data,
+        "SELECT figure_id, value FROM figures WHERE country_iso3 = $c AND value > $v",
+        "--param",
+        "c=SDN",
+        "--param",
+        "v=10",
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert pl.read_csv(io.StringIO(result.stdout))["value"].to_list() == [42]
+
+
+def test_table_shows_every_selected_column(data: Path) -> None:
+    result = _query(
+        data, "SELECT country_iso3, count(*) AS n_figures FROM figures GROUP BY 1 ORDER BY 1"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "n_figures" in result.stdout and "SDN" in result.stdout and "SYR" in result.stdout
+    year = _query(data, "SELECT 2024 AS year")
+    assert "2024" in year.stdout and "2,024" not in year.stdout
+
+
+def test_hxl_output_of_figures(data: Path) -> None:
+    result = _query(data, "SELECT * FROM figures", "--format", "hxl")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("#")
+
+
+def test_writing_sql_is_refused(data: Path) -> None:
+    result = _query(data, "DELETE FROM figures")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: refused DELETE statement: queries are read-only "
+        "(SELECT, DESCRIBE, SUMMARIZE, SHOW)\n"
+    )
+    assert Store(data).figures().collect().height == 3
+
+
+def test_bad_query_is_one_line(data: Path) -> None:
+    result = _query(data, "SELECT nope FROM figures")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Binder Error: ")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_missing_param_names_it(data: Path) -> None:
+    result = _query(data, "SELECT * FROM figures WHERE country_iso3 = $country")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no value for parameter $country: pass country=VALUE\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["SELECT 1 AS x", "--param", "novalue"], "expected NAME=VALUE"),
+        (["SELECT 1 AS x", "--format", "hxl"], "--format hxl needs the columns"),
+    ],
+)
+def test_usage_errors_exit_2(data: Path, args: list[str], message: str) -> None:
+    result = _query(data, *args)
+    assert result.exit_code == 2 and message in result.stderr
