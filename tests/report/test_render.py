@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from pathlib import Path
@@ -14,8 +15,11 @@ from report_samples import (
     sample_quarantine,
 )
 
+from conftest import figure, figures_frame
 from humstats.errors import ConfigError, MissingDependencyError
 from humstats.report import render_report
+
+D = dt.date
 
 # What a reader must find in December 2024, worked out by hand from the sample.
 HEADLINES = {
@@ -145,3 +149,19 @@ def test_pdf_without_its_engine_says_how_to_install_it(tmp_path, monkeypatch):
     with pytest.raises(MissingDependencyError, match='pip install "weasyprint"'):
         render_report(sample_figures(), sample_quarantine(), period="2024-12",
                       formats=("pdf",), out_dir=tmp_path)
+
+
+def test_a_country_known_only_by_one_area_shows_that_area(tmp_path):
+    gaza = {"country_iso3": "PSE", "admin_level": 1, "location_name": "Gaza Strip"}
+    figures = figures_frame(
+        figure(**gaza, indicator="killed", as_of=D(2024, 12, 31), value=45_541,
+               published_date=D(2025, 1, 2)),
+        figure(**gaza, indicator="killed", as_of=D(2024, 11, 30), value=44_382),
+        figure(country_iso3="PSE", admin_level=1, location_name="West Bank", indicator="injured",
+               as_of=D(2024, 12, 31), value=900, published_date=D(2025, 1, 2)),
+    )
+    (html,) = render_report(figures, sample_quarantine(), period="2024-12", out_dir=tmp_path)
+    cards = {card["label"]: card for card in cards_of(_text(html))}
+    assert cards["Gaza Strip: Killed"]["value"] == "45,541"
+    assert cards["Gaza Strip: Killed"]["change"].startswith("▲ +1,159 (+2.6%) since 30 Nov 2024")
+    assert cards["West Bank: Injured"]["value"] == "900"

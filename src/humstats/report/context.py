@@ -241,6 +241,8 @@ def _headlines(
         changes.to_dicts(),
         key=lambda r: (
             country_name(r["country_iso3"]),
+            r["admin_level"] != 0,
+            r["location_key"],
             _order(r["indicator"]),
             r["indicator"],
             r["measure"] != Measure.STOCK.value,
@@ -256,9 +258,12 @@ def _headlines(
         change, direction = _change_text(row, period.previous())
         ids = row["figure_id"]
         previous_ids = row["figure_id_previous"] or []
+        label = _what(row, period)
+        if row["admin_level"] != 0:
+            label = f"{_place(row, lookup, many=False)}: {label}"
         country["headlines"].append(
             {
-                "label": _what(row, period),
+                "label": label,
                 "value": _value_text(row, lookup),
                 "range": (
                     f"{number(row['range_low'])} – {number(row['range_high'])}"
@@ -275,6 +280,24 @@ def _headlines(
             }
         )
     return list(countries.values())
+
+
+HEADLINE_PLACES = 3
+"""A country with no national figure shows its areas' figures as headlines, up to this many
+(the Gaza Strip for Palestine); more areas than that are left to the bar charts."""
+
+
+def _stand_ins(changes: pl.DataFrame, current: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
+    """Headline rows for the areas of a country that has no national value for an indicator."""
+    group = ["country_iso3", "indicator", "measure", "unit"]
+    local = current.filter(pl.col("admin_level").ne_missing(0)).join(
+        changes.select(group), on=group, how="anti"
+    )
+    local = local.filter(
+        pl.col("admin_level").eq_missing(pl.col("admin_level").min().over(group))
+    ).filter(pl.len().over(group) <= HEADLINE_PLACES)
+    earlier = before.filter(pl.col("admin_level").ne_missing(0))
+    return aggregate.change(local.lazy(), earlier.lazy()).collect()
 
 
 def _place(row: dict[str, Any], lookup: dict[str, dict[str, Any]], many: bool) -> str:
@@ -533,6 +556,7 @@ def build_context(
         aggregate.country_values(current.lazy(), expected),
         aggregate.country_values(before.lazy(), expected),
     ).collect()
+    changes = pl.concat([changes, _stand_ins(changes, current, before)], how="diagonal_relaxed")
     has_data = current.height > 0
 
     ledger = Ledger()
