@@ -386,23 +386,42 @@ def _trends(
     drawable = window.filter(
         (pl.col("period_start") >= span.start) & (pl.col("period_end") <= span.end)
     )
-    points = aggregate.series(drawable, every, priority).collect().lazy()
-    national = aggregate.country_values(points, expected, by=["bucket"]).collect()
-    if national.is_empty():
+    series = aggregate.series(drawable, every, priority).collect()
+    national = aggregate.country_values(series.lazy(), expected, by=["bucket"]).collect()
+    # As for the headlines: a country without national values is drawn by its few areas.
+    group_keys = ["country_iso3", "indicator", "measure", "unit"]
+    local = series.filter(pl.col("admin_level").ne_missing(0)).join(
+        national.select(group_keys).unique(), on=group_keys, how="anti"
+    )
+    local = local.filter(
+        pl.col("admin_level").eq_missing(pl.col("admin_level").min().over(group_keys))
+    ).filter(pl.col("location_key").n_unique().over(group_keys) <= HEADLINE_PLACES)
+    names = dict(
+        window.filter(pl.col("location_name").is_not_null())
+        .group_by("location_key")
+        .agg(pl.col("location_name").first())
+        .collect()
+        .iter_rows()
+    )
+    drawn = pl.concat([national, local], how="diagonal_relaxed").with_columns(
+        line=pl.col("country_iso3") + "/" + pl.col("location_key")
+    )
+    if drawn.is_empty():
         return []
     trends = []
-    groups = national.partition_by(["indicator", "measure", "unit"], as_dict=True)
+    groups = drawn.partition_by(["indicator", "measure", "unit"], as_dict=True)
     for (indicator, measure, unit), group in sorted(
-        groups.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][2] != "people", kv[0])
+        groups.items(),
+        key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][1] != "stock", kv[0][2] != "people"),
     ):
-        last = group.sort("bucket").group_by("country_iso3").agg(pl.col("value").last())
-        countries = last.sort("value", descending=True)["country_iso3"].to_list()
+        last = group.sort("bucket").group_by("line").agg(pl.col("value").last())
+        keys = last.sort("value", descending=True)["line"].to_list()
         lines, points, publishers = [], [], []
-        for iso3 in countries[:TREND_LINES]:
-            one = group.filter(pl.col("country_iso3") == iso3).sort("bucket")
-            lines.append(
-                charts.Line(country_name(iso3), one["bucket"].to_list(), one["value"].to_list())
-            )
+        for key in keys[:TREND_LINES]:
+            one = group.filter(pl.col("line") == key).sort("bucket")
+            iso3, location = key.split("/", 1)
+            label = country_name(iso3) if location == iso3 else names.get(location, location)
+            lines.append(charts.Line(label, one["bucket"].to_list(), one["value"].to_list()))
             points.extend(one["figure_id"].to_list())
             publishers.extend(one["publishers"].explode().to_list())
         step = {"1d": "day", "1w": "week", "1mo": "month"}[every]
@@ -410,6 +429,8 @@ def _trends(
         chart_id = charts.safe_id(f"trend-{indicator}-{measure}-{unit}")
         label = indicator_label(indicator)
         title = label if measure == Measure.STOCK.value else f"{label}, new per {step}"
+        if len(lines) == 1:  # no legend: the title names the place
+            title = f"{title} — {lines[0].label}"
         trends.append(
             {
                 "id": chart_id,
@@ -421,8 +442,8 @@ def _trends(
                     span=(span.start, span.end),
                     gap=None if measure == Measure.STOCK.value else _STEP_GAP[every],
                 ),
-                "method": f"{how} {step}, country level, {span.title}",
-                "omitted": max(0, len(countries) - TREND_LINES),
+                "method": f"{how} {step}, {span.title}",
+                "omitted": max(0, len(keys) - TREND_LINES),
                 "sources": _sources_text(publishers),
                 "refs": ledger.refer(*points, tier=1),
             }
