@@ -22,7 +22,7 @@ from humstats.store import Store
 pytest.importorskip("humstats.normalize")
 
 DATA = Path(__file__).parent / "data" / "run"
-PUBLISHED = SourceMeta(published_date=dt.date(2024, 12, 2))
+PUBLISHED = SourceMeta(published_date=dt.date(2024, 12, 2), publisher="OCHA")
 
 
 def test_ingest_stores_figures_with_provenance(data_dir: Path) -> None:
@@ -85,7 +85,7 @@ def _ingest_script(data_dir: Path, *paths: Path) -> list[str]:
         from humstats.run import ingest
         from humstats.schema import SourceMeta
         ingest(sys.argv[1:], data_dir={str(data_dir)!r},
-               meta=SourceMeta(published_date=dt.date(2024, 12, 2)))
+               meta=SourceMeta(published_date=dt.date(2024, 12, 2), publisher="OCHA"))
         """
     )
     return [sys.executable, "-c", code, *map(str, paths)]
