@@ -135,3 +135,13 @@ def test_killed_ingest_leaves_all_or_none(data_dir: Path, tmp_path: Path) -> Non
         .item()
         == rows
     )
+
+
+def test_table_without_publication_date_is_refused_then_retried(data_dir: Path) -> None:
+    refused = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir)
+    (outcome,) = refused.inputs
+    assert outcome.status is Status.UNREADABLE
+    assert "no published date" in outcome.message and "--published" in outcome.message
+    assert (data_dir / outcome.source_file).exists()  # archived all the same
+    retried = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
+    assert retried.inputs[0].status is Status.STORED and retried.figures.height == 2

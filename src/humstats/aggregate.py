@@ -36,7 +36,13 @@ KEYS: tuple[str, ...] = (*LOCATION_KEYS, "indicator", "measure", "unit")
 """What one aggregated value is about; units and measures are never mixed."""
 
 RAW_KEYS: tuple[str, ...] = (
-    "country_iso3", "admin_level", "pcode", "location_name", "indicator", "measure", "unit"
+    "country_iso3",
+    "admin_level",
+    "pcode",
+    "location_name",
+    "indicator",
+    "measure",
+    "unit",
 )
 LATEST_COLUMNS: tuple[str, ...] = (
     *RAW_KEYS,
@@ -151,9 +157,13 @@ def latest(
             # Nothing older than the oldest "newest date" of any place can be a latest
             # figure. Fetching that one date first lets a Parquet scan skip the bulk of
             # the history instead of decoding it.
-            cutoff = figures.group_by(raw).agg(pl.col("period_end").max()).select(
-                pl.col("period_end").min()
-            ).collect().item()
+            cutoff = (
+                figures.group_by(raw)
+                .agg(pl.col("period_end").max())
+                .select(pl.col("period_end").min())
+                .collect()
+                .item()
+            )
             if cutoff is not None:
                 figures = figures.filter(pl.col("period_end") >= cutoff)
         # The newest rows per raw place columns include the newest per location_key (a key
@@ -174,9 +184,7 @@ def latest(
     return chosen.select(*first, *(c for c in present if c not in first))
 
 
-def _sum_flows(
-    flows: pl.LazyFrame, keys: Sequence[str], priority: Sequence[str]
-) -> pl.LazyFrame:
+def _sum_flows(flows: pl.LazyFrame, keys: Sequence[str], priority: Sequence[str]) -> pl.LazyFrame:
     """Total of flow figures per key, counting each stretch of time once.
 
     Figures for the same place and period *in one input* are separate events (two attacks in
@@ -251,9 +259,7 @@ def _stock_values(
     )
 
 
-def _flow_values(
-    flows: pl.LazyFrame, keys: Sequence[str], priority: Sequence[str]
-) -> pl.LazyFrame:
+def _flow_values(flows: pl.LazyFrame, keys: Sequence[str], priority: Sequence[str]) -> pl.LazyFrame:
     return _sum_flows(flows, keys, priority).select(
         *keys,
         *(pl.col(c).cast(pl.Int64) for c in ("value", "range_low", "range_high")),
@@ -293,9 +299,7 @@ def period_values(
         & (pl.col("period_start") >= start)
         & (pl.col("period_end") <= end)
     )
-    return pl.concat(
-        [_stock_values(stocks, KEYS, priority), _flow_values(flows, KEYS, priority)]
-    )
+    return pl.concat([_stock_values(stocks, KEYS, priority), _flow_values(flows, KEYS, priority)])
 
 
 def series(
@@ -330,16 +334,12 @@ def change(current: pl.LazyFrame, previous: pl.LazyFrame) -> pl.LazyFrame:
     the previous one, with ``delta`` and ``delta_share`` (null where there is nothing to
     compare with). Previous columns are suffixed ``_previous``."""
     keys = list(KEYS)
-    before = previous.select(
-        *keys, *(pl.col(c).alias(f"{c}_previous") for c in _VALUE_COLUMNS)
-    )
+    before = previous.select(*keys, *(pl.col(c).alias(f"{c}_previous") for c in _VALUE_COLUMNS))
     joined = current.join(before, on=keys, how="left", nulls_equal=True)
     delta = pl.col("value") - pl.col("value_previous")
     return joined.with_columns(
         delta=delta,
-        delta_share=pl.when(pl.col("value_previous") > 0).then(
-            delta / pl.col("value_previous")
-        ),
+        delta_share=pl.when(pl.col("value_previous") > 0).then(delta / pl.col("value_previous")),
     )
 
 
@@ -406,10 +406,7 @@ def expected_children(figures: pl.LazyFrame) -> pl.LazyFrame:
     date): the default yardstick for whether children cover their country."""
     places = figures.select("country_iso3", "admin_level", "pcode", "location_name").unique()
     return (
-        with_location_key(places)
-        .filter(pl.col("admin_level") > 0)
-        .select(LOCATION_KEYS)
-        .unique()
+        with_location_key(places).filter(pl.col("admin_level") > 0).select(LOCATION_KEYS).unique()
     )
 
 
@@ -432,9 +429,7 @@ def rollup(
     """
     group = ["country_iso3", "indicator", "measure", "unit", *by]
     children = values.filter(pl.col("admin_level") == level)
-    wanted = expected.filter(pl.col("admin_level") == level).select(
-        "country_iso3", "location_key"
-    )
+    wanted = expected.filter(pl.col("admin_level") == level).select("country_iso3", "location_key")
     low, high = (pl.col("range_low").sum(), pl.col("range_high").sum())
     summed = children.group_by(group).agg(
         pl.col("value").sum(),
@@ -444,8 +439,7 @@ def rollup(
         pl.col("period_end").max(),
         pl.col("published_date").max(),
         pl.col("n_figures").sum(),
-        _explode("publishers").unique(maintain_order=True).len().cast(pl.UInt32)
-        .alias("n_sources"),
+        _explode("publishers").unique(maintain_order=True).len().cast(pl.UInt32).alias("n_sources"),
         _explode("figure_id"),
         _explode("publishers").unique(maintain_order=True),
     )

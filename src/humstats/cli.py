@@ -402,15 +402,24 @@ def run_command(
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
 @click.option("--country", help="ISO 3166-1 alpha-3 code, e.g. SYR; default: every country.")
 @click.option(
-    "--format", "formats", default="html", show_default=True,
+    "--format",
+    "formats",
+    default="html",
+    show_default=True,
     help="Comma-separated output formats: html, pdf.",
 )
 @click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="reports",
-    show_default=True, help="Reports land in OUT/<country or all>/<period>.<format>.",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="reports",
+    show_default=True,
+    help="Reports land in OUT/<country or all>/<period>.<format>.",
 )
 @click.option(
-    "--template", "template_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    "--template",
+    "template_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Directory whose templates override the built-in ones (report.html.j2, report.css).",
 )
 @click.pass_context

@@ -199,7 +199,27 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             f"{'mapping' if mapping else 'hashtags'}; the table has "
             f"{', '.join(map(repr, table.frame.columns[:20]))}",
         )
+    _require_provenance(table, meta, effective)
     return _Normalizer(table, meta, effective).run()
+
+
+def _require_provenance(table: Table, meta: SourceMeta, mapping: Mapping) -> None:
+    """Refuse a table that names no publisher or publication date anywhere.
+
+    Quarantining every row instead would mark the content as ingested, so the user's retry
+    with the missing flag would be skipped as "already ingested".
+    """
+    for field, flag in (("published_date", "--published YYYY-MM-DD"), ("publisher", "--publisher")):
+        if (
+            getattr(meta, field) is None
+            and field not in mapping.columns
+            and mapping.constants.get(field) is None
+        ):
+            raise InputError(
+                table.path,
+                f"no {field.replace('_', ' ')}: the table has no column for it; pass {flag} "
+                f"or set constants.{field} in a --mapping file",
+            )
 
 
 DATE_ROLES = ("date", "period_start", "period_end", "published_date")

@@ -114,7 +114,9 @@ def trend_chart(
         _margins(figure, left=1.0, right=0.2, bottom=bottom, top=top)
         axes = figure.add_subplot()
         styles = zip(
-            itertools.cycle(OKABE_ITO), itertools.cycle(MARKERS), itertools.cycle(DASHES),
+            itertools.cycle(OKABE_ITO),
+            itertools.cycle(MARKERS),
+            itertools.cycle(DASHES),
             strict=False,
         )
         for line, (colour, marker, dash) in zip(lines, styles, strict=False):
@@ -145,16 +147,18 @@ def trend_chart(
         axes.set_ylabel(ylabel)
         if labels:
             axes.legend(
-                loc="upper center", bbox_to_anchor=(0.5, -0.5 / (height - bottom - top)),
-                bbox_transform=axes.transAxes, ncol=columns, frameon=False, fontsize=8,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.5 / (height - bottom - top)),
+                bbox_transform=axes.transAxes,
+                ncol=columns,
+                frameon=False,
+                fontsize=8,
                 handlelength=3.2,
             )
         return _svg(figure, chart_id)
 
 
-def _break_gaps(
-    line: Line, gap: dt.timedelta | None
-) -> tuple[list[dt.date], list[float | None]]:
+def _break_gaps(line: Line, gap: dt.timedelta | None) -> tuple[list[dt.date], list[float | None]]:
     dates: list[dt.date] = []
     values: list[float | None] = []
     for day, value in zip(line.dates, line.values, strict=True):
@@ -177,8 +181,12 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], *, xlabel: str, char
         axes = figure.add_subplot()
         positions = range(len(labels))[::-1]
         bars = axes.barh(
-            list(positions), list(values), color=OKABE_ITO[0], edgecolor="#000000",
-            linewidth=0.4, height=0.7,
+            list(positions),
+            list(values),
+            color=OKABE_ITO[0],
+            edgecolor="#000000",
+            linewidth=0.4,
+            height=0.7,
         )
         axes.bar_label(bars, labels=[_thousands(v) for v in values], padding=3, fontsize=8)
         axes.set_yticks(list(positions), [_shorten(label) for label in labels])

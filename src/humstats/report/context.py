@@ -83,6 +83,7 @@ def _order(indicator: str) -> int:
 
 def has_provenance() -> pl.Expr:
     """Publisher, publication date and quote: what a footnote needs."""
+
     def filled(column: str) -> pl.Expr:
         return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
 
@@ -525,9 +526,7 @@ def _appendix(ledger: Ledger, lookup: dict[str, dict[str, Any]]) -> dict[str, An
                 "place": figure["location_name"] or country_name(figure["country_iso3"]),
                 "what": f"{indicator_label(figure['indicator'])} ({figure['measure']}, "
                 f"{figure['unit']})",
-                "value": _value_text(
-                    {"value": figure["value"], "figure_id": [figure_id]}, lookup
-                ),
+                "value": _value_text({"value": figure["value"], "figure_id": [figure_id]}, lookup),
                 "bounds": f"{number(low)} – {number(high)}" if low is not None else None,
                 "when": _when(figure),
                 "source": provenance(figure),

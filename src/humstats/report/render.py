@@ -50,10 +50,7 @@ def render_html(context: dict[str, Any], template_dir: Path | None = None) -> st
         template = environment.get_template(TEMPLATE)
     except jinja2.TemplateError as error:
         raise ConfigError(f"cannot load report template: {error}") from error
-    svg = {
-        chart["id"]: Markup(chart["svg"])
-        for chart in [*context["trends"], *context["bars"]]
-    }
+    svg = {chart["id"]: Markup(chart["svg"]) for chart in [*context["trends"], *context["bars"]]}
     return template.render(**context, svg=svg)
 
 
@@ -90,7 +87,11 @@ def render_report(
     if isinstance(period, str):
         period = parse_period(period)
     context = build_context(
-        figures, quarantine, period=period, country=country, priority=priority,
+        figures,
+        quarantine,
+        period=period,
+        country=country,
+        priority=priority,
         threshold=threshold,
     )
     html = render_html(context, template_dir)
