@@ -145,13 +145,19 @@ def test_events_in_one_input_add_up_but_a_revision_replaces():
 
 
 def test_a_stock_for_a_longer_period_stands_in_only_without_a_dated_one():
-    plan = figure(indicator="in_need", value=500, period_start=D(2024, 1, 1),
-                  period_end=D(2024, 12, 31), date_precision="year",
-                  published_date=D(2025, 1, 1))
+    plan = figure(
+        indicator="in_need",
+        value=500,
+        period_start=D(2024, 1, 1),
+        period_end=D(2024, 12, 31),
+        date_precision="year",
+        published_date=D(2025, 1, 1),
+    )
     march = (D(2024, 3, 1), D(2024, 3, 31))
     assert _one(aggregate.period_values(figures_frame(plan), *march))["value"] == 500
-    flash = figure(indicator="in_need", value=400, as_of=D(2024, 3, 3),
-                   published_date=D(2024, 3, 4))
+    flash = figure(
+        indicator="in_need", value=400, as_of=D(2024, 3, 3), published_date=D(2024, 3, 4)
+    )
     assert _one(aggregate.period_values(figures_frame(plan, flash), *march))["value"] == 400
 
 

@@ -532,7 +532,9 @@ def test_empty_table_frame_is_handled() -> None:
         path=Path("inline.csv"),
         hxl={"Killed": "#affected+killed"},
     )
-    normalized = normalize_table(table, SourceMeta(publisher="X", published_date=dt.date(2024, 1, 1)))
+    normalized = normalize_table(
+        table, SourceMeta(publisher="X", published_date=dt.date(2024, 1, 1))
+    )
     assert normalized.figures.height == 0
     assert normalized.quarantine["check"].to_list() == ["missing-value"]
 

@@ -17,11 +17,23 @@ from humstats.store import SOURCE_DTYPES, Store
 def store(data_dir: Path) -> Store:
     store = Store(data_dir)
     figures = make_figures(
-        {"indicator": "killed", "value": 500_000, "admin_level": 0, "location_name": None,
-         "pcode": None, "period_start": dt.date(2024, 12, 3), "period_end": dt.date(2024, 12, 3),
-         "published_date": dt.date(2024, 12, 3)},
-        {"indicator": "displaced", "value": 50_000, "period_start": dt.date(2024, 12, 1),
-         "period_end": dt.date(2024, 12, 1), "published_date": dt.date(2024, 12, 3)},
+        {
+            "indicator": "killed",
+            "value": 500_000,
+            "admin_level": 0,
+            "location_name": None,
+            "pcode": None,
+            "period_start": dt.date(2024, 12, 3),
+            "period_end": dt.date(2024, 12, 3),
+            "published_date": dt.date(2024, 12, 3),
+        },
+        {
+            "indicator": "displaced",
+            "value": 50_000,
+            "period_start": dt.date(2024, 12, 1),
+            "period_end": dt.date(2024, 12, 1),
+            "published_date": dt.date(2024, 12, 3),
+        },
     )
     sources = pl.DataFrame([{"sha256": "a" * 64, "batch_id": "b1"}], schema=SOURCE_DTYPES)
     with store.lock():
@@ -37,8 +49,17 @@ def _invoke(*args: str) -> tuple[int, str, str]:
 def test_report_writes_html_and_pdf_from_the_store(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     code, stdout, _ = _invoke(
-        "--data", str(store.root), "report", "--period", "2024-12", "--format", "html,pdf",
-        "--out", str(out), "--country", "SYR",
+        "--data",
+        str(store.root),
+        "report",
+        "--period",
+        "2024-12",
+        "--format",
+        "html,pdf",
+        "--out",
+        str(out),
+        "--country",
+        "SYR",
     )
     assert code == 0
     assert stdout.split() == [str(out / "SYR" / "2024-12.html"), str(out / "SYR" / "2024-12.pdf")]

@@ -18,21 +18,34 @@ def sample_figures() -> pl.LazyFrame:
     records = [
         figure(indicator="killed", as_of=D(2024, 11, 20), value=490_000),
         figure(
-            indicator="killed", as_of=D(2024, 12, 20), value=503_000,
+            indicator="killed",
+            as_of=D(2024, 12, 20),
+            value=503_000,
             published_date=D(2024, 12, 22),
         ),
         figure(
-            indicator="killed", as_of=D(2024, 12, 20), value=560_000,
-            publisher="The Caspian Post", attributed_to="the Syrian Observatory",
-            published_date=D(2024, 12, 21), quote=SCRIPT_QUOTE,
+            indicator="killed",
+            as_of=D(2024, 12, 20),
+            value=560_000,
+            publisher="The Caspian Post",
+            attributed_to="the Syrian Observatory",
+            published_date=D(2024, 12, 21),
+            quote=SCRIPT_QUOTE,
             source_url="https://caspian.example/syria",
         ),
         figure(
-            indicator="refugees", country_iso3="LBN", as_of=D(2024, 12, 31), value=774_000,
-            publisher="UNHCR", published_date=D(2025, 1, 2),
+            indicator="refugees",
+            country_iso3="LBN",
+            as_of=D(2024, 12, 31),
+            value=774_000,
+            publisher="UNHCR",
+            published_date=D(2025, 1, 2),
         ),
         figure(
-            indicator="in_need", as_of=D(2024, 12, 15), value=16_700_000, qualifier="approx",
+            indicator="in_need",
+            as_of=D(2024, 12, 15),
+            value=16_700_000,
+            qualifier="approx",
             published_date=D(2024, 12, 16),
         ),
     ]
@@ -40,18 +53,29 @@ def sample_figures() -> pl.LazyFrame:
         for day, value in enumerate(values, start=1):
             records.append(
                 figure(
-                    indicator="injured", measure="flow", value=value,
-                    period_start=D(2024, month, day), period_end=D(2024, month, day),
+                    indicator="injured",
+                    measure="flow",
+                    value=value,
+                    period_start=D(2024, month, day),
+                    period_end=D(2024, month, day),
                     published_date=D(2025, 1, 1),
                 )
             )
-    for code, name, value in (("SY02", "Aleppo", 40_000), ("SY07", "Idlib", 25_000),
-                              ("SY05", "Hama", 5_000)):
+    for code, name, value in (
+        ("SY02", "Aleppo", 40_000),
+        ("SY07", "Idlib", 25_000),
+        ("SY05", "Hama", 5_000),
+    ):
         for as_of, growth in ((D(2024, 11, 30), 1.0), (D(2024, 12, 31), 1.5)):
             records.append(
                 figure(
-                    indicator="displaced", admin_level=1, location_name=name, pcode=code,
-                    as_of=as_of, value=int(value * growth), publisher="IOM",
+                    indicator="displaced",
+                    admin_level=1,
+                    location_name=name,
+                    pcode=code,
+                    as_of=as_of,
+                    value=int(value * growth),
+                    publisher="IOM",
                     published_date=D(2025, 1, 3),
                 )
             )
@@ -60,10 +84,16 @@ def sample_figures() -> pl.LazyFrame:
 
 def sample_quarantine() -> pl.LazyFrame:
     return quarantine_frame(
-        {"check": "unparseable-number", "reason": "value 'many' is not a number",
-         "country_iso3": "SYR"},
-        {"check": "unparseable-number", "reason": "value 'n/a' is not a number",
-         "country_iso3": "SYR"},
+        {
+            "check": "unparseable-number",
+            "reason": "value 'many' is not a number",
+            "country_iso3": "SYR",
+        },
+        {
+            "check": "unparseable-number",
+            "reason": "value 'n/a' is not a number",
+            "country_iso3": "SYR",
+        },
         {"check": "unknown-country", "reason": "no country matches 'Atlantis'"},
     )
 

@@ -23,8 +23,9 @@ def test_charts_in_one_page_never_share_an_id():
 
 
 def test_axes_carry_the_unit_and_thousands_separators():
-    svg = charts.bar_chart(["Aleppo", "Idlib"], [1_234_567, 89_000], xlabel="Displaced (people)",
-                           chart_id="bars")
+    svg = charts.bar_chart(
+        ["Aleppo", "Idlib"], [1_234_567, 89_000], xlabel="Displaced (people)", chart_id="bars"
+    )
     assert "Displaced (people)" in svg
     assert "1,234,567" in svg and "89,000" in svg
 
@@ -40,6 +41,7 @@ def test_a_gap_in_new_events_breaks_the_line():
     days = [*DAYS[:3], *DAYS[7:]]
     line = charts.Line("Syria", days, [5] * len(days))
     joined = charts.trend_chart([line], ylabel="Injured (people)", chart_id="j")
-    broken = charts.trend_chart([line], ylabel="Injured (people)", chart_id="k",
-                                gap=dt.timedelta(days=1))
+    broken = charts.trend_chart(
+        [line], ylabel="Injured (people)", chart_id="k", gap=dt.timedelta(days=1)
+    )
     assert broken.count(" M ") + broken.count("M ") > joined.count(" M ") + joined.count("M ")

@@ -28,12 +28,24 @@ def _open(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
     net_log = tmp_path / f"{page.stem}-net.json"
     result = subprocess.run(
         [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-            f"--log-net-log={net_log}", "--dump-dom", page.resolve().as_uri(),
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--log-net-log={net_log}",
+            "--dump-dom",
+            page.resolve().as_uri(),
         ],
-        capture_output=True, text=True, timeout=90, check=True,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
     )
     log = json.loads(net_log.read_text())
     names = {number: name for name, number in log["constants"]["logEventTypes"].items()}

@@ -119,8 +119,9 @@ def test_country_filter_and_households_kept_apart(tmp_path):
 
 
 def test_a_period_without_data_says_so(tmp_path):
-    (html,) = render_report(sample_figures(), sample_quarantine(), period="2023-W10",
-                            out_dir=tmp_path)
+    (html,) = render_report(
+        sample_figures(), sample_quarantine(), period="2023-W10", out_dir=tmp_path
+    )
     text = _text(html)
     assert "No figures in the store have a reference period overlapping Week 10 of 2023" in text
     assert cards_of(text) == []
@@ -130,35 +131,67 @@ def test_template_dir_overrides_the_builtin_template(tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "report.html.j2").write_text("<h1>{{ title }}</h1>{{ countries|length }}")
-    (html,) = render_report(sample_figures(), sample_quarantine(), period="2024-12",
-                            out_dir=tmp_path, template_dir=templates)
+    (html,) = render_report(
+        sample_figures(),
+        sample_quarantine(),
+        period="2024-12",
+        out_dir=tmp_path,
+        template_dir=templates,
+    )
     assert _text(html) == "<h1>All countries: humanitarian figures, December 2024</h1>2"
 
 
 def test_bad_format_and_missing_template_dir_are_config_errors(tmp_path):
     with pytest.raises(ConfigError, match="unknown report format docx"):
-        render_report(sample_figures(), sample_quarantine(), period="2024-12",
-                      formats=("docx",), out_dir=tmp_path)
+        render_report(
+            sample_figures(),
+            sample_quarantine(),
+            period="2024-12",
+            formats=("docx",),
+            out_dir=tmp_path,
+        )
     with pytest.raises(ConfigError, match="does not exist"):
-        render_report(sample_figures(), sample_quarantine(), period="2024-12",
-                      out_dir=tmp_path, template_dir=tmp_path / "nope")
+        render_report(
+            sample_figures(),
+            sample_quarantine(),
+            period="2024-12",
+            out_dir=tmp_path,
+            template_dir=tmp_path / "nope",
+        )
 
 
 def test_pdf_without_its_engine_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "weasyprint", None)
     with pytest.raises(MissingDependencyError, match='pip install "weasyprint"'):
-        render_report(sample_figures(), sample_quarantine(), period="2024-12",
-                      formats=("pdf",), out_dir=tmp_path)
+        render_report(
+            sample_figures(),
+            sample_quarantine(),
+            period="2024-12",
+            formats=("pdf",),
+            out_dir=tmp_path,
+        )
 
 
 def test_a_country_known_only_by_one_area_shows_that_area(tmp_path):
     gaza = {"country_iso3": "PSE", "admin_level": 1, "location_name": "Gaza Strip"}
     figures = figures_frame(
-        figure(**gaza, indicator="killed", as_of=D(2024, 12, 31), value=45_541,
-               published_date=D(2025, 1, 2)),
+        figure(
+            **gaza,
+            indicator="killed",
+            as_of=D(2024, 12, 31),
+            value=45_541,
+            published_date=D(2025, 1, 2),
+        ),
         figure(**gaza, indicator="killed", as_of=D(2024, 11, 30), value=44_382),
-        figure(country_iso3="PSE", admin_level=1, location_name="West Bank", indicator="injured",
-               as_of=D(2024, 12, 31), value=900, published_date=D(2025, 1, 2)),
+        figure(
+            country_iso3="PSE",
+            admin_level=1,
+            location_name="West Bank",
+            indicator="injured",
+            as_of=D(2024, 12, 31),
+            value=900,
+            published_date=D(2025, 1, 2),
+        ),
     )
     (html,) = render_report(figures, sample_quarantine(), period="2024-12", out_dir=tmp_path)
     cards = {card["label"]: card for card in cards_of(_text(html))}
