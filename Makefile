@@ -14,9 +14,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+SEED := ../shared/seed/caspian-post-2024-12-03-syria.txt
+
+# The main job on the bundled samples: ingest every table (with its mapping where it needs
+# one) and the sample texts, validate as they land, show the store, render the report.
 demo: $(VENV)/.installed
-	$(HUMSTATS) --data $(DEMO_DATA) ingest --mapping-dir examples/mappings examples/tables/*
+	@set -e; for table in examples/tables/*.csv examples/tables/*.json examples/tables/*.xlsx; do \
+	  mapping=examples/mappings/$$(basename $${table%.*}).toml; \
+	  if [ -f $$mapping ]; then \
+	    $(HUMSTATS) --data $(DEMO_DATA) ingest --mapping $$mapping $$table; \
+	  else \
+	    $(HUMSTATS) --data $(DEMO_DATA) ingest $$table; \
+	  fi; \
+	done
+	$(HUMSTATS) --data $(DEMO_DATA) ingest examples/texts
+	@if [ -f $(SEED) ]; then \
+	  $(HUMSTATS) --data $(DEMO_DATA) ingest --published 2024-12-03 \
+	    --publisher "The Caspian Post" $(SEED); \
+	fi
 	$(HUMSTATS) --data $(DEMO_DATA) status
+	$(HUMSTATS) --data $(DEMO_DATA) report --period 2024-12 --format html,pdf --out $(DEMO_REPORTS)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
@@ -25,3 +42,5 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) bench/ingest.py
+	$(PY) bench/report.py
+	$(PY) bench/query.py

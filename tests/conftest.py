@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from humstats.schema import DTYPES
+from humstats.schema import COLUMNS, DTYPES, empty_figures, empty_quarantine
 
 FIGURE_DEFAULTS: dict[str, object] = {
     "figure_id": None,
@@ -50,3 +51,42 @@ def make_figures(*rows: dict[str, object]) -> pl.DataFrame:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+_figure_numbers = itertools.count(1)
+
+
+def figure(**fields: object) -> dict[str, object]:
+    """One valid figure record for aggregation and report tests: a national stock by default,
+    each with its own id, URL and quote; ``as_of`` sets a one-day reference period."""
+    as_of = fields.pop("as_of", None)
+    n = next(_figure_numbers)
+    record: dict[str, object] = {
+        **FIGURE_DEFAULTS,
+        "figure_id": f"fig-{n:05d}",
+        "location_name": None,
+        "admin_level": 0,
+        "pcode": None,
+        "source_url": f"https://example.org/report/{n}",
+        "source_file": f"raw/{n:05d}.csv",
+        "quote": f"Row {n}: figure as stated by the source.",
+    }
+    if as_of is not None:
+        record["period_start"] = record["period_end"] = as_of
+    unknown = set(fields) - set(record)
+    assert not unknown, f"not figure columns: {unknown}"
+    return {**record, **fields}
+
+
+def figures_frame(*records: dict[str, object]) -> pl.LazyFrame:
+    """Records as a LazyFrame with exactly the schema's columns and dtypes."""
+    if not records:
+        return empty_figures().lazy()
+    return pl.DataFrame(list(records), schema=DTYPES).select(COLUMNS).lazy()
+
+
+def quarantine_frame(*records: dict[str, object]) -> pl.LazyFrame:
+    """Quarantine rows: the given fields, every other quarantine column null."""
+    empty = empty_quarantine()
+    rows = [{column: record.get(column) for column in empty.columns} for record in records]
+    return pl.DataFrame(rows, schema=empty.schema).lazy()

@@ -22,7 +22,7 @@ from humstats.store import Store
 pytest.importorskip("humstats.normalize")
 
 DATA = Path(__file__).parent / "data" / "run"
-PUBLISHED = SourceMeta(published_date=dt.date(2024, 12, 2))
+PUBLISHED = SourceMeta(published_date=dt.date(2024, 12, 2), publisher="OCHA")
 
 
 def test_ingest_stores_figures_with_provenance(data_dir: Path) -> None:
@@ -85,7 +85,7 @@ def _ingest_script(data_dir: Path, *paths: Path) -> list[str]:
         from humstats.run import ingest
         from humstats.schema import SourceMeta
         ingest(sys.argv[1:], data_dir={str(data_dir)!r},
-               meta=SourceMeta(published_date=dt.date(2024, 12, 2)))
+               meta=SourceMeta(published_date=dt.date(2024, 12, 2), publisher="OCHA"))
         """
     )
     return [sys.executable, "-c", code, *map(str, paths)]
@@ -135,3 +135,13 @@ def test_killed_ingest_leaves_all_or_none(data_dir: Path, tmp_path: Path) -> Non
         .item()
         == rows
     )
+
+
+def test_table_without_publication_date_is_refused_then_retried(data_dir: Path) -> None:
+    refused = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir)
+    (outcome,) = refused.inputs
+    assert outcome.status is Status.UNREADABLE
+    assert "no published date" in outcome.message and "--published" in outcome.message
+    assert (data_dir / outcome.source_file).exists()  # archived all the same
+    retried = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
+    assert retried.inputs[0].status is Status.STORED and retried.figures.height == 2

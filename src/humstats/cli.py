@@ -398,6 +398,67 @@ def run_command(
     ctx.exit(result.exit_code)
 
 
+@cli.command("report")
+@click.option("--period", help="A month (2024-12) or an ISO week (2024-W49).")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.option("--country", help="ISO 3166-1 alpha-3 code, e.g. SYR; default: every country.")
+@click.option(
+    "--format",
+    "formats",
+    default="html",
+    show_default=True,
+    help="Comma-separated output formats: html, pdf.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="reports",
+    show_default=True,
+    help="Reports land in OUT/<country or all>/<period>.<format>.",
+)
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Directory whose templates override the built-in ones (report.html.j2, report.css).",
+)
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    period: str | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    country: str | None,
+    formats: str,
+    out_dir: Path,
+    template_dir: Path | None,
+) -> None:
+    """Render a report for a period: headline figures with their sources, trends, the
+    places, where sources disagree, data quality and every figure used."""
+    if period and (start or end):
+        raise click.UsageError("Use either --period or --from/--to, not both.")
+    if not period and not (start and end):
+        raise click.UsageError("Give --period, or both --from and --to.")
+    from humstats.report import parse_period, period_between, render_report
+    from humstats.store import Store
+
+    chosen = parse_period(period) if period else period_between(start.date(), end.date())
+    store = Store(_data_dir(ctx))
+    written = render_report(
+        store.figures(),
+        store.quarantine(),
+        period=chosen,
+        country=country,
+        formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
+        out_dir=out_dir,
+        template_dir=template_dir,
+    )
+    for path in written:
+        click.echo(str(path))
+
+
 _EXTRACT_COLUMNS = (  # (figure column, header, keep on one line)
     ("indicator", "indicator", True),
     ("value", "value", True),

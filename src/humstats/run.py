@@ -8,7 +8,6 @@ concurrent ingest never leaves part of a batch behind.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,8 +20,6 @@ from humstats.errors import InputError
 from humstats.schema import COLUMNS, SourceMeta
 from humstats.store import SOURCE_DTYPES, Archived, Store, new_batch_id
 from humstats.validate import empty_quarantine, to_quarantine, validate_figures
-
-log = logging.getLogger(__name__)
 
 
 class Status(StrEnum):
@@ -213,7 +210,6 @@ def ingest(
                 path, meta=meta, mapping=mapping, defaults=defaults
             )
         except InputError as error:
-            log.warning("%s", error)
             result.inputs.append(
                 InputOutcome(
                     path,

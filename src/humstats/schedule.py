@@ -238,8 +238,8 @@ def _ingest_source(store: Store, source: SourceConfig, result: RunResult) -> Non
                 f"{outcome.figures:,}",
                 f"{outcome.quarantined:,}",
             )
-        elif outcome.status is Status.UNREADABLE and outcome.sha256 is None:
-            log.warning("%s", outcome.message)  # ingest warns itself about the files it hashed
+        elif outcome.status is Status.UNREADABLE:
+            log.warning("%s", outcome.message)
     if ingested.committed:
         result.batches.append(ingested.batch_id)
 

@@ -13,6 +13,7 @@ import csv
 import io
 import logging
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -33,33 +34,73 @@ HEAD_ROWS = 30
 def read(path: Path) -> Table:
     """Read a delimited text table; every cell stays text (or null when empty).
 
+    A plain UTF-8 file goes to polars by path (memory-mapped, no copy in Python); a file with
+    a byte-order mark or in another encoding is re-encoded first.
+
     >>> table = read(Path("examples/tables/ocha-pin-plans-2022.csv"))  # doctest: +SKIP
     >>> table.hxl["In Need"]  # doctest: +SKIP
     '#inneed'
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            head = file.read(SAMPLE_BYTES)
+            whole = not file.read(1)
     except OSError as e:
         raise InputError(path, e.strerror or str(e)) from e
-    if not data.strip():
+    if whole and not head.strip():
         raise InputError(path, "the file is empty")
-    data = _as_utf8(path, data)
-    sample = _sample_text(data)
+    source: Path | io.BytesIO = path
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not (
+        _utf8_head(head)
+    ):
+        source = io.BytesIO(_as_utf8(path, _read_all(path)))
+    else:
+        _refuse_binary(path, head)
+    sample = _sample_text(source.getvalue() if isinstance(source, io.BytesIO) else head, whole)
     separator = sniff_delimiter(sample)
     width = _sample_width(sample, separator)
     try:
-        grid = pl.read_csv(
-            io.BytesIO(data),
-            has_header=False,
-            separator=separator,
-            schema={f"column_{i + 1}": pl.String for i in range(width)},
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
+        grid = _read_grid(source, separator, width)
+    except pl.exceptions.ComputeError as e:
+        if isinstance(source, io.BytesIO) or "utf-8" not in str(e):
+            raise
+        # invalid UTF-8 past the sampled head: re-encode the whole file and read again
+        source = io.BytesIO(_as_utf8(path, _read_all(path)))
+        grid = _read_grid(source, separator, width)
     except pl.exceptions.PolarsError as e:
         log.info("polars could not parse %s (%s); using the csv module", path, e)
+        data = source.getvalue() if isinstance(source, io.BytesIO) else _read_all(path)
         grid = _grid_with_csv_module(data.decode("utf-8"), separator, width)
     return table_from_grid(grid, path)
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(path, e.strerror or str(e)) from e
+
+
+def _read_grid(source: Path | io.BytesIO, separator: str, width: int) -> pl.DataFrame:
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return pl.read_csv(
+        source,
+        has_header=False,
+        separator=separator,
+        schema={f"column_{i + 1}": pl.String for i in range(width)},
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+    )
+
+
+def _utf8_head(head: bytes) -> bool:
+    """Whether the sampled head is UTF-8 (a character cut at the sample's end is fine)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _as_utf8(path: Path, data: bytes) -> bytes:
@@ -76,7 +117,7 @@ def _as_utf8(path: Path, data: bytes) -> bytes:
         return data.decode("utf-16").encode("utf-8")
     _refuse_binary(path, data[:SAMPLE_BYTES])
     try:
-        data.decode("utf-8")
+        _check_utf8(data)
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")
@@ -87,6 +128,16 @@ def _as_utf8(path: Path, data: bytes) -> bytes:
     return data
 
 
+def _check_utf8(data: bytes, chunk: int = 1 << 20) -> None:
+    """Raise ``UnicodeDecodeError`` unless ``data`` is UTF-8, without building the whole
+    text in memory (a large file would otherwise be held twice)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
+        decoder.decode(view[start : start + chunk])
+    decoder.decode(b"", final=True)
+
+
 def _refuse_binary(path: Path, head: bytes) -> None:
     if head.startswith(b"PK\x03\x04"):
         raise InputError(path, "this is a ZIP archive (an XLSX workbook?), not delimited text")
@@ -95,10 +146,10 @@ def _refuse_binary(path: Path, head: bytes) -> None:
         raise InputError(path, "binary content, not a text table")
 
 
-def _sample_text(data: bytes) -> str:
+def _sample_text(data: bytes, whole: bool = True) -> str:
     """The first complete lines of the file, enough to sniff its dialect."""
     sample = data[:SAMPLE_BYTES]
-    if len(data) > SAMPLE_BYTES:
+    if len(data) > SAMPLE_BYTES or not whole:
         sample = sample[: sample.rfind(b"\n") + 1] or sample
     return sample.decode("utf-8", errors="ignore")
 
@@ -109,6 +160,9 @@ def sniff_delimiter(sample: str) -> str:
     ``csv.Sniffer`` guesses from character frequencies and is thrown by quoted text full of
     commas; parsing the sample with each candidate and counting consistent rows is not.
     """
+    declared = re.match(r'"?sep=(.)"?\r?\n', sample)
+    if declared:  # Excel's hint line, "sep=;", written by European exports
+        return declared[1]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         counts = [len(row) for row in _sample_rows(sample, delimiter) if any(row)]

@@ -29,9 +29,6 @@ class Hashtag:
     tag: str
     attributes: frozenset[str]
 
-    def __str__(self) -> str:
-        return "#" + "+".join([self.tag, *sorted(self.attributes)])
-
 
 def is_hashtag(cell: str | None) -> bool:
     return cell is not None and HASHTAG.match(cell.strip()) is not None
@@ -75,9 +72,17 @@ def indicator_hashtags() -> tuple[tuple[Indicator, Hashtag], ...]:
     return tuple(sorted(parsed, key=lambda pair: -len(pair[1].attributes)))
 
 
+GROUP_TAGS = frozenset({"population", "affected"})
+"""Tags that count a group named by an attribute: ``#population+idps`` (UNHCR's population
+figures) counts IDPs just as ``#affected+idps`` does."""
+
+
 def indicator_of(hashtag: Hashtag) -> tuple[Indicator, frozenset[str]] | None:
     """The indicator a hashtag counts and its attributes left over (``+min``, ``+hh``, ...)."""
     for indicator, known in indicator_hashtags():
-        if hashtag.tag == known.tag and known.attributes <= hashtag.attributes:
+        same_tag = hashtag.tag == known.tag or (
+            hashtag.tag in GROUP_TAGS and known.tag in GROUP_TAGS and known.attributes
+        )
+        if same_tag and known.attributes <= hashtag.attributes:
             return indicator, hashtag.attributes - known.attributes
     return None

@@ -16,6 +16,7 @@ import polars as pl
 from humstats.errors import InputError
 from humstats.readers import Table
 from humstats.readers.csv import table_from_grid
+from humstats.readers.hxl import is_hashtag
 
 WRAPPER_KEYS = ("data", "records", "rows", "items", "results", "features")
 """Keys under which APIs commonly nest the records; tried first, then any list of objects."""
@@ -50,7 +51,9 @@ def read(path: Path) -> Table:
         {column: [_text(record.get(column)) for record in records] for column in columns},
         schema=dict.fromkeys(columns, pl.String),
     )
-    return Table(frame=frame, path=path, first_row=1)
+    # HXL's JSON object style: the keys are the hashtags themselves
+    tags = {column: column for column in columns if is_hashtag(column)}
+    return Table(frame=frame, path=path, first_row=1, hxl=tags or None)
 
 
 def _ndjson(path: Path, text: str, error: json.JSONDecodeError) -> list[Any]:

@@ -15,22 +15,34 @@ notes, formulas) go through the slower cleaning expressions.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import re
-import tomllib
-import unicodedata
-import zoneinfo
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-import pycountry
 
-from humstats.errors import ConfigError, InputError
+from humstats.errors import InputError
+from humstats.normalize.cells import (
+    ISO_DAY,
+    MAX_DIGITS,
+    MISSING,
+    column_day_first,
+    country_iso3,
+    is_missing,
+    parse_counts,
+    parse_period,
+)
+from humstats.normalize.mapping import (
+    FLOW_ATTRIBUTES,
+    HOUSEHOLD_ATTRIBUTES,
+    PEOPLE_ATTRIBUTES,
+    STOCK_ATTRIBUTES,
+    FigureColumn,
+    Mapping,
+    Place,
+    load_mapping,
+    mapping_from_hxl,
+)
 from humstats.readers import Table
 from humstats.readers.hxl import indicator_of, parse_hashtag
 from humstats.schema import (
@@ -47,13 +59,23 @@ from humstats.schema import (
     Unit,
 )
 
+__all__ = [
+    "MAX_DIGITS",
+    "MISSING",
+    "FigureColumn",
+    "Mapping",
+    "Normalized",
+    "Place",
+    "country_iso3",
+    "is_missing",
+    "load_mapping",
+    "mapping_from_hxl",
+    "normalize_table",
+    "parse_counts",
+    "parse_period",
+]
+
 log = logging.getLogger(__name__)
-
-MISSING = ("", "NA", "N/A", "N.A.", "#N/A", "-", "–", "—", "..", "...", "NULL", "NONE", "NAN")
-"""Cell texts that mean "no value" (compared upper-cased); an empty cell is no figure."""
-
-MAX_DIGITS = 18
-"""Integer digits that always fit an Int64; longer numbers are implausible as counts."""
 
 FLOW_BY_DEFAULT = frozenset(
     {Indicator.KILLED, Indicator.INJURED, Indicator.MISSING, Indicator.DETAINED}
@@ -91,585 +113,14 @@ INDICATOR_WORDS: dict[str, Indicator] = {
 }
 """Indicator cells of long tables beyond the vocabulary's own names and HXL hashtags."""
 
-STOCK_ATTRIBUTES = frozenset({"cum", "cumulative", "total", "stock"})
-FLOW_ATTRIBUTES = frozenset({"new", "daily", "weekly", "monthly", "flow", "incident"})
-HOUSEHOLD_ATTRIBUTES = frozenset({"hh", "households", "household"})
-PEOPLE_ATTRIBUTES = frozenset({"ind", "individuals", "persons", "people", "num"})
-BREAKDOWN_ATTRIBUTES = frozenset(
-    {
-        "f",
-        "m",
-        "female",
-        "male",
-        "women",
-        "men",
-        "girls",
-        "boys",
-        "children",
-        "adults",
-        "adolescents",
-        "youth",
-        "elderly",
-        "infants",
-        "disabled",
-        "urban",
-        "rural",
-    }
-)
-"""HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
-AGE_ATTRIBUTE = re.compile(r"^age\d")
-
-
-# ---------------------------------------------------------------------------------------------
-# The mapping
-
-
-@dataclass(frozen=True)
-class FigureColumn:
-    """A column whose cells are figures, and what they count."""
-
-    column: str
-    indicator: str | None = None
-    measure: str | None = None
-    unit: str | None = None
-    qualifier: str | None = None
-    low: str | None = None
-    high: str | None = None
-    attributed_to: str | None = None
-    """Who this column's figures are credited to, when columns quote different agencies."""
-
-
-@dataclass(frozen=True)
-class Place:
-    """One level of a row's place: the name column, its admin level and p-code column."""
-
-    name: str
-    admin_level: int | None = None
-    pcode: str | None = None
-
-
-FIELD_COLUMNS = (
-    "admin_level",
-    "pcode",
-    "date",
-    "period_start",
-    "period_end",
-    "date_precision",
-    "published_date",
-    "publisher",
-    "attributed_to",
-    "source_url",
-    "qualifier",
-    "unit",
-    "indicator",
-    "measure",
-)
-"""Figure fields a mapping's [columns] may fill from one column each (besides places and
-countries, which take a list of columns, most specific or most reliable first)."""
-
-CONSTANTS = (
-    "publisher",
-    "published_date",
-    "source_url",
-    "attributed_to",
-    "country",
-    "location_name",
-    "admin_level",
-    "measure",
-    "unit",
-    "qualifier",
-    "period",
-)
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """How a table's columns become figure fields; see ``examples/mappings/`` for the TOML.
-
-    ``figures`` replace the HXL-tagged figure columns when given; ``columns`` and ``places``
-    override what the hashtags say field by field; ``ignore`` drops columns from both.
-    """
-
-    figures: tuple[FigureColumn, ...] = ()
-    places: tuple[Place, ...] = ()
-    country: tuple[str, ...] = ()
-    columns: dict[str, str] = field(default_factory=dict)
-    constants: dict[str, Any] = field(default_factory=dict)
-    date_formats: tuple[str, ...] = ()
-    timezone: str | None = None
-    decimal: str = "."
-    qualifiers: dict[str, str] = field(default_factory=dict)
-    precisions: dict[str, str] = field(default_factory=dict)
-    ignore: frozenset[str] = frozenset()
-    method: str = "table"
-
-    def merged_over(self, base: Mapping) -> Mapping:
-        """This mapping's settings win; ``base`` (the hashtags) fills what it leaves out."""
-        keep = lambda column: column not in self.ignore  # noqa: E731
-        return replace(
-            self,
-            figures=self.figures or tuple(f for f in base.figures if keep(f.column)),
-            places=self.places
-            or tuple(
-                replace(p, pcode=p.pcode if p.pcode and keep(p.pcode) else None)
-                for p in base.places
-                if keep(p.name)
-            ),
-            country=self.country or tuple(filter(keep, base.country)),
-            columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
-            method=base.method if not self.figures else self.method,
-        )
-
-    def referenced(self) -> list[str]:
-        """Every table column this mapping reads, in a stable order."""
-        names = [*self.country, *self.columns.values()]
-        for figure in self.figures:
-            names += [c for c in (figure.column, figure.low, figure.high) if c]
-        for place in self.places:
-            names += [c for c in (place.name, place.pcode) if c]
-        return list(dict.fromkeys(names))
-
-
-def load_mapping(path: Path) -> Mapping:
-    """Read a mapping TOML file; a wrong key or value raises ``ConfigError`` naming it."""
-    try:
-        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read mapping {path}: {e.strerror or e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"mapping {path} is not valid TOML: {e}") from e
-    return _mapping_from(document, str(path))
-
-
-def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
-    known = (
-        "ignore",
-        "constants",
-        "columns",
-        "figures",
-        "dates",
-        "numbers",
-        "qualifiers",
-        "precisions",
-    )
-    _known_keys(document, known, where, "")
-    columns_table = _table(document, "columns", where)
-    _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
-    country = _names(columns_table.pop("country", ()), where, "columns.country")
-    places = tuple(
-        Place(name)
-        for name in _names(columns_table.pop("location_name", ()), where, "columns.location_name")
-    )
-    columns = {key: _string(value, where, f"columns.{key}") for key, value in columns_table.items()}
-
-    constants = _table(document, "constants", where)
-    _known_keys(constants, CONSTANTS, where, "constants.")
-    for key, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
-        if key in constants:
-            _member(constants[key], enum, where, f"constants.{key}")
-    if "published_date" in constants:
-        constants["published_date"] = _date(
-            constants["published_date"], where, "constants.published_date"
-        )
-    if "period" in constants:
-        period = constants["period"]
-        parsed = (
-            _period_of(str(period), (), None)
-            if not isinstance(period, dt.date)
-            else (period, period, DatePrecision.DAY.value)
-        )
-        if parsed is None:
-            raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
-        constants["period"] = parsed
-    if "admin_level" in constants and not isinstance(constants["admin_level"], int):
-        raise ConfigError(f"{where}: constants.admin_level must be an integer")
-    if "country" in constants:
-        iso3 = country_iso3(str(constants["country"]))
-        if iso3 is None:
-            raise ConfigError(f"{where}: constants.country {constants['country']!r} is no country")
-        constants["country"] = iso3
-
-    figures = []
-    raw_figures = document.get("figures", [])
-    if not isinstance(raw_figures, list):
-        raise ConfigError(f"{where}: figures must be an array of tables ([[figures]])")
-    for number, entry in enumerate(raw_figures, start=1):
-        key = f"figures[{number}]"
-        if not isinstance(entry, dict) or "column" not in entry:
-            raise ConfigError(f"{where}: {key} needs a column")
-        _known_keys(
-            entry,
-            ("column", "indicator", "measure", "unit", "qualifier", "low", "high", "attributed_to"),
-            where,
-            f"{key}.",
-        )
-        if "indicator" in entry:
-            _member(entry["indicator"], Indicator, where, f"{key}.indicator")
-        elif "indicator" not in columns:
-            raise ConfigError(f"{where}: {key} needs an indicator (or set columns.indicator)")
-        for name, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
-            if name in entry:
-                _member(entry[name], enum, where, f"{key}.{name}")
-        figures.append(
-            FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
-        )
-
-    dates = _table(document, "dates", where)
-    _known_keys(dates, ("formats", "timezone"), where, "dates.")
-    timezone = dates.get("timezone")
-    if timezone is not None:
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
-            raise ConfigError(f"{where}: dates.timezone {timezone!r} is not a time zone") from e
-    numbers = _table(document, "numbers", where)
-    _known_keys(numbers, ("decimal",), where, "numbers.")
-    decimal = numbers.get("decimal", ".")
-    if decimal not in (".", ","):
-        raise ConfigError(f'{where}: numbers.decimal must be "." or ",", not {decimal!r}')
-    qualifiers = _table(document, "qualifiers", where)
-    for key, value in qualifiers.items():
-        _member(value, Qualifier, where, f"qualifiers.{key}")
-    precisions = _table(document, "precisions", where)
-    for key, value in precisions.items():
-        _member(value, DatePrecision, where, f"precisions.{key}")
-    return Mapping(
-        figures=tuple(figures),
-        places=places,
-        country=country,
-        columns=columns,
-        constants=constants,
-        date_formats=_names(dates.get("formats", ()), where, "dates.formats"),
-        timezone=timezone,
-        decimal=decimal,
-        qualifiers={k.strip().lower(): v for k, v in qualifiers.items()},
-        precisions={k.strip().lower(): v for k, v in precisions.items()},
-        ignore=frozenset(_names(document.get("ignore", ()), where, "ignore")),
-    )
-
-
-def _known_keys(table: dict[str, Any], known: Iterable[str], where: str, prefix: str) -> None:
-    known = tuple(known)
-    for key in table:
-        if key not in known:
-            raise ConfigError(
-                f"{where}: unknown key {prefix}{key!r}; known keys: {', '.join(known)}"
-            )
-
-
-def _table(document: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = document.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {key} must be a table ([{key}])")
-    return dict(value)
-
-
-def _names(value: Any, where: str, key: str) -> tuple[str, ...]:
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-        raise ConfigError(f"{where}: {key} must be a column name or a list of them")
-    return tuple(values)
-
-
-def _string(value: Any, where: str, key: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"{where}: {key} must be a non-empty string, not {value!r}")
-    return value
-
-
-def _member(value: Any, enum: type, where: str, key: str) -> None:
-    allowed = [member.value for member in enum]
-    if value not in allowed:
-        raise ConfigError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
-
-
-def _date(value: Any, where: str, key: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as e:
-        raise ConfigError(f"{where}: {key} {value!r} is not a YYYY-MM-DD date") from e
-
-
-def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
-    """What a table's hashtags alone say: figure columns, places, country, dates, sources.
-
-    Disaggregated columns (``+f``, ``+children``, ``+age0_4``...) are parts of a total, never
-    figures; a second column with the same hashtag repeats a figure (rounded and raw, say),
-    so only the first counts. ``+min``/``+max`` columns bound the figure column they match.
-    """
-    figures: dict[tuple[str, str, frozenset[str]], FigureColumn] = {}
-    bounds: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
-    names: dict[int | None, str] = {}
-    codes: dict[int, str] = {}
-    columns: dict[str, str] = {}
-    country_codes: list[str] = []
-    country_names: list[str] = []
-    for column, text in hxl.items():
-        tag = parse_hashtag(text)
-        found = indicator_of(tag)
-        if found is not None:
-            indicator, extra = found
-            if extra & BREAKDOWN_ATTRIBUTES or any(AGE_ATTRIBUTE.match(a) for a in extra):
-                log.info("column %r (%s) is a breakdown, not a figure", column, text)
-                continue
-            role = "low" if "min" in extra else "high" if "max" in extra else "value"
-            unit = Unit.HOUSEHOLDS if extra & HOUSEHOLD_ATTRIBUTES else Unit.PEOPLE
-            measure = (
-                Measure.STOCK
-                if extra & STOCK_ATTRIBUTES
-                else Measure.FLOW
-                if extra & FLOW_ATTRIBUTES
-                else None
-            )
-            key = (indicator.value, unit.value, extra - {"min", "max"})
-            if role != "value":
-                bounds.setdefault((indicator.value, key[2]), {}).setdefault(role, column)
-            elif key in figures:
-                log.info(
-                    "column %r repeats the figure of %r; not counted twice",
-                    column,
-                    figures[key].column,
-                )
-            else:
-                figures[key] = FigureColumn(
-                    column, indicator.value, measure and measure.value, unit.value
-                )
-            continue
-        level = _admin_level(tag.tag)
-        if tag.tag == "country":
-            (country_codes if "code" in tag.attributes else country_names).append(column)
-        elif (level is not None or tag.tag == "loc") and "name" in tag.attributes:
-            names.setdefault(level, column)
-        elif level is not None and "code" in tag.attributes:
-            codes.setdefault(level, column)
-        elif tag.tag == "date":
-            role = (
-                "published_date"
-                if tag.attributes & {"reported", "published"}
-                else "period_start"
-                if "start" in tag.attributes
-                else "period_end"
-                if "end" in tag.attributes
-                else "date"
-            )
-            if "year" not in tag.attributes or role == "date":
-                columns.setdefault(role, column)
-        elif tag.tag == "meta" and "url" in tag.attributes:
-            columns.setdefault("source_url", column)
-        elif tag.tag == "meta" and "source" in tag.attributes:
-            columns.setdefault("attributed_to", column)
-        elif tag.tag == "org" and not columns.get("attributed_to"):
-            columns["attributed_to"] = column
-    if "period_start" in columns:
-        columns.pop("date", None)
-    figure_columns = []
-    for key, figure in figures.items():
-        found_bounds = bounds.get((key[0], key[2]), {})
-        figure_columns.append(
-            replace(figure, low=found_bounds.get("low"), high=found_bounds.get("high"))
-        )
-    places = [Place(names[None])] if None in names else []
-    places += [
-        Place(names[level], level, codes.get(level))
-        for level in sorted((lv for lv in names if lv is not None), reverse=True)
-    ]
-    return Mapping(
-        figures=tuple(figure_columns),
-        places=tuple(places),
-        country=(*country_codes, *country_names),
-        columns=columns,
-        method="hxl",
-    )
-
-
-def _admin_level(tag: str) -> int | None:
-    match = re.fullmatch(r"adm(\d)", tag)
-    return int(match[1]) if match else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Countries
-
-
-@cache
-def _country_index() -> dict[str, str]:
-    """Folded name -> ISO3 over pycountry's names, official names and common names, plus the
-    word-set of each name so "Congo, The Democratic Republic of the" also matches "Democratic
-    Republic of the Congo" and "Iran (Islamic Republic of)" matches "Iran, Islamic Republic of".
-    """
-    index: dict[str, str] = {}
-    clashes: set[str] = set()
-    for country in pycountry.countries:
-        for attribute in ("name", "official_name", "common_name"):
-            name = getattr(country, attribute, None)
-            if not name:
-                continue
-            for key in (_fold(name), _word_set(name)):
-                if index.get(key, country.alpha_3) != country.alpha_3:
-                    clashes.add(key)
-                index[key] = country.alpha_3
-    for key in clashes:
-        del index[key]
-    return index
-
-
-VARIANTS: dict[str, str] = {
-    "drc": "COD",
-    "dr congo": "COD",
-    "congo kinshasa": "COD",
-    "congo drc": "COD",
-    "democratic republic of congo": "COD",
-    "republic of congo": "COG",
-    "congo brazzaville": "COG",
-    "turkey": "TUR",
-    "russia": "RUS",
-    "ivory coast": "CIV",
-    "cape verde": "CPV",
-    "burma": "MMR",
-    "swaziland": "SWZ",
-    "macedonia": "MKD",
-    "uk": "GBR",
-    "great britain": "GBR",
-    "vatican": "VAT",
-    "car": "CAF",
-    "lao pdr": "LAO",
-    "south korea": "KOR",
-    "micronesia": "FSM",
-    "east timor": "TLS",
-    "palestine": "PSE",
-    "opt": "PSE",
-    "occupied palestinian territory": "PSE",
-    "occupied palestinian territories": "PSE",
-    "palestinian territories": "PSE",
-    "state of palestine": "PSE",
-    "gaza strip": "PSE",
-    "gaza": "PSE",
-    "west bank": "PSE",
-}
-"""Short and UN-style names pycountry does not carry. Kosovo is left out on purpose: it has
-no ISO 3166-1 code (XKX is user-assigned), so its figures quarantine as unknown-country rather
-than carry a code that joins with nothing."""
-
-
-def _fold(name: str) -> str:
-    """Lower-case, accents and punctuation gone, words single-spaced."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
-
-
-def _word_set(name: str) -> str:
-    words = set(_fold(name).split()) - {"the", "of", "and"}
-    return "|".join(sorted(words))
-
-
-@cache
-def country_iso3(name: str) -> str | None:
-    """The ISO 3166-1 alpha-3 code for a code or name as tables write it, or None.
-
-    Accepts alpha-3 and alpha-2 codes, names in any case or accent ("Cote d'Ivoire"),
-    pycountry's official and common names in either word order, and a few short forms
-    ("DRC", "Turkey", "occupied Palestinian territory"). No fuzzy matching: a plan called
-    "Syria (3RP)" covers refugees outside Syria and must not become SYR.
-    """
-    text = name.strip()
-    if not text:
-        return None
-    if len(text) in (2, 3) and text.isalpha():
-        code = text.upper()
-        found = (
-            pycountry.countries.get(alpha_3=code)
-            if len(code) == 3
-            else pycountry.countries.get(alpha_2=code)
-        )
-        if found is not None:
-            return found.alpha_3
-    folded = _fold(text)
-    index = _country_index()
-    return VARIANTS.get(folded) or index.get(folded) or index.get(_word_set(text))
-
-
-# ---------------------------------------------------------------------------------------------
-# Dates
-
-_YEAR = re.compile(r"^(\d{4})(\.0+)?$")
-_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-
-
-def _period_of(
-    text: str, formats: tuple[str, ...], timezone: str | None, day_first: bool | None = None
-) -> tuple[dt.date, dt.date, str] | None:
-    """(start, end, precision) of a date cell, or None when it is not a date we can read."""
-    text = text.strip()
-    try:
-        if match := _YEAR.match(text):
-            year = int(match[1])
-            return dt.date(year, 1, 1), dt.date(year, 12, 31), DatePrecision.YEAR.value
-        if match := _MONTH.match(text):
-            start = dt.date(int(match[1]), int(match[2]), 1)
-            return start, _month_end(start), DatePrecision.MONTH.value
-        if match := _WEEK.match(text):
-            start = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-            return start, start + dt.timedelta(days=6), DatePrecision.WEEK.value
-        if _DAY.match(text):
-            day = dt.date.fromisoformat(text)
-            return day, day, DatePrecision.DAY.value
-        if _TIMESTAMP.match(text):
-            moment = dt.datetime.fromisoformat(text)
-            if moment.tzinfo is not None and timezone:
-                moment = moment.astimezone(zoneinfo.ZoneInfo(timezone))
-            elif moment.tzinfo is not None:
-                moment = moment.astimezone(dt.UTC)
-            return moment.date(), moment.date(), DatePrecision.DAY.value
-        for pattern in formats:
-            try:
-                moment = dt.datetime.strptime(text, pattern)
-            except ValueError:
-                continue
-            start = moment.date()
-            if "%d" in pattern or "%j" in pattern:
-                return start, start, DatePrecision.DAY.value
-            if "%m" in pattern or "%b" in pattern or "%B" in pattern:
-                return start, _month_end(start), DatePrecision.MONTH.value
-            return start, dt.date(start.year, 12, 31), DatePrecision.YEAR.value
-        if (match := _SLASHED.match(text)) and day_first is not None:
-            first, second, year = int(match[1]), int(match[2]), int(match[3])
-            day, month = (first, second) if day_first else (second, first)
-            value = dt.date(year, month, day)
-            return value, value, DatePrecision.DAY.value
-    except ValueError:
-        return None
-    return None
-
-
-def _month_end(start: dt.date) -> dt.date:
-    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def _day_first(values: Iterable[str]) -> bool | None:
-    """Whether the column's n/n/yyyy dates are day-first, judged on all of them at once:
-    one "18/2/2021" settles day-first, one "2/18/2021" month-first; otherwise unknown."""
-    day_first = month_first = False
-    for value in values:
-        if match := _SLASHED.match(value.strip()):
-            day_first |= int(match[1]) > 12
-            month_first |= int(match[2]) > 12
-    return day_first if day_first != month_first else None
-
 
 def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
     """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
     texts = [value for value in values if value is not None]
-    day_first = _day_first(texts)
-    parsed = [_period_of(text, mapping.date_formats, mapping.timezone, day_first) for text in texts]
+    day_first = column_day_first(texts)
+    parsed = [
+        parse_period(text, mapping.date_formats, mapping.timezone, day_first) for text in texts
+    ]
     return pl.DataFrame(
         {
             "__text": texts,
@@ -684,121 +135,6 @@ def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
             "__precision": pl.String,
         },
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Numbers
-
-
-MISSING_TEXTS = sorted({v for t in MISSING for v in (t, t.lower(), t.title())})
-
-
-def is_missing(text: pl.Expr) -> pl.Expr:
-    """Whether a (stripped) cell holds no value: null, empty, "N/A", "-", ..."""
-    return text.is_null() | text.is_in(MISSING_TEXTS)
-
-
-def parse_counts(text: pl.Series, decimal: str = ".") -> tuple[pl.Series, pl.Series]:
-    """Counts (Int64) and checks (null, or why a cell is not a count) for stripped-or-not
-    text cells; missing cells ("N/A", "-", empty) give a null count and no check.
-
-    "12,500", "12 500", "12'500" and "243946.0" are counts; "12.500" too when ``decimal`` is
-    ",", or when dots group thousands unambiguously ("12.500.000"). Formula-like cells
-    (``=HYPERLINK(...)``, ``@SUM``, ``+cmd``) are refused, so a spreadsheet never runs them
-    when the quarantine is opened. Negative counts parse: the schema's ``negative-value``
-    check quarantines them, in one place for every producer.
-
-    Plain integers take a native cast; only the cells that fail it are cleaned, and their
-    results are scattered back, so a million-row column costs little more than the cast.
-    """
-    value = text.cast(pl.Int64, strict=False)
-    check = pl.repeat(None, len(text), dtype=pl.String, eager=True)
-    failed = (value.is_null() & text.is_not_null()).arg_true()
-    if len(failed) == 0:
-        return value, check
-    value = value.rechunk()
-    # the common case among the rest: thousands grouped by the locale's separator
-    separator = "." if decimal == "," else ","
-    grouped = (
-        pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
-        .select(
-            pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
-            .then(pl.col("text").str.replace_all(separator, "", literal=True))
-            .cast(pl.Int64, strict=False)
-        )
-        .to_series()
-    )
-    value = value.scatter(failed, grouped)
-    failed = failed.filter(grouped.is_null())
-    if len(failed) == 0:
-        return value, check
-    slow = pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
-    slow_value, slow_check = _clean_counts(slow, decimal)
-    return value.scatter(failed, slow_value), check.scatter(failed, slow_check)
-
-
-def _clean_counts(frame: pl.DataFrame, decimal: str) -> tuple[pl.Series, pl.Series]:
-    text = pl.col("text")
-    grouped_dots = text.str.contains(r"^-?\d{1,3}(?:\.\d{3}){2,}$")
-    if decimal == ",":
-        cleaned = text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_.]", "").str.replace(",", ".")
-    else:
-        cleaned = (
-            pl.when(grouped_dots)
-            .then(text.str.replace_all(".", "", literal=True))
-            .otherwise(text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_,]", ""))
-        )
-    frame = (
-        frame.with_columns(
-            is_missing(text).alias("missing"),
-            text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
-            cleaned.alias("cleaned"),
-        )
-        .with_columns(
-            pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
-            pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
-            pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
-        )
-        .with_columns(
-            pl.col("integer")
-            .str.strip_chars_start("-")
-            .str.strip_chars_start("0")
-            .str.len_chars()
-            .alias("digits"),
-        )
-    )
-    integer_ok = pl.col("integer").is_not_null() & (pl.col("digits") <= MAX_DIGITS)
-    float_ok = (
-        pl.col("scientific")
-        & (pl.col("float").abs() < 1e18)
-        & (pl.col("float") == pl.col("float").floor())
-    )
-    too_long = (pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS)) | (
-        pl.col("scientific") & ~float_ok
-    )
-    check = (
-        pl.when(pl.col("missing"))
-        .then(pl.lit(None, pl.String))
-        .when(pl.col("formula"))
-        .then(pl.lit("formula-cell"))
-        .when(too_long)
-        .then(pl.lit("implausible-value"))
-        .when(integer_ok | float_ok)
-        .then(pl.lit(None, pl.String))
-        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$"))
-        .then(pl.lit("non-integer-value"))
-        .otherwise(pl.lit("unparseable-number"))
-    )
-    value = (
-        pl.when(pl.col("missing") | pl.col("formula"))
-        .then(pl.lit(None, pl.Int64))
-        .when(integer_ok)
-        .then(pl.col("integer").cast(pl.Int64, strict=False))
-        .when(float_ok)
-        .then(pl.col("float").cast(pl.Int64, strict=False))
-    )
-    result = frame.select(value.alias("value"), check.alias("check"))
-    return result["value"], result["check"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -849,6 +185,12 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             "no figure columns: the table has no HXL indicator hashtags (#affected+killed, "
             "#inneed, ...) and no mapping names any; pass --mapping FILE",
         )
+    if "indicator" not in effective.columns and not all(f.indicator for f in effective.figures):
+        raise InputError(
+            table.path,
+            "figure columns without an indicator, and no indicator "
+            "column (#indicator+name) naming one per row",
+        )
     missing = [c for c in effective.referenced() if c not in table.frame.columns]
     if missing:
         raise InputError(
@@ -857,7 +199,27 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             f"{'mapping' if mapping else 'hashtags'}; the table has "
             f"{', '.join(map(repr, table.frame.columns[:20]))}",
         )
+    _require_provenance(table, meta, effective)
     return _Normalizer(table, meta, effective).run()
+
+
+def _require_provenance(table: Table, meta: SourceMeta, mapping: Mapping) -> None:
+    """Refuse a table that names no publisher or publication date anywhere.
+
+    Quarantining every row instead would mark the content as ingested, so the user's retry
+    with the missing flag would be skipped as "already ingested".
+    """
+    for field, flag in (("published_date", "--published YYYY-MM-DD"), ("publisher", "--publisher")):
+        if (
+            getattr(meta, field) is None
+            and field not in mapping.columns
+            and mapping.constants.get(field) is None
+        ):
+            raise InputError(
+                table.path,
+                f"no {field.replace('_', ' ')}: the table has no column for it; pass {flag} "
+                f"or set constants.{field} in a --mapping file",
+            )
 
 
 DATE_ROLES = ("date", "period_start", "period_end", "published_date")
@@ -868,31 +230,41 @@ class _Normalizer:
 
     def __init__(self, table: Table, meta: SourceMeta, mapping: Mapping) -> None:
         self.table, self.meta, self.mapping = table, meta, mapping
-        self.frame = (
-            table.frame.with_row_index("__row", offset=table.first_row)
-            .with_columns(pl.col("__row").cast(pl.Int64))
-            .filter(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
+        frame = table.frame.with_row_index("__row", offset=table.first_row).with_columns(
+            pl.col("__row").cast(pl.Int64)
         )
+        filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
+        # blank rows carry nothing; filtering copies every column, so only when there are any
+        self.frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
         self._distinct: dict[str, list[str | None]] = {}
 
     def run(self) -> Normalized:
         rows = self._with_dates(self.frame.with_columns(self._row_fields()))
-        cells = pl.concat(
-            [rows.select(self._cell_fields(figure)) for figure in self.mapping.figures],
-            how="vertical_relaxed",
-            rechunk=False,
-        )
-        present = ~is_missing(cells["__raw"])
-        if not present.all():
-            cells = cells.filter(present)
-        for source, out, used in (
-            ("__raw", "value", True),
-            ("__low_raw", "value_low", any(f.low for f in self.mapping.figures)),
-            ("__high_raw", "value_high", any(f.high for f in self.mapping.figures)),
+        # one figure column at a time: every frame then shares the rows' chunks, where one
+        # concatenated frame of all cells would be copied whole when columns are attached
+        parts = [self._figures_of(rows, figure) for figure in self.mapping.figures]
+        good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
+        bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
+        return Normalized(figures=good, quarantine=self._quarantine(bad, self._empty(rows)))
+
+    def _figures_of(self, rows: pl.DataFrame, figure: FigureColumn) -> tuple[pl.DataFrame, ...]:
+        """Candidates and quarantined cells of one figure column."""
+        # empty cells first: in a sparse wide table most rows hold no figure in this column
+        present = rows.select(~is_missing(pl.col(figure.column))).to_series()
+        cells = (rows if present.all() else rows.filter(present)).select(self._cell_fields(figure))
+        for source, out, column in (
+            ("__raw", "value", figure.column),
+            ("__low_raw", "value_low", figure.low),
+            ("__high_raw", "value_high", figure.high),
         ):
-            if used:
-                value, check = parse_counts(cells[source], self.mapping.decimal)
+            if column:
+                value, check, hedge = parse_counts(cells[source], self.mapping.decimal)
                 cells = cells.with_columns(value.alias(out), check.alias(f"{out}_check"))
+                if out == "value" and hedge.null_count() < len(hedge):
+                    # the cell's own hedge ("<5", "100+") says more than the column's
+                    cells = cells.with_columns(
+                        pl.coalesce(hedge, pl.col("qualifier")).alias("qualifier")
+                    )
             else:
                 cells = cells.with_columns(
                     pl.lit(None, pl.Int64).alias(out), pl.lit(None, pl.String).alias(f"{out}_check")
@@ -926,7 +298,7 @@ class _Normalizer:
             "input_row",
             *final,
         )
-        return Normalized(figures=good, quarantine=self._quarantine(quarantined, self._empty(rows)))
+        return good, quarantined
 
     # -- helpers over distinct values ---------------------------------------------------
 
@@ -1047,7 +419,13 @@ class _Normalizer:
             return pl.lit(flag, pl.String).alias(name)
         column = self.mapping.columns.get(name)
         fallback = pl.lit(constant, pl.String)
-        return (pl.coalesce(self._label(column), fallback) if column else fallback).alias(name)
+        if not column:
+            return fallback.alias(name)
+        own = self._label(column)
+        labels = self.mapping.labels.get(name)
+        if labels:
+            own = self._lookup(column, lambda text: labels.get(text, text) or None)
+        return pl.coalesce(own, fallback).alias(name)
 
     # -- dates ----------------------------------------------------------------------------
 
@@ -1121,7 +499,7 @@ class _Normalizer:
     def _iso_days(self, column: str) -> bool:
         """Whether every value is a plain YYYY-MM-DD date: then polars parses the column
         directly, which is cheaper than joining back a table of distinct values."""
-        return all(v is None or (len(v) == 10 and _DAY.match(v)) for v in self._values(column))
+        return all(v is None or (len(v) == 10 and ISO_DAY.match(v)) for v in self._values(column))
 
     def _widen(self, rows: pl.DataFrame, stated_text: pl.Expr) -> pl.DataFrame:
         """A row whose precision column says "month" (ACLED's time_precision 3) covers the
@@ -1354,12 +732,14 @@ class _Normalizer:
         publisher = self.meta.publisher
         if publisher is None and "publisher" not in self.mapping.columns:
             publisher = self.mapping.constants.get("publisher")
+        record = self.mapping.columns.get("record_id")
         parts: list[str | pl.Expr] = [
             pl.col("__place_text"),
             f": {figure.column} ",
             pl.col(figure.column),
             " (",
             publisher if publisher is not None else pl.col("publisher").fill_null("?"),
+            *((" ", pl.col(record).fill_null("?")) if record else ()),
             ", ",
             when.fill_null("?"),
             ")",
@@ -1386,11 +766,11 @@ class _Normalizer:
         rows = pl.concat([bad, blank], how="diagonal_relaxed")
         if rows.height == 0:
             return pl.DataFrame(schema=text_columns)
-        original = self.frame.join(
-            rows.select(pl.col("input_row").alias("__row")).unique(), on="__row", how="semi"
-        )
+        # frame row i is input row first_row + i: the original rows are a gather away
+        numbers = rows["input_row"].unique()
+        original = self.table.frame[(numbers - self.table.first_row).to_list()]
         raw = original.select(
-            pl.col("__row").alias("input_row"),
+            numbers.alias("input_row"),
             pl.struct(pl.col(self.table.frame.columns)).struct.json_encode().alias("raw"),
         )
         rows = rows.join(raw, on="input_row", how="left").with_columns(

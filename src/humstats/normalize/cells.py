@@ -1,0 +1,385 @@
+"""Single cells as tables write them: counts, reference periods, countries.
+
+Each function reads one kind of cell. Counts are parsed over whole polars columns (a native
+cast first, cleaning only for the cells that fail it); periods and countries are parsed in
+Python because callers resolve each DISTINCT value once and map the results back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable
+from functools import cache
+from typing import NamedTuple
+
+import polars as pl
+import pycountry
+
+from humstats.schema import DatePrecision
+
+MISSING = ("", "NA", "N/A", "N.A.", "#N/A", "-", "–", "—", "..", "...", "NULL", "NONE", "NAN")
+"""Cell texts that mean "no value", in any case; an empty cell is no figure either."""
+
+MAX_DIGITS = 18
+"""Integer digits that always fit an Int64; longer numbers are implausible as counts."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Countries
+
+
+@cache
+def _country_index() -> dict[str, str]:
+    """Folded name -> ISO3 over pycountry's names, official names and common names, plus the
+    word-set of each name so "Congo, The Democratic Republic of the" also matches "Democratic
+    Republic of the Congo" and "Iran (Islamic Republic of)" matches "Iran, Islamic Republic of".
+    """
+    index: dict[str, str] = {}
+    clashes: set[str] = set()
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            name = getattr(country, attribute, None)
+            if not name:
+                continue
+            for key in (_fold(name), _word_set(name)):
+                if index.get(key, country.alpha_3) != country.alpha_3:
+                    clashes.add(key)
+                index[key] = country.alpha_3
+    for key in clashes:
+        del index[key]
+    return index
+
+
+VARIANTS: dict[str, str] = {
+    "drc": "COD",
+    "dr congo": "COD",
+    "congo kinshasa": "COD",
+    "congo drc": "COD",
+    "democratic republic of congo": "COD",
+    "republic of congo": "COG",
+    "congo brazzaville": "COG",
+    "turkey": "TUR",
+    "russia": "RUS",
+    "ivory coast": "CIV",
+    "cape verde": "CPV",
+    "burma": "MMR",
+    "swaziland": "SWZ",
+    "macedonia": "MKD",
+    "uk": "GBR",
+    "great britain": "GBR",
+    "vatican": "VAT",
+    "car": "CAF",
+    "lao pdr": "LAO",
+    "south korea": "KOR",
+    "micronesia": "FSM",
+    "east timor": "TLS",
+    "palestine": "PSE",
+    "opt": "PSE",
+    "occupied palestinian territory": "PSE",
+    "occupied palestinian territories": "PSE",
+    "palestinian territories": "PSE",
+    "state of palestine": "PSE",
+    "gaza strip": "PSE",
+    "gaza": "PSE",
+    "west bank": "PSE",
+}
+"""Short and UN-style names pycountry does not carry. Kosovo is left out on purpose: it has
+no ISO 3166-1 code (XKX is user-assigned), so its figures quarantine as unknown-country rather
+than carry a code that joins with nothing."""
+
+
+def _fold(name: str) -> str:
+    """Lower-case, accents and punctuation gone, words single-spaced."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
+
+
+def _word_set(name: str) -> str:
+    words = set(_fold(name).split()) - {"the", "of", "and"}
+    return "|".join(sorted(words))
+
+
+@cache
+def country_iso3(name: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code for a code or name as tables write it, or None.
+
+    Accepts alpha-3 and alpha-2 codes, names in any case or accent ("Cote d'Ivoire"),
+    pycountry's official and common names in either word order, and a few short forms
+    ("DRC", "Turkey", "occupied Palestinian territory"). No fuzzy matching: a plan called
+    "Syria (3RP)" covers refugees outside Syria and must not become SYR.
+    """
+    text = name.strip()
+    if not text:
+        return None
+    if len(text) in (2, 3) and text.isalpha():
+        code = text.upper()
+        found = (
+            pycountry.countries.get(alpha_3=code)
+            if len(code) == 3
+            else pycountry.countries.get(alpha_2=code)
+        )
+        if found is not None:
+            return found.alpha_3
+    folded = _fold(text)
+    index = _country_index()
+    return VARIANTS.get(folded) or index.get(folded) or index.get(_word_set(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+_YEAR = re.compile(r"^(\d{4})(\.0+)?$")
+_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def parse_period(
+    text: str,
+    formats: tuple[str, ...] = (),
+    timezone: str | None = None,
+    day_first: bool | None = None,
+) -> tuple[dt.date, dt.date, str] | None:
+    """(start, end, precision) of a date cell, or None when it is not a date we can read.
+
+    "2024" is a year, "2024-05" a month, "2024-W19" a week, "2024-05-18" a day; a timestamp
+    is read in ``timezone`` when given (IDMC writes local midnight in New Zealand time as
+    UTC), else in UTC; ``formats`` are strptime patterns tried next; "18/2/2021" is read
+    day-first or month-first only as ``day_first`` says (decided over the whole column).
+    """
+    text = text.strip()
+    try:
+        if match := _YEAR.match(text):
+            year = int(match[1])
+            return dt.date(year, 1, 1), dt.date(year, 12, 31), DatePrecision.YEAR.value
+        if match := _MONTH.match(text):
+            start = dt.date(int(match[1]), int(match[2]), 1)
+            return start, _month_end(start), DatePrecision.MONTH.value
+        if match := _WEEK.match(text):
+            start = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return start, start + dt.timedelta(days=6), DatePrecision.WEEK.value
+        if ISO_DAY.match(text):
+            day = dt.date.fromisoformat(text)
+            return day, day, DatePrecision.DAY.value
+        if _TIMESTAMP.match(text):
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is not None and timezone:
+                moment = moment.astimezone(zoneinfo.ZoneInfo(timezone))
+            elif moment.tzinfo is not None:
+                moment = moment.astimezone(dt.UTC)
+            return moment.date(), moment.date(), DatePrecision.DAY.value
+        for pattern in formats:
+            try:
+                moment = dt.datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            start = moment.date()
+            if "%d" in pattern or "%j" in pattern:
+                return start, start, DatePrecision.DAY.value
+            if "%m" in pattern or "%b" in pattern or "%B" in pattern:
+                return start, _month_end(start), DatePrecision.MONTH.value
+            return start, dt.date(start.year, 12, 31), DatePrecision.YEAR.value
+        if (match := _SLASHED.match(text)) and day_first is not None:
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            day, month = (first, second) if day_first else (second, first)
+            value = dt.date(year, month, day)
+            return value, value, DatePrecision.DAY.value
+    except ValueError:
+        return None
+    return None
+
+
+def _month_end(start: dt.date) -> dt.date:
+    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def column_day_first(values: Iterable[str]) -> bool | None:
+    """Whether the column's n/n/yyyy dates are day-first, judged on all of them at once:
+    one "18/2/2021" settles day-first, one "2/18/2021" month-first; otherwise unknown."""
+    day_first = month_first = False
+    for value in values:
+        if match := _SLASHED.match(value.strip()):
+            day_first |= int(match[1]) > 12
+            month_first |= int(match[2]) > 12
+    return day_first if day_first != month_first else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+
+
+MISSING_TEXTS = sorted({v for t in MISSING for v in (t, t.lower(), t.title())})
+
+
+def is_missing(text: pl.Expr) -> pl.Expr:
+    """Whether a (stripped) cell holds no value: null, empty, "N/A", "-", ..."""
+    return text.is_null() | text.is_in(MISSING_TEXTS)
+
+
+class Counts(NamedTuple):
+    """Parsed count cells: the count, why a cell is not one, and its hedge as a qualifier."""
+
+    value: pl.Series
+    check: pl.Series
+    hedge: pl.Series
+
+
+HEDGES: dict[str, str] = {
+    "<": "at_most",
+    "<=": "at_most",
+    "≤": "at_most",
+    ">": "at_least",
+    ">=": "at_least",
+    "≥": "at_least",
+    "+": "at_least",
+    "~": "approx",
+    "approx": "approx",
+    "approx.": "approx",
+    "ca.": "approx",
+    "c.": "approx",
+    "about": "approx",
+}
+"""Signs and words around a count in a cell ("<5", "100+", "~2,000") -> its qualifier."""
+_HEDGE = re.compile(r"^(<=|>=|<|>|≤|≥|~|approx\.?|ca\.|c\.|about)?\s*(.*?)\s*(\+?)$", re.IGNORECASE)
+
+
+def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
+    """Counts (Int64), checks (null, or why a cell is not a count) and hedges (the qualifier
+    a cell states, "<5" at_most, "100+" at_least) for text cells; missing cells ("N/A", "-",
+    empty) give a null count and no check.
+
+    "12,500", "12 500", "12'500" and "243946.0" are counts; "12.500" too when ``decimal`` is
+    ",", or when dots group thousands unambiguously ("12.500.000"). Formula-like cells
+    (``=HYPERLINK(...)``, ``@SUM``, ``+cmd``) are refused, so a spreadsheet never runs them
+    when the quarantine is opened. Negative counts parse: the schema's ``negative-value``
+    check quarantines them, in one place for every producer.
+
+    Plain integers take a native cast; only the cells that fail it are cleaned, and their
+    results are scattered back, so a million-row column costs little more than the cast.
+    """
+    value = text.cast(pl.Int64, strict=False)
+    check = pl.repeat(None, len(text), dtype=pl.String, eager=True)
+    hedge = pl.repeat(None, len(text), dtype=pl.String, eager=True)
+    failed = (value.is_null() & text.is_not_null()).arg_true()
+    if len(failed) == 0:
+        return Counts(value, check, hedge)
+    value = value.rechunk()
+    # the common case among the rest: thousands grouped by the locale's separator
+    separator = "." if decimal == "," else ","
+    grouped = (
+        pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
+        .select(
+            pl.when(pl.col("text").str.contains(rf"^-?\d{{1,3}}(?:\{separator}\d{{3}})+$"))
+            .then(pl.col("text").str.replace_all(separator, "", literal=True))
+            .cast(pl.Int64, strict=False)
+        )
+        .to_series()
+    )
+    value = value.scatter(failed, grouped)
+    failed = failed.filter(grouped.is_null())
+    if len(failed) == 0:
+        return Counts(value, check, hedge)
+    slow = pl.DataFrame({"text": text.gather(failed).str.strip_chars()})
+    slow_value, slow_check, slow_hedge = _clean_counts(slow, decimal)
+    # text results are gathered into place rather than scattered: scattering into string
+    # views has tripped polars' bounds checks later on
+    where = pl.repeat(None, len(text), dtype=pl.UInt32, eager=True).scatter(
+        failed, pl.int_range(len(failed), dtype=pl.UInt32, eager=True)
+    )
+    return Counts(
+        value.scatter(failed, slow_value), slow_check.gather(where), slow_hedge.gather(where)
+    )
+
+
+def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
+    hedged = pl.col("text").str.extract_groups(_HEDGE.pattern.replace("^", "(?i)^", 1))
+    frame = frame.with_columns(
+        pl.when(
+            (hedged.struct.field("2") != "")
+            & (hedged.struct.field("1").is_not_null() | (hedged.struct.field("3") == "+"))
+        )
+        .then(
+            pl.concat_str(
+                hedged.struct.field("1").str.to_lowercase().fill_null(""), hedged.struct.field("3")
+            )
+        )
+        .alias("hedge_text"),
+        hedged.struct.field("2").alias("bare"),
+    ).with_columns(
+        # "100+" (a plus after the number) is "at least"; a plus before it is no hedge
+        pl.when(pl.col("hedge_text").is_not_null())
+        .then(pl.col("hedge_text").str.strip_chars_end("+").replace("", "+"))
+        .alias("hedge_text")
+    )
+    text = pl.col("bare")
+    grouped_dots = text.str.contains(r"^-?\d{1,3}(?:\.\d{3}){2,}$")
+    if decimal == ",":
+        cleaned = text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_.]", "").str.replace(",", ".")
+    else:
+        cleaned = (
+            pl.when(grouped_dots)
+            .then(text.str.replace_all(".", "", literal=True))
+            .otherwise(text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_,]", ""))
+        )
+    frame = (
+        frame.with_columns(
+            is_missing(text).alias("missing"),
+            text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
+            cleaned.alias("cleaned"),
+        )
+        .with_columns(
+            pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
+            pl.col("cleaned").str.contains(r"^-?\d+(?:\.\d+)?[eE]\+?\d+$").alias("scientific"),
+            pl.col("cleaned").cast(pl.Float64, strict=False).alias("float"),
+        )
+        .with_columns(
+            pl.col("integer")
+            .str.strip_chars_start("-")
+            .str.strip_chars_start("0")
+            .str.len_chars()
+            .alias("digits"),
+        )
+    )
+    integer_ok = pl.col("integer").is_not_null() & (pl.col("digits") <= MAX_DIGITS)
+    float_ok = (
+        pl.col("scientific")
+        & (pl.col("float").abs() < 1e18)
+        & (pl.col("float") == pl.col("float").floor())
+    )
+    too_long = (pl.col("integer").is_not_null() & (pl.col("digits") > MAX_DIGITS)) | (
+        pl.col("scientific") & ~float_ok
+    )
+    check = (
+        pl.when(pl.col("missing"))
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("formula"))
+        .then(pl.lit("formula-cell"))
+        .when(too_long)
+        .then(pl.lit("implausible-value"))
+        .when(integer_ok | float_ok)
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("cleaned").str.contains(r"^-?\d*\.\d+$"))
+        .then(pl.lit("non-integer-value"))
+        .otherwise(pl.lit("unparseable-number"))
+    )
+    value = (
+        pl.when(pl.col("missing") | pl.col("formula"))
+        .then(pl.lit(None, pl.Int64))
+        .when(integer_ok)
+        .then(pl.col("integer").cast(pl.Int64, strict=False))
+        .when(float_ok)
+        .then(pl.col("float").cast(pl.Int64, strict=False))
+    )
+    hedge = pl.col("hedge_text").replace_strict(HEDGES, default=None, return_dtype=pl.String)
+    result = frame.select(
+        value.alias("value"),
+        check.alias("check"),
+        pl.when(check.is_null()).then(hedge).alias("hedge"),
+    )
+    return Counts(result["value"], result["check"], result["hedge"])

@@ -1,0 +1,495 @@
+"""Mappings: which columns of a table hold figures, and what fills the other fields.
+
+A mapping comes from a TOML file (see ``examples/mappings/``), from a table's HXL hashtags,
+or both merged (the file wins field by field). Loading checks every key and value, so a typo
+is a ``ConfigError`` naming the key rather than a silently empty field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from humstats.errors import ConfigError
+from humstats.normalize.cells import country_iso3, parse_period
+from humstats.readers.hxl import indicator_of, parse_hashtag
+from humstats.schema import DatePrecision, Indicator, Measure, Qualifier, Unit
+
+log = logging.getLogger(__name__)
+
+STOCK_ATTRIBUTES = frozenset({"cum", "cumulative", "total", "stock"})
+FLOW_ATTRIBUTES = frozenset({"new", "daily", "weekly", "monthly", "flow", "incident"})
+HOUSEHOLD_ATTRIBUTES = frozenset({"hh", "households", "household"})
+PEOPLE_ATTRIBUTES = frozenset({"ind", "individuals", "persons", "people", "num"})
+BREAKDOWN_ATTRIBUTES = frozenset(
+    {
+        "f",
+        "m",
+        "female",
+        "male",
+        "women",
+        "men",
+        "girls",
+        "boys",
+        "children",
+        "adults",
+        "adolescents",
+        "youth",
+        "elderly",
+        "infants",
+        "disabled",
+        "urban",
+        "rural",
+    }
+)
+"""HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
+AGE_ATTRIBUTE = re.compile(r"^age\d")
+NEUTRAL_ATTRIBUTES = STOCK_ATTRIBUTES | FLOW_ATTRIBUTES | HOUSEHOLD_ATTRIBUTES | PEOPLE_ATTRIBUTES
+"""Attributes saying how a column counts, not what part of the total it counts."""
+
+
+@dataclass(frozen=True)
+class FigureColumn:
+    """A column whose cells are figures, and what they count."""
+
+    column: str
+    indicator: str | None = None
+    measure: str | None = None
+    unit: str | None = None
+    qualifier: str | None = None
+    low: str | None = None
+    high: str | None = None
+    attributed_to: str | None = None
+    """Who this column's figures are credited to, when columns quote different agencies."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """One level of a row's place: the name column, its admin level and p-code column."""
+
+    name: str
+    admin_level: int | None = None
+    pcode: str | None = None
+
+
+FIELD_COLUMNS = (
+    "admin_level",
+    "pcode",
+    "date",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "published_date",
+    "publisher",
+    "attributed_to",
+    "source_url",
+    "qualifier",
+    "unit",
+    "indicator",
+    "measure",
+    "record_id",
+)
+"""Figure fields a mapping's [columns] may fill from one column each (besides places and
+countries, which take a list of columns, most specific or most reliable first).
+``record_id`` names the column identifying a record (an event id): it goes into the quote, so
+two events alike in every figure field still read as two statements of the source."""
+
+LABELLED = ("publisher", "attributed_to")
+"""Fields whose cell texts a mapping may relabel under [labels.<field>]."""
+
+CONSTANTS = (
+    "publisher",
+    "published_date",
+    "source_url",
+    "attributed_to",
+    "country",
+    "location_name",
+    "admin_level",
+    "measure",
+    "unit",
+    "qualifier",
+    "period",
+)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How a table's columns become figure fields; see ``examples/mappings/`` for the TOML.
+
+    ``figures`` replace the HXL-tagged figure columns when given; ``columns`` and ``places``
+    override what the hashtags say field by field; ``ignore`` drops columns from both.
+    """
+
+    figures: tuple[FigureColumn, ...] = ()
+    places: tuple[Place, ...] = ()
+    country: tuple[str, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    date_formats: tuple[str, ...] = ()
+    timezone: str | None = None
+    decimal: str = "."
+    qualifiers: dict[str, str] = field(default_factory=dict)
+    precisions: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per provenance field, cell text -> what to store ("mohtel" -> "Gaza Ministry of
+    Health"); an empty label means the cell names nobody."""
+    ignore: frozenset[str] = frozenset()
+    method: str = "table"
+
+    def merged_over(self, base: Mapping) -> Mapping:
+        """This mapping's settings win; ``base`` (the hashtags) fills what it leaves out."""
+        keep = lambda column: column not in self.ignore  # noqa: E731
+        return replace(
+            self,
+            figures=self.figures or tuple(f for f in base.figures if keep(f.column)),
+            places=self.places
+            or tuple(
+                replace(p, pcode=p.pcode if p.pcode and keep(p.pcode) else None)
+                for p in base.places
+                if keep(p.name)
+            ),
+            country=self.country or tuple(filter(keep, base.country)),
+            columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
+            method=base.method if not self.figures else self.method,
+        )
+
+    def referenced(self) -> list[str]:
+        """Every table column this mapping reads, in a stable order."""
+        names = [*self.country, *self.columns.values()]
+        for figure in self.figures:
+            names += [c for c in (figure.column, figure.low, figure.high) if c]
+        for place in self.places:
+            names += [c for c in (place.name, place.pcode) if c]
+        return list(dict.fromkeys(names))
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read a mapping TOML file; a wrong key or value raises ``ConfigError`` naming it."""
+    try:
+        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"cannot read mapping {path}: {e.strerror or e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"mapping {path} is not valid TOML: {e}") from e
+    return _mapping_from(document, str(path))
+
+
+def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
+    known = (
+        "ignore",
+        "constants",
+        "columns",
+        "figures",
+        "dates",
+        "numbers",
+        "qualifiers",
+        "precisions",
+        "labels",
+    )
+    _known_keys(document, known, where, "")
+    columns_table = _table(document, "columns", where)
+    _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
+    country = _names(columns_table.pop("country", ()), where, "columns.country")
+    places = tuple(
+        Place(name)
+        for name in _names(columns_table.pop("location_name", ()), where, "columns.location_name")
+    )
+    columns = {key: _string(value, where, f"columns.{key}") for key, value in columns_table.items()}
+
+    constants = _table(document, "constants", where)
+    _known_keys(constants, CONSTANTS, where, "constants.")
+    for key, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
+        if key in constants:
+            _member(constants[key], enum, where, f"constants.{key}")
+    if "published_date" in constants:
+        constants["published_date"] = _date(
+            constants["published_date"], where, "constants.published_date"
+        )
+    if "period" in constants:
+        period = constants["period"]
+        parsed = (
+            parse_period(str(period), (), None)
+            if not isinstance(period, dt.date)
+            else (period, period, DatePrecision.DAY.value)
+        )
+        if parsed is None:
+            raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
+        constants["period"] = parsed
+    if "admin_level" in constants and not isinstance(constants["admin_level"], int):
+        raise ConfigError(f"{where}: constants.admin_level must be an integer")
+    if "country" in constants:
+        iso3 = country_iso3(str(constants["country"]))
+        if iso3 is None:
+            raise ConfigError(f"{where}: constants.country {constants['country']!r} is no country")
+        constants["country"] = iso3
+
+    figures = []
+    raw_figures = document.get("figures", [])
+    if not isinstance(raw_figures, list):
+        raise ConfigError(f"{where}: figures must be an array of tables ([[figures]])")
+    for number, entry in enumerate(raw_figures, start=1):
+        key = f"figures[{number}]"
+        if not isinstance(entry, dict) or "column" not in entry:
+            raise ConfigError(f"{where}: {key} needs a column")
+        _known_keys(
+            entry,
+            ("column", "indicator", "measure", "unit", "qualifier", "low", "high", "attributed_to"),
+            where,
+            f"{key}.",
+        )
+        if "indicator" in entry:
+            _member(entry["indicator"], Indicator, where, f"{key}.indicator")
+        elif "indicator" not in columns:
+            raise ConfigError(f"{where}: {key} needs an indicator (or set columns.indicator)")
+        for name, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
+            if name in entry:
+                _member(entry[name], enum, where, f"{key}.{name}")
+        figures.append(
+            FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
+        )
+
+    dates = _table(document, "dates", where)
+    _known_keys(dates, ("formats", "timezone"), where, "dates.")
+    timezone = dates.get("timezone")
+    if timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+            raise ConfigError(f"{where}: dates.timezone {timezone!r} is not a time zone") from e
+    numbers = _table(document, "numbers", where)
+    _known_keys(numbers, ("decimal",), where, "numbers.")
+    decimal = numbers.get("decimal", ".")
+    if decimal not in (".", ","):
+        raise ConfigError(f'{where}: numbers.decimal must be "." or ",", not {decimal!r}')
+    qualifiers = _table(document, "qualifiers", where)
+    for key, value in qualifiers.items():
+        _member(value, Qualifier, where, f"qualifiers.{key}")
+    precisions = _table(document, "precisions", where)
+    for key, value in precisions.items():
+        _member(value, DatePrecision, where, f"precisions.{key}")
+    labels = _table(document, "labels", where)
+    _known_keys(labels, LABELLED, where, "labels.")
+    for name, table in labels.items():
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise ConfigError(f"{where}: labels.{name} must map cell texts to strings")
+    return Mapping(
+        figures=tuple(figures),
+        places=places,
+        country=country,
+        columns=columns,
+        constants=constants,
+        date_formats=_names(dates.get("formats", ()), where, "dates.formats"),
+        timezone=timezone,
+        decimal=decimal,
+        qualifiers={k.strip().lower(): v for k, v in qualifiers.items()},
+        precisions={k.strip().lower(): v for k, v in precisions.items()},
+        labels=labels,
+        ignore=frozenset(_names(document.get("ignore", ()), where, "ignore")),
+    )
+
+
+def _known_keys(table: dict[str, Any], known: Iterable[str], where: str, prefix: str) -> None:
+    known = tuple(known)
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown key {prefix}{key!r}; known keys: {', '.join(known)}"
+            )
+
+
+def _table(document: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a table ([{key}])")
+    return dict(value)
+
+
+def _names(value: Any, where: str, key: str) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f"{where}: {key} must be a column name or a list of them")
+    return tuple(values)
+
+
+def _string(value: Any, where: str, key: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {key} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _member(value: Any, enum: type, where: str, key: str) -> None:
+    allowed = [member.value for member in enum]
+    if value not in allowed:
+        raise ConfigError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _date(value: Any, where: str, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as e:
+        raise ConfigError(f"{where}: {key} {value!r} is not a YYYY-MM-DD date") from e
+
+
+def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
+    """What a table's hashtags alone say: figure columns, places, country, dates, sources.
+
+    Disaggregated columns (``+f``, ``+children``, ``+age0_4``...) are parts of a total, never
+    figures; a second column with the same hashtag repeats a figure (rounded and raw, say),
+    so only the first counts. ``+min``/``+max`` columns bound the figure column they match.
+    """
+    figures: dict[tuple[str, str, frozenset[str]], FigureColumn] = {}
+    bounds: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
+    names: dict[int | None, str] = {}
+    codes: dict[int | None, str] = {}
+    columns: dict[str, str] = {}
+    country_codes: list[str] = []
+    country_names: list[str] = []
+    for column, text in hxl.items():
+        tag = parse_hashtag(text)
+        found = indicator_of(tag)
+        if found is not None:
+            indicator, extra = found
+            if extra & BREAKDOWN_ATTRIBUTES or any(AGE_ATTRIBUTE.match(a) for a in extra):
+                log.info("column %r (%s) is a breakdown, not a figure", column, text)
+                continue
+            role = "low" if "min" in extra else "high" if "max" in extra else "value"
+            unit = Unit.HOUSEHOLDS if extra & HOUSEHOLD_ATTRIBUTES else Unit.PEOPLE
+            measure = (
+                Measure.STOCK
+                if extra & STOCK_ATTRIBUTES
+                else Measure.FLOW
+                if extra & FLOW_ATTRIBUTES
+                else None
+            )
+            key = (indicator.value, unit.value, extra - {"min", "max"})
+            if role != "value":
+                bounds.setdefault((indicator.value, key[2]), {}).setdefault(role, column)
+            elif key in figures:
+                log.info(
+                    "column %r repeats the figure of %r; not counted twice",
+                    column,
+                    figures[key].column,
+                )
+            else:
+                figures[key] = FigureColumn(
+                    column, indicator.value, measure and measure.value, unit.value
+                )
+            continue
+        level = _admin_level(tag.tag)
+        if tag.tag in ("indicator", "value") and (
+            tag.tag == "value" or tag.attributes & {"value", "num"}
+        ):
+            # a long table: the figure's indicator is named in another column, per row
+            key = ("", Unit.PEOPLE.value, frozenset({column}))
+            figures.setdefault(key, FigureColumn(column))
+            continue
+        if tag.tag == "indicator":
+            columns.setdefault("indicator", column)
+            continue
+        if tag.tag == "country":
+            (country_codes if "code" in tag.attributes else country_names).append(column)
+        elif (level is not None or tag.tag == "loc") and "name" in tag.attributes:
+            names.setdefault(level, column)
+        elif level is not None and "code" in tag.attributes:
+            codes.setdefault(level, column)
+        elif tag.tag == "date":
+            role = (
+                "published_date"
+                if tag.attributes & {"reported", "published"}
+                else "period_start"
+                if "start" in tag.attributes
+                else "period_end"
+                if "end" in tag.attributes
+                else "date"
+            )
+            if "year" not in tag.attributes or role == "date":
+                columns.setdefault(role, column)
+        elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
+            field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
+            columns.setdefault(field_name, column)
+        elif tag.tag == "loc" and "code" in tag.attributes:
+            codes.setdefault(None, column)
+        elif tag.tag == "loc" and "level" in tag.attributes:
+            columns.setdefault("admin_level", column)
+    if "period_start" in columns:
+        columns.pop("date", None)
+    figure_columns = []
+    for key, figure in figures.items():
+        if _part_of_another(key, figures):
+            log.info("column %r is part of a total column, not a figure", figure.column)
+            continue
+        if figure.measure is None and _has_flow_sibling(key, figures):
+            # "#affected+killed" next to "#affected+killed+new" is the running total
+            figure = replace(figure, measure=Measure.STOCK.value)
+        found_bounds = bounds.get((key[0], key[2]), {})
+        figure_columns.append(
+            replace(figure, low=found_bounds.get("low"), high=found_bounds.get("high"))
+        )
+    places = [Place(names[None], pcode=codes.get(None))] if None in names else []
+    places += [
+        Place(names[level], level, codes.get(level))
+        for level in sorted((lv for lv in names if lv is not None), reverse=True)
+    ]
+    return Mapping(
+        figures=tuple(figure_columns),
+        places=tuple(places),
+        country=(*country_codes, *country_names),
+        columns=columns,
+        method="hxl",
+    )
+
+
+META_FIELDS: dict[str, str] = {
+    "source": "publisher",
+    "url": "source_url",
+    "id": "record_id",
+    "attributed": "attributed_to",
+    "measure": "measure",
+    "qualifier": "qualifier",
+    "unit": "unit",
+}
+"""``#meta+<attribute>`` -> figure field, as ``humstats figures --format hxl`` writes them,
+so an export reads back in; ``#meta+source`` names who published the figures."""
+
+
+def _part_of_another(
+    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
+) -> bool:
+    """Whether another column counts the same indicator and unit with fewer qualifying
+    attributes: ``#affected+killed+civilians`` is part of ``#affected+killed``."""
+    indicator, unit, attributes = key
+    specific = attributes - NEUTRAL_ATTRIBUTES
+    return any(
+        other_indicator == indicator
+        and other_unit == unit
+        and other - NEUTRAL_ATTRIBUTES < specific
+        for other_indicator, other_unit, other in figures
+    )
+
+
+def _has_flow_sibling(
+    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
+) -> bool:
+    indicator, unit, attributes = key
+    return any(
+        (i, u) == (indicator, unit)
+        and other & FLOW_ATTRIBUTES
+        and other - NEUTRAL_ATTRIBUTES == attributes - NEUTRAL_ATTRIBUTES
+        for i, u, other in figures
+    )
+
+
+def _admin_level(tag: str) -> int | None:
+    match = re.fullmatch(r"adm(\d)", tag)
+    return int(match[1]) if match else None

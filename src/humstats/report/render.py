@@ -1,0 +1,109 @@
+"""Render a report to one self-contained HTML file and, from the same HTML, a PDF.
+
+The HTML carries its CSS and its charts (inline SVG), so it opens offline and can be mailed
+as one file. The PDF is that HTML laid out by WeasyPrint with the print rules of the same
+stylesheet (A4, page numbers), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+from markupsafe import Markup
+
+from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
+from humstats.errors import ConfigError, MissingDependencyError
+from humstats.report.context import build_context
+from humstats.report.period import Period, parse_period
+
+log = logging.getLogger(__name__)
+
+FORMATS: tuple[str, ...] = ("html", "pdf")
+TEMPLATE = "report.html.j2"
+_BUILTIN = Path(__file__).parent / "templates"
+
+
+def _environment(template_dir: Path | None) -> jinja2.Environment:
+    """Templates in ``template_dir`` override the built-in ones of the same name."""
+    search = [str(template_dir)] if template_dir else []
+    if template_dir and not Path(template_dir).is_dir():
+        raise ConfigError(f"template directory {template_dir} does not exist")
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, str(_BUILTIN)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(context: dict[str, Any], template_dir: Path | None = None) -> str:
+    """The report as one HTML document. Charts are trusted SVG made by ``charts``; every
+    other value, quotes included, is escaped by jinja2's autoescape."""
+    environment = _environment(template_dir)
+    try:
+        template = environment.get_template(TEMPLATE)
+    except jinja2.TemplateError as error:
+        raise ConfigError(f"cannot load report template: {error}") from error
+    svg = {chart["id"]: Markup(chart["svg"]) for chart in [*context["trends"], *context["bars"]]}
+    return template.render(**context, svg=svg)
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    """Lay ``html`` out as an A4 PDF; the engine is imported here because it needs system
+    libraries (pango) that a machine may lack."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:
+        raise MissingDependencyError("PDF reports", "weasyprint") from error
+    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(path)
+    return path
+
+
+def render_report(
+    figures: pl.LazyFrame,
+    quarantine: pl.LazyFrame,
+    *,
+    period: Period | str,
+    country: str | None = None,
+    formats: Sequence[str] = ("html",),
+    out_dir: Path = Path("reports"),
+    template_dir: Path | None = None,
+    priority: Sequence[str] = DEFAULT_PRIORITY,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Path]:
+    """Render the report for ``period`` into ``out_dir/<country or all>/<period>.<format>``.
+
+    Returns the paths written, in the order of ``formats``.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ConfigError(f"unknown report format {', '.join(unknown)}: use html or pdf")
+    if isinstance(period, str):
+        period = parse_period(period)
+    context = build_context(
+        figures,
+        quarantine,
+        period=period,
+        country=country,
+        priority=priority,
+        threshold=threshold,
+    )
+    html = render_html(context, template_dir)
+    folder = Path(out_dir) / (country.upper() if country else "all")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        target = folder / f"{period.label}.{fmt}"
+        if fmt == "html":
+            target.write_text(html, encoding="utf-8")
+        else:
+            write_pdf(html, target)
+        log.info("wrote %s", target)
+        written.append(target)
+    return written

@@ -1,0 +1,572 @@
+"""Normalisation on the sample datasets (counts verified by hand) and on bad inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from humstats.errors import ConfigError, InputError
+from humstats.normalize import (
+    Mapping,
+    country_iso3,
+    load_mapping,
+    mapping_from_hxl,
+    normalize_table,
+    parse_counts,
+    parse_period,
+)
+from humstats.readers import Table, read
+from humstats.schema import (
+    COLUMNS,
+    DTYPES,
+    ORIGIN_COLUMNS,
+    QUARANTINE_COLUMNS,
+    STAMPED,
+    SourceMeta,
+)
+from humstats.validate import validate_figures
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ROOT / "examples" / "tables"
+MAPPINGS = ROOT / "examples" / "mappings"
+DATA = ROOT / "tests" / "data"
+SUFFIX = {"gaza-casualties-daily": ".json", "iom-dtm-sudan-idps-r3": ".xlsx"}
+
+
+def sample(name: str, meta: SourceMeta = SourceMeta()):
+    table = read(TABLES / f"{name}{SUFFIX.get(name, '.csv')}")
+    return table, normalize_table(table, meta, load_mapping(MAPPINGS / f"{name}.toml"))
+
+
+def validated(figures: pl.DataFrame):
+    stamped = figures.with_columns(
+        pl.format("t:{}:{}", "input_row", "origin").alias("figure_id"),
+        pl.lit("raw/test").alias("source_file"),
+        pl.lit("batch").alias("batch_id"),
+        pl.lit(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), pl.Datetime("us", "UTC")).alias(
+            "ingested_at"
+        ),
+    )
+    return validate_figures(stamped)
+
+
+def small(name: str, mapping: str = "simple.toml", meta: SourceMeta = SourceMeta()):
+    return normalize_table(read(DATA / name), meta, load_mapping(DATA / mapping))
+
+
+# Counts verified by hand with Python's csv/json modules on the files, independent of humstats:
+# figures = non-missing cells in the mapped figure columns; quarantine as noted.
+DATASETS = [
+    # name, candidates, quarantined by normalize, quarantined by the schema afterwards
+    ("acled-ukraine-2022", 4243, 0, 0),
+    ("cod-ps-subnational-population", 1293, 1, 0),  # Menaka (ML10): empty Population
+    # killed_cum 1033 + injured_cum 1025 + killed 1013 + injured 985; 18 days carry none
+    ("gaza-casualties-daily", 4056, 18, 0),
+    # two records end after they were created (ids 120949, 118814): published-before-period
+    ("idmc-idu-india-events", 113, 0, 2),
+    ("iom-dtm-sudan-idps-r3", 1370, 0, 0),  # 685 locations x (IND, HH)
+    ("ocha-pin-plans-2022", 29, 13, 0),  # 14 plans without a code, Philippines resolved
+    ("ucdp-ged-bangladesh", 601, 0, 1),  # event 84006: best 3 outside low 0 .. high 0
+    ("ukraine-ocha-sitrep-timeseries", 192, 0, 0),  # 50+39+50+50 + 3 flash-appeal cells
+]
+
+
+@pytest.mark.parametrize(("name", "figures", "early", "late"), DATASETS)
+def test_sample_dataset_counts(name: str, figures: int, early: int, late: int) -> None:
+    _, normalized = sample(name)
+    assert normalized.figures.height == figures
+    assert normalized.quarantine.height == early
+    validation = validated(normalized.figures)
+    # The schema's "duplicate-figure" check compares figure fields only, so it also flags
+    # distinct events alike in every field (ACLED UKR53218/UKR53219: Melitopol, 0 killed, same
+    # day, same sources); their quotes differ by event id. Those are left out of this count:
+    # every row here is a distinct record of its source.
+    schema_failures = validation.quarantine.filter(pl.col("check") != "duplicate-figure")
+    assert schema_failures.height == late
+
+
+@pytest.mark.parametrize(("name", "figures", "early", "late"), DATASETS[:3])
+def test_frames_have_the_candidate_shape(name: str, figures: int, early: int, late: int) -> None:
+    _, normalized = sample(name)
+    expected = {c: DTYPES[c] for c in COLUMNS if c not in STAMPED} | ORIGIN_COLUMNS
+    assert dict(normalized.figures.schema) == expected
+    assert normalized.figures.select("input_row", "origin").is_unique().all()
+    assert tuple(normalized.quarantine.columns) == QUARANTINE_COLUMNS
+
+
+def test_dtm_totals_and_zamzam() -> None:
+    _, normalized = sample("iom-dtm-sudan-idps-r3")
+    figures = normalized.figures
+    totals = dict(figures.group_by("unit").agg(pl.col("value").sum()).iter_rows())
+    assert totals == {"people": 3_086_553, "households": 619_971}  # SOURCE.md, both ways
+    zamzam = figures.filter(pl.col("location_name") == "Zamzam Camp").sort("unit")
+    assert zamzam["value"].to_list() == [60_157, 243_946]
+    assert zamzam["unit"].to_list() == ["households", "people"]
+    row = zamzam.row(1, named=True)
+    assert (row["indicator"], row["measure"], row["admin_level"]) == ("displaced", "stock", 3)
+    assert row["period_start"] == row["period_end"] == dt.date(2021, 5, 18)
+    assert row["quote"] == "Zamzam Camp, Al Fasher, North Darfur: IND 243946 (IOM DTM, 2021-05-18)"
+    assert row["pcode"] is None  # DTM codes are not p-codes
+    assert row["origin"] == "IND"
+
+
+def test_dtm_us_style_dates() -> None:
+    table, normalized = sample("iom-dtm-sudan-idps-r3")
+    us = table.frame.with_row_index("i", offset=table.first_row).filter(
+        pl.col("DoA").str.contains("/")
+    )
+    assert us.height == 16
+    row = us.row(0, named=True)
+    month, day, year = map(int, row["DoA"].split("/"))
+    got = normalized.figures.filter(pl.col("input_row") == row["i"])["period_start"]
+    assert set(got) == {dt.date(year, month, day)}
+
+
+def test_ucdp_best_low_high() -> None:
+    table, normalized = sample("ucdp-ged-bangladesh")
+    assert normalized.figures["value"].sum() == 1_362
+    row_of = table.frame.with_row_index("i", offset=table.first_row).filter(
+        pl.col("id") == "73811"
+    )["i"][0]
+    figure = normalized.figures.filter(pl.col("input_row") == row_of).row(0, named=True)
+    assert (figure["value"], figure["value_low"], figure["value_high"]) == (138, 138, 300)
+    assert figure["qualifier"] == "approx"
+    assert figure["location_name"] == "Logang town"
+    assert figure["period_start"] == dt.date(1992, 4, 10)
+
+
+def test_pin_yemen_and_plans_without_country() -> None:
+    _, normalized = sample("ocha-pin-plans-2022")
+    yemen = normalized.figures.filter(pl.col("country_iso3") == "YEM").row(0, named=True)
+    assert yemen["value"] == 23_458_603
+    assert (yemen["indicator"], yemen["method"], yemen["location_name"]) == (
+        "in_need",
+        "hxl",
+        "Yemen",
+    )
+    assert (yemen["period_start"], yemen["period_end"], yemen["date_precision"]) == (
+        dt.date(2022, 1, 1),
+        dt.date(2022, 12, 31),
+        "year",
+    )
+    reasons = normalized.quarantine
+    assert set(reasons["check"]) == {"unknown-country"}
+    syria = reasons.filter(pl.col("failing_value") == "Syria (3RP)").row(0, named=True)
+    assert syria["reason"] == (
+        "unknown-country: no ISO 3166-1 country matches (Syria (3RP)) in column "
+        "Interagency Response Plans at row 39"
+    )
+    assert '"In Need":"20100000"' in syria["raw"]
+
+
+def test_acled_month_precision_and_total() -> None:
+    table, normalized = sample("acled-ukraine-2022")
+    assert normalized.figures["value"].sum() == 6_200  # SOURCE.md
+    assert normalized.figures["quote"].is_unique().all()  # event ids keep like events apart
+    row_of = table.frame.with_row_index("i", offset=table.first_row).filter(
+        pl.col("event_id_cnty") == "UKR54932"
+    )["i"][0]
+    bucha = normalized.figures.filter(pl.col("input_row") == row_of).row(0, named=True)
+    assert (bucha["value"], bucha["location_name"], bucha["date_precision"]) == (
+        345,
+        "Bucha",
+        "month",
+    )
+    assert (bucha["period_start"], bucha["period_end"]) == (
+        dt.date(2022, 3, 1),
+        dt.date(2022, 3, 31),
+    )
+    # a month still running at publication ends at publication
+    assert normalized.figures["period_end"].max() == dt.date(2022, 4, 26)
+
+
+def test_idmc_dates_and_qualifiers() -> None:
+    table, normalized = sample("idmc-idu-india-events")
+    rows = table.frame.with_row_index("i", offset=table.first_row)
+    kakching = rows.filter(pl.col("id") == "113050")["i"][0]
+    figure = normalized.figures.filter(pl.col("input_row") == kakching).row(0, named=True)
+    # 2023-05-27T12:00:00.000Z is 28 May, as the event itself says
+    assert (figure["value"], figure["period_start"]) == (2_000, dt.date(2023, 5, 28))
+    counts = dict(normalized.figures.group_by("qualifier").len().iter_rows())
+    assert counts == {"exact": 100, "approx": 10, "at_least": 3}
+
+
+def test_ukraine_sitrep_stocks_per_agency() -> None:
+    _, normalized = sample("ukraine-ocha-sitrep-timeseries")
+    last = normalized.figures.filter(pl.col("period_start") == dt.date(2022, 4, 25))
+    got = {(r["indicator"], r["attributed_to"]): r["value"] for r in last.iter_rows(named=True)}
+    assert got == {
+        ("killed", "OHCHR"): 2_665,
+        ("injured", "OHCHR"): 3_053,
+        ("refugees", "UNHCR"): 5_200_000,
+        ("displaced", "IOM"): 7_707_000,
+    }
+    pin = normalized.figures.filter(pl.col("indicator") == "in_need")
+    assert pin["value"].to_list() == [12_000_000]
+
+
+def test_gaza_keeps_reported_figures_only() -> None:
+    _, normalized = sample("gaza-casualties-daily")
+    day = normalized.figures.filter(pl.col("period_start") == dt.date(2023, 12, 31))
+    got = dict(day.select("origin", "value").iter_rows())
+    assert (got["killed_cum"], got["injured_cum"]) == (21_822, 56_451)
+    assert not normalized.figures["origin"].str.starts_with("ext_").any()
+    credited = normalized.figures.group_by("attributed_to").len().sort("len", descending=True)
+    assert credited["attributed_to"].to_list() == [
+        "Gaza Ministry of Health (Telegram)",
+        "Gaza Government Media Office (Telegram)",
+        None,
+    ]
+
+
+# -- HXL alone --------------------------------------------------------------------------------
+
+
+def test_wide_hxl_counts_totals_once() -> None:
+    normalized = normalize_table(
+        read(DATA / "wide_hxl.csv"),
+        SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1)),
+    )
+    figures = normalized.figures.sort("input_row", "origin")
+    # female/male breakdowns are parts, "(rounded)" repeats the total: neither is a figure
+    assert figures.select("origin", "value", "unit").rows() == [
+        ("Households", 2_500, "households"),
+        ("IDPs", 12_500, "people"),
+        ("Households", 1_600, "households"),
+        ("IDPs", 8_000, "people"),
+    ]
+    may = figures.row(0, named=True)
+    assert (may["period_start"], may["period_end"], may["date_precision"]) == (
+        dt.date(2024, 5, 1),
+        dt.date(2024, 5, 31),
+        "month",
+    )
+    assert figures.row(2, named=True)["date_precision"] == "year"
+
+
+def test_mapping_from_hxl_bounds_and_places() -> None:
+    mapping = mapping_from_hxl(
+        {
+            "best": "#affected+killed",
+            "low": "#affected+killed+min",
+            "high": "#affected+killed+max",
+            "town": "#loc+name",
+            "province": "#adm1+name",
+            "pcode": "#adm1+code",
+            "iso": "#country+code",
+            "start": "#date+start",
+            "year": "#date+year",
+        }
+    )
+    (figure,) = mapping.figures
+    assert (figure.column, figure.low, figure.high) == ("best", "low", "high")
+    assert [(p.name, p.admin_level, p.pcode) for p in mapping.places] == [
+        ("town", None, None),
+        ("province", 1, "pcode"),
+    ]
+    assert mapping.columns["period_start"] == "start" and "date" not in mapping.columns
+
+
+def test_table_without_figures_or_mapping() -> None:
+    with pytest.raises(InputError, match="no figure columns"):
+        normalize_table(read(DATA / "other_layout.csv"), SourceMeta())
+
+
+def test_missing_required_column_names_file_and_column() -> None:
+    table = read(DATA / "other_layout.csv")
+    with pytest.raises(InputError) as raised:
+        normalize_table(table, SourceMeta(), load_mapping(DATA / "simple.toml"))
+    message = str(raised.value)
+    assert message.startswith(f"cannot read {DATA / 'other_layout.csv'}: missing column ")
+    assert "'location'" in message and "'killed'" in message
+
+
+# -- bad values ---------------------------------------------------------------------------------
+
+
+def test_negative_value_is_left_to_the_schema() -> None:
+    normalized = small("negative.csv")
+    assert normalized.figures["value"].to_list() == [-5, 7]
+    validation = validated(normalized.figures)
+    assert validation.quarantine["check"].to_list() == ["negative-value"]
+
+
+def test_future_date_is_left_to_the_schema() -> None:
+    normalized = small("future_date.csv")
+    assert normalized.figures["period_start"].to_list() == [
+        dt.date(2099, 5, 1),
+        dt.date(2024, 5, 1),
+    ]
+    (row,) = validated(normalized.figures).quarantine.to_dicts()
+    assert "future-date" in row["check"] and row["location_name"] == "Aleppo"
+
+
+def test_unknown_countries() -> None:
+    normalized = small("unknown_country.csv")
+    assert normalized.figures["country_iso3"].to_list() == ["SYR"]
+    quarantine = normalized.quarantine
+    assert quarantine["failing_value"].to_list() == ["Atlantis", "Kosovo"]
+    assert quarantine["check"].unique().to_list() == ["unknown-country"]
+    assert quarantine["input_row"].to_list() == [2, 4]
+
+
+def test_duplicated_rows_are_left_to_the_schema() -> None:
+    normalized = small("duplicated_rows.csv")
+    assert normalized.figures["input_row"].to_list() == [2, 3, 4]
+    (row,) = validated(normalized.figures).quarantine.to_dicts()
+    assert (row["check"], row["input_row"]) == ("duplicate-figure", 4)
+
+
+def test_thousand_digit_number() -> None:
+    normalized = small("thousand_digits.csv")
+    assert normalized.figures["value"].to_list() == [12_500]
+    (row,) = normalized.quarantine.to_dicts()
+    assert (row["check"], row["column"], row["input_row"]) == ("implausible-value", "killed", 2)
+    assert row["reason"].startswith("implausible-value: too many digits to be a count")
+
+
+def test_formula_cells() -> None:
+    normalized = small("formula_cells.csv")
+    assert normalized.figures["value"].to_list() == [3]
+    assert normalized.quarantine["check"].to_list() == ["formula-cell"] * 3
+    assert normalized.quarantine["failing_value"][0].startswith("=HYPERLINK(")
+
+
+def test_latin1_table() -> None:
+    normalized = small("latin1.csv", "latin1.toml")
+    assert normalized.figures.select("country_iso3", "value").rows() == [
+        ("CIV", 12),
+        ("SEN", 1_500),
+    ]
+
+
+def test_notes_footer_and_missing_tokens() -> None:
+    normalized = small("notes_footer.tsv", "notes_footer.toml")
+    assert normalized.figures.select("location_name", "value").rows() == [("Aleppo", 12)]
+    assert normalized.quarantine.select("check", "input_row").rows() == [
+        ("missing-value", 6),
+        ("missing-value", 7),
+    ]
+
+
+def test_decimal_comma_locale() -> None:
+    normalized = small("decimal_comma.csv", "decimal_comma.toml")
+    assert normalized.figures["value"].to_list() == [1_234_567, 12_500]
+    assert normalized.quarantine.select("check", "failing_value").rows() == [
+        ("non-integer-value", "12,5")
+    ]
+
+
+# -- mappings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(MAPPINGS.glob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_mappings_load(path: Path) -> None:
+    assert isinstance(load_mapping(path), Mapping)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colums = {}", "unknown key 'colums'"),
+        ('[columns]\nplace = "x"', "unknown key columns.'place'"),
+        ('[[figures]]\ncolumn = "x"\nindicator = "deaths"', "figures[1].indicator 'deaths'"),
+        ('[[figures]]\nindicator = "killed"', "figures[1] needs a column"),
+        ('[constants]\nmeasure = "total"', "constants.measure 'total'"),
+        ('[constants]\ncountry = "Atlantis"', "constants.country 'Atlantis' is no country"),
+        ('[dates]\ntimezone = "Mars/Olympus"', "dates.timezone 'Mars/Olympus'"),
+        ('[numbers]\ndecimal = ";"', "numbers.decimal"),
+        ("not toml [", "is not valid TOML"),
+    ],
+)
+def test_bad_mappings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=f"^.*{path}.*"):
+        load_mapping(path)
+    with pytest.raises(ConfigError) as raised:
+        load_mapping(path)
+    assert message in str(raised.value)
+
+
+# -- numbers, dates, countries ------------------------------------------------------------------
+
+
+def counts(*cells: str | None, decimal: str = ".") -> tuple[list, list]:
+    value, check, _ = parse_counts(pl.Series(cells, dtype=pl.String), decimal)
+    return value.to_list(), check.to_list()
+
+
+def test_hedged_cells() -> None:
+    parsed = parse_counts(pl.Series(["<5", "100+", "~2,000", ">= 10", "c. 40", "+5", "7"]))
+    assert parsed.value.to_list() == [5, 100, 2_000, 10, 40, 5, 7]
+    assert parsed.hedge.to_list() == [
+        "at_most",
+        "at_least",
+        "approx",
+        "at_least",
+        "approx",
+        None,
+        None,
+    ]
+
+
+def test_hedged_cells_set_the_qualifier(tmp_path: Path) -> None:
+    path = tmp_path / "hedged.csv"
+    path.write_text(
+        "Country,Date,Killed\n#country+code,#date,#affected+killed\n"
+        "SYR,2024-05-01,<5\nSYR,2024-05-02,12\n"
+    )
+    normalized = normalize_table(
+        read(path), SourceMeta(publisher="X", published_date=dt.date(2024, 6, 1))
+    )
+    assert normalized.figures.select("value", "qualifier").rows() == [(5, "at_most"), (12, "exact")]
+
+
+def test_count_cells() -> None:
+    assert counts("243946.0", "12,500", "12 500", " 7 ", "1.2e6", "N/A", "-", None, "-5") == (
+        [243_946, 12_500, 12_500, 7, 1_200_000, None, None, None, -5],
+        [None] * 9,
+    )
+    assert counts("12.5", "abc", "=1+1", "@SUM(A1)", "9" * 30, "5%")[1] == [
+        "non-integer-value",
+        "unparseable-number",
+        "formula-cell",
+        "formula-cell",
+        "implausible-value",
+        "unparseable-number",
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    number=st.integers(min_value=0, max_value=10**15),
+    style=st.sampled_from([",", " ", "\u00a0", "'", ".", ""]),
+)
+def test_formatted_counts_round_trip(number: int, style: str) -> None:
+    decimal = "," if style == "." else "."
+    text = f"{number:,}".replace(",", style)
+    assert counts(text, decimal=decimal) == ([number], [None])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024", (dt.date(2024, 1, 1), dt.date(2024, 12, 31), "year")),
+        ("2024-02", (dt.date(2024, 2, 1), dt.date(2024, 2, 29), "month")),
+        ("2024-W19", (dt.date(2024, 5, 6), dt.date(2024, 5, 12), "week")),
+        ("2024-05-18", (dt.date(2024, 5, 18), dt.date(2024, 5, 18), "day")),
+        ("2021-05-18 00:00:00", (dt.date(2021, 5, 18), dt.date(2021, 5, 18), "day")),
+        ("2023-11-06T23:30:00Z", (dt.date(2023, 11, 6), dt.date(2023, 11, 6), "day")),
+        ("2024-02-30", None),
+        ("soon", None),
+    ],
+)
+def test_periods(text: str, expected: tuple | None) -> None:
+    assert parse_period(text) == expected
+
+
+def test_timestamps_in_a_time_zone() -> None:
+    assert parse_period("2023-11-06T11:00:00.000Z", timezone="Pacific/Auckland")[0] == (
+        dt.date(2023, 11, 7)
+    )
+
+
+def test_slashed_dates_need_a_side() -> None:
+    assert parse_period("3/4/2021") is None
+    assert parse_period("3/4/2021", day_first=True)[0] == dt.date(2021, 4, 3)
+    assert parse_period("3/4/2021", formats=("%m/%d/%Y",))[0] == dt.date(2021, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "iso3"),
+    [
+        ("SYR", "SYR"),
+        ("sy", "SYR"),
+        ("Syrian Arab Republic", "SYR"),
+        ("Syria", "SYR"),
+        ("Turkey", "TUR"),
+        ("Türkiye", "TUR"),
+        ("DRC", "COD"),
+        ("Democratic Republic of the Congo", "COD"),
+        ("Congo", "COG"),
+        ("Côte d'Ivoire", "CIV"),
+        ("Cote d'Ivoire", "CIV"),
+        ("occupied Palestinian territory", "PSE"),
+        ("Iran (Islamic Republic of)", "IRN"),
+        ("Bolivia (Plurinational State of)", "BOL"),
+        ("Russia", "RUS"),
+        ("Kosovo", None),
+        ("Syria (3RP)", None),
+        ("Atlantis", None),
+        ("", None),
+    ],
+)
+def test_country_iso3(name: str, iso3: str | None) -> None:
+    assert country_iso3(name) == iso3
+
+
+def test_meta_flags_override_table_columns(tmp_path: Path) -> None:
+    path = tmp_path / "hxl.csv"
+    path.write_text(
+        "Country,Date,Killed,Source\n#country+code,#date,#affected+killed,"
+        "#meta+source\nSYR,2024-05-01,4,OCHA\n"
+    )
+    table = read(path)
+    own = normalize_table(table, SourceMeta(published_date=dt.date(2024, 6, 1)))
+    assert own.figures["publisher"].to_list() == ["OCHA"]
+    flagged = normalize_table(
+        table, SourceMeta(publisher="UNHCR", published_date=dt.date(2024, 6, 1))
+    )
+    assert flagged.figures["publisher"].to_list() == ["UNHCR"]
+
+
+def test_empty_table_frame_is_handled() -> None:
+    table = Table(
+        frame=pl.DataFrame({"Killed": [None, "N/A"]}, schema={"Killed": pl.String}),
+        path=Path("inline.csv"),
+        hxl={"Killed": "#affected+killed"},
+    )
+    normalized = normalize_table(
+        table, SourceMeta(publisher="X", published_date=dt.date(2024, 1, 1))
+    )
+    assert normalized.figures.height == 0
+    assert normalized.quarantine["check"].to_list() == ["missing-value"]
+
+
+def test_hxl_part_columns_are_not_figures() -> None:
+    mapping = mapping_from_hxl(
+        {
+            "killed": "#affected+killed",
+            "civilians": "#affected+killed+civilians",
+            "new": "#affected+killed+new",
+            "idps": "#affected+idps+ind",
+            "hh": "#affected+idps+hh",
+            "girls": "#affected+idps+children+f",
+        }
+    )
+    assert [f.column for f in mapping.figures] == ["killed", "new", "idps", "hh"]
+    assert [f.measure for f in mapping.figures] == ["stock", "flow", None, None]
+
+
+def test_long_hxl_table_names_the_indicator_per_row() -> None:
+    normalized = normalize_table(
+        read(DATA / "long_hxl.csv"),
+        SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1)),
+    )
+    assert normalized.figures.select("indicator", "measure", "value").rows() == [
+        ("killed", "flow", 12),
+        ("displaced", "stock", 4_500),
+        ("in_need", "stock", 900),
+    ]
+    (bad,) = normalized.quarantine.to_dicts()
+    assert (bad["check"], bad["failing_value"], bad["column"]) == (
+        "unknown-indicator",
+        "goats",
+        "Indicator",
+    )
