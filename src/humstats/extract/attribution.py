@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from humstats.extract.indicators import alternation
+
 _ACCORDING = re.compile(r"\baccording to\s+(?P<src>[^,.;:()—–]+)", re.I)
 _BY = re.compile(
     r"\b(?:registered|recorded|compiled|published|verified|documented|reported|counted) by\s+"
     r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
 )
-_VERB = re.compile(
-    r"\s(?:said|says|reported|reports|estimated|estimates|estimate|found|finds|announced|"
-    r"confirmed|warned|stated|added|noted|told|shows|show|showed|put|puts|recorded|"
-    r"registered)\b"
-)
+_VERBS = [
+    "said", "says", "reported", "reports", "estimated", "estimates", "estimate", "found", "finds",
+    "announced", "confirmed", "warned", "stated", "added", "noted", "told", "shows", "show",
+    "showed", "put", "puts", "recorded", "registered",
+]
+_VERB = re.compile(rf"\s(?:{alternation(_VERBS)})\b")
 _LEFT_BOUNDARY = re.compile(
     r"[,;:()—–\"“”]|\b(?:while|and|but|that|as|when|after|which|where|with|adding)\b"
 )

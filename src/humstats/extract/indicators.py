@@ -26,9 +26,14 @@ from humstats.schema import Indicator
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.toml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
-    """The extraction vocabulary, compiled once; hashable so compiled patterns are cached."""
+    """The extraction vocabulary, compiled once.
+
+    Compared and hashed by identity (``eq=False``): compiled patterns are cached per
+    vocabulary object, and hashing a thousand phrases on every document would cost more than
+    the rules themselves. ``load_vocabulary`` returns the same object for the same path.
+    """
 
     nouns: tuple[tuple[str, tuple[str, ...]], ...]
     verbs: tuple[tuple[str, tuple[str, ...]], ...]

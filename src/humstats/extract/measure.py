@@ -12,24 +12,29 @@ from __future__ import annotations
 import re
 
 from humstats.extract.dates import Period
+from humstats.extract.indicators import alternation
 from humstats.extract.numbers import Quantity
 from humstats.schema import Indicator, Measure
 
-_FLOW_WORDS = re.compile(
-    r"\b(?:newly|freshly|new arrivals|new (?:internal )?displacements|new cases|fresh|"
-    r"in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
-    r"shelling|bombing|stampede|crash|collapse)|"
-    r"in the week after|in the days after|in a single day|in one day|overnight|"
-    r"over the weekend|at the weekend|this weekend|capsized|capsizing|shipwreck|plunged|"
-    r"collapsed|crashed|explosions?|blasts?|stampede|earthquakes?|quake|"
-    r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of)\b",
-    re.I,
-)
-_STOCK_WORDS = re.compile(
-    r"\b(?:death toll|toll|have left|has left|home to|already|still|currently|remain|remains|"
-    r"in total|cumulative|total of|population of|so far in the (?:war|conflict))\b",
-    re.I,
-)
+_FLOW_PHRASES = [
+    "newly", "freshly", "new arrivals", "new (?:internal )?displacements", "new cases", "fresh",
+    "in the week after", "in the days after", "in a single day", "in one day", "overnight",
+    "over the weekend", "at the weekend", "this weekend", "capsized", "capsizing", "shipwreck",
+    "plunged", "collapsed", "crashed", "explosions?", "blasts?", "stampede", "earthquakes?",
+    "quake",
+    "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
+    "shelling|bombing|stampede|crash|collapse)",
+    r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
+]
+_FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
+"""Words that tie a count to a window or an event, anywhere in its sentence."""
+_STOCK_PHRASES = [
+    "death toll", "toll", "have left", "has left", "home to", "already", "still", "currently",
+    "remain", "remains", "in total", "cumulative", "total of", "population of",
+    "so far in the (?:war|conflict)",
+]
+_STOCK_WORDS = re.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b", re.I)
+"""Words that make a count a running total, in its own clause."""
 _STOCK_BEFORE = re.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
     r"fell to|fallen to|numbered|number)\s*$",
