@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import logging
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -64,8 +63,6 @@ from humstats.schema import (
     Measure,
     Unit,
 )
-
-log = logging.getLogger(__name__)
 
 RULES_VERSION = "1"
 METHOD = f"text-rules@{RULES_VERSION}"

@@ -13,15 +13,12 @@ point into the extracted main text and the offset is 0.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from pathlib import Path
 
 from humstats.errors import InputError, MissingDependencyError
 from humstats.readers import Document
 from humstats.schema import SourceMeta
-
-log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 _PROSE = re.compile(r"\w+\s+\w+\s+\w+")
