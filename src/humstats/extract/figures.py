@@ -75,10 +75,14 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
-_BREAKDOWN_BEFORE = re.compile(
-    r"\b(?:including|includes|included|of whom|among whom|among them|among those|of which|"
-    r"among the dead|among the victims)\s*$",
-    re.I,
+def _endings(*phrases: str) -> tuple[str, ...]:
+    """Phrases as " phrase" suffixes: ``_tail(text).endswith(...)`` tests them at a word start."""
+    return tuple(f" {phrase}" for phrase in phrases)
+
+
+_BREAKDOWN_BEFORE = _endings(
+    "including", "includes", "included", "of whom", "among whom", "among them", "among those",
+    "of which", "among the dead", "among the victims",
 )
 _BREAKDOWN_PREDICATE = re.compile(
     r"\s+(?:were|are|was|is)\s+(?:children|women|girls|boys|minors|men|medics|civilians|"
@@ -86,12 +90,20 @@ _BREAKDOWN_PREDICATE = re.compile(
     re.I,
 )
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
-_COMPARED = re.compile(
-    r"\b(?:up|down|rising|falling|increased?|decreased?|compared)\s+(?:from|with|to)\s+"
-    r"(?:the\s+|about\s+|some\s+|around\s+)?$",
-    re.I,
-)
-_INHERIT_BEFORE = re.compile(r"\b(?:another|a further|an additional|a total of)\s*$", re.I)
+_COMPARED = _endings(*(
+    f"{change} {link}{article}"
+    for change in ("up", "down", "rising", "falling", "increase", "increased", "decrease",
+                   "decreased", "compared")
+    for link in ("from", "with", "to")
+    for article in ("", " the", " about", " some", " around")
+))
+_INHERIT_BEFORE = _endings("another", "a further", "an additional", "a total of")
+_TAIL_WORDS = 6
+
+
+def _tail(text: str, start: int, end: int) -> str:
+    """The last words before ``end``, lower-cased, space-separated, with a leading space."""
+    return " " + " ".join(text[start:end].split()[-_TAIL_WORDS:]).lower()
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
@@ -198,19 +210,19 @@ def _classify(
     patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int
 ) -> tuple[Cue | None, str]:
     """The indicator cue of one count, or why there is none."""
-    before = masked[max(lower, q.hedge_start - 40) : q.hedge_start]
-    if patterns.not_before.search(before):
+    before = _tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
+    if before.endswith(patterns.not_before):
         return None, "not-a-count"
     if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
         return None, "not-a-count"
     head = _head(patterns, masked, q.end)
     if head == "thing":
         return None, "thing"
-    incremental = _INCREMENT_MARK.match(masked, q.end) or _INHERIT_BEFORE.search(before)
+    incremental = _INCREMENT_MARK.match(masked, q.end) or before.endswith(_INHERIT_BEFORE)
     if incremental and _INCREMENT_AFTER.search(masked, q.end, q.end + 160):
         return None, "increment"
     cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + _F_REACH))
-    if cue is not None and cue.kind in {"before", "near"} and _COMPARED.search(before):
+    if cue is not None and cue.kind in {"before", "near"} and before.endswith(_COMPARED):
         cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
     if cue is not None and cue.kind in {"before", "near"}:
         reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
@@ -218,12 +230,11 @@ def _classify(
             cue = None
     if _BREAKDOWN_PREDICATE.match(masked, q.end):
         return None, "breakdown"
-    breakdown = _BREAKDOWN_BEFORE.search(before)
-    if breakdown:
+    if before.endswith(_BREAKDOWN_BEFORE):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
             return cue, head
-        including = breakdown.group().lower().startswith("includ")
+        including = before.rpartition(" ")[2].startswith("includ")
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
             return None, "breakdown"
     if head == "partitive":
@@ -237,7 +248,9 @@ def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int
     s0, s1 = sentence
     compared = [
         o.end for o in quantities
-        if o.is_count and _COMPARED.search(masked, max(s0, o.hedge_start - 25), o.hedge_start)
+        if o.is_count and _tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(
+            _COMPARED
+        )
     ]
     return [
         p for p in find_periods(text, published, s0, s1)
@@ -385,8 +398,9 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
             limits = [  # counts that may be people: each bounds its neighbours' windows
                 o for o in in_sentence
                 if o.is_count and _head(patterns, full_mask, o.end) != "thing"
-                and not patterns.not_before.search(full_mask, max(s0, o.hedge_start - 40),
-                                                   o.hedge_start)
+                and not _tail(full_mask, max(s0, o.hedge_start - 40), o.hedge_start).endswith(
+                    patterns.not_before
+                )
             ]
             found: list[tuple[_Figure, dict]] = []
             for q in in_sentence:
@@ -413,9 +427,10 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 measure = measure_of(text, masked, (s0, s1), q, lower, upper,
                                    [p for p in periods if lower <= p.span[0] < upper + 40]
                                    or [p for p in periods if not p.as_of], figure.indicator)
-                if context.previous_measure is not None and not periods and _INHERIT_BEFORE.search(
+                # "Another 22 were hospitalised": the same event as the figure before.
+                if context.previous_measure is not None and not periods and _tail(
                     masked, max(s0, q.hedge_start - 20), q.hedge_start
-                ):  # "Another 22 were hospitalised": the same event as the figure before
+                ).endswith(_INHERIT_BEFORE):
                     measure = context.previous_measure
                     period = period or context.previous_period
                 context.previous = figure
@@ -489,7 +504,7 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
             return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
         return None
     if cue is None:
-        if _INHERIT_BEFORE.search(masked, max(0, q.hedge_start - 20), q.hedge_start) and (
+        if _tail(masked, max(0, q.hedge_start - 20), q.hedge_start).endswith(_INHERIT_BEFORE) and (
             context.previous is not None and head == "bare"
         ):
             return _Figure(q, context.previous.indicator, None, sentence, inherited=True)

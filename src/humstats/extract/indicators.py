@@ -169,7 +169,8 @@ class Patterns:
     before_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
     verb_after_noun: re.Pattern[str]
     head: re.Pattern[str]
-    not_before: re.Pattern[str]
+    not_before: tuple[str, ...]
+    """Phrases ending right before a number that make it no count, as " phrase" suffixes."""
     not_after: re.Pattern[str]
     nowhere: re.Pattern[str]
     known: dict[tuple[str, bool], tuple[Indicator, str]] = field(
@@ -222,7 +223,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
             rf"^(?:\s+(?:{_AUX}|[A-Z][\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
         ),
         head=re.compile(head, re.I),
-        not_before=re.compile(rf"\b(?:{alternation(vocabulary.not_before)})\s*$", re.I),
+        not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
         not_after=re.compile(
             rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b", re.I
         ),
