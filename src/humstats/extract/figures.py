@@ -310,6 +310,8 @@ def _places_in(context: _Context, start: int, end: int) -> list[Place]:
     key = (start, end)
     found = context.places.get(key)
     if found is None:
+        if isinstance(context.gazetteer, _LazyGazetteer):  # a place is needed: build it now
+            context.gazetteer = default_gazetteer()
         found = find_places(context.text, context.gazetteer, context.mentioned, start,
                             max(start, end))
         found.extend(

@@ -52,6 +52,12 @@ _DIGITS = (
 )
 _SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn)\b|(?:m|k|bn|mn)\b)"
 
+_DIGIT_NUMBER_RE = re.compile(
+    rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
+    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?",
+    re.IGNORECASE,
+)
+"""``NUMBER_RE``'s digit branch alone (same groups), for positions known to hold a digit."""
 NUMBER_RE = re.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?:(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
     rf"|(?P<words>\b{_WORDS})\b(?P<wscale>\s+(?:million|billion))?)",
@@ -301,7 +307,8 @@ def _matches(text: str) -> list[re.Match[str]]:
     for start in starts:
         if start < end:
             continue
-        match = NUMBER_RE.match(text, start)
+        pattern = _DIGIT_NUMBER_RE if text[start].isdigit() else NUMBER_RE
+        match = pattern.match(text, start)
         if match is not None:
             found.append(match)
             end = match.end()
