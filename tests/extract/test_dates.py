@@ -61,3 +61,8 @@ def test_when_a_source_spoke_is_not_a_period() -> None:
 
 def test_no_period_in_plain_prose() -> None:
     assert find_periods("Aid agencies say access remains difficult.", PUBLISHED) == []
+
+
+def test_absurd_windows_are_ignored() -> None:
+    assert find_periods("in the past 99999999999 days", PUBLISHED) == []
+    assert find_periods("in the past 300 years", PUBLISHED) == []

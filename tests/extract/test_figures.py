@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from humstats.errors import InputError
 from humstats.extract import METHOD, extract_figures
@@ -214,3 +216,23 @@ def test_a_change_is_not_a_total() -> None:
     assert pairs("The number of displaced people rose by 50,000 to 1.2 million.") == [
         ("displaced", 1_200_000)
     ]
+
+
+_WORDS = ["people", "were", "killed", "displaced", "in", "Sudan", "Aleppo", "about", "nearly",
+          "more", "than", "2,000", "1.2m", "500 000", "two", "million", "a", "dozen", "on",
+          "Monday", "as", "of", "30", "November", "said", "OCHA", "(", ")", ",", ".", "—", ";",
+          "between", "and", "-", "refugees", "home", "to", "$", "%", "2024", "\n", "•", "the"]
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(st.sampled_from(_WORDS), max_size=60))
+def test_any_text_extracts_without_error_and_spans_point_at_numbers(words: list[str]) -> None:
+    text = " ".join(words)
+    figures = extract(text)
+    for row in figures.iter_rows(named=True):
+        quoted = text[row["span_start"] : row["span_end"]]
+        assert any(ch.isdigit() for ch in quoted) or quoted.split()[0].lower() in {
+            "two", "a", "dozen", "half",
+        }
+        assert row["value"] >= 0
+        assert row["period_start"] <= row["period_end"] <= PUBLISHED

@@ -159,3 +159,7 @@ def test_grouped_digits_round_trip(value: int) -> None:
 )
 def test_parse_number_for_table_cells(cell: str, value: int | None) -> None:
     assert parse_number(cell) == value
+
+
+def test_absurdly_long_numbers_are_never_counts() -> None:
+    assert not any(q.is_count for q in find_quantities(f"{'9' * 400} people and 12345678901234"))

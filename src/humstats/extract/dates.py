@@ -162,11 +162,13 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
         return Period(date, date, day, False, span, True) if date else None
     if match["past"]:
         count = (match["count"] or "one").lower()
-        number = int(count) if count.isdigit() else _NUMBER_WORDS.get(count)
+        number = int(count) if count.isdigit() and len(count) < 5 else _NUMBER_WORDS.get(count)
         if number is None:
             return None
         unit = match["unit"].lower().rstrip("s")
         days = {"day": 1, "week": 7, "month": 30, "hour": 1 / 24, "fortnight": 14}[unit] * number
+        if days > _LONGEST_WINDOW_DAYS:
+            return None
         start = published - dt.timedelta(days=max(int(days), 1))
         precision = DatePrecision.WEEK if unit in {"week", "fortnight"} else day
         return Period(start, published, precision, False, span, True)
@@ -232,6 +234,8 @@ _ANCHORS = (
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
 _REACH = 32
+_LONGEST_WINDOW_DAYS = 3660
+"""A window reaching back more than ten years is no reference period ("in the past 300 years")."""
 
 
 def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:

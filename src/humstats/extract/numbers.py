@@ -21,7 +21,7 @@ from functools import cache
 from text_to_num import text2num
 
 from humstats.extract.indicators import Vocabulary, alternation, load_vocabulary
-from humstats.schema import Qualifier
+from humstats.schema import MAX_VALUE, Qualifier
 
 _SCALES = {
     "thousand": 1_000,
@@ -153,6 +153,8 @@ def _words_value(words: str) -> int | None:
 def _token(match: re.Match[str]) -> _Token | None:
     if match["digits"] is not None:
         digits = _SEPARATORS.sub("", match["digits"])
+        if len(digits) > _MAX_DIGITS:
+            return None  # an identifier or garbage, and too long for a float
         value = float(digits)
         scale = (match["scale"] or "").strip().lower()
         if scale:
@@ -252,10 +254,13 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
         return "code"
     if token.value != int(token.value):
         return "decimal"
+    if token.value >= MAX_VALUE:
+        return "code"  # no count of people reaches ten billion: an identifier, not a figure
     return "count"
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_MAX_DIGITS = 15
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 _NUMBER_WORDS = frozenset([
     *_UNITS.split("|"), *_TENS.split("|"), "dozen", "hundred", "thousand", "million", "billion",
