@@ -119,6 +119,8 @@ def test_indicators_from_words_around_the_number(text: str, expected: list) -> N
         "The third convoy reached the four-way junction.",
         "The agency vaccinated 12,000 children.",
         "Drought has killed 5,000 head of cattle.",
+        "A magnitude 7 quake struck; a 6.8-magnitude aftershock followed.",
+        "M23 rebels and COVID-19 cases; Category 5 storms; G20 leaders met.",
     ],
 )
 def test_traps_are_never_figures(text: str) -> None:

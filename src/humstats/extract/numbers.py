@@ -188,7 +188,7 @@ _CODE_WORDS = frozenset({
     "resolution", "resolutions", "article", "articles", "phase", "route", "road", "highway",
     "no.", "number", "chapter", "section", "paragraph", "level", "category", "grade", "flight",
     "nationale", "rn", "km", "kilometre", "hotline", "line", "on", "call", "calling", "dial",
-    "ext", "ext.",
+    "ext", "ext.", "magnitude", "scale",
 })
 _CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "chf", "us", "us$", "$", "€", "£", "¥"})
 _AGE_WORDS = frozenset({"aged", "ages"})
