@@ -371,6 +371,7 @@ def _source_for(context: _Context, attributions: list[Attribution], q: Quantity)
 
 
 def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> list[dict]:
+    """Every figure row of a document, sentence by sentence, a restated figure once."""
     meta = document.meta
     if meta.published_date is None:
         raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
@@ -390,74 +391,87 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         by_sentence.setdefault(index, []).append(q)
     rows: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
-    for index, (s0, s1) in enumerate(sentences):
-        in_sentence = by_sentence.get(index)
-        sentence_attributions: list[Attribution] | None = None
-        if in_sentence and any(q.is_count for q in in_sentence):
-            full_mask, asides = mask_asides(text, s0, s1)
-            periods: list[Period] | None = None
-            first_count = min(q.hedge_start for q in in_sentence if q.is_count)
-            limits = [  # counts that may be people: each bounds its neighbours' windows
-                o for o in in_sentence
-                if o.is_count and _head(patterns, full_mask, o.end) != "thing"
-                and not _tail(full_mask, max(s0, o.hedge_start - 40), o.hedge_start).endswith(
-                    patterns.not_before
-                )
-            ]
-            found: list[tuple[_Figure, dict]] = []
-            for q in in_sentence:
-                if not q.is_count:
-                    continue
-                aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
-                masked = unmask(full_mask, text, aside) if aside else full_mask
-                visible = [o for o in limits if o is not q and masked[o.start] != " "]
-                lower, upper = _bounds((s0, s1), masked, visible, q, aside)
-                figure = _figure(context, patterns, masked, q, lower, upper, (s0, s1))
-                if figure is None:
-                    continue
-                if periods is None:
-                    periods = _own_periods(text, full_mask, context.published, (s0, s1),
-                                           in_sentence)
-                if sentence_attributions is None:
-                    sentence_attributions = find_attributions(text, s0, s1)
-                key = (figure.indicator.value, q.value)
-                place = _place_for(context, figure, lower, upper)
-                period = _period_for(q, periods, lower, upper, s0, first_count)
-                if period is None and figure.inherited:
-                    period = context.previous_period
-                source = _source_for(context, sentence_attributions, q)
-                measure = measure_of(text, masked, (s0, s1), q, lower, upper,
-                                   [p for p in periods if lower <= p.span[0] < upper + 40]
-                                   or [p for p in periods if not p.as_of], figure.indicator)
-                # "Another 22 were hospitalised": the same event as the figure before.
-                if context.previous_measure is not None and not periods and _tail(
-                    masked, max(s0, q.hedge_start - 20), q.hedge_start
-                ).endswith(_INHERIT_BEFORE):
-                    measure = context.previous_measure
-                    period = period or context.previous_period
-                context.previous = figure
-                context.previous_measure = measure
-                context.previous_place = place
-                context.previous_period = period
-                found.append(
-                    (figure, _row(document, figure, measure, place, period, source, (s0, s1),
-                                  context))
-                )
-            for figure, row in _without_mixed_totals(found, text, s1):
+    for index, sentence in enumerate(sentences):
+        in_sentence = by_sentence.get(index, [])
+        attributions: list[Attribution] | None = None
+        if any(q.is_count for q in in_sentence):
+            found, attributions = _sentence_figures(document, context, sentence, in_sentence)
+            for figure, row in _without_mixed_totals(found, text, sentence[1]):
                 key = (figure.indicator.value, figure.quantity.value)
                 if key not in seen:
                     seen[key] = len(rows)
                     rows.append(row)
                 elif _restates_better(row, rows[seen[key]]):
                     rows[seen[key]] = row
-        if sentence_attributions is None:
-            sentence_attributions = find_attributions(text, s0, s1) if in_sentence else []
-        named = [a.source for a in sentence_attributions if a.source != "it" and not a.generic]
-        if named:
-            context.previous_source = named[-1]
-        elif not any(a.source == "it" or a.generic for a in sentence_attributions):
-            context.previous_source = None
+        if attributions is None:  # only a sentence with numbers may lend its source onward
+            attributions = find_attributions(text, *sentence) if in_sentence else []
+        _remember_source(context, attributions)
     return rows
+
+
+def _remember_source(context: _Context, attributions: list[Attribution]) -> None:
+    """The source the next sentence's "it said" / unattributed figure refers to."""
+    named = [a.source for a in attributions if a.source != "it" and not a.generic]
+    if named:
+        context.previous_source = named[-1]
+    elif not any(a.source == "it" or a.generic for a in attributions):
+        context.previous_source = None
+
+
+def _sentence_figures(
+    document: Document, context: _Context, sentence: tuple[int, int], in_sentence: list[Quantity]
+) -> tuple[list[tuple[_Figure, dict]], list[Attribution] | None]:
+    """The figures of one sentence with their rows, and the sentence's sources if read."""
+    text, patterns = context.text, context.patterns
+    s0, s1 = sentence
+    full_mask, asides = mask_asides(text, s0, s1)
+    periods: list[Period] | None = None
+    attributions: list[Attribution] | None = None
+    first_count = min(q.hedge_start for q in in_sentence if q.is_count)
+    limits = [  # counts that may be people: each bounds its neighbours' windows
+        o for o in in_sentence
+        if o.is_count and _head(patterns, full_mask, o.end) != "thing"
+        and not _tail(full_mask, max(s0, o.hedge_start - 40), o.hedge_start).endswith(
+            patterns.not_before
+        )
+    ]
+    found: list[tuple[_Figure, dict]] = []
+    for q in in_sentence:
+        if not q.is_count:
+            continue
+        aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
+        masked = unmask(full_mask, text, aside) if aside else full_mask
+        visible = [o for o in limits if o is not q and masked[o.start] != " "]
+        lower, upper = _bounds(sentence, masked, visible, q, aside)
+        figure = _figure(context, patterns, masked, q, lower, upper, sentence)
+        if figure is None:
+            continue
+        if periods is None:
+            periods = _own_periods(text, full_mask, context.published, sentence, in_sentence)
+        if attributions is None:
+            attributions = find_attributions(text, s0, s1)
+        place = _place_for(context, figure, lower, upper)
+        period = _period_for(q, periods, lower, upper, s0, first_count)
+        if period is None and figure.inherited:
+            period = context.previous_period
+        source = _source_for(context, attributions, q)
+        near = [p for p in periods if lower <= p.span[0] < upper + 40]
+        measure = measure_of(text, masked, sentence, q, lower, upper,
+                             near or [p for p in periods if not p.as_of], figure.indicator)
+        # "Another 22 were hospitalised": the same event as the figure before.
+        if context.previous_measure is not None and not periods and _tail(
+            masked, max(s0, q.hedge_start - 20), q.hedge_start
+        ).endswith(_INHERIT_BEFORE):
+            measure = context.previous_measure
+            period = period or context.previous_period
+        context.previous = figure
+        context.previous_measure = measure
+        context.previous_place = place
+        context.previous_period = period
+        found.append(
+            (figure, _row(document, figure, measure, place, period, source, sentence, context))
+        )
+    return found, attributions
 
 
 def _restates_better(new: dict, old: dict) -> bool:
