@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 from humstats.extract.indicators import alternation
 
-_ACCORDING = re.compile(r"\baccording to\s+(?P<src>[^,.;:()—–]+)", re.I)
+_ACRONYM = r"\s*\([A-Z][A-Za-z]*[A-Z]\)"
+"""An organisation's short name in brackets after its full name: "... Institute (INM)"."""
+_ACCORDING = re.compile(
+    rf"\b(?:according to|as per)\s+(?P<src>[^,.;:()—–]+(?:{_ACRONYM})?)", re.I
+)
 _BY = re.compile(
     r"\b(?:registered|recorded|compiled|published|verified|documented|reported|counted) by\s+"
     r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
@@ -20,7 +24,8 @@ _BY = re.compile(
 _VERBS = [
     "said", "says", "reported", "reports", "estimated", "estimates", "estimate", "found", "finds",
     "announced", "confirmed", "warned", "stated", "added", "noted", "told", "shows", "show",
-    "showed", "put", "puts", "recorded", "registered",
+    "showed", "put", "puts", "recorded", "registered", "say", "warns", "warn", "disclosed",
+    "discloses", "verified", "informed", "acknowledged", "acknowledges", "acknowledge",
 ]
 _VERB = re.compile(rf"\s(?:{alternation(_VERBS)})\b")
 _LEFT_BOUNDARY = re.compile(
@@ -28,9 +33,19 @@ _LEFT_BOUNDARY = re.compile(
 )
 _PRONOUNS = {"it", "they", "he", "she", "we"}
 _VERB_STEMS = ("said", "say", "report", "estimat", "found", "find", "announc", "confirm", "warn",
-               "stat", "added", "noted", "told", "show", "put", "record", "regist")
+               "stat", "added", "noted", "told", "show", "put", "record", "regist", "disclos",
+               "verifi", "inform", "acknowledg")
+_PUT_AT = re.compile(r"(?:\s+(?:the|its|their))?(?:\s+[\w-]+){0,3}?\s+at\b")
+""""Officials put the death toll at 112": the frame reaches the number it governs."""
+_AUXILIARY = re.compile(r"\s+(?:has|have|had)(?:\s+(?:also|now|already|since))?\s*$", re.I)
+_BRACKETED = re.compile(rf"{_ACRONYM}\s*$")
+_NAME_RUN = re.compile(
+    r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|on|the|de|du|des|la|el)\s+)*[A-Z][\w'’.&-]*)*\s*$"
+)
+"""The capitalised name before a bracketed acronym, "and"/"of" inside it included."""
 _GENERIC = re.compile(
-    r"(?:the|this|that)\s+(?:agency|group|organi[sz]ation|office|body|ministry|mission|report|"
+    r"(?:the|this|that)\s+(?:(?:\w+-based|war|rights|monitoring|aid|relief|humanitarian|"
+    r"international)\s+){0,2}(?:agency|group|organi[sz]ation|office|body|ministry|mission|report|"
     r"government|authorities|officials|UN agency|agencies|charity|monitor|commission)",
     re.I,
 )
@@ -40,13 +55,42 @@ _AGENTS = re.compile(
     r"spokeswoman|governor|commissioner|institute|council|commission|coast guard|force|"
     r"forces|mission|residents|ombudsman|media|press|rapporteur|envoy|chief|volunteers|workers|organi[sz]ation|agencies|"
     r"department|directorate|doctors|hospital|officers|observatory|monitor|platform|"
-    r"administration|service|centre|center|team|teams|committee|administrator)\b",
+    r"administration|service|centre|center|team|teams|committee|administrator|leaders?|"
+    r"bulletin)\b",
     re.I,
 )
 _NOT_LAST = {"a", "an", "the", "has", "have", "had", "is", "are", "was", "were", "be", "been",
              "being", "it", "they", "which", "who", "that", "of", "to", "in", "on"}
-_LEADING = re.compile(r"^(?:the|a|an|latest|new|its|their|his|her)\s+", re.I)
+_LEADING = re.compile(
+    r"^(?:the|a|an|latest|new|its|their|his|her|(?:figures|data|estimates|statistics|numbers)"
+    r"\s+(?:from|by|of|released by|published by))\s+",
+    re.I,
+)
+_TITLES = r"(?:spokes(?:man|woman|person)|director(?:-general)?|coordinator|representative|head)"
+_SPEAKER_FOR = re.compile(
+    rf"^(?:[\w-]+\s+){{0,2}}?{_TITLES}\s+(?:for|of|at|with)\s+(?:the\s+)?(?P<org>.+)$", re.I
+)
+"""A person's title naming the body they speak for: "a spokesman for OCHA" -> OCHA."""
+_ORG_TITLE = re.compile(
+    rf"^(?P<org>.+?)(?:’s|'s)?(?:\s+[\w-]+){{0,2}}?\s+(?i:{_TITLES})\b(?:\s+[A-Z][\w.-]*)*$"
+)
+"""The body before a title ("the Taliban government's chief spokesman Zabihullah Mujahid",
+"WHO Director-General", "the MSF emergency coordinator"): the body is the source."""
+_DOCUMENT = re.compile(
+    r"(?:’s|'s)\s+(?:\w+\s+){0,3}?(?:update|report|bulletin|figures|data|estimates|statistics|"
+    r"count|tally|statement|assessment|snapshot|dashboard|sitrep)\b.*$",
+    re.I,
+)
+""""OCHA's latest situation update": the document's owner is the source."""
 _TRAILING = re.compile(r"\s+(?:estimates|figures|data|statistics|on|in a statement)$", re.I)
+
+
+_SAID_SPEAKER = re.compile(
+    rf"\b(?:said|says|told \w+)\s+(?:[A-Z][\w.'’-]*\s+){{1,4}}?[A-Z][\w.'’-]*,\s+(?:a|an|the)\s+"
+    rf"(?:[\w-]+\s+){{0,2}}?{_TITLES}\s+(?:for|of|at|with)\s+(?:the\s+)?"
+    r"(?P<org>[A-Z][\w.&'’-]*(?:\s+(?:of|for|and|the|on)?\s*[A-Z][\w.&'’-]*)*)"
+)
+""""..., said Jane Doe, a spokesperson for the IOM": the speaker's body is the source."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +100,9 @@ class Attribution:
     end: int
     generic: bool = False
     """A descriptor ("the agency") that names the source the text gave before, if any."""
+    weak: bool = False
+    """The subject of "has confirmed/reported" ("Burundi has confirmed 3,215 cases"): a source
+    only where no one in the sentence "said" or "reported" it."""
 
 
 def _clean(source: str) -> str | None:
@@ -65,6 +112,10 @@ def _clean(source: str) -> str | None:
     while _LEADING.match(source):
         source = _LEADING.sub("", source, count=1)
     source = _TRAILING.sub("", source)
+    source = _DOCUMENT.sub("", source)
+    speaker = _SPEAKER_FOR.match(source) or _ORG_TITLE.match(source)
+    if speaker and (speaker["org"][:1].isupper() or _AGENTS.search(speaker["org"])):
+        source = _LEADING.sub("", speaker["org"].strip())
     possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
     if possessive:
         source = source[possessive.end():]
@@ -103,7 +154,8 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Sources credited in ``text[start:end]`` with their offsets (pronouns as ``it``)."""
     found: list[Attribution] = []
     lowered = text[start:end].lower()
-    patterns = [p for p, word in ((_ACCORDING, "according to"), (_BY, " by ")) if word in lowered]
+    patterns = [p for p, words in ((_ACCORDING, ("according to", "as per")), (_BY, (" by ",)))
+                if any(word in lowered for word in words)]
     for pattern in patterns:
         for match in pattern.finditer(text, start, end):
             source = _clean(match["src"])
@@ -111,8 +163,27 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
                 found.append(Attribution(source, match.start(), match.end()))
     if not any(verb in lowered for verb in _VERB_STEMS):
         return found
+    speakers = [(m, m.start()) for m in _SAID_SPEAKER.finditer(text, start, end)]
+    for match, _ in speakers:
+        found.append(Attribution(_clean(match["org"]) or match["org"], match.start(), match.end()))
     for match in _VERB.finditer(text, start, end):
+        if any(at == match.start() + 1 for _, at in speakers):
+            continue  # "..., said Jane Doe, a spokesperson for the IOM": read above
         left = text[max(start, match.start() - 90) : match.start()]
+        weak = _AUXILIARY.search(left) is not None
+        left = _AUXILIARY.sub("", left)
+        acronym = _BRACKETED.search(left)  # "the National Migration Institute (INM) said"
+        trimmed = left[: acronym.start()] if acronym else left
+        if not trimmed.strip(" ,") and match.start() - 90 > start:
+            continue
+        appositive = re.search(r",\s*([^,]{2,60}),\s*$", left)
+        if appositive and not acronym:  # "Dr X, WHO Director-General, said": the title speaks
+            trimmed = left[: appositive.start()] + ", " + appositive.group(1)
+        left = trimmed
+        verb_end = match.end()
+        if match.group().strip().lower() in ("put", "puts"):
+            put_at = _PUT_AT.match(text, verb_end, end)
+            verb_end = put_at.end() if put_at else verb_end
         boundary = None
         for boundary in _LEFT_BOUNDARY.finditer(left):  # noqa: B007 - the last one counts
             pass
@@ -120,13 +191,18 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         if boundary is None and match.start() - 90 > start:
             continue
         if phrase.strip().lower() in _PRONOUNS:
-            found.append(Attribution("it", match.start() - len(phrase), match.end()))
+            found.append(Attribution("it", match.start() - len(phrase), verb_end))
             continue
         if _GENERIC.fullmatch(phrase.strip()):
             found.append(Attribution(_LEADING.sub("", phrase.strip()), match.start() - len(phrase),
-                                     match.end(), generic=True))
+                                     verb_end, generic=True))
             continue
+        if acronym:
+            name = _NAME_RUN.search(trimmed)
+            phrase = name.group() if name else phrase
         source = _clean(phrase)
+        if source and acronym:
+            source = f"{source} ({acronym.group().strip(' ()')})"
         if source:
-            found.append(Attribution(source, match.start() - len(phrase), match.end()))
+            found.append(Attribution(source, match.start() - len(phrase), verb_end, weak=weak))
     return found

@@ -359,9 +359,15 @@ def _country_level(place: Place | None) -> Place | None:
     return Place(_country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)
 
 
-def _source_for(context: _Context, attributions: list[Attribution], q: Quantity) -> str | None:
+def _source_for(context: _Context, attributions: list[Attribution], figure: _Figure
+                ) -> str | None:
+    """The nearest source in the sentence; else the one the text named before, except for a
+    population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
+    q = figure.quantity
     if not attributions:
-        return context.previous_source
+        return None if figure.indicator is Indicator.POPULATION else context.previous_source
+    strong = [a for a in attributions if not a.weak]
+    attributions = strong or attributions
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
     if nearest.source == "it":
         return context.previous_source
@@ -454,7 +460,7 @@ def _sentence_figures(
         period = _period_for(q, periods, lower, upper, s0, first_count)
         if period is None and figure.inherited:
             period = context.previous_period
-        source = _source_for(context, attributions, q)
+        source = _source_for(context, attributions, figure)
         near = [p for p in periods if lower <= p.span[0] < upper + 40]
         measure = measure_of(text, masked, sentence, q, lower, upper,
                              near or [p for p in periods if not p.as_of], figure.indicator)
