@@ -44,7 +44,8 @@ PERIOD_RE = re.compile(
     rf"|(?P<year4>(?:19|20)\d\d)\b"
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
     rf"|{_DAY_MONTH}|{_WEEKDAY}))"
-    rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}|{_WEEKDAY.replace('<', '<s_')}"
+    rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
+    rf"|(?:last\s+)?{_WEEKDAY.replace('<', '<s_')}"
     rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
     rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
@@ -64,7 +65,8 @@ PERIOD_RE = re.compile(
 """Every reference-period phrase the rules understand, one alternative per kind."""
 
 ATTRIBUTION_DATE_RE = re.compile(
-    rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned)\s+"
+    rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned|informed|disclosed|"
+    rf"acknowledged|verified)\s+"
     rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
     rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})",

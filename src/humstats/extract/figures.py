@@ -40,7 +40,7 @@ from humstats.extract.indicators import (
     find_cue,
     load_vocabulary,
 )
-from humstats.extract.measure import clause_start, measure_of
+from humstats.extract.measure import SINCE_EVENT, clause_start, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.places import (
     ADMIN1,
@@ -97,6 +97,7 @@ _COMPARED = _endings(*(
     for link in ("from", "with", "to")
     for article in ("", " the", " about", " some", " around")
 ))
+_ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
 _INHERIT_BEFORE = _endings("another", "a further", "an additional", "a total of")
 _TAIL_WORDS = 6
 
@@ -253,9 +254,20 @@ def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int
         )
     ]
     return [
-        p for p in find_periods(text, published, s0, s1)
+        _since(p, text, published, s0) for p in find_periods(text, published, s0, s1)
         if not any(0 <= p.span[0] - end <= 15 for end in compared)
     ]
+
+
+def _since(period: Period, text: str, published: dt.date, s0: int) -> Period:
+    """A date inside a "since ..." phrase ("since the onset of floods on 28 May") starts a
+    count that runs to publication; it does not end one."""
+    if period.as_of:
+        return period
+    if not SINCE_EVENT.search(text, max(s0, period.span[0] - 60), period.span[0]):
+        return period
+    return Period(period.start, max(period.start, published), period.precision, False,
+                  period.span, period.flow)
 
 
 def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
@@ -464,10 +476,11 @@ def _sentence_figures(
         near = [p for p in periods if lower <= p.span[0] < upper + 40]
         measure = measure_of(text, masked, sentence, q, lower, upper,
                              near or [p for p in periods if not p.as_of], figure.indicator)
-        # "Another 22 were hospitalised": the same event as the figure before.
-        if context.previous_measure is not None and not periods and _tail(
+        # "Another 22 were hospitalised", "231 soldiers had also died": the same event as the
+        # figure before.
+        if context.previous_measure is not None and not periods and (_tail(
             masked, max(s0, q.hedge_start - 20), q.hedge_start
-        ).endswith(_INHERIT_BEFORE):
+        ).endswith(_INHERIT_BEFORE) or _ALSO.search(masked, q.end, upper)):
             measure = context.previous_measure
             period = period or context.previous_period
         context.previous = figure

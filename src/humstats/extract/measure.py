@@ -25,6 +25,8 @@ _FLOW_PHRASES = [
     "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
     "shelling|bombing|stampede|crash|collapse)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
+    r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
+    r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
 _FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
 """Words that tie a count to a window or an event, anywhere in its sentence."""
@@ -40,7 +42,8 @@ _STOCK_BEFORE = re.compile(
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
-_SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
+SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
+"""Just before a date: the date starts a running count ("since the war began in April 2023")."""
 
 STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
 """Conditions, not events: a year or month dates them ("in need in 2024"), never makes a flow."""
@@ -74,7 +77,7 @@ def measure_of(text: str, masked: str, sentence: tuple[int, int], q: Quantity, l
         return Measure.STOCK
     flows = [
         p for p in periods
-        if p.flow and not _SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
+        if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
     if indicator in STATES:
         flows = []
