@@ -238,3 +238,26 @@ def test_any_text_extracts_without_error_and_spans_point_at_numbers(words: list[
         }
         assert row["value"] >= 0
         assert row["period_start"] <= row["period_end"] <= PUBLISHED
+
+
+def _period_ends(text: str) -> list[dt.date]:
+    return extract(text, dt.date(2025, 4, 9))["period_end"].to_list()
+
+
+def test_an_as_of_heading_dates_the_block_below_it() -> None:
+    text = ("Chad: refugee influx update (as of 2 April 2025)\n"
+            "• Some 14,000 refugees have arrived in Ouaddai province.\n"
+            "• At least 37 people have died in transit camps.")
+    assert _period_ends(text) == [dt.date(2025, 4, 2)] * 2
+
+
+def test_a_closer_date_wins_over_the_heading() -> None:
+    text = ("Cholera in Sofala (as of 31 March)\n"
+            "2,300 cases had been recorded in Beira. By 5 April, 61 people had died.")
+    assert _period_ends(text) == [dt.date(2025, 3, 31), dt.date(2025, 4, 5)]
+
+
+def test_an_as_of_inside_a_sentence_with_figures_stays_there() -> None:
+    text = ("Some 9,000 people were displaced in Kalemie as of 1 March, officials said. "
+            "At least 25 people were killed in Goma, the army said.")
+    assert _period_ends(text) == [dt.date(2025, 3, 1), dt.date(2025, 4, 9)]

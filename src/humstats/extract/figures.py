@@ -148,6 +148,9 @@ class _Context:
     previous_measure: Measure | None = None
     previous_period: Period | None = None
     previous_source: str | None = None
+    heading_period: Period | None = None
+    """An "as of <date>" stated for a block ("Flash Update (as of 9 February)", a line
+    "As of 20 November:"): the date of every later figure that states none of its own."""
 
 
 @cache
@@ -412,6 +415,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     for index, sentence in enumerate(sentences):
         in_sentence = by_sentence.get(index, [])
         attributions: list[Attribution] | None = None
+        found = []
         if any(q.is_count for q in in_sentence):
             found, attributions = _sentence_figures(document, context, sentence, in_sentence)
             for figure, row in _without_mixed_totals(found, text, sentence[1]):
@@ -424,7 +428,26 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         if attributions is None:  # only a sentence with numbers may lend its source onward
             attributions = find_attributions(text, *sentence) if in_sentence else []
         _remember_source(context, attributions)
+        _remember_heading_period(context, sentence, found if in_sentence else [])
     return rows
+
+
+_AS_OF = re.compile(r"\bas (?:of|at)\b", re.I)
+
+
+def _remember_heading_period(context: _Context, sentence: tuple[int, int],
+                             found: list[tuple[_Figure, dict]]) -> None:
+    """An "as of" date in a heading (a sentence with no figure, or in brackets) dates the
+    block below it; in a sentence of figures it dates those alone."""
+    s0, s1 = sentence
+    as_of = _AS_OF.search(context.text, s0, s1)
+    if as_of is None:
+        return
+    if found and not context.text[s0 : as_of.start()].rstrip().endswith("("):
+        return
+    periods = find_periods(context.text, context.published, as_of.start(), s1)
+    if periods and periods[0].as_of and periods[0].span[0] == as_of.start():
+        context.heading_period = periods[0]
 
 
 def _remember_source(context: _Context, attributions: list[Attribution]) -> None:
@@ -472,6 +495,8 @@ def _sentence_figures(
         period = _period_for(q, periods, lower, upper, s0, first_count)
         if period is None and figure.inherited:
             period = context.previous_period
+        if period is None:
+            period = context.heading_period
         source = _source_for(context, attributions, figure)
         near = [p for p in periods if lower <= p.span[0] < upper + 40]
         measure = measure_of(text, masked, sentence, q, lower, upper,
