@@ -261,3 +261,33 @@ def test_an_as_of_inside_a_sentence_with_figures_stays_there() -> None:
     text = ("Some 9,000 people were displaced in Kalemie as of 1 March, officials said. "
             "At least 25 people were killed in Goma, the army said.")
     assert _period_ends(text) == [dt.date(2025, 3, 1), dt.date(2025, 4, 9)]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        # a venue, an agent, a named agreement or a based-in name is not the figure's place
+        ("Some 9,000 people fled Nyala this week, a spokesman told a press briefing in "
+         "Geneva.", "SDN"),
+        ("At least 18 people were killed in Sumy in a drone attack by the Russian Federation.",
+         "UKR"),
+        ("More than 600 people were killed in Tigray after the Pretoria peace agreement.",
+         "ETH"),
+        ("At least 48 people were killed in Idlib, the London-based monitor said.", "SYR"),
+        # a dateline's country when the text names no other place
+        ("KALEMIE, DR Congo (AFP) - Gunmen killed at least 23 people overnight, a local "
+         "leader said.", "COD"),
+        ("MAIDUGURI (Reuters) - Insurgents killed 31 farmers on Sunday, residents said.", "NGA"),
+        # refugees with no host named: the country they fled
+        ("About 1.2 million refugees from Myanmar are recorded worldwide.", "MMR"),
+    ],
+)
+def test_country_ignores_incidental_places_and_falls_back_to_the_dateline(
+    text: str, iso3: str
+) -> None:
+    assert extract(text)["country_iso3"].to_list() == [iso3]
+
+
+def test_a_briefing_city_dateline_is_no_fallback() -> None:
+    text = "GENEVA (Reuters) - Some 20,000 people were displaced last week, the agency said."
+    assert extract(text)["country_iso3"].to_list() == [None]

@@ -64,3 +64,27 @@ def test_memory_gazetteer_for_tests() -> None:
     gazetteer = MemoryGazetteer({"Atlantis": ("GRC", CITY)})
     [place] = find_places("floods in Atlantis", gazetteer)
     assert (place.iso3, place.start) == ("GRC", 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["convoys waited at the Torkham Gate border post", "near the Islam Qala crossing",
+     "villages around Mocímboa da Praia"],
+)
+def test_a_match_inside_a_longer_unknown_name_is_no_place(text: str) -> None:
+    # the last word alone is a town elsewhere ("Qala" in Malta, "Praia" in Cabo Verde)
+    found = places(text)
+    assert all(name not in ("Gate", "Qala", "Praia") for name, _, _ in found)
+
+
+def test_residents_of_a_city_still_name_it() -> None:
+    assert ("Goma", "COD", CITY) in places("Residents of Goma said the shelling went on.")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [("Fighting in the DR Congo", "COD"), ("clashes in Amhara", "ETH"),
+     ("camps in Gambella", "ETH")],
+)
+def test_aliases_for_names_news_copy_uses(text: str, iso3: str) -> None:
+    assert places(text)[-1][1] == iso3

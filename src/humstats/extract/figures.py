@@ -52,6 +52,8 @@ from humstats.extract.places import (
     Place,
     default_gazetteer,
     find_places,
+    incidental,
+    venue_cities,
 )
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
 from humstats.readers import Document
@@ -108,6 +110,7 @@ def _tail(text: str, start: int, end: int) -> str:
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
+_FLED = {Indicator.DISPLACED, Indicator.REFUGEES}
 _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
@@ -327,8 +330,11 @@ def _places_in(context: _Context, start: int, end: int) -> list[Place]:
     if found is None:
         if isinstance(context.gazetteer, _LazyGazetteer):  # a place is needed: build it now
             context.gazetteer = default_gazetteer()
-        found = find_places(context.text, context.gazetteer, context.mentioned, start,
-                            max(start, end))
+        found = [
+            p for p in find_places(context.text, context.gazetteer, context.mentioned, start,
+                                   max(start, end))
+            if not incidental(context.text, p)
+        ]
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -355,6 +361,14 @@ def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Pl
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
+    if figure.indicator in _FLED and (place is None or place.iso3 is None):
+        # no host named ("refugees from Ukraine ... globally", "fled El Fasher"): the place
+        # they fled, a country for refugees (the border crossed is unknown)
+        origins = [p for p in segment if p.iso3 and p.level != DEMONYM]
+        if origins:
+            place = origins[-1]
+            if figure.indicator is Indicator.REFUGEES:
+                place = _country_level(place)
     if place is not None:
         return place
     if context.previous is not None:
@@ -364,7 +378,22 @@ def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Pl
     if earlier:
         return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
     later = [p for p in after if p.level != DEMONYM]
-    return later[0] if later else None
+    return later[0] if later else _dateline_place(context)
+
+
+def _dateline_place(context: _Context) -> Place | None:
+    """The country of the dateline ("BUNIA, DR Congo (AFP) -", "SANAA (Saba) -") for a text
+    that names no other place; a briefing city ("GENEVA -") says where the reporter was."""
+    if not context.dateline:
+        return None
+    if isinstance(context.gazetteer, _LazyGazetteer):
+        context.gazetteer = default_gazetteer()
+    places = [
+        p for p in find_places(context.text, context.gazetteer, context.mentioned, 0,
+                               context.dateline)
+        if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
+    ]
+    return _country_level(places[-1]) if places else None
 
 
 def _country_level(place: Place | None) -> Place | None:

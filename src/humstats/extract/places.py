@@ -149,6 +149,37 @@ def pycountry_iso3() -> frozenset[str]:
 
 
 @cache
+def venue_cities() -> frozenset[str]:
+    """``places.toml``'s ``[venues]``: cities named for where a source spoke, not for a place."""
+    data = tomllib.loads(PLACES_PATH.read_text(encoding="utf-8"))
+    return frozenset(data.get("venues", {}).get("cities", []))
+
+
+_VENUE_BEFORE = re.compile(
+    r"\b(?:briefing|conference|reporters|journalists|speaking|summit|meeting|talks|"
+    r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
+    r"(?:in|at|from)\s+(?:the\s+)?$",
+    re.I,
+)
+_AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
+_NAMING_AFTER = re.compile(
+    r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
+    r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b)",
+    re.I,
+)
+
+
+def incidental(text: str, place: Place) -> bool:
+    """A place named for something other than where people are: a venue ("a briefing in
+    Geneva"), an agent ("an attack by the Russian Federation"), a name ("the Pretoria
+    agreement", "a London-based monitor")."""
+    before = text[max(0, place.start - 45) : place.start]
+    if _VENUE_BEFORE.search(before) or _NAMING_AFTER.match(text, place.end):
+        return True
+    return place.level == COUNTRY and bool(_AGENT_BEFORE.search(before))
+
+
+@cache
 def default_gazetteer() -> PackagedGazetteer:
     return PackagedGazetteer()
 
@@ -210,6 +241,7 @@ def find_places(
         else:
             words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
         i = 0
+        matched = 0  # words of the run read as places so far
         while i < len(words):
             for j in range(min(len(words), i + _MAX_WORDS), i, -1):
                 chunk = group[words[i][0] : words[j - 1][1]]
@@ -220,6 +252,9 @@ def find_places(
                 inner = j < len(words) and not _POSSESSIVE.search(chunk)
                 if place.level == CITY and inner:
                     continue
+                if (place.level in (CITY, ADMIN1) and place.iso3 not in mentioned
+                        and _part_of_name(group, words[matched:i])):
+                    continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
                 offset = run.start() + words[i][0]
                 if place.level == DEMONYM and _ACTOR.match(text, run.end()):
                     break
@@ -232,11 +267,35 @@ def find_places(
                           offset + len(chunk))
                 )
                 i = j - 1
+                matched = j
                 break
             i += 1
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         found = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
     return found
+
+
+_MODIFIERS = frozenset({
+    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
+    "Upper", "Lower", "Greater", "Old", "Northeast", "Northwest", "Southeast", "Southwest",
+    "Northeastern", "Northwestern", "Southeastern", "Southwestern", "Rural", "Metropolitan",
+})
+
+
+_PARTICLES = frozenset({"al", "el", "de", "del", "da", "du", "des", "la", "le", "di", "do",
+                        "dos", "das", "ad", "an", "ash", "as", "at"})
+"""Lower-case words inside one name ("Mocímboa da Praia"); "of" and "the" join two names."""
+
+
+def _part_of_name(group: str, unread: list[tuple[int, int]]) -> bool:
+    """Whether the unread words before a match make it the end of a longer name: "Islam
+    Qala", "Mocímboa da Praia" (not "North Darfur", nor "Residents of Goma")."""
+    for a, b in reversed(unread):
+        word = group[a:b]
+        if word in _PARTICLES:
+            continue
+        return word[:1].isupper() and word not in _MODIFIERS
+    return False
 
 
 def _relook(gazetteer: Gazetteer, place: Place, mentioned: AbstractSet[str]) -> Place:
