@@ -291,3 +291,21 @@ def test_country_ignores_incidental_places_and_falls_back_to_the_dateline(
 def test_a_briefing_city_dateline_is_no_fallback() -> None:
     text = "GENEVA (Reuters) - Some 20,000 people were displaced last week, the agency said."
     assert extract(text)["country_iso3"].to_list() == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a part that names another indicator than its total is a figure of its own
+        ("Health authorities have recorded 9,140 suspected cholera cases, including 203 "
+         "deaths, since August.", [("affected", 9140), ("killed", 203)]),
+        ("The village was home to about 3,000 people. Some 800 of them have been displaced "
+         "by the floods.", [("population", 3000), ("displaced", 800)]),
+        # a part of the same indicator, or a demographic group, is a breakdown
+        ("More than 2,000 people were injured, including 300 wounded by gunfire.",
+         [("injured", 2000)]),
+        ("At least 3,000 people were killed, including 400 children.", [("killed", 3000)]),
+    ],
+)
+def test_parts_with_their_own_indicator_are_figures(text: str, expected: list) -> None:
+    assert pairs(text) == expected

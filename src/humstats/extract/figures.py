@@ -92,6 +92,11 @@ _BREAKDOWN_PREDICATE = re.compile(
     re.I,
 )
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_PARTITIVE_PREDICATE = re.compile(
+    r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
+    r"also|already)\s+)+$",
+    re.I,
+)
 _COMPARED = _endings(*(
     f"{change} {link}{article}"
     for change in ("up", "down", "rising", "falling", "increase", "increased", "decrease",
@@ -242,6 +247,8 @@ def _classify(
         if re.match(r"\s+(?:who|that|of whom)\b", following):
             return cue, head
         including = before.rpartition(" ")[2].startswith("includ")
+        if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
+            return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
             return None, "breakdown"
     if head == "partitive":
@@ -580,9 +587,24 @@ def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
 def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, lower: int,
             upper: int, sentence: tuple[int, int]) -> _Figure | None:
     cue, head = _classify(patterns, masked, q, lower, upper)
+    if head == "included":
+        # "21,418 suspected cases, including 812 deaths": the part names another indicator
+        # than the total it is part of, so it is a figure; "including 300 injured" after an
+        # injured total is a breakdown
+        total = context.previous
+        if cue is None or total is None or total.sentence != sentence or (
+            total.indicator is cue.indicator
+        ):
+            return None
+        return _Figure(q, cue.indicator, cue, sentence, people=True)
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
     if head == "partitive":
+        if (context.previous is not None and cue is not None and cue.kind in {"noun", "verb"}
+                and cue.distance < 30 and cue.indicator is not context.previous.indicator
+                and _PARTITIVE_PREDICATE.match(masked, q.end, cue.start)):
+            # "a community of 2,000 ... Roughly 500 of them have been displaced"
+            return _Figure(q, cue.indicator, cue, sentence, inherited=True)
         clause = clause_start(masked, lower, q.hedge_start)
         places = [p for p in _places_in(context, *sentence) if clause <= p.start < upper]
         if not places or context.previous is None:
