@@ -309,3 +309,23 @@ def test_a_briefing_city_dateline_is_no_fallback() -> None:
 )
 def test_parts_with_their_own_indicator_are_figures(text: str, expected: list) -> None:
     assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Some 310,000 people face catastrophic conditions (IPC Phase 5) in North Darfur.",
+         [("food_insecure", 310_000)]),
+        ("About 2.6 million people face Crisis or worse (IPC Phase 3+) levels of food "
+         "insecurity.", [("food_insecure", 2_600_000)]),
+        ("Floods have displaced 9,000 people, and 2.1 million peoples are in need of "
+         "humanitarian support.", [("displaced", 9_000), ("in_need", 2_100_000)]),
+        ("Gunmen held 14 employees of the aid group for several hours.", [("detained", 14)]),
+        ("The fishing community now numbers fewer than 800 people.", [("population", 800)]),
+        ("Rains have affected 3.5 lakh persons in 14 districts.", [("affected", 350_000)]),
+    ],
+)
+def test_vocabulary_for_ipc_phases_need_detention_and_population(
+    text: str, expected: list
+) -> None:
+    assert pairs(text) == expected

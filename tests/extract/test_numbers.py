@@ -163,3 +163,12 @@ def test_parse_number_for_table_cells(cell: str, value: int | None) -> None:
 
 def test_absurdly_long_numbers_are_never_counts() -> None:
     assert not any(q.is_count for q in find_quantities(f"{'9' * 400} people and 12345678901234"))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1.2 lakh persons", 120_000), ("3 lakhs people", 300_000), ("2 crore people", 20_000_000),
+     ("1,20,000 people", 120_000), ("12,50,000 people", 1_250_000)],
+)
+def test_south_asian_scales_and_grouping(text: str, value: int) -> None:
+    assert [q.value for q in find_quantities(text) if q.is_count] == [value]

@@ -233,6 +233,13 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
 
 _JOINED = re.compile(r"\b(?:and|or|but|while|whereas)\b|[,;]", re.I)
 _JOINED_PENALTY = 20
+_OWN_PREDICATE = re.compile(
+    r"\s+(?:[a-z]+\s+){0,2}?(?:are|were|is|was|have been|has been|had been|remain|remained|"
+    r"face|faced|facing|now)\s+(?:\w+\s+)?",
+    re.I,
+)
+"""Between a number and its verb: "1.3 million peoples are (now) in need" is a clause of its
+own, so a cue before the number across "and" or a comma belongs to the clause before."""
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
 _NOT_HEAD = re.compile(
     r"\b(?:and|or|but|were|was|are|is|have|has|had|been|in|on|at|of|to|for|with|by|from|who|"
@@ -275,8 +282,13 @@ def find_cue(
     if backward is not None:
         indicator, kind = patterns.classify(backward.group(), before=True)
         distance = len(window) - backward.end()
-        if kind == "near" and _JOINED.search(window, backward.end()):
+        joined = _JOINED.search(window, backward.end())
+        if kind == "near" and joined:
             distance += _JOINED_PENALTY  # "had died and 4,100 had been injured"
+        if joined and found and found[0].kind == "verb" and _OWN_PREDICATE.fullmatch(
+            text, end, found[0].start
+        ):
+            return found[0]  # "were displaced, and 1.3 million people are in need": a new clause
         found.append(Cue(indicator, lower + backward.start(), lower + backward.end(), kind,
                          distance + 2))
     if not found:

@@ -31,6 +31,10 @@ _SCALES = {
     "m": 1_000_000,
     "billion": 1_000_000_000,
     "bn": 1_000_000_000,
+    "lakh": 100_000,  # South Asian copy: "1.2 lakh persons affected"
+    "lakhs": 100_000,
+    "crore": 10_000_000,
+    "crores": 10_000_000,
 }
 _UNITS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -47,10 +51,11 @@ _WORDS = (
 )
 _DIGITS = (
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 500,000
+    r"|\d{1,2}(?:,\d\d)+,\d{3}(?!\d)"  # 1,20,000 (South Asian grouping)
     r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)"  # 500 000
     r"|\d+(?:\.\d+)?"  # 2.3 (million)
 )
-_SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn)\b|(?:m|k|bn|mn)\b)"
+_SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b)"
 
 _DIGIT_NUMBER_RE = re.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
