@@ -30,7 +30,6 @@ KNOWN = {
             "population (nearest cue) where the annotation says food_insecure",
     "o013": "'the largest number, about 700,000, in Chad': an appositive with no cue word",
     "o027": "'150 migrants are feared dead' is read as killed; annotated as a trap",
-    "o037": "'while Lebanon hosts about 780,000': an elliptical figure with no cue word",
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
 }
 

@@ -329,3 +329,25 @@ def test_vocabulary_for_ipc_phases_need_detention_and_population(
     text: str, expected: list
 ) -> None:
     assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a border crossed between two named countries: refugees in the second
+        ("Some 640,000 people have fled Myanmar into Bangladesh since August.",
+         [("refugees", 640_000, "BGD")]),
+        # people who left their country, then the hosts that list them
+        ("About 3.1 million Nicaraguans have left their country. Costa Rica hosts some 1.2 "
+         "million of them, Panama about 90,000 and Mexico nearly 60,000.",
+         [("refugees", 3_100_000, "NIC"), ("refugees", 1_200_000, "CRI"),
+          ("refugees", 90_000, "PAN"), ("refugees", 60_000, "MEX")]),
+        ("Uganda is hosting 1.7 million refugees, the government said.",
+         [("refugees", 1_700_000, "UGA")]),
+        # a list of places continuing the figure before it
+        ("Clashes killed 40 people in Goma, Bukavu 12 and Uvira 9, officials said.",
+         [("killed", 40, "COD"), ("killed", 12, "COD"), ("killed", 9, "COD")]),
+    ],
+)
+def test_refugee_hosts_and_listed_places(text: str, expected: list) -> None:
+    assert extract(text).select("indicator", "value", "country_iso3").rows() == expected

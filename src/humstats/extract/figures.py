@@ -116,6 +116,7 @@ _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
 _FLED = {Indicator.DISPLACED, Indicator.REFUGEES}
+_WORLD = re.compile(r"world|global", re.I)
 _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
@@ -368,10 +369,13 @@ def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Pl
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
-    if figure.indicator in _FLED and (place is None or place.iso3 is None):
+    if figure.indicator in _FLED and (place is None or (
+            place.iso3 is None and _WORLD.search(place.name))):
         # no host named ("refugees from Ukraine ... globally", "fled El Fasher"): the place
-        # they fled, a country for refugees (the border crossed is unknown)
-        origins = [p for p in segment if p.iso3 and p.level != DEMONYM]
+        # they fled, a country for refugees (the border crossed is unknown); a region named
+        # as host ("across Europe") stays the figure's place
+        origins = [p for p in segment if p.iso3 and (
+            p.level != DEMONYM or figure.indicator is Indicator.REFUGEES)]
         if origins:
             place = origins[-1]
             if figure.indicator is Indicator.REFUGEES:
@@ -619,8 +623,29 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
             context.previous is not None and head == "bare"
         ):
             return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
+        if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
+            return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
         return None
     return _Figure(q, cue.indicator, cue, sentence, people=head == "people")
+
+
+_LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
+
+
+def _listed_after_place(context: _Context, masked: str, q: Quantity, lower: int,
+                        sentence: tuple[int, int]) -> bool:
+    """"Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K": a bare count right after
+    a place in a list continues the sentence's figure before it, verb and indicator alike."""
+    previous = context.previous
+    if previous is None or previous.sentence != sentence:
+        return False
+    listed = _LISTED.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
+    if listed is None:
+        return False
+    return any(
+        listed.start() < p.start and p.end <= q.hedge_start and p.level != DEMONYM
+        for p in _places_in(context, *sentence)
+    )
 
 
 def _confidence(figure: _Figure, source: str | None) -> float:

@@ -185,7 +185,7 @@ def default_gazetteer() -> PackagedGazetteer:
 
 
 _RUN = re.compile(
-    r"[A-Z][\w’'-]*"
+    r"(?<![\w’'-])[A-Z][\w’'-]*"
     r"(?:(?:\s+|-)(?:(?:al|el|de|del|da|du|des|la|le|of|the|di|do|dos|das|ad|an|ash|as|at)"
     r"(?:\s+|-)){0,2}(?:d['’])?(?:[A-Z][\w’'-]*))*"
 )
