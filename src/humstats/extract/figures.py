@@ -56,6 +56,7 @@ from humstats.extract.places import (
     venue_cities,
 )
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
+from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
     DTYPES,
@@ -447,7 +448,12 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
+    tables = find_text_tables(text)
+    in_tables: list[Quantity] = []
     for q in quantities:
+        if any(t.start <= q.start < t.end for t in tables):
+            in_tables.append(q)  # read by column below, not as prose
+            continue
         index = max(0, bisect.bisect_right(starts, q.start) - 1)
         by_sentence.setdefault(index, []).append(q)
     rows: list[dict] = []
@@ -469,7 +475,44 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
             attributions = find_attributions(text, *sentence) if in_sentence else []
         _remember_source(context, attributions)
         _remember_heading_period(context, sentence, found if in_sentence else [])
+    for table in tables:
+        for figure, row in _table_figures(document, context, table, in_tables):
+            key = (figure.indicator.value, figure.quantity.value)
+            if key not in seen:
+                seen[key] = len(rows)
+                rows.append(row)
     return rows
+
+
+def _column_indicator(patterns: Patterns, header: str) -> Indicator | None:
+    """The indicator a column's name gives its cells ("Deaths", "People displaced"); none
+    for things ("Houses damaged") or names no cue word is in ("Province")."""
+    head = patterns.head.match(header)
+    if head is not None and head["thing"]:
+        return None
+    cue = patterns.after.search(header)
+    return None if cue is None else patterns.classify(cue.group(), before=False)[0]
+
+
+def _table_figures(document: Document, context: _Context, table: TextTable,
+                   quantities: list[Quantity]) -> list[tuple[_Figure, dict]]:
+    """One figure per count under a people column, placed by the row's first cell: running
+    totals of a report, dated by its "as of" heading when it has one."""
+    text = context.text
+    columns = [_column_indicator(context.patterns, text[a:b]) for a, b in table.header]
+    found = []
+    for cells in table.rows:
+        line = (cells[0][0], cells[-1][1])
+        for (a, b), indicator in zip(cells, columns, strict=True):
+            q = next((q for q in quantities if a <= q.start < b and q.is_count), None)
+            if indicator is None or q is None:
+                continue
+            figure = _Figure(q, indicator, None, line, people=True)
+            place = _place_for(context, figure, *line)
+            context.previous, context.previous_place = figure, place
+            found.append((figure, _row(document, figure, Measure.STOCK, place,
+                                       context.heading_period, table.source, line, context)))
+    return found
 
 
 _AS_OF = re.compile(r"\bas (?:of|at)\b", re.I)

@@ -75,7 +75,10 @@ class PackagedGazetteer:
         self._exact: dict[str, Place] = {}
         self._cities: dict[str, list[Place]] = {}
         self._memo: dict[str, tuple[Place | None, list[Place] | None]] = {}
+        self._admin1: dict[str, list[Place]] = {}
+        """Admin-1 areas by folded name: "Punjab" is in India and in Pakistan."""
         self._build(data)
+        self._admin1 = {k: v for k, v in self._admin1.items() if len(v) > 1}
 
     def _add(self, name: str, iso3: str | None, level: int) -> None:
         key = fold(name)
@@ -102,6 +105,9 @@ class PackagedGazetteer:
                 country = pycountry.countries.get(alpha_2=sub.country_code)
                 if country is not None:
                     self._add(sub.name, country.alpha_3, ADMIN1)
+                    self._admin1.setdefault(fold(sub.name), []).append(
+                        Place(sub.name, country.alpha_3, ADMIN1)
+                    )
         for city in cache_.get_cities().values():
             iso3 = iso2_to_3.get(city["countrycode"])
             if iso3 is None:
@@ -134,6 +140,9 @@ class PackagedGazetteer:
     def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
         exact, cities = self._entries(name)
         if exact is not None:
+            if exact.level == ADMIN1 and exact.iso3 not in mentioned:
+                shared = self._admin1.get(fold(name), ())
+                return next((p for p in shared if p.iso3 in mentioned), exact)
             return exact
         if not cities:
             return None
