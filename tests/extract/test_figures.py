@@ -351,3 +351,9 @@ def test_vocabulary_for_ipc_phases_need_detention_and_population(
 )
 def test_refugee_hosts_and_listed_places(text: str, expected: list) -> None:
     assert extract(text).select("indicator", "value", "country_iso3").rows() == expected
+
+
+def test_people_who_speak_are_no_cue_for_the_next_number() -> None:
+    text = "Bandits killed 31 farmers on Sunday, residents said, a week after 12 herders fled."
+    assert pairs(text)[0] == ("killed", 31)
+    assert ("population", 12) not in pairs(text)

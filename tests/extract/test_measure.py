@@ -27,6 +27,7 @@ def figures(text: str) -> list[tuple[str, int, str, dt.date]]:
         ("Some 640 civilians were killed during the army's offensive on Jenin.", "flow"),
         ("At least 85 people were wounded during an assault on the camp.", "flow"),
         ("The toll has risen to 2,300 dead since the war began.", "stock"),
+        ("Some 44 miners died in the landslide at the Kamituga pit.", "flow"),
     ],
 )
 def test_windows_and_events(text: str, measure: str) -> None:

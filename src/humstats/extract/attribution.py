@@ -56,7 +56,7 @@ _AGENTS = re.compile(
     r"forces|mission|residents|ombudsman|media|press|rapporteur|envoy|chief|volunteers|workers|organi[sz]ation|agencies|"
     r"department|directorate|doctors|hospital|officers|observatory|monitor|platform|"
     r"administration|service|centre|center|team|teams|committee|administrator|leaders?|"
-    r"bulletin)\b",
+    r"bulletin|bureau|authority|unit|cell|network|league)\b",
     re.I,
 )
 _NOT_LAST = {"a", "an", "the", "has", "have", "had", "is", "are", "was", "were", "be", "been",

@@ -233,6 +233,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
 
 _JOINED = re.compile(r"\b(?:and|or|but|while|whereas)\b|[,;]", re.I)
 _JOINED_PENALTY = 20
+_SPEAKS = re.compile(r"\s+(?:said|say|says|told|reported|added)\b", re.I)
 _OWN_PREDICATE = re.compile(
     r"\s+(?:[a-z]+\s+){0,2}?(?:are|were|is|was|have been|has been|had been|remain|remained|"
     r"face|faced|facing|now)\s+(?:\w+\s+)?",
@@ -279,6 +280,8 @@ def find_cue(
     backward = None
     for backward in patterns.before.finditer(window):  # noqa: B007 - the nearest is the last
         pass
+    if backward is not None and _SPEAKS.match(window, backward.end()):
+        backward = None  # "residents said, a week after 12 fishermen ...": the speakers
     if backward is not None:
         indicator, kind = patterns.classify(backward.group(), before=True)
         distance = len(window) - backward.end()

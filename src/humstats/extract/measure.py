@@ -23,7 +23,7 @@ _FLOW_PHRASES = [
     "plunged", "collapsed", "crashed", "explosions?", "blasts?", "stampede", "earthquakes?",
     "quake",
     "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
-    "shelling|bombing|stampede|crash|collapse)",
+    "shelling|bombing|stampede|crash|collapse|mudslide|landslide|fire|blaze|massacre|sinking)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
