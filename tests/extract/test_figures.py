@@ -357,3 +357,19 @@ def test_people_who_speak_are_no_cue_for_the_next_number() -> None:
     text = "Bandits killed 31 farmers on Sunday, residents said, a week after 12 herders fled."
     assert pairs(text)[0] == ("killed", 31)
     assert ("population", 12) not in pairs(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an aside between the number and its predicate does not use up the reach
+        ("Some 3.2 million people, or 44 percent of the population covered by the analysis, "
+         "are facing high levels of acute food insecurity.", [("food_insecure", 3_200_000)]),
+        # "one source said" counts no one
+        ("Two soldiers were still missing, one official said.", [("missing", 2)]),
+        # a people word that qualifies a thing ("staff positions") counts the things
+        ("The agency will cut 1,200 staff positions and 300 worker visas.", []),
+    ],
+)
+def test_asides_determiners_and_compounds(text: str, expected: list) -> None:
+    assert pairs(text) == expected

@@ -128,6 +128,13 @@ _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^
 _B_REACH_SHORT = 45
 _B_REACH_LONG = 90
 _F_REACH = 90
+_BLANKS = re.compile(r" {4,}")
+_ONE_SPEAKER = re.compile(
+    r"\s+(?:source|official|witness|resident|diplomat|analyst|aide|observer|medic|doctor)s?\s+"
+    r"(?:said|says|told|added|reported)\b",
+    re.I,
+)
+""""one source said": a determiner, not a count of one."""
 
 
 @dataclass
@@ -178,6 +185,11 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
         if match is None:
             return "bare"
         if match["people"]:
+            following = patterns.head.match(text, match.end())
+            if following is not None and following["thing"] and following.start() + 2 >= (
+                match.end()
+            ):
+                return "thing"  # "3,500 staff positions", "200 worker visas"
             return "people"
         if match["thing"]:
             return "thing"
@@ -232,10 +244,15 @@ def _classify(
     head = _head(patterns, masked, q.end)
     if head == "thing":
         return None, "thing"
+    if q.spelled and q.value == 1 and _ONE_SPEAKER.match(masked, q.end):
+        return None, "not-a-count"
     incremental = _INCREMENT_MARK.match(masked, q.end) or before.endswith(_INHERIT_BEFORE)
     if incremental and _INCREMENT_AFTER.search(masked, q.end, q.end + 160):
         return None, "increment"
-    cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + _F_REACH))
+    # an aside masked out ("5.7 million people, or 51 percent of those analysed, are facing")
+    # does not count against the reach
+    reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(masked, q.end, q.end + _F_REACH))
+    cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + reach))
     if cue is not None and cue.kind in {"before", "near"} and before.endswith(_COMPARED):
         cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
     if cue is not None and cue.kind in {"before", "near"}:
