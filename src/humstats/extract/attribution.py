@@ -38,6 +38,8 @@ _VERB_STEMS = ("said", "say", "report", "estimat", "found", "find", "announc", "
 _PUT_AT = re.compile(r"(?:\s+(?:the|its|their))?(?:\s+[\w-]+){0,3}?\s+at\b")
 """"Officials put the death toll at 112": the frame reaches the number it governs."""
 _AUXILIARY = re.compile(r"\s+(?:has|have|had)(?:\s+(?:also|now|already|since))?\s*$", re.I)
+_AUX_ENDS = ("has", "have", "had", "also", "now", "already", "since")
+_APPOSITIVE = re.compile(r",\s*([^,]{2,60}),\s*$")
 _BRACKETED = re.compile(rf"{_ACRONYM}\s*$")
 _NAME_RUN = re.compile(
     r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|on|the|de|du|des|la|el)\s+)*[A-Z][\w'’.&-]*)*\s*$"
@@ -170,13 +172,16 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         if any(at == match.start() + 1 for _, at in speakers):
             continue  # "..., said Jane Doe, a spokesperson for the IOM": read above
         left = text[max(start, match.start() - 90) : match.start()]
-        weak = _AUXILIARY.search(left) is not None
-        left = _AUXILIARY.sub("", left)
-        acronym = _BRACKETED.search(left)  # "the National Migration Institute (INM) said"
+        auxiliary = _AUXILIARY.search(left) if left.rstrip().endswith(_AUX_ENDS) else None
+        weak = auxiliary is not None
+        if auxiliary is not None:
+            left = left[: auxiliary.start()]
+        # "the National Migration Institute (INM) said"
+        acronym = _BRACKETED.search(left) if left.rstrip().endswith(")") else None
         trimmed = left[: acronym.start()] if acronym else left
         if not trimmed.strip(" ,") and match.start() - 90 > start:
             continue
-        appositive = re.search(r",\s*([^,]{2,60}),\s*$", left)
+        appositive = _APPOSITIVE.search(left) if left.rstrip().endswith(",") else None
         if appositive and not acronym:  # "Dr X, WHO Director-General, said": the title speaks
             trimmed = left[: appositive.start()] + ", " + appositive.group(1)
         left = trimmed

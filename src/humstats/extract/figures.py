@@ -466,6 +466,8 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
     tables = find_text_tables(text)
+    lowered = text.lower()  # one scan for "as of", not one per sentence
+    block_dates = "as of" in lowered or "as at" in lowered
     in_tables: list[Quantity] = []
     for q in quantities:
         if any(t.start <= q.start < t.end for t in tables):
@@ -491,7 +493,8 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         if attributions is None:  # only a sentence with numbers may lend its source onward
             attributions = find_attributions(text, *sentence) if in_sentence else []
         _remember_source(context, attributions)
-        _remember_heading_period(context, sentence, found if in_sentence else [])
+        if block_dates:
+            _remember_heading_period(context, sentence, found if in_sentence else [])
     for table in tables:
         for figure, row in _table_figures(document, context, table, in_tables):
             key = (figure.indicator.value, figure.quantity.value)

@@ -170,6 +170,7 @@ _VENUE_BEFORE = re.compile(
     r"(?:in|at|from)\s+(?:the\s+)?$",
     re.I,
 )
+_VENUE_ENDS = frozenset({"in", "at", "from", "the"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
 _NAMING_AFTER = re.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
@@ -183,9 +184,14 @@ def incidental(text: str, place: Place) -> bool:
     Geneva"), an agent ("an attack by the Russian Federation"), a name ("the Pretoria
     agreement", "a London-based monitor")."""
     before = text[max(0, place.start - 45) : place.start]
-    if _VENUE_BEFORE.search(before) or _NAMING_AFTER.match(text, place.end):
+    ending = before.rstrip().rpartition(" ")[2].lower()
+    if ending in _VENUE_ENDS and _VENUE_BEFORE.search(before):
         return True
-    return place.level == COUNTRY and bool(_AGENT_BEFORE.search(before))
+    if _NAMING_AFTER.match(text, place.end):
+        return True
+    return place.level == COUNTRY and ending in ("by", "the") and bool(
+        _AGENT_BEFORE.search(before)
+    )
 
 
 @cache
