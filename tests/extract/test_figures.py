@@ -373,3 +373,10 @@ def test_people_who_speak_are_no_cue_for_the_next_number() -> None:
 )
 def test_asides_determiners_and_compounds(text: str, expected: list) -> None:
     assert pairs(text) == expected
+
+
+def test_a_place_that_accounts_for_part_of_a_total_gives_a_sub_total() -> None:
+    text = ("Health officials have recorded 5,200 suspected cholera cases. Sofala province "
+            "accounts for 2,100 of the suspected cases.")
+    rows = extract(text).select("indicator", "value", "location_name").rows()
+    assert rows[1] == ("affected", 2_100, "Sofala")

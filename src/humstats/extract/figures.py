@@ -98,6 +98,7 @@ _PARTITIVE_PREDICATE = re.compile(
     r"also|already)\s+)+$",
     re.I,
 )
+_ACCOUNTS_FOR = _endings("accounts for", "accounted for", "account for", "accounting for")
 _COMPARED = _endings(*(
     f"{change} {link}{article}"
     for change in ("up", "down", "rising", "falling", "increase", "increased", "decrease",
@@ -671,6 +672,12 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
                 and cue.distance < 30 and cue.indicator is not context.previous.indicator
                 and _PARTITIVE_PREDICATE.match(masked, q.end, cue.start)):
             # "a community of 2,000 ... Roughly 500 of them have been displaced"
+            return _Figure(q, cue.indicator, cue, sentence, inherited=True)
+        if (context.previous is not None and cue is not None and cue.kind == "noun"
+                and cue.distance < 25 and _tail(masked, max(lower, q.hedge_start - 30),
+                                                q.hedge_start).endswith(_ACCOUNTS_FOR)):
+            # "The Centre department accounts for 612 of the suspected cases": a sub-total
+            # for the place that is the subject
             return _Figure(q, cue.indicator, cue, sentence, inherited=True)
         clause = clause_start(masked, lower, q.hedge_start)
         places = [p for p in _places_in(context, *sentence) if clause <= p.start < upper]
