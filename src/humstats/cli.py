@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 import polars as pl
+from rich.console import Console
+from rich.table import Table as RichTable
 
 from humstats.errors import HumstatsError
 from humstats.export import Format, write_frame
@@ -212,12 +214,24 @@ def validate_command(
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
     result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
     _report_inputs(result, dry_run=True)
+    inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
-        "source_file", "input_row", "check", "column", "failing_value", "reason"
+        pl.col("source_file").replace_strict(inputs, default=pl.col("source_file")).alias("input"),
+        "input_row",
+        "check",
+        "column",
+        "failing_value",
+        "reason",
     )
     if fmt is Format.TABLE:
-        with pl.Config(tbl_rows=50, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
-            click.echo(problems if problems.height else "no problems found")
+        with pl.Config(
+            tbl_rows=50,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            fmt_str_lengths=60,
+            tbl_width_chars=160,
+        ):
+            click.echo(problems.drop("check") if problems.height else "no problems found")
     else:
         _emit(problems, fmt, None)
     ctx.exit(_exit_code(result, strict))
@@ -455,6 +469,62 @@ def report_command(
     )
     for path in written:
         click.echo(str(path))
+
+
+_EXTRACT_COLUMNS = (  # (figure column, header, keep on one line)
+    ("indicator", "indicator", True),
+    ("value", "value", True),
+    ("qualifier", "qualifier", True),
+    ("measure", "measure", True),
+    ("country_iso3", "iso3", True),
+    ("period_end", "as of", True),
+    ("location_name", "where", False),
+    ("attributed_to", "source", False),
+    ("quote", "quote", False),
+)
+
+
+def _print_extracted(figures: pl.DataFrame) -> None:
+    """Figures with the sentence each comes from, folded to fit: a text is read by eye."""
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = RichTable(show_lines=True)
+    for name, header, fixed in _EXTRACT_COLUMNS:
+        table.add_column(
+            header,
+            no_wrap=fixed,
+            overflow="fold",
+            min_width=None if fixed else 12,
+            justify="right" if name == "value" else "left",
+        )
+    for row in figures.select(name for name, _, _ in _EXTRACT_COLUMNS).iter_rows():
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+
+
+@cli.command("extract")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@source_options
+@format_option()
+@output_option
+def extract_command(
+    paths: tuple[Path, ...],
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    fmt: Format,
+    output: Path | None,
+) -> None:
+    """Show the figures texts yield, with their quotes, without storing them."""
+    from humstats.extract.text import extract_paths
+
+    figures = extract_paths(paths, _meta(publisher, url, published))
+    if fmt is Format.TABLE and output is None:
+        _print_extracted(figures)
+        click.echo(f"{figures.height} figures", err=True)
+    else:
+        _emit(figures, fmt, output)
 
 
 def main() -> None:

@@ -106,8 +106,11 @@ _CONTENT_COLUMNS = (
     "publisher",
     "attributed_to",
     "source_file",
+    "quote",
 )
-"""What makes two rows the same statement: a figure repeated in one input counts once."""
+"""What makes two rows the same statement: a figure repeated in one input counts once. The
+quote is part of it, so two events that share place, day and count stay two when their rows
+differ (an event id, a source)."""
 
 
 def _repeats(

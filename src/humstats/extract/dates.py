@@ -1,0 +1,299 @@
+"""When a figure holds: reference periods from phrases, anchored on the publication date.
+
+News and situation reports rarely give a full date: "as of the end of November" in an article
+of 2024-12-03 means 2024-11-30, "on Monday" means the Monday before publication, "in the past
+two weeks" the fortnight up to it. ``find_periods`` returns every such phrase in a text with
+its offsets and the period it denotes; ``figures`` assigns each figure the nearest one.
+Weekdays and dates without a year resolve to the latest one on or before publication.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from humstats.schema import DatePrecision
+
+_MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+_WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY_MONTH = (
+    rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
+    rf"|{_MONTH.replace('month', 'month2')}\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b)"
+    rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+)
+_NUMBER_WORDS = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14,
+    "several": 3, "few": 3, "24": 1, "48": 2, "72": 3,
+}
+
+PERIOD_RE = re.compile(
+    rf"(?P<asof>\b(?:as of|as at|by|up to|until|at)\s+(?:the\s+)?"
+    rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)"
+    rf"|(?P<year4>(?:19|20)\d\d)\b"
+    rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
+    rf"|{_DAY_MONTH}|{_WEEKDAY}))"
+    rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}|{_WEEKDAY.replace('<', '<s_')}"
+    rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
+    rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
+    rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
+    rf"|(?P<past>\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:(?P<count>\w+)\s+)?"
+    rf"(?P<unit>days?|weeks?|months?|hours?|fortnight))"
+    rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
+    rf"|\bovernight\b|\byesterday\b|\btoday\b)"
+    rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
+    rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
+    rf"(?P<bd2>\d{{1,2}})\s+{_MONTH.replace('month', 'bm2')}(?:,?\s+(?P<by2>(?:19|20)\d\d))?)"
+    rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
+    rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
+    rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
+    rf"\s+and\s+{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?)",
+    re.I,
+)
+"""Every reference-period phrase the rules understand, one alternative per kind."""
+
+ATTRIBUTION_DATE_RE = re.compile(
+    rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned)\s+"
+    rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
+    rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
+    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})",
+    re.I,
+)
+"""When a source spoke ("UNHCR said on Friday") is not when its figure holds."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reference period found in text; ``as_of`` marks a stock date ("as of 30 June")."""
+
+    start: dt.date
+    end: dt.date
+    precision: DatePrecision
+    as_of: bool
+    span: tuple[int, int] = (0, 0)
+    flow: bool = False
+
+
+def _on_or_before(published: dt.date, month: int, day: int | None, year: int | None) -> dt.date:
+    """The date with that month/day closest before publication (year inferred)."""
+    def build(y: int) -> dt.date:
+        last = calendar.monthrange(y, month)[1]
+        return dt.date(y, month, min(day or last, last))
+
+    if year is not None:
+        return build(year)
+    candidate = build(published.year)
+    return candidate if candidate <= published else build(published.year - 1)
+
+
+def _weekday(published: dt.date, name: str) -> dt.date:
+    return published - dt.timedelta(days=(published.weekday() - _WEEKDAYS[name.lower()]) % 7)
+
+
+def _group(match: re.Match[str], *names: str) -> str | None:
+    for name in names:
+        value = match.group(name)
+        if value:
+            return value
+    return None
+
+
+def _day_month(match: re.Match[str], prefix: str, published: dt.date) -> dt.date | None:
+    month = _group(match, f"{prefix}month", f"{prefix}month2")
+    if month is None:
+        return None
+    day = int(_group(match, f"{prefix}day", f"{prefix}day2") or 0) or None
+    year = _group(match, f"{prefix}year")
+    try:
+        return _on_or_before(published, _MONTHS[month.lower().rstrip(".")], day,
+                             int(year) if year else None)
+    except ValueError:
+        return None
+
+
+def _period(match: re.Match[str], published: dt.date) -> Period | None:
+    day = DatePrecision.DAY
+    span = match.span()
+    if match["asof"]:
+        if match["last_year"]:
+            end = dt.date(published.year - 1, 12, 31)
+            return Period(end, end, day, True, span)
+        if match["year4"]:
+            end = dt.date(int(match["year4"]), 12, 31)
+            return Period(end, end, day, True, span)
+        if match["end_of"]:
+            year = int(match["year3"]) if match["year3"] else None
+            end = _on_or_before(published, _MONTHS[match["month3"].lower().rstrip(".")], None,
+                                year)
+            return Period(end, end, day, True, span)
+        if match["weekday"]:
+            end = _weekday(published, match["weekday"])
+            return Period(end, end, day, True, span)
+        end = _day_month(match, "", published)
+        return Period(end, end, day, True, span) if end else None
+    if match["since"]:
+        if match["since_start"]:
+            unit = match["since_start"].lower()
+            start = {
+                "year": published.replace(month=1, day=1),
+                "month": published.replace(day=1),
+                "week": published - dt.timedelta(days=published.weekday()),
+            }[unit]
+            return Period(start, published, DatePrecision(unit), False, span, True)
+        start = (
+            _weekday(published, match["s_weekday"]) if match["s_weekday"]
+            else _day_month(match, "s_", published)
+        )
+        return Period(start, published, day, False, span, True) if start else None
+    if match["on"]:
+        weekday = match["o_weekday"] or match["p_weekday"]
+        date = _weekday(published, weekday) if weekday else _day_month(match, "o_", published)
+        return Period(date, date, day, False, span, True) if date else None
+    if match["past"]:
+        count = (match["count"] or "one").lower()
+        number = int(count) if count.isdigit() and len(count) < 5 else _NUMBER_WORDS.get(count)
+        if number is None:
+            return None
+        unit = match["unit"].lower().rstrip("s")
+        days = {"day": 1, "week": 7, "month": 30, "hour": 1 / 24, "fortnight": 14}[unit] * number
+        if days > _LONGEST_WINDOW_DAYS:
+            return None
+        start = published - dt.timedelta(days=max(int(days), 1))
+        precision = DatePrecision.WEEK if unit in {"week", "fortnight"} else day
+        return Period(start, published, precision, False, span, True)
+    if match["rel"]:
+        phrase = match["rel"].lower()
+        monday = published - dt.timedelta(days=published.weekday())
+        if phrase in {"overnight", "today"}:
+            return Period(published, published, day, False, span, True)
+        if phrase == "yesterday":
+            date = published - dt.timedelta(days=1)
+            return Period(date, date, day, False, span, True)
+        unit = (match["rel_unit"] or "year").lower()
+        if phrase.startswith("last") and unit in {"week", "weekend"}:
+            start = monday - dt.timedelta(days=7)
+            end = start + dt.timedelta(days=6)
+            return Period(start, end, DatePrecision.WEEK, False, span, True)
+        if phrase.startswith("last") and unit == "month":
+            end = published.replace(day=1) - dt.timedelta(days=1)
+            return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
+        if phrase.startswith("last") and unit == "year":
+            return Period(dt.date(published.year - 1, 1, 1), dt.date(published.year - 1, 12, 31),
+                          DatePrecision.YEAR, False, span, True)
+        if unit in {"week", "weekend"}:
+            return Period(monday, published, DatePrecision.WEEK, False, span, True)
+        if unit == "month":
+            return Period(published.replace(day=1), published, DatePrecision.MONTH, False, span,
+                          True)
+        return Period(published.replace(month=1, day=1), published, DatePrecision.YEAR, False,
+                      span, True)
+    if match["in_period"]:
+        if match["iyear"]:
+            year = int(match["iyear"])
+            end = min(dt.date(year, 12, 31), published)
+            return Period(dt.date(year, 1, 1), end, DatePrecision.YEAR, False, span, True)
+        end = _on_or_before(published, _MONTHS[match["im"].lower().rstrip(".")], None,
+                            int(match["iy"]) if match["iy"] else None)
+        end = min(end, published)
+        return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
+    if match["months"]:
+        end = _on_or_before(published, _MONTHS[match["mm2"].lower().rstrip(".")], None,
+                            int(match["my2"]) if match["my2"] else None)
+        start = _on_or_before(end, _MONTHS[match["mm1"].lower().rstrip(".")], 1,
+                              int(match["my1"]) if match["my1"] else None)
+        return Period(start, end, DatePrecision.MONTH, False, span, True)
+    if match["between"]:
+        end = _on_or_before(published, _MONTHS[match["bm2"].lower().rstrip(".")],
+                            int(match["bd2"]), int(match["by2"]) if match["by2"] else None)
+        start_month = match["bm1"] or match["bm2"]
+        start_year = match["by1"] or match["by2"]
+        start = _on_or_before(end, _MONTHS[start_month.lower().rstrip(".")], int(match["bd1"]),
+                              int(start_year) if start_year else None)
+        return Period(min(start, end), end, day, False, span, True)
+    return None
+
+
+_ANCHORS = (
+    *(name.lower() for name in calendar.day_name),
+    *(name.lower() for name in calendar.month_name[1:]),
+    *(name.lower() for name in calendar.month_abbr[1:]),
+    "since", "past", "last", "this", "overnight", "yesterday", "today", "end", "close", "start",
+    "between", "weekend",
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_WORD_START = re.compile(r"\b\w")
+_REACH = 32
+_LONGEST_WINDOW_DAYS = 3660
+"""A window reaching back more than ten years is no reference period ("in the past 300 years")."""
+
+
+def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
+    """``PERIOD_RE`` matches in ``text[start:stop]``, tried only near words that anchor one.
+
+    Every period phrase holds a weekday, a month, a year or one of a few words ("since",
+    "past", "overnight"); ``str.find`` locates those far faster than the full pattern can scan
+    prose, and the pattern is then tried only at the word starts just before each.
+    """
+    lowered = text[start:stop].lower()
+    anchors = []
+    for word in _ANCHORS:
+        at = lowered.find(word)
+        while at >= 0:
+            anchors.append(start + at)
+            at = lowered.find(word, at + len(word))
+    anchors.extend(m.start() for m in _YEAR.finditer(text, start, stop))
+    if not anchors:
+        return []
+    candidates = sorted({
+        word.start()
+        for anchor in anchors
+        for word in _WORD_START.finditer(text, max(start, anchor - _REACH), anchor + 1)
+    })
+    matches = []
+    end = -1
+    for candidate in candidates:
+        if candidate < end:
+            continue
+        match = PERIOD_RE.match(text, candidate, stop)
+        if match is not None:
+            matches.append(match)
+            end = match.end()
+    return matches
+
+
+def find_periods(text: str, published: dt.date, start: int = 0, end: int | None = None
+                 ) -> list[Period]:
+    """Every reference-period phrase in ``text[start:end]`` resolved against ``published``.
+
+    Phrases that date a statement ("said on Friday") are skipped: they say when the source
+    spoke, not when the figure holds. Periods ending after publication are dropped.
+    """
+    stop = len(text) if end is None else end
+    matches = _period_matches(text, start, stop)
+    if not matches:
+        return []
+    spoken = [m.span() for m in ATTRIBUTION_DATE_RE.finditer(text, start, stop)]
+    periods = []
+    for match in matches:
+        if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spoken):
+            continue
+        period = _period(match, published)
+        if period is not None and period.end <= published and period.start <= period.end:
+            periods.append(period)
+    return periods
+
+
+def publication_period(published: dt.date) -> Period:
+    """The default: a figure holds on the day it was published."""
+    return Period(published, published, DatePrecision.DAY, False)

@@ -1,0 +1,621 @@
+"""Sentences to figure rows: the rules that decide which numbers in a text are figures.
+
+``extract_figures(document)`` returns the candidate-figures frame every producer returns (the
+schema's columns less the stamped ones, plus ``input_row`` and ``origin``). One pass finds
+every number in the text (``numbers.find_quantities``); only sentences holding a count are
+read further, so prose without figures costs one regular-expression scan.
+
+For each count the rules ask, in order: is it a thing rather than people ("140 trucks")? a
+forecast or target ("could rise to")? a breakdown of a figure just given ("including 4,800
+children")? Which indicator do the nearest words name (``indicators.find_cue``)? Then measure
+(stock or flow), reference period (``dates``), source (``attribution``) and place
+(``places``) are read from the same sentence, falling back to what the text said before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cache
+
+import polars as pl
+import pycountry
+
+from humstats.errors import InputError
+from humstats.extract.attribution import (
+    Attribution,
+    find_attributions,
+    short_names,
+    with_short_name,
+)
+from humstats.extract.dates import Period, find_periods, publication_period
+from humstats.extract.indicators import (
+    Cue,
+    Patterns,
+    Vocabulary,
+    compile_patterns,
+    find_cue,
+    load_vocabulary,
+)
+from humstats.extract.measure import clause_start, measure_of
+from humstats.extract.numbers import Quantity, find_quantities
+from humstats.extract.places import (
+    ADMIN1,
+    CITY,
+    COUNTRY,
+    DEMONYM,
+    NOWHERE,
+    Gazetteer,
+    Place,
+    default_gazetteer,
+    find_places,
+)
+from humstats.extract.sentences import mask_asides, split_sentences, unmask
+from humstats.readers import Document
+from humstats.schema import (
+    DTYPES,
+    ORIGIN_COLUMNS,
+    STAMPED,
+    Indicator,
+    Measure,
+    Unit,
+)
+
+RULES_VERSION = "1"
+METHOD = f"text-rules@{RULES_VERSION}"
+
+CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
+    **{name: dtype for name, dtype in DTYPES.items() if name not in STAMPED},
+    **ORIGIN_COLUMNS,
+}
+"""Columns of the frame ``extract_figures`` returns, in order."""
+_EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
+
+_CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+def _endings(*phrases: str) -> tuple[str, ...]:
+    """Phrases as " phrase" suffixes: ``_tail(text).endswith(...)`` tests them at a word start."""
+    return tuple(f" {phrase}" for phrase in phrases)
+
+
+_BREAKDOWN_BEFORE = _endings(
+    "including", "includes", "included", "of whom", "among whom", "among them", "among those",
+    "of which", "among the dead", "among the victims",
+)
+_BREAKDOWN_PREDICATE = re.compile(
+    r"\s+(?:were|are|was|is)\s+(?:children|women|girls|boys|minors|men|medics|civilians|"
+    r"aged|under)\b",
+    re.I,
+)
+_PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_COMPARED = _endings(*(
+    f"{change} {link}{article}"
+    for change in ("up", "down", "rising", "falling", "increase", "increased", "decrease",
+                   "decreased", "compared")
+    for link in ("from", "with", "to")
+    for article in ("", " the", " about", " some", " around")
+))
+_INHERIT_BEFORE = _endings("another", "a further", "an additional", "a total of")
+_TAIL_WORDS = 6
+
+
+def _tail(text: str, start: int, end: int) -> str:
+    """The last words before ``end``, lower-cased, space-separated, with a leading space."""
+    return " " + " ".join(text[start:end].split()[-_TAIL_WORDS:]).lower()
+_INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
+_INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
+_MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
+)
+_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$",
+                          re.I)
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
+_B_REACH_SHORT = 45
+_B_REACH_LONG = 90
+_F_REACH = 90
+
+
+@dataclass
+class _Figure:
+    quantity: Quantity
+    indicator: Indicator
+    cue: Cue | None
+    sentence: tuple[int, int]
+    inherited: bool = False
+    people: bool = False
+
+
+@dataclass
+class _Context:
+    """What the rules remember while reading one document, sentence after sentence."""
+
+    text: str
+    published: dt.date
+    gazetteer: Gazetteer
+    patterns: Patterns
+    short_names: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    dateline: int = 0
+    """Where a dateline ("GENEVA (wire) —") ends: where the reporter was is no figure's place."""
+    places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
+    mentioned: set[str] = field(default_factory=set)
+    previous: _Figure | None = None
+    previous_place: Place | None = None
+    previous_measure: Measure | None = None
+    previous_period: Period | None = None
+    previous_source: str | None = None
+
+
+@cache
+def _short_names(vocabulary: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
+    return short_names(vocabulary.organisations)
+
+
+def _head(patterns: Patterns, text: str, end: int) -> str:
+    """What stands right after a number: ``people``, ``thing``, ``partitive`` or ``bare``."""
+    if _PARTITIVE_AFTER.match(text, end):
+        return "partitive"
+    position = end
+    for index in range(4):
+        match = patterns.head.match(text, position)
+        if match is None:
+            return "bare"
+        if match["people"]:
+            return "people"
+        if match["thing"]:
+            return "thing"
+        if match["function"]:
+            return "bare"
+        if match["word"]:
+            if patterns.after.match(text, match.start("word")):
+                return "bare"
+            word = match["word"].lower()
+            if index == 0 and word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+                return "thing"
+        position = match.end()
+    return "bare"
+
+
+def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], q: Quantity,
+            aside: tuple[int, int] | None) -> tuple[int, int]:
+    """The window around ``q``: from the previous count or clause break to the next.
+
+    ``quantities`` are the sentence's other counts of people (not "140 trucks"). A count inside
+    a dash aside ("Returnees — more than 1.5 million this year — are ...") may look past the
+    dash that opens it.
+    """
+    lower, upper = sentence
+    for other in quantities:
+        if other.end <= q.hedge_start:
+            lower = max(lower, other.end)
+        elif other.hedge_start >= q.end:
+            upper = min(upper, other.hedge_start)
+    for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
+        if aside is not None and match.start() in (aside[0], aside[0] + 1):
+            continue
+        if masked[match.start()] == ":" and q.hedge_start - match.end() <= 1:
+            continue  # "Death toll: 1,234" labels the number after it
+        if match.end() <= q.hedge_start:
+            lower = match.end()
+        elif match.start() >= q.end:
+            upper = min(upper, match.start())
+            break
+    return lower, upper
+
+
+def _classify(
+    patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int
+) -> tuple[Cue | None, str]:
+    """The indicator cue of one count, or why there is none."""
+    before = _tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
+    if before.endswith(patterns.not_before):
+        return None, "not-a-count"
+    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
+        return None, "not-a-count"
+    head = _head(patterns, masked, q.end)
+    if head == "thing":
+        return None, "thing"
+    incremental = _INCREMENT_MARK.match(masked, q.end) or before.endswith(_INHERIT_BEFORE)
+    if incremental and _INCREMENT_AFTER.search(masked, q.end, q.end + 160):
+        return None, "increment"
+    cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + _F_REACH))
+    if cue is not None and cue.kind in {"before", "near"} and before.endswith(_COMPARED):
+        cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
+    if cue is not None and cue.kind in {"before", "near"}:
+        reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
+        if cue.distance - 2 > reach:
+            cue = None
+    if _BREAKDOWN_PREDICATE.match(masked, q.end):
+        return None, "breakdown"
+    if before.endswith(_BREAKDOWN_BEFORE):
+        following = masked[q.end : q.end + 12]
+        if re.match(r"\s+(?:who|that|of whom)\b", following):
+            return cue, head
+        including = before.rpartition(" ")[2].startswith("includ")
+        if including or cue is None or cue.kind != "noun" or cue.distance > 25:
+            return None, "breakdown"
+    if head == "partitive":
+        return cue, "partitive"
+    return cue, head
+
+
+def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int, int],
+                 quantities: list[Quantity]) -> list[Period]:
+    """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
+    s0, s1 = sentence
+    compared = [
+        o.end for o in quantities
+        if o.is_count and _tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(
+            _COMPARED
+        )
+    ]
+    return [
+        p for p in find_periods(text, published, s0, s1)
+        if not any(0 <= p.span[0] - end <= 15 for end in compared)
+    ]
+
+
+def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
+                sentence_start: int, first_count: int) -> Period | None:
+    for period in periods:
+        if period.as_of and period.span[1] <= first_count and period.span[0] >= sentence_start:
+            return period
+    inside = [p for p in periods if lower <= p.span[0] and p.span[1] <= upper + 40]
+    if not inside:
+        # "27 people were killed and 64 injured ... on Tuesday": the event dates them all.
+        inside = [p for p in periods if p.flow]
+    if not inside:
+        return None
+    return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
+
+
+def _country_name(iso3: str) -> str:
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return iso3
+    return getattr(country, "common_name", None) or country.name
+
+
+def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: str
+                  ) -> Place | None:
+    usable = []
+    for place in places:
+        before = text[max(0, place.start - 45) : place.start]
+        if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
+            continue
+        if indicator is Indicator.REFUGEES and place.level == DEMONYM:
+            continue
+        host = indicator is Indicator.REFUGEES and bool(_HOST_BEFORE.search(before))
+        usable.append((place, host))
+    named = [(p, h) for p, h in usable if p.level != DEMONYM]
+    pool = named or usable
+    if not pool:
+        return None
+
+    def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
+        place, host = item
+        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1, NOWHERE: 0}.get(place.level, 0)
+        distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
+        return (int(host), specificity, -distance)
+
+    return max(pool, key=rank)[0]
+
+
+def _places_in(context: _Context, start: int, end: int) -> list[Place]:
+    """Places named in ``text[start:end]`` (memoised per span), with "worldwide" and the like."""
+    start = max(start, context.dateline)
+    key = (start, end)
+    found = context.places.get(key)
+    if found is None:
+        if isinstance(context.gazetteer, _LazyGazetteer):  # a place is needed: build it now
+            context.gazetteer = default_gazetteer()
+        found = find_places(context.text, context.gazetteer, context.mentioned, start,
+                            max(start, end))
+        found.extend(
+            Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
+            for m in context.patterns.nowhere.finditer(context.text, start, end)
+        )
+        found.sort(key=lambda p: p.start)
+        context.places[key] = found
+        context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
+    return found
+
+
+def _outside(context: _Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
+    """Places named before the sentence (dateline excepted) and after it."""
+    return (
+        _places_in(context, 0, sentence[0]),
+        _places_in(context, sentence[1], len(context.text)),
+    )
+
+
+def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Place | None:
+    q = figure.quantity
+    s0, s1 = figure.sentence
+    sentence = _places_in(context, s0, s1)
+    segment = [p for p in sentence if lower <= p.start < upper]
+    place = _choose_place(segment, q, figure.indicator, context.text)
+    if place is None:
+        place = _choose_place(sentence, q, figure.indicator, context.text)
+    if place is not None:
+        return place
+    if context.previous is not None:
+        return _country_level(context.previous_place)
+    before, after = _outside(context, figure.sentence)
+    earlier = [p for p in before if p.level != DEMONYM]
+    if earlier:
+        return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
+    later = [p for p in after if p.level != DEMONYM]
+    return later[0] if later else None
+
+
+def _country_level(place: Place | None) -> Place | None:
+    """A figure that names no place of its own is placed in the country the text is about."""
+    if place is None or place.iso3 is None or place.level in (COUNTRY, NOWHERE):
+        return place
+    return Place(_country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)
+
+
+def _source_for(context: _Context, attributions: list[Attribution], q: Quantity) -> str | None:
+    if not attributions:
+        return context.previous_source
+    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
+    if nearest.source == "it":
+        return context.previous_source
+    if nearest.generic and context.previous_source:
+        return context.previous_source
+    return with_short_name(nearest.source, context.short_names)
+
+
+def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> list[dict]:
+    """Every figure row of a document, sentence by sentence, a restated figure once."""
+    meta = document.meta
+    if meta.published_date is None:
+        raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
+    text = document.text
+    quantities = find_quantities(text, vocabulary)
+    if not any(q.is_count for q in quantities):
+        return []
+    patterns = compile_patterns(vocabulary)
+    dateline = _DATELINE.match(text)
+    context = _Context(text, meta.published_date, gazetteer, patterns,
+                       _short_names(vocabulary), dateline.end() if dateline else 0)
+    sentences = split_sentences(text)
+    starts = [s for s, _ in sentences]
+    by_sentence: dict[int, list[Quantity]] = {}
+    for q in quantities:
+        index = max(0, bisect.bisect_right(starts, q.start) - 1)
+        by_sentence.setdefault(index, []).append(q)
+    rows: list[dict] = []
+    seen: dict[tuple[str, int], int] = {}
+    for index, sentence in enumerate(sentences):
+        in_sentence = by_sentence.get(index, [])
+        attributions: list[Attribution] | None = None
+        if any(q.is_count for q in in_sentence):
+            found, attributions = _sentence_figures(document, context, sentence, in_sentence)
+            for figure, row in _without_mixed_totals(found, text, sentence[1]):
+                key = (figure.indicator.value, figure.quantity.value)
+                if key not in seen:
+                    seen[key] = len(rows)
+                    rows.append(row)
+                elif _restates_better(row, rows[seen[key]]):
+                    rows[seen[key]] = row
+        if attributions is None:  # only a sentence with numbers may lend its source onward
+            attributions = find_attributions(text, *sentence) if in_sentence else []
+        _remember_source(context, attributions)
+    return rows
+
+
+def _remember_source(context: _Context, attributions: list[Attribution]) -> None:
+    """The source the next sentence's "it said" / unattributed figure refers to."""
+    named = [a.source for a in attributions if a.source != "it" and not a.generic]
+    if named:
+        context.previous_source = named[-1]
+    elif not any(a.source == "it" or a.generic for a in attributions):
+        context.previous_source = None
+
+
+def _sentence_figures(
+    document: Document, context: _Context, sentence: tuple[int, int], in_sentence: list[Quantity]
+) -> tuple[list[tuple[_Figure, dict]], list[Attribution] | None]:
+    """The figures of one sentence with their rows, and the sentence's sources if read."""
+    text, patterns = context.text, context.patterns
+    s0, s1 = sentence
+    full_mask, asides = mask_asides(text, s0, s1)
+    periods: list[Period] | None = None
+    attributions: list[Attribution] | None = None
+    first_count = min(q.hedge_start for q in in_sentence if q.is_count)
+    limits = [  # counts that may be people: each bounds its neighbours' windows
+        o for o in in_sentence
+        if o.is_count and _head(patterns, full_mask, o.end) != "thing"
+        and not _tail(full_mask, max(s0, o.hedge_start - 40), o.hedge_start).endswith(
+            patterns.not_before
+        )
+    ]
+    found: list[tuple[_Figure, dict]] = []
+    for q in in_sentence:
+        if not q.is_count:
+            continue
+        aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
+        masked = unmask(full_mask, text, aside) if aside else full_mask
+        visible = [o for o in limits if o is not q and masked[o.start] != " "]
+        lower, upper = _bounds(sentence, masked, visible, q, aside)
+        figure = _figure(context, patterns, masked, q, lower, upper, sentence)
+        if figure is None:
+            continue
+        if periods is None:
+            periods = _own_periods(text, full_mask, context.published, sentence, in_sentence)
+        if attributions is None:
+            attributions = find_attributions(text, s0, s1)
+        place = _place_for(context, figure, lower, upper)
+        period = _period_for(q, periods, lower, upper, s0, first_count)
+        if period is None and figure.inherited:
+            period = context.previous_period
+        source = _source_for(context, attributions, q)
+        near = [p for p in periods if lower <= p.span[0] < upper + 40]
+        measure = measure_of(text, masked, sentence, q, lower, upper,
+                             near or [p for p in periods if not p.as_of], figure.indicator)
+        # "Another 22 were hospitalised": the same event as the figure before.
+        if context.previous_measure is not None and not periods and _tail(
+            masked, max(s0, q.hedge_start - 20), q.hedge_start
+        ).endswith(_INHERIT_BEFORE):
+            measure = context.previous_measure
+            period = period or context.previous_period
+        context.previous = figure
+        context.previous_measure = measure
+        context.previous_place = place
+        context.previous_period = period
+        found.append(
+            (figure, _row(document, figure, measure, place, period, source, sentence, context))
+        )
+    return found, attributions
+
+
+def _restates_better(new: dict, old: dict) -> bool:
+    """A figure stated twice counts once; a later hedged or sourced restatement says more
+    ("Floods displace 1.2 million" in a headline, "more than 1.2 million, the agency said")."""
+    hedged = new["qualifier"] != "exact" and old["qualifier"] == "exact"
+    sourced = new["attributed_to"] is not None and old["attributed_to"] is None
+    return hedged or (sourced and new["qualifier"] == old["qualifier"])
+
+
+_BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)
+
+
+def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
+                          ) -> list[tuple[_Figure, dict]]:
+    """Drop a total that the sentence then splits into different indicators.
+
+    "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
+    refugees": the million is neither returnees nor refugees, only its parts are figures.
+    """
+    kept = []
+    for figure, row in found:
+        split = _BREAKDOWN_LIST.search(text, figure.quantity.end, end)
+        parts = {
+            other.indicator for other, _ in found
+            if split is not None and other.quantity.start > split.start()
+        }
+        if len(parts) < 2:
+            kept.append((figure, row))
+    return kept
+
+
+def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, lower: int,
+            upper: int, sentence: tuple[int, int]) -> _Figure | None:
+    cue, head = _classify(patterns, masked, q, lower, upper)
+    if head in {"thing", "not-a-count", "breakdown", "increment"}:
+        return None
+    if head == "partitive":
+        clause = clause_start(masked, lower, q.hedge_start)
+        places = [p for p in _places_in(context, *sentence) if clause <= p.start < upper]
+        if not places or context.previous is None:
+            return None
+        if cue is not None and cue.kind in {"noun", "verb"} and cue.distance < 20:
+            return _Figure(q, cue.indicator, cue, sentence, inherited=True)
+        if re.match(r"\s+of\s+(?:them|those|these)\b", masked[q.end : q.end + 20]):
+            return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
+        return None
+    if cue is None:
+        if _tail(masked, max(0, q.hedge_start - 20), q.hedge_start).endswith(_INHERIT_BEFORE) and (
+            context.previous is not None and head == "bare"
+        ):
+            return _Figure(q, context.previous.indicator, None, sentence, inherited=True)
+        return None
+    return _Figure(q, cue.indicator, cue, sentence, people=head == "people")
+
+
+def _confidence(figure: _Figure, source: str | None) -> float:
+    score = 0.55
+    if figure.cue is not None and figure.cue.distance <= 20:
+        score += 0.2
+    if figure.people:
+        score += 0.1
+    if source:
+        score += 0.1
+    if figure.inherited:
+        score -= 0.2
+    if figure.quantity.spelled:
+        score -= 0.05
+    return round(min(max(score, 0.05), 0.99), 2)
+
+
+def _row(document: Document, figure: _Figure, measure: Measure, place: Place | None,
+         period: Period | None, source: str | None, sentence: tuple[int, int],
+         context: _Context) -> dict:
+    q = figure.quantity
+    meta = document.meta
+    period = period or publication_period(context.published)
+    if measure is Measure.STOCK and not period.as_of and period.start != period.end:
+        period = Period(period.end, period.end, period.precision, False, period.span)
+    iso3 = place.iso3 if place is not None else None
+    if place is None:
+        location = None
+    elif place.level == DEMONYM and iso3:
+        location = _country_name(iso3)
+    else:
+        location = place.name
+    admin_level = {COUNTRY: 0, ADMIN1: 1}.get(place.level) if place is not None else None
+    if place is not None and place.level == DEMONYM:
+        admin_level = 0
+    s0, s1 = sentence
+    return {
+        "indicator": figure.indicator.value,
+        "measure": measure.value,
+        "value": q.value,
+        "value_low": q.low,
+        "value_high": q.high,
+        "qualifier": q.qualifier.value,
+        "unit": Unit.PEOPLE.value,
+        "location_name": location,
+        "country_iso3": iso3,
+        "admin_level": admin_level,
+        "pcode": None,
+        "period_start": period.start,
+        "period_end": period.end,
+        "date_precision": period.precision.value,
+        "published_date": context.published,
+        "publisher": meta.publisher,
+        "attributed_to": source,
+        "source_url": meta.source_url,
+        "quote": " ".join(document.text[s0:s1].split()),
+        "span_start": document.offset + q.start,
+        "span_end": document.offset + q.end,
+        "method": METHOD,
+        "confidence": _confidence(figure, source),
+        "input_row": document.index,
+        "origin": f"{document.offset + q.start}:{figure.indicator.value}",
+    }
+
+
+def extract_figures(
+    document: Document,
+    vocabulary: Vocabulary | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> pl.DataFrame:
+    """The figures a document states, one row each, as candidate figures for validation.
+
+    Raises ``InputError`` when the document has no publication date: without it neither the
+    reference period nor the order of figures in the store can be known.
+    """
+    rows = _rows(document, vocabulary or load_vocabulary(), gazetteer or _lazy_gazetteer())
+    if not rows:
+        return _EMPTY.clear()
+    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
+
+
+class _LazyGazetteer:
+    """Builds the packaged gazetteer only when a figure needs a place."""
+
+    def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
+        return default_gazetteer().lookup(name, mentioned)
+
+
+def _lazy_gazetteer() -> Gazetteer:
+    return _LAZY
+
+
+_LAZY = _LazyGazetteer()

@@ -1,0 +1,284 @@
+"""Which indicator a number counts, read from the words around it.
+
+The words live in ``vocabulary.toml`` next to this module (or a user's copy passed to
+``load_vocabulary``) so an analyst adds "perished" or "made homeless" without touching code.
+Each indicator has *nouns* that name the counted people ("412 deaths", "620K returnees"),
+*verbs* that say what happened to them ("were killed", "killed 212") and *before* cues that
+only count ahead of the number ("home to 2 million", "death toll ... to 67").
+
+``find_cue`` looks at the words right after a number (up to the next number or the end of the
+clause) and right before it, and returns the nearest cue; a verb right after a noun wins over
+the noun ("Syrian refugees have returned" counts returnees).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from humstats.errors import ConfigError
+from humstats.schema import Indicator
+
+VOCABULARY_PATH = Path(__file__).with_name("vocabulary.toml")
+
+
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    """The extraction vocabulary, compiled once.
+
+    Compared and hashed by identity (``eq=False``): compiled patterns are cached per
+    vocabulary object, and hashing a thousand phrases on every document would cost more than
+    the rules themselves. ``load_vocabulary`` returns the same object for the same path.
+    """
+
+    nouns: tuple[tuple[str, tuple[str, ...]], ...]
+    verbs: tuple[tuple[str, tuple[str, ...]], ...]
+    before: tuple[tuple[str, tuple[str, ...]], ...]
+    things: tuple[str, ...]
+    people: tuple[str, ...]
+    breakdowns: tuple[str, ...]
+    not_before: tuple[str, ...]
+    not_after: tuple[str, ...]
+    qualifiers: tuple[tuple[str, tuple[str, ...]], ...]
+    approx_after: tuple[str, ...]
+    nowhere: tuple[str, ...]
+    organisations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"vocabulary {where}.{key} must be a list of strings")
+    for phrase in value:
+        try:
+            re.compile(phrase)
+        except re.error as error:
+            problem = f"vocabulary {where}.{key}: bad pattern {phrase!r}: {error}"
+            raise ConfigError(problem) from error
+    return tuple(sorted(set(value), key=lambda p: (-len(p), p)))
+
+
+@cache
+def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+    """Read and check a vocabulary file; unknown indicators are a configuration error."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read vocabulary {path}: {error}") from error
+    indicators = data.get("indicators", {})
+    known = {member.value for member in Indicator}
+    if unknown := sorted(set(indicators) - known):
+        raise ConfigError(f"vocabulary {path}: unknown indicators {', '.join(unknown)}")
+
+    def per_indicator(key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(
+            (name, _phrases(table, key, f"indicators.{name}"))
+            for name, table in indicators.items()
+        )
+
+    qualifiers = data.get("qualifiers", {})
+    return Vocabulary(
+        nouns=per_indicator("nouns"),
+        verbs=per_indicator("verbs"),
+        before=per_indicator("before"),
+        things=_phrases(data.get("things", {}), "nouns", "things"),
+        people=_phrases(data.get("people", {}), "nouns", "people"),
+        breakdowns=_phrases(data.get("breakdowns", {}), "groups", "breakdowns"),
+        not_before=_phrases(data.get("not_counts", {}), "before", "not_counts"),
+        not_after=_phrases(data.get("not_counts", {}), "after", "not_counts"),
+        qualifiers=tuple(
+            (name, _phrases(qualifiers, name, "qualifiers"))
+            for name in ("at_least", "at_most", "approx")
+        ),
+        approx_after=_phrases(qualifiers, "approx_after", "qualifiers"),
+        nowhere=_phrases(data.get("places", {}), "nowhere", "places"),
+        organisations=tuple(
+            (short, _phrases(data["organisations"], short, "organisations"))
+            for short in data.get("organisations", {})
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The words that made a number a figure: which indicator, where, and how strong."""
+
+    indicator: Indicator
+    start: int
+    end: int
+    kind: str  # "noun"/"verb" after the number; "before"/"near" (a noun or verb) before it
+    distance: int
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """One regex alternation of ``phrases``, grouped by first letter, longest phrase first.
+
+    Python's regex engine tries alternatives one by one at every position; with hundreds of
+    cue phrases that dominates extraction time. Grouping by a literal first letter lets a
+    position fail after one comparison instead of hundreds.
+    """
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for phrase in set(phrases):
+        if phrase[:1].isalpha() and phrase[:1].isascii():
+            groups.setdefault(phrase[0].lower(), []).append(phrase[1:])
+        else:
+            others.append(phrase)
+    parts = [
+        f"{letter}(?:{'|'.join(sorted(rests, key=lambda r: (-len(r), r)))})"
+        for letter, rests in sorted(groups.items())
+    ]
+    parts.extend(sorted(others, key=lambda p: (-len(p), p)))
+    return "|".join(parts)
+
+
+def _alternation(groups: tuple[tuple[str, tuple[str, ...]], ...], tag: str) -> str:
+    return "|".join(
+        f"(?P<{name}__{tag}>{'|'.join(phrases)})" for name, phrases in groups if phrases
+    )
+
+
+def _classes(*tagged: tuple[tuple[tuple[str, tuple[str, ...]], ...], str]
+             ) -> tuple[str, tuple[tuple[re.Pattern[str], Indicator, str], ...]]:
+    """One alternation of every phrase, longest first, and how to tell a match's class.
+
+    Python's regex alternation takes the first alternative that matches, not the longest:
+    "fled abroad" (refugees) must be tried before "fled" (displaced) whatever their indicator.
+    """
+    phrases = {phrase for groups, _ in tagged for _, group in groups for phrase in group}
+    classes = tuple(
+        (re.compile(phrase, re.I), Indicator(name), tag)
+        for groups, tag in tagged
+        for name, group in groups
+        for phrase in group
+    )
+    return alternation(phrases), classes
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The vocabulary compiled into the few regular expressions the rules run."""
+
+    after: re.Pattern[str]
+    after_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
+    before: re.Pattern[str]
+    before_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
+    verb_after_noun: re.Pattern[str]
+    head: re.Pattern[str]
+    not_before: tuple[str, ...]
+    """Phrases ending right before a number that make it no count, as " phrase" suffixes."""
+    not_after: re.Pattern[str]
+    nowhere: re.Pattern[str]
+    known: dict[tuple[str, bool], tuple[Indicator, str]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+
+    def classify(self, phrase: str, before: bool) -> tuple[Indicator, str]:
+        """The indicator and kind of a matched cue phrase (memoised: phrases repeat)."""
+        key = (phrase.lower(), before)
+        found = self.known.get(key)
+        if found is None:
+            classes = self.before_classes if before else self.after_classes
+            found = next((i, k) for pattern, i, k in classes if pattern.fullmatch(phrase))
+            self.known[key] = found
+        return found
+
+
+_AUX = r"(?:have|has|had|were|was|are|is|been|being|also|still|now|reportedly|already|all)"
+_FUNCTION_WORDS = (
+    r"(?:are|were|was|is|have|has|had|been|be|will|would|could|may|might|in|on|at|of|to|for|"
+    r"from|by|with|and|or|but|who|which|that|this|these|those|the|a|an|as|across|since|"
+    r"during|after|before|into|than|more|still|now|so|while|including|among|remain|remained"
+    r"|remains|need|needs|require|face|faced|facing|live|living|fled|left|had|said|say|says)"
+)
+
+
+@cache
+def compile_patterns(vocabulary: Vocabulary) -> Patterns:
+    after, after_classes = _classes((vocabulary.nouns, "noun"), (vocabulary.verbs, "verb"))
+    verbs = alternation(p for _, phrases in vocabulary.verbs for p in phrases)
+    near_groups = tuple(
+        (name, tuple(sorted({*verbs_, *nouns} - set(before), key=lambda p: (-len(p), p))))
+        for (name, before), (_, verbs_), (_, nouns) in zip(
+            vocabulary.before, vocabulary.verbs, vocabulary.nouns, strict=True
+        )
+    )
+    backward, before_classes = _classes((vocabulary.before, "before"), (near_groups, "near"))
+    # What may stand right after a number: a class of its own per word list, tried in order.
+    head = (
+        rf"\s*(?:(?P<people>{alternation(vocabulary.people)})|(?P<thing>{alternation(vocabulary.things)})"
+        rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>(?-i:[a-z][\w'-]*))"
+        rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
+    )
+    return Patterns(
+        after=re.compile(rf"\b(?:{after})\b", re.I),
+        after_classes=after_classes,
+        before=re.compile(rf"\b(?:{backward})\b", re.I),
+        before_classes=before_classes,
+        verb_after_noun=re.compile(
+            rf"^(?:\s+(?:{_AUX}|[A-Z][\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
+        ),
+        head=re.compile(head, re.I),
+        not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
+        not_after=re.compile(
+            rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b", re.I
+        ),
+        nowhere=re.compile(rf"\b(?:{alternation(vocabulary.nowhere)})\b", re.I),
+    )
+
+
+_JOINED = re.compile(r"\b(?:and|or|but|while|whereas)\b|[,;]", re.I)
+_JOINED_PENALTY = 20
+"""A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
+_NOT_HEAD = re.compile(
+    r"\b(?:and|or|but|were|was|are|is|have|has|had|been|in|on|at|of|to|for|with|by|from|who|"
+    r"that|which|people)\b",
+    re.I,
+)
+
+
+def find_cue(
+    patterns: Patterns, text: str, start: int, end: int, lower: int, upper: int
+) -> Cue | None:
+    """The nearest indicator cue for the number at ``text[start:end]``.
+
+    ``lower``/``upper`` bound the search: the end of the previous number and the start of the
+    next one (or the clause's ends), so a cue never belongs to a neighbouring number.
+    """
+    found: list[Cue] = []
+    forward = patterns.after.search(text, end, upper)
+    head_noun = False
+    if forward is not None:
+        indicator, kind = patterns.classify(forward.group(), before=False)
+        noun = kind == "noun"
+        if noun:
+            verb = patterns.verb_after_noun.match(text[forward.end() : upper])
+            if verb is not None:
+                override = patterns.after.match(text, forward.end() + verb.start("verb"), upper)
+                if override is not None:
+                    indicator, kind = patterns.classify(override.group(), before=False)
+        found.append(Cue(indicator, forward.start(), forward.end(), kind, forward.start() - end))
+        head_noun = (
+            noun and forward.start() - end <= 20
+            and not _NOT_HEAD.search(text, end, forward.start())
+        )
+    if head_noun:
+        return found[0]
+    window = text[lower:start]
+    backward = None
+    for backward in patterns.before.finditer(window):  # noqa: B007 - the nearest is the last
+        pass
+    if backward is not None:
+        indicator, kind = patterns.classify(backward.group(), before=True)
+        distance = len(window) - backward.end()
+        if kind == "near" and _JOINED.search(window, backward.end()):
+            distance += _JOINED_PENALTY  # "had died and 4,100 had been injured"
+        found.append(Cue(indicator, lower + backward.start(), lower + backward.end(), kind,
+                         distance + 2))
+    if not found:
+        return None
+    return min(found, key=lambda cue: cue.distance)

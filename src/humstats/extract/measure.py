@@ -1,0 +1,83 @@
+"""Stock or flow: is a figure a running total, or new in a stated window?
+
+A count "as of" a date or "to date" ("has left 500,000 dead", "home to 2 million", "the death
+toll rose to 58") is a stock; one bound to a window or an event ("newly displaced", "killed on
+Monday", "in the past week", "in Saturday's quake") is a flow. Stock words in the figure's own
+clause win; a flow window anywhere in the sentence makes a flow, except "since" an event
+("since the war began in April 2023"), which counts from the start of a crisis: a stock.
+"""
+
+from __future__ import annotations
+
+import re
+
+from humstats.extract.dates import Period
+from humstats.extract.indicators import alternation
+from humstats.extract.numbers import Quantity
+from humstats.schema import Indicator, Measure
+
+_FLOW_PHRASES = [
+    "newly", "freshly", "new arrivals", "new (?:internal )?displacements", "new cases", "fresh",
+    "in the week after", "in the days after", "in a single day", "in one day", "overnight",
+    "over the weekend", "at the weekend", "this weekend", "capsized", "capsizing", "shipwreck",
+    "plunged", "collapsed", "crashed", "explosions?", "blasts?", "stampede", "earthquakes?",
+    "quake",
+    "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
+    "shelling|bombing|stampede|crash|collapse)",
+    r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
+]
+_FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
+"""Words that tie a count to a window or an event, anywhere in its sentence."""
+_STOCK_PHRASES = [
+    "death toll", "toll", "have left", "has left", "home to", "already", "still", "currently",
+    "remain", "remains", "in total", "cumulative", "total of", "population of",
+    "so far in the (?:war|conflict)",
+]
+_STOCK_WORDS = re.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b", re.I)
+"""Words that make a count a running total, in its own clause."""
+_STOCK_BEFORE = re.compile(
+    r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
+    r"fell to|fallen to|numbered|number)\s*$",
+    re.I,
+)
+_SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
+
+STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
+"""Conditions, not events: a year or month dates them ("in need in 2024"), never makes a flow."""
+
+
+_FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
+_CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
+
+
+def clause_start(masked: str, lower: int, position: int) -> int:
+    """Just after the last comma before ``position`` (a date's "7, 2023" comma excepted)."""
+    start = lower
+    for match in _CLAUSE_COMMA.finditer(masked, lower, position):
+        start = match.end()
+    return start
+
+
+def measure_of(text: str, masked: str, sentence: tuple[int, int], q: Quantity, lower: int,
+             upper: int, periods: list[Period], indicator: Indicator) -> Measure:
+    """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``.
+
+    ``periods`` are the reference periods near it; for a state (in need, food insecure,
+    population) a period dates the figure but never makes it a flow.
+    """
+    start = clause_start(masked, lower, q.hedge_start)
+    comma = masked.find(",", q.end, upper)
+    end = upper if comma < 0 else comma
+    if _STOCK_WORDS.search(masked, start, end) or _STOCK_BEFORE.search(
+        masked, max(lower, q.hedge_start - 25), q.hedge_start
+    ):
+        return Measure.STOCK
+    flows = [
+        p for p in periods
+        if p.flow and not _SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
+    ]
+    if indicator in STATES:
+        flows = []
+    if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
+        return Measure.FLOW
+    return Measure.STOCK

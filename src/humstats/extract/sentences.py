@@ -1,0 +1,88 @@
+"""Sentences and asides: the spans the figure rules read.
+
+``split_sentences`` cuts prose at sentence ends (not at "Dec." or "U.N.") and at line ends that
+close a heading, a bullet or a paragraph, while hard-wrapped lines run on. ``mask_asides``
+blanks parenthetical asides ("— nearly 40% of the population —", ", including nine
+children,") so the words on either side of an aside read as adjacent.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset({
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No",
+    "Nos", "Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Gov", "Sen", "Rep",
+    "Rev", "Prof", "approx", "vs", "Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "est", "fig", "al",
+})
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n")
+_ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")
+_LINE_END = frozenset(".!?:;\"”’")
+_HEADING_LENGTH = 60
+_ASIDE = re.compile(
+    r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
+    r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
+    r"\b[^,;]{1,80}(?=,)"
+)
+
+
+def _line_ends_sentence(text: str, at: int) -> bool:
+    """Whether the newline at ``at`` ends a sentence.
+
+    It does after end punctuation, before a blank line or a bullet, and after a short line
+    without a comma (a heading, a date line); hard-wrapped prose runs on across the newline.
+    """
+    line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
+    if not line or line[-1] in _LINE_END or (len(line) < _HEADING_LENGTH and "," not in line):
+        return True
+    if _ITEM_START.match(text, at + 1):
+        return True
+    return not text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else None].strip()
+
+
+def _abbreviation(text: str, at: int) -> bool:
+    """Whether the period at ``at`` closes an abbreviation ("Dec.", "U.N.", "Gen.")."""
+    word = text[max(0, at - 6) : at].rpartition(" ")[2].lstrip("(\"“")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: one regex pass, abbreviations ("Dec. 7", "U.N.") do not end one."""
+    spans = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        at = match.start()
+        if text[at] == "\n":
+            if not _line_ends_sentence(text, at):
+                continue
+            end, following = at, at + 1
+        else:
+            if text[at] == "." and _abbreviation(text, at):
+                continue
+            end, following = at + 1, match.end()
+        if end > start and not text[start:end].isspace():
+            spans.append((start, end))
+        start = following
+    if start < len(text) and not text[start:].isspace():
+        spans.append((start, len(text)))
+    return spans
+
+
+def mask_asides(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
+    """The text with asides in ``[start, end)`` blanked out, and the asides' spans."""
+    asides = [m.span() for m in _ASIDE.finditer(text, start, end)]
+    if not asides:
+        return text, []
+    pieces = []
+    last = 0
+    for a, b in asides:
+        pieces.append(text[last:a])
+        pieces.append(" " * (b - a))
+        last = b
+    pieces.append(text[last:])
+    return "".join(pieces), asides
+
+
+def unmask(masked: str, text: str, aside: tuple[int, int]) -> str:
+    a, b = aside
+    return masked[:a] + text[a:b] + masked[b:]

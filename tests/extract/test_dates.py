@@ -1,0 +1,68 @@
+"""Reference periods from phrases, anchored on the publication date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from humstats.extract.dates import find_periods
+from humstats.schema import DatePrecision
+
+PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end", "as_of"),
+    [
+        ("as of the end of November", "2024-11-30", "2024-11-30", True),
+        ("as of 30 November", "2024-11-30", "2024-11-30", True),
+        ("as at 31 May", "2024-05-31", "2024-05-31", True),
+        ("as of 31 March 2023", "2023-03-31", "2023-03-31", True),
+        ("by the end of 2023", "2023-12-31", "2023-12-31", True),
+        ("at the end of last year", "2023-12-31", "2023-12-31", True),
+        ("still missing by Sunday", "2024-12-01", "2024-12-01", True),
+        ("killed on Monday", "2024-12-02", "2024-12-02", False),
+        ("in Saturday's earthquake", "2024-11-30", "2024-11-30", False),
+        ("since 27 November", "2024-11-27", "2024-12-03", False),
+        ("since Friday", "2024-11-29", "2024-12-03", False),
+        ("in the past two weeks", "2024-11-19", "2024-12-03", False),
+        ("last week", "2024-11-25", "2024-12-01", False),
+        ("this week", "2024-12-02", "2024-12-03", False),
+        ("so far this year", "2024-01-01", "2024-12-03", False),
+        ("since the start of the month", "2024-12-01", "2024-12-03", False),
+        ("between 1 July and 30 September", "2024-07-01", "2024-09-30", False),
+        ("between 8 October 2023 and 23 October 2024", "2023-10-08", "2024-10-23", False),
+        ("in October", "2024-10-01", "2024-10-31", False),
+        ("in 2023", "2023-01-01", "2023-12-31", False),
+    ],
+)
+def test_phrases(phrase: str, start: str, end: str, as_of: bool) -> None:
+    [period] = find_periods(phrase, PUBLISHED)
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+    assert period.as_of is as_of
+
+
+def test_month_later_than_publication_is_last_year() -> None:
+    [period] = find_periods("as of 31 December", dt.date(2025, 1, 10))
+    assert period.end == dt.date(2024, 12, 31)
+
+
+def test_precision() -> None:
+    assert find_periods("last week", PUBLISHED)[0].precision is DatePrecision.WEEK
+    assert find_periods("in 2023", PUBLISHED)[0].precision is DatePrecision.YEAR
+    assert find_periods("on Monday", PUBLISHED)[0].precision is DatePrecision.DAY
+
+
+def test_when_a_source_spoke_is_not_a_period() -> None:
+    assert find_periods("UNHCR said on Friday", PUBLISHED) == []
+    assert find_periods("the agency said in its annual report on Thursday", PUBLISHED) == []
+
+
+def test_no_period_in_plain_prose() -> None:
+    assert find_periods("Aid agencies say access remains difficult.", PUBLISHED) == []
+
+
+def test_absurd_windows_are_ignored() -> None:
+    assert find_periods("in the past 99999999999 days", PUBLISHED) == []
+    assert find_periods("in the past 300 years", PUBLISHED) == []

@@ -1,0 +1,165 @@
+"""Numbers as written in prose: values, ranges, hedges, and the numbers that count nothing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from humstats.extract.numbers import NOT_A_COUNT, find_quantities, parse_number
+from humstats.schema import Qualifier
+
+
+def only(text: str):
+    counts = [q for q in find_quantities(text) if q.is_count]
+    assert len(counts) == 1, counts
+    return counts[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("500,000 people", 500_000),
+        ("500 000 people", 500_000),
+        ("2 062 534 people", 2_062_534),
+        ("2 million people", 2_000_000),
+        ("2.3 million people", 2_300_000),
+        ("1.2m refugees", 1_200_000),
+        ("5M refugees", 5_000_000),
+        ("300K returnees", 300_000),
+        ("1.1bn people", 1_100_000_000),
+        ("two million people", 2_000_000),
+        ("Twenty-six workers", 26),
+        ("Thirty-one workers", 31),
+        ("half a million people", 500_000),
+        ("a dozen fishermen", 12),
+        ("two dozen people", 24),
+        ("Thirteen migrants", 13),
+        ("one hundred people", 100),
+        ("a million people", 1_000_000),
+    ],
+)
+def test_values_as_written(text: str, value: int) -> None:
+    assert only(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("between 10,000 and 15,000 people", 10_000, 15_000),
+        ("10,000-15,000 people", 10_000, 15_000),
+        ("10,000–15,000 people", 10_000, 15_000),
+        ("10,000 to 15,000 people", 10_000, 15_000),
+        ("between 2 and 3 million people", 2_000_000, 3_000_000),
+    ],
+)
+def test_ranges_have_bounds_and_midpoint(text: str, low: int, high: int) -> None:
+    quantity = only(text)
+    assert (quantity.low, quantity.high) == (low, high)
+    assert quantity.value == (low + high) // 2
+    assert quantity.qualifier is Qualifier.RANGE
+
+
+def test_a_descending_pair_is_no_range() -> None:
+    assert [q.value for q in find_quantities("voted 27 to 8")] == [27, 8]
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("500 people", Qualifier.EXACT),
+        ("about 500 people", Qualifier.APPROX),
+        ("some 500 people", Qualifier.APPROX),
+        ("an estimated 500 people", Qualifier.APPROX),
+        ("roughly 500 people", Qualifier.APPROX),
+        ("more than 500 people", Qualifier.AT_LEAST),
+        ("over 500 people", Qualifier.AT_LEAST),
+        ("at least 500 people", Qualifier.AT_LEAST),
+        ("nearly 500 people", Qualifier.AT_MOST),
+        ("almost 500 people", Qualifier.AT_MOST),
+        ("up to 500 people", Qualifier.AT_MOST),
+        ("fewer than 500 people", Qualifier.AT_MOST),
+        ("as many as 500 people", Qualifier.AT_MOST),
+        ("the 500 people currently estimated to be displaced", Qualifier.APPROX),
+    ],
+)
+def test_hedges_set_the_qualifier(text: str, qualifier: Qualifier) -> None:
+    assert only(text).qualifier is qualifier
+
+
+def test_hedge_start_covers_the_hedge() -> None:
+    text = "Nearly 50,000 people"
+    quantity = only(text)
+    assert text[quantity.hedge_start : quantity.end] == "Nearly 50,000"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("in 2011", "year"),
+        ("on Dec. 7-8", "date"),
+        ("on 1 November", "date"),
+        ("between 1 and 15 September", "date"),
+        ("$2 billion", "money"),
+        ("US$ 45 million", "money"),
+        ("19 per cent", "percent"),
+        ("88%", "percent"),
+        ("a 12-year-old boy", "age"),
+        ("under the age of 18", "age"),
+        ("resolution 2779", "code"),
+        ("article 7", "code"),
+        ("at 10:00", "time"),
+        ("a 60-day emergency", "compound"),
+        ("the four-way talks", "compound"),
+        ("two thirds of cases", "compound"),
+        ("the 3rd convoy", "ordinal"),
+        ("a 7.1 quake", "decimal"),
+        ("1 in 3 people", "fraction"),
+        ("one in five children", "fraction"),
+        ("aged between 18 and 25", "age"),
+        ("on 2024-12-03", "date"),
+        ("on 03/12/2024", "date"),
+    ],
+)
+def test_numbers_that_count_nothing(text: str, kind: str) -> None:
+    quantities = find_quantities(text)
+    assert kind in NOT_A_COUNT
+    assert not any(q.is_count for q in quantities)
+    assert {q.kind for q in quantities} <= {kind}
+    assert quantities or kind == "compound"  # "four-way" need not be read as a number at all
+
+
+@pytest.mark.parametrize("text", ["+235 66 12 34 56", "0800 555 123", "+41 22 730 2222"])
+def test_phone_numbers(text: str) -> None:
+    assert {q.kind for q in find_quantities(f"call {text} now")} == {"phone"}
+
+
+def test_a_full_date_is_a_date_and_a_year() -> None:
+    assert {q.kind for q in find_quantities("since October 7, 2023")} == {"date", "year"}
+
+
+def test_vague_quantities_are_not_numbers() -> None:
+    text = "hundreds of families, thousands of people, tens of thousands, dozens wounded"
+    assert find_quantities(text) == []
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=1, max_value=10**9))
+def test_grouped_digits_round_trip(value: int) -> None:
+    for written in (f"{value:,}", f"{value:,}".replace(",", " "), str(value)):
+        if len(str(value)) == 4 and written == str(value) and 1800 <= value <= 2100:
+            continue  # a bare four-digit number in that span reads as a year
+        assert only(f"{written} people").value == value
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("1,200", 1200), ("2.3 million", 2_300_000), ("5M", 5_000_000), (" 42 ", 42),
+     ("n/a", None), ("", None), ("12.5", None), ("about 40", None)],
+)
+def test_parse_number_for_table_cells(cell: str, value: int | None) -> None:
+    assert parse_number(cell) == value
+
+
+def test_absurdly_long_numbers_are_never_counts() -> None:
+    assert not any(q.is_count for q in find_quantities(f"{'9' * 400} people and 12345678901234"))
