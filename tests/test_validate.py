@@ -84,13 +84,6 @@ def test_every_failure_of_a_row_is_reported_in_one_pass() -> None:
     }
 
 
-def test_repeated_statement_keeps_first_and_quarantines_copy() -> None:
-    figures = make_figures({}, {}, {"value": 7})
-    validation = validate_figures(_with_rows(figures))
-    assert validation.figures["figure_id"].to_list() == ["f0", "f2"]
-    assert validation.quarantine["check"].to_list() == ["duplicate-figure"]
-
-
 def test_duplicate_ids_are_both_quarantined() -> None:
     figures = make_figures({"figure_id": "same"}, {"figure_id": "same", "value": 3})
     validation = validate_figures(_with_rows(figures))

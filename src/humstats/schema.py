@@ -89,35 +89,12 @@ def iso3_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
-_CONTENT_COLUMNS = (
-    "indicator",
-    "measure",
-    "value",
-    "value_low",
-    "value_high",
-    "qualifier",
-    "unit",
-    "location_name",
-    "country_iso3",
-    "pcode",
-    "period_start",
-    "period_end",
-    "published_date",
-    "publisher",
-    "attributed_to",
-    "source_file",
-    "quote",
-)
-"""What makes two rows the same statement: a figure repeated in one input counts once. The
-quote is part of it, so two events that share place, day and count stay two when their rows
-differ (an event id, a source)."""
-
-
-def _repeats(
+def repeated_rows(
     frame: pl.LazyFrame, cheap_key: pl.Expr, columns: Sequence[str], *, keep_first: bool
 ) -> pl.LazyFrame:
     """False for rows that repeat an earlier row's ``columns`` (for all copies unless
-    ``keep_first``).
+    ``keep_first``). Shared by the schema's duplicate-id check and normalisation's
+    duplicate-row check.
 
     Comparing whole rows of text is the costliest check on a large batch, so rows are first
     narrowed to those whose ``cheap_key`` (a hash of a few columns) repeats, and only those
@@ -233,12 +210,7 @@ class FigureSchema(pa.DataFrameModel):
 
     @pa.check("figure_id", name="duplicate-figure-id")
     def _unique_id(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _repeats(data.lazyframe, pl.col(data.key).hash(), [data.key], keep_first=False)
-
-    @pa.dataframe_check(name="duplicate-figure")
-    def _first_statement(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        cheap_key = pl.struct("value", "period_end", "indicator").hash()
-        return _repeats(data.lazyframe, cheap_key, _CONTENT_COLUMNS, keep_first=True)
+        return repeated_rows(data.lazyframe, pl.col(data.key).hash(), [data.key], keep_first=False)
 
     @pa.dataframe_check(name="range-without-bounds")
     def _range_has_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -19,8 +19,11 @@ PUBLISHED = dt.date(2024, 12, 3)
 
 
 def extract(text: str, published: dt.date = PUBLISHED, **meta: str) -> pl.DataFrame:
-    source = SourceMeta(published_date=published, publisher=meta.get("publisher", "Test"),
-                        source_url=meta.get("url"))
+    source = SourceMeta(
+        published_date=published,
+        publisher=meta.get("publisher", "Test"),
+        source_url=meta.get("url"),
+    )
     return extract_figures(Document(text, Path("t.txt"), source))
 
 
@@ -51,10 +54,13 @@ def test_missing_publication_date_is_refused() -> None:
 
 def test_span_quote_provenance() -> None:
     text = "Intro line.\nNearly 50,000 people have been displaced, OCHA said."
-    document = Document(text, Path("a.txt"),
-                        SourceMeta(published_date=PUBLISHED, publisher="P",
-                                   source_url="https://example.org/x"),
-                        index=3, offset=100)
+    document = Document(
+        text,
+        Path("a.txt"),
+        SourceMeta(published_date=PUBLISHED, publisher="P", source_url="https://example.org/x"),
+        index=3,
+        offset=100,
+    )
     [row] = extract_figures(document).to_dicts()
     start, end = row["span_start"] - 100, row["span_end"] - 100
     assert text[start:end] == "50,000"
@@ -69,8 +75,10 @@ def test_span_quote_provenance() -> None:
 
 
 def test_origins_are_unique_within_a_document() -> None:
-    text = ("Floods killed 188 people and displaced 165,000, officials said. "
-            "Another 90 people are missing and 230 were injured.")
+    text = (
+        "Floods killed 188 people and displaced 165,000, officials said. "
+        "Another 90 people are missing and 230 were injured."
+    )
     figures = extract(text)
     assert figures.height == 4
     assert figures["origin"].n_unique() == figures.height
@@ -81,16 +89,22 @@ def test_origins_are_unique_within_a_document() -> None:
     [
         ("The conflict has left 500,000 people dead.", [("killed", 500_000)]),
         ("Aleppo, home to 2 million people, fell.", [("population", 2_000_000)]),
-        ("Dengue has infected 48,300 people and killed 212.",
-         [("affected", 48_300), ("killed", 212)]),
+        (
+            "Dengue has infected 48,300 people and killed 212.",
+            [("affected", 48_300), ("killed", 212)],
+        ),
         ("Some 5M Ukrainians are recorded as refugees.", [("refugees", 5_000_000)]),
         ("More than 500,000 Syrian refugees have returned home.", [("returnees", 500_000)]),
         ("Police arrested 300 people.", [("detained", 300)]),
-        ("About 1.1M internally displaced; 620K returnees.",
-         [("displaced", 1_100_000), ("returnees", 620_000)]),
+        (
+            "About 1.1M internally displaced; 620K returnees.",
+            [("displaced", 1_100_000), ("returnees", 620_000)],
+        ),
         ("Two million people need food assistance.", [("in_need", 2_000_000)]),
-        ("An estimated 25.6 million people face acute food insecurity.",
-         [("food_insecure", 25_600_000)]),
+        (
+            "An estimated 25.6 million people face acute food insecurity.",
+            [("food_insecure", 25_600_000)],
+        ),
         ("A dozen fishermen are still missing.", [("missing", 12)]),
         ("Half a million people have fled their homes.", [("displaced", 500_000)]),
         ("forcing between 5,000 and 7,000 residents to flee", [("displaced", 6_000)]),
@@ -133,8 +147,10 @@ def test_breakdowns_are_not_extra_figures() -> None:
 
 
 def test_mixed_total_split_into_indicators_is_dropped() -> None:
-    text = ("The country hosts roughly 1 million people who crossed from Sudan, among them "
-            "about 750,000 returnees and 250,000 refugees.")
+    text = (
+        "The country hosts roughly 1 million people who crossed from Sudan, among them "
+        "about 750,000 returnees and 250,000 refugees."
+    )
     assert pairs(text) == [("returnees", 750_000), ("refugees", 250_000)]
 
 
@@ -162,7 +178,9 @@ def test_country_from_place_demonym_host_or_previous_figure() -> None:
         "Fighting in El Fasher killed 42 people. A further 87 people were wounded."
     )
     assert figures.select("country_iso3", "location_name").rows() == [
-        ("TCD", "Chad"), ("SDN", "El Fasher"), ("SDN", "Sudan"),
+        ("TCD", "Chad"),
+        ("SDN", "El Fasher"),
+        ("SDN", "Sudan"),
     ]
 
 
@@ -179,7 +197,10 @@ def test_attribution_forms() -> None:
         "Some 1,150 people have been detained, the rights group HRANA said."
     )
     assert figures["attributed_to"].to_list() == [
-        "local medical group", "local medical group", "health ministry", "HRANA",
+        "local medical group",
+        "local medical group",
+        "health ministry",
+        "HRANA",
     ]
 
 
@@ -195,21 +216,22 @@ def test_agencies_spelled_out_also_carry_their_acronym() -> None:
         "Humanitarian Affairs reported. IOM said 12,000 people had returned."
     )
     assert figures["attributed_to"].to_list() == [
-        "UN Office for the Coordination of Humanitarian Affairs (OCHA)", "IOM",
+        "UN Office for the Coordination of Humanitarian Affairs (OCHA)",
+        "IOM",
     ]
 
 
 def test_hard_wrapped_source_names_are_one_line() -> None:
-    figures = extract("More than 12,000 people have fled, the International\nOrganization for "
-                      "Migration said.")
-    assert figures["attributed_to"].to_list() == [
-        "International Organization for Migration (IOM)"
-    ]
+    figures = extract(
+        "More than 12,000 people have fled, the International\nOrganization for Migration said."
+    )
+    assert figures["attributed_to"].to_list() == ["International Organization for Migration (IOM)"]
 
 
 def test_an_event_dates_every_figure_of_its_sentence() -> None:
-    figures = extract("At least 27 people were killed and 64 injured when shells struck a "
-                      "market on Monday.")
+    figures = extract(
+        "At least 27 people were killed and 64 injured when shells struck a market on Monday."
+    )
     assert figures["period_end"].to_list() == [dt.date(2024, 12, 2)] * 2
     assert figures["measure"].to_list() == ["flow", "flow"]
 
@@ -220,10 +242,52 @@ def test_a_change_is_not_a_total() -> None:
     ]
 
 
-_WORDS = ["people", "were", "killed", "displaced", "in", "Sudan", "Aleppo", "about", "nearly",
-          "more", "than", "2,000", "1.2m", "500 000", "two", "million", "a", "dozen", "on",
-          "Monday", "as", "of", "30", "November", "said", "OCHA", "(", ")", ",", ".", "—", ";",
-          "between", "and", "-", "refugees", "home", "to", "$", "%", "2024", "\n", "•", "the"]
+_WORDS = [
+    "people",
+    "were",
+    "killed",
+    "displaced",
+    "in",
+    "Sudan",
+    "Aleppo",
+    "about",
+    "nearly",
+    "more",
+    "than",
+    "2,000",
+    "1.2m",
+    "500 000",
+    "two",
+    "million",
+    "a",
+    "dozen",
+    "on",
+    "Monday",
+    "as",
+    "of",
+    "30",
+    "November",
+    "said",
+    "OCHA",
+    "(",
+    ")",
+    ",",
+    ".",
+    "—",
+    ";",
+    "between",
+    "and",
+    "-",
+    "refugees",
+    "home",
+    "to",
+    "$",
+    "%",
+    "2024",
+    "\n",
+    "•",
+    "the",
+]
 
 
 @settings(deadline=None, max_examples=150)
@@ -234,7 +298,10 @@ def test_any_text_extracts_without_error_and_spans_point_at_numbers(words: list[
     for row in figures.iter_rows(named=True):
         quoted = text[row["span_start"] : row["span_end"]]
         assert any(ch.isdigit() for ch in quoted) or quoted.split()[0].lower() in {
-            "two", "a", "dozen", "half",
+            "two",
+            "a",
+            "dozen",
+            "half",
         }
         assert row["value"] >= 0
         assert row["period_start"] <= row["period_end"] <= PUBLISHED

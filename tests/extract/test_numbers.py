@@ -154,8 +154,16 @@ def test_grouped_digits_round_trip(value: int) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "value"),
-    [("1,200", 1200), ("2.3 million", 2_300_000), ("5M", 5_000_000), (" 42 ", 42),
-     ("n/a", None), ("", None), ("12.5", None), ("about 40", None)],
+    [
+        ("1,200", 1200),
+        ("2.3 million", 2_300_000),
+        ("5M", 5_000_000),
+        (" 42 ", 42),
+        ("n/a", None),
+        ("", None),
+        ("12.5", None),
+        ("about 40", None),
+    ],
 )
 def test_parse_number_for_table_cells(cell: str, value: int | None) -> None:
     assert parse_number(cell) == value

@@ -23,8 +23,10 @@ def places(text: str) -> list[tuple[str, str | None, int]]:
     ("text", "expected"),
     [
         ("fighting in Syria", ("Syria", "SYR", COUNTRY)),
-        ("the Democratic Republic of the Congo is home", ("Democratic Republic of the Congo",
-                                                          "COD", COUNTRY)),
+        (
+            "the Democratic Republic of the Congo is home",
+            ("Democratic Republic of the Congo", "COD", COUNTRY),
+        ),
         ("people in Aleppo", ("Aleppo", "SYR", CITY)),
         ("refugees in Cúcuta", ("Cúcuta", "COL", CITY)),
         ("refugees in Cucuta", ("Cucuta", "COL", CITY)),

@@ -18,17 +18,54 @@ _BY = re.compile(
     r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
 )
 _VERBS = [
-    "said", "says", "reported", "reports", "estimated", "estimates", "estimate", "found", "finds",
-    "announced", "confirmed", "warned", "stated", "added", "noted", "told", "shows", "show",
-    "showed", "put", "puts", "recorded", "registered",
+    "said",
+    "says",
+    "reported",
+    "reports",
+    "estimated",
+    "estimates",
+    "estimate",
+    "found",
+    "finds",
+    "announced",
+    "confirmed",
+    "warned",
+    "stated",
+    "added",
+    "noted",
+    "told",
+    "shows",
+    "show",
+    "showed",
+    "put",
+    "puts",
+    "recorded",
+    "registered",
 ]
 _VERB = re.compile(rf"\s(?:{alternation(_VERBS)})\b")
 _LEFT_BOUNDARY = re.compile(
     r"[,;:()—–\"“”]|\b(?:while|and|but|that|as|when|after|which|where|with|adding)\b"
 )
 _PRONOUNS = {"it", "they", "he", "she", "we"}
-_VERB_STEMS = ("said", "say", "report", "estimat", "found", "find", "announc", "confirm", "warn",
-               "stat", "added", "noted", "told", "show", "put", "record", "regist")
+_VERB_STEMS = (
+    "said",
+    "say",
+    "report",
+    "estimat",
+    "found",
+    "find",
+    "announc",
+    "confirm",
+    "warn",
+    "stat",
+    "added",
+    "noted",
+    "told",
+    "show",
+    "put",
+    "record",
+    "regist",
+)
 _GENERIC = re.compile(
     r"(?:the|this|that)\s+(?:agency|group|organi[sz]ation|office|body|ministry|mission|report|"
     r"government|authorities|officials|UN agency|agencies|charity|monitor|commission)",
@@ -43,8 +80,30 @@ _AGENTS = re.compile(
     r"administration|service|centre|center|team|teams|committee|administrator)\b",
     re.I,
 )
-_NOT_LAST = {"a", "an", "the", "has", "have", "had", "is", "are", "was", "were", "be", "been",
-             "being", "it", "they", "which", "who", "that", "of", "to", "in", "on"}
+_NOT_LAST = {
+    "a",
+    "an",
+    "the",
+    "has",
+    "have",
+    "had",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "it",
+    "they",
+    "which",
+    "who",
+    "that",
+    "of",
+    "to",
+    "in",
+    "on",
+}
 _LEADING = re.compile(r"^(?:the|a|an|latest|new|its|their|his|her)\s+", re.I)
 _TRAILING = re.compile(r"\s+(?:estimates|figures|data|statistics|on|in a statement)$", re.I)
 
@@ -67,7 +126,7 @@ def _clean(source: str) -> str | None:
     source = _TRAILING.sub("", source)
     possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
     if possessive:
-        source = source[possessive.end():]
+        source = source[possessive.end() :]
     words = source.split()
     if not words or len(words) > 9 or re.search(r"\b\d", source):
         return None
@@ -81,17 +140,19 @@ def _clean(source: str) -> str | None:
     return source
 
 
-def short_names(organisations: tuple[tuple[str, tuple[str, ...]], ...]
-                ) -> list[tuple[str, re.Pattern[str]]]:
+def short_names(
+    organisations: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, re.Pattern[str]]]:
     """(acronym, pattern of its full names) from the vocabulary's ``[organisations]``."""
     return [
         (short, re.compile(rf"\b(?:{'|'.join(names)})\b", re.I))
-        for short, names in organisations if names
+        for short, names in organisations
+        if names
     ]
 
 
 def with_short_name(source: str, names: list[tuple[str, re.Pattern[str]]]) -> str:
-    """"UN Office for the Coordination of Humanitarian Affairs (OCHA)": the name as written,
+    """ "UN Office for the Coordination of Humanitarian Affairs (OCHA)": the name as written,
     plus the acronym analysts group by, when the text spelled the agency out."""
     for short, pattern in names:
         if pattern.search(source) and not re.search(rf"\b{short}\b", source):
@@ -116,15 +177,21 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         boundary = None
         for boundary in _LEFT_BOUNDARY.finditer(left):  # noqa: B007 - the last one counts
             pass
-        phrase = left[boundary.end():] if boundary else left
+        phrase = left[boundary.end() :] if boundary else left
         if boundary is None and match.start() - 90 > start:
             continue
         if phrase.strip().lower() in _PRONOUNS:
             found.append(Attribution("it", match.start() - len(phrase), match.end()))
             continue
         if _GENERIC.fullmatch(phrase.strip()):
-            found.append(Attribution(_LEADING.sub("", phrase.strip()), match.start() - len(phrase),
-                                     match.end(), generic=True))
+            found.append(
+                Attribution(
+                    _LEADING.sub("", phrase.strip()),
+                    match.start() - len(phrase),
+                    match.end(),
+                    generic=True,
+                )
+            )
             continue
         source = _clean(phrase)
         if source:

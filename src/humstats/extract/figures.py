@@ -75,14 +75,24 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+
+
 def _endings(*phrases: str) -> tuple[str, ...]:
     """Phrases as " phrase" suffixes: ``_tail(text).endswith(...)`` tests them at a word start."""
     return tuple(f" {phrase}" for phrase in phrases)
 
 
 _BREAKDOWN_BEFORE = _endings(
-    "including", "includes", "included", "of whom", "among whom", "among them", "among those",
-    "of which", "among the dead", "among the victims",
+    "including",
+    "includes",
+    "included",
+    "of whom",
+    "among whom",
+    "among them",
+    "among those",
+    "of which",
+    "among the dead",
+    "among the victims",
 )
 _BREAKDOWN_PREDICATE = re.compile(
     r"\s+(?:were|are|was|is)\s+(?:children|women|girls|boys|minors|men|medics|civilians|"
@@ -90,13 +100,24 @@ _BREAKDOWN_PREDICATE = re.compile(
     re.I,
 )
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
-_COMPARED = _endings(*(
-    f"{change} {link}{article}"
-    for change in ("up", "down", "rising", "falling", "increase", "increased", "decrease",
-                   "decreased", "compared")
-    for link in ("from", "with", "to")
-    for article in ("", " the", " about", " some", " around")
-))
+_COMPARED = _endings(
+    *(
+        f"{change} {link}{article}"
+        for change in (
+            "up",
+            "down",
+            "rising",
+            "falling",
+            "increase",
+            "increased",
+            "decrease",
+            "decreased",
+            "compared",
+        )
+        for link in ("from", "with", "to")
+        for article in ("", " the", " about", " some", " around")
+    )
+)
 _INHERIT_BEFORE = _endings("another", "a further", "an additional", "a total of")
 _TAIL_WORDS = 6
 
@@ -104,6 +125,8 @@ _TAIL_WORDS = 6
 def _tail(text: str, start: int, end: int) -> str:
     """The last words before ``end``, lower-cased, space-separated, with a leading space."""
     return " " + " ".join(text[start:end].split()[-_TAIL_WORDS:]).lower()
+
+
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
@@ -111,8 +134,7 @@ _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
 )
-_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$",
-                          re.I)
+_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
 _B_REACH_SHORT = 45
 _B_REACH_LONG = 90
@@ -179,8 +201,13 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
     return "bare"
 
 
-def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], q: Quantity,
-            aside: tuple[int, int] | None) -> tuple[int, int]:
+def _bounds(
+    sentence: tuple[int, int],
+    masked: str,
+    quantities: list[Quantity],
+    q: Quantity,
+    aside: tuple[int, int] | None,
+) -> tuple[int, int]:
     """The window around ``q``: from the previous count or clause break to the next.
 
     ``quantities`` are the sentence's other counts of people (not "140 trucks"). A count inside
@@ -242,24 +269,36 @@ def _classify(
     return cue, head
 
 
-def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int, int],
-                 quantities: list[Quantity]) -> list[Period]:
+def _own_periods(
+    text: str,
+    masked: str,
+    published: dt.date,
+    sentence: tuple[int, int],
+    quantities: list[Quantity],
+) -> list[Period]:
     """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
     s0, s1 = sentence
     compared = [
-        o.end for o in quantities
-        if o.is_count and _tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(
-            _COMPARED
-        )
+        o.end
+        for o in quantities
+        if o.is_count
+        and _tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(_COMPARED)
     ]
     return [
-        p for p in find_periods(text, published, s0, s1)
+        p
+        for p in find_periods(text, published, s0, s1)
         if not any(0 <= p.span[0] - end <= 15 for end in compared)
     ]
 
 
-def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
-                sentence_start: int, first_count: int) -> Period | None:
+def _period_for(
+    q: Quantity,
+    periods: list[Period],
+    lower: int,
+    upper: int,
+    sentence_start: int,
+    first_count: int,
+) -> Period | None:
     for period in periods:
         if period.as_of and period.span[1] <= first_count and period.span[0] >= sentence_start:
             return period
@@ -279,8 +318,9 @@ def _country_name(iso3: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
-def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: str
-                  ) -> Place | None:
+def _choose_place(
+    places: list[Place], q: Quantity, indicator: Indicator, text: str
+) -> Place | None:
     usable = []
     for place in places:
         before = text[max(0, place.start - 45) : place.start]
@@ -312,8 +352,9 @@ def _places_in(context: _Context, start: int, end: int) -> list[Place]:
     if found is None:
         if isinstance(context.gazetteer, _LazyGazetteer):  # a place is needed: build it now
             context.gazetteer = default_gazetteer()
-        found = find_places(context.text, context.gazetteer, context.mentioned, start,
-                            max(start, end))
+        found = find_places(
+            context.text, context.gazetteer, context.mentioned, start, max(start, end)
+        )
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -381,8 +422,14 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         return []
     patterns = compile_patterns(vocabulary)
     dateline = _DATELINE.match(text)
-    context = _Context(text, meta.published_date, gazetteer, patterns,
-                       _short_names(vocabulary), dateline.end() if dateline else 0)
+    context = _Context(
+        text,
+        meta.published_date,
+        gazetteer,
+        patterns,
+        _short_names(vocabulary),
+        dateline.end() if dateline else 0,
+    )
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
@@ -429,8 +476,10 @@ def _sentence_figures(
     attributions: list[Attribution] | None = None
     first_count = min(q.hedge_start for q in in_sentence if q.is_count)
     limits = [  # counts that may be people: each bounds its neighbours' windows
-        o for o in in_sentence
-        if o.is_count and _head(patterns, full_mask, o.end) != "thing"
+        o
+        for o in in_sentence
+        if o.is_count
+        and _head(patterns, full_mask, o.end) != "thing"
         and not _tail(full_mask, max(s0, o.hedge_start - 40), o.hedge_start).endswith(
             patterns.not_before
         )
@@ -456,12 +505,22 @@ def _sentence_figures(
             period = context.previous_period
         source = _source_for(context, attributions, q)
         near = [p for p in periods if lower <= p.span[0] < upper + 40]
-        measure = measure_of(text, masked, sentence, q, lower, upper,
-                             near or [p for p in periods if not p.as_of], figure.indicator)
+        measure = measure_of(
+            text,
+            masked,
+            sentence,
+            q,
+            lower,
+            upper,
+            near or [p for p in periods if not p.as_of],
+            figure.indicator,
+        )
         # "Another 22 were hospitalised": the same event as the figure before.
-        if context.previous_measure is not None and not periods and _tail(
-            masked, max(s0, q.hedge_start - 20), q.hedge_start
-        ).endswith(_INHERIT_BEFORE):
+        if (
+            context.previous_measure is not None
+            and not periods
+            and _tail(masked, max(s0, q.hedge_start - 20), q.hedge_start).endswith(_INHERIT_BEFORE)
+        ):
             measure = context.previous_measure
             period = period or context.previous_period
         context.previous = figure
@@ -485,8 +544,9 @@ def _restates_better(new: dict, old: dict) -> bool:
 _BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)
 
 
-def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
-                          ) -> list[tuple[_Figure, dict]]:
+def _without_mixed_totals(
+    found: list[tuple[_Figure, dict]], text: str, end: int
+) -> list[tuple[_Figure, dict]]:
     """Drop a total that the sentence then splits into different indicators.
 
     "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
@@ -496,7 +556,8 @@ def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
     for figure, row in found:
         split = _BREAKDOWN_LIST.search(text, figure.quantity.end, end)
         parts = {
-            other.indicator for other, _ in found
+            other.indicator
+            for other, _ in found
             if split is not None and other.quantity.start > split.start()
         }
         if len(parts) < 2:
@@ -504,8 +565,15 @@ def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
     return kept
 
 
-def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, lower: int,
-            upper: int, sentence: tuple[int, int]) -> _Figure | None:
+def _figure(
+    context: _Context,
+    patterns: Patterns,
+    masked: str,
+    q: Quantity,
+    lower: int,
+    upper: int,
+    sentence: tuple[int, int],
+) -> _Figure | None:
     cue, head = _classify(patterns, masked, q, lower, upper)
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
@@ -543,9 +611,16 @@ def _confidence(figure: _Figure, source: str | None) -> float:
     return round(min(max(score, 0.05), 0.99), 2)
 
 
-def _row(document: Document, figure: _Figure, measure: Measure, place: Place | None,
-         period: Period | None, source: str | None, sentence: tuple[int, int],
-         context: _Context) -> dict:
+def _row(
+    document: Document,
+    figure: _Figure,
+    measure: Measure,
+    place: Place | None,
+    period: Period | None,
+    source: str | None,
+    sentence: tuple[int, int],
+    context: _Context,
+) -> dict:
     q = figure.quantity
     meta = document.meta
     period = period or publication_period(context.published)

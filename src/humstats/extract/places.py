@@ -108,7 +108,8 @@ class PackagedGazetteer:
                 continue
             names = {city["name"]}
             names.update(
-                alt for alt in city.get("alternatenames", ())
+                alt
+                for alt in city.get("alternatenames", ())
                 if alt[:1].isupper() and len(alt) > 3 and alt.isascii()
             )
             for name in names:
@@ -163,8 +164,23 @@ _TRAILING_TYPE = re.compile(
     r"\s+(?:Province|State|Region|District|Governorate|Department|County|City|Prefecture)$"
 )
 _TITLES = frozenset(
-    {"President", "Minister", "Mr", "Mrs", "Ms", "Dr", "General", "Gen.", "King", "Pope",
-     "Prince", "Mr.", "Mrs.", "Ms.", "Dr."}
+    {
+        "President",
+        "Minister",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "General",
+        "Gen.",
+        "King",
+        "Pope",
+        "Prince",
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Dr.",
+    }
 )
 
 
@@ -175,6 +191,8 @@ def _name_of(chunk: str) -> str:
     if " " in chunk:
         chunk = _TRAILING_TYPE.sub("", chunk)
     return chunk
+
+
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
@@ -188,8 +206,11 @@ _ACTOR = re.compile(
 
 
 def find_places(
-    text: str, gazetteer: Gazetteer, mentioned: AbstractSet[str] = frozenset(),
-    start: int = 0, end: int | None = None,
+    text: str,
+    gazetteer: Gazetteer,
+    mentioned: AbstractSet[str] = frozenset(),
+    start: int = 0,
+    end: int | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -228,8 +249,9 @@ def find_places(
                 if place.iso3 and place.level != CITY:
                     seen.add(place.iso3)
                 found.append(
-                    Place(name, place.iso3, place.level, place.population, offset,
-                          offset + len(chunk))
+                    Place(
+                        name, place.iso3, place.level, place.population, offset, offset + len(chunk)
+                    )
                 )
                 i = j - 1
                 break
