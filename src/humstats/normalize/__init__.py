@@ -249,8 +249,7 @@ class _Normalizer:
         same day at the same place with the same toll are two rows when their ids differ.
         """
         cells = self.table.frame.columns
-        cheap = [f.column for f in self.mapping.figures if f.column in cells] or cells[:1]
-        first = repeated_rows(frame.lazy(), pl.struct(cheap).hash(), cells, keep_first=True)
+        first = repeated_rows(frame.lazy(), pl.struct(cells).hash(), cells, keep_first=True)
         keep = first.collect().to_series()
         unique = keep.all()  # filtering copies every column, so only when there are copies
         copies = (frame.head(0) if unique else frame.filter(~keep)).select(
