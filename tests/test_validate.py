@@ -114,3 +114,12 @@ def test_nothing_is_lost(values: list[int]) -> None:
     assert validation.figures.columns == list(COLUMNS)
     bad = [v for v in values if not 0 <= v < MAX_VALUE]
     assert sorted(int(v) for v in validation.quarantine["value"]) == sorted(bad)
+
+
+def test_row_check_reason_shows_the_fields_it_compared() -> None:
+    figures = make_figures({"published_date": dt.date(2024, 11, 1)})
+    (bad,) = validate_figures(_with_rows(figures)).quarantine.to_dicts()
+    assert bad["reason"] == (
+        "published-before-period: period_end=2024-11-30, published_date=2024-11-01"
+    )
+    assert bad["column"] == "period_end, published_date"

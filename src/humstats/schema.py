@@ -218,6 +218,14 @@ class FigureSchema(pa.DataFrameModel):
         return data.lazyframe.select((pl.col("qualifier") != Qualifier.RANGE.value) | bounded)
 
 
+ROW_CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    "period-reversed": ("period_start", "period_end"),
+    "published-before-period": ("period_end", "published_date"),
+    "value-outside-bounds": ("value_low", "value", "value_high"),
+    "range-without-bounds": ("qualifier", "value_low", "value_high"),
+}
+"""The fields each row-level check compares, so a quarantine reason can show their values."""
+
 COLUMNS: tuple[str, ...] = tuple(FigureSchema.to_schema().columns)
 """The figure record's columns, in order."""
 
