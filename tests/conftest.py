@@ -8,8 +8,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from humstats.schema import COLUMNS, DTYPES, empty_figures, empty_quarantine
+
+# Two shared cores and other processes make wall-clock deadlines flaky; correctness is what
+# these properties check.
+settings.register_profile("humstats", deadline=None)
+settings.load_profile("humstats")
 
 FIGURE_DEFAULTS: dict[str, object] = {
     "figure_id": None,

@@ -81,13 +81,7 @@ def test_sample_dataset_counts(name: str, figures: int, early: int, late: int) -
     _, normalized = sample(name)
     assert normalized.figures.height == figures
     assert normalized.quarantine.height == early
-    validation = validated(normalized.figures)
-    # The schema's "duplicate-figure" check compares figure fields only, so it also flags
-    # distinct events alike in every field (ACLED UKR53218/UKR53219: Melitopol, 0 killed, same
-    # day, same sources); their quotes differ by event id. Those are left out of this count:
-    # every row here is a distinct record of its source.
-    schema_failures = validation.quarantine.filter(pl.col("check") != "duplicate-figure")
-    assert schema_failures.height == late
+    assert validated(normalized.figures).quarantine.height == late
 
 
 @pytest.mark.parametrize(("name", "figures", "early", "late"), DATASETS[:3])
@@ -315,11 +309,24 @@ def test_unknown_countries() -> None:
     assert quarantine["input_row"].to_list() == [2, 4]
 
 
-def test_duplicated_rows_are_left_to_the_schema() -> None:
+def test_duplicated_rows_are_quarantined_after_the_first() -> None:
     normalized = small("duplicated_rows.csv")
-    assert normalized.figures["input_row"].to_list() == [2, 3, 4]
-    (row,) = validated(normalized.figures).quarantine.to_dicts()
-    assert (row["check"], row["input_row"]) == ("duplicate-figure", 4)
+    assert normalized.figures["input_row"].to_list() == [2, 3]
+    (row,) = normalized.quarantine.to_dicts()
+    assert (row["check"], row["input_row"]) == ("duplicate-row", 4)
+    assert row["reason"].startswith("duplicate-row: the same cells as an earlier row")
+    assert validated(normalized.figures).valid
+
+
+def test_rows_alike_in_figure_fields_but_not_in_every_cell_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "event_id,country,location,date,killed\n"
+        "E1,SYR,Aleppo,2024-05-01,0\nE2,SYR,Aleppo,2024-05-01,0\nE2,SYR,Aleppo,2024-05-01,0\n"
+    )
+    normalized = normalize_table(read(path), SourceMeta(), load_mapping(DATA / "simple.toml"))
+    assert normalized.figures["input_row"].to_list() == [2, 3]
+    assert normalized.quarantine["input_row"].to_list() == [4]
 
 
 def test_thousand_digit_number() -> None:

@@ -84,13 +84,6 @@ def test_every_failure_of_a_row_is_reported_in_one_pass() -> None:
     }
 
 
-def test_repeated_statement_keeps_first_and_quarantines_copy() -> None:
-    figures = make_figures({}, {}, {"value": 7})
-    validation = validate_figures(_with_rows(figures))
-    assert validation.figures["figure_id"].to_list() == ["f0", "f2"]
-    assert validation.quarantine["check"].to_list() == ["duplicate-figure"]
-
-
 def test_duplicate_ids_are_both_quarantined() -> None:
     figures = make_figures({"figure_id": "same"}, {"figure_id": "same", "value": 3})
     validation = validate_figures(_with_rows(figures))
@@ -121,3 +114,12 @@ def test_nothing_is_lost(values: list[int]) -> None:
     assert validation.figures.columns == list(COLUMNS)
     bad = [v for v in values if not 0 <= v < MAX_VALUE]
     assert sorted(int(v) for v in validation.quarantine["value"]) == sorted(bad)
+
+
+def test_row_check_reason_shows_the_fields_it_compared() -> None:
+    figures = make_figures({"published_date": dt.date(2024, 11, 1)})
+    (bad,) = validate_figures(_with_rows(figures)).quarantine.to_dicts()
+    assert bad["reason"] == (
+        "published-before-period: period_end=2024-11-30, published_date=2024-11-01"
+    )
+    assert bad["column"] == "period_end, published_date"

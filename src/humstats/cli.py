@@ -214,12 +214,24 @@ def validate_command(
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
     result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
     _report_inputs(result, dry_run=True)
+    inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
-        "source_file", "input_row", "check", "column", "failing_value", "reason"
+        pl.col("source_file").replace_strict(inputs, default=pl.col("source_file")).alias("input"),
+        "input_row",
+        "check",
+        "column",
+        "failing_value",
+        "reason",
     )
     if fmt is Format.TABLE:
-        with pl.Config(tbl_rows=50, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
-            click.echo(problems if problems.height else "no problems found")
+        with pl.Config(
+            tbl_rows=50,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            fmt_str_lengths=60,
+            tbl_width_chars=160,
+        ):
+            click.echo(problems.drop("check") if problems.height else "no problems found")
     else:
         _emit(problems, fmt, None)
     ctx.exit(_exit_code(result, strict))
@@ -477,8 +489,13 @@ def _print_extracted(figures: pl.DataFrame) -> None:
     console = Console(width=None if sys.stdout.isatty() else 160)
     table = RichTable(show_lines=True)
     for name, header, fixed in _EXTRACT_COLUMNS:
-        table.add_column(header, no_wrap=fixed, overflow="fold", min_width=None if fixed else 12,
-                         justify="right" if name == "value" else "left")
+        table.add_column(
+            header,
+            no_wrap=fixed,
+            overflow="fold",
+            min_width=None if fixed else 12,
+            justify="right" if name == "value" else "left",
+        )
     for row in figures.select(name for name, _, _ in _EXTRACT_COLUMNS).iter_rows():
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(table)

@@ -89,44 +89,29 @@ def iso3_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
-_CONTENT_COLUMNS = (
-    "indicator",
-    "measure",
-    "value",
-    "value_low",
-    "value_high",
-    "qualifier",
-    "unit",
-    "location_name",
-    "country_iso3",
-    "pcode",
-    "period_start",
-    "period_end",
-    "published_date",
-    "publisher",
-    "attributed_to",
-    "source_file",
-    "quote",
-)
-"""What makes two rows the same statement: a figure repeated in one input counts once. The
-quote is part of it, so two events that share place, day and count stay two when their rows
-differ (an event id, a source)."""
-
-
-def _repeats(
+def repeated_rows(
     frame: pl.LazyFrame, cheap_key: pl.Expr, columns: Sequence[str], *, keep_first: bool
 ) -> pl.LazyFrame:
     """False for rows that repeat an earlier row's ``columns`` (for all copies unless
-    ``keep_first``).
+    ``keep_first``). Shared by the schema's duplicate-id check and normalisation's
+    duplicate-row check.
 
     Comparing whole rows of text is the costliest check on a large batch, so rows are first
     narrowed to those whose ``cheap_key`` (a hash of a few columns) repeats, and only those
-    are compared in full.
+    are compared in full. Repeated keys are found by sorting the keys and comparing
+    neighbours, which is about twice as fast as a hash table over a million rows.
     """
-    numbered = frame.with_row_index("_row")
-    suspects = numbered.filter(cheap_key.is_duplicated()).select("_row", *columns).collect()
-    if suspects.is_empty():
+    keys = frame.select(cheap_key.alias("_key")).collect().to_series()
+    ordered = keys.sort()
+    repeated_keys = ordered.filter(ordered == ordered.shift(1))
+    if repeated_keys.is_empty():
         return frame.select(pl.repeat(True, pl.len()).alias("ok"))
+    numbered = frame.with_row_index("_row")
+    suspects = (
+        numbered.filter(pl.lit(keys).is_in(repeated_keys.implode()))
+        .select("_row", *columns)
+        .collect()
+    )
     whole = pl.struct(columns)
     repeated = (
         whole.is_duplicated() & ~whole.is_first_distinct()
@@ -142,7 +127,9 @@ def _values(enum: type[StrEnum]) -> list[str]:
 
 
 def _nonblank(data: pa.PolarsData) -> pl.LazyFrame:
-    return data.lazyframe.select(pl.col(data.key).str.strip_chars().str.len_chars() > 0)
+    """Something besides whitespace; bytes are counted, not characters: the same verdict
+    without decoding a million quotes."""
+    return data.lazyframe.select(pl.col(data.key).str.strip_chars().str.len_bytes() > 0)
 
 
 class FigureSchema(pa.DataFrameModel):
@@ -223,18 +210,21 @@ class FigureSchema(pa.DataFrameModel):
 
     @pa.check("figure_id", name="duplicate-figure-id")
     def _unique_id(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _repeats(data.lazyframe, pl.col(data.key).hash(), [data.key], keep_first=False)
-
-    @pa.dataframe_check(name="duplicate-figure")
-    def _first_statement(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        cheap_key = pl.struct("value", "period_end", "indicator").hash()
-        return _repeats(data.lazyframe, cheap_key, _CONTENT_COLUMNS, keep_first=True)
+        return repeated_rows(data.lazyframe, pl.col(data.key).hash(), [data.key], keep_first=False)
 
     @pa.dataframe_check(name="range-without-bounds")
     def _range_has_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
         bounded = pl.col("value_low").is_not_null() & pl.col("value_high").is_not_null()
         return data.lazyframe.select((pl.col("qualifier") != Qualifier.RANGE.value) | bounded)
 
+
+ROW_CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    "period-reversed": ("period_start", "period_end"),
+    "published-before-period": ("period_end", "published_date"),
+    "value-outside-bounds": ("value_low", "value", "value_high"),
+    "range-without-bounds": ("qualifier", "value_low", "value_high"),
+}
+"""The fields each row-level check compares, so a quarantine reason can show their values."""
 
 COLUMNS: tuple[str, ...] = tuple(FigureSchema.to_schema().columns)
 """The figure record's columns, in order."""

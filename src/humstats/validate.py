@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandera.errors
 import polars as pl
 
-from humstats.schema import COLUMNS, QUARANTINE_COLUMNS, FigureSchema
+from humstats.schema import COLUMNS, QUARANTINE_COLUMNS, ROW_CHECK_FIELDS, FigureSchema
 
 _BUILTIN_CHECKS: tuple[tuple[str, str], ...] = (
     ("not_nullable", "missing"),
@@ -96,10 +96,15 @@ def validate_figures(candidates: pl.DataFrame) -> Validation:
         )
         .with_columns(
             reason=pl.when(pl.col("column").is_null())
-            .then(pl.col("check"))
+            .then(_row_check_reason())
             .otherwise(
                 pl.format("{}: {}={}", "check", "column", pl.col("failing_value").fill_null("null"))
-            )
+            ),
+            column=pl.col("column").fill_null(
+                pl.col("check").replace_strict(
+                    {c: ", ".join(f) for c, f in ROW_CHECK_FIELDS.items()}, default=None
+                )
+            ),
         )
         .group_by(pl.col("index").cast(pl.UInt32))
         .agg(
@@ -116,6 +121,27 @@ def validate_figures(candidates: pl.DataFrame) -> Validation:
         figures=figures.filter(~failing),
         quarantine=to_quarantine(failed.drop("index")),
     )
+
+
+def _row_check_reason() -> pl.Expr:
+    """ "published-before-period: period_end=2023-08-10, published_date=2023-08-05": a row
+    check's failure case is the whole row as JSON, of which the reason shows the fields the
+    check compared."""
+    reason = pl.col("check")
+    for check, fields in ROW_CHECK_FIELDS.items():
+        values = [
+            pl.format(
+                f"{field}={{}}",
+                pl.col("failure_case").str.json_path_match(f"$.{field}").fill_null("null"),
+            )
+            for field in fields
+        ]
+        reason = (
+            pl.when(pl.col("check") == check)
+            .then(pl.format("{}: {}", "check", pl.concat_str(values, separator=", ")))
+            .otherwise(reason)
+        )
+    return reason
 
 
 def empty_quarantine() -> pl.DataFrame:

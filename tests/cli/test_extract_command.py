@@ -21,7 +21,8 @@ def test_json_lists_the_figures_with_quotes(tmp_path: Path) -> None:
     assert result.exit_code == 0
     figures = json.loads(result.stdout)
     assert [(f["indicator"], f["value"], f["qualifier"]) for f in figures] == [
-        ("killed", 188, "exact"), ("displaced", 165_000, "at_least"),
+        ("killed", 188, "exact"),
+        ("displaced", 165_000, "at_least"),
     ]
     assert figures[0]["publisher"] == "Relief Desk"
     assert figures[0]["published_date"] == "2025-05-02"
@@ -31,8 +32,17 @@ def test_json_lists_the_figures_with_quotes(tmp_path: Path) -> None:
 
 
 def test_flags_override_the_input_metadata() -> None:
-    result = invoke(str(TEXTS / "flood-update.md"), "--format", "json", "--publisher", "Other",
-                    "--url", "https://example.org/other", "--published", "2025-05-03")
+    result = invoke(
+        str(TEXTS / "flood-update.md"),
+        "--format",
+        "json",
+        "--publisher",
+        "Other",
+        "--url",
+        "https://example.org/other",
+        "--published",
+        "2025-05-03",
+    )
     figures = json.loads(result.stdout)
     assert {f["publisher"] for f in figures} == {"Other"}
     assert {f["source_url"] for f in figures} == {"https://example.org/other"}
@@ -58,7 +68,8 @@ def test_feed_figures_keep_their_article_metadata() -> None:
     result = invoke(str(TEXTS / "articles.ndjson"), "--format", "json")
     figures = json.loads(result.stdout)
     assert [(f["indicator"], f["source_url"], f["input_row"]) for f in figures] == [
-        ("killed", "https://example.org/a", 0), ("returnees", "https://example.org/b", 1),
+        ("killed", "https://example.org/a", 0),
+        ("returnees", "https://example.org/b", 1),
     ]
 
 

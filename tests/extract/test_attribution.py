@@ -21,35 +21,53 @@ def sources(text: str) -> list[str | None]:
     ("text", "expected"),
     [
         # a name followed by its acronym in brackets
-        ("The Ministry of Social Affairs (MOSA) said 18,000 people were displaced in Akkar.",
-         "Ministry of Social Affairs (MOSA)"),
-        ("Iraq's Ministry of Migration and Displacement (MoMD) has registered 3,200 returnees.",
-         "Iraq's Ministry of Migration and Displacement (MoMD)"),
-        ("As per the State Disaster Authority (SDA), 44 persons died in the landslide.",
-         "State Disaster Authority (SDA)"),
+        (
+            "The Ministry of Social Affairs (MOSA) said 18,000 people were displaced in Akkar.",
+            "Ministry of Social Affairs (MOSA)",
+        ),
+        (
+            "Iraq's Ministry of Migration and Displacement (MoMD) has registered 3,200 returnees.",
+            "Iraq's Ministry of Migration and Displacement (MoMD)",
+        ),
+        (
+            "As per the State Disaster Authority (SDA), 44 persons died in the landslide.",
+            "State Disaster Authority (SDA)",
+        ),
         # more reporting verbs and frames
-        ("UNICEF warns that 2.1 million children in Haiti need humanitarian assistance.",
-         "UNICEF"),
+        ("UNICEF warns that 2.1 million children in Haiti need humanitarian assistance.", "UNICEF"),
         ("Authorities have acknowledged 12 deaths in the crackdown.", "Authorities"),
-        ("A local youth leader told AFP that gunmen killed at least 27 people in Ituri.",
-         "local youth leader"),
-        ("According to figures from the health ministry, 230 people have been killed.",
-         "health ministry"),
-        ("According to OCHA's latest situation update, 45,000 people have been displaced.",
-         "OCHA"),
-        ("Police put the death toll at 112, while Amnesty International said the real number "
-         "was far higher.", "Police"),
+        (
+            "A local youth leader told AFP that gunmen killed at least 27 people in Ituri.",
+            "local youth leader",
+        ),
+        (
+            "According to figures from the health ministry, 230 people have been killed.",
+            "health ministry",
+        ),
+        ("According to OCHA's latest situation update, 45,000 people have been displaced.", "OCHA"),
+        (
+            "Police put the death toll at 112, while Amnesty International said the real number "
+            "was far higher.",
+            "Police",
+        ),
         # a person who speaks for a body: the body
-        ("About 9,000 people fled Tawila this week, most of them heading to Chad, said Maria "
-         "Rossi, a spokeswoman for the International Organization for Migration.",
-         "International Organization for Migration (IOM)"),
-        ("The Taliban government's chief spokesman Zabihullah Mujahid said 1,200 people were "
-         "killed.", "Taliban government"),
+        (
+            "About 9,000 people fled Tawila this week, most of them heading to Chad, said Maria "
+            "Rossi, a spokeswoman for the International Organization for Migration.",
+            "International Organization for Migration (IOM)",
+        ),
+        (
+            "The Taliban government's chief spokesman Zabihullah Mujahid said 1,200 people were "
+            "killed.",
+            "Taliban government",
+        ),
         ("Dr Anna Berg, WHO Regional Director, said 310 people had died of cholera.", "WHO"),
         # a descriptor names the body the text gave before
-        ("At least 90 civilians were killed in Idlib since Friday, the Syrian Network for Human "
-         "Rights said. The UK-based rights monitor said 40 more were injured.",
-         "Syrian Network for Human Rights"),
+        (
+            "At least 90 civilians were killed in Idlib since Friday, the Syrian Network for Human "
+            "Rights said. The UK-based rights monitor said 40 more were injured.",
+            "Syrian Network for Human Rights",
+        ),
     ],
 )
 def test_source_forms(text: str, expected: str) -> None:
@@ -62,6 +80,8 @@ def test_a_speaker_outranks_a_subject_that_only_has_confirmed() -> None:
 
 
 def test_a_population_is_not_credited_to_the_previous_report() -> None:
-    text = ("At least 70 people were killed in Khartoum, the health ministry said. The city is "
-            "home to about 6 million people.")
+    text = (
+        "At least 70 people were killed in Khartoum, the health ministry said. The city is "
+        "home to about 6 million people."
+    )
     assert sources(text) == ["health ministry", None]

@@ -27,7 +27,7 @@ OWN = DATA / "extract" / "own-cases.jsonl"
 KNOWN = {
     "d065": "'a body was recovered' counts one death; the rules read no number in 'a body'",
     "o012": "'the entire population of 2.2 million is facing ... food insecurity' is read as "
-            "population (nearest cue) where the annotation says food_insecure",
+    "population (nearest cue) where the annotation says food_insecure",
     "o013": "'the largest number, about 700,000, in Chad': an appositive with no cue word",
     "o027": "'150 migrants are feared dead' is read as killed; annotated as a trap",
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
@@ -40,15 +40,17 @@ def load(path: Path) -> list[dict]:
 
 def run(case: dict) -> tuple[Counter, Counter, list[str]]:
     published = case.get("published")
-    meta = SourceMeta(publisher=case.get("publisher") or "unknown",
-                      published_date=dt.date.fromisoformat(published) if published
-                      else dt.date.today())
+    meta = SourceMeta(
+        publisher=case.get("publisher") or "unknown",
+        published_date=dt.date.fromisoformat(published) if published else dt.date.today(),
+    )
     figures = extract_figures(Document(case["text"], Path(case["id"]), meta))
     got = Counter(figures.select("indicator", "value").rows())
     want = Counter((f["indicator"], f["value"]) for f in case["figures"])
     starts = figures["span_start"].to_list()
     traps = [
-        trap for trap in case["traps"]
+        trap
+        for trap in case["traps"]
         if (at := case["text"].find(trap)) >= 0 and any(at <= s < at + len(trap) for s in starts)
     ]
     return got, want, traps
@@ -56,9 +58,13 @@ def run(case: dict) -> tuple[Counter, Counter, list[str]]:
 
 def params(path: Path) -> list:
     return [
-        pytest.param(case, id=case["id"], marks=[pytest.mark.xfail(strict=True,
-                                                                   reason=KNOWN[case["id"]])]
-                     if case["id"] in KNOWN else [])
+        pytest.param(
+            case,
+            id=case["id"],
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN[case["id"]])]
+            if case["id"] in KNOWN
+            else [],
+        )
         for case in load(path)
     ]
 

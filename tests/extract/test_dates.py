@@ -66,4 +66,3 @@ def test_no_period_in_plain_prose() -> None:
 def test_absurd_windows_are_ignored() -> None:
     assert find_periods("in the past 99999999999 days", PUBLISHED) == []
     assert find_periods("in the past 300 years", PUBLISHED) == []
-

@@ -19,8 +19,11 @@ PUBLISHED = dt.date(2024, 12, 3)
 
 
 def extract(text: str, published: dt.date = PUBLISHED, **meta: str) -> pl.DataFrame:
-    source = SourceMeta(published_date=published, publisher=meta.get("publisher", "Test"),
-                        source_url=meta.get("url"))
+    source = SourceMeta(
+        published_date=published,
+        publisher=meta.get("publisher", "Test"),
+        source_url=meta.get("url"),
+    )
     return extract_figures(Document(text, Path("t.txt"), source))
 
 
@@ -51,10 +54,13 @@ def test_missing_publication_date_is_refused() -> None:
 
 def test_span_quote_provenance() -> None:
     text = "Intro line.\nNearly 50,000 people have been displaced, OCHA said."
-    document = Document(text, Path("a.txt"),
-                        SourceMeta(published_date=PUBLISHED, publisher="P",
-                                   source_url="https://example.org/x"),
-                        index=3, offset=100)
+    document = Document(
+        text,
+        Path("a.txt"),
+        SourceMeta(published_date=PUBLISHED, publisher="P", source_url="https://example.org/x"),
+        index=3,
+        offset=100,
+    )
     [row] = extract_figures(document).to_dicts()
     start, end = row["span_start"] - 100, row["span_end"] - 100
     assert text[start:end] == "50,000"
@@ -69,8 +75,10 @@ def test_span_quote_provenance() -> None:
 
 
 def test_origins_are_unique_within_a_document() -> None:
-    text = ("Floods killed 188 people and displaced 165,000, officials said. "
-            "Another 90 people are missing and 230 were injured.")
+    text = (
+        "Floods killed 188 people and displaced 165,000, officials said. "
+        "Another 90 people are missing and 230 were injured."
+    )
     figures = extract(text)
     assert figures.height == 4
     assert figures["origin"].n_unique() == figures.height
@@ -81,16 +89,22 @@ def test_origins_are_unique_within_a_document() -> None:
     [
         ("The conflict has left 500,000 people dead.", [("killed", 500_000)]),
         ("Aleppo, home to 2 million people, fell.", [("population", 2_000_000)]),
-        ("Dengue has infected 48,300 people and killed 212.",
-         [("affected", 48_300), ("killed", 212)]),
+        (
+            "Dengue has infected 48,300 people and killed 212.",
+            [("affected", 48_300), ("killed", 212)],
+        ),
         ("Some 5M Ukrainians are recorded as refugees.", [("refugees", 5_000_000)]),
         ("More than 500,000 Syrian refugees have returned home.", [("returnees", 500_000)]),
         ("Police arrested 300 people.", [("detained", 300)]),
-        ("About 1.1M internally displaced; 620K returnees.",
-         [("displaced", 1_100_000), ("returnees", 620_000)]),
+        (
+            "About 1.1M internally displaced; 620K returnees.",
+            [("displaced", 1_100_000), ("returnees", 620_000)],
+        ),
         ("Two million people need food assistance.", [("in_need", 2_000_000)]),
-        ("An estimated 25.6 million people face acute food insecurity.",
-         [("food_insecure", 25_600_000)]),
+        (
+            "An estimated 25.6 million people face acute food insecurity.",
+            [("food_insecure", 25_600_000)],
+        ),
         ("A dozen fishermen are still missing.", [("missing", 12)]),
         ("Half a million people have fled their homes.", [("displaced", 500_000)]),
         ("forcing between 5,000 and 7,000 residents to flee", [("displaced", 6_000)]),
@@ -133,8 +147,10 @@ def test_breakdowns_are_not_extra_figures() -> None:
 
 
 def test_mixed_total_split_into_indicators_is_dropped() -> None:
-    text = ("The country hosts roughly 1 million people who crossed from Sudan, among them "
-            "about 750,000 returnees and 250,000 refugees.")
+    text = (
+        "The country hosts roughly 1 million people who crossed from Sudan, among them "
+        "about 750,000 returnees and 250,000 refugees."
+    )
     assert pairs(text) == [("returnees", 750_000), ("refugees", 250_000)]
 
 
@@ -162,7 +178,9 @@ def test_country_from_place_demonym_host_or_previous_figure() -> None:
         "Fighting in El Fasher killed 42 people. A further 87 people were wounded."
     )
     assert figures.select("country_iso3", "location_name").rows() == [
-        ("TCD", "Chad"), ("SDN", "El Fasher"), ("SDN", "Sudan"),
+        ("TCD", "Chad"),
+        ("SDN", "El Fasher"),
+        ("SDN", "Sudan"),
     ]
 
 
@@ -179,7 +197,10 @@ def test_attribution_forms() -> None:
         "Some 1,150 people have been detained, the rights group HRANA said."
     )
     assert figures["attributed_to"].to_list() == [
-        "local medical group", "local medical group", "health ministry", "HRANA",
+        "local medical group",
+        "local medical group",
+        "health ministry",
+        "HRANA",
     ]
 
 
@@ -195,21 +216,22 @@ def test_agencies_spelled_out_also_carry_their_acronym() -> None:
         "Humanitarian Affairs reported. IOM said 12,000 people had returned."
     )
     assert figures["attributed_to"].to_list() == [
-        "UN Office for the Coordination of Humanitarian Affairs (OCHA)", "IOM",
+        "UN Office for the Coordination of Humanitarian Affairs (OCHA)",
+        "IOM",
     ]
 
 
 def test_hard_wrapped_source_names_are_one_line() -> None:
-    figures = extract("More than 12,000 people have fled, the International\nOrganization for "
-                      "Migration said.")
-    assert figures["attributed_to"].to_list() == [
-        "International Organization for Migration (IOM)"
-    ]
+    figures = extract(
+        "More than 12,000 people have fled, the International\nOrganization for Migration said."
+    )
+    assert figures["attributed_to"].to_list() == ["International Organization for Migration (IOM)"]
 
 
 def test_an_event_dates_every_figure_of_its_sentence() -> None:
-    figures = extract("At least 27 people were killed and 64 injured when shells struck a "
-                      "market on Monday.")
+    figures = extract(
+        "At least 27 people were killed and 64 injured when shells struck a market on Monday."
+    )
     assert figures["period_end"].to_list() == [dt.date(2024, 12, 2)] * 2
     assert figures["measure"].to_list() == ["flow", "flow"]
 
@@ -220,10 +242,52 @@ def test_a_change_is_not_a_total() -> None:
     ]
 
 
-_WORDS = ["people", "were", "killed", "displaced", "in", "Sudan", "Aleppo", "about", "nearly",
-          "more", "than", "2,000", "1.2m", "500 000", "two", "million", "a", "dozen", "on",
-          "Monday", "as", "of", "30", "November", "said", "OCHA", "(", ")", ",", ".", "—", ";",
-          "between", "and", "-", "refugees", "home", "to", "$", "%", "2024", "\n", "•", "the"]
+_WORDS = [
+    "people",
+    "were",
+    "killed",
+    "displaced",
+    "in",
+    "Sudan",
+    "Aleppo",
+    "about",
+    "nearly",
+    "more",
+    "than",
+    "2,000",
+    "1.2m",
+    "500 000",
+    "two",
+    "million",
+    "a",
+    "dozen",
+    "on",
+    "Monday",
+    "as",
+    "of",
+    "30",
+    "November",
+    "said",
+    "OCHA",
+    "(",
+    ")",
+    ",",
+    ".",
+    "—",
+    ";",
+    "between",
+    "and",
+    "-",
+    "refugees",
+    "home",
+    "to",
+    "$",
+    "%",
+    "2024",
+    "\n",
+    "•",
+    "the",
+]
 
 
 @settings(deadline=None, max_examples=150)
@@ -234,7 +298,10 @@ def test_any_text_extracts_without_error_and_spans_point_at_numbers(words: list[
     for row in figures.iter_rows(named=True):
         quoted = text[row["span_start"] : row["span_end"]]
         assert any(ch.isdigit() for ch in quoted) or quoted.split()[0].lower() in {
-            "two", "a", "dozen", "half",
+            "two",
+            "a",
+            "dozen",
+            "half",
         }
         assert row["value"] >= 0
         assert row["period_start"] <= row["period_end"] <= PUBLISHED
@@ -245,21 +312,27 @@ def _period_ends(text: str) -> list[dt.date]:
 
 
 def test_an_as_of_heading_dates_the_block_below_it() -> None:
-    text = ("Chad: refugee influx update (as of 2 April 2025)\n"
-            "• Some 14,000 refugees have arrived in Ouaddai province.\n"
-            "• At least 37 people have died in transit camps.")
+    text = (
+        "Chad: refugee influx update (as of 2 April 2025)\n"
+        "• Some 14,000 refugees have arrived in Ouaddai province.\n"
+        "• At least 37 people have died in transit camps."
+    )
     assert _period_ends(text) == [dt.date(2025, 4, 2)] * 2
 
 
 def test_a_closer_date_wins_over_the_heading() -> None:
-    text = ("Cholera in Sofala (as of 31 March)\n"
-            "2,300 cases had been recorded in Beira. By 5 April, 61 people had died.")
+    text = (
+        "Cholera in Sofala (as of 31 March)\n"
+        "2,300 cases had been recorded in Beira. By 5 April, 61 people had died."
+    )
     assert _period_ends(text) == [dt.date(2025, 3, 31), dt.date(2025, 4, 5)]
 
 
 def test_an_as_of_inside_a_sentence_with_figures_stays_there() -> None:
-    text = ("Some 9,000 people were displaced in Kalemie as of 1 March, officials said. "
-            "At least 25 people were killed in Goma, the army said.")
+    text = (
+        "Some 9,000 people were displaced in Kalemie as of 1 March, officials said. "
+        "At least 25 people were killed in Goma, the army said."
+    )
     assert _period_ends(text) == [dt.date(2025, 3, 1), dt.date(2025, 4, 9)]
 
 
@@ -267,16 +340,22 @@ def test_an_as_of_inside_a_sentence_with_figures_stays_there() -> None:
     ("text", "iso3"),
     [
         # a venue, an agent, a named agreement or a based-in name is not the figure's place
-        ("Some 9,000 people fled Nyala this week, a spokesman told a press briefing in "
-         "Geneva.", "SDN"),
-        ("At least 18 people were killed in Sumy in a drone attack by the Russian Federation.",
-         "UKR"),
-        ("More than 600 people were killed in Tigray after the Pretoria peace agreement.",
-         "ETH"),
+        (
+            "Some 9,000 people fled Nyala this week, a spokesman told a press briefing in Geneva.",
+            "SDN",
+        ),
+        (
+            "At least 18 people were killed in Sumy in a drone attack by the Russian Federation.",
+            "UKR",
+        ),
+        ("More than 600 people were killed in Tigray after the Pretoria peace agreement.", "ETH"),
         ("At least 48 people were killed in Idlib, the London-based monitor said.", "SYR"),
         # a dateline's country when the text names no other place
-        ("KALEMIE, DR Congo (AFP) - Gunmen killed at least 23 people overnight, a local "
-         "leader said.", "COD"),
+        (
+            "KALEMIE, DR Congo (AFP) - Gunmen killed at least 23 people overnight, a local "
+            "leader said.",
+            "COD",
+        ),
         ("MAIDUGURI (Reuters) - Insurgents killed 31 farmers on Sunday, residents said.", "NGA"),
         # refugees with no host named: the country they fled
         ("About 1.2 million refugees from Myanmar are recorded worldwide.", "MMR"),
@@ -297,13 +376,21 @@ def test_a_briefing_city_dateline_is_no_fallback() -> None:
     ("text", "expected"),
     [
         # a part that names another indicator than its total is a figure of its own
-        ("Health authorities have recorded 9,140 suspected cholera cases, including 203 "
-         "deaths, since August.", [("affected", 9140), ("killed", 203)]),
-        ("The village was home to about 3,000 people. Some 800 of them have been displaced "
-         "by the floods.", [("population", 3000), ("displaced", 800)]),
+        (
+            "Health authorities have recorded 9,140 suspected cholera cases, including 203 "
+            "deaths, since August.",
+            [("affected", 9140), ("killed", 203)],
+        ),
+        (
+            "The village was home to about 3,000 people. Some 800 of them have been displaced "
+            "by the floods.",
+            [("population", 3000), ("displaced", 800)],
+        ),
         # a part of the same indicator, or a demographic group, is a breakdown
-        ("More than 2,000 people were injured, including 300 wounded by gunfire.",
-         [("injured", 2000)]),
+        (
+            "More than 2,000 people were injured, including 300 wounded by gunfire.",
+            [("injured", 2000)],
+        ),
         ("At least 3,000 people were killed, including 400 children.", [("killed", 3000)]),
     ],
 )
@@ -314,20 +401,26 @@ def test_parts_with_their_own_indicator_are_figures(text: str, expected: list) -
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Some 310,000 people face catastrophic conditions (IPC Phase 5) in North Darfur.",
-         [("food_insecure", 310_000)]),
-        ("About 2.6 million people face Crisis or worse (IPC Phase 3+) levels of food "
-         "insecurity.", [("food_insecure", 2_600_000)]),
-        ("Floods have displaced 9,000 people, and 2.1 million peoples are in need of "
-         "humanitarian support.", [("displaced", 9_000), ("in_need", 2_100_000)]),
+        (
+            "Some 310,000 people face catastrophic conditions (IPC Phase 5) in North Darfur.",
+            [("food_insecure", 310_000)],
+        ),
+        (
+            "About 2.6 million people face Crisis or worse (IPC Phase 3+) levels of food "
+            "insecurity.",
+            [("food_insecure", 2_600_000)],
+        ),
+        (
+            "Floods have displaced 9,000 people, and 2.1 million peoples are in need of "
+            "humanitarian support.",
+            [("displaced", 9_000), ("in_need", 2_100_000)],
+        ),
         ("Gunmen held 14 employees of the aid group for several hours.", [("detained", 14)]),
         ("The fishing community now numbers fewer than 800 people.", [("population", 800)]),
         ("Rains have affected 3.5 lakh persons in 14 districts.", [("affected", 350_000)]),
     ],
 )
-def test_vocabulary_for_ipc_phases_need_detention_and_population(
-    text: str, expected: list
-) -> None:
+def test_vocabulary_for_ipc_phases_need_detention_and_population(text: str, expected: list) -> None:
     assert pairs(text) == expected
 
 
@@ -335,18 +428,30 @@ def test_vocabulary_for_ipc_phases_need_detention_and_population(
     ("text", "expected"),
     [
         # a border crossed between two named countries: refugees in the second
-        ("Some 640,000 people have fled Myanmar into Bangladesh since August.",
-         [("refugees", 640_000, "BGD")]),
+        (
+            "Some 640,000 people have fled Myanmar into Bangladesh since August.",
+            [("refugees", 640_000, "BGD")],
+        ),
         # people who left their country, then the hosts that list them
-        ("About 3.1 million Nicaraguans have left their country. Costa Rica hosts some 1.2 "
-         "million of them, Panama about 90,000 and Mexico nearly 60,000.",
-         [("refugees", 3_100_000, "NIC"), ("refugees", 1_200_000, "CRI"),
-          ("refugees", 90_000, "PAN"), ("refugees", 60_000, "MEX")]),
-        ("Uganda is hosting 1.7 million refugees, the government said.",
-         [("refugees", 1_700_000, "UGA")]),
+        (
+            "About 3.1 million Nicaraguans have left their country. Costa Rica hosts some 1.2 "
+            "million of them, Panama about 90,000 and Mexico nearly 60,000.",
+            [
+                ("refugees", 3_100_000, "NIC"),
+                ("refugees", 1_200_000, "CRI"),
+                ("refugees", 90_000, "PAN"),
+                ("refugees", 60_000, "MEX"),
+            ],
+        ),
+        (
+            "Uganda is hosting 1.7 million refugees, the government said.",
+            [("refugees", 1_700_000, "UGA")],
+        ),
         # a list of places continuing the figure before it
-        ("Clashes killed 40 people in Goma, Bukavu 12 and Uvira 9, officials said.",
-         [("killed", 40, "COD"), ("killed", 12, "COD"), ("killed", 9, "COD")]),
+        (
+            "Clashes killed 40 people in Goma, Bukavu 12 and Uvira 9, officials said.",
+            [("killed", 40, "COD"), ("killed", 12, "COD"), ("killed", 9, "COD")],
+        ),
     ],
 )
 def test_refugee_hosts_and_listed_places(text: str, expected: list) -> None:
@@ -363,8 +468,11 @@ def test_people_who_speak_are_no_cue_for_the_next_number() -> None:
     ("text", "expected"),
     [
         # an aside between the number and its predicate does not use up the reach
-        ("Some 3.2 million people, or 44 percent of the population covered by the analysis, "
-         "are facing high levels of acute food insecurity.", [("food_insecure", 3_200_000)]),
+        (
+            "Some 3.2 million people, or 44 percent of the population covered by the analysis, "
+            "are facing high levels of acute food insecurity.",
+            [("food_insecure", 3_200_000)],
+        ),
         # "one source said" counts no one
         ("Two soldiers were still missing, one official said.", [("missing", 2)]),
         # a people word that qualifies a thing ("staff positions") counts the things
@@ -376,7 +484,9 @@ def test_asides_determiners_and_compounds(text: str, expected: list) -> None:
 
 
 def test_a_place_that_accounts_for_part_of_a_total_gives_a_sub_total() -> None:
-    text = ("Health officials have recorded 5,200 suspected cholera cases. Sofala province "
-            "accounts for 2,100 of the suspected cases.")
+    text = (
+        "Health officials have recorded 5,200 suspected cholera cases. Sofala province "
+        "accounts for 2,100 of the suspected cases."
+    )
     rows = extract(text).select("indicator", "value", "location_name").rows()
     assert rows[1] == ("affected", 2_100, "Sofala")

@@ -36,13 +36,15 @@ def test_windows_and_events(text: str, measure: str) -> None:
 
 def test_a_date_after_since_starts_a_running_count() -> None:
     # "on 3 June" dates the onset, not the count: a stock to publication
-    (_, _, measure, end), = figures(
+    ((_, _, measure, end),) = figures(
         "A total of 212 people have died since the onset of the monsoon rains on 3 June."
     )
     assert (measure, end) == ("stock", PUBLISHED)
 
 
 def test_also_continues_the_window_of_the_figure_before() -> None:
-    rows = figures("At least 75 protesters were killed in Bamako since Friday, the group said. "
-                   "It said 19 police officers had also died.")
+    rows = figures(
+        "At least 75 protesters were killed in Bamako since Friday, the group said. "
+        "It said 19 police officers had also died."
+    )
     assert [r[2] for r in rows] == ["flow", "flow"]

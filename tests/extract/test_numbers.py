@@ -154,8 +154,16 @@ def test_grouped_digits_round_trip(value: int) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "value"),
-    [("1,200", 1200), ("2.3 million", 2_300_000), ("5M", 5_000_000), (" 42 ", 42),
-     ("n/a", None), ("", None), ("12.5", None), ("about 40", None)],
+    [
+        ("1,200", 1200),
+        ("2.3 million", 2_300_000),
+        ("5M", 5_000_000),
+        (" 42 ", 42),
+        ("n/a", None),
+        ("", None),
+        ("12.5", None),
+        ("about 40", None),
+    ],
 )
 def test_parse_number_for_table_cells(cell: str, value: int | None) -> None:
     assert parse_number(cell) == value
@@ -167,8 +175,13 @@ def test_absurdly_long_numbers_are_never_counts() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1.2 lakh persons", 120_000), ("3 lakhs people", 300_000), ("2 crore people", 20_000_000),
-     ("1,20,000 people", 120_000), ("12,50,000 people", 1_250_000)],
+    [
+        ("1.2 lakh persons", 120_000),
+        ("3 lakhs people", 300_000),
+        ("2 crore people", 20_000_000),
+        ("1,20,000 people", 120_000),
+        ("12,50,000 people", 1_250_000),
+    ],
 )
 def test_south_asian_scales_and_grouping(text: str, value: int) -> None:
     assert [q.value for q in find_quantities(text) if q.is_count] == [value]

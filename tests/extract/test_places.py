@@ -23,8 +23,10 @@ def places(text: str) -> list[tuple[str, str | None, int]]:
     ("text", "expected"),
     [
         ("fighting in Syria", ("Syria", "SYR", COUNTRY)),
-        ("the Democratic Republic of the Congo is home", ("Democratic Republic of the Congo",
-                                                          "COD", COUNTRY)),
+        (
+            "the Democratic Republic of the Congo is home",
+            ("Democratic Republic of the Congo", "COD", COUNTRY),
+        ),
         ("people in Aleppo", ("Aleppo", "SYR", CITY)),
         ("refugees in Cúcuta", ("Cúcuta", "COL", CITY)),
         ("refugees in Cucuta", ("Cucuta", "COL", CITY)),
@@ -68,8 +70,11 @@ def test_memory_gazetteer_for_tests() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["convoys waited at the Torkham Gate border post", "near the Islam Qala crossing",
-     "villages around Mocímboa da Praia"],
+    [
+        "convoys waited at the Torkham Gate border post",
+        "near the Islam Qala crossing",
+        "villages around Mocímboa da Praia",
+    ],
 )
 def test_a_match_inside_a_longer_unknown_name_is_no_place(text: str) -> None:
     # the last word alone is a town elsewhere ("Qala" in Malta, "Praia" in Cabo Verde)
@@ -83,8 +88,11 @@ def test_residents_of_a_city_still_name_it() -> None:
 
 @pytest.mark.parametrize(
     ("text", "iso3"),
-    [("Fighting in the DR Congo", "COD"), ("clashes in Amhara", "ETH"),
-     ("camps in Gambella", "ETH")],
+    [
+        ("Fighting in the DR Congo", "COD"),
+        ("clashes in Amhara", "ETH"),
+        ("camps in Gambella", "ETH"),
+    ],
 )
 def test_aliases_for_names_news_copy_uses(text: str, iso3: str) -> None:
     assert places(text)[-1][1] == iso3

@@ -12,13 +12,17 @@ def sentences(text: str) -> list[str]:
 def test_abbreviations_do_not_end_a_sentence() -> None:
     text = "Talks are set for Dec. 7-8 in Doha. The U.N. said 12 people died. Gen. Smith left."
     assert sentences(text) == [
-        "Talks are set for Dec. 7-8 in Doha.", "The U.N. said 12 people died.", "Gen. Smith left.",
+        "Talks are set for Dec. 7-8 in Doha.",
+        "The U.N. said 12 people died.",
+        "Gen. Smith left.",
     ]
 
 
 def test_headings_bullets_and_paragraphs_end_sentences() -> None:
-    text = ("HIGHLIGHTS\n• 6.3 million people displaced within Myanmar as of 4 November 2024 "
-            "by the fighting\n• 18.6 million people in need\n\nA new paragraph")
+    text = (
+        "HIGHLIGHTS\n• 6.3 million people displaced within Myanmar as of 4 November 2024 "
+        "by the fighting\n• 18.6 million people in need\n\nA new paragraph"
+    )
     assert sentences(text) == [
         "HIGHLIGHTS",
         "• 6.3 million people displaced within Myanmar as of 4 November 2024 by the fighting",
@@ -28,8 +32,10 @@ def test_headings_bullets_and_paragraphs_end_sentences() -> None:
 
 
 def test_hard_wrapped_prose_runs_on() -> None:
-    text = ("More than 12,000 people have fled Abu Shouk camp since 1 December, the International\n"
-            "Organization for Migration said.")
+    text = (
+        "More than 12,000 people have fled Abu Shouk camp since 1 December, the International\n"
+        "Organization for Migration said."
+    )
     assert len(sentences(text)) == 1
 
 

@@ -22,9 +22,15 @@ Partners continue to scale up."""
 def test_header_rows_and_source_are_found() -> None:
     (table,) = find_text_tables(REPORT)
     assert [REPORT[a:b] for a, b in table.header] == [
-        "State", "People displaced", "Deaths", "Farmland (ha)"]
+        "State",
+        "People displaced",
+        "Deaths",
+        "Farmland (ha)",
+    ]
     assert [[REPORT[a:b] for a, b in row] for row in table.rows] == [
-        ["Borno", "41,200", "37", "9,100"], ["Adamawa", "12,650", "9", "4,320"]]
+        ["Borno", "41,200", "37", "9,100"],
+        ["Adamawa", "12,650", "9", "4,320"],
+    ]
     assert table.source == "NEMA"
 
 
@@ -41,8 +47,15 @@ def test_lines_of_prose_with_a_pipe_are_no_table() -> None:
 def test_cells_under_people_columns_are_figures_placed_by_their_row() -> None:
     meta = SourceMeta(publisher="Test", published_date=dt.date(2025, 9, 16))
     figures = extract_figures(Document(REPORT, Path("t.md"), meta))
-    rows = figures.select("indicator", "value", "location_name", "country_iso3",
-                          "attributed_to", "period_end", "measure").rows()
+    rows = figures.select(
+        "indicator",
+        "value",
+        "location_name",
+        "country_iso3",
+        "attributed_to",
+        "period_end",
+        "measure",
+    ).rows()
     end = dt.date(2025, 9, 14)
     assert rows == [
         ("displaced", 41_200, "Borno", "NGA", "NEMA", end, "stock"),

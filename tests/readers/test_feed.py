@@ -19,7 +19,9 @@ def test_each_article_keeps_its_own_metadata() -> None:
     assert [d.index for d in documents] == [0, 1, 2]
     assert [d.meta.publisher for d in documents] == ["Wire A", "Wire B", "Wire C"]
     assert [d.meta.source_url for d in documents] == [
-        "https://example.org/a", "https://example.org/b", "https://example.org/c",
+        "https://example.org/a",
+        "https://example.org/b",
+        "https://example.org/c",
     ]
     assert documents[1].meta.published_date == dt.date(2026, 6, 18)
     assert documents[0].meta.title == "Shelling in El Fasher"
@@ -63,15 +65,17 @@ def test_a_line_that_is_not_json_names_its_number(tmp_path: Path) -> None:
 
 def test_a_line_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "list.jsonl"
-    path.write_text('[1, 2]\n', encoding="utf-8")
+    path.write_text("[1, 2]\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 1 is not a JSON object"):
         read(path)
 
 
 def test_an_article_without_text_or_html_in_a_feed_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "mixed.ndjson"
-    lines = [{"text": "At least 5 people were killed.", "published": "2025-01-01"},
-             {"title": "no body", "published": "2025-01-02"}]
+    lines = [
+        {"text": "At least 5 people were killed.", "published": "2025-01-01"},
+        {"title": "no body", "published": "2025-01-02"},
+    ]
     path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
     with pytest.raises(InputError, match="line 2 has neither text nor html"):
         read(path)

@@ -14,27 +14,74 @@ from humstats.extract.indicators import alternation
 
 _ACRONYM = r"\s*\([A-Z][A-Za-z]*[A-Z]\)"
 """An organisation's short name in brackets after its full name: "... Institute (INM)"."""
-_ACCORDING = re.compile(
-    rf"\b(?:according to|as per)\s+(?P<src>[^,.;:()—–]+(?:{_ACRONYM})?)", re.I
-)
+_ACCORDING = re.compile(rf"\b(?:according to|as per)\s+(?P<src>[^,.;:()—–]+(?:{_ACRONYM})?)", re.I)
 _BY = re.compile(
     r"\b(?:registered|recorded|compiled|published|verified|documented|reported|counted) by\s+"
     r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
 )
 _VERBS = [
-    "said", "says", "reported", "reports", "estimated", "estimates", "estimate", "found", "finds",
-    "announced", "confirmed", "warned", "stated", "added", "noted", "told", "shows", "show",
-    "showed", "put", "puts", "recorded", "registered", "say", "warns", "warn", "disclosed",
-    "discloses", "verified", "informed", "acknowledged", "acknowledges", "acknowledge",
+    "said",
+    "says",
+    "reported",
+    "reports",
+    "estimated",
+    "estimates",
+    "estimate",
+    "found",
+    "finds",
+    "announced",
+    "confirmed",
+    "warned",
+    "stated",
+    "added",
+    "noted",
+    "told",
+    "shows",
+    "show",
+    "showed",
+    "put",
+    "puts",
+    "recorded",
+    "registered",
+    "say",
+    "warns",
+    "warn",
+    "disclosed",
+    "discloses",
+    "verified",
+    "informed",
+    "acknowledged",
+    "acknowledges",
+    "acknowledge",
 ]
 _VERB = re.compile(rf"\s(?:{alternation(_VERBS)})\b")
 _LEFT_BOUNDARY = re.compile(
     r"[,;:()—–\"“”]|\b(?:while|and|but|that|as|when|after|which|where|with|adding)\b"
 )
 _PRONOUNS = {"it", "they", "he", "she", "we"}
-_VERB_STEMS = ("said", "say", "report", "estimat", "found", "find", "announc", "confirm", "warn",
-               "stat", "added", "noted", "told", "show", "put", "record", "regist", "disclos",
-               "verifi", "inform", "acknowledg")
+_VERB_STEMS = (
+    "said",
+    "say",
+    "report",
+    "estimat",
+    "found",
+    "find",
+    "announc",
+    "confirm",
+    "warn",
+    "stat",
+    "added",
+    "noted",
+    "told",
+    "show",
+    "put",
+    "record",
+    "regist",
+    "disclos",
+    "verifi",
+    "inform",
+    "acknowledg",
+)
 _PUT_AT = re.compile(r"(?:\s+(?:the|its|their))?(?:\s+[\w-]+){0,3}?\s+at\b")
 """"Officials put the death toll at 112": the frame reaches the number it governs."""
 _AUXILIARY = re.compile(r"\s+(?:has|have|had)(?:\s+(?:also|now|already|since))?\s*$", re.I)
@@ -61,8 +108,30 @@ _AGENTS = re.compile(
     r"bulletin|bureau|authority|unit|cell|network|league)\b",
     re.I,
 )
-_NOT_LAST = {"a", "an", "the", "has", "have", "had", "is", "are", "was", "were", "be", "been",
-             "being", "it", "they", "which", "who", "that", "of", "to", "in", "on"}
+_NOT_LAST = {
+    "a",
+    "an",
+    "the",
+    "has",
+    "have",
+    "had",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "it",
+    "they",
+    "which",
+    "who",
+    "that",
+    "of",
+    "to",
+    "in",
+    "on",
+}
 _LEADING = re.compile(
     r"^(?:the|a|an|latest|new|its|their|his|her|(?:figures|data|estimates|statistics|numbers)"
     r"\s+(?:from|by|of|released by|published by))\s+",
@@ -120,7 +189,7 @@ def _clean(source: str) -> str | None:
         source = _LEADING.sub("", speaker["org"].strip())
     possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
     if possessive:
-        source = source[possessive.end():]
+        source = source[possessive.end() :]
     words = source.split()
     if not words or len(words) > 9 or re.search(r"\b\d", source):
         return None
@@ -134,17 +203,19 @@ def _clean(source: str) -> str | None:
     return source
 
 
-def short_names(organisations: tuple[tuple[str, tuple[str, ...]], ...]
-                ) -> list[tuple[str, re.Pattern[str]]]:
+def short_names(
+    organisations: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, re.Pattern[str]]]:
     """(acronym, pattern of its full names) from the vocabulary's ``[organisations]``."""
     return [
         (short, re.compile(rf"\b(?:{'|'.join(names)})\b", re.I))
-        for short, names in organisations if names
+        for short, names in organisations
+        if names
     ]
 
 
 def with_short_name(source: str, names: list[tuple[str, re.Pattern[str]]]) -> str:
-    """"UN Office for the Coordination of Humanitarian Affairs (OCHA)": the name as written,
+    """ "UN Office for the Coordination of Humanitarian Affairs (OCHA)": the name as written,
     plus the acronym analysts group by, when the text spelled the agency out."""
     for short, pattern in names:
         if pattern.search(source) and not re.search(rf"\b{short}\b", source):
@@ -156,8 +227,11 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Sources credited in ``text[start:end]`` with their offsets (pronouns as ``it``)."""
     found: list[Attribution] = []
     lowered = text[start:end].lower()
-    patterns = [p for p, words in ((_ACCORDING, ("according to", "as per")), (_BY, (" by ",)))
-                if any(word in lowered for word in words)]
+    patterns = [
+        p
+        for p, words in ((_ACCORDING, ("according to", "as per")), (_BY, (" by ",)))
+        if any(word in lowered for word in words)
+    ]
     for pattern in patterns:
         for match in pattern.finditer(text, start, end):
             source = _clean(match["src"])
@@ -192,15 +266,21 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         boundary = None
         for boundary in _LEFT_BOUNDARY.finditer(left):  # noqa: B007 - the last one counts
             pass
-        phrase = left[boundary.end():] if boundary else left
+        phrase = left[boundary.end() :] if boundary else left
         if boundary is None and match.start() - 90 > start:
             continue
         if phrase.strip().lower() in _PRONOUNS:
             found.append(Attribution("it", match.start() - len(phrase), verb_end))
             continue
         if _GENERIC.fullmatch(phrase.strip()):
-            found.append(Attribution(_LEADING.sub("", phrase.strip()), match.start() - len(phrase),
-                                     verb_end, generic=True))
+            found.append(
+                Attribution(
+                    _LEADING.sub("", phrase.strip()),
+                    match.start() - len(phrase),
+                    verb_end,
+                    generic=True,
+                )
+            )
             continue
         if acronym:
             name = _NAME_RUN.search(trimmed)

@@ -33,9 +33,25 @@ _DAY_MONTH = (
     rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 )
 _NUMBER_WORDS = {
-    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14,
-    "several": 3, "few": 3, "24": 1, "48": 2, "72": 3,
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "several": 3,
+    "few": 3,
+    "24": 1,
+    "48": 2,
+    "72": 3,
 }
 
 PERIOD_RE = re.compile(
@@ -89,6 +105,7 @@ class Period:
 
 def _on_or_before(published: dt.date, month: int, day: int | None, year: int | None) -> dt.date:
     """The date with that month/day closest before publication (year inferred)."""
+
     def build(y: int) -> dt.date:
         last = calendar.monthrange(y, month)[1]
         return dt.date(y, month, min(day or last, last))
@@ -118,8 +135,9 @@ def _day_month(match: re.Match[str], prefix: str, published: dt.date) -> dt.date
     day = int(_group(match, f"{prefix}day", f"{prefix}day2") or 0) or None
     year = _group(match, f"{prefix}year")
     try:
-        return _on_or_before(published, _MONTHS[month.lower().rstrip(".")], day,
-                             int(year) if year else None)
+        return _on_or_before(
+            published, _MONTHS[month.lower().rstrip(".")], day, int(year) if year else None
+        )
     except ValueError:
         return None
 
@@ -136,8 +154,7 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
             return Period(end, end, day, True, span)
         if match["end_of"]:
             year = int(match["year3"]) if match["year3"] else None
-            end = _on_or_before(published, _MONTHS[match["month3"].lower().rstrip(".")], None,
-                                year)
+            end = _on_or_before(published, _MONTHS[match["month3"].lower().rstrip(".")], None, year)
             return Period(end, end, day, True, span)
         if match["weekday"]:
             end = _weekday(published, match["weekday"])
@@ -154,7 +171,8 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
             }[unit]
             return Period(start, published, DatePrecision(unit), False, span, True)
         start = (
-            _weekday(published, match["s_weekday"]) if match["s_weekday"]
+            _weekday(published, match["s_weekday"])
+            if match["s_weekday"]
             else _day_month(match, "s_", published)
         )
         return Period(start, published, day, False, span, True) if start else None
@@ -191,37 +209,65 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
             end = published.replace(day=1) - dt.timedelta(days=1)
             return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
         if phrase.startswith("last") and unit == "year":
-            return Period(dt.date(published.year - 1, 1, 1), dt.date(published.year - 1, 12, 31),
-                          DatePrecision.YEAR, False, span, True)
+            return Period(
+                dt.date(published.year - 1, 1, 1),
+                dt.date(published.year - 1, 12, 31),
+                DatePrecision.YEAR,
+                False,
+                span,
+                True,
+            )
         if unit in {"week", "weekend"}:
             return Period(monday, published, DatePrecision.WEEK, False, span, True)
         if unit == "month":
-            return Period(published.replace(day=1), published, DatePrecision.MONTH, False, span,
-                          True)
-        return Period(published.replace(month=1, day=1), published, DatePrecision.YEAR, False,
-                      span, True)
+            return Period(
+                published.replace(day=1), published, DatePrecision.MONTH, False, span, True
+            )
+        return Period(
+            published.replace(month=1, day=1), published, DatePrecision.YEAR, False, span, True
+        )
     if match["in_period"]:
         if match["iyear"]:
             year = int(match["iyear"])
             end = min(dt.date(year, 12, 31), published)
             return Period(dt.date(year, 1, 1), end, DatePrecision.YEAR, False, span, True)
-        end = _on_or_before(published, _MONTHS[match["im"].lower().rstrip(".")], None,
-                            int(match["iy"]) if match["iy"] else None)
+        end = _on_or_before(
+            published,
+            _MONTHS[match["im"].lower().rstrip(".")],
+            None,
+            int(match["iy"]) if match["iy"] else None,
+        )
         end = min(end, published)
         return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
     if match["months"]:
-        end = _on_or_before(published, _MONTHS[match["mm2"].lower().rstrip(".")], None,
-                            int(match["my2"]) if match["my2"] else None)
-        start = _on_or_before(end, _MONTHS[match["mm1"].lower().rstrip(".")], 1,
-                              int(match["my1"]) if match["my1"] else None)
+        end = _on_or_before(
+            published,
+            _MONTHS[match["mm2"].lower().rstrip(".")],
+            None,
+            int(match["my2"]) if match["my2"] else None,
+        )
+        start = _on_or_before(
+            end,
+            _MONTHS[match["mm1"].lower().rstrip(".")],
+            1,
+            int(match["my1"]) if match["my1"] else None,
+        )
         return Period(start, end, DatePrecision.MONTH, False, span, True)
     if match["between"]:
-        end = _on_or_before(published, _MONTHS[match["bm2"].lower().rstrip(".")],
-                            int(match["bd2"]), int(match["by2"]) if match["by2"] else None)
+        end = _on_or_before(
+            published,
+            _MONTHS[match["bm2"].lower().rstrip(".")],
+            int(match["bd2"]),
+            int(match["by2"]) if match["by2"] else None,
+        )
         start_month = match["bm1"] or match["bm2"]
         start_year = match["by1"] or match["by2"]
-        start = _on_or_before(end, _MONTHS[start_month.lower().rstrip(".")], int(match["bd1"]),
-                              int(start_year) if start_year else None)
+        start = _on_or_before(
+            end,
+            _MONTHS[start_month.lower().rstrip(".")],
+            int(match["bd1"]),
+            int(start_year) if start_year else None,
+        )
         return Period(min(start, end), end, day, False, span, True)
     return None
 
@@ -230,8 +276,18 @@ _ANCHORS = (
     *(name.lower() for name in calendar.day_name),
     *(name.lower() for name in calendar.month_name[1:]),
     *(name.lower() for name in calendar.month_abbr[1:]),
-    "since", "past", "last", "this", "overnight", "yesterday", "today", "end", "close", "start",
-    "between", "weekend",
+    "since",
+    "past",
+    "last",
+    "this",
+    "overnight",
+    "yesterday",
+    "today",
+    "end",
+    "close",
+    "start",
+    "between",
+    "weekend",
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
@@ -257,11 +313,13 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
     anchors.extend(m.start() for m in _YEAR.finditer(text, start, stop))
     if not anchors:
         return []
-    candidates = sorted({
-        word.start()
-        for anchor in anchors
-        for word in _WORD_START.finditer(text, max(start, anchor - _REACH), anchor + 1)
-    })
+    candidates = sorted(
+        {
+            word.start()
+            for anchor in anchors
+            for word in _WORD_START.finditer(text, max(start, anchor - _REACH), anchor + 1)
+        }
+    )
     matches = []
     end = -1
     for candidate in candidates:
@@ -274,8 +332,9 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
     return matches
 
 
-def find_periods(text: str, published: dt.date, start: int = 0, end: int | None = None
-                 ) -> list[Period]:
+def find_periods(
+    text: str, published: dt.date, start: int = 0, end: int | None = None
+) -> list[Period]:
     """Every reference-period phrase in ``text[start:end]`` resolved against ``published``.
 
     Phrases that date a statement ("said on Friday") are skipped: they say when the source

@@ -78,14 +78,24 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+
+
 def _endings(*phrases: str) -> tuple[str, ...]:
     """Phrases as " phrase" suffixes: ``_tail(text).endswith(...)`` tests them at a word start."""
     return tuple(f" {phrase}" for phrase in phrases)
 
 
 _BREAKDOWN_BEFORE = _endings(
-    "including", "includes", "included", "of whom", "among whom", "among them", "among those",
-    "of which", "among the dead", "among the victims",
+    "including",
+    "includes",
+    "included",
+    "of whom",
+    "among whom",
+    "among them",
+    "among those",
+    "of which",
+    "among the dead",
+    "among the victims",
 )
 _BREAKDOWN_PREDICATE = re.compile(
     r"\s+(?:were|are|was|is)\s+(?:children|women|girls|boys|minors|men|medics|civilians|"
@@ -99,13 +109,24 @@ _PARTITIVE_PREDICATE = re.compile(
     re.I,
 )
 _ACCOUNTS_FOR = _endings("accounts for", "accounted for", "account for", "accounting for")
-_COMPARED = _endings(*(
-    f"{change} {link}{article}"
-    for change in ("up", "down", "rising", "falling", "increase", "increased", "decrease",
-                   "decreased", "compared")
-    for link in ("from", "with", "to")
-    for article in ("", " the", " about", " some", " around")
-))
+_COMPARED = _endings(
+    *(
+        f"{change} {link}{article}"
+        for change in (
+            "up",
+            "down",
+            "rising",
+            "falling",
+            "increase",
+            "increased",
+            "decrease",
+            "decreased",
+            "compared",
+        )
+        for link in ("from", "with", "to")
+        for article in ("", " the", " about", " some", " around")
+    )
+)
 _ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
 _INHERIT_BEFORE = _endings("another", "a further", "an additional", "a total of")
 _TAIL_WORDS = 6
@@ -114,6 +135,8 @@ _TAIL_WORDS = 6
 def _tail(text: str, start: int, end: int) -> str:
     """The last words before ``end``, lower-cased, space-separated, with a leading space."""
     return " " + " ".join(text[start:end].split()[-_TAIL_WORDS:]).lower()
+
+
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
 _INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
 _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
@@ -123,8 +146,7 @@ _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
 )
-_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$",
-                          re.I)
+_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
 _B_REACH_SHORT = 45
 _B_REACH_LONG = 90
@@ -187,8 +209,10 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
             return "bare"
         if match["people"]:
             following = patterns.head.match(text, match.end())
-            if following is not None and following["thing"] and following.start() + 2 >= (
-                match.end()
+            if (
+                following is not None
+                and following["thing"]
+                and following.start() + 2 >= (match.end())
             ):
                 return "thing"  # "3,500 staff positions", "200 worker visas"
             return "people"
@@ -206,8 +230,13 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
     return "bare"
 
 
-def _bounds(sentence: tuple[int, int], masked: str, quantities: list[Quantity], q: Quantity,
-            aside: tuple[int, int] | None) -> tuple[int, int]:
+def _bounds(
+    sentence: tuple[int, int],
+    masked: str,
+    quantities: list[Quantity],
+    q: Quantity,
+    aside: tuple[int, int] | None,
+) -> tuple[int, int]:
     """The window around ``q``: from the previous count or clause break to the next.
 
     ``quantities`` are the sentence's other counts of people (not "140 trucks"). A count inside
@@ -276,18 +305,24 @@ def _classify(
     return cue, head
 
 
-def _own_periods(text: str, masked: str, published: dt.date, sentence: tuple[int, int],
-                 quantities: list[Quantity]) -> list[Period]:
+def _own_periods(
+    text: str,
+    masked: str,
+    published: dt.date,
+    sentence: tuple[int, int],
+    quantities: list[Quantity],
+) -> list[Period]:
     """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
     s0, s1 = sentence
     compared = [
-        o.end for o in quantities
-        if o.is_count and _tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(
-            _COMPARED
-        )
+        o.end
+        for o in quantities
+        if o.is_count
+        and _tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(_COMPARED)
     ]
     return [
-        _since(p, text, published, s0) for p in find_periods(text, published, s0, s1)
+        _since(p, text, published, s0)
+        for p in find_periods(text, published, s0, s1)
         if not any(0 <= p.span[0] - end <= 15 for end in compared)
     ]
 
@@ -299,12 +334,24 @@ def _since(period: Period, text: str, published: dt.date, s0: int) -> Period:
         return period
     if not SINCE_EVENT.search(text, max(s0, period.span[0] - 60), period.span[0]):
         return period
-    return Period(period.start, max(period.start, published), period.precision, False,
-                  period.span, period.flow)
+    return Period(
+        period.start,
+        max(period.start, published),
+        period.precision,
+        False,
+        period.span,
+        period.flow,
+    )
 
 
-def _period_for(q: Quantity, periods: list[Period], lower: int, upper: int,
-                sentence_start: int, first_count: int) -> Period | None:
+def _period_for(
+    q: Quantity,
+    periods: list[Period],
+    lower: int,
+    upper: int,
+    sentence_start: int,
+    first_count: int,
+) -> Period | None:
     for period in periods:
         if period.as_of and period.span[1] <= first_count and period.span[0] >= sentence_start:
             return period
@@ -324,8 +371,9 @@ def _country_name(iso3: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
-def _choose_place(places: list[Place], q: Quantity, indicator: Indicator, text: str
-                  ) -> Place | None:
+def _choose_place(
+    places: list[Place], q: Quantity, indicator: Indicator, text: str
+) -> Place | None:
     usable = []
     for place in places:
         before = text[max(0, place.start - 45) : place.start]
@@ -358,8 +406,10 @@ def _places_in(context: _Context, start: int, end: int) -> list[Place]:
         if isinstance(context.gazetteer, _LazyGazetteer):  # a place is needed: build it now
             context.gazetteer = default_gazetteer()
         found = [
-            p for p in find_places(context.text, context.gazetteer, context.mentioned, start,
-                                   max(start, end))
+            p
+            for p in find_places(
+                context.text, context.gazetteer, context.mentioned, start, max(start, end)
+            )
             if not incidental(context.text, p)
         ]
         found.extend(
@@ -388,13 +438,17 @@ def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Pl
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
-    if figure.indicator in _FLED and (place is None or (
-            place.iso3 is None and _WORLD.search(place.name))):
+    if figure.indicator in _FLED and (
+        place is None or (place.iso3 is None and _WORLD.search(place.name))
+    ):
         # no host named ("refugees from Ukraine ... globally", "fled El Fasher"): the place
         # they fled, a country for refugees (the border crossed is unknown); a region named
         # as host ("across Europe") stays the figure's place
-        origins = [p for p in segment if p.iso3 and (
-            p.level != DEMONYM or figure.indicator is Indicator.REFUGEES)]
+        origins = [
+            p
+            for p in segment
+            if p.iso3 and (p.level != DEMONYM or figure.indicator is Indicator.REFUGEES)
+        ]
         if origins:
             place = origins[-1]
             if figure.indicator is Indicator.REFUGEES:
@@ -419,8 +473,10 @@ def _dateline_place(context: _Context) -> Place | None:
     if isinstance(context.gazetteer, _LazyGazetteer):
         context.gazetteer = default_gazetteer()
     places = [
-        p for p in find_places(context.text, context.gazetteer, context.mentioned, 0,
-                               context.dateline)
+        p
+        for p in find_places(
+            context.text, context.gazetteer, context.mentioned, 0, context.dateline
+        )
         if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
     ]
     return _country_level(places[-1]) if places else None
@@ -433,8 +489,7 @@ def _country_level(place: Place | None) -> Place | None:
     return Place(_country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)
 
 
-def _source_for(context: _Context, attributions: list[Attribution], figure: _Figure
-                ) -> str | None:
+def _source_for(context: _Context, attributions: list[Attribution], figure: _Figure) -> str | None:
     """The nearest source in the sentence; else the one the text named before, except for a
     population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
     q = figure.quantity
@@ -461,8 +516,14 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         return []
     patterns = compile_patterns(vocabulary)
     dateline = _DATELINE.match(text)
-    context = _Context(text, meta.published_date, gazetteer, patterns,
-                       _short_names(vocabulary), dateline.end() if dateline else 0)
+    context = _Context(
+        text,
+        meta.published_date,
+        gazetteer,
+        patterns,
+        _short_names(vocabulary),
+        dateline.end() if dateline else 0,
+    )
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
@@ -515,8 +576,9 @@ def _column_indicator(patterns: Patterns, header: str) -> Indicator | None:
     return None if cue is None else patterns.classify(cue.group(), before=False)[0]
 
 
-def _table_figures(document: Document, context: _Context, table: TextTable,
-                   quantities: list[Quantity]) -> list[tuple[_Figure, dict]]:
+def _table_figures(
+    document: Document, context: _Context, table: TextTable, quantities: list[Quantity]
+) -> list[tuple[_Figure, dict]]:
     """One figure per count under a people column, placed by the row's first cell: running
     totals of a report, dated by its "as of" heading when it has one."""
     text = context.text
@@ -531,16 +593,30 @@ def _table_figures(document: Document, context: _Context, table: TextTable,
             figure = _Figure(q, indicator, None, line, people=True)
             place = _place_for(context, figure, *line)
             context.previous, context.previous_place = figure, place
-            found.append((figure, _row(document, figure, Measure.STOCK, place,
-                                       context.heading_period, table.source, line, context)))
+            found.append(
+                (
+                    figure,
+                    _row(
+                        document,
+                        figure,
+                        Measure.STOCK,
+                        place,
+                        context.heading_period,
+                        table.source,
+                        line,
+                        context,
+                    ),
+                )
+            )
     return found
 
 
 _AS_OF = re.compile(r"\bas (?:of|at)\b", re.I)
 
 
-def _remember_heading_period(context: _Context, sentence: tuple[int, int],
-                             found: list[tuple[_Figure, dict]]) -> None:
+def _remember_heading_period(
+    context: _Context, sentence: tuple[int, int], found: list[tuple[_Figure, dict]]
+) -> None:
     """An "as of" date in a heading (a sentence with no figure, or in brackets) dates the
     block below it; in a sentence of figures it dates those alone."""
     s0, s1 = sentence
@@ -574,8 +650,10 @@ def _sentence_figures(
     attributions: list[Attribution] | None = None
     first_count = min(q.hedge_start for q in in_sentence if q.is_count)
     limits = [  # counts that may be people: each bounds its neighbours' windows
-        o for o in in_sentence
-        if o.is_count and _head(patterns, full_mask, o.end) != "thing"
+        o
+        for o in in_sentence
+        if o.is_count
+        and _head(patterns, full_mask, o.end) != "thing"
         and not _tail(full_mask, max(s0, o.hedge_start - 40), o.hedge_start).endswith(
             patterns.not_before
         )
@@ -603,13 +681,26 @@ def _sentence_figures(
             period = context.heading_period
         source = _source_for(context, attributions, figure)
         near = [p for p in periods if lower <= p.span[0] < upper + 40]
-        measure = measure_of(text, masked, sentence, q, lower, upper,
-                             near or [p for p in periods if not p.as_of], figure.indicator)
+        measure = measure_of(
+            text,
+            masked,
+            sentence,
+            q,
+            lower,
+            upper,
+            near or [p for p in periods if not p.as_of],
+            figure.indicator,
+        )
         # "Another 22 were hospitalised", "231 soldiers had also died": the same event as the
         # figure before.
-        if context.previous_measure is not None and not periods and (_tail(
-            masked, max(s0, q.hedge_start - 20), q.hedge_start
-        ).endswith(_INHERIT_BEFORE) or _ALSO.search(masked, q.end, upper)):
+        if (
+            context.previous_measure is not None
+            and not periods
+            and (
+                _tail(masked, max(s0, q.hedge_start - 20), q.hedge_start).endswith(_INHERIT_BEFORE)
+                or _ALSO.search(masked, q.end, upper)
+            )
+        ):
             measure = context.previous_measure
             period = period or context.previous_period
         context.previous = figure
@@ -633,8 +724,9 @@ def _restates_better(new: dict, old: dict) -> bool:
 _BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)
 
 
-def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
-                          ) -> list[tuple[_Figure, dict]]:
+def _without_mixed_totals(
+    found: list[tuple[_Figure, dict]], text: str, end: int
+) -> list[tuple[_Figure, dict]]:
     """Drop a total that the sentence then splits into different indicators.
 
     "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
@@ -644,7 +736,8 @@ def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
     for figure, row in found:
         split = _BREAKDOWN_LIST.search(text, figure.quantity.end, end)
         parts = {
-            other.indicator for other, _ in found
+            other.indicator
+            for other, _ in found
             if split is not None and other.quantity.start > split.start()
         }
         if len(parts) < 2:
@@ -652,30 +745,49 @@ def _without_mixed_totals(found: list[tuple[_Figure, dict]], text: str, end: int
     return kept
 
 
-def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, lower: int,
-            upper: int, sentence: tuple[int, int]) -> _Figure | None:
+def _figure(
+    context: _Context,
+    patterns: Patterns,
+    masked: str,
+    q: Quantity,
+    lower: int,
+    upper: int,
+    sentence: tuple[int, int],
+) -> _Figure | None:
     cue, head = _classify(patterns, masked, q, lower, upper)
     if head == "included":
         # "21,418 suspected cases, including 812 deaths": the part names another indicator
         # than the total it is part of, so it is a figure; "including 300 injured" after an
         # injured total is a breakdown
         total = context.previous
-        if cue is None or total is None or total.sentence != sentence or (
-            total.indicator is cue.indicator
+        if (
+            cue is None
+            or total is None
+            or total.sentence != sentence
+            or (total.indicator is cue.indicator)
         ):
             return None
         return _Figure(q, cue.indicator, cue, sentence, people=True)
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
     if head == "partitive":
-        if (context.previous is not None and cue is not None and cue.kind in {"noun", "verb"}
-                and cue.distance < 30 and cue.indicator is not context.previous.indicator
-                and _PARTITIVE_PREDICATE.match(masked, q.end, cue.start)):
+        if (
+            context.previous is not None
+            and cue is not None
+            and cue.kind in {"noun", "verb"}
+            and cue.distance < 30
+            and cue.indicator is not context.previous.indicator
+            and _PARTITIVE_PREDICATE.match(masked, q.end, cue.start)
+        ):
             # "a community of 2,000 ... Roughly 500 of them have been displaced"
             return _Figure(q, cue.indicator, cue, sentence, inherited=True)
-        if (context.previous is not None and cue is not None and cue.kind == "noun"
-                and cue.distance < 25 and _tail(masked, max(lower, q.hedge_start - 30),
-                                                q.hedge_start).endswith(_ACCOUNTS_FOR)):
+        if (
+            context.previous is not None
+            and cue is not None
+            and cue.kind == "noun"
+            and cue.distance < 25
+            and _tail(masked, max(lower, q.hedge_start - 30), q.hedge_start).endswith(_ACCOUNTS_FOR)
+        ):
             # "The Centre department accounts for 612 of the suspected cases": a sub-total
             # for the place that is the subject
             return _Figure(q, cue.indicator, cue, sentence, inherited=True)
@@ -702,9 +814,10 @@ def _figure(context: _Context, patterns: Patterns, masked: str, q: Quantity, low
 _LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
 
 
-def _listed_after_place(context: _Context, masked: str, q: Quantity, lower: int,
-                        sentence: tuple[int, int]) -> bool:
-    """"Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K": a bare count right after
+def _listed_after_place(
+    context: _Context, masked: str, q: Quantity, lower: int, sentence: tuple[int, int]
+) -> bool:
+    """ "Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K": a bare count right after
     a place in a list continues the sentence's figure before it, verb and indicator alike."""
     previous = context.previous
     if previous is None or previous.sentence != sentence:
@@ -733,9 +846,16 @@ def _confidence(figure: _Figure, source: str | None) -> float:
     return round(min(max(score, 0.05), 0.99), 2)
 
 
-def _row(document: Document, figure: _Figure, measure: Measure, place: Place | None,
-         period: Period | None, source: str | None, sentence: tuple[int, int],
-         context: _Context) -> dict:
+def _row(
+    document: Document,
+    figure: _Figure,
+    measure: Measure,
+    place: Place | None,
+    period: Period | None,
+    source: str | None,
+    sentence: tuple[int, int],
+    context: _Context,
+) -> dict:
     q = figure.quantity
     meta = document.meta
     period = period or publication_period(context.published)

@@ -76,8 +76,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
 
     def per_indicator(key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple(
-            (name, _phrases(table, key, f"indicators.{name}"))
-            for name, table in indicators.items()
+            (name, _phrases(table, key, f"indicators.{name}")) for name, table in indicators.items()
         )
 
     qualifiers = data.get("qualifiers", {})
@@ -142,8 +141,9 @@ def _alternation(groups: tuple[tuple[str, tuple[str, ...]], ...], tag: str) -> s
     )
 
 
-def _classes(*tagged: tuple[tuple[tuple[str, tuple[str, ...]], ...], str]
-             ) -> tuple[str, tuple[tuple[re.Pattern[str], Indicator, str], ...]]:
+def _classes(
+    *tagged: tuple[tuple[tuple[str, tuple[str, ...]], ...], str],
+) -> tuple[str, tuple[tuple[re.Pattern[str], Indicator, str], ...]]:
     """One alternation of every phrase, longest first, and how to tell a match's class.
 
     Python's regex alternation takes the first alternative that matches, not the longest:
@@ -271,7 +271,8 @@ def find_cue(
                     indicator, kind = patterns.classify(override.group(), before=False)
         found.append(Cue(indicator, forward.start(), forward.end(), kind, forward.start() - end))
         head_noun = (
-            noun and forward.start() - end <= 20
+            noun
+            and forward.start() - end <= 20
             and not _NOT_HEAD.search(text, end, forward.start())
         )
     if head_noun:
@@ -288,12 +289,16 @@ def find_cue(
         joined = _JOINED.search(window, backward.end())
         if kind == "near" and joined:
             distance += _JOINED_PENALTY  # "had died and 4,100 had been injured"
-        if joined and found and found[0].kind == "verb" and _OWN_PREDICATE.fullmatch(
-            text, end, found[0].start
+        if (
+            joined
+            and found
+            and found[0].kind == "verb"
+            and _OWN_PREDICATE.fullmatch(text, end, found[0].start)
         ):
             return found[0]  # "were displaced, and 1.3 million people are in need": a new clause
-        found.append(Cue(indicator, lower + backward.start(), lower + backward.end(), kind,
-                         distance + 2))
+        found.append(
+            Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
+        )
     if not found:
         return None
     return min(found, key=lambda cue: cue.distance)

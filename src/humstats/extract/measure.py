@@ -17,10 +17,30 @@ from humstats.extract.numbers import Quantity
 from humstats.schema import Indicator, Measure
 
 _FLOW_PHRASES = [
-    "newly", "freshly", "new arrivals", "new (?:internal )?displacements", "new cases", "fresh",
-    "in the week after", "in the days after", "in a single day", "in one day", "overnight",
-    "over the weekend", "at the weekend", "this weekend", "capsized", "capsizing", "shipwreck",
-    "plunged", "collapsed", "crashed", "explosions?", "blasts?", "stampede", "earthquakes?",
+    "newly",
+    "freshly",
+    "new arrivals",
+    "new (?:internal )?displacements",
+    "new cases",
+    "fresh",
+    "in the week after",
+    "in the days after",
+    "in a single day",
+    "in one day",
+    "overnight",
+    "over the weekend",
+    "at the weekend",
+    "this weekend",
+    "capsized",
+    "capsizing",
+    "shipwreck",
+    "plunged",
+    "collapsed",
+    "crashed",
+    "explosions?",
+    "blasts?",
+    "stampede",
+    "earthquakes?",
     "quake",
     "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
     "shelling|bombing|stampede|crash|collapse|mudslide|landslide|fire|blaze|massacre|sinking)",
@@ -31,8 +51,20 @@ _FLOW_PHRASES = [
 _FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
 """Words that tie a count to a window or an event, anywhere in its sentence."""
 _STOCK_PHRASES = [
-    "death toll", "toll", "have left", "has left", "home to", "already", "still", "currently",
-    "remain", "remains", "in total", "cumulative", "total of", "population of",
+    "death toll",
+    "toll",
+    "have left",
+    "has left",
+    "home to",
+    "already",
+    "still",
+    "currently",
+    "remain",
+    "remains",
+    "in total",
+    "cumulative",
+    "total of",
+    "population of",
     "so far in the (?:war|conflict)",
 ]
 _STOCK_WORDS = re.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b", re.I)
@@ -61,8 +93,16 @@ def clause_start(masked: str, lower: int, position: int) -> int:
     return start
 
 
-def measure_of(text: str, masked: str, sentence: tuple[int, int], q: Quantity, lower: int,
-             upper: int, periods: list[Period], indicator: Indicator) -> Measure:
+def measure_of(
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: Quantity,
+    lower: int,
+    upper: int,
+    periods: list[Period],
+    indicator: Indicator,
+) -> Measure:
     """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``.
 
     ``periods`` are the reference periods near it; for a state (in need, food insecure,
@@ -76,7 +116,8 @@ def measure_of(text: str, masked: str, sentence: tuple[int, int], q: Quantity, l
     ):
         return Measure.STOCK
     flows = [
-        p for p in periods
+        p
+        for p in periods
         if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
     if indicator in STATES:

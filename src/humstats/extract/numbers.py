@@ -84,8 +84,18 @@ _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
 
 NOT_A_COUNT = (
-    "year", "date", "money", "percent", "age", "time", "code", "phone", "compound",
-    "fraction", "ordinal", "decimal",
+    "year",
+    "date",
+    "money",
+    "percent",
+    "age",
+    "time",
+    "code",
+    "phone",
+    "compound",
+    "fraction",
+    "ordinal",
+    "decimal",
 )
 """The reasons a number is not a count of anything (``Quantity.kind`` other than ``count``)."""
 
@@ -129,12 +139,8 @@ def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], re.Pattern
     qualifiers = {
         phrase: Qualifier(name) for name, phrases in vocabulary.qualifiers for phrase in phrases
     }
-    before = re.compile(
-        rf"(?:^|(?<=[\s(\[,;:—–-]))(?P<hedge>{alternation(qualifiers)})\s*$", re.I
-    )
-    after = re.compile(
-        rf"\W*(?:\w+\s+){{0,3}}?(?:{alternation(vocabulary.approx_after)})\b", re.I
-    )
+    before = re.compile(rf"(?:^|(?<=[\s(\[,;:—–-]))(?P<hedge>{alternation(qualifiers)})\s*$", re.I)
+    after = re.compile(rf"\W*(?:\w+\s+){{0,3}}?(?:{alternation(vocabulary.approx_after)})\b", re.I)
     return before, after, qualifiers
 
 
@@ -185,16 +191,43 @@ _KIND_AFTER = re.compile(
 )
 """What after a number makes it no count, tried in this order; one match per number."""
 _MONTH_WORDS = frozenset(
-    f"{name}{dot}"
-    for name in re.findall(r"[A-Z][a-z]+", _MONTH)
-    for dot in ("", ".")
+    f"{name}{dot}" for name in re.findall(r"[A-Z][a-z]+", _MONTH) for dot in ("", ".")
 )
-_CODE_WORDS = frozenset({
-    "resolution", "resolutions", "article", "articles", "phase", "route", "road", "highway",
-    "no.", "number", "chapter", "section", "paragraph", "level", "category", "grade", "flight",
-    "nationale", "rn", "km", "kilometre", "hotline", "line", "on", "call", "calling", "dial",
-    "ext", "ext.", "magnitude", "scale",
-})
+_CODE_WORDS = frozenset(
+    {
+        "resolution",
+        "resolutions",
+        "article",
+        "articles",
+        "phase",
+        "route",
+        "road",
+        "highway",
+        "no.",
+        "number",
+        "chapter",
+        "section",
+        "paragraph",
+        "level",
+        "category",
+        "grade",
+        "flight",
+        "nationale",
+        "rn",
+        "km",
+        "kilometre",
+        "hotline",
+        "line",
+        "on",
+        "call",
+        "calling",
+        "dial",
+        "ext",
+        "ext.",
+        "magnitude",
+        "scale",
+    }
+)
 _CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "chf", "us", "us$", "$", "€", "£", "¥"})
 _AGE_WORDS = frozenset({"aged", "ages"})
 _AGE_PHRASES = frozenset({"age of", "ages of"})
@@ -217,9 +250,14 @@ def _kind_before(text: str, start: int) -> str | None:
     lowered = [w.lower() for w in words]
     if lowered[-1] in _CURRENCY_WORDS or lowered[-1].endswith("$"):
         return "money"
-    if lowered[-1] in _AGE_WORDS or " ".join(lowered[-2:]) in _AGE_PHRASES or (
-        lowered[-1] in _AGE_LINKS and len(lowered) > 1
-        and (lowered[-2] in _AGE_WORDS or " ".join(lowered[-3:-1]) in _AGE_PHRASES)
+    if (
+        lowered[-1] in _AGE_WORDS
+        or " ".join(lowered[-2:]) in _AGE_PHRASES
+        or (
+            lowered[-1] in _AGE_LINKS
+            and len(lowered) > 1
+            and (lowered[-2] in _AGE_WORDS or " ".join(lowered[-3:-1]) in _AGE_PHRASES)
+        )
     ):
         return "age"
     if last in _MONTH_WORDS:
@@ -251,7 +289,8 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
             return kind
     if (
         not token.scaled
-        and len(token.raw) == 4 and token.raw.isdigit()
+        and len(token.raw) == 4
+        and token.raw.isdigit()
         and 1800 <= token.value <= 2100
     ):
         return "year"
@@ -267,14 +306,22 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _MAX_DIGITS = 15
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
-_NUMBER_WORDS = frozenset([
-    *_UNITS.split("|"), *_TENS.split("|"), "dozen", "hundred", "thousand", "million", "billion",
-])
+_NUMBER_WORDS = frozenset(
+    [
+        *_UNITS.split("|"),
+        *_TENS.split("|"),
+        "dozen",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+    ]
+)
 _NUMBER_TOKENS: dict[str, str] = {
     f"{prefix}{word}{suffix}": word
     for word in _NUMBER_WORDS
-    for prefix in ("", "(", "\"", "“")
-    for suffix in ("", ",", ".", ";", ":", ")", "\"", "”", "'s", "’s")
+    for prefix in ("", "(", '"', "“")
+    for suffix in ("", ",", ".", ";", ":", ")", '"', "”", "'s", "’s")
 } | {
     f"{tens}-{unit}{suffix}": tens
     for tens in _TENS.split("|")
@@ -345,7 +392,8 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
     hedge_before, hedge_after, hedges = _hedge_patterns(vocabulary)
     quantities: list[Quantity] = []
     ratios = {
-        index for i, (a, b) in enumerate(itertools.pairwise(tokens))
+        index
+        for i, (a, b) in enumerate(itertools.pairwise(tokens))
         if _RATIO_JOIN.match(text, a.end, b.start) and a.value < b.value
         for index in (i, i + 1)
     }
@@ -383,8 +431,9 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
                     value = (low + high) // 2
                     kind = kind if kind != "count" else next_kind
                     i += 1
-        qualifier, hedge_start = _qualifier(text, start, end, low, hedge_before, hedge_after,
-                                            hedges)
+        qualifier, hedge_start = _qualifier(
+            text, start, end, low, hedge_before, hedge_after, hedges
+        )
         if low is not None and (between := _BETWEEN_BEFORE.search(text, max(0, start - 9), start)):
             hedge_start = between.start()
         quantities.append(
@@ -429,8 +478,9 @@ _HEDGE_WORDS = 4
 _LEADING_PUNCTUATION = "([,;:—–-\"“'‘"
 
 
-def _literal_hedge(text: str, window: int, start: int, hedges: dict[str, Qualifier]
-                   ) -> tuple[Qualifier, int] | None:
+def _literal_hedge(
+    text: str, window: int, start: int, hedges: dict[str, Qualifier]
+) -> tuple[Qualifier, int] | None:
     """The hedge ending right before the number, by looking its last words up (fast path).
 
     Hedges written as patterns ("approx\\.", "~") are left to the regex.

@@ -114,7 +114,8 @@ class PackagedGazetteer:
                 continue
             names = {city["name"]}
             names.update(
-                alt for alt in city.get("alternatenames", ())
+                alt
+                for alt in city.get("alternatenames", ())
                 if alt[:1].isupper() and len(alt) > 3 and alt.isascii()
             )
             for name in names:
@@ -189,9 +190,7 @@ def incidental(text: str, place: Place) -> bool:
         return True
     if _NAMING_AFTER.match(text, place.end):
         return True
-    return place.level == COUNTRY and ending in ("by", "the") and bool(
-        _AGENT_BEFORE.search(before)
-    )
+    return place.level == COUNTRY and ending in ("by", "the") and bool(_AGENT_BEFORE.search(before))
 
 
 @cache
@@ -209,8 +208,23 @@ _TRAILING_TYPE = re.compile(
     r"\s+(?:Province|State|Region|District|Governorate|Department|County|City|Prefecture)$"
 )
 _TITLES = frozenset(
-    {"President", "Minister", "Mr", "Mrs", "Ms", "Dr", "General", "Gen.", "King", "Pope",
-     "Prince", "Mr.", "Mrs.", "Ms.", "Dr."}
+    {
+        "President",
+        "Minister",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "General",
+        "Gen.",
+        "King",
+        "Pope",
+        "Prince",
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Dr.",
+    }
 )
 
 
@@ -221,6 +235,8 @@ def _name_of(chunk: str) -> str:
     if " " in chunk:
         chunk = _TRAILING_TYPE.sub("", chunk)
     return chunk
+
+
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
@@ -234,8 +250,11 @@ _ACTOR = re.compile(
 
 
 def find_places(
-    text: str, gazetteer: Gazetteer, mentioned: AbstractSet[str] = frozenset(),
-    start: int = 0, end: int | None = None,
+    text: str,
+    gazetteer: Gazetteer,
+    mentioned: AbstractSet[str] = frozenset(),
+    start: int = 0,
+    end: int | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -267,8 +286,11 @@ def find_places(
                 inner = j < len(words) and not _POSSESSIVE.search(chunk)
                 if place.level == CITY and inner:
                     continue
-                if (place.level in (CITY, ADMIN1) and place.iso3 not in mentioned
-                        and _part_of_name(group, words[matched:i])):
+                if (
+                    place.level in (CITY, ADMIN1)
+                    and place.iso3 not in mentioned
+                    and _part_of_name(group, words[matched:i])
+                ):
                     continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
                 offset = run.start() + words[i][0]
                 if place.level == DEMONYM and _ACTOR.match(text, run.end()):
@@ -278,8 +300,9 @@ def find_places(
                 if place.iso3 and place.level != CITY:
                     seen.add(place.iso3)
                 found.append(
-                    Place(name, place.iso3, place.level, place.population, offset,
-                          offset + len(chunk))
+                    Place(
+                        name, place.iso3, place.level, place.population, offset, offset + len(chunk)
+                    )
                 )
                 i = j - 1
                 matched = j
@@ -290,15 +313,57 @@ def find_places(
     return found
 
 
-_MODIFIERS = frozenset({
-    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
-    "Upper", "Lower", "Greater", "Old", "Northeast", "Northwest", "Southeast", "Southwest",
-    "Northeastern", "Northwestern", "Southeastern", "Southwestern", "Rural", "Metropolitan",
-})
+_MODIFIERS = frozenset(
+    {
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Central",
+        "Upper",
+        "Lower",
+        "Greater",
+        "Old",
+        "Northeast",
+        "Northwest",
+        "Southeast",
+        "Southwest",
+        "Northeastern",
+        "Northwestern",
+        "Southeastern",
+        "Southwestern",
+        "Rural",
+        "Metropolitan",
+    }
+)
 
 
-_PARTICLES = frozenset({"al", "el", "de", "del", "da", "du", "des", "la", "le", "di", "do",
-                        "dos", "das", "ad", "an", "ash", "as", "at"})
+_PARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "de",
+        "del",
+        "da",
+        "du",
+        "des",
+        "la",
+        "le",
+        "di",
+        "do",
+        "dos",
+        "das",
+        "ad",
+        "an",
+        "ash",
+        "as",
+        "at",
+    }
+)
 """Lower-case words inside one name ("Mocímboa da Praia"); "of" and "the" join two names."""
 
 

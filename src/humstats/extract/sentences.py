@@ -10,14 +10,53 @@ from __future__ import annotations
 
 import re
 
-_ABBREVIATIONS = frozenset({
-    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No",
-    "Nos", "Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt", "Capt", "Gov", "Sen", "Rep",
-    "Rev", "Prof", "approx", "vs", "Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "est", "fig", "al",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+        "No",
+        "Nos",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "St",
+        "Gen",
+        "Lt",
+        "Col",
+        "Sgt",
+        "Capt",
+        "Gov",
+        "Sen",
+        "Rep",
+        "Rev",
+        "Prof",
+        "approx",
+        "vs",
+        "Inc",
+        "Ltd",
+        "Co",
+        "Corp",
+        "Jr",
+        "Sr",
+        "est",
+        "fig",
+        "al",
+    }
+)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])|\n")
 _ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")
-_LINE_END = frozenset(".!?:;\"”’")
+_LINE_END = frozenset('.!?:;"”’')
 _HEADING_LENGTH = 60
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
@@ -42,7 +81,7 @@ def _line_ends_sentence(text: str, at: int) -> bool:
 
 def _abbreviation(text: str, at: int) -> bool:
     """Whether the period at ``at`` closes an abbreviation ("Dec.", "U.N.", "Gen.")."""
-    word = text[max(0, at - 6) : at].rpartition(" ")[2].lstrip("(\"“")
+    word = text[max(0, at - 6) : at].rpartition(" ")[2].lstrip('("“')
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word
 
 

@@ -87,7 +87,8 @@ def find_text_tables(text: str) -> list[TextTable]:
             if following < len(lines):
                 match = _SOURCE.fullmatch(text, *lines[following])
                 source = match["src"] if match else None
-            tables.append(TextTable(header, tuple(rows), lines[index][0],
-                                    lines[following - 1][1], source))
+            tables.append(
+                TextTable(header, tuple(rows), lines[index][0], lines[following - 1][1], source)
+            )
         index = max(following, index + 1)
     return tables

@@ -29,8 +29,15 @@ def extract_paths(paths: Iterable[Path], override: SourceMeta | None = None) -> 
         if isinstance(documents, Table):
             raise InputError(path, "is a table, not text; use `humstats ingest` for tables")
         for document in documents:
-            frames.append(extract_figures(
-                Document(document.text, document.path, document.meta.overridden_by(override),
-                         document.index, document.offset)
-            ))
+            frames.append(
+                extract_figures(
+                    Document(
+                        document.text,
+                        document.path,
+                        document.meta.overridden_by(override),
+                        document.index,
+                        document.offset,
+                    )
+                )
+            )
     return pl.concat(frames, how="vertical")

@@ -57,6 +57,7 @@ from humstats.schema import (
     Qualifier,
     SourceMeta,
     Unit,
+    repeated_rows,
 )
 
 __all__ = [
@@ -165,6 +166,7 @@ REASONS = {
     "unknown-indicator": "not an indicator humstats knows",
     "unknown-qualifier": "not a qualifier (map it under [qualifiers])",
     "missing-value": "the row holds no figure in any figure column",
+    "duplicate-row": "the same cells as an earlier row",
 }
 
 
@@ -235,8 +237,28 @@ class _Normalizer:
         )
         filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         # blank rows carry nothing; filtering copies every column, so only when there are any
-        self.frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
+        frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
+        self.frame, self._duplicates = self._split_duplicates(frame)
         self._distinct: dict[str, list[str | None]] = {}
+
+    def _split_duplicates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Rows with the same cells as an earlier row say nothing new: keep the first, and
+        quarantine the copies as ``duplicate-row``.
+
+        Identity is every cell of the input row, not the figure fields: two events on the
+        same day at the same place with the same toll are two rows when their ids differ.
+        """
+        cells = self.table.frame.columns
+        first = repeated_rows(frame.lazy(), pl.struct(cells).hash(), cells, keep_first=True)
+        keep = first.collect().to_series()
+        unique = keep.all()  # filtering copies every column, so only when there are copies
+        copies = (frame.head(0) if unique else frame.filter(~keep)).select(
+            pl.lit("duplicate-row").alias("check"),
+            pl.lit(None, pl.String).alias("column"),
+            pl.lit(None, pl.String).alias("failing_value"),
+            pl.col("__row").alias("input_row"),
+        )
+        return (frame if unique else frame.filter(keep)), copies
 
     def run(self) -> Normalized:
         rows = self._with_dates(self.frame.with_columns(self._row_fields()))
@@ -245,7 +267,8 @@ class _Normalizer:
         parts = [self._figures_of(rows, figure) for figure in self.mapping.figures]
         good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
         bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
-        return Normalized(figures=good, quarantine=self._quarantine(bad, self._empty(rows)))
+        unusable = pl.concat([self._empty(rows), self._duplicates], how="vertical_relaxed")
+        return Normalized(figures=good, quarantine=self._quarantine(bad, unusable))
 
     def _figures_of(self, rows: pl.DataFrame, figure: FigureColumn) -> tuple[pl.DataFrame, ...]:
         """Candidates and quarantined cells of one figure column."""

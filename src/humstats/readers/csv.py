@@ -82,6 +82,12 @@ def _read_all(path: Path) -> bytes:
 
 
 def _read_grid(source: Path | io.BytesIO, separator: str, width: int) -> pl.DataFrame:
+    """The file as text cells, one chunk per column.
+
+    polars parses a large file in chunks; left so, every later frame mixing these columns
+    with ones computed whole (parsed counts, quotes) is silently rechunked, i.e. copied,
+    each time a column is added. One copy here is cheaper.
+    """
     if isinstance(source, io.BytesIO):
         source.seek(0)
     return pl.read_csv(
@@ -91,7 +97,7 @@ def _read_grid(source: Path | io.BytesIO, separator: str, width: int) -> pl.Data
         schema={f"column_{i + 1}": pl.String for i in range(width)},
         truncate_ragged_lines=True,
         raise_if_empty=False,
-    )
+    ).rechunk()
 
 
 def _utf8_head(head: bytes) -> bool:
