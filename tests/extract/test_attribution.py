@@ -85,3 +85,11 @@ def test_a_population_is_not_credited_to_the_previous_report() -> None:
         "home to about 6 million people."
     )
     assert sources(text) == ["health ministry", None]
+
+
+def test_a_carried_source_keeps_the_acronym_it_was_given() -> None:
+    text = (
+        "The UN refugee agency said 3,000 refugees crossed into Chad on Monday. "
+        "Another 1,200 arrived on Tuesday."
+    )
+    assert sources(text) == ["UN refugee agency (UNHCR)"] * 2

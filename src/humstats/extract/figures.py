@@ -634,7 +634,7 @@ def _remember_source(context: _Context, attributions: list[Attribution]) -> None
     """The source the next sentence's "it said" / unattributed figure refers to."""
     named = [a.source for a in attributions if a.source != "it" and not a.generic]
     if named:
-        context.previous_source = named[-1]
+        context.previous_source = with_short_name(named[-1], context.short_names)
     elif not any(a.source == "it" or a.generic for a in attributions):
         context.previous_source = None
 
