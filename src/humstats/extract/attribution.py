@@ -137,6 +137,8 @@ _LEADING = re.compile(
     r"\s+(?:from|by|of|released by|published by))\s+",
     re.I,
 )
+_TITLE_WORDS = ("spokes", "director", "coordinator", "representative", "head")
+"""Cheap test before the title patterns run: one of these words is in every title."""
 _TITLES = r"(?:spokes(?:man|woman|person)|director(?:-general)?|coordinator|representative|head)"
 _SPEAKER_FOR = re.compile(
     rf"^(?:[\w-]+\s+){{0,2}}?{_TITLES}\s+(?:for|of|at|with)\s+(?:the\s+)?(?P<org>.+)$", re.I
@@ -183,8 +185,12 @@ def _clean(source: str) -> str | None:
     while _LEADING.match(source):
         source = _LEADING.sub("", source, count=1)
     source = _TRAILING.sub("", source)
-    source = _DOCUMENT.sub("", source)
-    speaker = _SPEAKER_FOR.match(source) or _ORG_TITLE.match(source)
+    if "'s" in source or "’s" in source:
+        source = _DOCUMENT.sub("", source)
+    lowered = source.lower()
+    speaker = None
+    if any(title in lowered for title in _TITLE_WORDS):
+        speaker = _SPEAKER_FOR.match(source) or _ORG_TITLE.match(source)
     if speaker and (speaker["org"][:1].isupper() or _AGENTS.search(speaker["org"])):
         source = _LEADING.sub("", speaker["org"].strip())
     possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
@@ -239,7 +245,9 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
                 found.append(Attribution(source, match.start(), match.end()))
     if not any(verb in lowered for verb in _VERB_STEMS):
         return found
-    speakers = [(m, m.start()) for m in _SAID_SPEAKER.finditer(text, start, end)]
+    speakers = []
+    if any(title in lowered for title in _TITLE_WORDS):
+        speakers = [(m, m.start()) for m in _SAID_SPEAKER.finditer(text, start, end)]
     for match, _ in speakers:
         found.append(Attribution(_clean(match["org"]) or match["org"], match.start(), match.end()))
     for match in _VERB.finditer(text, start, end):
