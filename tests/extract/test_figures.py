@@ -490,3 +490,15 @@ def test_a_place_that_accounts_for_part_of_a_total_gives_a_sub_total() -> None:
     )
     rows = extract(text).select("indicator", "value", "location_name").rows()
     assert rows[1] == ("affected", 2_100, "Sofala")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The death toll from the landslide passes 310, officials said.",
+        "Flood deaths in Sindh now exceed 90.",
+        "The number of people killed in the storms tops 75.",
+    ],
+)
+def test_a_toll_that_passes_a_number_is_at_least_that_number(text: str) -> None:
+    assert extract(text).select("indicator", "qualifier").rows() == [("killed", "at_least")]
