@@ -502,3 +502,19 @@ def test_a_place_that_accounts_for_part_of_a_total_gives_a_sub_total() -> None:
 )
 def test_a_toll_that_passes_a_number_is_at_least_that_number(text: str) -> None:
     assert extract(text).select("indicator", "qualifier").rows() == [("killed", "at_least")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Police in the port city confirmed 37 homicides over the holiday weekend.", 37),
+        ("The raid caused the death of 14 villagers in Borno.", 14),
+        ("The shelling caused the death of around forty civilians in Kharkiv.", 40),
+    ],
+)
+def test_indirect_death_phrasings_are_killed(text: str, value: int) -> None:
+    assert pairs(text) == [("killed", value)]
+
+
+def test_losing_relatives_is_not_a_death_toll() -> None:
+    assert pairs("A farmer in the valley said he had lost 9 members of his family.") == []
