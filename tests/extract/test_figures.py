@@ -518,3 +518,20 @@ def test_indirect_death_phrasings_are_killed(text: str, value: int) -> None:
 
 def test_losing_relatives_is_not_a_death_toll() -> None:
     assert pairs("A farmer in the valley said he had lost 9 members of his family.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The border town now shelters more than 80,000 people who escaped the fighting.", 80000),
+        ("The stadium is sheltering 900 people after the river burst its banks.", 900),
+        ("About 6,000 people were in shelters in Sylhet on Friday.", 6000),
+        ("Some 1,200 people were staying in evacuation shelters in Cebu.", 1200),
+    ],
+)
+def test_people_in_or_sheltered_by_shelters_are_displaced(text: str, value: int) -> None:
+    assert pairs(text) == [("displaced", value)]
+
+
+def test_built_shelters_are_things_not_people() -> None:
+    assert pairs("Volunteers built 300 shelters in Kassala last month.") == []
