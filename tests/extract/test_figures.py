@@ -535,3 +535,19 @@ def test_people_in_or_sheltered_by_shelters_are_displaced(text: str, value: int)
 
 def test_built_shelters_are_things_not_people() -> None:
     assert pairs("Volunteers built 300 shelters in Kassala last month.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("UNHCR said 12,000 new arrivals have crossed from Myanmar into Cox's Bazar.", "refugees"),
+        ("Some 3,400 new arrivals were registered at the border crossing this week.", "refugees"),
+        ("IOM counted 9,000 new arrivals who had returned home to Kabul.", "returnees"),
+    ],
+)
+def test_new_arrivals_are_refugees_unless_they_came_home(text: str, indicator: str) -> None:
+    assert extract(text)["indicator"].to_list() == [indicator]
+
+
+def test_plain_arrivals_by_sea_stay_uncounted() -> None:
+    assert pairs("Italy recorded 5,000 arrivals by sea in March.") == []
