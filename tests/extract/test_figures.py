@@ -551,3 +551,21 @@ def test_new_arrivals_are_refugees_unless_they_came_home(text: str, indicator: s
 
 def test_plain_arrivals_by_sea_stay_uncounted() -> None:
     assert pairs("Italy recorded 5,000 arrivals by sea in March.") == []
+
+
+def test_bracketed_confirmed_probable_split_and_among_the_deaths_are_breakdowns() -> None:
+    text = (
+        "As of 3 May, 61 cases (52 confirmed, 9 probable) have been reported, including "
+        "12 deaths (10 confirmed, 2 probable). Three nurses are among the deaths."
+    )
+    assert sorted(pairs(text)) == [("affected", 61), ("killed", 12)]
+
+
+def test_bodies_awaiting_burial_are_part_of_the_toll_not_a_new_one() -> None:
+    text = "Clashes have killed at least 1,200 people, with some 300 bodies still awaiting burial."
+    assert pairs(text) == [("killed", 1200)]
+
+
+def test_a_share_of_a_countrys_provinces_is_no_count() -> None:
+    text = "Cases have been reported from 6 of Zambia's 10 provinces, with 85 deaths."
+    assert pairs(text) == [("killed", 85)]
