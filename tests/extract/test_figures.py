@@ -569,3 +569,10 @@ def test_bodies_awaiting_burial_are_part_of_the_toll_not_a_new_one() -> None:
 def test_a_share_of_a_countrys_provinces_is_no_count() -> None:
     text = "Cases have been reported from 6 of Zambia's 10 provinces, with 85 deaths."
     assert pairs(text) == [("killed", 85)]
+
+
+def test_a_clock_time_before_the_as_of_date_keeps_the_date() -> None:
+    text = "Some 3,260 people are in evacuation centres in Port Vila (as of 6pm, 27 October)."
+    assert extract(text)["period_end"].to_list() == [dt.date(2024, 10, 27)]
+    text = "As at 18:00 UTC on 2 November, 41 people had been killed in Tripoli."
+    assert extract(text)["period_end"].to_list() == [dt.date(2024, 11, 2)]

@@ -56,6 +56,8 @@ _NUMBER_WORDS = {
 
 PERIOD_RE = re.compile(
     rf"(?P<asof>\b(?:as of|as at|by|up to|until|at)\s+(?:the\s+)?"
+    # a clock time before the date: "(as of 6pm, 27 October)", "as at 18:00 on 3 May"
+    rf"(?:(?:\d{{1,2}}(?:[:.]\d\d)?\s*[ap]\.?m\.?|\d{{1,2}}[:.]\d\d)(?:\s+\w{{2,5}})?,?\s+(?:on\s+)?)?"
     rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)"
     rf"|(?P<year4>(?:19|20)\d\d)\b"
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
