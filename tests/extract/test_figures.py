@@ -576,3 +576,8 @@ def test_a_clock_time_before_the_as_of_date_keeps_the_date() -> None:
     assert extract(text)["period_end"].to_list() == [dt.date(2024, 10, 27)]
     text = "As at 18:00 UTC on 2 November, 41 people had been killed in Tripoli."
     assert extract(text)["period_end"].to_list() == [dt.date(2024, 11, 2)]
+
+
+def test_the_nationality_of_some_victims_is_not_the_figures_country() -> None:
+    text = "The quake killed 14 people, including two Chinese nationals, and 200 were injured."
+    assert "CHN" not in extract(text)["country_iso3"].to_list()

@@ -245,7 +245,9 @@ _ATTACKER = re.compile(
 _ACTOR = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
     r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
-    r"offensive|raids?|bombardment|occupation|settlers|counterpart|delegation|envoy)\b"
+    r"offensive|raids?|bombardment|occupation|settlers|counterpart|delegation|envoy|"
+    # individuals' nationality, not where the figure is: "two Chinese nationals"
+    r"nationals?|citizens?|tourists?|expatriates?|engineers?)\b"
 )
 
 
