@@ -581,3 +581,10 @@ def test_a_clock_time_before_the_as_of_date_keeps_the_date() -> None:
 def test_the_nationality_of_some_victims_is_not_the_figures_country() -> None:
     text = "The quake killed 14 people, including two Chinese nationals, and 200 were injured."
     assert "CHN" not in extract(text)["country_iso3"].to_list()
+
+
+def test_the_city_a_spokesperson_spoke_in_is_a_venue() -> None:
+    text = "A UN spokesperson said in Geneva that 68,000 people had fled the camp in the past week."
+    assert extract(text)["country_iso3"].to_list() == [None]
+    text = "Officials said 40 people were killed in Maiduguri."
+    assert extract(text)["country_iso3"].to_list() == ["NGA"]

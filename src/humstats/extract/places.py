@@ -168,7 +168,9 @@ def venue_cities() -> frozenset[str]:
 _VENUE_BEFORE = re.compile(
     r"\b(?:briefing|conference|reporters|journalists|speaking|summit|meeting|talks|"
     r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
-    r"(?:in|at|from)\s+(?:the\s+)?$",
+    r"(?:in|at|from)\s+(?:the\s+)?$"
+    # where a source spoke, the place right after the verb: "a spokesperson said in Geneva"
+    r"|\b(?:said|says|told reporters|added|stated)\s+(?:in|at)\s+$",
     re.I,
 )
 _VENUE_ENDS = frozenset({"in", "at", "from", "the"})
