@@ -588,3 +588,9 @@ def test_the_city_a_spokesperson_spoke_in_is_a_venue() -> None:
     assert extract(text)["country_iso3"].to_list() == [None]
     text = "Officials said 40 people were killed in Maiduguri."
     assert extract(text)["country_iso3"].to_list() == ["NGA"]
+
+
+@pytest.mark.parametrize(("country", "iso3"), [("Pakistan", "PAK"), ("India", "IND")])
+def test_a_possessive_country_resolves_the_region_that_follows(country: str, iso3: str) -> None:
+    text = f"Monsoon floods in {country}'s Punjab province have killed 45 people this week."
+    assert extract(text)["country_iso3"].to_list() == [iso3]

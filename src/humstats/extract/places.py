@@ -284,7 +284,7 @@ def find_places(
             for j in range(min(len(words), i + _MAX_WORDS), i, -1):
                 chunk = group[words[i][0] : words[j - 1][1]]
                 name = _name_of(chunk)
-                place = gazetteer.lookup(name, mentioned)
+                place = gazetteer.lookup(name, seen)
                 if place is None:
                     continue
                 inner = j < len(words) and not _POSSESSIVE.search(chunk)
