@@ -533,8 +533,16 @@ def _hedge_last_words_of(phrases: frozenset[str]) -> frozenset[str]:
     return frozenset(phrase.split()[-1] for phrase in phrases)
 
 
+_LAST_WORDS: dict[int, tuple[dict[str, Qualifier], frozenset[str]]] = {}
+
+
 def _hedge_last_words(hedges: dict[str, Qualifier]) -> frozenset[str]:
-    return _hedge_last_words_of(frozenset(hedges))
+    """Kept per hedge dict (``_hedge_patterns`` returns one per vocabulary): freezing its
+    phrases for every number cost more than the one set lookup they serve."""
+    cached = _LAST_WORDS.get(id(hedges))
+    if cached is None or cached[0] is not hedges:
+        cached = _LAST_WORDS[id(hedges)] = (hedges, _hedge_last_words_of(frozenset(hedges)))
+    return cached[1]
 
 
 def _hedge_qualifier(found: str, hedges: dict[str, Qualifier]) -> Qualifier:
