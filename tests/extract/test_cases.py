@@ -2,9 +2,10 @@
 
 ``tests/data/extraction-dev/cases.jsonl`` was written for the project (RULES.md beside it);
 ``tests/data/extract/own-cases.jsonl`` holds passages written for these tests in the same
-format. A case passes when its figures are exactly the annotated (indicator, value) pairs and
-none of its traps is extracted. Known failures are marked with the reason, strictly: a fix
-that makes one pass must remove its mark.
+format; ``tests/data/extraction-audit/`` passages written by an annotator who did not read
+the extractor (only their aggregate score is guarded). A case passes when its figures are
+exactly the annotated (indicator, value) pairs and none of its traps is extracted. Known
+failures are marked with the reason, strictly: a fix that makes one pass must remove its mark.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from humstats.schema import SourceMeta
 DATA = Path(__file__).parents[1] / "data"
 DEV = DATA / "extraction-dev" / "cases.jsonl"
 OWN = DATA / "extract" / "own-cases.jsonl"
+AUDIT = DATA / "extraction-audit" / "cases.jsonl"
 
 KNOWN = {
     "d065": "'a body was recovered' counts one death; the rules read no number in 'a body'",
@@ -76,7 +78,7 @@ def test_case(case: dict) -> None:
     assert got == want
 
 
-@pytest.mark.parametrize("path", [DEV, OWN], ids=["dev", "own"])
+@pytest.mark.parametrize("path", [DEV, OWN, AUDIT], ids=["dev", "own", "audit"])
 def test_aggregate_f1_and_no_traps(path: Path) -> None:
     tp = fp = fn = traps = 0
     for case in load(path):
