@@ -540,7 +540,12 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
     rows: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for index, sentence in enumerate(sentences):
-        in_sentence = by_sentence.get(index, [])
+        in_sentence = by_sentence.get(index)
+        if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
+            context.previous_source = None
+            if block_dates:
+                _remember_heading_period(context, sentence, [])
+            continue
         attributions: list[Attribution] | None = None
         found = []
         if any(q.is_count for q in in_sentence):
@@ -553,10 +558,10 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
                 elif _restates_better(row, rows[seen[key]]):
                     rows[seen[key]] = row
         if attributions is None:  # only a sentence with numbers may lend its source onward
-            attributions = find_attributions(text, *sentence) if in_sentence else []
+            attributions = find_attributions(text, *sentence)
         _remember_source(context, attributions)
         if block_dates:
-            _remember_heading_period(context, sentence, found if in_sentence else [])
+            _remember_heading_period(context, sentence, found)
     for table in tables:
         for figure, row in _table_figures(document, context, table, in_tables):
             key = (figure.indicator.value, figure.quantity.value)

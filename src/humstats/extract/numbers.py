@@ -328,6 +328,8 @@ _NUMBER_TOKENS: dict[str, str] = {
     for unit in _DIGIT_WORDS.split("|")
     for suffix in ("", ",", ".", ";", ":", ")")
 }
+_NUMBER_TOKEN_SET = frozenset(_NUMBER_TOKENS)
+"""The keys as a set: intersecting it with a text's words does not copy a thousand keys."""
 """Number words as ``str.split`` leaves them in prose ("two," "(twenty-six") → the word."""
 
 
@@ -347,16 +349,36 @@ def _word_starts(lowered: str, word: str) -> list[int]:
     return starts
 
 
+def _digit_run_starts(text: str) -> list[int]:
+    """Where runs of digits start (``_DIGIT_RUN``), found with ``str.find`` per digit.
+
+    Prose holds a few dozen digits in thousands of characters: ten C-speed finds beat the
+    regex stepping through every character. Digit-dense text (a table) goes to the regex,
+    whose cost does not grow with the digits.
+    """
+    cap = len(text) // 25
+    positions: list[int] = []
+    for digit in "0123456789":
+        at = text.find(digit)
+        while at >= 0:
+            positions.append(at)
+            if len(positions) > cap:
+                return [run.start() for run in _DIGIT_RUN.finditer(text)]
+            at = text.find(digit, at + 1)
+    present = set(positions)
+    return sorted(at for at in positions if at - 1 not in present)
+
+
 def _matches(text: str) -> list[re.Match[str]]:
     """``NUMBER_RE`` matches, found fast: the full pattern is tried only where a number starts.
 
     Scanning prose with the full pattern at every character is the extractor's largest cost;
     digit runs and number words (in lower-cased text) are cheap to find first.
     """
-    starts = [run.start() for run in _DIGIT_RUN.finditer(text)]
+    starts = _digit_run_starts(text)
     lowered = text.lower()
     # Number words are rare in prose: find which occur with one split, then only those.
-    for word in {_NUMBER_TOKENS[t] for t in _NUMBER_TOKENS.keys() & lowered.split()}:
+    for word in {_NUMBER_TOKENS[t] for t in _NUMBER_TOKEN_SET.intersection(lowered.split())}:
         starts.extend(_word_starts(lowered, word))
     starts.sort()
     found = []
@@ -511,8 +533,16 @@ def _hedge_last_words_of(phrases: frozenset[str]) -> frozenset[str]:
     return frozenset(phrase.split()[-1] for phrase in phrases)
 
 
+_LAST_WORDS: dict[int, tuple[dict[str, Qualifier], frozenset[str]]] = {}
+
+
 def _hedge_last_words(hedges: dict[str, Qualifier]) -> frozenset[str]:
-    return _hedge_last_words_of(frozenset(hedges))
+    """Kept per hedge dict (``_hedge_patterns`` returns one per vocabulary): freezing its
+    phrases for every number cost more than the one set lookup they serve."""
+    cached = _LAST_WORDS.get(id(hedges))
+    if cached is None or cached[0] is not hedges:
+        cached = _LAST_WORDS[id(hedges)] = (hedges, _hedge_last_words_of(frozenset(hedges)))
+    return cached[1]
 
 
 def _hedge_qualifier(found: str, hedges: dict[str, Qualifier]) -> Qualifier:
