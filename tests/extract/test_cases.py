@@ -25,6 +25,7 @@ DATA = Path(__file__).parents[1] / "data"
 DEV = DATA / "extraction-dev" / "cases.jsonl"
 OWN = DATA / "extract" / "own-cases.jsonl"
 AUDIT = DATA / "extraction-audit" / "cases.jsonl"
+AUDIT_2 = DATA / "extraction-audit" / "cases-2.jsonl"
 
 KNOWN = {
     "d065": "'a body was recovered' counts one death; the rules read no number in 'a body'",
@@ -78,7 +79,7 @@ def test_case(case: dict) -> None:
     assert got == want
 
 
-@pytest.mark.parametrize("path", [DEV, OWN, AUDIT], ids=["dev", "own", "audit"])
+@pytest.mark.parametrize("path", [DEV, OWN, AUDIT, AUDIT_2], ids=["dev", "own", "audit", "audit-2"])
 def test_aggregate_f1_and_no_traps(path: Path) -> None:
     tp = fp = fn = traps = 0
     for case in load(path):
