@@ -145,3 +145,26 @@ def test_table_without_publication_date_is_refused_then_retried(data_dir: Path) 
     assert (data_dir / outcome.source_file).exists()  # archived all the same
     retried = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
     assert retried.inputs[0].status is Status.STORED and retried.figures.height == 2
+
+
+def test_every_input_kind_is_archived_byte_for_byte(data_dir: Path, tmp_path: Path) -> None:
+    table_json = tmp_path / "table.json"
+    table_json.write_text(
+        '[{"#adm1+name": "Aleppo", "#country+code": "SYR", "#affected+killed": "12",'
+        ' "#date": "2024-11-30"}]'
+    )
+    texts = Path(__file__).parent / "data" / "texts"
+    inputs = [
+        DATA / "syria-hxl.csv",
+        DATA / "garbage.xlsx",
+        Path(__file__).parent / "data" / "dates.xlsx",
+        Path(__file__).parent / "data" / "notes_footer.tsv",
+        table_json,
+        *sorted(texts.iterdir()),
+    ]
+    result = ingest(inputs, data_dir=data_dir, meta=PUBLISHED)
+    assert len(result.inputs) == len(inputs)
+    for path, outcome in zip(inputs, result.inputs, strict=True):
+        assert outcome.source_file is not None, outcome
+        assert (data_dir / outcome.source_file).read_bytes() == path.read_bytes(), path
+    assert Store(data_dir).check() == []

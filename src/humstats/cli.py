@@ -248,6 +248,23 @@ def status_command(ctx: click.Context, fmt: str) -> None:
     click.echo(status.to_json() if fmt == "json" else status.render())
 
 
+@cli.command("check")
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Verify the store: every archived input against its content hash, every data file
+    and metadata record readable. One line per problem on stdout; exit 1 if any."""
+    from humstats.store import Store
+
+    store = Store(_data_dir(ctx))
+    problems = store.check()
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problems in the store at {store.root}", err=True)
+        ctx.exit(1)
+    click.echo(f"store {store.root}: every archived input and data file is intact", err=True)
+
+
 @cli.command("figures")
 @click.option(
     "--indicator",

@@ -8,6 +8,7 @@ cannot continue, and its ``exit_code`` tells the command line what to return::
     ├── ConfigError               exit 2: bad humstats.toml, bad --mapping, bad option value
     ├── LockedError               exit 3: another run holds the store's lock (transient)
     ├── QueryError                a query is refused or fails
+    ├── StoreError                the data directory cannot be written (read-only, disk full)
     └── MissingDependencyError    an optional engine is not installed; says how to install it
 """
 
@@ -48,6 +49,15 @@ class LockedError(HumstatsError):
 
 class QueryError(HumstatsError):
     """A query was refused (it writes) or failed in the engine."""
+
+
+class StoreError(HumstatsError):
+    """The data directory cannot be read or written as a whole: it is read-only, the disk is
+    full, or the path is not a folder. Nothing was committed; retrying after a fix helps."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path, self.problem = str(path), problem
+        super().__init__(f"cannot write to the store at {path}: {problem}")
 
 
 class MissingDependencyError(HumstatsError):
