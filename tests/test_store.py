@@ -149,9 +149,7 @@ def test_check_names_tampered_inputs_and_unreadable_data_files(
     archived = store.archive(source)
     batch = new_batch_id()
     with store.lock():
-        store.commit(
-            batch, make_figures({"batch_id": batch}), empty_quarantine(), _sources(batch)
-        )
+        store.commit(batch, make_figures({"batch_id": batch}), empty_quarantine(), _sources(batch))
     assert store.check() == []
     store.raw_path(archived.source_file).write_bytes(b"a,b\n1,3\n")
     data_file = next((data_dir / "processed").rglob("*.parquet"))
