@@ -168,3 +168,21 @@ def test_every_input_kind_is_archived_byte_for_byte(data_dir: Path, tmp_path: Pa
         assert outcome.source_file is not None, outcome
         assert (data_dir / outcome.source_file).read_bytes() == path.read_bytes(), path
     assert Store(data_dir).check() == []
+
+
+def test_a_pattern_or_non_utf8_file_name_stores_only_its_own_figures(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    for name in ("xa.csv", "xb.csv"):
+        shutil.copy(DATA / "sudan-hxl.csv", tmp_path / name)
+    pattern = tmp_path / "x*.csv"
+    latin1 = tmp_path / "caf\udce9.csv"
+    shutil.copy(DATA / "syria-hxl.csv", pattern)
+    shutil.copy(DATA / "syria-hxl.csv", latin1)
+    first = ingest([pattern], data_dir=data_dir, meta=PUBLISHED)
+    alone = ingest([DATA / "syria-hxl.csv"], data_dir=tmp_path / "alone", meta=PUBLISHED)
+    assert first.figures.height == alone.figures.height
+    later = ingest([tmp_path / "xa.csv", latin1], data_dir=data_dir, meta=PUBLISHED)
+    assert [i.status for i in later.inputs] == [Status.STORED, Status.UNCHANGED]
+    (record,) = [r for r in Store(data_dir).runs() if r["batch_id"] == later.batch_id]
+    assert record["inputs"][1]["path"].endswith("caf\\xe9.csv")

@@ -15,7 +15,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from humstats.errors import HumstatsError
+from humstats.errors import HumstatsError, shown
 from humstats.export import Format, write_frame
 from humstats.schema import Indicator, SourceMeta
 
@@ -145,10 +145,10 @@ def _report_inputs(result: Any, dry_run: bool) -> None:
         if outcome.status == "unreadable":
             click.echo(f"Error: {outcome.message}", err=True)
         elif outcome.status == "unchanged":
-            click.echo(f"{outcome.path}: already ingested, nothing new", err=True)
+            click.echo(f"{shown(outcome.path)}: already ingested, nothing new", err=True)
         else:
             click.echo(
-                f"{outcome.path}: {verb} {outcome.figures:,} figures, "
+                f"{shown(outcome.path)}: {verb} {outcome.figures:,} figures, "
                 f"quarantined {outcome.quarantined:,} rows",
                 err=True,
             )
@@ -214,7 +214,7 @@ def validate_command(
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
     result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
     _report_inputs(result, dry_run=True)
-    inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
+    inputs = {i.source_file: shown(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
         pl.col("source_file").replace_strict(inputs, default=pl.col("source_file")).alias("input"),
         "input_row",

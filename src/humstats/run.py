@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from humstats import readers
-from humstats.errors import InputError
+from humstats.errors import InputError, shown
 from humstats.schema import COLUMNS, SourceMeta
 from humstats.store import SOURCE_DTYPES, Archived, Store, new_batch_id
 from humstats.validate import empty_quarantine, to_quarantine, validate_figures
@@ -145,8 +145,8 @@ def _source_row(
     return {
         "sha256": archived.sha256,
         "source_file": archived.source_file,
-        "original_name": archived.original.name,
-        "original_path": str(archived.original),
+        "original_name": shown(archived.original.name),
+        "original_path": shown(archived.original),
         "size": archived.size,
         "kind": kind,
         "publisher": publisher,
@@ -276,7 +276,7 @@ def ingest(
                 "finished": dt.datetime.now(dt.UTC).isoformat(),
                 "inputs": [
                     {
-                        "path": str(i.path),
+                        "path": shown(i.path),
                         "status": str(i.status),
                         "sha256": i.sha256,
                         "figures": i.figures,

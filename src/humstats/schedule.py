@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from humstats.config import Config, ReportConfig, Schedule, SourceConfig, SourceKind
-from humstats.errors import HumstatsError, InputError
+from humstats.errors import HumstatsError, InputError, shown
 from humstats.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
 from humstats.run import InputOutcome, Status, expand_paths, ingest
 from humstats.store import Store
@@ -170,7 +170,7 @@ class RunResult:
             "inputs": [
                 {
                     "source": source,
-                    "path": str(i.path),
+                    "path": shown(i.path),
                     "status": str(i.status),
                     "sha256": i.sha256,
                     "figures": i.figures,
@@ -321,7 +321,7 @@ def run(config: Config, *, draft: bool = False, today: dt.date | None = None) ->
                 if draft or report.draft:
                     current = period_label(report.schedule, period_start(report.schedule, today))
                     result.reports += _render(store, config, report, current, draft=True)
-            result.errors += [i.message or str(i.path) for i in result.failed]
+            result.errors += [i.message or shown(i.path) for i in result.failed]
             result.errors += [r.error for r in result.reports if r.error]
         except BaseException as error:  # say in the log why the run stopped, then stop
             is_ours = isinstance(error, HumstatsError)

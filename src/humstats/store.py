@@ -46,7 +46,7 @@ import filelock
 import polars as pl
 import pyarrow.parquet as pq
 
-from humstats.errors import InputError, LockedError, StoreError
+from humstats.errors import InputError, LockedError, StoreError, shown
 from humstats.schema import DTYPES, QUARANTINE_COLUMNS
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
@@ -219,8 +219,8 @@ class Store:
             if not meta_path.exists():
                 meta = {
                     "sha256": archived.sha256,
-                    "original_name": path.name,
-                    "original_path": str(path.resolve()),
+                    "original_name": shown(path.name),
+                    "original_path": shown(path.resolve()),
                     "size": archived.size,
                     "archived_at": dt.datetime.now(dt.UTC).isoformat(),
                 }

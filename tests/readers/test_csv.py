@@ -149,3 +149,21 @@ def test_latin1_past_the_sampled_head(tmp_path: Path) -> None:
     table = read(path)
     assert table.frame.height == 20_001
     assert table.frame["country"][-1] == "Sénégal"
+
+
+@pytest.mark.parametrize(
+    "name", ["x*.csv", "report[1].csv", "we?rd.csv", "a\\x41\\n.csv", "b\\\\.csv", "c{a,b}.csv"]
+)
+def test_a_file_name_is_never_a_pattern(tmp_path: Path, name: str) -> None:
+    for sibling, place in (("xa.csv", "Homs"), ("xb.csv", "Hama"), ("report1.csv", "Idlib")):
+        (tmp_path / sibling).write_text(f"place,killed\n{place},1\n")
+    path = tmp_path / name
+    path.write_text("place,killed\nAleppo,5\nDaraa,6\n")
+    table = read(path)
+    assert table.frame["place"].to_list() == ["Aleppo", "Daraa"]
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "caf\udce9.csv"  # the byte 0xE9 of a Latin-1 file name
+    path.write_text("place,killed\nAleppo,5\n")
+    assert read(path).frame["place"].to_list() == ["Aleppo"]

@@ -49,7 +49,7 @@ def read(path: Path) -> Table:
         raise InputError(path, e.strerror or str(e)) from e
     if whole and not head.strip():
         raise InputError(path, "the file is empty")
-    source: Path | io.BytesIO = path
+    source: Path | io.BytesIO = path if _utf8_name(path) else io.BytesIO(_read_all(path))
     if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not (
         _utf8_head(head)
     ):
@@ -74,6 +74,15 @@ def read(path: Path) -> Table:
     return table_from_grid(grid, path)
 
 
+def _utf8_name(path: Path) -> bool:
+    """Whether polars can be given the path itself (it takes only UTF-8 names)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_all(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -90,14 +99,20 @@ def _read_grid(source: Path | io.BytesIO, separator: str, width: int) -> pl.Data
     """
     if isinstance(source, io.BytesIO):
         source.seek(0)
-    return pl.read_csv(
-        source,
-        has_header=False,
-        separator=separator,
-        schema={f"column_{i + 1}": pl.String for i in range(width)},
-        truncate_ragged_lines=True,
-        raise_if_empty=False,
-    ).rechunk()
+    # scanned with glob=False: a path is a file name, never a pattern ("x*.csv", "r[1].csv")
+    return (
+        pl.scan_csv(
+            source,
+            has_header=False,
+            separator=separator,
+            schema={f"column_{i + 1}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            glob=False,
+        )
+        .collect()
+        .rechunk()
+    )
 
 
 def _utf8_head(head: bytes) -> bool:
