@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import humstats.run as run_module
 from humstats.run import Status, ingest
 from humstats.schema import SourceMeta
 from humstats.store import Store
@@ -186,3 +187,37 @@ def test_a_pattern_or_non_utf8_file_name_stores_only_its_own_figures(
     assert [i.status for i in later.inputs] == [Status.STORED, Status.UNCHANGED]
     (record,) = [r for r in Store(data_dir).runs() if r["batch_id"] == later.batch_id]
     assert record["inputs"][1]["path"].endswith("caf\\xe9.csv")
+
+
+def test_one_poison_input_is_unreadable_and_the_others_go_on(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poison = tmp_path / "poison.csv"
+    poison.write_text("#adm1+name,#affected+killed\nHoms,1\n")
+    real = run_module.readers.read
+
+    def read(path: Path, *args: object) -> object:
+        if path == poison:
+            raise RecursionError("maximum recursion depth exceeded\nwhile decoding")
+        return real(path, *args)
+
+    monkeypatch.setattr(run_module.readers, "read", read)
+    result = ingest([poison, DATA / "syria-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
+    bad, good = result.inputs
+    assert good.status is Status.STORED and result.committed
+    assert bad.status is Status.UNREADABLE
+    assert bad.message == (
+        f"cannot read {poison}: unexpected RecursionError: maximum recursion depth exceeded"
+    )
+    assert (data_dir / bad.source_file).read_bytes() == poison.read_bytes()
+    (record,) = Store(data_dir).runs()
+    assert record["inputs"][0]["status"] == "unreadable"
+
+
+def test_an_ingest_where_every_input_is_unreadable_is_logged(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    result = ingest([DATA / "garbage.xlsx"], data_dir=data_dir, meta=PUBLISHED)
+    assert not result.committed and result.failed
+    (record,) = Store(data_dir).runs()
+    assert record["inputs"][0]["status"] == "unreadable" and not record["committed"]

@@ -8,6 +8,7 @@ concurrent ingest never leaves part of a batch behind.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,10 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from humstats import readers
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError, shown
 from humstats.schema import COLUMNS, SourceMeta
 from humstats.store import SOURCE_DTYPES, Archived, Store, new_batch_id
 from humstats.validate import empty_quarantine, to_quarantine, validate_figures
+
+log = logging.getLogger(__name__)
 
 
 class Status(StrEnum):
@@ -75,12 +79,18 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "no message"
+
+
 def read_candidates(
     path: Path,
     *,
     meta: SourceMeta = SourceMeta(),
     mapping: object | None = None,
     defaults: SourceMeta = SourceMeta(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[pl.DataFrame, pl.DataFrame, str, SourceMeta]:
     """Candidate figures and early quarantine rows of one input, its kind and its metadata.
 
@@ -88,7 +98,7 @@ def read_candidates(
     says about itself. ``defaults`` (a configured source's metadata) fill only what the input
     leaves out.
     """
-    content = readers.read(path)
+    content = readers.read(path, limits)
     if isinstance(content, readers.Table):
         from humstats.normalize import normalize_table
 
@@ -170,6 +180,7 @@ def ingest(
     dry_run: bool = False,
     lock_timeout: float = 60.0,
     on_input: Callable[[Path], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Ingest files (or folders of files) into the store at ``data_dir``.
 
@@ -178,6 +189,8 @@ def ingest(
     With ``dry_run`` nothing is archived or stored: the result says what would be.
     ``mapping`` is a mapping file path or a loaded mapping, used for every table input.
     ``defaults`` is metadata used where an input carries none (a configured source's).
+    ``limits`` bound what one input may make the readers hold (cell length, JSON depth, ...).
+    Raises ``StoreError`` when the data directory cannot be written.
     """
     store = Store(data_dir)
     if isinstance(mapping, str | Path):
@@ -207,7 +220,14 @@ def ingest(
             continue
         try:
             candidates, early, kind, input_meta = read_candidates(
-                path, meta=meta, mapping=mapping, defaults=defaults
+                path, meta=meta, mapping=mapping, defaults=defaults, limits=limits
+            )
+            validation = validate_figures(_stamp(candidates, archived, batch_id, ingested_at))
+            quarantine = pl.concat(
+                [
+                    to_quarantine(_stamp(early, archived, batch_id, ingested_at)),
+                    validation.quarantine,
+                ]
             )
         except InputError as error:
             result.inputs.append(
@@ -220,11 +240,23 @@ def ingest(
                 )
             )
             continue
+        except Exception as error:
+            # A bug met by one input (a parser's corner case) must not take the other inputs
+            # of the batch, or every later scheduled run, down with it: the input is marked
+            # unreadable with the reason, archived, and logged; the traceback goes to the log.
+            log.debug("unexpected error reading %s", shown(path), exc_info=True)
+            problem = f"unexpected {type(error).__name__}: {_first_line(error)}"
+            result.inputs.append(
+                InputOutcome(
+                    path,
+                    Status.UNREADABLE,
+                    archived.sha256,
+                    archived.source_file,
+                    message=str(InputError(path, problem)),
+                )
+            )
+            continue
         known.add(archived.sha256)
-        validation = validate_figures(_stamp(candidates, archived, batch_id, ingested_at))
-        quarantine = pl.concat(
-            [to_quarantine(_stamp(early, archived, batch_id, ingested_at)), validation.quarantine]
-        )
         figure_parts.append(validation.figures)
         quarantine_parts.append(quarantine)
         source_rows.append(
@@ -252,8 +284,8 @@ def ingest(
     if figure_parts:
         result.figures = pl.concat(figure_parts)
         result.quarantine = pl.concat(quarantine_parts)
-    if dry_run or not source_rows:
-        return result
+    if dry_run or not (source_rows or result.failed):
+        return result  # nothing to store and nothing that went wrong: no log line
     sources = pl.DataFrame(source_rows, schema=SOURCE_DTYPES)
     with store.lock(lock_timeout):
         # Another process may have stored the same content while we were reading it.

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Table
 from humstats.readers.hxl import find_hashtag_row, hashtags, is_hashtag
@@ -31,7 +32,7 @@ HEAD_ROWS = 30
 """Header, banner and hashtag rows are looked for among this many leading rows."""
 
 
-def read(path: Path) -> Table:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read a delimited text table; every cell stays text (or null when empty).
 
     A plain UTF-8 file goes to polars by path (memory-mapped, no copy in Python); a file with

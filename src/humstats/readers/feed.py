@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Document, Table
 from humstats.readers.text import decode, html_document, meta_from
@@ -58,7 +59,7 @@ def _table(objects: list[tuple[int, int, dict]], path: Path) -> Table:
     return Table(frame, path, first_row=1)
 
 
-def read(path: Path) -> list[Document] | Table:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Document] | Table:
     """The articles of a feed, or the rows of an NDJSON table."""
     try:
         raw = path.read_bytes()

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Table
 from humstats.readers.csv import table_from_grid
@@ -22,7 +23,7 @@ WRAPPER_KEYS = ("data", "records", "rows", "items", "results", "features")
 """Keys under which APIs commonly nest the records; tried first, then any list of objects."""
 
 
-def read(path: Path) -> Table:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read a JSON or NDJSON table; every cell becomes text (null when absent)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError, MissingDependencyError
 from humstats.readers import Document
 from humstats.schema import SourceMeta
@@ -102,7 +103,7 @@ def markdown_document(text: str, path: Path) -> Document:
     return Document(body, path, meta_from(fields, path), 0, max(offset, 0))
 
 
-def read(path: Path) -> list[Document]:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Document]:
     """One document from a text, Markdown or HTML file."""
     try:
         raw = path.read_bytes()

@@ -15,6 +15,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Table
 from humstats.readers.csv import table_from_grid
@@ -25,7 +26,7 @@ SUBTOTAL = r"(?i)^(total result|grand total|.+ total result)$"
 """Cells marking a pivot table's subtotal rows (LibreOffice "Total Result", Excel "Grand Total")."""
 
 
-def read(path: Path) -> Table:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read the data sheet of an XLSX workbook; every cell stays text."""
     try:
         workbook = fastexcel.read_excel(path)
