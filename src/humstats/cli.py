@@ -44,6 +44,7 @@ class _Group(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path) -> None:
     """Humanitarian figures with their provenance: ingest, validate, aggregate, report."""
+    _configure_logging(quiet=True, log_format="text")  # warnings (a damaged batch) on stderr
     ctx.obj = {"data_dir": data_dir}
 
 
@@ -296,7 +297,20 @@ def figures_command(
     """Stored figures, filtered, with every provenance field."""
     from humstats.store import Store
 
-    figures = Store(_data_dir(ctx)).figures()
+    store = Store(_data_dir(ctx))
+    frame = store.read(lambda: _figures(store, indicator, country, since, until, latest))
+    _emit(frame, fmt, output)
+
+
+def _figures(
+    store: Any,
+    indicator: tuple[str, ...],
+    country: tuple[str, ...],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    latest: bool,
+) -> pl.DataFrame:
+    figures = store.figures()
     if indicator:
         figures = figures.filter(pl.col("indicator").is_in(indicator))
     if country:
@@ -309,8 +323,7 @@ def figures_command(
         from humstats.aggregate import latest as latest_figures
 
         figures = latest_figures(figures)
-    frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
-    _emit(frame, fmt, output)
+    return figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
 
 
 def _params(
@@ -475,14 +488,16 @@ def report_command(
 
     chosen = parse_period(period) if period else period_between(start.date(), end.date())
     store = Store(_data_dir(ctx))
-    written = render_report(
-        store.figures(),
-        store.quarantine(),
-        period=chosen,
-        country=country,
-        formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
-        out_dir=out_dir,
-        template_dir=template_dir,
+    written = store.read(
+        lambda: render_report(
+            store.figures(),
+            store.quarantine(),
+            period=chosen,
+            country=country,
+            formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
+            out_dir=out_dir,
+            template_dir=template_dir,
+        )
     )
     for path in written:
         click.echo(str(path))

@@ -16,6 +16,7 @@ A connection is a snapshot: it sees the batches committed when it was opened
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -178,9 +179,9 @@ class Database:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
         self._snapshot = self._state()
+        # the store's readable files only: a damaged batch is skipped with a warning
         self._files = {
-            name: sorted(p.resolve() for p in self.store.batches_dir.glob(f"*/{name}.parquet"))
-            for name in _TABLE_VIEWS
+            name: sorted(p.resolve() for p in self.store.table_files(name)) for name in _TABLE_VIEWS
         }
         self._built: set[str] = set()
         self._con = duckdb.connect(
@@ -254,11 +255,31 @@ class Database:
             raise QueryError(f"parameter {unused[0]} is not used: the query has no ${unused[0]}")
         named = [view for view in VIEWS if view in _identifiers(sql)]
         try:
-            for view in named or (*_TABLE_VIEWS, "runs"):
-                self._build(view)
-            return self._con.sql(sql, params=params or None).pl()
-        except duckdb.Error as error:
+            return self._run(sql, params, named)
+        except (duckdb.Error, pl.exceptions.PolarsError) as error:
+            if not self.store.find_unreadable():
+                raise QueryError(_first_line(error)) from error
+        # a data file was damaged inside (its footer sound): build the views without its
+        # batch, as the store's own reads do, and run the statement again
+        for view in self._built:
+            kind = "TABLE" if view in ("runs", "latest") else "VIEW"
+            with contextlib.suppress(duckdb.Error):
+                self._con.execute(f"DROP {kind} IF EXISTS {_quote_identifier(view)}")
+            if kind == "TABLE":
+                self._con.unregister(view)
+        self._built.clear()
+        self._files = {
+            name: sorted(p.resolve() for p in self.store.table_files(name)) for name in _TABLE_VIEWS
+        }
+        try:
+            return self._run(sql, params, named)
+        except (duckdb.Error, pl.exceptions.PolarsError) as error:
             raise QueryError(_first_line(error)) from error
+
+    def _run(self, sql: str, params: dict[str, object], named: list[str]) -> pl.DataFrame:
+        for view in named or (*_TABLE_VIEWS, "runs"):
+            self._build(view)
+        return self._con.sql(sql, params=params or None).pl()
 
     def close(self) -> None:
         self._con.close()

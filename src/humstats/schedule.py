@@ -399,15 +399,17 @@ def _render(
     outcomes = []
     for country in report.countries or (None,):
         try:
-            paths = render_report(
-                store.figures(),
-                store.quarantine(),
-                period=period,
-                country=country,
-                formats=report.formats,
-                out_dir=out_dir,
-                template_dir=report.template,
-                **options,
+            paths = store.read(
+                lambda country=country: render_report(
+                    store.figures(),
+                    store.quarantine(),
+                    period=period,
+                    country=country,
+                    formats=report.formats,
+                    out_dir=out_dir,
+                    template_dir=report.template,
+                    **options,
+                )
             )
         except Exception as error:
             # Any text in any field must not stop every later report: the failure is named

@@ -41,6 +41,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import filelock
 import polars as pl
@@ -68,6 +69,7 @@ SOURCE_DTYPES: dict[str, pl.DataType] = {
 """One row per stored input: the provenance shared by all of its figures."""
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _TABLES = ("figures", "quarantine", "sources")
 META_SUFFIX = ".meta.json"
@@ -190,6 +192,8 @@ class Store:
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
         self._warned: set[Path] = set()
+        self._unreadable: dict[Path, str] = {}
+        """Files whose footer is sound but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(self.root, "this is a file, not a data folder")
 
@@ -268,7 +272,7 @@ class Store:
 
     def ingested_hashes(self) -> set[str]:
         """Content hashes of every input a committed batch holds."""
-        sources = self.sources().select("sha256").collect()
+        sources = self.read(lambda: self.sources().select("sha256").collect())
         return set(sources["sha256"].to_list())
 
     def commit(
@@ -331,7 +335,9 @@ class Store:
         whole (one warning per damaged file), so figures and sources stay in step."""
         files = []
         for batch, paths in self._batch_files().items():
-            problems = {path: parquet_damage(path) for path in paths.values()}
+            problems = {
+                path: self._unreadable.get(path) or parquet_damage(path) for path in paths.values()
+            }
             damaged = {path: problem for path, problem in problems.items() if problem}
             for path, problem in damaged.items():
                 if path not in self._warned:
@@ -345,6 +351,31 @@ class Store:
             if not damaged and table in paths:
                 files.append(paths[table])
         return files
+
+    def read(self, build: Callable[[], T]) -> T:
+        """``build()`` (which reads this store's frames), skipping a batch whose data turns
+        out damaged inside a file with a sound footer: such a file is found only by reading
+        it, so on a read error every data file is read whole once, the damaged ones are left
+        out (with the usual warning) and ``build()`` runs again."""
+        try:
+            return build()
+        except (pl.exceptions.PolarsError, OSError) as error:
+            if not self.find_unreadable():
+                problem = f"reading the store failed: {_one_line(error)}"
+                raise StoreError(self.root, problem) from error
+            return self.read(build)
+
+    def find_unreadable(self) -> dict[Path, str]:
+        """Read every data file whole; the damaged ones not known yet are returned and left
+        out of every later read of this ``Store``."""
+        found = {
+            path: problem
+            for files in self._batch_files().values()
+            for path in files.values()
+            if path not in self._unreadable and (problem := _read_whole(path))
+        }
+        self._unreadable.update(found)
+        return found
 
     def _relative(self, path: Path) -> str:
         try:
@@ -412,10 +443,8 @@ class Store:
         problems = self._check_archive()
         for files in self._batch_files().values():
             for path in files.values():
-                try:
-                    pq.read_table(path)
-                except (OSError, ValueError) as error:
-                    problems.append(Damage(self._relative(path), _one_line(error)))
+                if problem := _read_whole(path):
+                    problems.append(Damage(self._relative(path), problem))
         named = self.sources().select("source_file").collect()["source_file"]
         for source_file in named.drop_nulls().unique().sort():
             if not self.raw_path(source_file).is_file():
@@ -465,6 +494,16 @@ class Store:
                 continue
             problems.append(Damage(relative, f"content does not match its hash (sha256 {digest})"))
         return problems
+
+
+def _read_whole(path: Path) -> str | None:
+    """Why a Parquet file cannot be read to its end, or None."""
+    try:
+        pq.read_table(path)
+        pl.scan_parquet(path, glob=False).collect()
+    except (OSError, ValueError, pl.exceptions.PolarsError) as error:
+        return _one_line(error)
+    return None
 
 
 def _json_object(path: Path) -> dict[str, object] | None:
