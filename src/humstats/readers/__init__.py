@@ -33,6 +33,10 @@ class Table:
     hxl: dict[str, str] | None = None
     sheet: str | None = None
     meta: SourceMeta = field(default_factory=SourceMeta)
+    rejected: pl.DataFrame | None = None
+    """Rows the reader could not take whole (``input_row``, ``failing_value``): ragged rows
+    with cells past the header. They stay in ``frame`` (so row numbers hold) and
+    normalisation quarantines them instead of reading them."""
 
 
 @dataclass
