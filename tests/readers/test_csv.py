@@ -221,3 +221,10 @@ def test_a_headerless_column_filled_in_every_row_is_not_ragged(tmp_path: Path) -
     path.write_text("place,killed,\nAleppo,5,x\nHoms,6,y\n")
     table = read(path)
     assert table.rejected is None and table.frame["column_3"].to_list() == ["x", "y"]
+
+
+def test_a_cell_over_the_length_limit_refuses_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("place,killed\nAleppo,5\n" + "H" * 200_000 + ",6\n")
+    with pytest.raises(InputError, match=r"row 3, column 'place': a cell of 200,000 characters"):
+        read(path)

@@ -148,6 +148,7 @@ def _read_grid(source: Path | io.BytesIO, separator: str, width: int) -> pl.Data
             truncate_ragged_lines=True,
             raise_if_empty=False,
             glob=False,
+            missing_columns="insert",
         )
         .collect()
         .rechunk()
