@@ -221,3 +221,17 @@ def test_an_ingest_where_every_input_is_unreadable_is_logged(
     assert not result.committed and result.failed
     (record,) = Store(data_dir).runs()
     assert record["inputs"][0]["status"] == "unreadable" and not record["committed"]
+
+
+def test_links_out_of_an_input_folder_are_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    shutil.copy(DATA / "syria-hxl.csv", secret)
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    shutil.copy(DATA / "sudan-hxl.csv", inbox / "sub" / "sudan.csv")
+    (inbox / "out.csv").symlink_to(secret)
+    (inbox / "sub-link").symlink_to(secret.parent, target_is_directory=True)
+    (inbox / "in.csv").symlink_to(inbox / "sub" / "sudan.csv")
+    assert run_module.expand_paths([inbox]) == [inbox / "in.csv", inbox / "sub" / "sudan.csv"]
+    assert run_module.expand_paths([inbox / "out.csv"]) == [inbox / "out.csv"]  # named: read

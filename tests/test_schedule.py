@@ -361,3 +361,14 @@ def test_a_source_stopped_by_a_bug_does_not_stop_the_others(
     result = run(config)
     assert result.errors == ["source inbox: unexpected RuntimeError: reader exploded"]
     assert result.exit_code == 1 and len(result.stored) == 1
+
+
+def test_a_source_pattern_does_not_follow_links_out_of_its_folder(tmp_path: Path) -> None:
+    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
+    config = _config(tmp_path)
+    outside = tmp_path / "outside.csv"
+    shutil.copy(DATA / "syria-hxl.csv", outside)
+    (tmp_path / "inbox" / "link.csv").symlink_to(outside)
+    shutil.copy(DATA / "sudan-hxl.csv", tmp_path / "inbox")
+    result = run(config)
+    assert [i.path.name for i in result.stored] == ["sudan-hxl.csv"]

@@ -65,18 +65,34 @@ class IngestResult:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and the files inside folders (sorted, hidden ones left out)."""
+    """Files as given, and the files inside folders (sorted, hidden ones left out).
+
+    A symbolic link inside a folder is followed only when it points inside that folder: a
+    drop folder must not become a way to ingest (and archive) any file on the machine.
+    """
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             files.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and inside(p, path)
             )
         else:
             files.append(path)
     return files
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, its links resolved, lies in ``folder``; says so when it does not."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return True
+    log.warning(
+        "skipping %s: a link to %s, outside %s", shown(path), shown(path.resolve()), shown(folder)
+    )
+    return False
 
 
 def _first_line(error: BaseException) -> str:

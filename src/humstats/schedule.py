@@ -45,7 +45,7 @@ from humstats.errors import (
     shown,
 )
 from humstats.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
-from humstats.run import InputOutcome, Status, expand_paths, ingest
+from humstats.run import InputOutcome, Status, expand_paths, ingest, inside
 from humstats.store import Store
 
 log = logging.getLogger(__name__)
@@ -292,11 +292,27 @@ class RunResult:
 
 def source_files(source: SourceConfig) -> list[Path]:
     """Files the source's patterns match now (folders expanded, hidden files left out)."""
-    matches: list[str] = []
+    files: set[Path] = set()
     for pattern in source.paths:
-        matches.extend(glob.glob(pattern, recursive=True) if glob.has_magic(pattern) else [pattern])
-    files = {p for p in expand_paths(matches) if p.is_file() and not p.name.startswith(".")}
-    return sorted(files)
+        if not glob.has_magic(pattern):
+            files.update(expand_paths([pattern]))
+            continue
+        # a link matched by a pattern must stay under the pattern's folder too
+        folder = Path(*_literal_prefix(Path(pattern).parts))
+        matches = [Path(m) for m in glob.glob(pattern, recursive=True)]
+        files.update(
+            p for p in expand_paths(m for m in matches if inside(m, folder)) if inside(p, folder)
+        )
+    return sorted(p for p in files if p.is_file() and not p.name.startswith("."))
+
+
+def _literal_prefix(parts: tuple[str, ...]) -> list[str]:
+    fixed = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return fixed
 
 
 def _wrong_kind(store: Store, source: SourceConfig, path: Path) -> InputOutcome | None:
