@@ -65,6 +65,15 @@ def format_option(default: Format = Format.TABLE) -> Callable[[Callable[..., Any
     )
 
 
+escape_option = click.option(
+    "--escape-formulas/--no-escape-formulas",
+    default=True,
+    show_default=True,
+    help="In CSV and HXL, write text cells starting with = + - @ tab or CR with a leading ' "
+    "so spreadsheets never run them as formulas.",
+)
+
+
 def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--output",
@@ -99,14 +108,14 @@ def _meta(publisher: str | None, url: str | None, published: dt.datetime | None)
     )
 
 
-def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None) -> None:
+def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None, escape: bool = True) -> None:
     if output is not None:
         with output.open("wb") as sink:
-            write_frame(frame, fmt, sink)
+            write_frame(frame, fmt, sink, escape=escape)
         return
     if fmt is Format.PARQUET and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: use --output FILE or redirect stdout.")
-    write_frame(frame, fmt, sys.stdout.buffer)
+    write_frame(frame, fmt, sys.stdout.buffer, escape=escape)
     sys.stdout.flush()
 
 
@@ -282,6 +291,7 @@ def check_command(ctx: click.Context) -> None:
 )
 @click.option("--latest", is_flag=True, help="Only the latest figure per indicator and place.")
 @format_option()
+@escape_option
 @output_option
 @click.pass_context
 def figures_command(
@@ -292,6 +302,7 @@ def figures_command(
     until: dt.datetime | None,
     latest: bool,
     fmt: Format,
+    escape_formulas: bool,
     output: Path | None,
 ) -> None:
     """Stored figures, filtered, with every provenance field."""
@@ -299,7 +310,7 @@ def figures_command(
 
     store = Store(_data_dir(ctx))
     frame = store.read(lambda: _figures(store, indicator, country, since, until, latest))
-    _emit(frame, fmt, output)
+    _emit(frame, fmt, output, escape_formulas)
 
 
 def _figures(
@@ -348,13 +359,35 @@ def _params(
     metavar="NAME=VALUE",
     help="Value for $NAME in the SQL (repeatable); bound by DuckDB, never pasted into the SQL.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    help="Seconds the query may run before it is stopped (0: no limit).",
+)
+@click.option(
+    "--memory-limit",
+    default="2GB",
+    show_default=True,
+    help="Memory DuckDB may use (e.g. 500MB, 4GB); beyond it, it spills or stops.",
+)
 @format_option()
+@escape_option
 @output_option
 @click.pass_context
 def query_command(
-    ctx: click.Context, sql: str, params: dict[str, str], fmt: Format, output: Path | None
+    ctx: click.Context,
+    sql: str,
+    params: dict[str, str],
+    timeout: float,
+    memory_limit: str,
+    fmt: Format,
+    escape_formulas: bool,
+    output: Path | None,
 ) -> None:
     """Read-only SQL over the views figures, quarantine, sources, runs and latest.
+    Ctrl-C stops a running query.
 
     \b
     humstats query "SELECT publisher, count(*) AS n FROM figures GROUP BY ALL"
@@ -362,11 +395,11 @@ def query_command(
     """
     from humstats.query import query
 
-    frame = query(_data_dir(ctx), sql, params)
+    frame = query(_data_dir(ctx), sql, params, timeout=timeout, memory_limit=memory_limit)
     if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
         raise click.UsageError("--format hxl needs the columns indicator and value in the result")
     if fmt is not Format.TABLE:
-        _emit(frame, fmt, output)
+        _emit(frame, fmt, output, escape_formulas)
         return
     # Every column, as selected, and no thousands separators: a result's integers may be
     # years or ids, not counts of people.
