@@ -35,7 +35,7 @@ class _Group(click.Group):
 @click.option(
     "--data",
     "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file here is one "Error:" line from the store
     default=lambda: os.environ.get("HUMSTATS_DATA", "data"),
     show_default="./data or $HUMSTATS_DATA",
     help="Data directory (raw archive and processed store).",

@@ -47,7 +47,7 @@ import filelock
 import polars as pl
 import pyarrow.parquet as pq
 
-from humstats.errors import InputError, LockedError, StoreError, shown
+from humstats.errors import ConfigError, InputError, LockedError, StoreError, shown
 from humstats.schema import DTYPES, QUARANTINE_COLUMNS
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
@@ -195,7 +195,7 @@ class Store:
         self._unreadable: dict[Path, str] = {}
         """Files whose footer is sound but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
-            raise StoreError(self.root, "this is a file, not a data folder")
+            raise ConfigError(f"the data folder {shown(self.root)} is a file, not a folder")
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
