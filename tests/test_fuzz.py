@@ -35,6 +35,7 @@ from humstats.store import Store
 EXAMPLES = int(os.environ.get("HUMSTATS_FUZZ_EXAMPLES", "25"))
 TRIED: list[int] = []
 """Inputs tried, for the long mode's closing line."""
+ROWS_CHECKED: list[int] = []
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,27 @@ HOSTILE_TEXT = st.text(
 NUMBERS = st.one_of(
     st.integers(min_value=-10, max_value=10**20).map(str),
     st.sampled_from(
-        ["1,2,3", "12,500", "١٢٣", "۱۲٬۰۰۰", "=1+1", "@SUM(A1)", "+5", "-", "N/A", "1e400",
-         "9" * 400, "", " 7 ", "<5", "100+", "12.5", "0x1F", "\u00a0", "$5 and $6"]
+        [
+            "1,2,3",
+            "12,500",
+            "١٢٣",
+            "۱۲٬۰۰۰",
+            "=1+1",
+            "@SUM(A1)",
+            "+5",
+            "-",
+            "N/A",
+            "1e400",
+            "9" * 400,
+            "",
+            " 7 ",
+            "<5",
+            "100+",
+            "12.5",
+            "0x1F",
+            "\u00a0",
+            "$5 and $6",
+        ]
     ),
     HOSTILE_TEXT,
 )
@@ -87,18 +107,24 @@ def _encode(text: str, encoding: str) -> bytes:
 def tables(draw: st.DrawFn) -> Input:
     """An HXL table: its data rows are known when it is written as valid CSV."""
     rows = draw(
-        st.lists(st.tuples(PLACES, NUMBERS, DATES, st.sampled_from(["SYR", "SDN", "", "X"])),
-                 min_size=1, max_size=8)
+        st.lists(
+            st.tuples(PLACES, NUMBERS, DATES, st.sampled_from(["SYR", "SDN", "", "X"])),
+            min_size=1,
+            max_size=8,
+        )
     )
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    header = [["Place", "Killed", "Date", "Country"],
-              ["#adm1+name", "#affected+killed", "#date", "#country+code"]]
+    header = [
+        ["Place", "Killed", "Date", "Country"],
+        ["#adm1+name", "#affected+killed", "#date", "#country+code"],
+    ]
     well_formed = draw(st.booleans())
     if well_formed:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline,
-                            quoting=csv.QUOTE_ALL)
+        writer = csv.writer(
+            buffer, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL
+        )
         writer.writerows([*header, *rows])
         text = buffer.getvalue()
     else:  # cells pasted as they are: quotes, delimiters and newlines break the structure
@@ -109,8 +135,10 @@ def tables(draw: st.DrawFn) -> Input:
     if draw(st.integers(0, 9)) == 0:
         data = draw(st.binary(max_size=16)) + data
     suffix = ".tsv" if delimiter == "\t" and draw(st.booleans()) else ".csv"
-    simple = well_formed and encoding in ("utf-8", "utf-8-sig") and all(
-        "\r" not in "".join(row) and "\n" not in "".join(row) for row in rows
+    simple = (
+        well_formed
+        and encoding in ("utf-8", "utf-8-sig")
+        and all("\r" not in "".join(row) and "\n" not in "".join(row) for row in rows)
     )
     return Input(draw(NAMES) + suffix, data, len(rows) if simple else None)
 
@@ -127,8 +155,12 @@ def json_tables(draw: st.DrawFn) -> Input:
     records = draw(
         st.lists(
             st.fixed_dictionaries(
-                {"#adm1+name": PLACES, "#affected+killed": NUMBERS | JSON_VALUES,
-                 "#date": DATES, "#country+code": st.just("SYR")},
+                {
+                    "#adm1+name": PLACES,
+                    "#affected+killed": NUMBERS | JSON_VALUES,
+                    "#date": DATES,
+                    "#country+code": st.just("SYR"),
+                },
                 optional={"extra": JSON_VALUES},
             ),
             min_size=1,
@@ -154,8 +186,24 @@ def json_tables(draw: st.DrawFn) -> Input:
 @st.composite
 def texts(draw: st.DrawFn) -> Input:
     words = st.sampled_from(
-        ["killed", "displaced", "1,200", "at least", "Aleppo", "Syria", "<script>var n=9000;",
-         "</script>", "$5 and $6", "said", "OCHA", "\u202e", "\x00", "١٢٣", "\n", "people"]
+        [
+            "killed",
+            "displaced",
+            "1,200",
+            "at least",
+            "Aleppo",
+            "Syria",
+            "<script>var n=9000;",
+            "</script>",
+            "$5 and $6",
+            "said",
+            "OCHA",
+            "\u202e",
+            "\x00",
+            "١٢٣",
+            "\n",
+            "people",
+        ]
     )
     text = " ".join(draw(st.lists(words | HOSTILE_TEXT, max_size=40)))
     suffix = draw(st.sampled_from([".txt", ".md", ".html"]))
@@ -223,8 +271,16 @@ def test_hostile_inputs_are_archived_and_accounted_for(inputs: list[Input]) -> N
         TRIED.append(len(paths))
         result = CliRunner().invoke(
             cli,
-            ["--data", str(data_dir), "ingest", "--publisher", "Fuzz", "--published",
-             "2024-12-02", *paths],
+            [
+                "--data",
+                str(data_dir),
+                "ingest",
+                "--publisher",
+                "Fuzz",
+                "--published",
+                "2024-12-02",
+                *paths,
+            ],
         )
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             result.exception
@@ -243,9 +299,13 @@ def test_hostile_inputs_are_archived_and_accounted_for(inputs: list[Input]) -> N
                 assert outcome["message"] and "\n" not in outcome["message"]
             elif item.rows is not None:
                 assert _accounted_rows(data_dir, item.data) == item.rows, item
+                ROWS_CHECKED.append(item.rows)
 
 
 def teardown_module() -> None:
     if "HUMSTATS_FUZZ_EXAMPLES" in os.environ:
-        print(f"\nfuzz: {len(TRIED)} examples, {sum(TRIED)} inputs, every one archived "
-              "and every data row accounted for")
+        print(
+            f"\nfuzz: {len(TRIED)} examples, {sum(TRIED)} inputs, every one archived; "
+            f"{sum(ROWS_CHECKED)} data rows of {len(ROWS_CHECKED)} tables each stored or "
+            "quarantined"
+        )
