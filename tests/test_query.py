@@ -223,10 +223,17 @@ def test_ctrl_c_interrupts_a_running_query(stocked: Path) -> None:
     import _thread
     import threading
 
+    def press_ctrl_c_once_running() -> None:
+        while not any(t.name == "humstats-query" for t in threading.enumerate()):
+            threading.Event().wait(0.01)
+        _thread.interrupt_main()
+
     with Database(stocked, timeout=None) as database:
-        threading.Timer(0.5, _thread.interrupt_main).start()
+        threading.Thread(target=press_ctrl_c_once_running, daemon=True).start()
         with pytest.raises(KeyboardInterrupt):
             database.query(FOREVER)
+        # the statement itself was interrupted, not left running behind the prompt
+        assert not any(t.name == "humstats-query" for t in threading.enumerate())
         assert database.query("SELECT 1 AS one")["one"].item() == 1
 
 

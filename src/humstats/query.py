@@ -308,37 +308,51 @@ class Database:
         """Run ``work`` on a helper thread while this one waits, so that the timeout and
         Ctrl-C (KeyboardInterrupt, delivered to the main thread) can interrupt DuckDB."""
         outcome: dict[str, object] = {}
+        # an Event, not Thread.is_alive: a join() cut short by Ctrl-C can leave a running
+        # thread reported dead (CPython 3.11)
+        done = threading.Event()
 
         def target() -> None:
             try:
                 outcome["frame"] = work()
-            except BaseException as error:  # handed to the waiting thread, raised there
+            except duckdb.Error as error:  # handed to the waiting thread, raised there
+                # as a fresh error: the original's traceback holds DuckDB's pending result,
+                # and with it the connection, busy for as long as the error lives
+                outcome["error"] = type(error)(str(error))
+            except BaseException as error:
                 outcome["error"] = error
+            finally:
+                done.set()
 
         worker = threading.Thread(target=target, name="humstats-query", daemon=True)
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        worker.start()
+        launched = True  # before start(): Ctrl-C may land inside it, with the worker running
         try:
-            while worker.is_alive():
-                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-                worker.join(max(left, 0))
-                if deadline is not None and worker.is_alive() and time.monotonic() >= deadline:
-                    self._con.interrupt()
-                    worker.join()
+            try:
+                worker.start()
+            except RuntimeError:  # no thread could be started: nothing to wait for
+                launched = False
+                raise
+            while not done.wait(0.1 if deadline is None else max(0, deadline - time.monotonic())):
+                if deadline is not None and time.monotonic() >= deadline:
                     raise QueryError(
                         f"the query ran longer than {self.timeout:g} s and was stopped "
                         "(raise --timeout)"
                     )
-        except KeyboardInterrupt:
-            self._con.interrupt()
-            worker.join()
-            raise
+        finally:
+            # stopped by the timeout or by Ctrl-C (KeyboardInterrupt, wherever it landed):
+            # interrupt DuckDB and wait, so the connection is free for the next statement
+            while launched and not done.is_set():
+                self._con.interrupt()
+                done.wait(0.1)
         if "error" in outcome:
             raise outcome["error"]  # type: ignore[misc]
         return outcome["frame"]  # type: ignore[return-value]
 
     def close(self) -> None:
-        self._con.close()
+        # after Ctrl-C DuckDB may still call the connection busy: it goes with the process
+        with contextlib.suppress(duckdb.Error):
+            self._con.close()
         shutil.rmtree(self._temp, ignore_errors=True)
 
     def __enter__(self) -> Database:
