@@ -184,7 +184,11 @@ def _score(expected: dict, figures: pl.DataFrame, quarantined: int, offset: int)
             )
         )
         overlap = next(
-            (f for (r, c), f in cells.items() if r == trap["row"] and _same_column(c, trap["column"])),
+            (
+                f
+                for (r, c), f in cells.items()
+                if r == trap["row"] and _same_column(c, trap["column"])
+            ),
             None,
         )
         if overlap is not None:
@@ -233,10 +237,12 @@ def main() -> int:
             summary.setdefault(("all", mode), Score()).add(result)
             line = (
                 f"{table.name:<36} {mode:<8} {result.found:>3}/{result.figures:<3}"
-                f"{_pct(result.found, result.figures)} {result.derived_found:>2}/{result.derived:<2}"
+                f"{_pct(result.found, result.figures)}"
+                f" {result.derived_found:>2}/{result.derived:<2}"
                 f"     {result.traps_stored:>2}/{result.traps:<2}   "
             )
-            line += f"ERROR {result.error}" if result.error else f"{result.stored}/{result.quarantined}"
+            counts = f"{result.stored}/{result.quarantined}"
+            line += f"ERROR {result.error}" if result.error else counts
             print(line)
             if args.verbose:
                 for text in result.missed:
@@ -247,7 +253,8 @@ def main() -> int:
     print(f"{'tables':<10} {'mode':<8} {'figures found':>16} {'derived':>9} {'traps stored':>15}")
     for (kind, mode), total in sorted(summary.items()):
         print(
-            f"{kind:<10} {mode:<8} {total.found:>4}/{total.figures:<4}{_pct(total.found, total.figures)}"
+            f"{kind:<10} {mode:<8} {total.found:>4}/{total.figures:<4}"
+            f"{_pct(total.found, total.figures)}"
             f" {total.derived_found:>3}/{total.derived:<3}"
             f" {total.traps_stored:>4}/{total.traps:<4}{_pct(total.traps_stored, total.traps)}"
         )
