@@ -84,17 +84,39 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.DateTime(["%Y-%m-%d"]),
                 help="Publication date, YYYY-MM-DD.",
             ),
+            click.option(
+                "--country",
+                callback=_country_option,
+                help="ISO3 code or name of the country a single-country input is about.",
+            ),
         ]
     ):
         command = option(command)
     return command
 
 
-def _meta(publisher: str | None, url: str | None, published: dt.datetime | None) -> SourceMeta:
+def _country_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from humstats.countries import country_iso3
+
+    iso3 = country_iso3(value)
+    if iso3 is None:
+        raise click.BadParameter(f"{value!r} is no country (give an ISO3 code such as SDN)")
+    return iso3
+
+
+def _meta(
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None = None,
+) -> SourceMeta:
     return SourceMeta(
         publisher=publisher,
         source_url=url,
         published_date=published.date() if published else None,
+        country_iso3=country,
     )
 
 
@@ -182,10 +204,12 @@ def ingest_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
 ) -> None:
     """Archive, validate and store figures from tables and texts."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=False)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=False)
     _report_inputs(result, dry_run=False)
     if result.committed:
         click.echo(f"batch {result.batch_id} committed to {_data_dir(ctx)}", err=True)
@@ -208,11 +232,13 @@ def validate_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
     fmt: Format,
 ) -> None:
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=True)
     _report_inputs(result, dry_run=True)
     inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
@@ -563,13 +589,14 @@ def extract_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     fmt: Format,
     output: Path | None,
 ) -> None:
     """Show the figures texts yield, with their quotes, without storing them."""
     from humstats.extract.text import extract_paths
 
-    figures = extract_paths(paths, _meta(publisher, url, published))
+    figures = extract_paths(paths, _meta(publisher, url, published, country))
     if fmt is Format.TABLE and output is None:
         _print_extracted(figures)
         click.echo(f"{figures.height} figures", err=True)

@@ -16,27 +16,39 @@ notes, formulas) go through the slower cleaning expressions.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
+from humstats.countries import (
+    ISO3,
+    agency_iso3,
+    code_scheme,
+    country_in_name,
+    country_iso3,
+    pcode_country,
+)
 from humstats.errors import InputError
+from humstats.hxl import HOUSEHOLD_ATTRIBUTES, indicator_of, parse_hashtag
+from humstats.normalize.breakdowns import (
+    PLACE_GROUPS,
+    age_of,
+    cause_of,
+    group_value,
+    sex_of,
+)
 from humstats.normalize.cells import (
     ISO_DAY,
     MAX_DIGITS,
     MISSING,
     column_day_first,
-    country_iso3,
     is_missing,
     parse_counts,
     parse_period,
 )
 from humstats.normalize.mapping import (
-    FLOW_ATTRIBUTES,
-    HOUSEHOLD_ATTRIBUTES,
     PEOPLE_ATTRIBUTES,
-    STOCK_ATTRIBUTES,
     FigureColumn,
     Mapping,
     Place,
@@ -44,7 +56,6 @@ from humstats.normalize.mapping import (
     mapping_from_hxl,
 )
 from humstats.readers import Table
-from humstats.readers.hxl import indicator_of, parse_hashtag
 from humstats.schema import (
     BREAKDOWN_DEFAULTS,
     COLUMNS,
@@ -181,7 +192,11 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
     """
     effective = mapping or Mapping()
     if table.hxl:
-        effective = effective.merged_over(mapping_from_hxl(table.hxl))
+        hashtag_mapping = mapping_from_hxl(table.hxl, {c: c for c in table.hxl})
+        hashtag_mapping = replace(
+            hashtag_mapping, figures=_without_sums(table, hashtag_mapping.figures)
+        )
+        effective = effective.merged_over(hashtag_mapping)
     if not effective.figures:
         raise InputError(
             table.path,
@@ -203,7 +218,62 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             f"{', '.join(map(repr, table.frame.columns[:20]))}",
         )
     _require_provenance(table, meta, effective)
-    return _Normalizer(table, meta, effective).run()
+    return _Normalizer(table, meta, _with_country(effective, meta, table)).run()
+
+
+def _with_country(mapping: Mapping, meta: SourceMeta, table: Table) -> Mapping:
+    """The country of a table that names none in its cells: ``--country`` first, else the
+    mapping's constant, else a p-code column (per row, see ``_row_fields``), else the one
+    country its file name names ("mali-population-movements.csv"), as HDX names files."""
+    constants = mapping.constants
+    if meta.country_iso3 is not None and not mapping.country:
+        return replace(mapping, constants={**constants, "country": meta.country_iso3})
+    if mapping.country or constants.get("country") or any(p.pcode for p in mapping.places):
+        return mapping
+    named = country_in_name(table.path.name)
+    if named is None:
+        return mapping
+    log.info("%s: no country column; the file name says %s", table.path, named)
+    return replace(mapping, constants={**constants, "country": named})
+
+
+def _without_sums(table: Table, figures: tuple[FigureColumn, ...]) -> tuple[FigureColumn, ...]:
+    """Figure columns without those that only add up others of the row.
+
+    A "Total" column holding IDPs + refugees (tagged ``#affected``) counts nobody new: stored
+    beside its parts it would be added to them. A total column (no breakdown) whose every
+    filled cell equals the sum of two or more other total columns of the same unit is left
+    out, and the log says so.
+    """
+    totals = [
+        f
+        for f in figures
+        if not (f.sex or f.age or f.cause or f.group or f.projected or f.period_start)
+    ]
+    if len(totals) < 3:
+        return figures
+    counts = {f.column: parse_counts(table.frame[f.column])[0] for f in totals}
+    dropped = set()
+    for figure in totals:
+        others = [o for o in totals if o.column != figure.column and o.unit == figure.unit]
+        if len(others) < 2:
+            continue
+        frame = pl.DataFrame(
+            {"value": counts[figure.column], **{o.column: counts[o.column] for o in others}}
+        )
+        parts = [pl.col(o.column) for o in others]
+        checked = frame.filter(
+            pl.col("value").is_not_null() & pl.all_horizontal(p.is_not_null() for p in parts)
+        ).select("value", pl.sum_horizontal(parts).alias("sum"))
+        if checked.height >= 2 and (checked["value"] == checked["sum"]).all():
+            log.info(
+                "%s: column %r is the sum of %s, not a figure of its own",
+                table.path,
+                figure.column,
+                ", ".join(repr(o.column) for o in others),
+            )
+            dropped.add(figure.column)
+    return tuple(f for f in figures if f.column not in dropped)
 
 
 def _require_provenance(table: Table, meta: SourceMeta, mapping: Mapping) -> None:
@@ -300,7 +370,7 @@ class _Normalizer:
             "span_end": pl.col("input_row"),
             "method": pl.lit(self.mapping.method),
             "confidence": pl.lit(1.0),
-            **{name: pl.lit(value) for name, value in BREAKDOWN_DEFAULTS.items()},
+            **self._breakdowns_of(figure),
         }
         final = [
             (extras[name] if name in extras else pl.col(name)).cast(DTYPES[name]).alias(name)
@@ -325,6 +395,23 @@ class _Normalizer:
         )
         return good, quarantined
 
+    def _breakdowns_of(self, figure: FigureColumn) -> dict[str, pl.Expr]:
+        """The breakdown fields of a figure column's cells: the column's own (``+f``, a
+        mapping's ``sex = "f"``), else its row's, else a total's."""
+        c = self.mapping.constants
+        fields: dict[str, pl.Expr] = {}
+        for name in ("sex", "age", "cause"):
+            own = getattr(figure, name) or c.get(name)
+            fields[name] = pl.coalesce(
+                pl.lit(own, pl.String), pl.col(f"__{name}"), pl.lit(BREAKDOWN_DEFAULTS[name])
+            )
+        parts = [pl.lit(figure.group, pl.String), pl.col("__group")]
+        joined = pl.concat_str(parts, separator=";", ignore_nulls=True)
+        fields["group"] = pl.when(joined != "").then(_sorted_group(joined))
+        projected = figure.projected if figure.projected is not None else c.get("projected")
+        fields["projected"] = pl.lit(bool(projected))
+        return fields
+
     # -- helpers over distinct values ---------------------------------------------------
 
     def _values(self, column: str) -> list[str | None]:
@@ -346,13 +433,51 @@ class _Normalizer:
             return pl.col(column)
         return pl.col(column).replace_strict(lookup, default=None, return_dtype=pl.String)
 
+    def _country_resolver(self, column: str) -> Any:
+        """ISO codes and names, or an agency's own codes when the column is in one (UNHCR's
+        "CHI" is China): the coding is judged on the column's distinct values."""
+        scheme = code_scheme(self._values(column))
+        if scheme == ISO3:
+            return country_iso3
+        return lambda text: agency_iso3(text, scheme)
+
+    def _breakdown_fields(self) -> list[pl.Expr]:
+        """Per row, the breakdowns its columns name (``[breakdowns]``, ``#sector``): ``__sex``,
+        ``__age``, ``__cause`` and ``__group`` ("origin=SDN;reason=conflict")."""
+        fields: list[pl.Expr] = []
+        groups: list[pl.Expr] = []
+        readers = {"sex": sex_of, "age": age_of, "cause": cause_of}
+        for key, column in sorted(self.mapping.breakdowns.items()):
+            labels = self.mapping.labels.get(key, {})
+            if key in readers:
+                read = readers[key]
+                resolve = lambda text, read=read, labels=labels: read(labels.get(text, text))  # noqa: E731
+                fields.append(self._lookup(column, resolve).alias(f"__{key}"))
+                continue
+            scheme = code_scheme(self._values(column)) if key in PLACE_GROUPS else None
+            resolve = lambda text, key=key, labels=labels, scheme=scheme: group_value(  # noqa: E731
+                key, labels.get(text, text), scheme
+            )
+            value = self._lookup(column, resolve)
+            groups.append(pl.when(value.is_not_null()).then(pl.format(f"{key}={{}}", value)))
+        for key in ("sex", "age", "cause"):
+            if key not in self.mapping.breakdowns:
+                fields.append(pl.lit(None, pl.String).alias(f"__{key}"))
+        group = (
+            pl.concat_str(groups, separator=";", ignore_nulls=True)
+            if groups
+            else pl.lit(None, pl.String)
+        )
+        fields.append(pl.when(group != "").then(group).alias("__group"))
+        return fields
+
     # -- row-level fields -------------------------------------------------------------------
 
     def _row_fields(self) -> list[pl.Expr]:
         m, c = self.mapping, self.mapping.constants
         fields: list[pl.Expr] = []
         if m.country:
-            resolved = [self._lookup(col, country_iso3) for col in m.country]
+            resolved = [self._lookup(col, self._country_resolver(col)) for col in m.country]
             texts = [self._label(col) for col in m.country]
             fields.append(
                 (pl.coalesce(resolved) if len(resolved) > 1 else resolved[0]).alias("country_iso3")
@@ -369,9 +494,23 @@ class _Normalizer:
                 ).alias("__country_column")
             )
         else:
-            fields.append(pl.lit(c.get("country"), pl.String).alias("country_iso3"))
-            fields.append(pl.lit(None, pl.String).alias("__country_text"))
-            fields.append(pl.lit(None, pl.String).alias("__country_column"))
+            from_pcodes = [
+                self._lookup(p.pcode, pcode_country) for p in reversed(m.places) if p.pcode
+            ]
+            fields.append(
+                pl.coalesce(*from_pcodes, pl.lit(c.get("country"), pl.String)).alias("country_iso3")
+            )
+            pcode_texts = [self._label(p.pcode) for p in reversed(m.places) if p.pcode]
+            fields.append(
+                (pl.coalesce(pcode_texts) if pcode_texts else pl.lit(None, pl.String)).alias(
+                    "__country_text"
+                )
+            )
+            fields.append(
+                pl.lit(m.places[-1].pcode if pcode_texts else None, pl.String).alias(
+                    "__country_column"
+                )
+            )
             texts = []
         names = [self._label(p.name) for p in m.places]
         country_level = not names and "location_name" not in c
@@ -436,7 +575,7 @@ class _Normalizer:
             fields.append(self._lookup(m.columns["unit"], _unit_from_text).alias("__unit"))
         if "measure" in m.columns:
             fields.append(self._lookup(m.columns["measure"], _measure_from_text).alias("__measure"))
-        return fields
+        return fields + self._breakdown_fields()
 
     def _provenance(self, name: str, flag: str | None, constant: Any) -> pl.Expr:
         """Flags (``meta``) win over the row's own column, which wins over a constant."""
@@ -465,29 +604,9 @@ class _Normalizer:
                     pl.lit(None, pl.String).alias(f"__{role}_precision"),
                 )
                 continue
-            rows = rows.with_columns(self._label(column).alias(f"__{role}_text"))
-            if self._iso_days(column):
-                day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
-                rows = rows.with_columns(
-                    day.alias(f"__{role}_start"),
-                    day.alias(f"__{role}_end"),
-                    pl.lit(DatePrecision.DAY.value).alias(f"__{role}_precision"),
-                )
-            else:
-                table = _date_table(self._values(column), m).rename(
-                    {
-                        "__text": column,
-                        "__start": f"__{role}_start",
-                        "__end": f"__{role}_end",
-                        "__precision": f"__{role}_precision",
-                    }
-                )
-                rows = rows.join(table, on=column, how="left", maintain_order="left")
-            rows = rows.with_columns(
-                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null()).alias(
-                    f"__{role}_bad"
-                )
-            )
+            rows = self._parse_dates(rows, column, f"__{role}")
+        for column in self._figure_date_columns():
+            rows = self._parse_dates(rows, column, _date_prefix(column))
         constant = c.get("period")
         start = pl.coalesce(
             "__period_start_start", "__date_start", pl.lit(constant and constant[0], pl.Date)
@@ -520,6 +639,43 @@ class _Normalizer:
         if "date_precision" in m.columns:
             rows = self._widen(rows, self._label(m.columns["date_precision"]))
         return rows
+
+    def _parse_dates(self, rows: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
+        """Add ``<prefix>_text``, ``_start``, ``_end``, ``_precision`` and ``_bad`` (a date
+        written but unreadable) for a date column."""
+        rows = rows.with_columns(self._label(column).alias(f"{prefix}_text"))
+        if self._iso_days(column):
+            day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
+            rows = rows.with_columns(
+                day.alias(f"{prefix}_start"),
+                day.alias(f"{prefix}_end"),
+                pl.lit(DatePrecision.DAY.value).alias(f"{prefix}_precision"),
+            )
+        else:
+            table = _date_table(self._values(column), self.mapping).rename(
+                {
+                    "__text": column,
+                    "__start": f"{prefix}_start",
+                    "__end": f"{prefix}_end",
+                    "__precision": f"{prefix}_precision",
+                }
+            )
+            rows = rows.join(table, on=column, how="left", maintain_order="left")
+        return rows.with_columns(
+            (~is_missing(pl.col(f"{prefix}_text")) & pl.col(f"{prefix}_start").is_null()).alias(
+                f"{prefix}_bad"
+            )
+        )
+
+    def _figure_date_columns(self) -> list[str]:
+        """Columns holding some figure columns' own periods (IPC's validity periods)."""
+        names = [
+            column
+            for figure in self.mapping.figures
+            for column in (figure.period_start, figure.period_end)
+            if column
+        ]
+        return list(dict.fromkeys(names))
 
     def _iso_days(self, column: str) -> bool:
         """Whether every value is a plain YYYY-MM-DD date: then polars parses the column
@@ -590,11 +746,27 @@ class _Normalizer:
             pl.col("period_end"),
             pl.col("date_precision"),
         )
-        if not self._dated_roles() and "period" not in c:
+        if figure.period_start or figure.period_end:
+            # this column's own period (IPC: current, first projection), else the row's
+            first = _date_prefix(figure.period_start or figure.period_end)
+            last = _date_prefix(figure.period_end or figure.period_start)
+            own_start, own_end = pl.col(f"{first}_start"), pl.col(f"{last}_end")
+            has_own = own_start.is_not_null()
+            start = pl.when(has_own).then(own_start).otherwise(start)
+            end = pl.when(has_own).then(pl.coalesce(own_end, pl.col(f"{first}_end"))).otherwise(end)
+            precision = (
+                pl.when(has_own)
+                .then(_span_precision(own_start, pl.coalesce(own_end, pl.col(f"{first}_end"))))
+                .otherwise(precision)
+            )
+        if "period" not in c and not figure.period_start and not figure.period_end:
             # a stock with no date of its own is stated as of its publication
-            as_published = measure_expr == Measure.STOCK.value
-            start = end = pl.when(as_published).then(pl.col("published_date"))
-            precision = pl.when(as_published).then(pl.lit(DatePrecision.DAY.value))
+            as_published = (measure_expr == Measure.STOCK.value) & start.is_null()
+            start = pl.when(as_published).then(pl.col("published_date")).otherwise(start)
+            end = pl.when(as_published).then(pl.col("published_date")).otherwise(end)
+            precision = (
+                pl.when(as_published).then(pl.lit(DatePrecision.DAY.value)).otherwise(precision)
+            )
         attributed = pl.col("attributed_to")
         if figure.attributed_to and self.meta.attributed_to is None:
             attributed = pl.lit(figure.attributed_to, pl.String)
@@ -620,6 +792,10 @@ class _Normalizer:
             "country_iso3",
             "__country_text",
             "__country_column",
+            "__sex",
+            "__age",
+            "__cause",
+            "__group",
             "location_name",
             "admin_level",
             "pcode",
@@ -633,6 +809,11 @@ class _Normalizer:
             *(
                 pl.col(f"__{role}_{part}")
                 for role in self._dated_roles()
+                for part in ("bad", "text")
+            ),
+            *(
+                pl.col(f"{_date_prefix(column)}_{part}")
+                for column in self._figure_date_columns()
                 for part in ("bad", "text")
             ),
         ]
@@ -685,6 +866,16 @@ class _Normalizer:
                     pl.lit("unparseable-date"),
                     _name(column),
                     pl.col(f"__{role}_text"),
+                )
+            )
+        for column in self._figure_date_columns():
+            prefix = _date_prefix(column)
+            checks.append(
+                (
+                    pl.col(f"{prefix}_bad"),
+                    pl.lit("unparseable-date"),
+                    _name(column),
+                    pl.col(f"{prefix}_text"),
                 )
             )
         if "period" not in c:
@@ -821,6 +1012,16 @@ class _Normalizer:
         ).sort("input_row", maintain_order=True)
 
 
+def _date_prefix(column: str) -> str:
+    """Internal column prefix for the parsed dates of a figure's own period column."""
+    return f"__fdate_{column}"
+
+
+def _sorted_group(joined: pl.Expr) -> pl.Expr:
+    """ "phase=3;origin=SDN": the contract writes group pairs in key order."""
+    return joined.str.split(";").list.unique().list.sort().list.join(";")
+
+
 def _span_precision(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """The precision a start..end pair of exact days amounts to: a whole calendar month or
     year ("1991-01-01".."1991-12-31") is that month or year; any other span is days."""
@@ -864,11 +1065,15 @@ def _unit_from_text(text: str) -> str | None:
     return Unit.PEOPLE.value if folded in PEOPLE_ATTRIBUTES | {"person", "persons"} else None
 
 
+_STOCK_WORDS = frozenset({"cum", "cumulative", "total", "stock"})
+_FLOW_WORDS = frozenset({"new", "daily", "weekly", "monthly", "flow", "incident"})
+
+
 def _measure_from_text(text: str) -> str | None:
     folded = text.lower()
-    if folded in STOCK_ATTRIBUTES or folded == Measure.STOCK.value:
+    if folded in _STOCK_WORDS:
         return Measure.STOCK.value
-    return Measure.FLOW.value if folded in FLOW_ATTRIBUTES else None
+    return Measure.FLOW.value if folded in _FLOW_WORDS else None
 
 
 def _indicator_from_text(text: str) -> str | None:
@@ -879,6 +1084,6 @@ def _indicator_from_text(text: str) -> str | None:
             return candidate
     if folded.startswith("#"):
         found = indicator_of(parse_hashtag(folded))
-        return found[0].value if found else None
+        return found.value if found else None
     word = INDICATOR_WORDS.get(folded)
     return word.value if word else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import tomllib
 import zoneinfo
 from collections.abc import Iterable
@@ -17,42 +16,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from humstats.countries import country_iso3
 from humstats.errors import ConfigError
-from humstats.normalize.cells import country_iso3, parse_period
-from humstats.readers.hxl import indicator_of, parse_hashtag
+from humstats.hxl import Hashtag, Meaning, admin_level, figure_meaning, parse_hashtag
+from humstats.normalize.cells import parse_period
 from humstats.schema import DatePrecision, Indicator, Measure, Qualifier, Unit
 
 log = logging.getLogger(__name__)
 
-STOCK_ATTRIBUTES = frozenset({"cum", "cumulative", "total", "stock"})
-FLOW_ATTRIBUTES = frozenset({"new", "daily", "weekly", "monthly", "flow", "incident"})
-HOUSEHOLD_ATTRIBUTES = frozenset({"hh", "households", "household"})
 PEOPLE_ATTRIBUTES = frozenset({"ind", "individuals", "persons", "people", "num"})
-BREAKDOWN_ATTRIBUTES = frozenset(
-    {
-        "f",
-        "m",
-        "female",
-        "male",
-        "women",
-        "men",
-        "girls",
-        "boys",
-        "children",
-        "adults",
-        "adolescents",
-        "youth",
-        "elderly",
-        "infants",
-        "disabled",
-        "urban",
-        "rural",
-    }
-)
-"""HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
-AGE_ATTRIBUTE = re.compile(r"^age\d")
-NEUTRAL_ATTRIBUTES = STOCK_ATTRIBUTES | FLOW_ATTRIBUTES | HOUSEHOLD_ATTRIBUTES | PEOPLE_ATTRIBUTES
-"""Attributes saying how a column counts, not what part of the total it counts."""
+"""Unit words meaning people, as cells of a unit column write them."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +41,16 @@ class FigureColumn:
     high: str | None = None
     attributed_to: str | None = None
     """Who this column's figures are credited to, when columns quote different agencies."""
+    sex: str | None = None
+    age: str | None = None
+    cause: str | None = None
+    group: str | None = None
+    """Breakdowns of this column's figures ("origin=SDN;phase=3"); unset means a total."""
+    projected: bool | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    """Columns holding this column's own reference period, when a row carries several
+    periods (IPC's current and projected periods side by side)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +125,9 @@ class Mapping:
     Health"); an empty label means the cell names nobody."""
     ignore: frozenset[str] = frozenset()
     method: str = "table"
+    breakdowns: dict[str, str] = field(default_factory=dict)
+    """Breakdown -> the column naming each row's part: ``sex``, ``age``, ``cause`` or a group
+    key ("origin", "reason"); a row is then a part of the total, not the total."""
 
     def merged_over(self, base: Mapping) -> Mapping:
         """This mapping's settings win; ``base`` (the hashtags) fills what it leaves out."""
@@ -157,14 +143,19 @@ class Mapping:
             ),
             country=self.country or tuple(filter(keep, base.country)),
             columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
+            breakdowns={
+                **{k: v for k, v in base.breakdowns.items() if keep(v)},
+                **self.breakdowns,
+            },
             method=base.method if not self.figures else self.method,
         )
 
     def referenced(self) -> list[str]:
         """Every table column this mapping reads, in a stable order."""
-        names = [*self.country, *self.columns.values()]
+        names = [*self.country, *self.columns.values(), *self.breakdowns.values()]
         for figure in self.figures:
-            names += [c for c in (figure.column, figure.low, figure.high) if c]
+            names += [c for c in (figure.column, figure.low, figure.high, figure.period_start) if c]
+            names += [figure.period_end] if figure.period_end else []
         for place in self.places:
             names += [c for c in (place.name, place.pcode) if c]
         return list(dict.fromkeys(names))
@@ -341,113 +332,166 @@ def _date(value: Any, where: str, key: str) -> dt.date:
         raise ConfigError(f"{where}: {key} {value!r} is not a YYYY-MM-DD date") from e
 
 
-def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
+def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None) -> Mapping:
     """What a table's hashtags alone say: figure columns, places, country, dates, sources.
 
-    Disaggregated columns (``+f``, ``+children``, ``+age0_4``...) are parts of a total, never
-    figures; a second column with the same hashtag repeats a figure (rounded and raw, say),
-    so only the first counts. ``+min``/``+max`` columns bound the figure column they match.
+    Each count column's meaning comes from ``hxl.figure_meaning``: a part (``+f``,
+    ``+children``, ``+conflict``, ``#inneed+wash``) is stored as a part, a percentage or a
+    target never. Two columns meaning the same figure (a rounded and a raw column) are one
+    figure: the raw one. ``+min``/``+max`` columns bound the figure column they match.
+    ``headers`` (column -> header text) lets a 0.x hashtag's header words correct it: the
+    older tags were often chosen loosely (UNHCR tagged its "Refugees" ``#inneed_num``).
     """
-    figures: dict[tuple[str, str, frozenset[str]], FigureColumn] = {}
-    bounds: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
+    figures: dict[tuple[object, ...], tuple[FigureColumn, Meaning]] = {}
+    bounds: dict[tuple[object, ...], dict[str, str]] = {}
     names: dict[int | None, str] = {}
     codes: dict[int | None, str] = {}
     columns: dict[str, str] = {}
+    dates: dict[str, dict[str, str]] = {}
     country_codes: list[str] = []
     country_names: list[str] = []
+    breakdowns: dict[str, str] = {}
     for column, text in hxl.items():
         tag = parse_hashtag(text)
-        found = indicator_of(tag)
-        if found is not None:
-            indicator, extra = found
-            if extra & BREAKDOWN_ATTRIBUTES or any(AGE_ATTRIBUTE.match(a) for a in extra):
-                log.info("column %r (%s) is a breakdown, not a figure", column, text)
+        meaning = figure_meaning(tag)
+        if meaning is not None:
+            if tag.legacy and headers:
+                meaning = _corrected_by_header(meaning, headers.get(column, ""))
+            if meaning.skip is not None:
+                log.info("column %r (%s) is not a figure: %s", column, text, meaning.skip)
                 continue
-            role = "low" if "min" in extra else "high" if "max" in extra else "value"
-            unit = Unit.HOUSEHOLDS if extra & HOUSEHOLD_ATTRIBUTES else Unit.PEOPLE
-            measure = (
-                Measure.STOCK
-                if extra & STOCK_ATTRIBUTES
-                else Measure.FLOW
-                if extra & FLOW_ATTRIBUTES
-                else None
-            )
-            key = (indicator.value, unit.value, extra - {"min", "max"})
-            if role != "value":
-                bounds.setdefault((indicator.value, key[2]), {}).setdefault(role, column)
-            elif key in figures:
-                log.info(
-                    "column %r repeats the figure of %r; not counted twice",
-                    column,
-                    figures[key].column,
-                )
-            else:
-                figures[key] = FigureColumn(
-                    column, indicator.value, measure and measure.value, unit.value
-                )
+            key = meaning.key()
+            if meaning.bound is not None:
+                bounds.setdefault(key, {}).setdefault(meaning.bound, column)
+                continue
+            known = figures.get(key)
+            if known is not None and not (known[1].rounded and not meaning.rounded):
+                log.info("column %r repeats the figure of %r", column, known[0].column)
+                continue
+            figures[key] = (_figure_column(column, meaning), meaning)
             continue
-        level = _admin_level(tag.tag)
         if tag.tag in ("indicator", "value") and (
             tag.tag == "value" or tag.attributes & {"value", "num"}
         ):
             # a long table: the figure's indicator is named in another column, per row
-            key = ("", Unit.PEOPLE.value, frozenset({column}))
-            figures.setdefault(key, FigureColumn(column))
+            figures.setdefault(("long", column), (FigureColumn(column), Meaning()))
             continue
-        if tag.tag == "indicator":
-            columns.setdefault("indicator", column)
-            continue
-        if tag.tag == "country":
-            (country_codes if "code" in tag.attributes else country_names).append(column)
-        elif (level is not None or tag.tag == "loc") and "name" in tag.attributes:
-            names.setdefault(level, column)
-        elif level is not None and "code" in tag.attributes:
-            codes.setdefault(level, column)
-        elif tag.tag == "date":
-            role = (
-                "published_date"
-                if tag.attributes & {"reported", "published"}
-                else "period_start"
-                if "start" in tag.attributes
-                else "period_end"
-                if "end" in tag.attributes
-                else "date"
-            )
-            if "year" not in tag.attributes or role == "date":
-                columns.setdefault(role, column)
-        elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
-            field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
-            columns.setdefault(field_name, column)
-        elif tag.tag == "loc" and "code" in tag.attributes:
-            codes.setdefault(None, column)
-        elif tag.tag == "loc" and "level" in tag.attributes:
-            columns.setdefault("admin_level", column)
+        _place_or_field(tag, column, names, codes, columns, dates, country_codes, country_names)
+        if tag.tag in GROUP_TAGS:
+            breakdowns.setdefault(GROUP_TAGS[tag.tag], column)
+        elif tag.tag == "country" and tag.attributes & {"origin", "dest"}:
+            breakdowns.setdefault("origin" if "origin" in tag.attributes else "destination", column)
     if "period_start" in columns:
         columns.pop("date", None)
     figure_columns = []
-    for key, figure in figures.items():
-        if _part_of_another(key, figures):
-            log.info("column %r is part of a total column, not a figure", figure.column)
-            continue
-        if figure.measure is None and _has_flow_sibling(key, figures):
+    flows = {m.key()[:1] + m.key()[2:] for _, m in figures.values() if m.measure == Measure.FLOW}
+    for key, (figure, meaning) in figures.items():
+        if meaning.measure is None and meaning.key()[:1] + meaning.key()[2:] in flows:
             # "#affected+killed" next to "#affected+killed+new" is the running total
             figure = replace(figure, measure=Measure.STOCK.value)
-        found_bounds = bounds.get((key[0], key[2]), {})
-        figure_columns.append(
-            replace(figure, low=found_bounds.get("low"), high=found_bounds.get("high"))
-        )
+        found = bounds.get(key, {})
+        period = dates.get(meaning.period or "")
+        if period is not None:
+            figure = replace(figure, period_start=period.get("start"), period_end=period.get("end"))
+        figure_columns.append(replace(figure, low=found.get("low"), high=found.get("high")))
     places = [Place(names[None], pcode=codes.get(None))] if None in names else []
     places += [
         Place(names[level], level, codes.get(level))
         for level in sorted((lv for lv in names if lv is not None), reverse=True)
     ]
+    for level, code in codes.items():
+        if level not in names:
+            places.append(Place(code, level, code))
     return Mapping(
         figures=tuple(figure_columns),
         places=tuple(places),
         country=(*country_codes, *country_names),
         columns=columns,
+        breakdowns=breakdowns,
         method="hxl",
     )
+
+
+GROUP_TAGS: dict[str, str] = {"sector": "sector", "subsector": "subsector", "group": "group"}
+"""Hashtags of a column naming which part of the total a row counts (``#sector``)."""
+
+
+def _figure_column(column: str, meaning: Meaning) -> FigureColumn:
+    return FigureColumn(
+        column,
+        meaning.indicator.value if meaning.indicator else None,
+        meaning.measure.value if meaning.measure else None,
+        meaning.unit.value,
+        sex=meaning.sex.value if meaning.sex != "all" else None,
+        age=meaning.age if meaning.age != "all" else None,
+        cause=meaning.cause if meaning.cause != "all" else None,
+        group=";".join(f"{k}={v}" for k, v in meaning.group) or None,
+        projected=meaning.projected or None,
+    )
+
+
+def _corrected_by_header(meaning: Meaning, header: str) -> Meaning:
+    """A 0.x hashtag whose header names another indicator, or a target, is read by the
+    header: the older conventions were applied loosely and the header is what people read."""
+    from humstats.normalize.headers import read_header
+
+    said = read_header(header)
+    if said.skip is not None:
+        return replace(meaning, skip=said.skip)
+    if said.indicator is not None and said.indicator != meaning.indicator:
+        log.info("header %r overrides its 0.x hashtag's indicator", header)
+        return replace(meaning, indicator=said.indicator)
+    return meaning
+
+
+def _place_or_field(
+    tag: Hashtag,
+    column: str,
+    names: dict[int | None, str],
+    codes: dict[int | None, str],
+    columns: dict[str, str],
+    dates: dict[str, dict[str, str]],
+    country_codes: list[str],
+    country_names: list[str],
+) -> None:
+    """Record what a hashtag that counts nobody fills: a place, a date, a source field."""
+    level = admin_level(tag)
+    if tag.tag == "indicator":
+        columns.setdefault("indicator", column)
+    elif tag.tag == "country":
+        if tag.attributes & {"origin", "dest"}:
+            return
+        (country_codes if "code" in tag.attributes else country_names).append(column)
+    elif (level is not None or tag.tag == "loc") and "code" in tag.attributes:
+        codes.setdefault(level, column)
+    elif level is not None or (tag.tag == "loc" and "name" in tag.attributes):
+        names.setdefault(level, column)
+    elif tag.tag == "date":
+        periods = [a for a in tag.attributes if a in PERIOD_KEYS]
+        edge = "start" if "start" in tag.attributes else "end" if "end" in tag.attributes else None
+        if periods and edge:
+            dates.setdefault(periods[0], {}).setdefault(edge, column)
+            return
+        role = (
+            "published_date"
+            if tag.attributes & {"reported", "published"}
+            else "period_start"
+            if edge == "start"
+            else "period_end"
+            if edge == "end"
+            else "date"
+        )
+        if "year" not in tag.attributes or role == "date":
+            columns.setdefault(role, column)
+    elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
+        field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
+        columns.setdefault(field_name, column)
+    elif tag.tag == "loc" and "level" in tag.attributes:
+        columns.setdefault("admin_level", column)
+
+
+PERIOD_KEYS = frozenset({"current", "first_projection", "second_projection", "projection"})
+"""Date attributes naming one of several validity periods in a row (IPC)."""
 
 
 META_FIELDS: dict[str, str] = {
@@ -461,35 +505,3 @@ META_FIELDS: dict[str, str] = {
 }
 """``#meta+<attribute>`` -> figure field, as ``humstats figures --format hxl`` writes them,
 so an export reads back in; ``#meta+source`` names who published the figures."""
-
-
-def _part_of_another(
-    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
-) -> bool:
-    """Whether another column counts the same indicator and unit with fewer qualifying
-    attributes: ``#affected+killed+civilians`` is part of ``#affected+killed``."""
-    indicator, unit, attributes = key
-    specific = attributes - NEUTRAL_ATTRIBUTES
-    return any(
-        other_indicator == indicator
-        and other_unit == unit
-        and other - NEUTRAL_ATTRIBUTES < specific
-        for other_indicator, other_unit, other in figures
-    )
-
-
-def _has_flow_sibling(
-    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
-) -> bool:
-    indicator, unit, attributes = key
-    return any(
-        (i, u) == (indicator, unit)
-        and other & FLOW_ATTRIBUTES
-        and other - NEUTRAL_ATTRIBUTES == attributes - NEUTRAL_ATTRIBUTES
-        for i, u, other in figures
-    )
-
-
-def _admin_level(tag: str) -> int | None:
-    match = re.fullmatch(r"adm(\d)", tag)
-    return int(match[1]) if match else None
