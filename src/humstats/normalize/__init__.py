@@ -15,6 +15,7 @@ notes, formulas) go through the slower cleaning expressions.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, replace
 from typing import Any
@@ -127,13 +128,16 @@ INDICATOR_WORDS: dict[str, Indicator] = {
 """Indicator cells of long tables beyond the vocabulary's own names and HXL hashtags."""
 
 
-def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
-    """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
+def _date_table(
+    values: list[str | None], mapping: Mapping, labels: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Distinct date texts (as written) -> start, end, precision (nulls where unreadable);
+    ``labels`` rewrite a text before it is read ("T1 2024" -> "2024-01/2024-03")."""
     texts = [value for value in values if value is not None]
-    day_first = column_day_first(texts)
-    parsed = [
-        parse_period(text, mapping.date_formats, mapping.timezone, day_first) for text in texts
-    ]
+    labels = labels or {}
+    readable = [labels.get(text.strip(), text) for text in texts]
+    day_first = column_day_first(readable)
+    parsed = [_read_period(text, mapping, day_first) for text in readable]
     return pl.DataFrame(
         {
             "__text": texts,
@@ -191,6 +195,8 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
     names: no row could be read, so there is nothing to quarantine.
     """
     effective = mapping or Mapping()
+    if effective.header_rows:
+        table = restack(table, effective.header_rows)
     if table.hxl:
         hashtag_mapping = mapping_from_hxl(table.hxl, {c: c for c in table.hxl})
         hashtag_mapping = replace(
@@ -235,6 +241,28 @@ def _with_country(mapping: Mapping, meta: SourceMeta, table: Table) -> Mapping:
         return mapping
     log.info("%s: no country column; the file name says %s", table.path, named)
     return replace(mapping, constants={**constants, "country": named})
+
+
+def restack(table: Table, rows: int) -> Table:
+    """The table with its first ``rows`` data rows joined into the column names: a stacked
+    header ("Oct-Dec 2022 (# of People in)" over "Crisis" over "IPC 3") becomes one name per
+    column, "Oct-Dec 2022 (# of People in) / Crisis / IPC 3"; an empty column takes the name
+    its stack gives it."""
+    head = table.frame.head(rows).rows()
+    names: list[str] = []
+    for index, column in enumerate(table.frame.columns):
+        parts = [] if column.startswith("column_") else [column]
+        for row in head:
+            cell = (row[index] or "").strip()
+            if cell and cell not in parts:
+                parts.append(cell)
+        name = " / ".join(parts) or column
+        while name in names:
+            name += "'"
+        names.append(name)
+    frame = table.frame.slice(rows).rename(dict(zip(table.frame.columns, names, strict=True)))
+    hxl = {names[table.frame.columns.index(c)]: t for c, t in (table.hxl or {}).items()}
+    return replace(table, frame=frame, first_row=table.first_row + rows, hxl=hxl or None)
 
 
 def _without_sums(table: Table, figures: tuple[FigureColumn, ...]) -> tuple[FigureColumn, ...]:
@@ -309,8 +337,55 @@ class _Normalizer:
         filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         # blank rows carry nothing; filtering copies every column, so only when there are any
         frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
-        self.frame, self._duplicates = self._split_duplicates(frame)
+        frame, self._filtered = self._filter_rows(frame)
+        if mapping.rows.records:
+            self.frame, self._duplicates = frame, self._filtered.head(0)
+        else:
+            self.frame, self._duplicates = self._split_duplicates(frame)
+        self.frame = self.frame.with_columns(_matches(mapping.rows.total_when).alias("__total"))
         self._distinct: dict[str, list[str | None]] = {}
+        if "year" in mapping.columns and "date" not in mapping.columns:
+            self.frame = self.frame.with_columns(self._composed_date().alias(_COMPOSED))
+            self.mapping = replace(mapping, columns={**mapping.columns, "date": _COMPOSED})
+
+    def _filter_rows(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Rows the mapping's ``[rows]`` filters leave out, as quarantine candidates."""
+        rules = self.mapping.rows
+        if not rules.skip_when and not rules.keep_when:
+            return frame, frame.head(0).select(
+                pl.lit(None, pl.String).alias("check"),
+                pl.lit(None, pl.String).alias("column"),
+                pl.lit(None, pl.String).alias("failing_value"),
+                pl.col("__row").alias("input_row"),
+            )
+        out = _matches(rules.skip_when) if rules.skip_when else pl.lit(False)
+        if rules.keep_when:
+            out = out | ~_matches(rules.keep_when)
+        dropped = frame.filter(out)
+        names = [*rules.skip_when, *rules.keep_when]
+        failing = pl.concat_str([pl.col(c).fill_null("") for c in names], separator=" | ")
+        return frame.filter(~out), dropped.select(
+            pl.lit("filtered-row").alias("check"),
+            pl.lit(", ".join(names)).alias("column"),
+            failing.alias("failing_value"),
+            pl.col("__row").alias("input_row"),
+        )
+
+    def _composed_date(self) -> pl.Expr:
+        """One date text from split year, month and day columns ("2024", "Mars", "5")."""
+        columns = self.mapping.columns
+        labels = self.mapping.labels.get("month", {})
+        year = self._label(columns["year"]).str.extract(r"(\d{4})")
+        parts = [year]
+        if "month" in columns:
+            month = self._lookup(
+                columns["month"],
+                lambda text: _month_text(labels.get(text, text)),
+            )
+            parts.append(month)
+            if "day" in columns:
+                parts.append(self._label(columns["day"]).str.extract(r"(\d{1,2})").str.zfill(2))
+        return pl.concat_str(parts, separator="-")
 
     def _split_duplicates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Rows with the same cells as an earlier row say nothing new: keep the first, and
@@ -338,8 +413,113 @@ class _Normalizer:
         parts = [self._figures_of(rows, figure) for figure in self.mapping.figures]
         good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
         bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
-        unusable = pl.concat([self._empty(rows), self._duplicates], how="vertical_relaxed")
+        unusable = pl.concat(
+            [self._empty(rows), self._duplicates, self._filtered], how="vertical_relaxed"
+        )
+        derived_rows = [self._figures_of(rows, figure)[0] for figure in self._derived_columns(rows)]
+        good = pl.concat([good, *derived_rows, *self._derived_over(good)], how="vertical")
         return Normalized(figures=good, quarantine=self._quarantine(bad, unusable))
+
+    def _derived_columns(self, rows: pl.DataFrame) -> list[FigureColumn]:
+        """``[[derived]] columns``: per row, the sum of the parts the mapping declares to
+        cover the whole, as a figure column named by its parts ("IPC 3 + IPC 4 + IPC 5")."""
+        made = []
+        by_column = {f.column: f for f in self.mapping.figures}
+        for derived in self.mapping.derived:
+            if not derived.columns:
+                continue
+            counts = [parse_counts(rows[c], self.mapping.decimal)[0] for c in derived.columns]
+            present = pl.DataFrame([c.is_not_null().alias(str(i)) for i, c in enumerate(counts)])
+            total = pl.DataFrame([c.fill_null(0).alias(str(i)) for i, c in enumerate(counts)])
+            summed = total.select(pl.sum_horizontal(pl.all())).to_series()
+            any_present = present.select(pl.any_horizontal(pl.all())).to_series()
+            name = " + ".join(derived.columns)
+            rows.insert_column(
+                rows.width,
+                pl.when(any_present).then(summed.cast(pl.String)).otherwise(None).alias(name),
+            )
+            first = by_column.get(derived.columns[0], FigureColumn(derived.columns[0]))
+            made.append(
+                replace(
+                    first,
+                    column=name,
+                    indicator=derived.indicator,
+                    sex=None,
+                    age=None,
+                    cause=None,
+                    group=None,
+                    low=None,
+                    high=None,
+                )
+            )
+        return made
+
+    def _derived_over(self, figures: pl.DataFrame) -> list[pl.DataFrame]:
+        """``[[derived]] over``: parts that differ only by the named group keys (reason x
+        origin) summed into the total they make, quoting each part."""
+        made = []
+        for derived in self.mapping.derived:
+            if not derived.over or figures.is_empty():
+                continue
+            keys = set(derived.over)
+            pairs = pl.col("group").fill_null("").str.split(";")
+            rest = pairs.list.eval(
+                pl.element().filter(~pl.element().str.split("=").list.first().is_in(list(keys)))
+            ).list.join(";")
+            parts = figures.filter(
+                (pl.col("indicator") == derived.indicator)
+                & pairs.list.eval(
+                    pl.element().str.split("=").list.first().is_in(list(keys))
+                ).list.any()
+            ).with_columns(rest.alias("__rest"))
+            if parts.is_empty():
+                continue
+            same = [
+                c
+                for c in CANDIDATE_COLUMNS
+                if c
+                not in (
+                    "value",
+                    "value_low",
+                    "value_high",
+                    "quote",
+                    "span_start",
+                    "span_end",
+                    "group",
+                    "qualifier",
+                )
+            ]
+            summed = parts.group_by([*same, "__rest"], maintain_order=True).agg(
+                pl.col("value").sum(),
+                pl.col("input_row").min(),
+                pl.col("input_row").min().alias("span_start"),
+                pl.col("input_row").max().alias("span_end"),
+                pl.len().alias("__n"),
+                pl.col("quote").str.join(" + ").str.slice(0, 2000).alias("__parts"),
+                pl.col("qualifier").first(),
+            )
+            made.append(
+                summed.filter(pl.col("__n") > 1).select(
+                    *(
+                        pl.when(pl.col("__rest") != "").then(pl.col("__rest")).alias("group")
+                        if c == "group"
+                        else pl.format(
+                            "sum of {} parts by {}: {}",
+                            "__n",
+                            pl.lit(", ".join(derived.over)),
+                            "__parts",
+                        ).alias("quote")
+                        if c == "quote"
+                        else pl.lit(None, pl.Int64).alias(c)
+                        if c in ("value_low", "value_high")
+                        else pl.col(c).cast(DTYPES[c])
+                        for c in CANDIDATE_COLUMNS
+                    ),
+                    pl.col("input_row").cast(pl.Int64),
+                    pl.lit(f"sum:{'+'.join(derived.over)}").alias("origin"),
+                )
+            )
+        return made
 
     def _figures_of(self, rows: pl.DataFrame, figure: FigureColumn) -> tuple[pl.DataFrame, ...]:
         """Candidates and quarantined cells of one figure column."""
@@ -436,10 +616,11 @@ class _Normalizer:
     def _country_resolver(self, column: str) -> Any:
         """ISO codes and names, or an agency's own codes when the column is in one (UNHCR's
         "CHI" is China): the coding is judged on the column's distinct values."""
-        scheme = code_scheme(self._values(column))
+        labels = self.mapping.labels.get("country", {})
+        scheme = code_scheme(labels.get(v, v) if v else v for v in self._values(column))
         if scheme == ISO3:
-            return country_iso3
-        return lambda text: agency_iso3(text, scheme)
+            return lambda text: country_iso3(labels.get(text, text))
+        return lambda text: agency_iso3(labels.get(text, text), scheme)
 
     def _breakdown_fields(self) -> list[pl.Expr]:
         """Per row, the breakdowns its columns name (``[breakdowns]``, ``#sector``): ``__sex``,
@@ -522,7 +703,8 @@ class _Normalizer:
             location = pl.lit(c.get("location_name"), pl.String)
         else:
             location = pl.coalesce(names) if len(names) > 1 else names[0]
-        fields.append(location.alias("location_name"))
+        total_row = pl.col("__total")
+        fields.append(pl.when(~total_row).then(location).alias("location_name"))
         level = pl.lit(c.get("admin_level", 0 if country_level else None), pl.Int8)
         pcode = pl.lit(None, pl.String)
         for place, name in zip(reversed(m.places), reversed(names), strict=True):
@@ -536,7 +718,10 @@ class _Normalizer:
             level = self._label(m.columns["admin_level"]).cast(pl.Int8, strict=False)
         if "pcode" in m.columns:
             pcode = self._label(m.columns["pcode"])
-        fields += [level.alias("admin_level"), pcode.alias("pcode")]
+        fields += [
+            pl.when(total_row).then(pl.lit(0, pl.Int8)).otherwise(level).alias("admin_level"),
+            pl.when(~total_row).then(pcode).alias("pcode"),
+        ]
         # "Zamzam Camp, Al Fasher, North Darfur", once each ("Chittagong Division" may be
         # both the place and its admin1)
         place = (
@@ -560,8 +745,11 @@ class _Normalizer:
             fields.append(self._provenance(name, getattr(self.meta, name), c.get(name)))
         if "indicator" in m.columns:
             column = m.columns["indicator"]
+            indicator_labels = m.labels.get("indicator", {})
             fields += [
-                self._lookup(column, _indicator_from_text).alias("__indicator"),
+                self._lookup(
+                    column, lambda text: _indicator_from_text(indicator_labels.get(text, text))
+                ).alias("__indicator"),
                 self._label(column).alias("__indicator_text"),
             ]
         if "qualifier" in m.columns:
@@ -652,7 +840,9 @@ class _Normalizer:
                 pl.lit(DatePrecision.DAY.value).alias(f"{prefix}_precision"),
             )
         else:
-            table = _date_table(self._values(column), self.mapping).rename(
+            role = prefix.removeprefix("__")
+            labels = self.mapping.labels.get(role if role in DATE_ROLES else "date", {})
+            table = _date_table(self._values(column), self.mapping, labels).rename(
                 {
                     "__text": column,
                     "__start": f"{prefix}_start",
@@ -746,7 +936,11 @@ class _Normalizer:
             pl.col("period_end"),
             pl.col("date_precision"),
         )
-        if figure.period_start or figure.period_end:
+        if figure.period is not None:
+            start = pl.lit(figure.period[0], pl.Date)
+            end = pl.lit(figure.period[1], pl.Date)
+            precision = pl.lit(figure.period[2], pl.String)
+        elif figure.period_start or figure.period_end:
             # this column's own period (IPC: current, first projection), else the row's
             first = _date_prefix(figure.period_start or figure.period_end)
             last = _date_prefix(figure.period_end or figure.period_start)
@@ -759,7 +953,7 @@ class _Normalizer:
                 .then(_span_precision(own_start, pl.coalesce(own_end, pl.col(f"{first}_end"))))
                 .otherwise(precision)
             )
-        if "period" not in c and not figure.period_start and not figure.period_end:
+        if "period" not in c and not (figure.period or figure.period_start or figure.period_end):
             # a stock with no date of its own is stated as of its publication
             as_published = (measure_expr == Measure.STOCK.value) & start.is_null()
             start = pl.when(as_published).then(pl.col("published_date")).otherwise(start)
@@ -948,14 +1142,19 @@ class _Normalizer:
         publisher = self.meta.publisher
         if publisher is None and "publisher" not in self.mapping.columns:
             publisher = self.mapping.constants.get("publisher")
-        record = self.mapping.columns.get("record_id")
+        record = self.mapping.record_id or tuple(
+            c for c in (self.mapping.columns.get("record_id"),) if c
+        )
+        ids: list[str | pl.Expr] = []
+        for column in record:
+            ids += [" ", pl.col(column).fill_null("?")]
         parts: list[str | pl.Expr] = [
             pl.col("__place_text"),
             f": {figure.column} ",
             pl.col(figure.column),
             " (",
             publisher if publisher is not None else pl.col("publisher").fill_null("?"),
-            *((" ", pl.col(record).fill_null("?")) if record else ()),
+            *ids,
             ", ",
             when.fill_null("?"),
             ")",
@@ -1010,6 +1209,43 @@ class _Normalizer:
             (pl.col(c) if c in rows.columns else pl.lit(None)).cast(dtype).alias(c)
             for c, dtype in text_columns.items()
         ).sort("input_row", maintain_order=True)
+
+
+_COMPOSED = "__date_ymd"
+"""The date text composed from split year, month and day columns."""
+
+
+def _read_period(
+    text: str, mapping: Mapping, day_first: bool | None
+) -> tuple[dt.date, dt.date, str] | None:
+    """A date cell, or a range written START/END ("2022-10-01/2022-12-31")."""
+    parsed = parse_period(text, mapping.date_formats, mapping.timezone, day_first)
+    if parsed is None and "/" in text and text.count("/") == 1:
+        first, last = (part.strip() for part in text.split("/"))
+        start = parse_period(first, mapping.date_formats, mapping.timezone, day_first)
+        end = parse_period(last, mapping.date_formats, mapping.timezone, day_first)
+        if start and end and start[0] <= end[1]:
+            return start[0], end[1], start[2] if start[2] == end[2] else DatePrecision.DAY.value
+    return parsed
+
+
+def _month_text(text: str) -> str | None:
+    """ "3", "03", "Mars", "March" -> "03"."""
+    from humstats.normalize.headers import month_number
+
+    stripped = text.strip()
+    number = int(stripped) if stripped.isdigit() else month_number(stripped)
+    return f"{number:02d}" if number and 1 <= number <= 12 else None
+
+
+def _matches(rules: dict[str, tuple[str, ...]]) -> pl.Expr:
+    """Rows where any rule's column holds one of its texts (case and padding ignored)."""
+    if not rules:
+        return pl.lit(False)
+    return pl.any_horizontal(
+        pl.col(column).fill_null("").str.strip_chars().str.to_lowercase().is_in(list(texts))
+        for column, texts in rules.items()
+    )
 
 
 def _date_prefix(column: str) -> str:

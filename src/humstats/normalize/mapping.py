@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Iterable
@@ -51,6 +52,8 @@ class FigureColumn:
     period_end: str | None = None
     """Columns holding this column's own reference period, when a row carries several
     periods (IPC's current and projected periods side by side)."""
+    period: tuple[dt.date, dt.date, str] | None = None
+    """This column's constant period ("Oct-Dec 2022" in its header), when the table has none."""
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,33 @@ FIELD_COLUMNS = (
     "indicator",
     "measure",
     "record_id",
+    "year",
+    "month",
+    "day",
 )
 """Figure fields a mapping's [columns] may fill from one column each (besides places and
 countries, which take a list of columns, most specific or most reliable first).
 ``record_id`` names the column identifying a record (an event id): it goes into the quote, so
 two events alike in every figure field still read as two statements of the source."""
 
-LABELLED = ("publisher", "attributed_to")
-"""Fields whose cell texts a mapping may relabel under [labels.<field>]."""
+ADMIN_KEYS = tuple(f"admin{n}{suffix}" for n in (1, 2, 3) for suffix in ("", "_pcode"))
+"""[columns] keys naming a place column at an admin level, and its p-code column."""
+
+LABELLED = (
+    "publisher",
+    "attributed_to",
+    "country",
+    "indicator",
+    "date",
+    "period_start",
+    "period_end",
+    "month",
+    "sex",
+    "age",
+    "cause",
+)
+"""Fields whose cell texts a mapping may relabel under [labels.<field>] (breakdown keys of
+[breakdowns] too): UNHCR's "CHI" -> "CHN", "Janv." -> "January", "Décès" -> "killed"."""
 
 CONSTANTS = (
     "publisher",
@@ -99,7 +121,43 @@ CONSTANTS = (
     "unit",
     "qualifier",
     "period",
+    "date_precision",
+    "sex",
+    "age",
+    "cause",
+    "group",
+    "projected",
 )
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """Which rows are what: ``skip_when``/``keep_when`` filter rows (a filtered row is
+    quarantined as ``filtered-row``, never lost), ``total_when`` marks a row that sums the
+    others (its figures are about the whole country), ``records`` says identical rows are
+    separate records (movements, events) rather than repeats. Each maps a column to the cell
+    texts that match (case and padding ignored; "" matches a blank cell)."""
+
+    skip_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    keep_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    total_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    records: bool = False
+
+    def columns(self) -> list[str]:
+        return [*self.skip_when, *self.keep_when, *self.total_when]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A total the table does not state, summed from parts it declares to cover the whole.
+
+    ``columns``: the figure columns of one row that add up to it (IPC phases 3, 4 and 5 make
+    phase 3+); ``over``: group keys whose parts add up across rows (reason x origin make a
+    place's stock). The sum is quoted with its parts."""
+
+    indicator: str
+    columns: tuple[str, ...] = ()
+    over: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +186,13 @@ class Mapping:
     breakdowns: dict[str, str] = field(default_factory=dict)
     """Breakdown -> the column naming each row's part: ``sex``, ``age``, ``cause`` or a group
     key ("origin", "reason"); a row is then a part of the total, not the total."""
+    header_rows: int = 0
+    """Rows under the header that continue it (a stacked header): their cells join the
+    column names with " / " ("Oct-Dec 2022 / Crisis / IPC 3")."""
+    rows: RowRules = field(default_factory=lambda: RowRules())
+    derived: tuple[Derived, ...] = ()
+    record_id: tuple[str, ...] = ()
+    """Columns that together identify a record (an event id, or site + date + round)."""
 
     def merged_over(self, base: Mapping) -> Mapping:
         """This mapping's settings win; ``base`` (the hashtags) fills what it leaves out."""
@@ -152,7 +217,13 @@ class Mapping:
 
     def referenced(self) -> list[str]:
         """Every table column this mapping reads, in a stable order."""
-        names = [*self.country, *self.columns.values(), *self.breakdowns.values()]
+        names = [
+            *self.country,
+            *self.columns.values(),
+            *self.breakdowns.values(),
+            *self.rows.columns(),
+            *self.record_id,
+        ]
         for figure in self.figures:
             names += [c for c in (figure.column, figure.low, figure.high, figure.period_start) if c]
             names += [figure.period_end] if figure.period_end else []
@@ -183,15 +254,30 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         "qualifiers",
         "precisions",
         "labels",
+        "table",
+        "rows",
+        "breakdowns",
+        "derived",
     )
     _known_keys(document, known, where, "")
     columns_table = _table(document, "columns", where)
-    _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
+    _known_keys(
+        columns_table, ("country", "location_name", *ADMIN_KEYS, *FIELD_COLUMNS), where, "columns."
+    )
     country = _names(columns_table.pop("country", ()), where, "columns.country")
     places = tuple(
         Place(name)
         for name in _names(columns_table.pop("location_name", ()), where, "columns.location_name")
     )
+    for level in (3, 2, 1):
+        name = columns_table.pop(f"admin{level}", None)
+        code = columns_table.pop(f"admin{level}_pcode", None)
+        if name is None and code is None:
+            continue
+        name = _string(name or code, where, f"columns.admin{level}")
+        code = _string(code, where, f"columns.admin{level}_pcode") if code else None
+        places += (Place(name, level, code),)
+    record_id = _names(columns_table.pop("record_id", ()), where, "columns.record_id")
     columns = {key: _string(value, where, f"columns.{key}") for key, value in columns_table.items()}
 
     constants = _table(document, "constants", where)
@@ -204,15 +290,10 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
             constants["published_date"], where, "constants.published_date"
         )
     if "period" in constants:
-        period = constants["period"]
-        parsed = (
-            parse_period(str(period), (), None)
-            if not isinstance(period, dt.date)
-            else (period, period, DatePrecision.DAY.value)
-        )
-        if parsed is None:
-            raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
-        constants["period"] = parsed
+        constants["period"] = _period(constants["period"], where, "constants.period")
+    if "date_precision" in constants:
+        _member(constants["date_precision"], DatePrecision, where, "constants.date_precision")
+    _breakdown_constants(constants, where, "constants.")
     if "admin_level" in constants and not isinstance(constants["admin_level"], int):
         raise ConfigError(f"{where}: constants.admin_level must be an integer")
     if "country" in constants:
@@ -229,12 +310,11 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         key = f"figures[{number}]"
         if not isinstance(entry, dict) or "column" not in entry:
             raise ConfigError(f"{where}: {key} needs a column")
-        _known_keys(
-            entry,
-            ("column", "indicator", "measure", "unit", "qualifier", "low", "high", "attributed_to"),
-            where,
-            f"{key}.",
-        )
+        _known_keys(entry, FIGURE_KEYS, where, f"{key}.")
+        entry = dict(entry)
+        _breakdown_constants(entry, where, f"{key}.")
+        projected = entry.pop("projected", None)
+        period = entry.pop("period", None)
         if "indicator" in entry:
             _member(entry["indicator"], Indicator, where, f"{key}.indicator")
         elif "indicator" not in columns:
@@ -242,8 +322,13 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         for name, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
             if name in entry:
                 _member(entry[name], enum, where, f"{key}.{name}")
+        figure = FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
         figures.append(
-            FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
+            replace(
+                figure,
+                projected=projected,
+                period=_period(period, where, f"{key}.period") if period is not None else None,
+            )
         )
 
     dates = _table(document, "dates", where)
@@ -265,8 +350,22 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
     precisions = _table(document, "precisions", where)
     for key, value in precisions.items():
         _member(value, DatePrecision, where, f"precisions.{key}")
+    table_settings = _table(document, "table", where)
+    _known_keys(table_settings, ("header_rows",), where, "table.")
+    header_rows = table_settings.get("header_rows", 0)
+    if not isinstance(header_rows, int) or not 0 <= header_rows <= 10:
+        raise ConfigError(f"{where}: table.header_rows must be a whole number from 0 to 10")
+    rows = _row_rules(_table(document, "rows", where), where)
+    breakdowns = {
+        key: _string(value, where, f"breakdowns.{key}")
+        for key, value in _table(document, "breakdowns", where).items()
+    }
+    for key in breakdowns:
+        if not re.fullmatch(r"[a-z0-9_]+", key):
+            raise ConfigError(f"{where}: breakdowns.{key}: keys are lower-case words (origin)")
+    derived = _derived(document.get("derived", []), where)
     labels = _table(document, "labels", where)
-    _known_keys(labels, LABELLED, where, "labels.")
+    _known_keys(labels, (*LABELLED, *breakdowns), where, "labels.")
     for name, table in labels.items():
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise ConfigError(f"{where}: labels.{name} must map cell texts to strings")
@@ -283,7 +382,106 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         precisions={k.strip().lower(): v for k, v in precisions.items()},
         labels=labels,
         ignore=frozenset(_names(document.get("ignore", ()), where, "ignore")),
+        breakdowns=breakdowns,
+        header_rows=header_rows,
+        rows=rows,
+        derived=derived,
+        record_id=record_id,
     )
+
+
+FIGURE_KEYS = (
+    "column",
+    "indicator",
+    "measure",
+    "unit",
+    "qualifier",
+    "low",
+    "high",
+    "attributed_to",
+    "sex",
+    "age",
+    "cause",
+    "group",
+    "projected",
+    "period",
+    "period_start",
+    "period_end",
+)
+"""What a [[figures]] entry may say about its column."""
+
+
+def _period(value: Any, where: str, key: str) -> tuple[dt.date, dt.date, str]:
+    """A constant period: a date, "2024-05", "2024", "Oct-Dec 2022", or a range written
+    "2022-10/2022-12" (from the start of the first to the end of the second)."""
+    if isinstance(value, dt.date):
+        return (value, value, DatePrecision.DAY.value)
+    text = str(value)
+    if "/" in text and not re.search(r"\d{1,2}/\d{1,2}/\d{4}", text):
+        first, _, last = text.partition("/")
+        start, end = parse_period(first.strip()), parse_period(last.strip())
+        if start is None or end is None or end[1] < start[0]:
+            raise ConfigError(f"{where}: {key} {value!r} is not a range START/END")
+        return (start[0], end[1], start[2] if start[2] == end[2] else DatePrecision.DAY.value)
+    parsed = parse_period(text)
+    if parsed is None:
+        raise ConfigError(f"{where}: {key} {value!r} is not a date, month, year or range")
+    return parsed
+
+
+def _breakdown_constants(table: dict[str, Any], where: str, prefix: str) -> None:
+    """Check sex, age, cause, group and projected where a mapping sets them as constants."""
+    from humstats.schema import Sex
+
+    if "sex" in table:
+        _member(table["sex"], Sex, where, f"{prefix}sex")
+    if "age" in table and not re.fullmatch(r"all|\d{1,3}-\d{1,3}|\d{1,3}\+", str(table["age"])):
+        raise ConfigError(f"{where}: {prefix}age must be all, MIN-MAX or MIN+ (0-17, 60+)")
+    if "cause" in table and not re.fullmatch(r"[a-z0-9_]+", str(table["cause"])):
+        raise ConfigError(f"{where}: {prefix}cause must be a lower-case word (conflict)")
+    if "group" in table and not re.fullmatch(
+        r"[a-z0-9_]+=[^;=]+(;[a-z0-9_]+=[^;=]+)*", str(table["group"])
+    ):
+        raise ConfigError(f"{where}: {prefix}group must be KEY=VALUE pairs joined by ;")
+    if "projected" in table and not isinstance(table["projected"], bool):
+        raise ConfigError(f"{where}: {prefix}projected must be true or false")
+
+
+def _row_rules(table: dict[str, Any], where: str) -> RowRules:
+    _known_keys(table, ("skip_when", "keep_when", "total_when", "records"), where, "rows.")
+    rules: dict[str, Any] = {}
+    for key in ("skip_when", "keep_when", "total_when"):
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: rows.{key} must map a column to cell texts")
+        rules[key] = {
+            column: tuple(t.strip().lower() for t in _names(texts, where, f"rows.{key}.{column}"))
+            for column, texts in value.items()
+        }
+    records = table.get("records", False)
+    if not isinstance(records, bool):
+        raise ConfigError(f"{where}: rows.records must be true or false")
+    return RowRules(**rules, records=records)
+
+
+def _derived(value: Any, where: str) -> tuple[Derived, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: derived must be an array of tables ([[derived]])")
+    found = []
+    for number, entry in enumerate(value, start=1):
+        key = f"derived[{number}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: {key} must be a table")
+        _known_keys(entry, ("indicator", "columns", "over"), where, f"{key}.")
+        if "indicator" not in entry:
+            raise ConfigError(f"{where}: {key} needs an indicator")
+        _member(entry["indicator"], Indicator, where, f"{key}.indicator")
+        columns = _names(entry.get("columns", ()), where, f"{key}.columns")
+        over = _names(entry.get("over", ()), where, f"{key}.over")
+        if bool(columns) == bool(over):
+            raise ConfigError(f"{where}: {key} needs either columns (a row's parts) or over")
+        found.append(Derived(entry["indicator"], columns, over))
+    return tuple(found)
 
 
 def _known_keys(table: dict[str, Any], known: Iterable[str], where: str, prefix: str) -> None:
