@@ -104,6 +104,7 @@ def _row_offset(data_file: Path) -> int:
 def score(table: Path, mode: str, mappings: Path | None) -> Score | None:
     expected = json.loads((table / "expected.json").read_text(encoding="utf-8"))
     data_file = table / expected["file"]
+    meta = SourceMeta(publisher=expected["publisher"], published_date=published_of(table, expected))
     mapping: object | None = None
     if mode == "mapping":
         candidates = [table / "mapping.toml"]
@@ -118,10 +119,9 @@ def score(table: Path, mode: str, mappings: Path | None) -> Score | None:
         except ImportError:
             return None
         try:
-            mapping = draft_mapping(data_file).mapping
+            mapping = draft_mapping(data_file, meta).mapping
         except HumstatsError as error:
             return Score(error=str(error), **_totals(expected))
-    meta = SourceMeta(publisher=expected["publisher"], published_date=published_of(table, expected))
     with tempfile.TemporaryDirectory() as tmp:
         try:
             result = ingest([data_file], data_dir=tmp, mapping=mapping, meta=meta, dry_run=True)

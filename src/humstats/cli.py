@@ -250,6 +250,40 @@ def validate_command(
         "reason",
     )
     if fmt is Format.TABLE:
+        click.echo(_preview(result.figures, problems, failed=bool(result.failed)), nl=False)
+    else:
+        _emit(problems, fmt, None)
+    ctx.exit(_exit_code(result, strict))
+
+
+PREVIEW_ROWS = 20
+"""Figures a dry run shows, as ``humstats figures`` prints them; the count says the rest."""
+
+
+def _preview(figures: pl.DataFrame, problems: pl.DataFrame, *, failed: bool) -> str:
+    """What a dry run would store (the first figures, as ``figures`` prints them) and what
+    it would quarantine, by reason, then row by row. "No problems" only when there are
+    none: an unreadable input is a problem."""
+    import io
+
+    out = io.StringIO()
+    if figures.height:
+        shown = figures.sort("span_start", "figure_id", nulls_last=True)
+        sink = io.BytesIO()
+        write_frame(shown.head(PREVIEW_ROWS), Format.TABLE, sink)
+        more = f" (first {PREVIEW_ROWS})" if figures.height > PREVIEW_ROWS else ""
+        out.write(f"would store {figures.height:,} figures{more}:\n")
+        out.write(sink.getvalue().decode())
+    if problems.height:
+        by_check = (
+            problems.select(pl.col("check").str.split("; ").explode())
+            .group_by("check")
+            .len("rows")
+            .sort("rows", "check", descending=[True, False])
+        )
+        out.write(f"would quarantine {problems.height:,} rows, by reason:\n")
+        for check, rows in by_check.iter_rows():
+            out.write(f"  {check}: {rows:,}\n")
         with pl.Config(
             tbl_rows=50,
             tbl_hide_dataframe_shape=True,
@@ -257,10 +291,53 @@ def validate_command(
             fmt_str_lengths=60,
             tbl_width_chars=160,
         ):
-            click.echo(problems.drop("check") if problems.height else "no problems found")
+            out.write(f"{problems.drop('check')}\n")
+    elif not failed:
+        out.write("no problems found\n")
+    return out.getvalue()
+
+
+@cli.command("map")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@source_options
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the TOML here."
+)
+@click.pass_context
+def map_command(
+    ctx: click.Context,
+    path: Path,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None,
+    output: Path | None,
+) -> None:
+    """Draft a mapping for a table without usable HXL.
+
+    \b
+    The TOML goes to stdout (or --output); a preview of what it would store, and what
+    quarantine, goes to stderr. Check it, edit it, then: humstats ingest --mapping FILE PATH
+    """
+    from humstats.normalize.draft import draft_mapping
+    from humstats.run import ingest
+
+    meta = _meta(publisher, url, published, country)
+    draft = draft_mapping(path, meta)
+    if output is not None:
+        output.write_text(draft.toml, encoding="utf-8")
+        click.echo(f"mapping written to {output}", err=True)
     else:
-        _emit(problems, fmt, None)
-    ctx.exit(_exit_code(result, strict))
+        click.echo(draft.toml, nl=False)
+    for note in draft.notes:
+        click.echo(f"note: {note}", err=True)
+    if meta.publisher is None or meta.published_date is None:
+        click.echo("preview: pass --publisher and --published to see what it would store", err=True)
+        return
+    result = ingest([path], data_dir=_data_dir(ctx), mapping=draft.mapping, meta=meta, dry_run=True)
+    _report_inputs(result, dry_run=True)
+    problems = result.quarantine.select("input_row", "check", "column", "failing_value", "reason")
+    click.echo(_preview(result.figures, problems, failed=bool(result.failed)), err=True, nl=False)
 
 
 @cli.command("status")

@@ -207,7 +207,8 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
         raise InputError(
             table.path,
             "no figure columns: the table has no HXL indicator hashtags (#affected+killed, "
-            "#inneed, ...) and no mapping names any; pass --mapping FILE",
+            f"#inneed, ...) and no mapping names any; run `humstats map {table.path}` to draft "
+            "a mapping, check it, and pass it with --mapping FILE",
         )
     if "indicator" not in effective.columns and not all(f.indicator for f in effective.figures):
         raise InputError(

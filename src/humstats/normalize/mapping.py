@@ -240,10 +240,11 @@ def load_mapping(path: Path) -> Mapping:
         raise ConfigError(f"cannot read mapping {path}: {e.strerror or e}") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"mapping {path} is not valid TOML: {e}") from e
-    return _mapping_from(document, str(path))
+    return mapping_from_document(document, str(path))
 
 
-def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
+def mapping_from_document(document: dict[str, Any], where: str) -> Mapping:
+    """A mapping from a parsed TOML document; ``where`` names it in error messages."""
     known = (
         "ignore",
         "constants",
