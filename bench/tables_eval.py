@@ -207,6 +207,27 @@ def _score(expected: dict, figures: pl.DataFrame, quarantined: int, offset: int)
     return result
 
 
+def kind_of(table: Path) -> str:
+    """ "hxl" for a table whose expected.json says it carries HXL, else "untagged"."""
+    expected = json.loads((table / "expected.json").read_text(encoding="utf-8"))
+    return "hxl" if "hxl" in expected.get("format", "").lower() else "untagged"
+
+
+def summarize(
+    folders: list[Path], modes: tuple[str, ...] = MODES, mappings: Path | None = None
+) -> dict[tuple[str, str], Score]:
+    """Scores summed per (table kind, mode), and over all tables as kind "all"."""
+    summary: dict[tuple[str, str], Score] = {}
+    for table in tables_in(folders):
+        for mode in modes:
+            result = score(table, mode, mappings)
+            if result is None:
+                continue
+            summary.setdefault((kind_of(table), mode), Score()).add(result)
+            summary.setdefault(("all", mode), Score()).add(result)
+    return summary
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    – "
 

@@ -676,11 +676,20 @@ class _Normalizer:
                 ).alias("__country_column")
             )
         else:
-            from_pcodes = [
-                self._lookup(p.pcode, pcode_country) for p in reversed(m.places) if p.pcode
-            ]
+            with_codes = [p.pcode for p in reversed(m.places) if p.pcode]
+            from_pcodes = [self._lookup(code, pcode_country) for code in with_codes]
+            # a row without a p-code (a total row) is in the one country all the others are
+            found = {
+                pcode_country(v)
+                for code in with_codes
+                for v in self._values(code)
+                if v and pcode_country(v)
+            }
+            only = found.pop() if len(found) == 1 else None
             fields.append(
-                pl.coalesce(*from_pcodes, pl.lit(c.get("country"), pl.String)).alias("country_iso3")
+                pl.coalesce(*from_pcodes, pl.lit(c.get("country") or only, pl.String)).alias(
+                    "country_iso3"
+                )
             )
             pcode_texts = [self._label(p.pcode) for p in reversed(m.places) if p.pcode]
             fields.append(

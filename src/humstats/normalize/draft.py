@@ -116,7 +116,7 @@ def draft_mapping(path: Path, meta: SourceMeta = SourceMeta()) -> Draft:
             continue
         lines += _figure_lines(column, main, dated, meta)
     lines += _derived_lines(roles, main, figures)
-    skipped = [c for c in columns if c.header.skip and c.numeric >= _NUMERIC]
+    skipped = [c for c in columns if c.header.skip and _share(c.values, _number_like) >= 0.5]
     for column in skipped:
         lines.append(f"# not a figure: {column.name!r} ({column.header.skip})")
     unread = [

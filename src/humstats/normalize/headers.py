@@ -78,7 +78,7 @@ def load_words(path: Path = HEADERS_PATH) -> Words:
 def fold(text: str) -> str:
     """Lower case, accents gone, camelCase and snake_case split, punctuation a space
     ("numPresentIdpInd" -> "num present idp ind"); ``%``, ``$`` and ``+`` are kept."""
-    text = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
+    text = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^a-z0-9%$+]+", " ", plain.lower()).split())
 
@@ -146,14 +146,16 @@ def read_header(header: str, words: Words | None = None) -> HeaderMeaning:
     sex = next((Sex(k) for k, v in words.sex.items() if _has(folded, v)), None)
     age = next((k for k, v in words.age.items() if _has(folded, v)), None)
     indicator = _choose(found)
-    if indicator is None and (sex or age):
-        indicator = None  # a sex or age column of the table's main count: told by the caller
+    roles = {k: p for k, v in words.roles.items() if (p := _has(folded, v))}
+    role = max(roles, key=lambda k: len(roles[k])) if roles else None
+    if indicator is not None and role is not None and len(roles[role]) > len(found[indicator]):
+        # "displacementReason" names a reason column, not displaced people
+        return HeaderMeaning(role=role)
     if indicator in UMBRELLA:
         specific = [i for i in found if i in SPECIFIC]
         if specific:
             group = f"subset={specific[0].value}"
     if indicator is None and not (sex or age):
-        role = next((k for k, v in words.roles.items() if _has(folded, v)), None)
         if role is None and _has(folded, words.not_figures.get("identifier", ())):
             return HeaderMeaning(skip="an identifier, code or calendar field", role="identifier")
         return HeaderMeaning(role=role)
