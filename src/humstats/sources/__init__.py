@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from humstats.config import (
+    Config,
     HapiSourceConfig,
     HdxSourceConfig,
     LiveSourceConfig,
@@ -45,6 +46,7 @@ __all__ = [
     "HttpClient",
     "SourceReport",
     "StateFile",
+    "describe_sources",
     "fetch_and_ingest",
 ]
 
@@ -333,3 +335,45 @@ def clear_leftovers(store: Store) -> None:
     """Remove download folders a killed run left behind; call with the store's lock held."""
     for folder in store.root.glob(".fetch-*"):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _where(source: object) -> str:
+    """What a source reads, in a few words, for the listing."""
+    if isinstance(source, HdxSourceConfig):
+        return f"{source.base_url}/dataset/{source.dataset}"
+    if isinstance(source, HapiSourceConfig):
+        from humstats.sources.hapi import query_url
+
+        return query_url(source)
+    if isinstance(source, ReliefwebSourceConfig):
+        query = {k: list(v) for k, v in dataclasses.asdict(source.query).items() if v}
+        return f"{source.base_url}/v2/reports {query}"
+    return ", ".join(getattr(source, "paths", ()))
+
+
+def describe_sources(config: Config) -> list[dict[str, object]]:
+    """Every configured source with its last fetch, status and counts (``humstats sources``).
+
+    Counts are those of the last run that read the source: items fetched and stored, skipped
+    (not modified, same content, no text) and failed, and figures added.
+    """
+    state_file = StateFile.of(Store(config.store.data).processed_dir)
+    rows = []
+    for source in config.sources:
+        kind = _MODULES.get(type(source)) or str(getattr(source, "kind", None) or "files")
+        state = state_file.sources.get(source.name)
+        rows.append(
+            {
+                "name": source.name,
+                "kind": kind,
+                "reads": _where(source),
+                "last_fetch": state.last_fetch if state else None,
+                "status": state.status if state else "never run",
+                "fetched": state.fetched if state else 0,
+                "skipped": state.skipped if state else 0,
+                "failed": state.failed if state else 0,
+                "figures": state.figures if state else 0,
+                "message": state.message if state else None,
+            }
+        )
+    return rows
