@@ -219,7 +219,13 @@ class HdxSourceConfig(LiveSourceConfig):
     @field_validator("mappings")
     @classmethod
     def _mappings_exist(cls, value: dict[str, Path], info: ValidationInfo) -> dict[str, Path]:
-        return {pattern: _existing(path, info, folder=False) for pattern, path in value.items()}
+        checked = {}
+        for pattern, path in value.items():
+            try:
+                checked[pattern] = _existing(path, info, folder=False)
+            except ValueError as error:
+                raise ValueError(f"{pattern!r}: {error}") from error
+        return checked
 
     def wants(self, name: str, filename: str, fmt: str) -> bool:
         """Whether a resource with this name, file name and format is to be fetched."""
