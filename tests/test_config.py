@@ -85,6 +85,11 @@ def test_example_configuration_loads() -> None:
     assert config.sources and config.reports
 
 
+def test_live_example_configuration_loads() -> None:
+    config = load_config(EXAMPLE.with_name("sudan-live.toml"))
+    assert [source.kind for source in config.sources] == ["hdx", "hapi", "reliefweb"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

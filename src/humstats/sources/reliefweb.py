@@ -145,13 +145,19 @@ def fetch(
     fetched = Fetched()
     offset = 0
     for page in range(MAX_PAGES):
-        answer = client.get_json(
-            url,
-            method="POST",
-            params={"appname": appname},
-            json={**body, "offset": offset},
-            secret=("appname",),
-        )
+        try:
+            answer = client.get_json(
+                url,
+                method="POST",
+                params={"appname": appname},
+                json={**body, "offset": offset},
+                secret=("appname",),
+            )
+        except FetchError as error:
+            if error.status == 403:  # since November 2025 ReliefWeb refuses unapproved names
+                hint = f"{error.problem}: is the appname in {source.appname_env} approved?"
+                raise FetchError(error.url, hint, 403) from error
+            raise
         data = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(data, list):
             raise FetchError(url, f"page {page + 1} is not a ReliefWeb answer (no data list)")
