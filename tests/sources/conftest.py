@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from livesources import FakeTime
 from pytest_httpserver import HTTPServer
+
+from sources.livesources import FakeTime
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A local stand-in for HDX, HAPI and ReliefWeb: pytest-httpserver serving the answers in
 ``tests/data/sources`` (real formats, made-up content), and a clock that never sleeps.
 
-Imported by the tests of this folder (pytest puts the folder on ``sys.path``)."""
+Imported by the tests of this folder as ``sources.livesources``."""
 
 from __future__ import annotations
 

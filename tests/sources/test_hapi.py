@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from livesources import ENVIRON, HAPI, requests_to, serve_hapi, write_config
 from pytest_httpserver import HTTPServer
 
 from humstats.config import Config
 from humstats.schedule import RunResult, run
 from humstats.store import Store
+from sources.livesources import ENVIRON, HAPI, requests_to, serve_hapi, write_config
 
 TODAY = dt.date(2024, 6, 20)
 ENDPOINT = "/api/v2/affected-people/idps"

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from livesources import (
+from pytest_httpserver import HTTPServer
+
+from humstats.config import Config
+from humstats.schedule import RunResult, run
+from humstats.sources.state import StateFile
+from humstats.store import Store
+from sources.livesources import (
     DATA,
     ENVIRON,
     HDX,
@@ -20,12 +26,6 @@ from livesources import (
     serve_hdx,
     write_config,
 )
-from pytest_httpserver import HTTPServer
-
-from humstats.config import Config
-from humstats.schedule import RunResult, run
-from humstats.sources.state import StateFile
-from humstats.store import Store
 
 TODAY = dt.date(2024, 6, 20)
 

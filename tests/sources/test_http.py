@@ -7,11 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from livesources import FakeTime
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from humstats.sources.http import FetchError, HttpClient, public_url
+from sources.livesources import FakeTime
 
 
 def _client(fake_time: FakeTime, **options: object) -> HttpClient:

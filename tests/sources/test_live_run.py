@@ -12,7 +12,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from livesources import (
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from humstats.config import Config
+from humstats.schedule import RunResult, run
+from humstats.store import Store
+from sources.livesources import (
     ENVIRON,
     HAPI,
     HDX,
@@ -25,12 +31,6 @@ from livesources import (
     serve_reliefweb,
     write_config,
 )
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
-
-from humstats.config import Config
-from humstats.schedule import RunResult, run
-from humstats.store import Store
 
 TODAY = dt.date(2024, 6, 20)
 COUNTS = {"sudan-idps-hdx": 5, "sudan-hapi": 3, "sudan-reliefweb": 4}

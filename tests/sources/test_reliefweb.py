@@ -6,14 +6,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from livesources import (
-    ENVIRON,
-    RELIEFWEB,
-    reliefweb_pages,
-    requests_to,
-    serve_reliefweb,
-    write_config,
-)
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -22,6 +14,14 @@ from humstats.schedule import RunResult, run
 from humstats.sources.reliefweb import conditions
 from humstats.sources.state import StateFile
 from humstats.store import Store
+from sources.livesources import (
+    ENVIRON,
+    RELIEFWEB,
+    reliefweb_pages,
+    requests_to,
+    serve_reliefweb,
+    write_config,
+)
 
 TODAY = dt.date(2024, 6, 20)
 

@@ -7,7 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import lxml.html
-from livesources import (
+from pytest_httpserver import HTTPServer
+
+from humstats.schedule import run
+from humstats.store import Store
+from sources.livesources import (
     ENVIRON,
     HAPI,
     HDX,
@@ -19,10 +23,6 @@ from livesources import (
     serve_reliefweb,
     write_config,
 )
-from pytest_httpserver import HTTPServer
-
-from humstats.schedule import run
-from humstats.store import Store
 
 MONTHLY = """
 [[reports]]

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from livesources import (
+from pytest_httpserver import HTTPServer
+
+from humstats.cli import cli
+from sources.livesources import (
     ENVIRON,
     HAPI,
     HDX,
@@ -18,9 +21,6 @@ from livesources import (
     serve_reliefweb,
     write_config,
 )
-from pytest_httpserver import HTTPServer
-
-from humstats.cli import cli
 
 FAST = "requests_per_second = 100\n"
 

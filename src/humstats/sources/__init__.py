@@ -32,7 +32,7 @@ from humstats.config import (
     LiveSourceConfig,
     ReliefwebSourceConfig,
 )
-from humstats.errors import HumstatsError
+from humstats.errors import ConfigError
 from humstats.run import IngestResult, InputOutcome, Status, ingest
 from humstats.schema import SourceMeta
 from humstats.sources.http import FetchError, HttpClient
@@ -263,7 +263,7 @@ def _ingest_downloads(
                 defaults=meta.overridden_by(overrides),
                 lock_timeout=lock_timeout,
             )
-        except HumstatsError as error:  # a mapping that does not load: every file fails
+        except ConfigError as error:  # a mapping that does not load: every file fails
             result = IngestResult(batch_id="")
             result.inputs = [
                 InputOutcome(d.path, Status.UNREADABLE, message=str(error)) for d in group
