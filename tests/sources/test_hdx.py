@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from humstats.config import Config
 from humstats.schedule import RunResult, run
@@ -233,3 +234,30 @@ def test_a_mapping_per_resource_applies_to_that_resource_only(
         figures.group_by("indicator").agg(measure=pl.col("measure").unique()).iter_rows()
     )
     assert measures == {"displaced": ["stock"], "returnees": ["flow"]}
+
+
+def test_a_server_with_only_last_modified_answers_304_to_if_modified_since(
+    tmp_path: Path, server: HTTPServer, http: dict[str, object]
+) -> None:
+    stamp = "Wed, 12 Jun 2024 08:15:04 GMT"
+
+    def by_date(path: Path):  # type: ignore[no-untyped-def]
+        def handler(request: Request) -> Response:
+            if request.headers.get("If-Modified-Since") == stamp:
+                return Response(status=304)
+            return Response(path.read_bytes(), headers={"Last-Modified": stamp})
+
+        return handler
+
+    server.expect_request("/api/3/action/package_show").respond_with_json(
+        fixture_json("hdx-package-show.json", server)
+    )
+    server.expect_request(IDPS).respond_with_handler(by_date(DATA / "hdx-idps.csv"))
+    server.expect_request(RETURNEES).respond_with_handler(by_date(DATA / "hdx-returnees.csv"))
+    config = write_config(tmp_path, server, HDX)
+    _run(config, http)
+    server.clear_log()
+    second = _run(config, http)
+    assert [r.status_code for _, r in server.log[1:]] == [304, 304]
+    assert all("If-None-Match" not in q.headers for q, _ in server.log)
+    assert second.nothing_new and _figures(config) == 5
