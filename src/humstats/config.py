@@ -193,7 +193,6 @@ class LiveSourceConfig:
     """At most this many requests a second to one host, across the run's sources."""
 
 
-
 @dataclass(frozen=True, config=_STRICT, kw_only=True)
 class HdxSourceConfig(LiveSourceConfig):
     """A dataset on HDX (CKAN): its resources that match are fetched whenever they change."""
