@@ -15,12 +15,12 @@ its batch is committed, and the store's content hashes turn anything fetched twi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import importlib
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +51,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+FETCH_FOLDER = ".fetch"
+"""Downloads wait here, under the data directory, until they are ingested (then archived)."""
 
 Failpoint = Callable[[str], None]
 """Called with ``"<step>:<source>"`` at each step; tests use it to kill a run there."""
@@ -205,8 +208,11 @@ def fetch_and_ingest(
     report = SourceReport(source.name, kind)
     state = state_file.get(source.name, kind)
     requests_before = client.requests
-    store.root.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".fetch-{source.name}-", dir=store.root))
+    # One folder per source, the same on every run, so an item keeps its path from run to run
+    # (the run log names inputs by path). Only the lock holder writes here.
+    workdir = store.root / FETCH_FOLDER / source.name
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
     try:
         try:
             fetched = fetch(source, client, state, workdir, environ=environ, today=today)
@@ -236,6 +242,8 @@ def fetch_and_ingest(
         state_file.save()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            workdir.parent.rmdir()  # the last source out leaves no empty folder behind
     for line in [report.summary(), *(f"{source.name}: {m}" for _, m in report.failed)]:
         (log.warning if report.failed else log.info)("%s", line)
     return report
@@ -332,9 +340,8 @@ def _remember(state: SourceState, report: SourceReport, requests: int) -> None:
 
 
 def clear_leftovers(store: Store) -> None:
-    """Remove download folders a killed run left behind; call with the store's lock held."""
-    for folder in store.root.glob(".fetch-*"):
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove downloads a killed run left behind; call with the store's lock held."""
+    shutil.rmtree(store.root / FETCH_FOLDER, ignore_errors=True)
 
 
 def _where(source: object) -> str:
