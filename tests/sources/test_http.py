@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -159,3 +163,27 @@ def test_a_download_streams_into_the_target_file(
     with _client(fake_time) as client:
         response = client.request("GET", server.url_for("/file.csv"), target=target)
     assert response.status_code == 200 and target.read_bytes() == body
+
+
+@given(
+    secret=st.text(min_size=1, max_size=40).filter(lambda s: s.strip()),
+    other=st.text(max_size=20),
+)
+def test_a_secret_value_never_survives_masking(secret: str, other: str) -> None:
+    url = httpx.URL("https://api.example.org/v2/reports", params={"q": other, "appname": secret})
+    masked = public_url(url, ["appname"])
+    assert httpx.URL(masked).params["appname"] == "***"
+    assert httpx.URL(masked).params["q"] == other
+
+
+@given(gaps=st.lists(st.floats(min_value=0, max_value=5), min_size=1, max_size=20))
+def test_requests_to_one_host_never_come_closer_than_the_interval(gaps: list[float]) -> None:
+    fake = FakeTime()
+    client = HttpClient(sleep=fake.sleep, clock=fake.clock, requests_per_second=2.0)
+    starts = []
+    for gap in gaps:
+        fake.now += gap  # the caller's own work between requests
+        client._wait_turn(httpx.URL("https://hapi.example.org/x"), client.interval)
+        starts.append(fake.now)
+    client.close()
+    assert all(b - a >= 0.5 - 1e-9 for a, b in itertools.pairwise(starts))
