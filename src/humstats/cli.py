@@ -439,6 +439,7 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
     "--source",
     "only",
     multiple=True,
+    metavar="NAME",
     help="Run only this source (repeatable); no report is rendered.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors (quiet cron mail).")

@@ -371,7 +371,9 @@ class _LiveOptions:
     """Per-host request times, shared by every live source of the run."""
 
 
-def select_sources(config: Config, names: Sequence[str] | None) -> tuple[object, ...]:
+def select_sources(
+    config: Config, names: Sequence[str] | None
+) -> tuple[SourceConfig | LiveSourceConfig, ...]:
     """The configured sources named (all when ``names`` is None); an unknown name is a
     ``ConfigError`` listing the known ones."""
     if names is None:
@@ -422,7 +424,6 @@ def run(
                 if isinstance(source, LiveSourceConfig):
                     _live_source(store, source, state_file, result, live)
                 else:
-                    assert isinstance(source, SourceConfig)
                     _ingest_source(store, source, result)
                     _remember_local(state_file, source, result)
             for report in config.reports if sources is None else ():
