@@ -88,13 +88,17 @@ def serve_hapi(server: HTTPServer) -> None:
     server.expect_request("/api/v2/affected-people/idps").respond_with_handler(hapi_pages)
 
 
-def reliefweb_pages(server: HTTPServer) -> Any:
-    """Pages of two reports, honouring the query's ``date.created`` resume point."""
-    reports = [
+def reliefweb_reports(server: HTTPServer) -> list[dict[str, Any]]:
+    return [
         report
         for name in ("reliefweb-page-1.json", "reliefweb-page-2.json")
         for report in fixture_json(name, server)["data"]
     ]
+
+
+def reliefweb_pages(server: HTTPServer, reports: list[dict[str, Any]] | None = None) -> Any:
+    """Pages of ``reports`` (default: the fixtures'), honouring the ``date.created`` filter."""
+    reports = reliefweb_reports(server) if reports is None else reports
 
     def handler(request: Request) -> Response:
         body = request.get_json()

@@ -18,6 +18,7 @@ from sources.livesources import (
     ENVIRON,
     RELIEFWEB,
     reliefweb_pages,
+    reliefweb_reports,
     requests_to,
     serve_reliefweb,
     write_config,
@@ -158,3 +159,30 @@ def test_the_appname_never_reaches_the_log_or_the_state(
     for path in config.store.data.rglob("*"):
         if path.is_file():
             assert b"my-secret-appname" not in path.read_bytes(), path
+
+
+def test_an_unreadable_report_holds_the_resume_point_and_is_retried(
+    tmp_path: Path, server: HTTPServer, http: dict[str, object]
+) -> None:
+    reports = reliefweb_reports(server)
+    reports[1]["fields"]["body-html"] = "<ul><li>Home</li><li>Map</li></ul>"  # no prose at all
+    server.expect_request("/v2/reports", method="POST").respond_with_handler(
+        reliefweb_pages(server, reports)
+    )
+    config = write_config(tmp_path, server, RELIEFWEB)
+    first = _run(config, http)
+    assert first.exit_code == 1
+    (report,) = first.sources
+    unreadable_url = server.url_for("/report/sudan/sudan-flash-update-on-arrivals-in-chad")
+    assert [url for url, _ in report.unreadable] == [unreadable_url]
+    assert "no main text" in report.unreadable[0][1]
+    assert report.status == "partial" and report.figures == 3
+    state = StateFile.of(config.store.data / "processed").sources["sudan-reliefweb"]
+    assert state.cursor == "2024-06-05T14:20:00+00:00"  # the report before the unreadable one
+
+    server.clear_log()
+    second = _run(config, http)
+    requests = requests_to(server, "/v2/reports")
+    assert {_since(request) for request in requests} == {"2024-06-05T14:20:00+00:00"}
+    assert [url for url, _ in second.sources[0].unreadable] == [unreadable_url]
+    assert Store(config.store.data).figures().collect().height == 3
