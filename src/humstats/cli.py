@@ -538,6 +538,13 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
     help="The configuration: sources, reports, store.",
 )
 @click.option("--draft", is_flag=True, help="Also render each report's open period as a draft.")
+@click.option(
+    "--source",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this source (repeatable); no report is rendered.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors (quiet cron mail).")
 @click.option(
     "--log-format",
@@ -548,7 +555,12 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
 )
 @click.pass_context
 def run_command(
-    ctx: click.Context, config_path: Path, draft: bool, quiet: bool, log_format: str
+    ctx: click.Context,
+    config_path: Path,
+    draft: bool,
+    only: tuple[str, ...],
+    quiet: bool,
+    log_format: str,
 ) -> None:
     """One scheduled batch: ingest what is new, render due reports, log the run.
 
@@ -559,8 +571,46 @@ def run_command(
     from humstats.schedule import run
 
     _configure_logging(quiet, log_format)
-    result = run(load_config(config_path), draft=draft)
+    result = run(load_config(config_path), draft=draft, sources=only or None)
     ctx.exit(result.exit_code)
+
+
+@cli.command("sources")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="humstats.toml",
+    show_default=True,
+    help="The configuration whose sources to list.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def sources_command(config_path: Path, fmt: str) -> None:
+    """Configured sources (local paths, HDX, HAPI, ReliefWeb) with their last fetch and status.
+
+    Counts are those of the last run that read each source.
+    """
+    import json
+
+    from humstats.config import load_config
+    from humstats.sources import describe_sources
+
+    rows = describe_sources(load_config(config_path))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = RichTable(show_lines=False)
+    columns = ("name", "kind", "last_fetch", "status", "fetched", "skipped", "failed", "figures")
+    for column in columns:
+        table.add_column(
+            column.replace("_", " "), justify="right" if column in columns[4:] else "left"
+        )
+    for row in rows:
+        table.add_row(*(str(row[c] if row[c] is not None else "–") for c in columns))
+    Console(width=160).print(table)
+    for row in rows:
+        if row["message"]:
+            click.echo(f"{row['name']}: {row['message']}", err=True)
 
 
 @cli.command("report")
