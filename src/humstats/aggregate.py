@@ -274,38 +274,42 @@ def period_values(
     start: dt.date,
     end: dt.date,
     priority: Sequence[str] = DEFAULT_PRIORITY,
+    *,
+    by: Sequence[str] = (),
 ) -> pl.LazyFrame:
-    """One value per indicator × location for the period ``start``–``end`` (inclusive).
+    """One value per indicator × location (× ``by``) for the period ``start``–``end``
+    (inclusive).
 
-    Stocks: the latest figure dated within the period, else the latest whose reference period
-    overlaps it. Flows: the sum of the flows that lie wholly within it (see ``_sum_flows``); a
-    flow straddling the period's edge cannot be split and is left out. Columns: the keys,
-    ``value``, ``range_low``, ``range_high``, the span of the underlying figures
-    (``period_start``, ``period_end``), the newest ``published_date``, ``n_figures``,
-    ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the value
-    traceable.
+    Stocks: the latest known on ``end`` — the latest figure dated on or before it, however
+    old (a count as of 30 November still stands in December until a newer one comes), else
+    one whose reference period only overlaps the period (a plan's "in need in 2024"); callers
+    judge its age from ``period_end``. Flows: the sum of the flows that lie wholly within the
+    period (see ``_sum_flows``); a flow straddling the period's edge cannot be split and is
+    left out. Columns: the keys, ``value``, ``range_low``, ``range_high``, the span of the
+    underlying figures (``period_start``, ``period_end``), the newest ``published_date``,
+    ``n_figures``, ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the
+    value traceable.
     """
     figures = _ensure_key(figures)
-    # A stock dated within the period is the most current; one whose reference period only
-    # overlaps it (a plan's "people in need in 2022") stands in where there is none.
+    keys = [*KEYS, *by]
     within = pl.col("period_end") <= end
     stocks = figures.filter(
-        (pl.col("measure") == Measure.STOCK.value)
-        & (pl.col("period_start") <= end)
-        & (pl.col("period_end") >= start)
-    ).filter(within == within.max().over(KEYS))
+        (pl.col("measure") == Measure.STOCK.value) & (pl.col("period_start") <= end)
+    ).filter(within == within.max().over(keys))
     flows = figures.filter(
         (pl.col("measure") == Measure.FLOW.value)
         & (pl.col("period_start") >= start)
         & (pl.col("period_end") <= end)
     )
-    return pl.concat([_stock_values(stocks, KEYS, priority), _flow_values(flows, KEYS, priority)])
+    return pl.concat([_stock_values(stocks, keys, priority), _flow_values(flows, keys, priority)])
 
 
 def series(
     figures: pl.LazyFrame,
     every: str = "1mo",
     priority: Sequence[str] = DEFAULT_PRIORITY,
+    *,
+    by: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """Values per indicator × location × time bucket (``every``: a polars interval, "1d",
     "1w", "1mo").
@@ -315,7 +319,7 @@ def series(
     out rather than guessed apart). Columns as in ``period_values`` plus ``bucket``.
     """
     figures = _ensure_key(figures)
-    keys = [*KEYS, "bucket"]
+    keys = [*KEYS, *by, "bucket"]
     stocks = figures.filter(pl.col("measure") == Measure.STOCK.value).with_columns(
         bucket=pl.col("period_end").dt.truncate(every)
     )
@@ -329,11 +333,13 @@ def series(
     ).sort(keys, nulls_last=True)
 
 
-def change(current: pl.LazyFrame, previous: pl.LazyFrame) -> pl.LazyFrame:
-    """Join two frames of values (``period_values``) on their keys: the current value and
-    the previous one, with ``delta`` and ``delta_share`` (null where there is nothing to
-    compare with). Previous columns are suffixed ``_previous``."""
-    keys = list(KEYS)
+def change(
+    current: pl.LazyFrame, previous: pl.LazyFrame, *, by: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """Join two frames of values (``period_values``) on their keys (and ``by``): the current
+    value and the previous one, with ``delta`` and ``delta_share`` (null where there is
+    nothing to compare with). Previous columns are suffixed ``_previous``."""
+    keys = [*KEYS, *by]
     before = previous.select(*keys, *(pl.col(c).alias(f"{c}_previous") for c in _VALUE_COLUMNS))
     joined = current.join(before, on=keys, how="left", nulls_equal=True)
     delta = pl.col("value") - pl.col("value_previous")
