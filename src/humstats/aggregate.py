@@ -428,7 +428,8 @@ def rollup(
     ``values`` has one value per key (``period_values`` or ``series`` output, without
     ``bucket``); ``expected`` lists the children that make up each country
     (``expected_children`` or a gazetteer's list, columns ``LOCATION_KEYS``). A country gets a
-    rolled-up value for an indicator × measure × unit only if every expected child has one.
+    rolled-up value for an indicator × measure × unit only if it has at least two expected
+    children and every one of them has a value.
     The result has admin level 0 and ``rolled_up`` = True; it does not look at whether the
     country has a figure of its own — ``country_values`` prefers that one. ``by`` adds
     grouping columns, such as ``bucket`` for ``series`` output.
@@ -457,8 +458,13 @@ def rollup(
         .join(present, on=[*group, "location_key"], how="anti")
         .select(group)
     )
-    complete = summed.join(wanted.select("country_iso3").unique(), on="country_iso3").join(
-        missing, on=group, how="anti"
+    # One known area is no evidence that it covers its country (the Gaza Strip is not
+    # Palestine): a roll-up needs at least two.
+    covered = wanted.group_by("country_iso3").agg(pl.len().alias("_children"))
+    complete = (
+        summed.join(covered.filter(pl.col("_children") >= 2), on="country_iso3")
+        .drop("_children")
+        .join(missing, on=group, how="anti")
     )
     return complete.select(
         "country_iso3",

@@ -72,6 +72,9 @@ def coverage(row: dict[str, Any], figures: dict[str, dict[str, Any]]) -> str:
     """``as of 30 Nov 2024`` for a total; ``new, 1–5 Dec, 1 report`` for new events, with
     the days reported where the reports are daily (a missing day is a gap, not a zero)."""
     if row["measure"] == Measure.STOCK.value:
+        # A toll's start date is part of its definition; its coverage is its date.
+        if "since " in (row.get("definition") or ""):
+            return f"as of {format_date(row['period_end'])}"
         return when(row)
     rows = [figures[i] for i in row["figure_id"] if i in figures]
     reports = {(r["source_file"], r["period_start"], r["period_end"]) for r in rows}
@@ -245,7 +248,7 @@ def appendix(ledger: Ledger) -> list[dict[str, Any]]:
                 "url": url if url.startswith(("https://", "http://")) else None,
                 "dataset": ledger.sources[figure["source_file"]],
                 "row": None if is_text(figure["method"]) else figure.get("span_start"),
-                "quote": figure["quote"] if is_text(figure["method"]) else None,
+                "quote": figure["quote"],
             }
         )
     return entries

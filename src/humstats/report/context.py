@@ -26,7 +26,14 @@ from humstats import aggregate
 from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
 from humstats.report import citations, front, visuals
 from humstats.report.citations import Ledger, provenance
-from humstats.report.definitions import DEFINITION, describe, differences, with_definition
+from humstats.report.definitions import (
+    DEFINITION,
+    counted_since,
+    describe,
+    differences,
+    phrase,
+    with_definition,
+)
 from humstats.report.period import Period, format_date
 from humstats.report.places import Aliases, place_levels
 from humstats.report.wording import (
@@ -91,8 +98,16 @@ def _headline_values(
     value of the same definition and place; and every place's value for ``period``."""
     previous = period.previous()
     by = [DEFINITION]
-    current = aggregate.period_values(known, period.start, period.end, priority, by=by).collect()
-    before = aggregate.period_values(known, previous.start, previous.end, priority, by=by).collect()
+
+    def on(end: dt.date) -> pl.LazyFrame:
+        return known.filter(~(counted_since() & (pl.col("period_end") > end)))
+
+    current = aggregate.period_values(
+        on(period.end), period.start, period.end, priority, by=by
+    ).collect()
+    before = aggregate.period_values(
+        on(previous.end), previous.start, previous.end, priority, by=by
+    ).collect()
     national = aggregate.country_values(current.lazy(), expected, by=by).collect()
     national_before = aggregate.country_values(before.lazy(), expected, by=by)
     rows = aggregate.change(national.lazy(), national_before, by=by).collect()
@@ -186,7 +201,7 @@ def _cards(
                 "national": row["admin_level"] == 0,
                 "indicator": row["indicator"],
                 "label": what(row["indicator"], row["measure"], row["unit"]),
-                "definition": row[DEFINITION],
+                "definition": phrase(row[DEFINITION]),
                 "value": citations.value(row, figures),
                 "raw": row["value"],
                 "coverage": citations.coverage(row, figures),
@@ -352,8 +367,8 @@ def build_context(
 
     # An all-countries issue details the countries with news in the period; the others'
     # totals are carried forward too, but only named (a one-country report shows them all).
-    fresh = (pl.col("period_end") >= period.start) & (pl.col("indicator") != "population")
-    active = chosen.filter(fresh)["country_iso3"].unique()
+    news = (pl.col("period_end") >= period.start) | (pl.col("published_date") >= period.start)
+    active = current.filter(news & (pl.col("indicator") != "population"))["country_iso3"].unique()
     quiet = sorted({country_name(c) for c in chosen["country_iso3"].unique() if c not in active})
     if not country:
         chosen = chosen.filter(pl.col("country_iso3").is_in(active.implode()))

@@ -48,14 +48,26 @@ def with_definition(figures: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def describe(definition: str, measure: str) -> str:
-    """A reader's phrase: "total to date, civilian, since 24 Feb 2022" / "new events"."""
-    words = ["total to date" if measure == Measure.STOCK.value else "new in the period"]
+def phrase(definition: str) -> str:
+    """``civilian, verified, since 24 Feb 2022`` for a reader ("" for a plain count)."""
+    parts = []
     for part in filter(None, definition.split(", ")):
         if part.startswith("since "):
             part = f"since {format_date(dt.date.fromisoformat(part[6:]))}"
-        words.append(part)
-    return ", ".join(words)
+        parts.append(part)
+    return ", ".join(parts)
+
+
+def describe(definition: str, measure: str) -> str:
+    """A reader's phrase: "total to date, civilian, since 24 Feb 2022" / "new in the period"."""
+    kind = "total to date" if measure == Measure.STOCK.value else "new in the period"
+    return ", ".join(filter(None, [kind, phrase(definition)]))
+
+
+def counted_since() -> pl.Expr:
+    """A toll counted from a start date: a count as of its last day, never a stand-in for
+    an earlier day (unlike a plan's figure for a whole year)."""
+    return pl.col(DEFINITION).str.contains("since ")
 
 
 def differences(candidates: list[dict[str, Any]]) -> list[str]:

@@ -87,8 +87,11 @@ def _series(
     window: pl.LazyFrame, expected: pl.LazyFrame, span: Period, every: str, priority: Sequence[str]
 ) -> pl.DataFrame:
     """National values per bucket (or a few areas' where a country has none)."""
+    # A total is drawn on its date, whatever it counts from; new events only where their
+    # whole stretch lies inside the span.
+    stock = pl.col("measure") == Measure.STOCK.value
     drawable = window.filter(
-        (pl.col("period_start") >= span.start) & (pl.col("period_end") <= span.end)
+        (stock | (pl.col("period_start") >= span.start)) & (pl.col("period_end") <= span.end)
     )
     series = aggregate.series(drawable, every, priority, by=[DEFINITION]).collect()
     national = aggregate.country_values(
