@@ -377,3 +377,16 @@ def test_few_places_are_a_table_many_a_chart(tmp_path, places, svg):
     block = html[html.index('id="locations"') : html.index('id="divergence"')]
     assert "State 0" in block
     assert ("<svg" in block) is svg
+
+
+def test_daily_new_events_come_with_a_seven_day_average_of_the_days_reported(tmp_path):
+    reported = [d for d in range(1, 29) if d % 5]  # every fifth day without a report
+    html = _render(
+        tmp_path,
+        *(figure(**SUDAN, measure="flow", as_of=D(2024, 12, d), value=10 * d) for d in reported),
+    )
+    trends = html[html.index('id="trends"') : html.index('id="locations"')]
+    assert "with the 7-day average of the days reported" in trends
+    assert "Sudan, 7-day average" in trends
+    # The average of 16–22 Dec leaves out the 20th (no report): (16+17+18+19+21+22)/6 × 10.
+    assert re.search(r"<td>Sudan, 7-day average</td><td>22 Dec 2024</td><td class=\"num\">188<", trends)

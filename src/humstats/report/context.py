@@ -348,10 +348,19 @@ def build_context(
     if country:
         country = country.upper()
         figures = figures.filter(pl.col("country_iso3") == country)
-    # Everything known on the period's last day (by reference date): a total carried
-    # forward may be old. Only what a footnote can cite is used.
+    # What is known on the period's last day (by reference date): everything dated in this
+    # period or the one before, and from earlier only each source's latest total per place —
+    # a total carried forward may be old, but only the latest can be a headline. Only what
+    # a footnote can cite is used.
+    span = Period(previous.start, period.end, "range")
     dated = figures.filter(pl.col("period_start") <= period.end)
-    known_all = with_definition(place_levels(dated, aliases))
+    older = dated.filter(
+        (pl.col("period_end") < span.start) & (pl.col("measure") == Measure.STOCK.value)
+    )
+    newest = pl.col("period_end").max().over([*aggregate.RAW_KEYS, "publisher"])
+    carried = older.filter(pl.col("period_end") == newest)
+    recent = dated.filter(pl.col("period_end") >= span.start)
+    known_all = with_definition(place_levels(pl.concat([recent, carried]), aliases))
     known_all = aggregate.with_location_key(known_all).collect()
     known_df = known_all.filter(has_provenance())
     excluded = known_all.height - known_df.height
@@ -387,7 +396,6 @@ def build_context(
         citations.figures_by_id(known_df, [i for ids in alternatives["figure_id"] for i in ids])
     )
     divergence = _divergence(alternatives, chosen, figures_of, period, ledger, threshold)
-    span = Period(previous.start, period.end, "range")
     window = known.filter(pl.col("period_end") >= span.start)
     charts = visuals.trends(window, expected, span, priority, ledger) if has_data else []
     places = visuals.places(current, chosen, known_df, period, ledger) if has_data else []

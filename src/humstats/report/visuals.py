@@ -52,6 +52,31 @@ def _every(days: int) -> str:
     return "1mo"
 
 
+AVERAGE_DAYS = 7
+AVERAGE_MIN_REPORTS = 4
+"""A 7-day average is drawn over daily new events, from the days reported in each window
+(at least this many): missing days are left out, never counted as zeros."""
+
+
+def _average(line: charts.Line) -> charts.Line | None:
+    """The trailing 7-day average of a daily line, or None where it has too few points."""
+    if len(line.dates) < 2 * AVERAGE_DAYS:
+        return None
+    dates, values = [], []
+    for n, day in enumerate(line.dates):
+        window = [
+            v
+            for d, v in zip(line.dates[: n + 1], line.values[: n + 1], strict=True)
+            if (day - d).days < AVERAGE_DAYS
+        ]
+        if len(window) >= AVERAGE_MIN_REPORTS:
+            dates.append(day)
+            values.append(round(sum(window) / len(window)))
+    if not dates:
+        return None
+    return charts.Line(f"{line.label}, {AVERAGE_DAYS}-day average", dates, values)
+
+
 def _panels(lines: list[charts.Line]) -> list[list[charts.Line]]:
     """Lines grouped so that no panel holds lines 10× apart in size (largest first)."""
     panels: list[list[charts.Line]] = []
@@ -200,8 +225,13 @@ def trends(
                     one["hedged"].to_list(),
                 )
             )
+        averaged = False
         panels = []
         for n, panel in enumerate(_panels(lines)):
+            if not stock and every == "1d" and len(panel) <= 2:
+                averages = [a for a in map(_average, panel) if a is not None]
+                averaged = averaged or bool(averages)
+                panel = [*panel, *averages]
             chart_id = charts.safe_id(f"trend-{indicator}-{measure}-{unit}-{n}")
             panel_title = title if len(panel) > 1 else f"{title} — {panel[0].label}"
             if len(lines) == 1:
@@ -231,6 +261,8 @@ def trends(
         method = f"{how} {step}, {span.title}"
         if not stock:
             method += "; a day or week without a report is a gap, not a zero"
+        if averaged:
+            method += f"; with the {AVERAGE_DAYS}-day average of the days reported"
         items.append(
             {
                 "kind": "chart",
