@@ -389,4 +389,66 @@ def test_daily_new_events_come_with_a_seven_day_average_of_the_days_reported(tmp
     assert "with the 7-day average of the days reported" in trends
     assert "Sudan, 7-day average" in trends
     # The average of 16–22 Dec leaves out the 20th (no report): (16+17+18+19+21+22)/6 × 10.
-    assert re.search(r"<td>Sudan, 7-day average</td><td>22 Dec 2024</td><td class=\"num\">188<", trends)
+    assert re.search(
+        r"<td>Sudan, 7-day average</td><td>22 Dec 2024</td><td class=\"num\">188<", trends
+    )
+
+
+def test_events_at_many_places_add_up_to_the_country_and_meet_the_toll(tmp_path):
+    towns = ["Mariupol", "Kharkiv", "Kyiv", "Chernihiv", "Sumy"]
+    records = [
+        figure(
+            **UKRAINE,
+            as_of=D(2022, 3, 27),
+            value=1_232,
+            publisher="OCHA",
+            attributed_to="OHCHR",
+            quote="Civilian casualties (OHCHR): 1,232 killed.",
+        ),
+        *(
+            figure(
+                country_iso3="UKR",
+                admin_level=None,
+                location_name=town,
+                pcode=None,
+                measure="flow",
+                as_of=D(2022, 3, n + 1),
+                value=100 * (n + 1),
+                publisher="ACLED",
+                source_file="raw/acled.csv",
+                span_start=n + 10,
+            )
+            for n, town in enumerate(towns)
+        ),
+    ]
+    html = _render(tmp_path, *records, period="2022-03")
+    cards = _cards(html)
+    events = cards[("Ukraine", "Killed, new")]
+    assert events["value"] == "1,500"
+    assert events["footnote"].startswith("ACLED, sum of new events at 5 places (5 figures)")
+    assert "[S2 rows 10–14]" in events["footnote"]
+    panel = html[html.index('id="divergence"') : html.index('id="quality"')]
+    assert "Ukraine — Killed" in panel
+    assert "new in the period vs total to date, civilian" in panel
+    assert "different sources (ACLED, OCHA)" in panel
+
+
+def test_a_plan_for_a_year_is_not_a_change_from_a_dated_figure(tmp_path):
+    records = [
+        figure(
+            **UKRAINE,
+            indicator="in_need",
+            period_start=D(2022, 1, 1),
+            period_end=D(2022, 12, 31),
+            date_precision="year",
+            value=2_900_000,
+        ),
+        figure(**UKRAINE, indicator="in_need", as_of=D(2022, 3, 3), value=12_000_000),
+    ]
+    card = _cards(_render(tmp_path, *records, period="2022-03"))[("Ukraine", "People in need")]
+    assert card["value"] == "12 million"
+    assert card["change"] == (
+        "February 2022: 2,900,000 for 1 Jan 2022 – 31 Dec 2022 "
+        "(a figure for a longer period: not compared)"
+    )
+    assert "%" not in card["change"]

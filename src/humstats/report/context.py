@@ -28,6 +28,7 @@ from humstats.report import citations, front, visuals
 from humstats.report.citations import Ledger, provenance
 from humstats.report.definitions import (
     DEFINITION,
+    counted,
     counted_since,
     describe,
     differences,
@@ -90,6 +91,48 @@ def _choose(values: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl
     return first, ranked.join(first.select(*keys, DEFINITION), on=[*keys, DEFINITION], how="anti")
 
 
+def _with_event_sums(
+    national: pl.DataFrame, values: pl.DataFrame, by: Sequence[str] = (DEFINITION,)
+) -> pl.DataFrame:
+    """Add, where a country has no national count of new events but more places with events
+    than ``HEADLINE_PLACES`` (an ACLED-style event list), the sum of those events: events do
+    not overlap as totals do, so their sum is what the source reports for the country. Only
+    one admin level is summed (the one with most places), so no event counts twice."""
+    keys = [*GROUP, *by]
+    events = values.filter(
+        (pl.col("measure") == Measure.FLOW.value) & pl.col("admin_level").ne_missing(0)
+    ).join(national.select(keys), on=keys, how="anti", nulls_equal=True)
+    if events.is_empty():
+        return national.with_columns(pl.lit(None, pl.UInt32).alias("places"))
+    sizes = events.group_by([*keys, "admin_level"]).agg(pl.len().alias("_places"))
+    level = sizes.sort("_places", descending=True).group_by(keys, maintain_order=True).first()
+    events = events.join(level.drop("_places"), on=[*keys, "admin_level"], nulls_equal=True)
+    explode = pl.col("figure_id").list.explode()
+    summed = (
+        events.group_by(keys)
+        .agg(
+            pl.col("value").sum(),
+            pl.col("range_low").sum(),
+            pl.col("range_high").sum(),
+            pl.col("period_start").min(),
+            pl.col("period_end").max(),
+            pl.col("published_date").max(),
+            pl.col("n_figures").sum(),
+            explode,
+            pl.col("publishers").list.explode().unique(maintain_order=True),
+            pl.len().cast(pl.UInt32).alias("places"),
+        )
+        .filter(pl.col("places") > HEADLINE_PLACES)
+        .with_columns(
+            admin_level=pl.lit(0, pl.Int8),
+            location_key=pl.col("country_iso3"),
+            n_sources=pl.col("publishers").list.len().cast(pl.UInt32),
+            rolled_up=pl.lit(False),
+        )
+    )
+    return pl.concat([national, summed], how="diagonal_relaxed")
+
+
 def _headline_values(
     known: pl.LazyFrame, period: Period, expected: pl.LazyFrame, priority: Sequence[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -108,9 +151,13 @@ def _headline_values(
     before = aggregate.period_values(
         on(previous.end), previous.start, previous.end, priority, by=by
     ).collect()
-    national = aggregate.country_values(current.lazy(), expected, by=by).collect()
-    national_before = aggregate.country_values(before.lazy(), expected, by=by)
-    rows = aggregate.change(national.lazy(), national_before, by=by).collect()
+    national = _with_event_sums(
+        aggregate.country_values(current.lazy(), expected, by=by).collect(), current
+    )
+    national_before = _with_event_sums(
+        aggregate.country_values(before.lazy(), expected, by=by).collect(), before
+    )
+    rows = aggregate.change(national.lazy(), national_before.lazy(), by=by).collect()
     local = current.filter(pl.col("admin_level").ne_missing(0)).join(
         national.select(GROUP).unique(), on=list(GROUP), how="anti", nulls_equal=True
     )
@@ -145,6 +192,15 @@ def _change(row: dict[str, Any], figures: dict[str, dict[str, Any]], previous: P
         return {
             "text": f"{previous.title}: {number(row['value_previous'])} from {others} "
             "(another source: not compared)",
+            "dir": "none",
+        }
+    spans = row["period_start_previous"] != row["period_end_previous"]
+    if row["measure"] == Measure.STOCK.value and spans and not counted(row[DEFINITION]):
+        start, end = row["period_start_previous"], row["period_end_previous"]
+        when = f"{format_date(start)} – {format_date(end)}"
+        return {
+            "text": f"{previous.title}: {number(row['value_previous'])} for {when} "
+            "(a figure for a longer period: not compared)",
             "dir": "none",
         }
     delta, share = row["delta"], row["delta_share"]
@@ -185,16 +241,16 @@ def _cards(
         )
         ids = row["figure_id"]
         single = len(ids) == 1 and ids[0] in figures
-        footnote = (
-            provenance(figures[ids[0]])
-            if single
-            else f"{', '.join(row['publishers'])}, "
-            + (
-                f"sum over all sub-national areas ({len(ids):,} figures)"
-                if row.get("rolled_up")
-                else f"sum of {len(ids):,} figures"
-            )
-        )
+        if single:
+            footnote = provenance(figures[ids[0]])
+        elif row.get("places"):
+            footnote = f"sum of new events at {row['places']:,} places ({len(ids):,} figures)"
+        elif row.get("rolled_up"):
+            footnote = f"sum over all sub-national areas ({len(ids):,} figures)"
+        else:
+            footnote = f"sum of {len(ids):,} figures"
+        if not single:
+            footnote = f"{', '.join(row['publishers'])}, {footnote}"
         country["headlines"].append(
             {
                 "place": citations.place(row, figures),
@@ -254,7 +310,7 @@ def _divergence(
             {
                 "value": citations.value(r, figures),
                 "label": what(r["indicator"], r["measure"], r["unit"]),
-                "definition": describe(r[DEFINITION], r["measure"]),
+                "counts": describe(r[DEFINITION], r["measure"]),
                 "measure": r["measure"],
                 "source": ", ".join(r["publishers"]),
                 "coverage": citations.coverage(r, figures),
@@ -392,6 +448,17 @@ def build_context(
         priority,
         by=[DEFINITION, "_publisher"],
     ).collect()
+    alternatives = pl.concat(
+        [
+            alternatives.filter(pl.col("admin_level").ne_missing(0)),
+            _with_event_sums(
+                alternatives.filter(pl.col("admin_level") == 0),
+                alternatives,
+                by=(DEFINITION, "_publisher"),
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
     figures_of.update(
         citations.figures_by_id(known_df, [i for ids in alternatives["figure_id"] for i in ids])
     )

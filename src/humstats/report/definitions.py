@@ -64,6 +64,11 @@ def describe(definition: str, measure: str) -> str:
     return ", ".join(filter(None, [kind, phrase(definition)]))
 
 
+def counted(definition: str) -> bool:
+    """Whether ``definition`` is that of a toll counted from a start date."""
+    return "since " in definition
+
+
 def counted_since() -> pl.Expr:
     """A toll counted from a start date: a count as of its last day, never a stand-in for
     an earlier day (unlike a plan's figure for a whole year)."""
