@@ -109,7 +109,7 @@ def place_levels(figures: pl.LazyFrame, aliases: Aliases | None = None) -> pl.La
     )
     columns = figures.collect_schema().names()
     fixed = figures.with_columns(pl.col("admin_level").cast(pl.Int8)).join(
-        fixes.lazy(), on=keys, how="left", nulls_equal=True
+        fixes.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left"
     )
     hit = pl.col("_name").is_not_null() | pl.col("_level").is_not_null()
     return fixed.with_columns(
