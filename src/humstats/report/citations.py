@@ -31,7 +31,7 @@ from humstats.report.wording import (
 from humstats.schema import COLUMNS, Measure
 
 REFS_SHOWN = 3
-"""Appendix numbers printed next to a number; the rest are "+N more"."""
+"""Appendix numbers (and datasets) printed next to a number; the rest are "+N more"."""
 
 CSV_COLUMNS: tuple[str, ...] = tuple(
     c for c in COLUMNS if c not in {"span_end", "confidence", "batch_id", "ingested_at"}
@@ -178,7 +178,16 @@ class Ref:
         return [
             {"n": self.ledger.sources[f], "rows": row_span(r)}
             for f, r in sorted(rows.items(), key=lambda kv: self.ledger.sources[kv[0]])
-        ]
+        ][:REFS_SHOWN]
+
+    @property
+    def more_datasets(self) -> int:
+        files = {
+            self.ledger.figures[i]["source_file"]
+            for i in self.ids
+            if i in self.ledger.figures and i not in self.ledger.numbers
+        }
+        return max(0, len(files) - REFS_SHOWN)
 
 
 def row_span(rows: list[int]) -> str:
