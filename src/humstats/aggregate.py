@@ -9,7 +9,10 @@ but wrong numbers:
 - figures in different units (people, households) or measures are never combined: ``unit``
   and ``measure`` are part of every key;
 - a parent area is never counted together with its children: a roll-up is only made from a
-  complete set of children, and only stands in for a parent that has no figure of its own.
+  complete set of children, and only stands in for a parent that has no figure of its own;
+- a total is never counted together with its parts: values are made from totals only (sex,
+  age and cause ``all``, no ``group``), and projections are kept out of what is known
+  (``totals``).
 
 Figures are grouped by indicator × location, where a location is identified by its p-code
 when known, else its name, else its country (``location_key``).
@@ -23,7 +26,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from humstats.schema import COLUMNS, Measure
+from humstats.schema import BREAKDOWNS, COLUMNS, Measure, is_projected, is_total
 
 DEFAULT_PRIORITY: tuple[str, ...] = ("OCHA", "UNHCR", "IOM", "WHO")
 """Publishers preferred, in this order, when figures for the same date tie; agencies first."""
@@ -113,6 +116,18 @@ def priority_rank(priority: Sequence[str] = DEFAULT_PRIORITY) -> pl.Expr:
     return rank
 
 
+def totals(figures: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
+    """The figures that are totals and not projections, so that latest values and sums never
+    add a part to its total or let a plan stand for a count. Breakdown fields in ``by`` are
+    kept apart instead (``by=("sex",)``: one value per sex); a frame without breakdown
+    columns is all totals."""
+    present = set(figures.collect_schema().names())
+    if not set(BREAKDOWNS) <= present:
+        return figures
+    keep = figures.filter(is_total(exclude=by))
+    return keep if "projected" in by else keep.filter(~is_projected())
+
+
 def _pick(candidates: pl.LazyFrame, keys: Sequence[str], priority: Sequence[str]) -> pl.LazyFrame:
     """One figure per key: best-ranked source, then newest publication, then newest ingest."""
     order = [_RANK, "published_date", "confidence", "ingested_at", "figure_id"]
@@ -138,7 +153,8 @@ def latest(
     by: Sequence[str] = (),
     columns: Sequence[str] | None = None,
 ) -> pl.LazyFrame:
-    """Per indicator × location (× ``by``), the figure with the most recent ``period_end``.
+    """Per indicator × location (× ``by``), the figure with the most recent ``period_end``,
+    among totals (``totals``: a breakdown field named in ``by`` is kept apart instead).
 
     Several figures for that date are resolved by ``priority`` (see ``priority_rank``), then
     by the newest publication. The result has the chosen figure's columns (all of them, or
@@ -147,6 +163,7 @@ def latest(
     that date, using their own bounds), ``n_figures`` and ``n_sources``.
     """
     keys = [*KEYS, *by]
+    figures = totals(figures, by)
     present = figures.collect_schema()
     if columns is not None:
         wanted = dict.fromkeys((*LATEST_COLUMNS, *columns, "location_key", *by))
@@ -290,7 +307,7 @@ def period_values(
     ``n_figures``, ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the
     value traceable.
     """
-    figures = _ensure_key(figures)
+    figures = _ensure_key(totals(figures, [b for b in by if b in BREAKDOWNS]))
     keys = [*KEYS, *by]
     within = pl.col("period_end") <= end
     stocks = figures.filter(
@@ -318,7 +335,7 @@ def series(
     bucket; flows are summed per bucket (a flow whose period crosses a bucket boundary is left
     out rather than guessed apart). Columns as in ``period_values`` plus ``bucket``.
     """
-    figures = _ensure_key(figures)
+    figures = _ensure_key(totals(figures, [b for b in by if b in BREAKDOWNS]))
     keys = [*KEYS, *by, "bucket"]
     stocks = figures.filter(pl.col("measure") == Measure.STOCK.value).with_columns(
         bucket=pl.col("period_end").dt.truncate(every)
@@ -376,7 +393,7 @@ def discrepancies(
     """
     keys = [*KEYS, "period_start", "period_end"]
     fields = ("value", "publisher", "figure_id", "published_date")
-    keyed = _ensure_key(figures).select(*keys, *fields, "ingested_at")
+    keyed = _ensure_key(totals(figures)).select(*keys, *fields, "ingested_at")
     # Revisions only narrow a group's spread, so groups whose full spread is within the
     # threshold, or with one publisher, cannot disagree: drop them in one cheap pass.
     spread = keyed.group_by(keys).agg(

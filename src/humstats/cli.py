@@ -17,7 +17,7 @@ from rich.table import Table as RichTable
 
 from humstats.errors import HumstatsError
 from humstats.export import Format, write_frame
-from humstats.schema import Indicator, SourceMeta
+from humstats.schema import BREAKDOWNS, Indicator, Sex, SourceMeta
 
 
 class _Group(click.Group):
@@ -262,7 +262,31 @@ def status_command(ctx: click.Context, fmt: str) -> None:
 @click.option(
     "--until", type=click.DateTime(["%Y-%m-%d"]), help="Reference period ends on or before."
 )
-@click.option("--latest", is_flag=True, help="Only the latest figure per indicator and place.")
+@click.option(
+    "--latest",
+    is_flag=True,
+    help="Only the latest figure per indicator and place (totals only, unless --breakdowns).",
+)
+@click.option(
+    "--breakdowns",
+    is_flag=True,
+    help="With --latest: the latest figure of each part too (per sex, age, cause, group).",
+)
+@click.option("--totals", is_flag=True, help="Only totals: no part of a breakdown, no projection.")
+@click.option(
+    "--sex", multiple=True, type=click.Choice([s.value for s in Sex]), help="Only this sex."
+)
+@click.option("--age", multiple=True, help="Only this age range (all, 0-17, 18+; repeatable).")
+@click.option(
+    "--cause", multiple=True, help="Only this cause (all, conflict, disaster; repeatable)."
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Only parts of this group (origin=SDN; repeatable, all must hold).",
+)
 @format_option()
 @output_option
 @click.pass_context
@@ -273,13 +297,38 @@ def figures_command(
     since: dt.datetime | None,
     until: dt.datetime | None,
     latest: bool,
+    breakdowns: bool,
+    totals: bool,
+    sex: tuple[str, ...],
+    age: tuple[str, ...],
+    cause: tuple[str, ...],
+    groups: tuple[str, ...],
     fmt: Format,
     output: Path | None,
 ) -> None:
-    """Stored figures, filtered, with every provenance field."""
+    """Stored figures, filtered, with every provenance field.
+
+    A total and its parts (by sex, age, cause or group) are separate figures: all are listed
+    unless --totals; --latest picks among totals unless --breakdowns or a breakdown filter.
+    """
+    from humstats.schema import is_projected, is_total
     from humstats.store import Store
 
     figures = Store(_data_dir(ctx)).figures()
+    for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
+        if wanted:
+            figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
+    for pair in groups:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--group")
+        figures = figures.filter(
+            pl.concat_str(pl.lit(";"), pl.col("group"), pl.lit(";")).str.contains(
+                f";{key.strip()}={value.strip()};", literal=True
+            )
+        )
+    if totals:
+        figures = figures.filter(is_total() & ~is_projected())
     if indicator:
         figures = figures.filter(pl.col("indicator").is_in(indicator))
     if country:
@@ -291,7 +340,8 @@ def figures_command(
     if latest:
         from humstats.aggregate import latest as latest_figures
 
-        figures = latest_figures(figures)
+        split = breakdowns or sex or age or cause or groups
+        figures = latest_figures(figures, by=BREAKDOWNS if split else ())
     frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
     _emit(frame, fmt, output)
 
@@ -385,6 +435,13 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
     help="The configuration: sources, reports, store.",
 )
 @click.option("--draft", is_flag=True, help="Also render each report's open period as a draft.")
+@click.option(
+    "--source",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this source (repeatable); no report is rendered.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors (quiet cron mail).")
 @click.option(
     "--log-format",
@@ -395,7 +452,12 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
 )
 @click.pass_context
 def run_command(
-    ctx: click.Context, config_path: Path, draft: bool, quiet: bool, log_format: str
+    ctx: click.Context,
+    config_path: Path,
+    draft: bool,
+    only: tuple[str, ...],
+    quiet: bool,
+    log_format: str,
 ) -> None:
     """One scheduled batch: ingest what is new, render due reports, log the run.
 
@@ -406,8 +468,46 @@ def run_command(
     from humstats.schedule import run
 
     _configure_logging(quiet, log_format)
-    result = run(load_config(config_path), draft=draft)
+    result = run(load_config(config_path), draft=draft, sources=only or None)
     ctx.exit(result.exit_code)
+
+
+@cli.command("sources")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="humstats.toml",
+    show_default=True,
+    help="The configuration whose sources to list.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def sources_command(config_path: Path, fmt: str) -> None:
+    """Configured sources (local paths, HDX, HAPI, ReliefWeb) with their last fetch and status.
+
+    Counts are those of the last run that read each source.
+    """
+    import json
+
+    from humstats.config import load_config
+    from humstats.sources import describe_sources
+
+    rows = describe_sources(load_config(config_path))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = RichTable(show_lines=False)
+    columns = ("name", "kind", "last_fetch", "status", "fetched", "skipped", "failed", "figures")
+    for column in columns:
+        table.add_column(
+            column.replace("_", " "), justify="right" if column in columns[4:] else "left"
+        )
+    for row in rows:
+        table.add_row(*(str(row[c] if row[c] is not None else "–") for c in columns))
+    Console(width=160).print(table)
+    for row in rows:
+        if row["message"]:
+            click.echo(f"{row['name']}: {row['message']}", err=True)
 
 
 @cli.command("report")

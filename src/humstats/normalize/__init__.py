@@ -46,6 +46,7 @@ from humstats.normalize.mapping import (
 from humstats.readers import Table
 from humstats.readers.hxl import indicator_of, parse_hashtag
 from humstats.schema import (
+    BREAKDOWN_DEFAULTS,
     COLUMNS,
     DTYPES,
     ORIGIN_COLUMNS,
@@ -299,6 +300,7 @@ class _Normalizer:
             "span_end": pl.col("input_row"),
             "method": pl.lit(self.mapping.method),
             "confidence": pl.lit(1.0),
+            **{name: pl.lit(value) for name, value in BREAKDOWN_DEFAULTS.items()},
         }
         final = [
             (extras[name] if name in extras else pl.col(name)).cast(DTYPES[name]).alias(name)

@@ -28,6 +28,7 @@ from humstats.report import citations, front, visuals
 from humstats.report.citations import Ledger, provenance
 from humstats.report.definitions import (
     DEFINITION,
+    KEEP_APART,
     counted,
     counted_since,
     describe,
@@ -70,6 +71,8 @@ HEADLINE_PLACES = 3
 DIVERGENCE_LIMIT = 12
 
 GROUP = ("country_iso3", "indicator", "measure", "unit")
+HEADLINE_KEYS = [*GROUP, "location_key", "projected"]
+"""One headline per place, indicator and measure — and a projection beside a count."""
 
 
 def has_provenance() -> pl.Expr:
@@ -92,7 +95,7 @@ def _choose(values: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl
 
 
 def _with_event_sums(
-    national: pl.DataFrame, values: pl.DataFrame, by: Sequence[str] = (DEFINITION,)
+    national: pl.DataFrame, values: pl.DataFrame, by: Sequence[str] = KEEP_APART
 ) -> pl.DataFrame:
     """Add, where a country has no national count of new events but more places with events
     than ``HEADLINE_PLACES`` (an ACLED-style event list), the sum of those events: events do
@@ -140,7 +143,7 @@ def _headline_values(
     where there is none) for ``period``, one definition each, with the previous period's
     value of the same definition and place; and every place's value for ``period``."""
     previous = period.previous()
-    by = [DEFINITION]
+    by = list(KEEP_APART)
 
     def on(end: dt.date) -> pl.LazyFrame:
         return known.filter(~(counted_since() & (pl.col("period_end") > end)))
@@ -230,6 +233,7 @@ def _cards(
             order(r["indicator"]),
             r["indicator"],
             r["measure"] != Measure.STOCK.value,
+            bool(r.get("projected")),
             r["unit"],
         ),
     )
@@ -427,7 +431,7 @@ def build_context(
 
     values, current = _headline_values(known, period, expected, priority)
     has_data = values.height > 0
-    chosen, _ = _choose(values, [*GROUP, "location_key"])
+    chosen, _ = _choose(values, HEADLINE_KEYS)
     figures_of = citations.figures_by_id(known_df, [i for ids in values["figure_id"] for i in ids])
 
     # An all-countries issue details the countries with news in the period; the others'
@@ -446,7 +450,7 @@ def build_context(
         period.start,
         period.end,
         priority,
-        by=[DEFINITION, "_publisher"],
+        by=[*KEEP_APART, "_publisher"],
     ).collect()
     alternatives = pl.concat(
         [
@@ -454,7 +458,7 @@ def build_context(
             _with_event_sums(
                 alternatives.filter(pl.col("admin_level") == 0),
                 alternatives,
-                by=(DEFINITION, "_publisher"),
+                by=(*KEEP_APART, "_publisher"),
             ),
         ],
         how="diagonal_relaxed",
@@ -497,7 +501,7 @@ def build_context(
                 last_issue or dt.datetime.combine(period.start, dt.time(), tzinfo=dt.UTC),
                 lambda earlier: _choose(
                     _headline_values(earlier, period, expected, priority)[0],
-                    [*GROUP, "location_key"],
+                    HEADLINE_KEYS,
                 )[0],
             ),
         ),

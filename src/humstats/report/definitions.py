@@ -21,6 +21,9 @@ from humstats.schema import Measure
 
 DEFINITION = "definition"
 """The derived column: "" for a plain count, else e.g. "civilian, verified, since 2022-02-24"."""
+KEEP_APART: tuple[str, ...] = (DEFINITION, "projected")
+"""What a report's values are also keyed by: a projection (an IPC projection, a plan's
+target) is kept, labelled, and never merged with a count."""
 
 _SCOPES: tuple[tuple[str, str], ...] = (
     ("civilian", r"\bcivilians?\b"),
@@ -41,8 +44,9 @@ def with_definition(figures: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("indicator").is_in(TOLLS)
         & (pl.col("period_start") < pl.col("period_end"))
     ).then(pl.lit("since ") + pl.col("period_start").dt.strftime("%Y-%m-%d"))
+    projected = pl.when(pl.col("projected").fill_null(False)).then(pl.lit("projected"))
     return figures.with_columns(
-        pl.concat_str([*parts, since], separator=", ", ignore_nulls=True)
+        pl.concat_str([projected, *parts, since], separator=", ", ignore_nulls=True)
         .fill_null("")
         .alias(DEFINITION)
     )

@@ -19,7 +19,7 @@ import polars as pl
 from humstats import aggregate
 from humstats.report import charts, citations
 from humstats.report.citations import Ledger
-from humstats.report.definitions import DEFINITION, describe
+from humstats.report.definitions import DEFINITION, KEEP_APART, describe
 from humstats.report.period import Period, format_date
 from humstats.report.wording import (
     country_name,
@@ -118,9 +118,9 @@ def _series(
     drawable = window.filter(
         (stock | (pl.col("period_start") >= span.start)) & (pl.col("period_end") <= span.end)
     )
-    series = aggregate.series(drawable, every, priority, by=[DEFINITION]).collect()
+    series = aggregate.series(drawable, every, priority, by=KEEP_APART).collect()
     national = aggregate.country_values(
-        series.lazy(), expected, by=[DEFINITION, "bucket"]
+        series.lazy(), expected, by=[*KEEP_APART, "bucket"]
     ).collect()
     keys = ["country_iso3", "indicator", "measure", "unit"]
     local = series.filter(pl.col("admin_level").ne_missing(0)).join(

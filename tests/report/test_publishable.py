@@ -452,3 +452,22 @@ def test_a_plan_for_a_year_is_not_a_change_from_a_dated_figure(tmp_path):
         "(a figure for a longer period: not compared)"
     )
     assert "%" not in card["change"]
+
+
+def test_a_projection_is_labelled_and_never_merged_with_a_count(tmp_path):
+    records = [
+        figure(**SUDAN, indicator="food_insecure", as_of=D(2024, 12, 1), value=24_600_000),
+        figure(
+            **SUDAN,
+            indicator="food_insecure",
+            period_start=D(2024, 12, 1),
+            period_end=D(2025, 2, 28),
+            value=26_000_000,
+            projected=True,
+        ),
+    ]
+    cards = _cards(_render(tmp_path, *records))
+    assert cards[("Sudan", "Food insecure")]["value"] == "24.6 million"
+    projection = cards[("Sudan", "Food insecure (projected)")]
+    assert projection["value"] == "26 million"
+    assert "range" not in projection
