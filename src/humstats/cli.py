@@ -669,6 +669,7 @@ def report_command(
         formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
         out_dir=out_dir,
         template_dir=template_dir,
+        sources=store.sources(),
     )
     for path in written:
         click.echo(str(path))
