@@ -52,13 +52,14 @@ def _same_name(expected: str | None, got: str | None) -> bool:
     return a in b or b in a
 
 
-def score_case(case: dict) -> dict:
+def score_case(case: dict, parse: bool | None = None) -> dict:
     # A case without a date still has figures to score; the extractor needs a date to anchor
     # periods, so it gets today's (period_end is scored only where annotated).
     published = dt.date.fromisoformat(case["published"]) if case.get("published") else TODAY
     meta = SourceMeta(publisher=case.get("publisher") or "unknown",
                       source_url=case.get("source_url"), published_date=published)
-    figures = extract_figures(Document(case["text"], Path(case["id"]), meta)).to_dicts()
+    document = Document(case["text"], Path(case["id"]), meta)
+    figures = extract_figures(document, parse=parse).to_dicts()
     gold = list(case["figures"])
     unmatched = list(range(len(gold)))
     matched, extra = [], []
@@ -117,12 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("cases", nargs="?", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--split", choices=("all", "dev", "holdout"), default="all")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--no-parse", action="store_true", help="the rules alone, no spaCy")
     args = parser.parse_args(argv)
     cases = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines()
              if line.strip()]
     if args.split != "all":
         cases = [c for c in cases if holdout(c["id"]) == (args.split == "holdout")]
-    results = [score_case(case) for case in cases]
+    results = [score_case(case, parse=False if args.no_parse else None) for case in cases]
     if args.verbose:
         for r in results:
             for f in r["extra"]:

@@ -220,7 +220,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         before=re.compile(rf"\b(?:{backward})\b", re.I),
         before_classes=before_classes,
         verb_after_noun=re.compile(
-            rf"^(?:\s+(?:{_AUX}|[A-Z][\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
+            rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
         ),
         head=re.compile(head, re.I),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
