@@ -208,8 +208,8 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
     position = end
     for index in range(4):
         match = patterns.head.match(text, position)
-        if match is None:
-            return "bare"
+        if match is None or "\n" in match.group():
+            return "bare"  # a line ends the phrase ("Newly displaced: 210,000\nAid trucks")
         if match["people"]:
             following = patterns.head.match(text, match.end())
             if (
