@@ -36,8 +36,8 @@ def _run(config: Config, http: dict[str, object]) -> RunResult:
 
 
 def _batches(config: Config) -> int:
-    folder = config.store.data / "processed" / "batches"
-    return len(list(folder.iterdir())) if folder.exists() else 0
+    """Batches committed so far, as the run log records them (whatever the store's layout)."""
+    return sum(len(record.get("batches") or []) for record in Store(config.store.data).runs())
 
 
 def _figures(config: Config) -> int:
