@@ -78,6 +78,7 @@ def test_unchanged_second_run_downloads_nothing_and_stores_nothing(
     config = write_config(tmp_path, server, HDX)
     _run(config, http)
     batches, figures = _batches(config), _figures(config)
+    assert (batches, figures) == (2, 5)  # one batch per resource
     server.clear_log()
     second = _run(config, http)
     assert second.exit_code == 0 and second.nothing_new
