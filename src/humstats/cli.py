@@ -84,17 +84,39 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.DateTime(["%Y-%m-%d"]),
                 help="Publication date, YYYY-MM-DD.",
             ),
+            click.option(
+                "--country",
+                callback=_country_option,
+                help="ISO3 code or name of the country a single-country input is about.",
+            ),
         ]
     ):
         command = option(command)
     return command
 
 
-def _meta(publisher: str | None, url: str | None, published: dt.datetime | None) -> SourceMeta:
+def _country_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from humstats.countries import country_iso3
+
+    iso3 = country_iso3(value)
+    if iso3 is None:
+        raise click.BadParameter(f"{value!r} is no country (give an ISO3 code such as SDN)")
+    return iso3
+
+
+def _meta(
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None = None,
+) -> SourceMeta:
     return SourceMeta(
         publisher=publisher,
         source_url=url,
         published_date=published.date() if published else None,
+        country_iso3=country,
     )
 
 
@@ -182,10 +204,12 @@ def ingest_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
 ) -> None:
     """Archive, validate and store figures from tables and texts."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=False)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=False)
     _report_inputs(result, dry_run=False)
     if result.committed:
         click.echo(f"batch {result.batch_id} committed to {_data_dir(ctx)}", err=True)
@@ -208,11 +232,13 @@ def validate_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
     fmt: Format,
 ) -> None:
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=True)
     _report_inputs(result, dry_run=True)
     inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
@@ -224,6 +250,40 @@ def validate_command(
         "reason",
     )
     if fmt is Format.TABLE:
+        click.echo(_preview(result.figures, problems, failed=bool(result.failed)), nl=False)
+    else:
+        _emit(problems, fmt, None)
+    ctx.exit(_exit_code(result, strict))
+
+
+PREVIEW_ROWS = 20
+"""Figures a dry run shows, as ``humstats figures`` prints them; the count says the rest."""
+
+
+def _preview(figures: pl.DataFrame, problems: pl.DataFrame, *, failed: bool) -> str:
+    """What a dry run would store (the first figures, as ``figures`` prints them) and what
+    it would quarantine, by reason, then row by row. "No problems" only when there are
+    none: an unreadable input is a problem."""
+    import io
+
+    out = io.StringIO()
+    if figures.height:
+        shown = figures.sort("span_start", "figure_id", nulls_last=True)
+        sink = io.BytesIO()
+        write_frame(shown.head(PREVIEW_ROWS), Format.TABLE, sink)
+        more = f" (first {PREVIEW_ROWS})" if figures.height > PREVIEW_ROWS else ""
+        out.write(f"would store {figures.height:,} figures{more}:\n")
+        out.write(sink.getvalue().decode())
+    if problems.height:
+        by_check = (
+            problems.select(pl.col("check").str.split("; ").explode())
+            .group_by("check")
+            .len("rows")
+            .sort("rows", "check", descending=[True, False])
+        )
+        out.write(f"would quarantine {problems.height:,} rows, by reason:\n")
+        for check, rows in by_check.iter_rows():
+            out.write(f"  {check}: {rows:,}\n")
         with pl.Config(
             tbl_rows=50,
             tbl_hide_dataframe_shape=True,
@@ -231,10 +291,53 @@ def validate_command(
             fmt_str_lengths=60,
             tbl_width_chars=160,
         ):
-            click.echo(problems.drop("check") if problems.height else "no problems found")
+            out.write(f"{problems.drop('check')}\n")
+    elif not failed:
+        out.write("no problems found\n")
+    return out.getvalue()
+
+
+@cli.command("map")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@source_options
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the TOML here."
+)
+@click.pass_context
+def map_command(
+    ctx: click.Context,
+    path: Path,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None,
+    output: Path | None,
+) -> None:
+    """Draft a mapping for a table without usable HXL.
+
+    \b
+    The TOML goes to stdout (or --output); a preview of what it would store, and what
+    quarantine, goes to stderr. Check it, edit it, then: humstats ingest --mapping FILE PATH
+    """
+    from humstats.normalize.draft import draft_mapping
+    from humstats.run import ingest
+
+    meta = _meta(publisher, url, published, country)
+    draft = draft_mapping(path, meta)
+    if output is not None:
+        output.write_text(draft.toml, encoding="utf-8")
+        click.echo(f"mapping written to {output}", err=True)
     else:
-        _emit(problems, fmt, None)
-    ctx.exit(_exit_code(result, strict))
+        click.echo(draft.toml, nl=False)
+    for note in draft.notes:
+        click.echo(f"note: {note}", err=True)
+    if meta.publisher is None or meta.published_date is None:
+        click.echo("preview: pass --publisher and --published to see what it would store", err=True)
+        return
+    result = ingest([path], data_dir=_data_dir(ctx), mapping=draft.mapping, meta=meta, dry_run=True)
+    _report_inputs(result, dry_run=True)
+    problems = result.quarantine.select("input_row", "check", "column", "failing_value", "reason")
+    click.echo(_preview(result.figures, problems, failed=bool(result.failed)), err=True, nl=False)
 
 
 @cli.command("status")
@@ -566,6 +669,7 @@ def report_command(
         formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
         out_dir=out_dir,
         template_dir=template_dir,
+        sources=store.sources(),
     )
     for path in written:
         click.echo(str(path))
@@ -613,13 +717,14 @@ def extract_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     fmt: Format,
     output: Path | None,
 ) -> None:
     """Show the figures texts yield, with their quotes, without storing them."""
     from humstats.extract.text import extract_paths
 
-    figures = extract_paths(paths, _meta(publisher, url, published))
+    figures = extract_paths(paths, _meta(publisher, url, published, country))
     if fmt is Format.TABLE and output is None:
         _print_extracted(figures)
         click.echo(f"{figures.height} figures", err=True)

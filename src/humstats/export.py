@@ -11,7 +11,8 @@ from typing import BinaryIO
 
 import polars as pl
 
-from humstats.schema import BREAKDOWNS, INDICATOR_HXL, Indicator, is_projected, is_total
+from humstats.hxl import INDICATOR_HXL
+from humstats.schema import BREAKDOWNS, Indicator, is_projected, is_total
 
 
 class Format(StrEnum):

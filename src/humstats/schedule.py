@@ -309,6 +309,7 @@ def _render(
                 formats=report.formats,
                 out_dir=out_dir,
                 template_dir=report.template,
+                sources=store.sources(),
                 **options,
             )
         except HumstatsError as error:
