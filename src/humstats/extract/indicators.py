@@ -103,7 +103,7 @@ def expand_lemmas(frame: str) -> str:
                 forms |= _inflections(alternative[:-1])
             else:
                 forms.add(alternative)
-        prefix = os.path.commonprefix(sorted(forms))
+        prefix = os.path.commonprefix(sorted(forms))  # noqa: RUF071 (a string prefix is meant)
         rests = sorted((f[len(prefix) :] for f in forms), key=lambda f: (-len(f), f))
         group = f"{prefix}(?:{'|'.join(rests)})" if len(forms) > 1 else prefix
         parts.append(rf"\s+{group}" if parts else group)
