@@ -167,7 +167,7 @@ class Damage:
         return f"{self.path}: {self.problem}"
 
 
-def parquet_damage(path: Path) -> str | None:
+def _parquet_damage(path: Path) -> str | None:
     """Why a Parquet file cannot be read, from its footer (cheap: a few KB), or None."""
     try:
         pq.read_metadata(path)
@@ -320,23 +320,13 @@ class Store:
                 }
         return batches
 
-    def damaged_files(self) -> list[Damage]:
-        """Data files that cannot be read, found cheaply (their footers); ``check`` reads
-        every file whole."""
-        damaged = []
-        for files in self._batch_files().values():
-            for path in files.values():
-                if problem := parquet_damage(path):
-                    damaged.append(Damage(self._relative(path), problem))
-        return damaged
-
     def table_files(self, table: str) -> list[Path]:
         """The readable data files of ``table``: a batch with any damaged file is left out
         whole (one warning per damaged file), so figures and sources stay in step."""
         files = []
         for batch, paths in self._batch_files().items():
             problems = {
-                path: self._unreadable.get(path) or parquet_damage(path) for path in paths.values()
+                path: self._unreadable.get(path) or _parquet_damage(path) for path in paths.values()
             }
             damaged = {path: problem for path, problem in problems.items() if problem}
             for path, problem in damaged.items():
