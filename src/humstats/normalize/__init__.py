@@ -183,6 +183,9 @@ REASONS = {
     "unknown-qualifier": "not a qualifier (map it under [qualifiers])",
     "missing-value": "the row holds no figure in any figure column",
     "duplicate-row": "the same cells as an earlier row",
+    "filtered-row": "left out by the mapping's [rows] filters",
+    "repeated-column": "a second column meaning the same figure says another value",
+    "repeated-figure": "the country's figure, stated again on another place's row",
 }
 
 
@@ -415,11 +418,103 @@ class _Normalizer:
         good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
         bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
         unusable = pl.concat(
-            [self._empty(rows), self._duplicates, self._filtered], how="vertical_relaxed"
+            [self._empty(rows), self._duplicates, self._filtered, *self._repeated(rows)],
+            how="vertical_relaxed",
         )
         derived_rows = [self._figures_of(rows, figure)[0] for figure in self._derived_columns(rows)]
         good = pl.concat([good, *derived_rows, *self._derived_over(good)], how="vertical")
+        good, repeated = self._national(good)
+        unusable = pl.concat([unusable, repeated], how="vertical_relaxed")
         return Normalized(figures=good, quarantine=self._quarantine(bad, unusable))
+
+    def _national(self, figures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """A column repeating one value on every place's row of a date (IPC's "Total country
+        population" beside each province) states the country's figure: stored once, at
+        admin level 0; the repeats are quarantined as ``repeated-figure``."""
+        empty = figures.head(0).select(
+            pl.lit(None, pl.String).alias("check"),
+            pl.lit(None, pl.String).alias("column"),
+            pl.lit(None, pl.String).alias("failing_value"),
+            pl.col("input_row"),
+        )
+        if figures.is_empty() or not self.mapping.places:
+            return figures, empty
+        keys = ["origin", "country_iso3", "period_start", "period_end"]
+        stats = figures.group_by(keys).agg(
+            pl.col("value").n_unique().alias("__values"),
+            pl.col("location_name").n_unique().alias("__places"),
+            (pl.col("group").is_null() & (pl.col("sex") == "all") & (pl.col("age") == "all"))
+            .all()
+            .alias("__total"),
+            (pl.col("value") == 0).all().alias("__zero"),
+        )
+        national = (
+            stats.group_by("origin")
+            .agg(
+                (pl.col("__values") == 1).all().alias("__same"),
+                (pl.col("__places") >= 2).mean().alias("__several"),
+                pl.col("__total").all(),
+                pl.col("__zero").all(),
+            )
+            .filter(
+                pl.col("__same")
+                & (pl.col("__several") >= 0.5)
+                & pl.col("__total")
+                & ~pl.col("__zero")  # nobody in phase 5 anywhere is no national figure
+            )["origin"]
+        )
+        if national.is_empty():
+            return figures, empty
+        marked = figures.with_columns(pl.col("origin").is_in(national.implode()).alias("__n"))
+        first = pl.col("input_row") == pl.col("input_row").min().over(keys)
+        kept = (
+            marked.filter(~pl.col("__n") | first)
+            .with_columns(
+                pl.when("__n")
+                .then(pl.lit(None, pl.String))
+                .otherwise("location_name")
+                .alias("location_name"),
+                pl.when("__n")
+                .then(pl.lit(0, pl.Int8))
+                .otherwise("admin_level")
+                .alias("admin_level"),
+                pl.when("__n").then(pl.lit(None, pl.String)).otherwise("pcode").alias("pcode"),
+            )
+            .drop("__n")
+        )
+        repeats = marked.filter(pl.col("__n") & ~first).select(
+            pl.lit("repeated-figure").alias("check"),
+            pl.col("origin").alias("column"),
+            pl.col("value").cast(pl.String).alias("failing_value"),
+            pl.col("input_row"),
+        )
+        return kept, repeats
+
+    def _repeated(self, rows: pl.DataFrame) -> list[pl.DataFrame]:
+        """Cells of a column repeating a figure column that say something else: quarantined
+        as ``repeated-column``. A rounded copy within 5% of the figure says the same."""
+        found = []
+        for column, kept, rounded in self.mapping.repeats:
+            if column not in rows.columns or kept not in rows.columns:
+                continue
+            mine = parse_counts(rows[column], self.mapping.decimal)[0]
+            theirs = parse_counts(rows[kept], self.mapping.decimal)[0]
+            differs = mine.is_not_null() & (
+                theirs.is_null() | ((mine - theirs).abs() > (theirs.abs() * 0.05 if rounded else 0))
+            )
+            if not differs.any():
+                continue
+            found.append(
+                rows.filter(differs).select(
+                    pl.lit("repeated-column").alias("check"),
+                    pl.lit(column).alias("column"),
+                    pl.format(
+                        "{} against {} in {}", pl.col(column), pl.col(kept), pl.lit(kept)
+                    ).alias("failing_value"),
+                    pl.col("__row").alias("input_row"),
+                )
+            )
+        return found
 
     def _derived_columns(self, rows: pl.DataFrame) -> list[FigureColumn]:
         """``[[derived]] columns``: per row, the sum of the parts the mapping declares to

@@ -192,6 +192,10 @@ class Mapping:
     rows: RowRules = field(default_factory=lambda: RowRules())
     derived: tuple[Derived, ...] = ()
     record_id: tuple[str, ...] = ()
+    repeats: tuple[tuple[str, str, bool], ...] = ()
+    """(column, the figure column it repeats, whether one of them is rounded): a second column
+    meaning the same figure is not stored twice, but where it says otherwise the cell is
+    quarantined as ``repeated-column``, never ignored."""
     """Columns that together identify a record (an event id, or site + date + round)."""
 
     def merged_over(self, base: Mapping) -> Mapping:
@@ -212,6 +216,7 @@ class Mapping:
                 **{k: v for k, v in base.breakdowns.items() if keep(v)},
                 **self.breakdowns,
             },
+            repeats=self.repeats or (base.repeats if not self.figures else ()),
             method=base.method if not self.figures else self.method,
         )
 
@@ -550,12 +555,15 @@ def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None)
     country_codes: list[str] = []
     country_names: list[str] = []
     breakdowns: dict[str, str] = {}
+    repeats: list[tuple[str, str, bool]] = []
     for column, text in hxl.items():
         tag = parse_hashtag(text)
         meaning = figure_meaning(tag)
         if meaning is not None:
             if tag.legacy and headers:
                 meaning = _corrected_by_header(meaning, headers.get(column, ""))
+            if headers and ROUNDED_HEADER.search(headers.get(column, "")):
+                meaning = replace(meaning, rounded=True)
             if meaning.skip is not None:
                 log.info("column %r (%s) is not a figure: %s", column, text, meaning.skip)
                 continue
@@ -564,8 +572,14 @@ def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None)
                 bounds.setdefault(key, {}).setdefault(meaning.bound, column)
                 continue
             known = figures.get(key)
-            if known is not None and not (known[1].rounded and not meaning.rounded):
-                log.info("column %r repeats the figure of %r", column, known[0].column)
+            if known is not None:
+                # one figure: the raw column counts, the other is checked against it
+                rounded = meaning.rounded or known[1].rounded
+                if known[1].rounded and not meaning.rounded:
+                    repeats.append((known[0].column, column, rounded))
+                    figures[key] = (_figure_column(column, meaning), meaning)
+                else:
+                    repeats.append((column, known[0].column, rounded))
                 continue
             figures[key] = (_figure_column(column, meaning), meaning)
             continue
@@ -607,9 +621,13 @@ def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None)
         country=(*country_codes, *country_names),
         columns=columns,
         breakdowns=breakdowns,
+        repeats=tuple(repeats),
         method="hxl",
     )
 
+
+ROUNDED_HEADER = re.compile(r"\brounded\b|\barrondi|\bredondead", re.IGNORECASE)
+"""A header saying its column is a rounded copy ("IDPs (rounded)")."""
 
 GROUP_TAGS: dict[str, str] = {"sector": "sector", "subsector": "subsector", "group": "group"}
 """Hashtags of a column naming which part of the total a row counts (``#sector``)."""
