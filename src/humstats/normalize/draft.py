@@ -23,6 +23,7 @@ import polars as pl
 from humstats.countries import country_in_name, country_iso3, pcode_country
 from humstats.errors import InputError
 from humstats.normalize.cells import is_missing, parse_counts, parse_period
+from humstats.normalize.hashtags import mapping_from_hxl
 from humstats.normalize.headers import (
     HeaderMeaning,
     fold,
@@ -30,7 +31,7 @@ from humstats.normalize.headers import (
     load_words,
     read_header,
 )
-from humstats.normalize.mapping import Mapping, mapping_from_document, mapping_from_hxl
+from humstats.normalize.mapping import Mapping, mapping_from_document
 from humstats.readers import Table, read
 from humstats.schema import Indicator, Measure, SourceMeta
 
