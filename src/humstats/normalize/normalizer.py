@@ -111,6 +111,9 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
         filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         # blank rows carry nothing; filtering copies every column, so only when there are any
         frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
+        self._rejected = self._reader_rejected()
+        if self._rejected.height:
+            frame = frame.filter(~pl.col("__row").is_in(self._rejected["input_row"].implode()))
         frame, self._filtered = self._filter_rows(frame)
         if mapping.rows.records:
             self.frame, self._duplicates = frame, self._filtered.head(0)
@@ -130,7 +133,13 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
         good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
         bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
         unusable = pl.concat(
-            [self._empty(rows), self._duplicates, self._filtered, *self._repeated(rows)],
+            [
+                self._empty(rows),
+                self._duplicates,
+                self._filtered,
+                self._rejected,
+                *self._repeated(rows),
+            ],
             how="vertical_relaxed",
         )
         derived_rows = [self._figures_of(rows, figure)[0] for figure in self._derived_columns(rows)]

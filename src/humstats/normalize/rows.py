@@ -121,6 +121,24 @@ class RowsMixin:
             pl.col("__row").alias("input_row"),
         )
 
+    def _reader_rejected(self) -> pl.DataFrame:
+        """Rows the reader could not take whole (ragged rows), as quarantine candidates."""
+        rejected = self.table.rejected
+        schema = {
+            "check": pl.String(),
+            "column": pl.String(),
+            "failing_value": pl.String(),
+            "input_row": pl.Int64(),
+        }
+        if rejected is None:
+            return pl.DataFrame(schema=schema)
+        return rejected.select(
+            pl.lit("ragged-row").alias("check"),
+            pl.lit(None, pl.String).alias("column"),
+            pl.col("failing_value").cast(pl.String),
+            pl.col("input_row").cast(pl.Int64),
+        )
+
     def _split_duplicates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Rows with the same cells as an earlier row say nothing new: keep the first, and
         quarantine the copies as ``duplicate-row``.
