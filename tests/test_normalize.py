@@ -675,3 +675,19 @@ def test_ragged_rows_are_quarantined_with_their_extra_cells(tmp_path: Path) -> N
     (row,) = normalized.quarantine.to_dicts()
     assert row["check"] == "ragged-row" and int(row["input_row"]) == 4
     assert row["failing_value"] == "13" and "more cells than the header" in row["reason"]
+
+
+def test_a_year_in_an_hxl_header_dates_the_column_when_no_column_does(tmp_path: Path) -> None:
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        'Country,In Need 2017\n#country,#inneed\nNiger,"1,135,999"\n', encoding="utf-8"
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2018, 1, 1))
+    )
+    figure = normalized.figures.row(0, named=True)
+    assert (figure["period_start"], figure["period_end"], figure["date_precision"]) == (
+        dt.date(2017, 1, 1),
+        dt.date(2017, 12, 31),
+        "year",
+    )

@@ -13,6 +13,8 @@ import re
 from dataclasses import replace
 
 from humstats.hxl import Hashtag, Meaning, admin_level, figure_meaning, parse_hashtag
+from humstats.normalize.cells import parse_period
+from humstats.normalize.headers import header_period
 from humstats.normalize.mapping import FigureColumn, Mapping, Place
 from humstats.schema import Measure
 
@@ -79,6 +81,7 @@ def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None)
             breakdowns.setdefault("origin" if "origin" in tag.attributes else "destination", column)
     if "period_start" in columns:
         columns.pop("date", None)
+    undated = not (columns.keys() & {"date", "period_start", "period_end"})
     figure_columns = []
     flows = {m.key()[:1] + m.key()[2:] for _, m in figures.values() if m.measure == Measure.FLOW}
     for key, (figure, meaning) in figures.items():
@@ -89,6 +92,11 @@ def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None)
         period = dates.get(meaning.period or "")
         if period is not None:
             figure = replace(figure, period_start=period.get("start"), period_end=period.get("end"))
+        if undated and figure.period_start is None and headers:
+            # no date column: a period the header states ("Affected 2017") is the figure's
+            stated = header_period(headers.get(figure.column, ""))
+            if stated is not None:
+                figure = replace(figure, period=parse_period(stated[0]))
         figure_columns.append(replace(figure, low=found.get("low"), high=found.get("high")))
     places = [Place(names[None], pcode=codes.get(None))] if None in names else []
     places += [
