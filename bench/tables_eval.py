@@ -104,6 +104,7 @@ def _row_offset(data_file: Path) -> int:
 def score(table: Path, mode: str, mappings: Path | None) -> Score | None:
     expected = json.loads((table / "expected.json").read_text(encoding="utf-8"))
     data_file = table / expected["file"]
+    meta = SourceMeta(publisher=expected["publisher"], published_date=published_of(table, expected))
     mapping: object | None = None
     if mode == "mapping":
         candidates = [table / "mapping.toml"]
@@ -118,10 +119,9 @@ def score(table: Path, mode: str, mappings: Path | None) -> Score | None:
         except ImportError:
             return None
         try:
-            mapping = draft_mapping(data_file).mapping
+            mapping = draft_mapping(data_file, meta).mapping
         except HumstatsError as error:
             return Score(error=str(error), **_totals(expected))
-    meta = SourceMeta(publisher=expected["publisher"], published_date=published_of(table, expected))
     with tempfile.TemporaryDirectory() as tmp:
         try:
             result = ingest([data_file], data_dir=tmp, mapping=mapping, meta=meta, dry_run=True)
@@ -205,6 +205,27 @@ def _score(expected: dict, figures: pl.DataFrame, quarantined: int, offset: int)
         if stored:
             result.trapped.append(f"row {trap['row']} {trap['column']}")
     return result
+
+
+def kind_of(table: Path) -> str:
+    """ "hxl" for a table whose expected.json says it carries HXL, else "untagged"."""
+    expected = json.loads((table / "expected.json").read_text(encoding="utf-8"))
+    return "hxl" if "hxl" in expected.get("format", "").lower() else "untagged"
+
+
+def summarize(
+    folders: list[Path], modes: tuple[str, ...] = MODES, mappings: Path | None = None
+) -> dict[tuple[str, str], Score]:
+    """Scores summed per (table kind, mode), and over all tables as kind "all"."""
+    summary: dict[tuple[str, str], Score] = {}
+    for table in tables_in(folders):
+        for mode in modes:
+            result = score(table, mode, mappings)
+            if result is None:
+                continue
+            summary.setdefault((kind_of(table), mode), Score()).add(result)
+            summary.setdefault(("all", mode), Score()).add(result)
+    return summary
 
 
 def _pct(part: int, whole: int) -> str:

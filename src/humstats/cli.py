@@ -15,7 +15,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from humstats.errors import HumstatsError
+from humstats.errors import HumstatsError, shown
 from humstats.export import Format, write_frame
 from humstats.schema import BREAKDOWNS, Indicator, Sex, SourceMeta
 
@@ -35,7 +35,7 @@ class _Group(click.Group):
 @click.option(
     "--data",
     "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file here is one "Error:" line from the store
     default=lambda: os.environ.get("HUMSTATS_DATA", "data"),
     show_default="./data or $HUMSTATS_DATA",
     help="Data directory (raw archive and processed store).",
@@ -44,6 +44,7 @@ class _Group(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path) -> None:
     """Humanitarian figures with their provenance: ingest, validate, aggregate, report."""
+    _configure_logging(quiet=True, log_format="text")  # warnings (a damaged batch) on stderr
     ctx.obj = {"data_dir": data_dir}
 
 
@@ -62,6 +63,15 @@ def format_option(default: Format = Format.TABLE) -> Callable[[Callable[..., Any
         callback=lambda _ctx, _param, value: Format(value),
         help="Output format (data to stdout).",
     )
+
+
+escape_option = click.option(
+    "--escape-formulas/--no-escape-formulas",
+    default=True,
+    show_default=True,
+    help="In CSV and HXL, write text cells starting with = + - @ tab or CR with a leading ' "
+    "so spreadsheets never run them as formulas.",
+)
 
 
 def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,28 +94,50 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.DateTime(["%Y-%m-%d"]),
                 help="Publication date, YYYY-MM-DD.",
             ),
+            click.option(
+                "--country",
+                callback=_country_option,
+                help="ISO3 code or name of the country a single-country input is about.",
+            ),
         ]
     ):
         command = option(command)
     return command
 
 
-def _meta(publisher: str | None, url: str | None, published: dt.datetime | None) -> SourceMeta:
+def _country_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from humstats.countries import country_iso3
+
+    iso3 = country_iso3(value)
+    if iso3 is None:
+        raise click.BadParameter(f"{value!r} is no country (give an ISO3 code such as SDN)")
+    return iso3
+
+
+def _meta(
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None = None,
+) -> SourceMeta:
     return SourceMeta(
         publisher=publisher,
         source_url=url,
         published_date=published.date() if published else None,
+        country_iso3=country,
     )
 
 
-def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None) -> None:
+def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None, escape: bool = True) -> None:
     if output is not None:
         with output.open("wb") as sink:
-            write_frame(frame, fmt, sink)
+            write_frame(frame, fmt, sink, escape=escape)
         return
     if fmt is Format.PARQUET and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: use --output FILE or redirect stdout.")
-    write_frame(frame, fmt, sys.stdout.buffer)
+    write_frame(frame, fmt, sys.stdout.buffer, escape=escape)
     sys.stdout.flush()
 
 
@@ -145,10 +177,10 @@ def _report_inputs(result: Any, dry_run: bool) -> None:
         if outcome.status == "unreadable":
             click.echo(f"Error: {outcome.message}", err=True)
         elif outcome.status == "unchanged":
-            click.echo(f"{outcome.path}: already ingested, nothing new", err=True)
+            click.echo(f"{shown(outcome.path)}: already ingested, nothing new", err=True)
         else:
             click.echo(
-                f"{outcome.path}: {verb} {outcome.figures:,} figures, "
+                f"{shown(outcome.path)}: {verb} {outcome.figures:,} figures, "
                 f"quarantined {outcome.quarantined:,} rows",
                 err=True,
             )
@@ -182,10 +214,12 @@ def ingest_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
 ) -> None:
     """Archive, validate and store figures from tables and texts."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=False)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=False)
     _report_inputs(result, dry_run=False)
     if result.committed:
         click.echo(f"batch {result.batch_id} committed to {_data_dir(ctx)}", err=True)
@@ -208,13 +242,15 @@ def validate_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
     fmt: Format,
 ) -> None:
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=True)
     _report_inputs(result, dry_run=True)
-    inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
+    inputs = {i.source_file: shown(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
         pl.col("source_file").replace_strict(inputs, default=pl.col("source_file")).alias("input"),
         "input_row",
@@ -224,6 +260,40 @@ def validate_command(
         "reason",
     )
     if fmt is Format.TABLE:
+        click.echo(_preview(result.figures, problems, failed=bool(result.failed)), nl=False)
+    else:
+        _emit(problems, fmt, None)
+    ctx.exit(_exit_code(result, strict))
+
+
+PREVIEW_ROWS = 20
+"""Figures a dry run shows, as ``humstats figures`` prints them; the count says the rest."""
+
+
+def _preview(figures: pl.DataFrame, problems: pl.DataFrame, *, failed: bool) -> str:
+    """What a dry run would store (the first figures, as ``figures`` prints them) and what
+    it would quarantine, by reason, then row by row. "No problems" only when there are
+    none: an unreadable input is a problem."""
+    import io
+
+    out = io.StringIO()
+    if figures.height:
+        shown = figures.sort("span_start", "figure_id", nulls_last=True)
+        sink = io.BytesIO()
+        write_frame(shown.head(PREVIEW_ROWS), Format.TABLE, sink)
+        more = f" (first {PREVIEW_ROWS})" if figures.height > PREVIEW_ROWS else ""
+        out.write(f"would store {figures.height:,} figures{more}:\n")
+        out.write(sink.getvalue().decode())
+    if problems.height:
+        by_check = (
+            problems.select(pl.col("check").str.split("; ").explode())
+            .group_by("check")
+            .len("rows")
+            .sort("rows", "check", descending=[True, False])
+        )
+        out.write(f"would quarantine {problems.height:,} rows, by reason:\n")
+        for check, rows in by_check.iter_rows():
+            out.write(f"  {check}: {rows:,}\n")
         with pl.Config(
             tbl_rows=50,
             tbl_hide_dataframe_shape=True,
@@ -231,10 +301,53 @@ def validate_command(
             fmt_str_lengths=60,
             tbl_width_chars=160,
         ):
-            click.echo(problems.drop("check") if problems.height else "no problems found")
+            out.write(f"{problems.drop('check')}\n")
+    elif not failed:
+        out.write("no problems found\n")
+    return out.getvalue()
+
+
+@cli.command("map")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@source_options
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the TOML here."
+)
+@click.pass_context
+def map_command(
+    ctx: click.Context,
+    path: Path,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None,
+    output: Path | None,
+) -> None:
+    """Draft a mapping for a table without usable HXL.
+
+    \b
+    The TOML goes to stdout (or --output); a preview of what it would store, and what
+    quarantine, goes to stderr. Check it, edit it, then: humstats ingest --mapping FILE PATH
+    """
+    from humstats.normalize.draft import draft_mapping
+    from humstats.run import ingest
+
+    meta = _meta(publisher, url, published, country)
+    draft = draft_mapping(path, meta)
+    if output is not None:
+        output.write_text(draft.toml, encoding="utf-8")
+        click.echo(f"mapping written to {output}", err=True)
     else:
-        _emit(problems, fmt, None)
-    ctx.exit(_exit_code(result, strict))
+        click.echo(draft.toml, nl=False)
+    for note in draft.notes:
+        click.echo(f"note: {note}", err=True)
+    if meta.publisher is None or meta.published_date is None:
+        click.echo("preview: pass --publisher and --published to see what it would store", err=True)
+        return
+    result = ingest([path], data_dir=_data_dir(ctx), mapping=draft.mapping, meta=meta, dry_run=True)
+    _report_inputs(result, dry_run=True)
+    problems = result.quarantine.select("input_row", "check", "column", "failing_value", "reason")
+    click.echo(_preview(result.figures, problems, failed=bool(result.failed)), err=True, nl=False)
 
 
 @cli.command("status")
@@ -246,6 +359,23 @@ def status_command(ctx: click.Context, fmt: str) -> None:
 
     status = store_status(_data_dir(ctx))
     click.echo(status.to_json() if fmt == "json" else status.render())
+
+
+@cli.command("check")
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Verify the store: every archived input against its content hash, every data file
+    and metadata record readable. One line per problem on stdout; exit 1 if any."""
+    from humstats.store import Store
+
+    store = Store(_data_dir(ctx))
+    problems = store.check()
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problems in the store at {store.root}", err=True)
+        ctx.exit(1)
+    click.echo(f"store {store.root}: every archived input and data file is intact", err=True)
 
 
 @cli.command("figures")
@@ -288,6 +418,7 @@ def status_command(ctx: click.Context, fmt: str) -> None:
     help="Only parts of this group (origin=SDN; repeatable, all must hold).",
 )
 @format_option()
+@escape_option
 @output_option
 @click.pass_context
 def figures_command(
@@ -304,6 +435,7 @@ def figures_command(
     cause: tuple[str, ...],
     groups: tuple[str, ...],
     fmt: Format,
+    escape_formulas: bool,
     output: Path | None,
 ) -> None:
     """Stored figures, filtered, with every provenance field.
@@ -314,36 +446,41 @@ def figures_command(
     from humstats.schema import is_projected, is_total
     from humstats.store import Store
 
-    figures = Store(_data_dir(ctx)).figures()
-    for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
-        if wanted:
-            figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
-    for pair in groups:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--group")
-        figures = figures.filter(
-            pl.concat_str(pl.lit(";"), pl.col("group"), pl.lit(";")).str.contains(
-                f";{key.strip()}={value.strip()};", literal=True
-            )
-        )
-    if totals:
-        figures = figures.filter(is_total() & ~is_projected())
-    if indicator:
-        figures = figures.filter(pl.col("indicator").is_in(indicator))
-    if country:
-        figures = figures.filter(pl.col("country_iso3").is_in([c.upper() for c in country]))
-    if since:
-        figures = figures.filter(pl.col("period_end") >= since.date())
-    if until:
-        figures = figures.filter(pl.col("period_end") <= until.date())
-    if latest:
-        from humstats.aggregate import latest as latest_figures
+    store = Store(_data_dir(ctx))
 
-        split = breakdowns or sex or age or cause or groups
-        figures = latest_figures(figures, by=BREAKDOWNS if split else ())
-    frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
-    _emit(frame, fmt, output)
+    def build() -> pl.DataFrame:
+        figures = store.figures()
+        for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
+            if wanted:
+                figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
+        for pair in groups:
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--group")
+            figures = figures.filter(
+                pl.concat_str(pl.lit(";"), pl.col("group"), pl.lit(";")).str.contains(
+                    f";{key.strip()}={value.strip()};", literal=True
+                )
+            )
+        if totals:
+            figures = figures.filter(is_total() & ~is_projected())
+        if indicator:
+            figures = figures.filter(pl.col("indicator").is_in(indicator))
+        if country:
+            figures = figures.filter(pl.col("country_iso3").is_in([c.upper() for c in country]))
+        if since:
+            figures = figures.filter(pl.col("period_end") >= since.date())
+        if until:
+            figures = figures.filter(pl.col("period_end") <= until.date())
+        if latest:
+            from humstats.aggregate import latest as latest_figures
+
+            split = breakdowns or sex or age or cause or groups
+            figures = latest_figures(figures, by=BREAKDOWNS if split else ())
+        return figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
+
+    # a damaged batch is skipped with a warning (Store.read)
+    _emit(store.read(build), fmt, output, escape_formulas)
 
 
 def _params(
@@ -368,13 +505,35 @@ def _params(
     metavar="NAME=VALUE",
     help="Value for $NAME in the SQL (repeatable); bound by DuckDB, never pasted into the SQL.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    help="Seconds the query may run before it is stopped (0: no limit).",
+)
+@click.option(
+    "--memory-limit",
+    default="2GB",
+    show_default=True,
+    help="Memory DuckDB may use (e.g. 500MB, 4GB); beyond it, it spills or stops.",
+)
 @format_option()
+@escape_option
 @output_option
 @click.pass_context
 def query_command(
-    ctx: click.Context, sql: str, params: dict[str, str], fmt: Format, output: Path | None
+    ctx: click.Context,
+    sql: str,
+    params: dict[str, str],
+    timeout: float,
+    memory_limit: str,
+    fmt: Format,
+    escape_formulas: bool,
+    output: Path | None,
 ) -> None:
     """Read-only SQL over the views figures, quarantine, sources, runs and latest.
+    Ctrl-C stops a running query.
 
     \b
     humstats query "SELECT publisher, count(*) AS n FROM figures GROUP BY ALL"
@@ -382,11 +541,11 @@ def query_command(
     """
     from humstats.query import query
 
-    frame = query(_data_dir(ctx), sql, params)
+    frame = query(_data_dir(ctx), sql, params, timeout=timeout, memory_limit=memory_limit)
     if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
         raise click.UsageError("--format hxl needs the columns indicator and value in the result")
     if fmt is not Format.TABLE:
-        _emit(frame, fmt, output)
+        _emit(frame, fmt, output, escape_formulas)
         return
     # Every column, as selected, and no thousands separators: a result's integers may be
     # years or ids, not counts of people.
@@ -558,15 +717,17 @@ def report_command(
 
     chosen = parse_period(period) if period else period_between(start.date(), end.date())
     store = Store(_data_dir(ctx))
-    written = render_report(
-        store.figures(),
-        store.quarantine(),
-        period=chosen,
-        country=country,
-        formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
-        out_dir=out_dir,
-        template_dir=template_dir,
-        sources=store.sources(),
+    written = store.read(
+        lambda: render_report(
+            store.figures(),
+            store.quarantine(),
+            period=chosen,
+            country=country,
+            formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
+            out_dir=out_dir,
+            template_dir=template_dir,
+            sources=store.sources(),
+        )
     )
     for path in written:
         click.echo(str(path))
@@ -614,13 +775,14 @@ def extract_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     fmt: Format,
     output: Path | None,
 ) -> None:
     """Show the figures texts yield, with their quotes, without storing them."""
     from humstats.extract.text import extract_paths
 
-    figures = extract_paths(paths, _meta(publisher, url, published))
+    figures = extract_paths(paths, _meta(publisher, url, published, country))
     if fmt is Format.TABLE and output is None:
         _print_extracted(figures)
         click.echo(f"{figures.height} figures", err=True)

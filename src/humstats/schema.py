@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
 import pandera.polars as pa
 import polars as pl
-import pycountry
 from pandera.engines.polars_engine import DateTime
 from pandera.typing.polars import Series
+
+from humstats.countries import iso3_codes
 
 MAX_VALUE = 10_000_000_000
 """No count of people reaches ten billion: a larger value is a parsing or typing error."""
@@ -132,28 +132,6 @@ def breakdown_key() -> pl.Expr:
     parts.append(pl.col("group"))
     parts.append(pl.when(is_projected()).then(pl.lit("projected")))
     return pl.concat_str(parts, separator=";", ignore_nulls=True)
-
-
-INDICATOR_HXL: dict[Indicator, str] = {
-    Indicator.KILLED: "#affected+killed",
-    Indicator.INJURED: "#affected+injured",
-    Indicator.MISSING: "#affected+missing",
-    Indicator.DETAINED: "#affected+detained",
-    Indicator.DISPLACED: "#affected+idps",
-    Indicator.REFUGEES: "#affected+refugees",
-    Indicator.RETURNEES: "#affected+returnees",
-    Indicator.AFFECTED: "#affected",
-    Indicator.IN_NEED: "#inneed",
-    Indicator.FOOD_INSECURE: "#affected+food_insecure",
-    Indicator.POPULATION: "#population",
-}
-"""Indicator → HXL hashtag, for reading HXL tables and for ``--format hxl``."""
-
-
-@cache
-def iso3_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-3 code pycountry knows."""
-    return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
 def repeated_rows(
@@ -354,6 +332,8 @@ class SourceMeta:
     published_date: dt.date | None = None
     attributed_to: str | None = None
     title: str | None = None
+    country_iso3: str | None = None
+    """The country the whole input is about (``--country``), where it names none itself."""
 
     def overridden_by(self, other: SourceMeta) -> SourceMeta:
         """Fields set in ``other`` win; the rest stay as they are."""

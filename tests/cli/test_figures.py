@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from conftest import make_figures
 from humstats.cli import cli
-from humstats.schema import COLUMNS, INDICATOR_HXL, Indicator
+from humstats.hxl import INDICATOR_HXL
+from humstats.schema import COLUMNS, Indicator
 from humstats.store import SOURCE_DTYPES, Store
 from humstats.validate import empty_quarantine
 
