@@ -13,7 +13,6 @@ the noun ("Syrian refugees have returned" counts returnees).
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -88,6 +87,14 @@ def _inflections(lemma: str) -> set[str]:
     return forms
 
 
+def _common_prefix(words: set[str]) -> str:
+    first, last = min(words), max(words)
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    return first[:length]
+
+
 def expand_lemmas(frame: str) -> str:
     """A lemma frame as a regex fragment: ``word+`` is any regular form of ``word``,
     ``a/b`` alternatives (irregular forms: ``drive+/driven/drove``), ``~`` a gap of up to
@@ -103,7 +110,7 @@ def expand_lemmas(frame: str) -> str:
                 forms |= _inflections(alternative[:-1])
             else:
                 forms.add(alternative)
-        prefix = os.path.commonprefix(sorted(forms))  # noqa: RUF071 - a prefix of words, not of paths
+        prefix = _common_prefix(forms)
         rests = sorted((f[len(prefix) :] for f in forms), key=lambda f: (-len(f), f))
         group = f"{prefix}(?:{'|'.join(rests)})" if len(forms) > 1 else prefix
         parts.append(rf"\s+{group}" if parts else group)
@@ -278,7 +285,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         before=re.compile(rf"\b(?:{backward})\b", re.I),
         before_classes=before_classes,
         verb_after_noun=re.compile(
-            rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
+            rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people|who|that))*\s+(?P<verb>{verbs})\b", re.I
         ),
         head=re.compile(head, re.I),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),

@@ -75,8 +75,10 @@ def _clause_verb(token: Token) -> Token:
     if token.head.i == token.i:
         return token
     token = token.head
-    while token.head.i != token.i and token.pos_ not in ("VERB", "AUX"):
-        token = token.head
+    while token.head.i != token.i and (
+        token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass")
+    ):
+        token = token.head  # "others were missing": "were" is the auxiliary of "missing"
     return token
 
 
