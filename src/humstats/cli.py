@@ -717,18 +717,23 @@ def report_command(
 
     chosen = parse_period(period) if period else period_between(start.date(), end.date())
     store = Store(_data_dir(ctx))
-    written = store.read(
-        lambda: render_report(
-            store.figures(),
-            store.quarantine(),
-            period=chosen,
-            country=country,
-            formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
-            out_dir=out_dir,
-            template_dir=template_dir,
-            sources=store.sources(),
+    try:
+        written = store.read(
+            lambda: render_report(
+                store.figures(),
+                store.quarantine(),
+                period=chosen,
+                country=country,
+                formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
+                out_dir=out_dir,
+                template_dir=template_dir,
+                sources=store.sources(),
+            )
         )
-    )
+    except OSError as error:  # a full disk, a read-only --out: one line, not a traceback
+        raise click.ClickException(
+            f"cannot write the report to {shown(out_dir)}: {error.strerror or error}"
+        ) from error
     for path in written:
         click.echo(str(path))
 

@@ -93,3 +93,22 @@ def test_a_torn_run_log_line_does_not_swallow_the_next(data_dir: Path) -> None:
         log.write('{"kind": "ingest", "n": 2, "tor')  # a crash or a full disk mid-line
     store.log_run({"kind": "ingest", "n": 3})
     assert [r["n"] for r in store.runs()] == [1, 3]
+
+
+def test_a_full_disk_while_writing_a_report_is_one_line(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    ingest = ["--data", str(data_dir), "ingest", *FLAGS, str(DATA / "syria-hxl.csv")]
+    assert runner.invoke(cli, ingest).exit_code == 0
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    out = tmp_path / "reports"
+    result = runner.invoke(
+        cli, ["--data", str(data_dir), "report", "--period", "2024-11", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot write the report to {out}: No space left on device\n"
