@@ -42,6 +42,7 @@ from humstats.extract.indicators import (
     load_vocabulary,
 )
 from humstats.extract.measure import SINCE_EVENT, clause_start, measure_of
+from humstats.extract.movement import crossing
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.places import (
     ADMIN1,
@@ -170,6 +171,8 @@ class _Figure:
     sentence: tuple[int, int]
     inherited: bool = False
     people: bool = False
+    place: Place | None = None
+    """Where the words around the number put it (the host a group moved to), if they do."""
 
 
 @dataclass
@@ -441,6 +444,8 @@ def _outside(context: _Context, sentence: tuple[int, int]) -> tuple[list[Place],
 
 
 def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Place | None:
+    if figure.place is not None:
+        return figure.place
     q = figure.quantity
     s0, s1 = figure.sentence
     sentence = _places_in(context, s0, s1)
@@ -796,6 +801,12 @@ def _figure(
         return _Figure(q, cue.indicator, cue, sentence, people=True)
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
+    if head != "partitive" and (cue is None or cue.indicator in _FLED):
+        moved = crossing(context.text, q, lower, upper, _places_in(context, *sentence))
+        if moved is not None and (
+            cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
+        ):
+            return _Figure(q, moved.indicator, cue, sentence, people=True, place=moved.host)
     if head == "partitive":
         if (
             context.previous is not None
