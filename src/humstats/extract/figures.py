@@ -70,8 +70,11 @@ from humstats.schema import (
     Unit,
 )
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 METHOD = f"text-rules@{RULES_VERSION}"
+PERIOD_DEFAULTED = ";period=published"
+"""Appended to ``method`` when the text states no reference date for a figure and its period
+is the publication date: reports can tell "as of 3 Dec (stated)" from "published 3 Dec"."""
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     **{name: dtype for name, dtype in DTYPES.items() if name not in STAMPED},
@@ -895,6 +898,7 @@ def _row(
 ) -> dict:
     q = figure.quantity
     meta = document.meta
+    method = METHOD if period is not None else METHOD + PERIOD_DEFAULTED
     period = period or publication_period(context.published)
     if measure is Measure.STOCK and not period.as_of and period.start != period.end:
         period = Period(period.end, period.end, period.precision, False, period.span)
@@ -931,7 +935,7 @@ def _row(
         "quote": " ".join(document.text[s0:s1].split()),
         "span_start": document.offset + q.start,
         "span_end": document.offset + q.end,
-        "method": METHOD,
+        "method": method,
         "confidence": _confidence(figure, source),
         **BREAKDOWN_DEFAULTS,
         "input_row": document.index,
