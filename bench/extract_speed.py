@@ -124,8 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     r_rate = len(articles) / r_seconds
     q_rate = len(q_articles) / q_seconds
     print(f"articles: {len(articles)} x {mean_chars:.0f} chars on one core (CPU time)")
-    print(f"humstats with parse: {len(articles)} articles in {p_seconds:.2f} s, {p_figures} figures")
-    print(f"humstats rules-only: {len(articles)} articles in {r_seconds:.2f} s, {r_figures} figures")
+    for name, seconds, figures in (
+        ("with parse", p_seconds, p_figures),
+        ("rules-only", r_seconds, r_figures),
+    ):
+        print(f"humstats {name}: {len(articles)} articles in {seconds:.2f} s, {figures} figures")
     print(f"quantulum3: {len(q_articles)} articles in {q_seconds:.2f} s, {q_found} quantities")
     print(f"humstats with parse {p_rate:,.0f} articles/s, rules-only {r_rate:,.0f} articles/s")
     print(f"quantulum3 {q_rate:,.1f} articles/s")

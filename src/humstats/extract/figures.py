@@ -83,6 +83,11 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 """Columns of the frame ``extract_figures`` returns, in order."""
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
+_TYPOGRAPHY = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+)
+"""Curly quotes and non-breaking spaces read as their plain forms, one character for one so
+every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
 
 
@@ -530,7 +535,7 @@ def _rows(
     meta = document.meta
     if meta.published_date is None:
         raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
-    text = document.text
+    text = document.text.translate(_TYPOGRAPHY)
     quantities = find_quantities(text, vocabulary)
     if not any(q.is_count for q in quantities):
         return []

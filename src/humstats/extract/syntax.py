@@ -111,17 +111,7 @@ def domains(
     spans = list(numbers)
     if nlp is None:
         return [None] * len(spans)
-    doc = _parse(nlp, text[start:end])
-    return _domains(doc, start, spans)
-
-
-@cache
-def _parse_cached(nlp: Any, sentence: str) -> Any:
-    return nlp(sentence)
-
-
-def _parse(nlp: Any, sentence: str) -> Any:
-    return _parse_cached(nlp, sentence)
+    return _domains(nlp(text[start:end]), start, spans)
 
 
 def _domains(
