@@ -20,6 +20,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import polars as pl
 import pycountry
@@ -145,7 +146,8 @@ _TAIL_WORDS = 6
 
 def _tail(text: str, start: int, end: int) -> str:
     """The last words before ``end``, lower-cased, space-separated, with a leading space."""
-    return " " + " ".join(text[start:end].split()[-_TAIL_WORDS:]).lower()
+    # quotes are no words: 'reported 800 deaths, "including 300 children"'
+    return " " + " ".join(text[start:end].replace('"', " ").split()[-_TAIL_WORDS:]).lower()
 
 
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
@@ -202,8 +204,8 @@ class _Context:
     previous_period: Period | None = None
     previous_source: str | None = None
     heading_period: Period | None = None
-    parse: bool = False
-    """Whether a dependency parse settles attachment in sentences with several counts."""
+    parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """The dependency parse of each sentence with several counts (when the parse is on)."""
     """An "as of <date>" stated for a block ("Flash Update (as of 9 February)", a line
     "As of 20 November:"): the date of every later figure that states none of its own."""
 
@@ -548,7 +550,6 @@ def _rows(
         patterns,
         _short_names(vocabulary),
         dateline.end() if dateline else 0,
-        parse=parse,
     )
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
@@ -563,6 +564,16 @@ def _rows(
             continue
         index = max(0, bisect.bisect_right(starts, q.start) - 1)
         by_sentence.setdefault(index, []).append(q)
+    if parse:  # one batch for the sentences whose counts may belong to different words
+        context.parsed = syntax.parse_sentences(
+            text,
+            [
+                sentences[index]
+                for index, found in by_sentence.items()
+                if sum(q.is_count for q in found) > 1
+                and "\n" not in text[slice(*sentences[index])].strip()
+            ],
+        )
     rows: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for index, sentence in enumerate(sentences):
@@ -691,9 +702,10 @@ def _sentence_figures(
     ]
     found: list[tuple[_Figure, dict]] = []
     parsed = {}
-    if len(limits) > 1 and context.parse and "\n" not in text[s0:s1].strip():
+    doc = context.parsed.get(sentence)
+    if len(limits) > 1 and doc is not None:
         spans = [(o.start, o.end) for o in limits]
-        parsed = dict(zip(limits, syntax.domains(text, s0, s1, spans), strict=True))
+        parsed = dict(zip(limits, syntax.domains(doc, s0, spans), strict=True))
     for q in in_sentence:
         if not q.is_count:
             continue
