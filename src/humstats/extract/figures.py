@@ -570,7 +570,7 @@ def _rows(
             [
                 sentences[index]
                 for index, found in by_sentence.items()
-                if sum(q.is_count for q in found) > 1
+                if _ambiguous(patterns, text, found)
                 and "\n" not in text[slice(*sentences[index])].strip()
             ],
         )
@@ -606,6 +606,15 @@ def _rows(
                 seen[key] = len(rows)
                 rows.append(row)
     return rows
+
+
+def _ambiguous(patterns: Patterns, text: str, quantities: list[Quantity]) -> bool:
+    """Whether a sentence's counts need the parse: two or more may count people, and one of
+    them is not named by a cue noun right after it ("12 deaths and 40 injuries" is clear)."""
+    people = [q for q in quantities if q.is_count and _head(patterns, text, q.end) != "thing"]
+    return len(people) > 1 and not all(
+        patterns.after.match(text, q.end + 1) is not None for q in people
+    )
 
 
 def _column_indicator(patterns: Patterns, header: str) -> Indicator | None:
