@@ -594,3 +594,100 @@ def test_long_hxl_table_names_the_indicator_per_row() -> None:
         "goats",
         "Indicator",
     )
+
+
+def test_a_repeated_hashtag_column_is_checked_never_ignored(tmp_path: Path) -> None:
+    source = tmp_path / "repeated.csv"
+    source.write_text(
+        "Country,IDPs,IDPs (rounded),IDPs (other count)\n"
+        "#country+code,#affected+idps,#affected+idps,#affected+idps\n"
+        "SDN,12500,13000,12500\n"
+        "TCD,8000,8000,9100\n",
+        encoding="utf-8",
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1))
+    )
+    assert normalized.figures["value"].to_list() == [12_500, 8_000]
+    (bad,) = normalized.quarantine.to_dicts()
+    assert (bad["check"], bad["column"], bad["input_row"]) == (
+        "repeated-column",
+        "IDPs (other count)",
+        4,
+    )
+    assert "9100 against 8000" in bad["reason"]
+
+
+def test_a_value_repeated_on_every_place_row_is_the_countrys_figure(tmp_path: Path) -> None:
+    source = tmp_path / "national.csv"
+    source.write_text(
+        "Date,Country,Province,Country population,IDPs\n"
+        "#date,#country+code,#adm1+name,#population,#affected+idps\n"
+        "2024-05,SDN,North Darfur,48000000,100\n"
+        "2024-05,SDN,South Darfur,48000000,200\n"
+        "2024-06,SDN,North Darfur,48100000,150\n"
+        "2024-06,SDN,South Darfur,48100000,150\n",
+        encoding="utf-8",
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 7, 1))
+    )
+    population = normalized.figures.filter(pl.col("indicator") == "population")
+    assert population.select("value", "admin_level", "location_name").rows() == [
+        (48_000_000, 0, None),
+        (48_100_000, 0, None),
+    ]
+    idps = normalized.figures.filter(pl.col("indicator") == "displaced")
+    assert idps["admin_level"].to_list() == [1, 1, 1, 1]  # equal by chance in June only
+    assert normalized.quarantine["check"].to_list() == ["repeated-figure", "repeated-figure"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "decimal"),
+    [("1,2,3", "."), ("1 2 3", "."), ("12,5", "."), ("1,23", "."), ("1.2.3", ","), ("12 3", ",")],
+)
+def test_separators_that_group_nothing_are_quarantined_not_joined(cell: str, decimal: str) -> None:
+    assert counts(cell, decimal=decimal) == ([None], ["ambiguous-number"])
+
+
+def test_regular_groupings_still_read() -> None:
+    assert counts("12,500", "1 234 567", "12,34,567", "1'000", "12,500.0") == (
+        [12_500, 1_234_567, 1_234_567, 1_000, 12_500],
+        [None] * 5,
+    )
+
+
+def test_digits_of_other_scripts_are_digits() -> None:
+    cells = ("١٢٣", "١٢٬٥٠٠", "۱۲۳۴", "४५", "~١٠٠")
+    assert counts(*cells) == ([123, 12_500, 1_234, 45, 100], [None] * 5)
+
+
+def test_ragged_rows_are_quarantined_with_their_extra_cells(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        "Country,Date,Killed\n#country+code,#date,#affected+killed\n"
+        "SYR,2024-05-01,5\nSYR,2024-05-02,12,13\nSYR,2024-05-03,7\n"
+    )
+    normalized = normalize_table(
+        read(path), SourceMeta(publisher="X", published_date=dt.date(2024, 6, 1))
+    )
+    assert normalized.figures["value"].to_list() == [5, 7]
+    (row,) = normalized.quarantine.to_dicts()
+    assert row["check"] == "ragged-row" and int(row["input_row"]) == 4
+    assert row["failing_value"] == "13" and "more cells than the header" in row["reason"]
+
+
+def test_a_year_in_an_hxl_header_dates_the_column_when_no_column_does(tmp_path: Path) -> None:
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        'Country,In Need 2017\n#country,#inneed\nNiger,"1,135,999"\n', encoding="utf-8"
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2018, 1, 1))
+    )
+    figure = normalized.figures.row(0, named=True)
+    assert (figure["period_start"], figure["period_end"], figure["date_precision"]) == (
+        dt.date(2017, 1, 1),
+        dt.date(2017, 12, 31),
+        "year",
+    )

@@ -8,10 +8,21 @@ cannot continue, and its ``exit_code`` tells the command line what to return::
     ├── ConfigError               exit 2: bad humstats.toml, bad --mapping, bad option value
     ├── LockedError               exit 3: another run holds the store's lock (transient)
     ├── QueryError                a query is refused or fails
+    ├── StoreError                the data directory cannot be written (read-only, disk full)
     └── MissingDependencyError    an optional engine is not installed; says how to install it
 """
 
 from __future__ import annotations
+
+
+def shown(path: object) -> str:
+    """A path as text any output accepts: a file name's bytes that are not UTF-8 (a Latin-1
+    name from an old share) become ``\\xNN`` escapes instead of failing every write."""
+    text = str(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class HumstatsError(Exception):
@@ -25,8 +36,8 @@ class InputError(HumstatsError):
     """An input cannot be read at all; the message names the file and the problem."""
 
     def __init__(self, path: object, problem: str) -> None:
-        self.path, self.problem = str(path), problem
-        super().__init__(f"cannot read {path}: {problem}")
+        self.path, self.problem = shown(path), problem
+        super().__init__(f"cannot read {self.path}: {problem}")
 
 
 class ConfigError(HumstatsError):
@@ -48,6 +59,15 @@ class LockedError(HumstatsError):
 
 class QueryError(HumstatsError):
     """A query was refused (it writes) or failed in the engine."""
+
+
+class StoreError(HumstatsError):
+    """The data directory cannot be read or written as a whole: it is read-only, the disk is
+    full, or the path is not a folder. Nothing was committed; retrying after a fix helps."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path, self.problem = shown(path), problem
+        super().__init__(f"cannot write to the store at {self.path}: {problem}")
 
 
 class MissingDependencyError(HumstatsError):
