@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from humstats.extract import extract_figures
@@ -26,6 +27,11 @@ DEV = DATA / "extraction-dev" / "cases.jsonl"
 OWN = DATA / "extract" / "own-cases.jsonl"
 AUDIT = DATA / "extraction-audit" / "cases.jsonl"
 AUDIT_2 = DATA / "extraction-audit" / "cases-2.jsonl"
+REWRITES = DATA / "extract" / "rewrites.jsonl"
+REWRITES_HELD = DATA / "extract" / "rewrites-holdout.jsonl"
+PASSAGES = DATA / "extract" / "passages.jsonl"
+PASSAGES_HELD = DATA / "extract" / "passages-holdout.jsonl"
+FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
     "d065": "'a body was recovered' counts one death; the rules read no number in 'a body'",
@@ -41,13 +47,17 @@ def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def run(case: dict) -> tuple[Counter, Counter, list[str]]:
+def extract(case: dict, parse: bool | None = None) -> pl.DataFrame:
     published = case.get("published")
     meta = SourceMeta(
         publisher=case.get("publisher") or "unknown",
         published_date=dt.date.fromisoformat(published) if published else dt.date.today(),
     )
-    figures = extract_figures(Document(case["text"], Path(case["id"]), meta))
+    return extract_figures(Document(case["text"], Path(case["id"]), meta), parse=parse)
+
+
+def run(case: dict, parse: bool | None = None) -> tuple[Counter, Counter, list[str]]:
+    figures = extract(case, parse)
     got = Counter(figures.select("indicator", "value").rows())
     want = Counter((f["indicator"], f["value"]) for f in case["figures"])
     starts = figures["span_start"].to_list()
@@ -79,17 +89,108 @@ def test_case(case: dict) -> None:
     assert got == want
 
 
-@pytest.mark.parametrize("path", [DEV, OWN, AUDIT, AUDIT_2], ids=["dev", "own", "audit", "audit-2"])
-def test_aggregate_f1_and_no_traps(path: Path) -> None:
+def scores(path: Path, parse: bool | None = None) -> tuple[float, float, int]:
+    """F1 and recall over (indicator, value) of every case in ``path``, and traps extracted."""
     tp = fp = fn = traps = 0
     for case in load(path):
-        got, want, trapped = run(case)
+        got, want, trapped = run(case, parse)
         tp += sum((got & want).values())
         fp += sum((got - want).values())
         fn += sum((want - got).values())
         traps += len(trapped)
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    f1 = 2 * precision * recall / (precision + recall)
-    assert f1 >= (0.95 if path == DEV else 0.9)
-    if path == DEV:
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return 2 * precision * recall / max(1e-9, precision + recall), recall, traps
+
+
+FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-offs
+    DEV: (0.95, 0.95),
+    OWN: (0.9, 0.9),
+    AUDIT: (0.9, 0.9),
+    AUDIT_2: (0.9, 0.85),
+    REWRITES: (0.9, 0.85),
+    REWRITES_HELD: (0.8, 0.75),
+    PASSAGES: (0.85, 0.8),
+    PASSAGES_HELD: (0.75, 0.7),
+}
+
+
+@pytest.mark.parametrize("path", list(FLOORS), ids=lambda p: p.stem + "@" + p.parent.name)
+def test_aggregate_f1_and_no_traps(path: Path) -> None:
+    f1, recall, traps = scores(path)
+    assert f1 >= FLOORS[path][0]
+    assert recall >= FLOORS[path][1]
+    if path in (DEV, REWRITES, REWRITES_HELD):
         assert traps == 0
+
+
+def test_rules_only_still_reads_the_dev_set() -> None:
+    """Without spaCy (or with the parse switched off) the rules alone keep their score."""
+    f1, _, traps = scores(DEV, parse=False)
+    assert f1 >= 0.95
+    assert traps == 0
+
+
+def _same_name(want: str | None, got: str | None) -> bool:
+    if not want or not got:
+        return not want and not got
+    return want.lower() in got.lower() or got.lower() in want.lower()
+
+
+def field_accuracy(paths: list[Path]) -> dict[str, float]:
+    """Per field, the share of matched figures (same indicator and value) where it is right;
+    names (place, source) are right when one contains the other ("IOM" / "IOM's DTM")."""
+    right: Counter = Counter()
+    matched = 0
+    for path in paths:
+        for case in load(path):
+            figures = extract(case).to_dicts()
+            for want in case["figures"]:
+                got = next(
+                    (
+                        f
+                        for f in figures
+                        if (f["indicator"], f["value"]) == (want["indicator"], want["value"])
+                    ),
+                    None,
+                )
+                if got is None:
+                    continue
+                figures.remove(got)
+                matched += 1
+                for name in FIELDS:
+                    if name in ("location_name", "attributed_to"):
+                        right[name] += _same_name(want[name], got[name])
+                    else:
+                        right[name] += want[name] == got[name]
+    return {name: right[name] / matched for name in FIELDS}
+
+
+@pytest.mark.parametrize(
+    ("paths", "floors"),
+    [
+        (
+            [DEV, AUDIT, AUDIT_2],
+            {
+                "qualifier": 0.97,
+                "measure": 0.85,
+                "country_iso3": 0.93,
+                "location_name": 0.65,
+                "attributed_to": 0.85,
+            },
+        ),
+        (
+            [REWRITES, REWRITES_HELD, PASSAGES, PASSAGES_HELD],
+            {
+                "qualifier": 0.95,
+                "measure": 0.8,
+                "country_iso3": 0.85,
+                "location_name": 0.7,
+                "attributed_to": 0.75,
+            },
+        ),
+    ],
+    ids=["dev+audit", "rewrites+passages"],
+)
+def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:
+    accuracy = field_accuracy(paths)
+    assert {n: a for n, a in accuracy.items() if a < floors[n]} == {}

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from humstats.errors import InputError
-from humstats.extract import METHOD, extract_figures
+from humstats.extract import METHOD, PERIOD_DEFAULTED, extract_figures
 from humstats.readers import Document
 from humstats.schema import COLUMNS, DTYPES, ORIGIN_COLUMNS, STAMPED, SourceMeta
 
@@ -65,7 +65,7 @@ def test_span_quote_provenance() -> None:
     start, end = row["span_start"] - 100, row["span_end"] - 100
     assert text[start:end] == "50,000"
     assert row["quote"] == "Nearly 50,000 people have been displaced, OCHA said."
-    assert row["method"] == METHOD
+    assert row["method"] == METHOD + PERIOD_DEFAULTED  # no date stated: the publication's
     assert 0 <= row["confidence"] <= 1
     assert row["input_row"] == 3
     assert row["origin"] == f"{row['span_start']}:displaced"
@@ -594,3 +594,20 @@ def test_the_city_a_spokesperson_spoke_in_is_a_venue() -> None:
 def test_a_possessive_country_resolves_the_region_that_follows(country: str, iso3: str) -> None:
     text = f"Monsoon floods in {country}'s Punjab province have killed 45 people this week."
     assert extract(text)["country_iso3"].to_list() == [iso3]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stated"),
+    [
+        ("As of 30 November, 50,000 people were displaced, OCHA said.", True),
+        ("50,000 people were displaced between 1 and 7 November, OCHA said.", True),
+        ("50,000 people have been displaced, OCHA said.", False),
+    ],
+)
+def test_method_says_whether_the_period_was_stated(sentence: str, stated: bool) -> None:
+    document = Document(
+        sentence, Path("a.txt"), SourceMeta(published_date=PUBLISHED, publisher="P")
+    )
+    [row] = extract_figures(document).to_dicts()
+    assert row["method"] == (METHOD if stated else METHOD + PERIOD_DEFAULTED)
+    assert (row["period_end"] == PUBLISHED) is not stated

