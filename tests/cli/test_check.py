@@ -20,7 +20,9 @@ def test_check_passes_an_intact_store_and_names_each_problem(data_dir: Path) -> 
     assert clean.exit_code == 0 and clean.stdout == ""
     raw = sorted(p for p in (data_dir / "raw").rglob("*.csv"))
     raw[0].write_bytes(raw[0].read_bytes() + b"\n")
-    data_file = next((data_dir / "processed").rglob("figures.parquet"))
+    data_file = next(
+        p for p in data_dir.rglob("*.parquet") if "figures" in str(p.relative_to(data_dir))
+    )
     data_file.write_bytes(b"not parquet")
     damaged = runner.invoke(cli, ["--data", str(data_dir), "check"])
     assert damaged.exit_code == 1
