@@ -491,3 +491,33 @@ def test_a_single_point_sentence_keeps_the_hedge(tmp_path):
     )
     trends = html[html.index('id="trends"') : html.index('id="locations"')]
     assert "Gaza Strip: nearly 1.9 million as of 9 Dec 2024 — the only figure" in trends
+
+
+def test_the_pdf_says_the_same_as_the_html(tmp_path):
+    shelling = figure(
+        country_iso3="SDN",
+        admin_level=None,
+        location_name="El Fasher",
+        pcode=None,
+        measure="flow",
+        as_of=D(2024, 12, 3),
+        value=27,
+        qualifier="at_least",
+        method="text-rules@1",
+        quote="At least 27 people were killed when shells struck a market in El Fasher.",
+    )
+    toll = figure(
+        **SUDAN,
+        period_start=D(2023, 4, 15),
+        period_end=D(2024, 12, 20),
+        value=20_000,
+        publisher="WHO",
+        quote="WHO has verified 20,000 deaths since April 2023.",
+    )
+    text = _pdf_text(tmp_path, *_sudan_in_need(), shelling, toll, country="SDN")
+    assert "24.8 million as of 31 Oct 2024" in text
+    assert "People in need" in text and "an estimated 1.6 million" in text
+    # The national toll is the country's; the shelling is El Fasher's, named as such.
+    assert "Sudan Killed (verified, since 15 Apr 2023) 20,000 as of 20 Dec 2024" in text
+    assert "El Fasher: Killed, new at least 27 new, 3 Dec, 1 report" in text
+    assert "new in December" not in text
