@@ -1,0 +1,204 @@
+"""Store benchmark: what a store costs after many small runs, against its cost after 100.
+
+    python bench/store.py [--runs 100,1000] [--figures 20] [--repeat 3] [--never-compact]
+    python bench/store.py --runs 100,1000,10000          # the long mode (hours on 2 cores)
+
+One store is built by ``--figures``-row ingests, in-process and one after another, as
+``humstats run`` does every hour. When the number of runs reaches each checkpoint, four
+operations are timed (the median of ``--repeat``, each on freshly opened objects, as a new
+command would see the store):
+
+- ``status``  ``humstats.status.store_status`` (counts by indicator, country, publisher);
+- ``query``   a filtered ``humstats query`` (one country and indicator since a date);
+- ``report``  an HTML report for one month, every country;
+- ``ingest``  one more small ingest (which stays in the store).
+
+If the store can compact (``Store.compact``), the checkpoint is timed again after a full
+compaction; runs in between compact themselves when the file count passes the threshold,
+as ``humstats run`` does (``--never-compact`` turns that off, to show the cost without it).
+Every line prints the cost and its ratio to the cost at the first checkpoint, measured in
+the same run. Targets (issue 12): at the last checkpoint, after compaction, each of status,
+query and ingest <= 1.5x its cost at 100 runs; before compaction <= 3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import humstats.store
+from humstats.query import query
+from humstats.report import render_report
+from humstats.run import ingest
+from humstats.status import store_status
+from humstats.store import Store
+
+COUNTRIES = ("SDN", "SYR", "UKR", "YEM", "COD")
+INDICATORS = ("killed", "injured", "displaced", "in_need")
+MAPPING = """\
+[constants]
+publisher = "OCHA"
+measure = "stock"
+"""
+FILTERED = (
+    "SELECT location_name, count(*) AS figures, max(value) AS highest FROM figures "
+    "WHERE country_iso3 = $country AND indicator = $indicator AND period_end >= $since "
+    "GROUP BY ALL ORDER BY highest DESC"
+)
+PARAMS = {"country": "SDN", "indicator": "displaced", "since": "2025-01-01"}
+FIRST_DAY = dt.date(2024, 1, 1)
+REPORT_PERIOD = "2025-06"
+OPERATIONS = ("status", "query", "report", "ingest")
+TARGETED = ("status", "query", "ingest")
+
+
+def write_input(path: Path, run: int, figures: int, rng: random.Random) -> None:
+    """One hourly input: ``figures`` rows of long HXL, a day further on for every 24 runs, so
+    a long store spans years of reference dates (as a year of hourly runs would)."""
+    day = FIRST_DAY + dt.timedelta(days=(run // 24) % 900)
+    lines = [
+        "Date,Published,Country,Province,Pcode,Indicator,Value",
+        "#date,#date+reported,#country+code,#adm1+name,#adm1+code,#indicator+name,#indicator+value",
+    ]
+    for row in range(figures):
+        country = COUNTRIES[row % len(COUNTRIES)]
+        province = f"Province {row % 7}"
+        indicator = INDICATORS[(row // len(COUNTRIES)) % len(INDICATORS)]
+        value = rng.randrange(0, 500_000)
+        lines.append(
+            f"{day},{day},{country},{province},{country[:2]}{row % 7:02d},{indicator},{value}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class Bench:
+    def __init__(self, work: Path, figures: int, repeat: int, auto_compact: bool) -> None:
+        self.work = work
+        self.data = work / "data"
+        self.inbox = work / "inbox"
+        self.inbox.mkdir()
+        self.mapping = work / "mapping.toml"
+        self.mapping.write_text(MAPPING)
+        self.figures = figures
+        self.repeat = repeat
+        self.auto_compact = auto_compact
+        self.runs = 0
+        self.rng = random.Random(12)
+
+    def ingest_one(self) -> None:
+        path = self.inbox / f"run-{self.runs:06d}.csv"
+        write_input(path, self.runs, self.figures, self.rng)
+        result = ingest([path], data_dir=self.data, mapping=self.mapping)
+        assert result.committed and not result.failed, result.inputs
+        path.unlink()
+        self.runs += 1
+        if self.auto_compact:
+            maybe_compact = getattr(Store(self.data), "compact_if_needed", None)
+            if maybe_compact is not None:
+                maybe_compact()
+
+    def fill(self, runs: int) -> float:
+        started = time.perf_counter()
+        while self.runs < runs:
+            self.ingest_one()
+        return time.perf_counter() - started
+
+    def timed(self, operation: Callable[[], object]) -> float:
+        samples = []
+        for _ in range(self.repeat):
+            started = time.perf_counter()
+            operation()
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples)
+
+    def checkpoint(self) -> dict[str, float]:
+        out = self.work / "reports"
+        return {
+            "status": self.timed(lambda: store_status(self.data)),
+            "query": self.timed(lambda: query(self.data, FILTERED, PARAMS)),
+            "report": self.timed(
+                lambda: render_report(
+                    Store(self.data).figures(),
+                    Store(self.data).quarantine(),
+                    period=REPORT_PERIOD,
+                    out_dir=out,
+                )
+            ),
+            "ingest": self.timed(self.ingest_one),
+        }
+
+
+def data_files(data: Path) -> int:
+    return sum(1 for _ in (data / "processed").rglob("*.parquet"))
+
+
+def active_files(data: Path) -> int | None:
+    count = getattr(Store(data), "data_files", None)
+    return count() if count is not None else None
+
+
+def describe(label: str, costs: dict[str, float], base: dict[str, float] | None) -> str:
+    parts = []
+    for name in OPERATIONS:
+        ratio = f" ({costs[name] / base[name]:.2f}x)" if base else ""
+        parts.append(f"{name} {costs[name] * 1000:7.1f} ms{ratio}")
+    return f"{label:28} " + "   ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", default="100,1000", help="checkpoints, comma-separated")
+    parser.add_argument("--figures", type=int, default=20, help="figures per ingest")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--never-compact", action="store_true")
+    args = parser.parse_args()
+    checkpoints = sorted(int(n) for n in args.runs.split(","))
+    can_compact = hasattr(Store, "compact")
+    print(
+        f"layout: {humstats.store.__doc__.splitlines()[0]}\n"
+        f"{args.figures} figures per ingest; median of {args.repeat}; "
+        f"{'auto-compaction on' if can_compact and not args.never_compact else 'no compaction'}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = Bench(Path(tmp), args.figures, args.repeat, not args.never_compact)
+        base: dict[str, float] | None = None
+        base_after: dict[str, float] | None = None
+        for runs in checkpoints:
+            spent = bench.fill(runs)
+            print(f"-- {runs:,} runs (built in {spent:.1f} s)")
+            costs = bench.checkpoint()
+            print(describe("as built", costs, base))
+            files = active_files(bench.data)
+            active = f", {files:,} active" if files is not None else ""
+            print(f"   data files on disk: {data_files(bench.data):,}{active}")
+            base = base or costs
+            if can_compact:
+                started = time.perf_counter()
+                Store(bench.data).compact()
+                print(f"   compacted in {time.perf_counter() - started:.2f} s")
+                after = bench.checkpoint()
+                print(describe("after compaction", after, base_after))
+                files = active_files(bench.data)
+                print(f"   data files on disk: {data_files(bench.data):,}, {files:,} active")
+                base_after = base_after or after
+        if len(checkpoints) > 1:
+            last = costs
+            verdict = ", ".join(
+                f"{name} {last[name] / base[name]:.2f}x (<= 3.0)" for name in TARGETED
+            )
+            print(f"as built, {checkpoints[-1]:,} vs {checkpoints[0]:,} runs: {verdict}")
+            if can_compact and base_after:
+                verdict = ", ".join(
+                    f"{name} {after[name] / base[name]:.2f}x (<= 1.5)" for name in TARGETED
+                )
+                print(f"compacted, {checkpoints[-1]:,} vs {checkpoints[0]:,} runs: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
