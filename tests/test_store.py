@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import time
 from pathlib import Path
@@ -14,8 +15,16 @@ from humstats.store import SOURCE_DTYPES, Store, new_batch_id
 from humstats.validate import empty_quarantine
 
 
-def _sources(batch_id: str, sha: str = "a" * 64) -> pl.DataFrame:
-    row = dict.fromkeys(SOURCE_DTYPES) | {"sha256": sha, "batch_id": batch_id}
+def _sources(batch_id: str, sha: str = "a" * 64, figures: int = 1) -> pl.DataFrame:
+    """The sources row of a batch of ``make_figures`` rows (their default ``source_file``)."""
+    row = dict.fromkeys(SOURCE_DTYPES) | {
+        "sha256": sha,
+        "batch_id": batch_id,
+        "source_file": "raw/ab/abc.csv",
+        "figures": figures,
+        "quarantined": 0,
+        "ingested_at": dt.datetime.now(dt.UTC),
+    }
     return pl.DataFrame([row], schema=SOURCE_DTYPES)
 
 

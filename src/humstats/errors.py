@@ -8,6 +8,7 @@ cannot continue, and its ``exit_code`` tells the command line what to return::
     ├── ConfigError               exit 2: bad humstats.toml, bad --mapping, bad option value
     ├── LockedError               exit 3: another run holds the store's lock (transient)
     ├── QueryError                a query is refused or fails
+    ├── StoreError                the store cannot answer (a version compacted away, a failed check)
     └── MissingDependencyError    an optional engine is not installed; says how to install it
 """
 
@@ -48,6 +49,11 @@ class LockedError(HumstatsError):
 
 class QueryError(HumstatsError):
     """A query was refused (it writes) or failed in the engine."""
+
+
+class StoreError(HumstatsError):
+    """The store cannot do what was asked: an ``--as-of`` it no longer keeps, a migration
+    whose check failed. The store itself is left as it was."""
 
 
 class MissingDependencyError(HumstatsError):

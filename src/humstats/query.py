@@ -1,6 +1,8 @@
-"""Read-only SQL over a store: DuckDB views on the Parquet files the store wrote.
+"""Read-only SQL over a store: DuckDB views on the Parquet files of the store's tables.
 
-Views: ``figures``, ``quarantine`` and ``sources`` (the committed batches' Parquet files),
+Views: ``figures``, ``quarantine`` and ``sources`` (the Parquet files of one version of the
+store's tables, as ``Store.snapshot`` lists them: DuckDB reads them with ``read_parquet``,
+so no DuckDB extension is needed),
 ``runs`` (the run log, one row per line) and ``latest`` (``aggregate.latest`` over the
 figures, so SQL and Python agree on what "latest" means).
 
@@ -10,8 +12,9 @@ the connection is an in-memory database whose file access is limited to the stor
 files, with its configuration locked so no statement can lift that limit. Values come in as
 DuckDB parameters (``$name``), never spliced into the SQL text.
 
-A connection is a snapshot: it sees the batches committed when it was opened
-(``Database.is_current`` says when that is no longer so; ``humstats.open`` then reopens).
+A connection is a snapshot: it sees the batches committed when it was opened, or those of
+``as_of`` (``Database.is_current`` says when that is no longer so; ``humstats.open`` then
+reopens).
 """
 
 from __future__ import annotations
@@ -20,14 +23,13 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import TracebackType
 
 import duckdb
 import polars as pl
 
 from humstats.errors import QueryError
-from humstats.store import Store
+from humstats.store import AsOf, Snapshot, Store
 
 VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources", "runs", "latest")
 """The names a query may read."""
@@ -48,7 +50,7 @@ RUN_DTYPES: dict[str, pl.DataType] = {
 """The ``runs`` view: what every log line has in common, and the whole line as JSON."""
 
 _TABLE_VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources")
-"""Views over the batches' Parquet files, named like the ``Store`` methods that scan them."""
+"""Views over the tables' Parquet files, named like the ``Store`` methods that scan them."""
 _ALLOWED = frozenset({duckdb.StatementType.SELECT})
 
 
@@ -130,13 +132,18 @@ def _duckdb_types(
 
 
 def _table_view(
-    con: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path], types: Mapping[str, str]
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    files: Sequence[str],
+    types: Mapping[str, str],
+    visible: pl.DataFrame | None,
 ) -> None:
     """``name`` over ``files`` with exactly the columns of ``types``, in order.
 
-    A column that older batches lack reads as NULL and one stored with another type is cast,
+    A column that older files lack reads as NULL and one stored with another type is cast,
     so the view keeps the store's schema whatever the files hold; with no files at all it is
-    an empty relation that still has every column.
+    an empty relation that still has every column. ``visible`` (when some rows belong to
+    batches that never committed) keeps only the rows of the inputs it lists.
     """
     if files:
         paths = ", ".join(_quote_literal(str(f)) for f in files)
@@ -155,7 +162,12 @@ def _table_view(
         else:
             columns.append(f"CAST(NULL AS {kind}) AS {quoted}")
     body = f"SELECT {', '.join(columns)}"
-    body += f" FROM {source}" if source else " WHERE false"
+    if source and visible is not None:
+        keys = f"_humstats_{name}_visible"
+        con.register(keys, visible)
+        body += f" FROM {source} SEMI JOIN {keys} USING (batch_id, source_file)"
+    else:
+        body += f" FROM {source}" if source else " WHERE false"
     con.execute(f"CREATE VIEW {_quote_identifier(name)} AS {body}")
 
 
@@ -174,14 +186,14 @@ class Database:
         data_dir: str | os.PathLike[str],
         *,
         priority: Sequence[str] | None = None,
+        as_of: AsOf | None = None,
     ) -> None:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
-        self._snapshot = self._state()
-        self._files = {
-            name: sorted(p.resolve() for p in self.store.batches_dir.glob(f"*/{name}.parquet"))
-            for name in _TABLE_VIEWS
-        }
+        self.as_of = as_of
+        self._state = self.store.state()
+        self._snapshot: Snapshot = self.store.snapshot(as_of)
+        self._files = {name: self._snapshot.files(name) for name in _TABLE_VIEWS}
         self._built: set[str] = set()
         self._con = duckdb.connect(
             ":memory:",
@@ -193,25 +205,20 @@ class Database:
         self._con.execute("SET enable_external_access = false")
         self._con.execute("SET lock_configuration = true")
 
-    def _state(self) -> tuple[tuple[str, ...], tuple[int, int] | None]:
-        """What the views would show: the committed batches and the run log's size."""
-        batches = self.store.batches_dir
-        names = tuple(sorted(p.name for p in batches.iterdir())) if batches.is_dir() else ()
-        log = self.store.runs_path
-        stat = log.stat() if log.exists() else None
-        return names, (stat.st_size, stat.st_mtime_ns) if stat else None
-
     def is_current(self) -> bool:
         """False once a batch was committed or a run logged after this connection opened."""
-        return self._state() == self._snapshot
+        return not self.store.changed_since(self._state)
 
     def _build(self, view: str) -> None:
         if view in self._built:
             return
-        if view in _TABLE_VIEWS:
-            frame = getattr(self.store, view)()
+        if view == "sources":
+            self._con.register("sources", self._snapshot.sources())
+        elif view in _TABLE_VIEWS:
+            frame = self._snapshot.read(view)
             types = _duckdb_types(self._con, frame.collect_schema())
-            _table_view(self._con, view, self._files[view], types)
+            visible = self._snapshot.visible_keys(view)
+            _table_view(self._con, view, self._files[view], types, visible)
         elif view == "runs":
             self._con.register("runs", runs_frame(self.store.runs()))
         else:
@@ -219,7 +226,7 @@ class Database:
             # query reads it, and the aggregate stage is imported only then.
             from humstats.aggregate import latest
 
-            figures = self.store.figures()
+            figures = self._snapshot.read("figures")
             frame = latest(figures) if self.priority is None else latest(figures, self.priority)
             self._con.register("latest", frame)
         self._built.add(view)
@@ -293,7 +300,9 @@ def query(
     params: Mapping[str, object] | None = None,
     *,
     priority: Sequence[str] | None = None,
+    as_of: AsOf | None = None,
 ) -> pl.DataFrame:
-    """One read-only statement over the store at ``data_dir``; see ``Database.query``."""
-    with Database(data_dir, priority=priority) as database:
+    """One read-only statement over the store at ``data_dir`` (as it was at ``as_of``, when
+    given); see ``Database.query``."""
+    with Database(data_dir, priority=priority, as_of=as_of) as database:
         return database.query(sql, params)

@@ -84,8 +84,9 @@ def _counts(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
 
 def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
     store = Store(data_dir)
-    figures = store.figures()
-    quarantine = store.quarantine()
+    snapshot = store.snapshot()
+    figures = snapshot.read("figures")
+    quarantine = snapshot.read("quarantine")
     by_indicator, by_country, by_publisher, by_check, totals = pl.collect_all(
         [
             _counts(figures, "indicator"),
@@ -102,10 +103,10 @@ def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
         data_dir=str(data_dir),
         figures=totals["n"][0],
         quarantined=quarantine.select(pl.len()).collect().item(),
-        sources=store.sources().select(pl.len()).collect().item(),
+        sources=snapshot.sources().select(pl.len()).collect().item(),
         by_indicator=by_indicator,
         by_country=by_country,
         by_publisher=by_publisher,
         quarantine_by_check=by_check,
-        runs=store.runs()[-last_runs:],
+        runs=store.runs(last=last_runs),
     )

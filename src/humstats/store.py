@@ -5,16 +5,23 @@
     data/
       raw/<sha[:2]>/<sha256><suffix>        every input, byte for byte
       raw/<sha[:2]>/<sha256>.json           what we knew of it when it arrived
-      processed/batches/<batch_id>/
-          figures.parquet                   validated figures (FigureSchema)
-          quarantine.parquet                rows that failed, with their reasons
-          sources.parquet                   one row per input the batch stored
+      processed/figures/                    Delta Lake table: validated figures (FigureSchema)
+      processed/quarantine/                 Delta Lake table: rows that failed, with reasons
+      processed/sources/                    Delta Lake table: one row per stored input
       processed/runs.jsonl                  append-only log of ingests and runs
+      processed/batches/<batch_id>/         the layout before Delta Lake, read until migrated
       .lock
 
-A batch is written into ``processed/tmp/`` and renamed into ``batches/`` in one step, so a
-reader sees all of a batch or none of it, whatever happens to the writer. Nothing under
-``batches/`` is ever edited: a correction is a new figure in a later batch.
+Each table is a folder of Parquet files and a ``_delta_log/`` of numbered commits, so polars,
+DuckDB, Spark or Trino read it as it is, and any earlier version can be read again.
+
+A batch is three commits: its figures, its quarantine, then its sources. The sources commit
+is the batch's commit point: a figure is visible only when the sources table holds the row of
+its input (``batch_id`` and ``source_file``), so a writer killed between the commits leaves
+rows nobody sees, and ingesting that input again stores it once. When two writers store the
+same content at once, the first sources row for that content hash (by ``ingested_at``, then
+``batch_id``) wins and the other's rows stay invisible. The store's version is the sources
+table's: one per batch (and one per compaction).
 """
 
 from __future__ import annotations
@@ -23,18 +30,23 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import filelock
 import polars as pl
+from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
-from humstats.errors import InputError, LockedError
-from humstats.schema import DTYPES, QUARANTINE_COLUMNS
+from humstats.errors import ConfigError, InputError, LockedError, StoreError
+from humstats.schema import DTYPES, QUARANTINE_COLUMNS, QUARANTINE_EXTRA
+
+log = logging.getLogger(__name__)
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
     "sha256": pl.String(),
@@ -54,17 +66,76 @@ SOURCE_DTYPES: dict[str, pl.DataType] = {
 }
 """One row per stored input: the provenance shared by all of its figures."""
 
-_TABLES = ("figures", "quarantine", "sources")
+QUARANTINE_DTYPES: dict[str, pl.DataType] = {
+    column: QUARANTINE_EXTRA.get(column, pl.String()) for column in QUARANTINE_COLUMNS
+}
+
+TABLES: tuple[str, ...] = ("figures", "quarantine", "sources")
+"""The store's tables, in the order a batch commits them (sources last: the commit point)."""
+
+ZORDER: dict[str, tuple[str, ...]] = {
+    "figures": ("country_iso3", "indicator", "period_end"),
+    "quarantine": (),
+    "sources": ("sha256",),
+}
+"""How compaction lays rows out. Figures are clustered by country, indicator and date (what
+filters name), so each file's min/max statistics rule most files out of a filtered read;
+sources by content hash, so "is this input stored?" opens one file. No Hive partitioning:
+measured in bench/store.py, a partition per country multiplies the small files of every
+hourly batch, and statistics on clustered files skip as well once compacted."""
+
+COMPACT_THRESHOLD = 200
+"""Data files (all tables) past which ``humstats run`` compacts the store."""
+RETENTION = dt.timedelta(days=7)
+"""How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
+
 _ZSTD_LEVEL = 1
-"""zstd's fastest level: on a million figures it writes faster than polars' default level
-and the file comes out no larger (quotes and ids compress about as well at either)."""
+"""zstd's fastest level: on a million figures it writes faster than the default level and
+the file comes out no larger (quotes and ids compress about as well at either)."""
 _CHUNK = 1 << 20
+_COMMIT_ATTEMPTS = 20
+_MIGRATED = "humstats-migrate"
+_MIGRATED_BATCH = "migrated"
+"""Application id of the commit that carries a migrated batch-folder store."""
+
+AsOf = int | dt.date | dt.datetime
+
+
+def _no_failpoint(point: str) -> None:
+    """Crash and concurrency tests replace ``failpoint`` to kill or pause the process at a
+    named step (``commit:sources``, ``compact:figures``…); it does nothing otherwise."""
+
+
+failpoint: Callable[[str], None] = _no_failpoint
 
 
 def new_batch_id(now: dt.datetime | None = None) -> str:
     """Sortable by time, unique across concurrent runs."""
     now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def parse_as_of(text: str) -> AsOf:
+    """``--as-of``: a version number, a date (the end of that day, UTC) or an ISO 8601
+    timestamp (UTC unless it names a zone)."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"--as-of {text!r}: expected a date (2026-11-27), a timestamp "
+            "(2026-11-27T14:05:00) or a store version number"
+        ) from None
+
+
+def _moment(as_of: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(as_of, dt.datetime):
+        return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(as_of, dt.time.max, dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -76,6 +147,15 @@ class Archived:
     """Path of the archived copy relative to the data directory: ``raw/ab/ab…ef.csv``."""
     original: Path
     size: int
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """What ``Store.compact`` did: data files before and after, files it deleted."""
+
+    files_before: int
+    files_after: int
+    removed: int
 
 
 def _sha256(path: Path) -> tuple[str, int]:
@@ -102,11 +182,104 @@ def _write_atomic(target: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-class Store:
-    """A data directory: raw archive, processed batches, run log and lock."""
+def _winners(sources: pl.LazyFrame) -> pl.LazyFrame:
+    """The first stored row of each content hash: the inputs whose rows are visible."""
+    return sources.sort("sha256", "ingested_at", "batch_id").unique(
+        "sha256", keep="first", maintain_order=True
+    )
 
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.root = Path(data_dir)
+
+def _scan(files: list[str], schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
+    if not files:
+        return pl.LazyFrame(schema=dict(schema))
+    return pl.scan_parquet(files, schema=dict(schema), missing_columns="insert")
+
+
+_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "figures": DTYPES,
+    "quarantine": QUARANTINE_DTYPES,
+    "sources": SOURCE_DTYPES,
+}
+
+
+class Snapshot:
+    """The store as one reader sees it: every table at one version (the latest, or the one
+    ``as_of`` names), and the batch-folder files not yet migrated."""
+
+    def __init__(
+        self,
+        tables: Mapping[str, DeltaTable | None],
+        legacy: Mapping[str, list[str]],
+        version: int | None,
+    ) -> None:
+        self.tables = dict(tables)
+        self.legacy = dict(legacy)
+        self.version = version
+        """The sources table's version (the store's version); None for an empty store."""
+        self._sources: pl.DataFrame | None = None
+
+    def files(self, table: str) -> list[str]:
+        """The Parquet files holding ``table``'s rows in this snapshot."""
+        delta = self.tables.get(table)
+        return (delta.file_uris() if delta is not None else []) + self.legacy.get(table, [])
+
+    def all_sources(self) -> pl.DataFrame:
+        """Every sources row this snapshot holds, visible or not (small: one per input)."""
+        if self._sources is None:
+            self._sources = _scan(self.files("sources"), SOURCE_DTYPES).collect()
+        return self._sources
+
+    def sources(self) -> pl.LazyFrame:
+        return _winners(self.all_sources().lazy())
+
+    def _records(self, table: str) -> int:
+        delta = self.tables.get(table)
+        if delta is None:
+            return 0
+        actions = pl.DataFrame(delta.get_add_actions(flatten=True))
+        return int(actions["num_records"].sum()) if actions.height else 0
+
+    def _needs_filter(self, table: str) -> bool:
+        """True when the table holds rows of batches that are not visible: a writer killed
+        before its sources commit, the loser of two writers storing the same content, or a
+        batch folder already migrated. Counting from the log costs no read of the data."""
+        if self.legacy.get(table):
+            return True
+        counted = self.all_sources().height == self.sources().select(pl.len()).collect().item()
+        column = "figures" if table == "figures" else "quarantined"
+        expected = self.all_sources()[column].sum()
+        return not counted or self._records(table) != expected
+
+    def visible_keys(self, table: str) -> pl.DataFrame | None:
+        """``(batch_id, source_file)`` of the visible inputs, or None when every row of
+        ``table`` is visible (the common case, which then needs no join)."""
+        if not self._needs_filter(table):
+            return None
+        return self.sources().select("batch_id", "source_file").collect()
+
+    def read(self, table: str) -> pl.LazyFrame:
+        """``table``'s visible rows, in the store's schema."""
+        if table == "sources":
+            return self.sources()
+        frame = _scan(self.files(table), _SCHEMAS[table])
+        keys = self.visible_keys(table)
+        if keys is not None:
+            frame = frame.join(keys.lazy(), on=["batch_id", "source_file"], how="semi")
+        return frame
+
+
+class Store:
+    """A data directory: raw archive, Delta tables, run log and lock."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        storage_options: Mapping[str, str] | None = None,
+    ) -> None:
+        text = os.fspath(data_dir)
+        self.root = Path(text.removeprefix("file://"))
+        self.storage_options = dict(storage_options) if storage_options else None
         self.raw_dir = self.root / "raw"
         self.processed_dir = self.root / "processed"
         self.batches_dir = self.processed_dir / "batches"
@@ -115,6 +288,10 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
+
+    def table_path(self, table: str) -> Path:
+        """Where ``table``'s Delta table lives (for other engines: ``scan_delta(path)``)."""
+        return self.processed_dir / table
 
     # -- raw archive -------------------------------------------------------------------
 
@@ -152,9 +329,11 @@ class Store:
     def lock(self, timeout: float = 60.0) -> Iterator[None]:
         """Hold the store's lock; ``timeout=0`` fails at once when another process has it.
 
-        A batch left half-written by a killed process is cleared on entry, since only the
-        lock holder writes. The lock is reentrant within a process: a scheduled run holds it
-        from start to end and the ingest it calls takes it again.
+        On one machine the lock keeps writers in turn, so a batch is checked against what
+        is stored right before it commits; Delta's optimistic commits are what keep two
+        writers on different machines from losing a batch. The lock is reentrant within a
+        process: a scheduled run holds it from start to end and the ingest it calls takes
+        it again.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(self.lock_path.resolve(), is_singleton=True)
@@ -163,17 +342,156 @@ class Store:
         except filelock.Timeout as error:
             raise LockedError(self.lock_path) from error
         try:
-            shutil.rmtree(self.processed_dir / "tmp", ignore_errors=True)
+            self._finish_migration()
             yield
         finally:
             lock.release()
 
-    # -- batches -----------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------
 
-    def ingested_hashes(self) -> set[str]:
-        """Content hashes of every input a committed batch holds."""
-        sources = self.sources().select("sha256").collect()
-        return set(sources["sha256"].to_list())
+    def _open(self, table: str, version: int | None = None) -> DeltaTable | None:
+        uri = str(self.table_path(table))
+        try:
+            return DeltaTable(uri, version=version, storage_options=self.storage_options)
+        except TableNotFoundError:
+            return None
+
+    def _legacy(self) -> dict[str, list[str]]:
+        if not self.batches_dir.is_dir():
+            return {}
+        return {
+            table: sorted(str(p) for p in self.batches_dir.glob(f"*/{table}.parquet"))
+            for table in TABLES
+        }
+
+    def _commit_times(self, table: DeltaTable) -> dict[int, dt.datetime]:
+        return {
+            int(entry["version"]): dt.datetime.fromtimestamp(entry["timestamp"] / 1000, dt.UTC)
+            for entry in table.history()
+            if "version" in entry
+        }
+
+    def _as_of(self, table: str, moment: dt.datetime) -> DeltaTable | None:
+        """``table`` as it was at ``moment``: its last commit at or before it, or None."""
+        delta = self._open(table)
+        if delta is None:
+            return None
+        times = self._commit_times(delta)
+        versions = [v for v, at in times.items() if at <= moment]
+        if not versions:
+            return None
+        delta.load_as_version(max(versions))
+        return delta
+
+    def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
+        """Every table at one moment: now, or what the store held at ``as_of`` (a version
+        number of the store, a date meaning the end of that day in UTC, or a datetime)."""
+        legacy = self._legacy()
+        if as_of is None:
+            tables = {name: self._open(name) for name in TABLES}
+        else:
+            if legacy:
+                raise StoreError(
+                    "--as-of needs the Delta layout: convert this store with humstats migrate"
+                )
+            if isinstance(as_of, int) and not isinstance(as_of, bool):
+                moment = self._version_time(as_of)
+            else:
+                moment = _moment(as_of)
+            tables = {name: self._as_of(name, moment) for name in TABLES}
+            self._check_kept(tables)
+        sources = tables["sources"]
+        if sources is not None and sources.transaction_version(_MIGRATED) is not None:
+            legacy = {}  # migrated: the batch folders are only waiting to be deleted
+        return Snapshot(tables, legacy, sources.version() if sources is not None else None)
+
+    def _version_time(self, version: int) -> dt.datetime:
+        sources = self._open("sources")
+        times = self._commit_times(sources) if sources is not None else {}
+        if version not in times:
+            newest = max(times, default=None)
+            raise StoreError(
+                f"--as-of {version}: no such store version (the store is at version {newest})"
+                if newest is not None
+                else f"--as-of {version}: the store is empty"
+            )
+        return times[version]
+
+    def _check_kept(self, tables: Mapping[str, DeltaTable | None]) -> None:
+        """An old version whose files compaction has removed cannot be read: say so."""
+        for table in tables.values():
+            if table is None or "://" in table.table_uri.removeprefix("file://"):
+                continue
+            missing = [f for f in table.file_uris() if not Path(f).exists()]
+            if missing:
+                raise StoreError(
+                    f"version {table.version()} of {table.table_uri} was compacted away: "
+                    f"--as-of reaches back {RETENTION.days} days (humstats compact --retain)"
+                )
+
+    def figures(self, as_of: AsOf | None = None) -> pl.LazyFrame:
+        """Every visible figure, as a lazy frame in ``FigureSchema``'s columns."""
+        return self.snapshot(as_of).read("figures")
+
+    def quarantine(self, as_of: AsOf | None = None) -> pl.LazyFrame:
+        return self.snapshot(as_of).read("quarantine")
+
+    def sources(self, as_of: AsOf | None = None) -> pl.LazyFrame:
+        return self.snapshot(as_of).read("sources")
+
+    def ingested_hashes(self, among: set[str] | None = None) -> set[str]:
+        """Content hashes of every input a committed batch holds (only those in ``among``,
+        when given: then only the files whose statistics may hold them are read)."""
+        snapshot = self.snapshot()
+        delta = snapshot.tables["sources"]
+        if among is not None and delta is not None and not snapshot.legacy:
+            if not among:
+                return set()
+            files = delta.file_uris(file_pruning_predicate=[("sha256", "in", sorted(among))])
+            found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(sorted(among)))
+            return set(found.select("sha256").collect()["sha256"].to_list())
+        return set(snapshot.all_sources()["sha256"].to_list())
+
+    def data_files(self) -> int:
+        """How many Parquet files the tables' current versions hold (what compaction cuts)."""
+        snapshot = self.snapshot()
+        return sum(len(snapshot.files(table)) for table in TABLES)
+
+    def changed_since(self, state: object) -> bool:
+        """Whether anything was committed or logged since ``state()`` returned ``state``."""
+        return self.state() != state
+
+    def state(self) -> object:
+        """A cheap fingerprint of the store: the tables' logs and the run log (local stores;
+        one ``stat`` each)."""
+        paths = [self.table_path(t) / "_delta_log" for t in TABLES]
+        paths += [self.batches_dir, self.runs_path]
+        return tuple((s.st_mtime_ns, s.st_size) if (s := _stat(p)) else None for p in paths)
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> None:
+        schema = _SCHEMAS[table]
+        data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
+        writer = WriterProperties(compression="ZSTD", compression_level=_ZSTD_LEVEL)
+        for attempt in range(_COMMIT_ATTEMPTS):
+            try:
+                write_deltalake(
+                    str(self.table_path(table)),
+                    data.to_arrow(compat_level=pl.CompatLevel.oldest()),
+                    mode="append",
+                    schema_mode="merge",
+                    writer_properties=writer,
+                    commit_properties=properties,
+                    storage_options=self.storage_options,
+                )
+                return
+            except CommitFailedError:
+                # Two first commits raced to create the table; appends themselves are
+                # retried by delta-rs. Try again on the table as the other writer left it.
+                if attempt == _COMMIT_ATTEMPTS - 1:
+                    raise
+                log.info("commit to %s conflicted, retrying", table)
 
     def commit(
         self,
@@ -181,39 +499,129 @@ class Store:
         figures: pl.DataFrame,
         quarantine: pl.DataFrame,
         sources: pl.DataFrame,
-    ) -> Path:
-        """Make a batch visible, all at once. Call with the lock held."""
-        staging = self.processed_dir / "tmp" / batch_id
-        staging.mkdir(parents=True, exist_ok=False)
-        for name, frame in zip(_TABLES, (figures, quarantine, sources), strict=True):
-            frame.write_parquet(
-                staging / f"{name}.parquet", compression="zstd", compression_level=_ZSTD_LEVEL
+        *,
+        metadata: Mapping[str, str] | None = None,
+    ) -> int:
+        """Make a batch visible, all at once (see the module docstring); returns the store
+        version it became. Call with the lock held when on one machine."""
+        custom = {"humstats.batch_id": batch_id, **(metadata or {})}
+        if batch_id != _MIGRATED_BATCH:  # a migration keeps the batch ids it carries over
+            stamp = pl.lit(batch_id).alias("batch_id")
+            figures, quarantine, sources = (
+                f.with_columns(stamp) for f in (figures, quarantine, sources)
             )
-        for name in _TABLES:
-            with (staging / f"{name}.parquet").open("rb") as handle:
-                os.fsync(handle.fileno())
-        final = self.batches_dir / batch_id
-        self.batches_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, final)
-        _fsync_dir(self.batches_dir)
-        return final
+        for table, frame in (("figures", figures), ("quarantine", quarantine)):
+            if frame.height:
+                failpoint(f"commit:{table}")
+                self._append(table, frame, CommitProperties(custom_metadata=custom))
+        failpoint("commit:sources")
+        transactions = [Transaction(_MIGRATED, 1)] if metadata and _MIGRATED in metadata else []
+        self._append(
+            "sources",
+            sources,
+            CommitProperties(custom_metadata=custom, app_transactions=transactions or None),
+        )
+        failpoint("commit:done")
+        version = self._open("sources")
+        return version.version() if version is not None else 0
 
-    def _scan(self, table: str, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
-        files = sorted(self.batches_dir.glob(f"*/{table}.parquet"))
-        if not files:
-            return pl.LazyFrame(schema=schema)
-        return pl.scan_parquet(files, schema=schema, missing_columns="insert")
+    # -- housekeeping ------------------------------------------------------------------
 
-    def figures(self) -> pl.LazyFrame:
-        """Every stored figure, as a lazy frame in ``FigureSchema``'s columns."""
-        return self._scan("figures", DTYPES)
+    def compact(
+        self, *, retention: dt.timedelta = RETENTION, lock_timeout: float = 60.0
+    ) -> Compaction:
+        """Merge small files, then delete files no version within ``retention`` needs.
 
-    def quarantine(self) -> pl.LazyFrame:
-        schema = {c: pl.String() for c in QUARANTINE_COLUMNS} | {"input_row": pl.Int64()}
-        return self._scan("quarantine", {c: schema[c] for c in QUARANTINE_COLUMNS})
+        Compaction rewrites files without changing a row (Delta's optimize), so every
+        version stays readable until ``retention`` has passed; files a killed writer left
+        outside any commit go too, once they are older than ``retention``.
+        """
+        with self.lock(lock_timeout):
+            before = self.data_files()
+            removed = 0
+            hours = max(0, int(retention.total_seconds() // 3600))
+            for table in TABLES:
+                delta = self._open(table)
+                if delta is None:
+                    continue
+                failpoint(f"compact:{table}")
+                properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
+                if ZORDER[table]:
+                    delta.optimize.z_order(ZORDER[table], commit_properties=properties)
+                else:
+                    delta.optimize.compact(commit_properties=properties)
+                failpoint(f"vacuum:{table}")
+                removed += len(
+                    delta.vacuum(
+                        retention_hours=hours,
+                        dry_run=False,
+                        enforce_retention_duration=False,
+                        full=True,
+                    )
+                )
+            return Compaction(before, self.data_files(), removed)
 
-    def sources(self) -> pl.LazyFrame:
-        return self._scan("sources", SOURCE_DTYPES)
+    def compact_if_needed(self, threshold: int = COMPACT_THRESHOLD) -> Compaction | None:
+        """Compact when the tables hold more than ``threshold`` data files."""
+        if self.data_files() <= threshold:
+            return None
+        return self.compact()
+
+    # -- migration ---------------------------------------------------------------------
+
+    def migrate(self) -> dict[str, tuple[int, str]]:
+        """Convert a batch-folder store into Delta tables, in place; verified before the
+        batch folders are deleted. Returns each table's row count and content digest.
+
+        The migrated rows are one commit per table (their ``batch_id`` and ``ingested_at``
+        kept); the sources commit is marked, so readers ignore the batch folders from then
+        on, and a migration killed at any step is finished or redone by the next one.
+        """
+        with self.lock():
+            legacy = self._legacy()
+            if not legacy:
+                return {}
+            before = Snapshot({name: self._open(name) for name in TABLES}, legacy, None)
+            old = {
+                table: _scan(legacy[table], _SCHEMAS[table]).collect() if legacy[table] else None
+                for table in TABLES
+            }
+            expected = {t: _digest(before.read(t).collect()) for t in TABLES}
+            frames = {
+                t: frame if frame is not None else pl.DataFrame(schema=_SCHEMAS[t])
+                for t, frame in old.items()
+            }
+            stored = self.ingested_hashes()
+            fresh = pl.col("sha256").is_in(sorted(stored)).not_()
+            sources = frames["sources"].filter(fresh)
+            keys = sources.select("batch_id", "source_file")
+            self.commit(
+                _MIGRATED_BATCH,
+                frames["figures"].join(keys, on=["batch_id", "source_file"], how="semi"),
+                frames["quarantine"].join(keys, on=["batch_id", "source_file"], how="semi"),
+                sources,
+                metadata={_MIGRATED: "1"},
+            )
+            after = self.snapshot()
+            got = {t: _digest(after.read(t).collect()) for t in TABLES}
+            if got != expected:
+                raise StoreError(
+                    f"migration check failed (expected {expected}, got {got}): "
+                    "the batch folders are kept"
+                )
+            self._finish_migration()
+            return got
+
+    def _finish_migration(self) -> None:
+        """Delete migrated batch folders (and a killed writer's staging folder)."""
+        shutil.rmtree(self.processed_dir / "tmp", ignore_errors=True)
+        if not self.batches_dir.is_dir():
+            return
+        sources = self._open("sources")
+        if sources is not None and sources.transaction_version(_MIGRATED) is not None:
+            doomed = self.processed_dir / f".batches-migrated-{uuid.uuid4().hex[:8]}"
+            os.replace(self.batches_dir, doomed)
+            shutil.rmtree(doomed)
 
     # -- run log -----------------------------------------------------------------------
 
@@ -228,20 +636,46 @@ class Store:
         finally:
             os.close(fd)
 
-    def runs(self) -> list[dict[str, object]]:
-        """The run log, oldest first; a torn last line (a crash mid-write) is skipped."""
+    def runs(self, last: int | None = None) -> list[dict[str, object]]:
+        """The run log, oldest first (only the ``last`` lines, read from the end of the file,
+        when given); a torn line (a crash mid-write) is skipped."""
         if not self.runs_path.exists():
             return []
+        lines = _tail(self.runs_path, last) if last is not None else None
+        if lines is None:
+            lines = self.runs_path.read_text(encoding="utf-8").splitlines()
         records = []
-        for line in self.runs_path.read_text(encoding="utf-8").splitlines():
+        for line in lines:
             with contextlib.suppress(json.JSONDecodeError):
                 records.append(json.loads(line))
-        return records
+        return records[-last:] if last is not None else records
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def _digest(frame: pl.DataFrame) -> tuple[int, str]:
+    """Row count and a hash of the rows whatever their order: what migration must keep."""
+    rows = frame.sort(frame.columns, nulls_last=True).hash_rows(seed=0)
+    return frame.height, hashlib.sha256(rows.to_numpy().tobytes()).hexdigest()[:16]
+
+
+def _tail(path: Path, count: int) -> list[str]:
+    """The last ``count`` (+1, a torn one may be skipped) lines, reading back from the end."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        block = 64 * 1024
+        while True:
+            start = max(0, size - block)
+            handle.seek(start)
+            chunk = handle.read(size - start)
+            lines = chunk.splitlines()
+            if start == 0 or len(lines) > count + 1:
+                kept = lines if start == 0 else lines[1:]
+                return [line.decode("utf-8", "replace") for line in kept[-(count + 1) :]]
+            block *= 4
+
+
+def _stat(path: Path) -> os.stat_result | None:
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        return path.stat()
+    except FileNotFoundError:
+        return None

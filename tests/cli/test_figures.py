@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_figures
+from conftest import make_figures, make_sources
 from humstats.cli import cli
 from humstats.schema import COLUMNS, INDICATOR_HXL, Indicator
-from humstats.store import SOURCE_DTYPES, Store
+from humstats.store import Store
 from humstats.validate import empty_quarantine
 
 
@@ -47,7 +47,7 @@ def store(data_dir: Path) -> Store:
             "published_date": dt.date(2022, 1, 1),
         },
     )
-    sources = pl.DataFrame([{"sha256": "a" * 64, "batch_id": "b1"}], schema=SOURCE_DTYPES)
+    sources = make_sources(figures)
     with store.lock():
         store.commit("b1", figures, empty_quarantine(), sources)
     return store
