@@ -14,6 +14,7 @@ from humstats.errors import (
     LockedError,
     MissingDependencyError,
     QueryError,
+    StoreError,
 )
 from humstats.run import IngestResult, ingest
 from humstats.schema import COLUMNS, FigureSchema, SourceMeta
@@ -33,6 +34,7 @@ __all__ = [
     "QueryError",
     "SourceMeta",
     "Store",
+    "StoreError",
     "Validation",
     "ingest",
     "open",

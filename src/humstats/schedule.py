@@ -7,7 +7,8 @@ with ``LockedError``), then:
    store does not hold yet (``run.ingest``; each source's new files are one atomic batch);
 2. renders each report for every period that has closed since it was last rendered (the open
    period too, as a draft, when asked);
-3. appends one JSON line to the run log: start, end, inputs, figures added, rows quarantined,
+3. compacts the store when its tables hold more small files than ``[store] compact_files``;
+4. appends one JSON line to the run log: start, end, inputs, figures added, rows quarantined,
    reports written, errors.
 
 Nothing needs repairing after a crash: a batch is committed whole or not at all, so a killed
@@ -301,6 +302,18 @@ def _render(
     return outcomes
 
 
+def _compact(store: Store, config: Config) -> None:
+    """Merge the small files hourly batches leave, once there are enough of them."""
+    options: dict[str, object] = {}
+    if config.store.compact_files is not None:
+        options["threshold"] = config.store.compact_files
+    if config.store.retention_days is not None:
+        options["retention"] = dt.timedelta(days=config.store.retention_days)
+    done = store.compact_if_needed(**options)
+    if done is not None:
+        log.info("compacted the store: %s data files -> %s", done.files_before, done.files_after)
+
+
 def run(config: Config, *, draft: bool = False, today: dt.date | None = None) -> RunResult:
     """One scheduled batch (see the module docstring); ``draft`` renders open periods too.
 
@@ -321,6 +334,7 @@ def run(config: Config, *, draft: bool = False, today: dt.date | None = None) ->
                 if draft or report.draft:
                     current = period_label(report.schedule, period_start(report.schedule, today))
                     result.reports += _render(store, config, report, current, draft=True)
+            _compact(store, config)
             result.errors += [i.message or str(i.path) for i in result.failed]
             result.errors += [r.error for r in result.reports if r.error]
         except BaseException as error:  # say in the log why the run stopped, then stop

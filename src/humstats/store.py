@@ -204,23 +204,35 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 
 class Snapshot:
     """The store as one reader sees it: every table at one version (the latest, or the one
-    ``as_of`` names), and the batch-folder files not yet migrated."""
+    ``as_of`` names), and the batch-folder files not yet migrated. Tables are opened when
+    first read, so reading the figures does not pay for the quarantine's log."""
 
     def __init__(
-        self,
-        tables: Mapping[str, DeltaTable | None],
-        legacy: Mapping[str, list[str]],
-        version: int | None,
+        self, open_table: Callable[[str], DeltaTable | None], legacy: Mapping[str, list[str]]
     ) -> None:
-        self.tables = dict(tables)
-        self.legacy = dict(legacy)
-        self.version = version
-        """The sources table's version (the store's version); None for an empty store."""
+        self._open_table = open_table
+        self._tables: dict[str, DeltaTable | None] = {}
         self._sources: pl.DataFrame | None = None
+        migrated = (sources := self.table("sources")) is not None and sources.transaction_version(
+            _MIGRATED
+        ) is not None
+        self.legacy = {} if migrated else dict(legacy)  # migrated folders only await deletion
+
+    def table(self, name: str) -> DeltaTable | None:
+        """``name``'s Delta table at this snapshot's version (None when it has none yet)."""
+        if name not in self._tables:
+            self._tables[name] = self._open_table(name)
+        return self._tables[name]
+
+    @property
+    def version(self) -> int | None:
+        """The sources table's version (the store's version); None for an empty store."""
+        sources = self.table("sources")
+        return sources.version() if sources is not None else None
 
     def files(self, table: str) -> list[str]:
         """The Parquet files holding ``table``'s rows in this snapshot."""
-        delta = self.tables.get(table)
+        delta = self.table(table)
         return (delta.file_uris() if delta is not None else []) + self.legacy.get(table, [])
 
     def all_sources(self) -> pl.DataFrame:
@@ -233,7 +245,7 @@ class Snapshot:
         return _winners(self.all_sources().lazy())
 
     def _records(self, table: str) -> int:
-        delta = self.tables.get(table)
+        delta = self.table(table)
         if delta is None:
             return 0
         actions = pl.DataFrame(delta.get_add_actions(flatten=True))
@@ -388,22 +400,23 @@ class Store:
         number of the store, a date meaning the end of that day in UTC, or a datetime)."""
         legacy = self._legacy()
         if as_of is None:
-            tables = {name: self._open(name) for name in TABLES}
+            return Snapshot(self._open, legacy)
+        if legacy:
+            raise StoreError(
+                "--as-of needs the Delta layout: convert this store with humstats migrate"
+            )
+        if isinstance(as_of, int) and not isinstance(as_of, bool):
+            moment = self._version_time(as_of)
         else:
-            if legacy:
-                raise StoreError(
-                    "--as-of needs the Delta layout: convert this store with humstats migrate"
-                )
-            if isinstance(as_of, int) and not isinstance(as_of, bool):
-                moment = self._version_time(as_of)
-            else:
-                moment = _moment(as_of)
-            tables = {name: self._as_of(name, moment) for name in TABLES}
-            self._check_kept(tables)
-        sources = tables["sources"]
-        if sources is not None and sources.transaction_version(_MIGRATED) is not None:
-            legacy = {}  # migrated: the batch folders are only waiting to be deleted
-        return Snapshot(tables, legacy, sources.version() if sources is not None else None)
+            moment = _moment(as_of)
+
+        def open_as_of(name: str) -> DeltaTable | None:
+            table = self._as_of(name, moment)
+            if table is not None:
+                self._check_kept(table)
+            return table
+
+        return Snapshot(open_as_of, legacy)
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
@@ -417,11 +430,9 @@ class Store:
             )
         return times[version]
 
-    def _check_kept(self, tables: Mapping[str, DeltaTable | None]) -> None:
+    def _check_kept(self, table: DeltaTable) -> None:
         """An old version whose files compaction has removed cannot be read: say so."""
-        for table in tables.values():
-            if table is None or "://" in table.table_uri.removeprefix("file://"):
-                continue
+        if "://" not in table.table_uri.removeprefix("file://"):
             missing = [f for f in table.file_uris() if not Path(f).exists()]
             if missing:
                 raise StoreError(
@@ -442,15 +453,14 @@ class Store:
     def ingested_hashes(self, among: set[str] | None = None) -> set[str]:
         """Content hashes of every input a committed batch holds (only those in ``among``,
         when given: then only the files whose statistics may hold them are read)."""
-        snapshot = self.snapshot()
-        delta = snapshot.tables["sources"]
-        if among is not None and delta is not None and not snapshot.legacy:
-            if not among:
+        if among is not None and not self._legacy():
+            delta = self._open("sources")
+            if not among or delta is None:
                 return set()
             files = delta.file_uris(file_pruning_predicate=[("sha256", "in", sorted(among))])
             found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(sorted(among)))
             return set(found.select("sha256").collect()["sha256"].to_list())
-        return set(snapshot.all_sources()["sha256"].to_list())
+        return set(self.snapshot().all_sources()["sha256"].to_list())
 
     def data_files(self) -> int:
         """How many Parquet files the tables' current versions hold (what compaction cuts)."""
@@ -470,28 +480,34 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> None:
+    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int:
+        """Append ``frame`` to ``table`` in one commit; returns the table's new version."""
         schema = _SCHEMAS[table]
         data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
         writer = WriterProperties(compression="ZSTD", compression_level=_ZSTD_LEVEL)
-        for attempt in range(_COMMIT_ATTEMPTS):
+        attempt = 0
+        while True:
+            delta = self._open(table)
+            failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
             try:
                 write_deltalake(
-                    str(self.table_path(table)),
+                    delta if delta is not None else str(self.table_path(table)),
                     data.to_arrow(compat_level=pl.CompatLevel.oldest()),
                     mode="append",
                     schema_mode="merge",
                     writer_properties=writer,
                     commit_properties=properties,
-                    storage_options=self.storage_options,
+                    storage_options=self.storage_options if delta is None else None,
                 )
-                return
             except CommitFailedError:
                 # Two first commits raced to create the table; appends themselves are
                 # retried by delta-rs. Try again on the table as the other writer left it.
-                if attempt == _COMMIT_ATTEMPTS - 1:
+                attempt += 1
+                if attempt == _COMMIT_ATTEMPTS:
                     raise
                 log.info("commit to %s conflicted, retrying", table)
+                continue
+            return delta.version() if delta is not None else 0
 
     def commit(
         self,
@@ -516,14 +532,13 @@ class Store:
                 self._append(table, frame, CommitProperties(custom_metadata=custom))
         failpoint("commit:sources")
         transactions = [Transaction(_MIGRATED, 1)] if metadata and _MIGRATED in metadata else []
-        self._append(
+        version = self._append(
             "sources",
             sources,
             CommitProperties(custom_metadata=custom, app_transactions=transactions or None),
         )
         failpoint("commit:done")
-        version = self._open("sources")
-        return version.version() if version is not None else 0
+        return version
 
     # -- housekeeping ------------------------------------------------------------------
 
@@ -561,11 +576,13 @@ class Store:
                 )
             return Compaction(before, self.data_files(), removed)
 
-    def compact_if_needed(self, threshold: int = COMPACT_THRESHOLD) -> Compaction | None:
+    def compact_if_needed(
+        self, threshold: int = COMPACT_THRESHOLD, retention: dt.timedelta = RETENTION
+    ) -> Compaction | None:
         """Compact when the tables hold more than ``threshold`` data files."""
         if self.data_files() <= threshold:
             return None
-        return self.compact()
+        return self.compact(retention=retention)
 
     # -- migration ---------------------------------------------------------------------
 
@@ -581,7 +598,7 @@ class Store:
             legacy = self._legacy()
             if not legacy:
                 return {}
-            before = Snapshot({name: self._open(name) for name in TABLES}, legacy, None)
+            before = Snapshot(self._open, legacy)
             old = {
                 table: _scan(legacy[table], _SCHEMAS[table]).collect() if legacy[table] else None
                 for table in TABLES
