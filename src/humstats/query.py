@@ -212,8 +212,9 @@ class Database:
     def _build(self, view: str) -> None:
         if view in self._built:
             return
-        if view == "sources":
-            self._con.register("sources", self._snapshot.sources())
+        if view == "sources" or (view in _TABLE_VIEWS and self._snapshot.legacy):
+            # Small (one row per input), or a store not yet migrated: polars reads it.
+            self._con.register(view, self._snapshot.read(view))
         elif view in _TABLE_VIEWS:
             frame = self._snapshot.read(view)
             types = _duckdb_types(self._con, frame.collect_schema())

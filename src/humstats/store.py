@@ -231,18 +231,31 @@ class Snapshot:
         return sources.version() if sources is not None else None
 
     def files(self, table: str) -> list[str]:
-        """The Parquet files holding ``table``'s rows in this snapshot."""
+        """The Parquet files of ``table``'s Delta table in this snapshot (not the batch
+        folders: ``read`` joins those in)."""
         delta = self.table(table)
-        return (delta.file_uris() if delta is not None else []) + self.legacy.get(table, [])
+        return delta.file_uris() if delta is not None else []
 
-    def all_sources(self) -> pl.DataFrame:
-        """Every sources row this snapshot holds, visible or not (small: one per input)."""
+    def _delta_sources(self) -> pl.DataFrame:
         if self._sources is None:
             self._sources = _scan(self.files("sources"), SOURCE_DTYPES).collect()
         return self._sources
 
+    def all_sources(self) -> pl.DataFrame:
+        """Every sources row this snapshot holds, visible or not (small: one per input)."""
+        legacy = _scan(self.legacy.get("sources", []), SOURCE_DTYPES).collect()
+        return pl.concat([self._delta_sources(), legacy])
+
+    def _legacy_sources(self) -> pl.LazyFrame:
+        """Batch-folder inputs the Delta tables do not hold."""
+        stored = self._delta_sources()["sha256"].unique().implode()
+        legacy = _scan(self.legacy.get("sources", []), SOURCE_DTYPES)
+        return _winners(legacy.filter(pl.col("sha256").is_in(stored).not_()))
+
     def sources(self) -> pl.LazyFrame:
-        return _winners(self.all_sources().lazy())
+        """The visible sources rows: the first stored row of each content hash."""
+        delta = _winners(self._delta_sources().lazy())
+        return pl.concat([delta, self._legacy_sources()]) if self.legacy else delta
 
     def _records(self, table: str) -> int:
         delta = self.table(table)
@@ -251,33 +264,33 @@ class Snapshot:
         actions = pl.DataFrame(delta.get_add_actions(flatten=True))
         return int(actions["num_records"].sum()) if actions.height else 0
 
-    def _needs_filter(self, table: str) -> bool:
-        """True when the table holds rows of batches that are not visible: a writer killed
-        before its sources commit, the loser of two writers storing the same content, or a
-        batch folder already migrated. Counting from the log costs no read of the data."""
-        if self.legacy.get(table):
-            return True
-        counted = self.all_sources().height == self.sources().select(pl.len()).collect().item()
-        column = "figures" if table == "figures" else "quarantined"
-        expected = self.all_sources()[column].sum()
-        return not counted or self._records(table) != expected
-
     def visible_keys(self, table: str) -> pl.DataFrame | None:
-        """``(batch_id, source_file)`` of the visible inputs, or None when every row of
-        ``table`` is visible (the common case, which then needs no join)."""
-        if not self._needs_filter(table):
+        """``(batch_id, source_file)`` of the inputs whose rows in ``table``'s Delta table are
+        visible, or None when all are (the common case, which then needs no join).
+
+        Rows are hidden when a writer was killed before its sources commit, or lost a race
+        to store the same content; counting them from the log costs no read of the data."""
+        sources = self._delta_sources()
+        winners = _winners(sources.lazy()).collect()
+        column = "figures" if table == "figures" else "quarantined"
+        if winners.height == sources.height and self._records(table) == sources[column].sum():
             return None
-        return self.sources().select("batch_id", "source_file").collect()
+        return winners.select("batch_id", "source_file")
 
     def read(self, table: str) -> pl.LazyFrame:
         """``table``'s visible rows, in the store's schema."""
         if table == "sources":
             return self.sources()
+        keys = ["batch_id", "source_file"]
         frame = _scan(self.files(table), _SCHEMAS[table])
-        keys = self.visible_keys(table)
-        if keys is not None:
-            frame = frame.join(keys.lazy(), on=["batch_id", "source_file"], how="semi")
-        return frame
+        visible = self.visible_keys(table)
+        if visible is not None:
+            frame = frame.join(visible.lazy(), on=keys, how="semi")
+        if not self.legacy:
+            return frame
+        legacy = _scan(self.legacy.get(table, []), _SCHEMAS[table])
+        legacy = legacy.join(self._legacy_sources().select(keys), on=keys, how="semi")
+        return pl.concat([frame, legacy])
 
 
 class Store:
@@ -460,7 +473,7 @@ class Store:
             files = delta.file_uris(file_pruning_predicate=[("sha256", "in", sorted(among))])
             found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(sorted(among)))
             return set(found.select("sha256").collect()["sha256"].to_list())
-        return set(self.snapshot().all_sources()["sha256"].to_list())
+        return set(self.snapshot().sources().collect()["sha256"].to_list())
 
     def data_files(self) -> int:
         """How many Parquet files the tables' current versions hold (what compaction cuts)."""
@@ -608,14 +621,23 @@ class Store:
                 t: frame if frame is not None else pl.DataFrame(schema=_SCHEMAS[t])
                 for t, frame in old.items()
             }
-            stored = self.ingested_hashes()
-            fresh = pl.col("sha256").is_in(sorted(stored)).not_()
+            delta = Snapshot(self._open, {})  # what the Delta tables hold already
+            stored = delta.all_sources()["sha256"].unique().sort()
+            fresh = pl.col("sha256").is_in(stored.implode()).not_()
             sources = frames["sources"].filter(fresh)
-            keys = sources.select("batch_id", "source_file")
+            keys = ["batch_id", "source_file"]
+
+            def missing(table: str) -> pl.DataFrame:
+                # Rows a killed migration already appended (invisible, as its sources
+                # commit never landed) are not appended twice.
+                held = _scan(delta.files(table), _SCHEMAS[table]).select(keys).unique()
+                frame = frames[table].join(sources.select(keys), on=keys, how="semi")
+                return frame.join(held.collect(), on=keys, how="anti")
+
             self.commit(
                 _MIGRATED_BATCH,
-                frames["figures"].join(keys, on=["batch_id", "source_file"], how="semi"),
-                frames["quarantine"].join(keys, on=["batch_id", "source_file"], how="semi"),
+                missing("figures"),
+                missing("quarantine"),
                 sources,
                 metadata={_MIGRATED: "1"},
             )
