@@ -108,6 +108,12 @@ def generate(seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
             batch_id=pl.lit("bench"),
             ingested_at=pl.lit(dt.datetime(2025, 1, 1, tzinfo=dt.UTC)),
         )
+        # Every generated figure is a total (no sex, age or cause split, not a projection).
+        .with_columns(
+            pl.lit(value, schema.DTYPES[name]).alias(name)
+            for name, value in schema.BREAKDOWN_DEFAULTS.items()
+        )
+        .select(schema.COLUMNS)
         .cast(schema.DTYPES)
     )
     quarantine = (

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from hypothesis import settings
 
-from humstats.schema import COLUMNS, DTYPES, empty_figures, empty_quarantine
+from humstats.schema import BREAKDOWN_DEFAULTS, COLUMNS, DTYPES, empty_figures, empty_quarantine
 
 # Two shared cores and other processes make wall-clock deadlines flaky; correctness is what
 # these properties check.
@@ -41,6 +41,7 @@ FIGURE_DEFAULTS: dict[str, object] = {
     "quote": "Aleppo: killed 100",
     "span_start": None,
     "span_end": None,
+    **BREAKDOWN_DEFAULTS,
     "method": "table",
     "confidence": 1.0,
     "batch_id": "20241202T000000-test",

@@ -89,6 +89,68 @@ def test_location_key_uses_pcode_then_name():
     assert rows.filter(pl.col("value") == 4)["n_figures"].item() == 2
 
 
+# totals and parts ---------------------------------------------------------------------
+
+
+def _split(value: int, **fields) -> dict:
+    """A figure for the country as of 30 Nov, published by UNHCR (ranks below OCHA)."""
+    return figure(value=value, publisher="UNHCR", **fields)
+
+
+def test_latest_is_a_total_never_a_part_nor_a_projection():
+    frame = figures_frame(
+        figure(value=1000, as_of=D(2024, 11, 1)),
+        _split(600, sex="f"),  # newer, from a preferred source, but only a part
+        _split(300, age="0-17"),
+        _split(200, cause="conflict"),
+        _split(100, group="origin=SDN"),
+        _split(5000, projected=True, as_of=D(2025, 3, 1)),
+    )
+    chosen = _one(aggregate.latest(frame))
+    assert chosen["value"] == 1000
+    assert chosen["n_figures"] == 1
+
+
+def test_latest_by_a_breakdown_keeps_each_part_apart():
+    frame = figures_frame(
+        figure(value=1000),
+        _split(600, sex="f"),
+        _split(400, sex="m"),
+        _split(300, sex="f", age="0-17"),
+    )
+    by_sex = aggregate.latest(frame, by=("sex",)).collect().sort("sex")
+    assert by_sex.select("sex", "value").rows() == [("all", 1000), ("f", 600), ("m", 400)]
+    every = aggregate.latest(frame, by=("sex", "age")).collect()
+    assert sorted(every["value"]) == [300, 400, 600, 1000]
+
+
+def test_a_period_value_never_adds_a_total_to_its_parts():
+    flows = [
+        figure(
+            measure="flow",
+            value=v,
+            published_date=D(2025, 1, 1),
+            source_file="raw/one-table.csv",  # one input: its flows would add up
+            **fields,
+        )
+        for v, fields in ((50, {}), (30, {"sex": "f"}), (20, {"sex": "m"}))
+    ]
+    value = _one(aggregate.period_values(figures_frame(*flows), D(2024, 11, 1), D(2024, 11, 30)))
+    assert value["value"] == 50
+    shown = aggregate.series(figures_frame(*flows), "1mo").collect()
+    assert shown["value"].to_list() == [50]
+
+
+def test_parts_of_one_publisher_are_no_discrepancy_with_another_publishers_total():
+    frame = figures_frame(figure(value=1000, publisher="OCHA"), _split(400, sex="f"))
+    assert aggregate.discrepancies(frame).collect().height == 0
+
+
+def test_a_frame_without_breakdown_columns_is_all_totals():
+    frame = figures_frame(figure(value=7)).drop("sex", "age", "cause", "group", "projected")
+    assert _one(aggregate.latest(frame))["value"] == 7
+
+
 # stocks and flows ---------------------------------------------------------------------
 
 

@@ -85,6 +85,11 @@ def test_example_configuration_loads() -> None:
     assert config.sources and config.reports
 
 
+def test_live_example_configuration_loads() -> None:
+    config = load_config(EXAMPLE.with_name("sudan-live.toml"))
+    assert [source.kind for source in config.sources] == ["hdx", "hapi", "reliefweb"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -133,3 +138,86 @@ def test_config_is_frozen(project: Path) -> None:
     config = load_config(_write(project, VALID))
     with pytest.raises(AttributeError):
         config.store.data = Path("/elsewhere")  # type: ignore[misc]
+
+
+LIVE = """
+[[sources]]
+name = "sudan-idps-hdx"
+kind = "hdx"
+dataset = "sudan-displacement-data"
+resources = ["*.csv", "*.xlsx"]
+mappings = { "*dtm*" = "mappings/ocha.toml" }
+
+[[sources]]
+name = "sudan-hapi"
+kind = "hapi"
+endpoint = "affected-people/idps"
+params = { location_code = "SDN", admin_level = 1 }
+app_identifier_env = "HAPI_APP_IDENTIFIER"
+
+[[sources]]
+name = "sudan-reliefweb"
+kind = "reliefweb"
+query = { country = ["SDN"], format = ["Situation Report", "Flash Update"] }
+appname_env = "RELIEFWEB_APPNAME"
+since = 2024-06-01
+"""
+
+
+def test_live_sources_take_the_contract_keys_and_default_to_the_real_services(
+    project: Path,
+) -> None:
+    hdx, hapi, reliefweb = load_config(_write(project, LIVE)).sources
+    assert (hdx.kind, hdx.base_url, hdx.dataset) == (
+        "hdx",
+        "https://data.humdata.org",
+        "sudan-displacement-data",
+    )
+    assert hdx.mappings == {"*dtm*": project / "mappings" / "ocha.toml"}
+    assert (
+        hdx.mapping_for("Sudan DTM round 3", "sudan-dtm-r3.xlsx")
+        == project / "mappings" / "ocha.toml"
+    )
+    assert (hapi.base_url, hapi.endpoint, hapi.params) == (
+        "https://hapi.humdata.org",
+        "affected-people/idps",
+        {"location_code": "SDN", "admin_level": 1},
+    )
+    assert hapi.app_identifier({"HAPI_APP_IDENTIFIER": " abc "}) == "abc"
+    assert hapi.app_identifier({}) is None
+    assert reliefweb.base_url == "https://api.reliefweb.int"
+    assert reliefweb.query.format == ("Situation Report", "Flash Update")
+    assert reliefweb.since == dt.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('dataset = "sudan-displacement-data"', ""), "missing key sources[0].dataset"),
+        (('endpoint = "affected-people/idps"', ""), "missing key sources[1].endpoint"),
+        (('"affected-people/idps"', '"idps?x=1"'), "sources[1].endpoint: expected an endpoint"),
+        (("query = { country", "query = { countries"), "unknown key sources[2].query.countries"),
+        (('appname_env = "RELIEFWEB_APPNAME"', 'appname = "x"'), "unknown key sources[2].appname"),
+        (('"HAPI_APP_IDENTIFIER"', '"not a name"'), "sources[1].app_identifier_env: string should"),
+        (('kind = "hdx"', 'kind = "hdx"\nbase_url = "data.humdata.org"'), "sources[0].base_url:"),
+        (('kind = "hapi"', 'kind = "hapi"\ntimeout = 0'), "sources[1].timeout: input should be"),
+        (
+            ("mappings/ocha.toml", "mappings/gone.toml"),
+            "sources[0].mappings: '*dtm*': no such file",
+        ),
+        (("since = 2024-06-01", 'since = "June"'), "sources[2].since:"),
+        (
+            ("admin_level = 1 }", "admin_level = 1, limit = 5 }"),
+            "sources[1].params: 'limit' is set by humstats",
+        ),
+    ],
+)
+def test_live_source_mistakes_name_their_key(
+    project: Path, change: tuple[str, str], message: str
+) -> None:
+    old, new = change
+    assert old in LIVE
+    path = _write(project, LIVE.replace(old, new, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert message in str(caught.value) and caught.value.exit_code == 2

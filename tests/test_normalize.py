@@ -226,13 +226,19 @@ def test_wide_hxl_counts_totals_once() -> None:
         read(DATA / "wide_hxl.csv"),
         SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1)),
     )
-    figures = normalized.figures.sort("input_row", "origin")
-    # female/male breakdowns are parts, "(rounded)" repeats the total: neither is a figure
+    figures = normalized.figures.filter(pl.col("sex") == "all").sort("input_row", "origin")
+    # "(rounded)" repeats the total: not a figure of its own
     assert figures.select("origin", "value", "unit").rows() == [
         ("Households", 2_500, "households"),
         ("IDPs", 12_500, "people"),
         ("Households", 1_600, "households"),
         ("IDPs", 8_000, "people"),
+    ]
+    # female/male breakdowns are stored as parts of the total, never as totals
+    parts = normalized.figures.filter(pl.col("sex") != "all")
+    assert parts.select("origin", "value", "sex", "indicator").sort("sex").rows() == [
+        ("IDPs female", 6_400, "f", "displaced"),
+        ("IDPs male", 6_100, "m", "displaced"),
     ]
     may = figures.row(0, named=True)
     assert (may["period_start"], may["period_end"], may["date_precision"]) == (
@@ -546,7 +552,7 @@ def test_empty_table_frame_is_handled() -> None:
     assert normalized.quarantine["check"].to_list() == ["missing-value"]
 
 
-def test_hxl_part_columns_are_not_figures() -> None:
+def test_hxl_part_columns_are_parts() -> None:
     mapping = mapping_from_hxl(
         {
             "killed": "#affected+killed",
@@ -557,8 +563,19 @@ def test_hxl_part_columns_are_not_figures() -> None:
             "girls": "#affected+idps+children+f",
         }
     )
-    assert [f.column for f in mapping.figures] == ["killed", "new", "idps", "hh"]
-    assert [f.measure for f in mapping.figures] == ["stock", "flow", None, None]
+    by_column = {f.column: f for f in mapping.figures}
+    assert list(by_column) == ["killed", "civilians", "new", "idps", "hh", "girls"]
+    assert [by_column[c].measure for c in ("killed", "new", "idps", "hh")] == [
+        "stock",
+        "flow",
+        None,
+        None,
+    ]
+    assert by_column["civilians"].group == "subset=civilians"
+    assert (by_column["girls"].sex, by_column["girls"].age) == ("f", "0-17")
+    assert not any(
+        (by_column[c].sex, by_column[c].group) != (None, None) for c in ("killed", "idps")
+    )
 
 
 def test_long_hxl_table_names_the_indicator_per_row() -> None:

@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from conftest import KILL_AT
@@ -131,3 +132,25 @@ def test_table_without_publication_date_is_refused_then_retried(data_dir: Path) 
     assert (data_dir / outcome.source_file).exists()  # archived all the same
     retried = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
     assert retried.inputs[0].status is Status.STORED and retried.figures.height == 2
+
+
+def test_a_part_and_its_total_from_one_cell_get_different_ids(tmp_path: Path) -> None:
+    from conftest import make_figures
+    from humstats.run import _stamp
+    from humstats.store import Archived
+    from humstats.validate import validate_figures
+
+    cell = {"input_row": 7, "origin": "Deaths"}
+    candidates = make_figures({}, {"sex": "f"}, {"sex": "f", "age": "0-17"}, {"projected": True})
+    candidates = candidates.drop("figure_id").with_columns(
+        pl.lit(cell["input_row"], pl.Int64).alias("input_row"),
+        pl.lit(cell["origin"]).alias("origin"),
+    )
+    archived = Archived("ab" * 32, "raw/ab/x.csv", tmp_path / "x.csv", 1)
+    now = dt.datetime(2024, 12, 2, tzinfo=dt.UTC)
+    stamped = _stamp(candidates, archived, "b1", now)
+    ids = stamped["figure_id"].to_list()
+    assert ids[0] == f"{'ab' * 8}:7:Deaths"  # a total keeps the id it always had
+    assert len(set(ids)) == 4
+    assert validate_figures(stamped).valid
+    assert _stamp(candidates, archived, "b2", now)["figure_id"].to_list() == ids

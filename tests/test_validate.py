@@ -50,6 +50,10 @@ def test_valid_figures_pass_untouched() -> None:
         ({"qualifier": "range"}, "range-without-bounds", None),
         ({"value_low": 200}, "value-outside-bounds", None),
         ({"confidence": 1.5}, "out-of-range-confidence", "confidence"),
+        ({"sex": "female"}, "unknown-sex", "sex"),
+        ({"age": "children"}, "malformed-breakdown", "age"),
+        ({"cause": "Armed conflict"}, "malformed-breakdown", "cause"),
+        ({"group": "SDN"}, "malformed-breakdown", "group"),
     ],
 )
 def test_each_check_quarantines_with_its_name(
@@ -123,3 +127,39 @@ def test_row_check_reason_shows_the_fields_it_compared() -> None:
         "published-before-period: period_end=2024-11-30, published_date=2024-11-01"
     )
     assert bad["column"] == "period_end, published_date"
+
+
+def test_a_projection_may_describe_a_period_after_its_publication() -> None:
+    ahead = {
+        "period_start": dt.date(2025, 3, 1),
+        "period_end": dt.date(2025, 5, 31),
+        "date_precision": "month",
+        "published_date": dt.date(2024, 12, 2),
+    }
+    figures = make_figures({**ahead, "projected": True}, ahead)
+    validation = validate_figures(_with_rows(figures))
+    assert validation.figures["figure_id"].to_list() == ["f0"]
+    assert validation.quarantine["check"].to_list() == ["published-before-period"]
+
+
+def test_a_projection_may_lie_in_the_future_but_its_publication_may_not() -> None:
+    ahead = dt.date.today() + dt.timedelta(days=400)
+    plan = {"period_start": ahead, "period_end": ahead, "projected": True}
+    figures = make_figures(plan, {**plan, "published_date": ahead})
+    validation = validate_figures(_with_rows(figures))
+    assert validation.figures["figure_id"].to_list() == ["f0"]
+    (bad,) = validation.quarantine.to_dicts()
+    assert bad["check"] == "future-date" and bad["column"] == "published_date"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"sex": "f"},
+        {"sex": "x", "age": "60+"},
+        {"age": "0-17", "cause": "conflict"},
+        {"group": "origin=SDN;phase=3"},
+    ],
+)
+def test_well_written_breakdowns_pass(row: dict[str, object]) -> None:
+    assert validate_figures(_with_rows(make_figures(row))).valid

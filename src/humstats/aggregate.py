@@ -9,7 +9,10 @@ but wrong numbers:
 - figures in different units (people, households) or measures are never combined: ``unit``
   and ``measure`` are part of every key;
 - a parent area is never counted together with its children: a roll-up is only made from a
-  complete set of children, and only stands in for a parent that has no figure of its own.
+  complete set of children, and only stands in for a parent that has no figure of its own;
+- a total is never counted together with its parts: values are made from totals only (sex,
+  age and cause ``all``, no ``group``), and projections are kept out of what is known
+  (``totals``).
 
 Figures are grouped by indicator × location, where a location is identified by its p-code
 when known, else its name, else its country (``location_key``).
@@ -23,7 +26,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from humstats.schema import COLUMNS, Measure
+from humstats.schema import BREAKDOWNS, COLUMNS, Measure, is_projected, is_total
 
 DEFAULT_PRIORITY: tuple[str, ...] = ("OCHA", "UNHCR", "IOM", "WHO")
 """Publishers preferred, in this order, when figures for the same date tie; agencies first."""
@@ -113,6 +116,18 @@ def priority_rank(priority: Sequence[str] = DEFAULT_PRIORITY) -> pl.Expr:
     return rank
 
 
+def totals(figures: pl.LazyFrame, by: Sequence[str] = ()) -> pl.LazyFrame:
+    """The figures that are totals and not projections, so that latest values and sums never
+    add a part to its total or let a plan stand for a count. Breakdown fields in ``by`` are
+    kept apart instead (``by=("sex",)``: one value per sex); a frame without breakdown
+    columns is all totals."""
+    present = set(figures.collect_schema().names())
+    if not set(BREAKDOWNS) <= present:
+        return figures
+    keep = figures.filter(is_total(exclude=by))
+    return keep if "projected" in by else keep.filter(~is_projected())
+
+
 def _pick(candidates: pl.LazyFrame, keys: Sequence[str], priority: Sequence[str]) -> pl.LazyFrame:
     """One figure per key: best-ranked source, then newest publication, then newest ingest."""
     order = [_RANK, "published_date", "confidence", "ingested_at", "figure_id"]
@@ -138,7 +153,8 @@ def latest(
     by: Sequence[str] = (),
     columns: Sequence[str] | None = None,
 ) -> pl.LazyFrame:
-    """Per indicator × location (× ``by``), the figure with the most recent ``period_end``.
+    """Per indicator × location (× ``by``), the figure with the most recent ``period_end``,
+    among totals (``totals``: a breakdown field named in ``by`` is kept apart instead).
 
     Several figures for that date are resolved by ``priority`` (see ``priority_rank``), then
     by the newest publication. The result has the chosen figure's columns (all of them, or
@@ -147,6 +163,7 @@ def latest(
     that date, using their own bounds), ``n_figures`` and ``n_sources``.
     """
     keys = [*KEYS, *by]
+    figures = totals(figures, by)
     present = figures.collect_schema()
     if columns is not None:
         wanted = dict.fromkeys((*LATEST_COLUMNS, *columns, "location_key", *by))
@@ -274,38 +291,42 @@ def period_values(
     start: dt.date,
     end: dt.date,
     priority: Sequence[str] = DEFAULT_PRIORITY,
+    *,
+    by: Sequence[str] = (),
 ) -> pl.LazyFrame:
-    """One value per indicator × location for the period ``start``–``end`` (inclusive).
+    """One value per indicator × location (× ``by``) for the period ``start``–``end``
+    (inclusive).
 
-    Stocks: the latest figure dated within the period, else the latest whose reference period
-    overlaps it. Flows: the sum of the flows that lie wholly within it (see ``_sum_flows``); a
-    flow straddling the period's edge cannot be split and is left out. Columns: the keys,
-    ``value``, ``range_low``, ``range_high``, the span of the underlying figures
-    (``period_start``, ``period_end``), the newest ``published_date``, ``n_figures``,
-    ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the value
-    traceable.
+    Stocks: the latest known on ``end`` — the latest figure dated on or before it, however
+    old (a count as of 30 November still stands in December until a newer one comes), else
+    one whose reference period only overlaps the period (a plan's "in need in 2024"); callers
+    judge its age from ``period_end``. Flows: the sum of the flows that lie wholly within the
+    period (see ``_sum_flows``); a flow straddling the period's edge cannot be split and is
+    left out. Columns: the keys, ``value``, ``range_low``, ``range_high``, the span of the
+    underlying figures (``period_start``, ``period_end``), the newest ``published_date``,
+    ``n_figures``, ``n_sources`` and the lists ``figure_id`` and ``publishers`` that make the
+    value traceable.
     """
-    figures = _ensure_key(figures)
-    # A stock dated within the period is the most current; one whose reference period only
-    # overlaps it (a plan's "people in need in 2022") stands in where there is none.
+    figures = _ensure_key(totals(figures, [b for b in by if b in BREAKDOWNS]))
+    keys = [*KEYS, *by]
     within = pl.col("period_end") <= end
     stocks = figures.filter(
-        (pl.col("measure") == Measure.STOCK.value)
-        & (pl.col("period_start") <= end)
-        & (pl.col("period_end") >= start)
-    ).filter(within == within.max().over(KEYS))
+        (pl.col("measure") == Measure.STOCK.value) & (pl.col("period_start") <= end)
+    ).filter(within == within.max().over(keys))
     flows = figures.filter(
         (pl.col("measure") == Measure.FLOW.value)
         & (pl.col("period_start") >= start)
         & (pl.col("period_end") <= end)
     )
-    return pl.concat([_stock_values(stocks, KEYS, priority), _flow_values(flows, KEYS, priority)])
+    return pl.concat([_stock_values(stocks, keys, priority), _flow_values(flows, keys, priority)])
 
 
 def series(
     figures: pl.LazyFrame,
     every: str = "1mo",
     priority: Sequence[str] = DEFAULT_PRIORITY,
+    *,
+    by: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """Values per indicator × location × time bucket (``every``: a polars interval, "1d",
     "1w", "1mo").
@@ -314,8 +335,8 @@ def series(
     bucket; flows are summed per bucket (a flow whose period crosses a bucket boundary is left
     out rather than guessed apart). Columns as in ``period_values`` plus ``bucket``.
     """
-    figures = _ensure_key(figures)
-    keys = [*KEYS, "bucket"]
+    figures = _ensure_key(totals(figures, [b for b in by if b in BREAKDOWNS]))
+    keys = [*KEYS, *by, "bucket"]
     stocks = figures.filter(pl.col("measure") == Measure.STOCK.value).with_columns(
         bucket=pl.col("period_end").dt.truncate(every)
     )
@@ -329,11 +350,13 @@ def series(
     ).sort(keys, nulls_last=True)
 
 
-def change(current: pl.LazyFrame, previous: pl.LazyFrame) -> pl.LazyFrame:
-    """Join two frames of values (``period_values``) on their keys: the current value and
-    the previous one, with ``delta`` and ``delta_share`` (null where there is nothing to
-    compare with). Previous columns are suffixed ``_previous``."""
-    keys = list(KEYS)
+def change(
+    current: pl.LazyFrame, previous: pl.LazyFrame, *, by: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """Join two frames of values (``period_values``) on their keys (and ``by``): the current
+    value and the previous one, with ``delta`` and ``delta_share`` (null where there is
+    nothing to compare with). Previous columns are suffixed ``_previous``."""
+    keys = [*KEYS, *by]
     before = previous.select(*keys, *(pl.col(c).alias(f"{c}_previous") for c in _VALUE_COLUMNS))
     joined = current.join(before, on=keys, how="left", nulls_equal=True)
     delta = pl.col("value") - pl.col("value_previous")
@@ -370,7 +393,7 @@ def discrepancies(
     """
     keys = [*KEYS, "period_start", "period_end"]
     fields = ("value", "publisher", "figure_id", "published_date")
-    keyed = _ensure_key(figures).select(*keys, *fields, "ingested_at")
+    keyed = _ensure_key(totals(figures)).select(*keys, *fields, "ingested_at")
     # Revisions only narrow a group's spread, so groups whose full spread is within the
     # threshold, or with one publisher, cannot disagree: drop them in one cheap pass.
     spread = keyed.group_by(keys).agg(
@@ -422,7 +445,8 @@ def rollup(
     ``values`` has one value per key (``period_values`` or ``series`` output, without
     ``bucket``); ``expected`` lists the children that make up each country
     (``expected_children`` or a gazetteer's list, columns ``LOCATION_KEYS``). A country gets a
-    rolled-up value for an indicator × measure × unit only if every expected child has one.
+    rolled-up value for an indicator × measure × unit only if it has at least two expected
+    children and every one of them has a value.
     The result has admin level 0 and ``rolled_up`` = True; it does not look at whether the
     country has a figure of its own — ``country_values`` prefers that one. ``by`` adds
     grouping columns, such as ``bucket`` for ``series`` output.
@@ -451,8 +475,13 @@ def rollup(
         .join(present, on=[*group, "location_key"], how="anti")
         .select(group)
     )
-    complete = summed.join(wanted.select("country_iso3").unique(), on="country_iso3").join(
-        missing, on=group, how="anti"
+    # One known area is no evidence that it covers its country (the Gaza Strip is not
+    # Palestine): a roll-up needs at least two.
+    covered = wanted.group_by("country_iso3").agg(pl.len().alias("_children"))
+    complete = (
+        summed.join(covered.filter(pl.col("_children") >= 2), on="country_iso3")
+        .drop("_children")
+        .join(missing, on=group, how="anti")
     )
     return complete.select(
         "country_iso3",

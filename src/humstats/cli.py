@@ -17,7 +17,7 @@ from rich.table import Table as RichTable
 
 from humstats.errors import HumstatsError
 from humstats.export import Format, write_frame
-from humstats.schema import Indicator, SourceMeta
+from humstats.schema import BREAKDOWNS, Indicator, Sex, SourceMeta
 
 
 class _Group(click.Group):
@@ -107,17 +107,39 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.DateTime(["%Y-%m-%d"]),
                 help="Publication date, YYYY-MM-DD.",
             ),
+            click.option(
+                "--country",
+                callback=_country_option,
+                help="ISO3 code or name of the country a single-country input is about.",
+            ),
         ]
     ):
         command = option(command)
     return command
 
 
-def _meta(publisher: str | None, url: str | None, published: dt.datetime | None) -> SourceMeta:
+def _country_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from humstats.countries import country_iso3
+
+    iso3 = country_iso3(value)
+    if iso3 is None:
+        raise click.BadParameter(f"{value!r} is no country (give an ISO3 code such as SDN)")
+    return iso3
+
+
+def _meta(
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None = None,
+) -> SourceMeta:
     return SourceMeta(
         publisher=publisher,
         source_url=url,
         published_date=published.date() if published else None,
+        country_iso3=country,
     )
 
 
@@ -205,10 +227,12 @@ def ingest_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
 ) -> None:
     """Archive, validate and store figures from tables and texts."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=False)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=False)
     _report_inputs(result, dry_run=False)
     if result.committed:
         click.echo(f"batch {result.batch_id} committed to {_data_dir(ctx)}", err=True)
@@ -231,11 +255,13 @@ def validate_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     strict: bool,
     fmt: Format,
 ) -> None:
     """Dry run: what would be stored, and what quarantined and why. Stores nothing."""
-    result = _ingest(ctx, paths, mapping, _meta(publisher, url, published), dry_run=True)
+    meta = _meta(publisher, url, published, country)
+    result = _ingest(ctx, paths, mapping, meta, dry_run=True)
     _report_inputs(result, dry_run=True)
     inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
@@ -247,6 +273,40 @@ def validate_command(
         "reason",
     )
     if fmt is Format.TABLE:
+        click.echo(_preview(result.figures, problems, failed=bool(result.failed)), nl=False)
+    else:
+        _emit(problems, fmt, None)
+    ctx.exit(_exit_code(result, strict))
+
+
+PREVIEW_ROWS = 20
+"""Figures a dry run shows, as ``humstats figures`` prints them; the count says the rest."""
+
+
+def _preview(figures: pl.DataFrame, problems: pl.DataFrame, *, failed: bool) -> str:
+    """What a dry run would store (the first figures, as ``figures`` prints them) and what
+    it would quarantine, by reason, then row by row. "No problems" only when there are
+    none: an unreadable input is a problem."""
+    import io
+
+    out = io.StringIO()
+    if figures.height:
+        shown = figures.sort("span_start", "figure_id", nulls_last=True)
+        sink = io.BytesIO()
+        write_frame(shown.head(PREVIEW_ROWS), Format.TABLE, sink)
+        more = f" (first {PREVIEW_ROWS})" if figures.height > PREVIEW_ROWS else ""
+        out.write(f"would store {figures.height:,} figures{more}:\n")
+        out.write(sink.getvalue().decode())
+    if problems.height:
+        by_check = (
+            problems.select(pl.col("check").str.split("; ").explode())
+            .group_by("check")
+            .len("rows")
+            .sort("rows", "check", descending=[True, False])
+        )
+        out.write(f"would quarantine {problems.height:,} rows, by reason:\n")
+        for check, rows in by_check.iter_rows():
+            out.write(f"  {check}: {rows:,}\n")
         with pl.Config(
             tbl_rows=50,
             tbl_hide_dataframe_shape=True,
@@ -254,10 +314,53 @@ def validate_command(
             fmt_str_lengths=60,
             tbl_width_chars=160,
         ):
-            click.echo(problems.drop("check") if problems.height else "no problems found")
+            out.write(f"{problems.drop('check')}\n")
+    elif not failed:
+        out.write("no problems found\n")
+    return out.getvalue()
+
+
+@cli.command("map")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@source_options
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the TOML here."
+)
+@click.pass_context
+def map_command(
+    ctx: click.Context,
+    path: Path,
+    publisher: str | None,
+    url: str | None,
+    published: dt.datetime | None,
+    country: str | None,
+    output: Path | None,
+) -> None:
+    """Draft a mapping for a table without usable HXL.
+
+    \b
+    The TOML goes to stdout (or --output); a preview of what it would store, and what
+    quarantine, goes to stderr. Check it, edit it, then: humstats ingest --mapping FILE PATH
+    """
+    from humstats.normalize.draft import draft_mapping
+    from humstats.run import ingest
+
+    meta = _meta(publisher, url, published, country)
+    draft = draft_mapping(path, meta)
+    if output is not None:
+        output.write_text(draft.toml, encoding="utf-8")
+        click.echo(f"mapping written to {output}", err=True)
     else:
-        _emit(problems, fmt, None)
-    ctx.exit(_exit_code(result, strict))
+        click.echo(draft.toml, nl=False)
+    for note in draft.notes:
+        click.echo(f"note: {note}", err=True)
+    if meta.publisher is None or meta.published_date is None:
+        click.echo("preview: pass --publisher and --published to see what it would store", err=True)
+        return
+    result = ingest([path], data_dir=_data_dir(ctx), mapping=draft.mapping, meta=meta, dry_run=True)
+    _report_inputs(result, dry_run=True)
+    problems = result.quarantine.select("input_row", "check", "column", "failing_value", "reason")
+    click.echo(_preview(result.figures, problems, failed=bool(result.failed)), err=True, nl=False)
 
 
 @cli.command("status")
@@ -285,7 +388,31 @@ def status_command(ctx: click.Context, fmt: str) -> None:
 @click.option(
     "--until", type=click.DateTime(["%Y-%m-%d"]), help="Reference period ends on or before."
 )
-@click.option("--latest", is_flag=True, help="Only the latest figure per indicator and place.")
+@click.option(
+    "--latest",
+    is_flag=True,
+    help="Only the latest figure per indicator and place (totals only, unless --breakdowns).",
+)
+@click.option(
+    "--breakdowns",
+    is_flag=True,
+    help="With --latest: the latest figure of each part too (per sex, age, cause, group).",
+)
+@click.option("--totals", is_flag=True, help="Only totals: no part of a breakdown, no projection.")
+@click.option(
+    "--sex", multiple=True, type=click.Choice([s.value for s in Sex]), help="Only this sex."
+)
+@click.option("--age", multiple=True, help="Only this age range (all, 0-17, 18+; repeatable).")
+@click.option(
+    "--cause", multiple=True, help="Only this cause (all, conflict, disaster; repeatable)."
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Only parts of this group (origin=SDN; repeatable, all must hold).",
+)
 @as_of_option
 @format_option()
 @output_option
@@ -297,14 +424,39 @@ def figures_command(
     since: dt.datetime | None,
     until: dt.datetime | None,
     latest: bool,
+    breakdowns: bool,
+    totals: bool,
+    sex: tuple[str, ...],
+    age: tuple[str, ...],
+    cause: tuple[str, ...],
+    groups: tuple[str, ...],
     as_of: Any,
     fmt: Format,
     output: Path | None,
 ) -> None:
-    """Stored figures, filtered, with every provenance field."""
+    """Stored figures, filtered, with every provenance field.
+
+    A total and its parts (by sex, age, cause or group) are separate figures: all are listed
+    unless --totals; --latest picks among totals unless --breakdowns or a breakdown filter.
+    """
+    from humstats.schema import is_projected, is_total
     from humstats.store import Store
 
     figures = Store(_data_dir(ctx)).figures(as_of)
+    for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
+        if wanted:
+            figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
+    for pair in groups:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--group")
+        figures = figures.filter(
+            pl.concat_str(pl.lit(";"), pl.col("group"), pl.lit(";")).str.contains(
+                f";{key.strip()}={value.strip()};", literal=True
+            )
+        )
+    if totals:
+        figures = figures.filter(is_total() & ~is_projected())
     if indicator:
         figures = figures.filter(pl.col("indicator").is_in(indicator))
     if country:
@@ -316,7 +468,8 @@ def figures_command(
     if latest:
         from humstats.aggregate import latest as latest_figures
 
-        figures = latest_figures(figures)
+        split = breakdowns or sex or age or cause or groups
+        figures = latest_figures(figures, by=BREAKDOWNS if split else ())
     frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
     _emit(frame, fmt, output)
 
@@ -416,6 +569,13 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
     help="The configuration: sources, reports, store.",
 )
 @click.option("--draft", is_flag=True, help="Also render each report's open period as a draft.")
+@click.option(
+    "--source",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this source (repeatable); no report is rendered.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors (quiet cron mail).")
 @click.option(
     "--log-format",
@@ -426,7 +586,12 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
 )
 @click.pass_context
 def run_command(
-    ctx: click.Context, config_path: Path, draft: bool, quiet: bool, log_format: str
+    ctx: click.Context,
+    config_path: Path,
+    draft: bool,
+    only: tuple[str, ...],
+    quiet: bool,
+    log_format: str,
 ) -> None:
     """One scheduled batch: ingest what is new, render due reports, log the run.
 
@@ -437,8 +602,46 @@ def run_command(
     from humstats.schedule import run
 
     _configure_logging(quiet, log_format)
-    result = run(load_config(config_path), draft=draft)
+    result = run(load_config(config_path), draft=draft, sources=only or None)
     ctx.exit(result.exit_code)
+
+
+@cli.command("sources")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="humstats.toml",
+    show_default=True,
+    help="The configuration whose sources to list.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def sources_command(config_path: Path, fmt: str) -> None:
+    """Configured sources (local paths, HDX, HAPI, ReliefWeb) with their last fetch and status.
+
+    Counts are those of the last run that read each source.
+    """
+    import json
+
+    from humstats.config import load_config
+    from humstats.sources import describe_sources
+
+    rows = describe_sources(load_config(config_path))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = RichTable(show_lines=False)
+    columns = ("name", "kind", "last_fetch", "status", "fetched", "skipped", "failed", "figures")
+    for column in columns:
+        table.add_column(
+            column.replace("_", " "), justify="right" if column in columns[4:] else "left"
+        )
+    for row in rows:
+        table.add_row(*(str(row[c] if row[c] is not None else "–") for c in columns))
+    Console(width=160).print(table)
+    for row in rows:
+        if row["message"]:
+            click.echo(f"{row['name']}: {row['message']}", err=True)
 
 
 @cli.command("report")
@@ -499,6 +702,7 @@ def report_command(
         formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
         out_dir=out_dir,
         template_dir=template_dir,
+        sources=snapshot.read("sources"),
     )
     for path in written:
         click.echo(str(path))
@@ -627,13 +831,14 @@ def extract_command(
     publisher: str | None,
     url: str | None,
     published: dt.datetime | None,
+    country: str | None,
     fmt: Format,
     output: Path | None,
 ) -> None:
     """Show the figures texts yield, with their quotes, without storing them."""
     from humstats.extract.text import extract_paths
 
-    figures = extract_paths(paths, _meta(publisher, url, published))
+    figures = extract_paths(paths, _meta(publisher, url, published, country))
     if fmt is Format.TABLE and output is None:
         _print_extracted(figures)
         click.echo(f"{figures.height} figures", err=True)

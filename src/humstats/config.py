@@ -12,6 +12,11 @@ run behaves the same from cron, systemd or an interactive shell.
                                   retention_days
     [[sources]]                   name, paths (globs), kind, publisher, published, url,
                                   attributed_to, mapping
+    [[sources]] kind = "hdx"      name, dataset, resources, formats, mapping, mappings
+    [[sources]] kind = "hapi"     name, endpoint, params, app_identifier_env, mapping
+    [[sources]] kind = "reliefweb" name, query, since, appname_env
+                                  (live sources also: base_url, publisher, attributed_to,
+                                  timeout, retries, requests_per_second, page_size)
     [[reports]]                   name, schedule, countries, formats, template, draft
     [priority]                    publishers
 """
@@ -19,15 +24,22 @@ run behaves the same from cron, systemd or an interactive shell.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import glob
+import os
+import re
 import tomllib
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -154,6 +166,194 @@ def _takewhile_literal(parts: tuple[str, ...]) -> list[str]:
     return fixed
 
 
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+[^\s?#]*")
+
+
+def _http_url(value: str) -> str:
+    if not _HTTP_URL.fullmatch(value):
+        raise ValueError("expected an http(s) URL without query, such as 'https://host/path'")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+@dataclass(frozen=True, config=_STRICT, kw_only=True)
+class LiveSourceConfig:
+    """What every source fetched over HTTP shares: where the API lives and how politely to ask.
+
+    ``base_url`` is always configurable, so a test (or a mirror) can stand in for the service.
+    ``publisher`` and ``attributed_to`` fill in what the service does not say.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    base_url: HttpUrl
+    publisher: str | None = None
+    attributed_to: str | None = None
+    timeout: Annotated[float, Field(gt=0, le=600)] = 60.0
+    """Seconds to wait for a connection or for the next bytes of a response."""
+    retries: Annotated[int, Field(ge=0, le=10)] = 4
+    """Further attempts after a 429, a 5xx, a timeout or a dropped connection."""
+    requests_per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
+    """At most this many requests a second to one host, across the run's sources."""
+
+
+@dataclass(frozen=True, config=_STRICT, kw_only=True)
+class HdxSourceConfig(LiveSourceConfig):
+    """A dataset on HDX (CKAN): its resources that match are fetched whenever they change."""
+
+    kind: Literal["hdx"] = "hdx"
+    dataset: Annotated[str, Field(min_length=1)]
+    """The dataset's name (``sudan-displacement-data``) or id."""
+    base_url: HttpUrl = "https://data.humdata.org"
+    resources: tuple[str, ...] = ()
+    """Patterns (``*.csv``, ``*idp*``) on a resource's name or file name; empty: every one."""
+    formats: tuple[str, ...] = ()
+    """Resource formats as HDX labels them (``CSV``, ``XLSX``); empty: any format."""
+    mapping: Path | None = None
+    """The mapping for every table resource without one of its own in ``mappings``."""
+    mappings: dict[str, Path] = Field(default_factory=dict)
+    """Resource pattern → mapping file, for datasets whose resources differ in layout."""
+
+    @field_validator("mapping")
+    @classmethod
+    def _mapping_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else _existing(value, info, folder=False)
+
+    @field_validator("mappings")
+    @classmethod
+    def _mappings_exist(cls, value: dict[str, Path], info: ValidationInfo) -> dict[str, Path]:
+        checked = {}
+        for pattern, path in value.items():
+            try:
+                checked[pattern] = _existing(path, info, folder=False)
+            except ValueError as error:
+                raise ValueError(f"{pattern!r}: {error}") from error
+        return checked
+
+    def wants(self, name: str, filename: str, fmt: str) -> bool:
+        """Whether a resource with this name, file name and format is to be fetched."""
+        by_name = not self.resources or any(
+            _matches(pattern, name) or _matches(pattern, filename) for pattern in self.resources
+        )
+        by_format = not self.formats or fmt.strip().lower() in {f.lower() for f in self.formats}
+        return by_name and by_format
+
+    def mapping_for(self, name: str, filename: str) -> Path | None:
+        for pattern, path in self.mappings.items():
+            if _matches(pattern, name) or _matches(pattern, filename):
+                return path
+        return self.mapping
+
+
+def _matches(pattern: str, text: str) -> bool:
+    return fnmatch.fnmatchcase(text.lower(), pattern.lower())
+
+
+ParamValue = str | int | float | bool | tuple[str | int, ...]
+
+
+@dataclass(frozen=True, config=_STRICT, kw_only=True)
+class HapiSourceConfig(LiveSourceConfig):
+    """One HDX HAPI endpoint with its filters, read page by page."""
+
+    kind: Literal["hapi"] = "hapi"
+    endpoint: str
+    """The path under ``/api/v2/``, such as ``affected-people/idps``."""
+    base_url: HttpUrl = "https://hapi.humdata.org"
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+    """Filters as HAPI names them: ``location_code``, ``admin_level``, ``…_start_min``."""
+    app_identifier_env: Annotated[str, Field(pattern=_ENV_NAME)] = "HAPI_APP_IDENTIFIER"
+    """The environment variable that holds the app identifier (never the identifier itself)."""
+    mapping: Path | None = None
+    """How the endpoint's columns become figures; built in for the endpoints humstats knows."""
+    page_size: Annotated[int, Field(ge=1, le=10_000)] = 10_000
+    publisher: str | None = "HDX HAPI"
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_path(cls, value: str) -> str:
+        path = value.strip().strip("/").removeprefix("api/v2/")
+        if not re.fullmatch(r"[a-z0-9_-]+(/[a-z0-9_-]+)*", path):
+            raise ValueError("expected an endpoint path such as 'affected-people/idps'")
+        return path
+
+    @field_validator("params")
+    @classmethod
+    def _no_secret_or_paging(cls, value: dict[str, ParamValue]) -> dict[str, ParamValue]:
+        for key in ("app_identifier", "offset", "limit", "output_format"):
+            if key in value:
+                raise ValueError(
+                    f"{key!r} is set by humstats"
+                    + (" from app_identifier_env" if key == "app_identifier" else "")
+                )
+        return value
+
+    @field_validator("mapping")
+    @classmethod
+    def _mapping_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else _existing(value, info, folder=False)
+
+    def app_identifier(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The secret, read from the environment when it is needed, so it is never stored."""
+        value = (os.environ if environ is None else environ).get(self.app_identifier_env, "")
+        return value.strip() or None
+
+
+@dataclass(frozen=True, config=_STRICT)
+class ReliefwebQuery:
+    """Which ReliefWeb reports: each list is "any of these"; the lists combine with AND."""
+
+    country: tuple[str, ...] = ()
+    """ISO3 codes (``SDN``) or country names."""
+    disaster: tuple[str, ...] = ()
+    """Disaster names, GLIDE numbers (``FL-2024-000123-SDN``) or ReliefWeb ids."""
+    source: tuple[str, ...] = ()
+    """Organisations by short name (``OCHA``) or full name."""
+    format: tuple[str, ...] = ()
+    """Content formats: ``Situation Report``, ``Flash Update``, ``News and Press Release``…"""
+    theme: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    """Language names or codes (``English``, ``en``)."""
+
+
+@dataclass(frozen=True, config=_STRICT, kw_only=True)
+class ReliefwebSourceConfig(LiveSourceConfig):
+    """Reports from ReliefWeb's v2 API; each new report's text goes to the extractor."""
+
+    kind: Literal["reliefweb"] = "reliefweb"
+    base_url: HttpUrl = "https://api.reliefweb.int"
+    query: ReliefwebQuery = Field(default_factory=ReliefwebQuery)
+    since: dt.date | None = None
+    """Reports posted from this day on; later runs resume from the newest report stored."""
+    appname_env: Annotated[str, Field(pattern=_ENV_NAME)] = "RELIEFWEB_APPNAME"
+    """The environment variable holding the appname ReliefWeb approved for you."""
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 100
+
+    def appname(self, environ: Mapping[str, str] | None = None) -> str | None:
+        value = (os.environ if environ is None else environ).get(self.appname_env, "")
+        return value.strip() or None
+
+
+LIVE_KINDS = ("hdx", "hapi", "reliefweb")
+
+
+def _source_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return str(kind) if kind in LIVE_KINDS else "local"
+
+
+AnySource = Annotated[
+    Annotated[SourceConfig, Tag("local")]
+    | Annotated[HdxSourceConfig, Tag("hdx")]
+    | Annotated[HapiSourceConfig, Tag("hapi")]
+    | Annotated[ReliefwebSourceConfig, Tag("reliefweb")],
+    Discriminator(_source_tag),
+]
+"""A ``[[sources]]`` entry: local files (``kind`` table, text or absent) or a live service."""
+
+
 @dataclass(frozen=True, config=_STRICT)
 class ReportConfig:
     """A report rendered once each period closes (and as a draft while it is open)."""
@@ -195,7 +395,7 @@ class Config:
     """A whole ``humstats.toml``."""
 
     store: StoreConfig
-    sources: tuple[SourceConfig, ...] = ()
+    sources: tuple[AnySource, ...] = ()
     reports: tuple[ReportConfig, ...] = ()
     priority: PriorityConfig | None = None
 
@@ -216,12 +416,15 @@ class Config:
         return self.priority.publishers if self.priority is not None else None
 
 
+_TAGS = ("local", *LIVE_KINDS)
+
+
 def _location(parts: tuple[int | str, ...]) -> str:
     text = ""
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif not part.startswith("function-") and part not in ("tuple", "list"):
+        elif not part.startswith("function-") and part not in ("tuple", "list", *_TAGS):
             text += f".{part}" if text else part
     return text
 

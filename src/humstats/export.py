@@ -11,7 +11,8 @@ from typing import BinaryIO
 
 import polars as pl
 
-from humstats.schema import INDICATOR_HXL, Indicator
+from humstats.hxl import INDICATOR_HXL
+from humstats.schema import BREAKDOWNS, Indicator, is_projected, is_total
 
 
 class Format(StrEnum):
@@ -38,6 +39,11 @@ FIELD_HXL: dict[str, str] = {
     "attributed_to": "#meta+attributed",
     "source_url": "#meta+url",
     "quote": "#description",
+    "sex": "#meta+sex",
+    "age": "#meta+age",
+    "cause": "#meta+cause",
+    "group": "#meta+group",
+    "projected": "#meta+projected",
 }
 """Figure fields other than values → the HXL hashtags they export under."""
 
@@ -90,6 +96,11 @@ def write_frame(frame: pl.DataFrame, fmt: Format, sink: BinaryIO) -> None:
         to_hxl(frame).write_csv(sink)
     else:
         wanted = [c for c in TABLE_COLUMNS if c in frame.columns]
+        if set(BREAKDOWNS) <= set(frame.columns) and frame.height:
+            # the breakdowns are shown only when some figure is a part: they tell it apart
+            split = frame.select(~is_total() | is_projected()).to_series().any()
+            if split:
+                wanted[1:1] = BREAKDOWNS
         shown = frame.select(wanted) if wanted else frame
         with pl.Config(
             tbl_rows=-1,

@@ -17,7 +17,7 @@ import polars as pl
 
 from humstats import readers
 from humstats.errors import InputError
-from humstats.schema import COLUMNS, SourceMeta
+from humstats.schema import COLUMNS, SourceMeta, breakdown_key
 from humstats.store import SOURCE_DTYPES, Archived, Store, new_batch_id
 from humstats.validate import empty_quarantine, to_quarantine, validate_figures
 
@@ -119,12 +119,17 @@ def _stamp(
         pl.lit(ingested_at, pl.Datetime("us", "UTC")).alias("ingested_at"),
     ]
     if "origin" in frame.columns:
+        # A total keeps the id it had before breakdowns existed; a part adds its breakdown
+        # ("…:Deaths:sex=f"), so a part and its total from one cell never collide.
+        key = breakdown_key()
         stamps.append(
             pl.concat_str(
                 pl.lit(archived.sha256[:16]),
                 pl.col("input_row").cast(pl.String),
                 pl.col("origin"),
+                pl.when(key != "").then(key),
                 separator=":",
+                ignore_nulls=True,
             ).alias("figure_id")
         )
     return frame.with_columns(stamps)

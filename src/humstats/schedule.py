@@ -5,6 +5,8 @@ with ``LockedError``), then:
 
 1. ingests, source by source, every file matching the source's patterns whose content hash the
    store does not hold yet (``run.ingest``; each source's new files are one atomic batch);
+   live sources (HDX, HAPI, ReliefWeb) first fetch what changed (``humstats.sources``), and
+   one failing source does not stop the others;
 2. renders each report for every period that has closed since it was last rendered (the open
    period too, as a draft, when asked);
 3. compacts the store when its tables hold more small files than ``[store] compact_files``;
@@ -21,14 +23,27 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from humstats.config import Config, ReportConfig, Schedule, SourceConfig, SourceKind
-from humstats.errors import HumstatsError, InputError
+from humstats.config import (
+    Config,
+    LiveSourceConfig,
+    ReportConfig,
+    Schedule,
+    SourceConfig,
+    SourceKind,
+)
+from humstats.errors import ConfigError, HumstatsError, InputError
 from humstats.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
 from humstats.run import InputOutcome, Status, expand_paths, ingest
 from humstats.store import Store
+
+if TYPE_CHECKING:
+    from humstats.sources import SourceReport
+    from humstats.sources.state import StateFile
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +133,8 @@ class RunResult:
     batches: list[str] = field(default_factory=list)
     reports: list[ReportOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    sources: list[SourceReport] = field(default_factory=list)
+    """What each live source fetched, skipped and failed, and why."""
 
     @property
     def stored(self) -> list[InputOutcome]:
@@ -141,7 +158,8 @@ class RunResult:
 
     @property
     def nothing_new(self) -> bool:
-        return not (self.stored or self.failed or self.reports or self.errors)
+        fetched = any(s.fetched for s in self.sources)
+        return not (self.stored or self.failed or self.reports or self.errors or fetched)
 
     @property
     def exit_code(self) -> int:
@@ -185,6 +203,7 @@ class RunResult:
             "figures": self.figures,
             "quarantined": self.quarantined,
             "reports": [r.to_record() for r in self.reports],
+            "sources": [s.to_record() for s in self.sources],
             "errors": self.errors,
             "exit_code": self.exit_code,
         }
@@ -291,6 +310,7 @@ def _render(
                 formats=report.formats,
                 out_dir=out_dir,
                 template_dir=report.template,
+                sources=store.sources(),
                 **options,
             )
         except HumstatsError as error:
@@ -314,21 +334,113 @@ def _compact(store: Store, config: Config) -> None:
         log.info("compacted the store: %s data files -> %s", done.files_before, done.files_after)
 
 
-def run(config: Config, *, draft: bool = False, today: dt.date | None = None) -> RunResult:
+def _live_source(
+    store: Store,
+    source: LiveSourceConfig,
+    state_file: StateFile,
+    result: RunResult,
+    options: _LiveOptions,
+) -> None:
+    from humstats.sources import fetch_and_ingest, make_client
+
+    with make_client(source, slots=options.slots, **options.http) as client:
+        report = fetch_and_ingest(
+            source,
+            store,
+            state_file,
+            client,
+            environ=options.environ,
+            today=options.today,
+            failpoint=options.failpoint,
+        )
+    result.sources.append(report)
+    result.inputs += [(source.name, outcome) for outcome in report.inputs]
+    result.batches += report.batches
+    result.errors += report.errors
+
+
+def _remember_local(state_file: StateFile, source: SourceConfig, result: RunResult) -> None:
+    """Local sources get a line in the state file too, so ``humstats sources`` lists them."""
+    outcomes = [i for name, i in result.inputs if name == source.name]
+    state = state_file.get(source.name, str(source.kind or "files"))
+    state.last_fetch = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    state.fetched = sum(1 for i in outcomes if i.status is Status.STORED)
+    state.skipped = sum(1 for i in outcomes if i.status is Status.UNCHANGED)
+    state.failed = sum(1 for i in outcomes if i.status is Status.UNREADABLE)
+    state.figures = sum(i.figures for i in outcomes if i.status is Status.STORED)
+    state.status = (
+        "ok" if not state.failed else "partial" if len(outcomes) > state.failed else "failed"
+    )
+    state.message = next((i.message for i in outcomes if i.message), None)
+    state_file.save()
+
+
+@dataclass
+class _LiveOptions:
+    environ: Mapping[str, str] | None
+    today: dt.date | None
+    failpoint: Callable[[str], None] | None
+    http: Mapping[str, object]
+    slots: dict[str, float] = field(default_factory=dict)
+    """Per-host request times, shared by every live source of the run."""
+
+
+def select_sources(
+    config: Config, names: Sequence[str] | None
+) -> tuple[SourceConfig | LiveSourceConfig, ...]:
+    """The configured sources named (all when ``names`` is None); an unknown name is a
+    ``ConfigError`` listing the known ones."""
+    if names is None:
+        return tuple(config.sources)
+    known = {source.name: source for source in config.sources}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        listed = ", ".join(known) or "none"
+        raise ConfigError(f"no source named {unknown[0]!r}; configured: {listed}")
+    return tuple(known[name] for name in names)
+
+
+def run(
+    config: Config,
+    *,
+    draft: bool = False,
+    today: dt.date | None = None,
+    sources: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    http: Mapping[str, object] | None = None,
+    failpoint: Callable[[str], None] | None = None,
+) -> RunResult:
     """One scheduled batch (see the module docstring); ``draft`` renders open periods too.
+
+    ``sources`` names the sources to run (``humstats run --source``): only those are read and
+    no report is rendered, since a report drawn from some sources only would be incomplete.
+    ``environ`` is where live sources find their app identifiers (default: the process
+    environment); ``http`` overrides the HTTP client's settings (tests pass ``sleep``/``clock``);
+    ``failpoint`` is called at each step of a live source (crash tests).
 
     Raises ``LockedError`` at once when another run holds the store, and ``ConfigError``
     for a configuration problem found only now (a mapping file that does not parse). Input
     and report failures do not raise: they are in the result and in the run log.
     """
+    from humstats.sources import clear_leftovers
+    from humstats.sources.state import StateFile
+
+    chosen = select_sources(config, sources)
     store = Store(config.store.data)
     today = today or dt.datetime.now(dt.UTC).date()
+    live = _LiveOptions(environ, today, failpoint, http or {})
     with store.lock(timeout=0):
         result = RunResult(started=dt.datetime.now(dt.UTC))
         try:
-            for source in config.sources:
-                _ingest_source(store, source, result)
-            for report in config.reports:
+            clear_leftovers(store)
+            state_file = StateFile.of(store.processed_dir)
+            for source in chosen:
+                if isinstance(source, LiveSourceConfig):
+                    _live_source(store, source, state_file, result, live)
+                else:
+                    _ingest_source(store, source, result)
+                    _remember_local(state_file, source, result)
+            for report in config.reports if sources is None else ():
                 for period in due_periods(report.schedule, today, _rendered(store, report)):
                     result.reports += _render(store, config, report, period, draft=False)
                 if draft or report.draft:

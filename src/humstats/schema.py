@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
 import pandera.polars as pa
 import polars as pl
-import pycountry
 from pandera.engines.polars_engine import DateTime
 from pandera.typing.polars import Series
+
+from humstats.countries import iso3_codes
 
 MAX_VALUE = 10_000_000_000
 """No count of people reaches ten billion: a larger value is a parsing or typing error."""
@@ -67,26 +67,71 @@ class DatePrecision(StrEnum):
     YEAR = "year"
 
 
-INDICATOR_HXL: dict[Indicator, str] = {
-    Indicator.KILLED: "#affected+killed",
-    Indicator.INJURED: "#affected+injured",
-    Indicator.MISSING: "#affected+missing",
-    Indicator.DETAINED: "#affected+detained",
-    Indicator.DISPLACED: "#affected+idps",
-    Indicator.REFUGEES: "#affected+refugees",
-    Indicator.RETURNEES: "#affected+returnees",
-    Indicator.AFFECTED: "#affected",
-    Indicator.IN_NEED: "#inneed",
-    Indicator.FOOD_INSECURE: "#affected+food_insecure",
-    Indicator.POPULATION: "#population",
+class Sex(StrEnum):
+    ALL = "all"
+    F = "f"
+    M = "m"
+    X = "x"
+
+
+TOTAL = "all"
+"""The ``sex``, ``age`` and ``cause`` of a figure that is not broken down by them."""
+
+BREAKDOWN_DEFAULTS: dict[str, object] = {
+    "sex": TOTAL,
+    "age": TOTAL,
+    "cause": TOTAL,
+    "group": None,
+    "projected": False,
 }
-"""Indicator → HXL hashtag, for reading HXL tables and for ``--format hxl``."""
+"""The breakdown fields and their values for a total: a producer that splits nothing fills
+these, so a part and its total are told apart by these fields alone."""
+
+BREAKDOWNS: tuple[str, ...] = tuple(BREAKDOWN_DEFAULTS)
+
+_BREAKDOWN_PATTERNS: dict[str, str] = {
+    "age": r"^(all|\d{1,3}-\d{1,3}|\d{1,3}\+)$",
+    "cause": r"^[a-z0-9_]+$",
+    "group": r"^[a-z0-9_]+=[^;=]+(;[a-z0-9_]+=[^;=]+)*$",
+}
+"""How ``age`` ("0-17", "60+"), ``cause`` ("conflict") and ``group`` ("origin=SDN;phase=3")
+are written, so that users can filter on them."""
 
 
-@cache
-def iso3_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-3 code pycountry knows."""
-    return frozenset(c.alpha_3 for c in pycountry.countries)
+def breakdown_defaults() -> list[pl.Expr]:
+    """The breakdown columns of a total, as literals to add to a frame of candidates."""
+    return [pl.lit(value, DTYPES[name]).alias(name) for name, value in BREAKDOWN_DEFAULTS.items()]
+
+
+def is_total(exclude: Sequence[str] = ()) -> pl.Expr:
+    """True for a figure that is a total: no sex, age or cause split and no group (columns in
+    ``exclude`` are not looked at). Stores written before breakdowns existed read these
+    columns as null, which counts as the total they were."""
+    conditions = [
+        pl.col(name).fill_null(TOTAL) == TOTAL
+        for name in ("sex", "age", "cause")
+        if name not in exclude
+    ]
+    if "group" not in exclude:
+        conditions.append(pl.col("group").is_null())
+    return pl.all_horizontal(conditions) if conditions else pl.lit(True)
+
+
+def is_projected() -> pl.Expr:
+    return pl.col("projected").fill_null(False)
+
+
+def breakdown_key() -> pl.Expr:
+    """ "sex=f;age=0-17": the breakdown fields that differ from a total, empty for a total and
+    for a figure that is not projected. Part of ``figure_id`` so that a part and its total from
+    the same cell never share an id."""
+    parts = [
+        pl.when(pl.col(name).fill_null(TOTAL) != TOTAL).then(pl.format(f"{name}={{}}", name))
+        for name in ("sex", "age", "cause")
+    ]
+    parts.append(pl.col("group"))
+    parts.append(pl.when(is_projected()).then(pl.lit("projected")))
+    return pl.concat_str(parts, separator=";", ignore_nulls=True)
 
 
 def repeated_rows(
@@ -158,6 +203,11 @@ class FigureSchema(pa.DataFrameModel):
     quote: Series[str]
     span_start: Series[pl.Int64] = pa.Field(nullable=True)
     span_end: Series[pl.Int64] = pa.Field(nullable=True)
+    sex: Series[str] = pa.Field(isin=_values(Sex))
+    age: Series[str]
+    cause: Series[str]
+    group: Series[str] = pa.Field(nullable=True)
+    projected: Series[bool]
     method: Series[str]
     confidence: Series[pl.Float64] = pa.Field(ge=0.0, le=1.0)
     batch_id: Series[str]
@@ -180,6 +230,11 @@ class FigureSchema(pa.DataFrameModel):
     def _real_country(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col(data.key).is_in(sorted(iso3_codes())))
 
+    @pa.check("age", "cause", "group", name="malformed-breakdown")
+    def _breakdown_written(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        pattern = _BREAKDOWN_PATTERNS[data.key]
+        return data.lazyframe.select(pl.col(data.key).str.contains(pattern).fill_null(True))
+
     @pa.check("publisher", "quote", "source_file", "method", name="blank-text")
     def _not_blank(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return _nonblank(data)
@@ -191,7 +246,9 @@ class FigureSchema(pa.DataFrameModel):
     @pa.check("period_start", "period_end", "published_date", name="future-date")
     def _not_future(cls, data: pa.PolarsData) -> pl.LazyFrame:
         tomorrow = dt.datetime.now(dt.UTC).date() + PUBLICATION_TOLERANCE
-        return data.lazyframe.select(pl.col(data.key) <= tomorrow)
+        # A projection or plan describes a period yet to come; its publication may not.
+        planned = is_projected() if data.key != "published_date" else pl.lit(False)
+        return data.lazyframe.select((pl.col(data.key) <= tomorrow) | planned)
 
     @pa.dataframe_check(name="period-reversed")
     def _period_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -200,7 +257,7 @@ class FigureSchema(pa.DataFrameModel):
     @pa.dataframe_check(name="published-before-period")
     def _published_after_period(cls, data: pa.PolarsData) -> pl.LazyFrame:
         limit = pl.col("published_date") + pl.duration(days=PUBLICATION_TOLERANCE.days)
-        return data.lazyframe.select(pl.col("period_end") <= limit)
+        return data.lazyframe.select((pl.col("period_end") <= limit) | is_projected())
 
     @pa.dataframe_check(name="value-outside-bounds")
     def _bounds_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -275,6 +332,8 @@ class SourceMeta:
     published_date: dt.date | None = None
     attributed_to: str | None = None
     title: str | None = None
+    country_iso3: str | None = None
+    """The country the whole input is about (``--country``), where it names none itself."""
 
     def overridden_by(self, other: SourceMeta) -> SourceMeta:
         """Fields set in ``other`` win; the rest stay as they are."""

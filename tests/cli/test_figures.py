@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from conftest import make_figures, make_sources
 from humstats.cli import cli
-from humstats.schema import COLUMNS, INDICATOR_HXL, Indicator
+from humstats.hxl import INDICATOR_HXL
+from humstats.schema import COLUMNS, Indicator
 from humstats.store import Store
 from humstats.validate import empty_quarantine
 
@@ -119,3 +120,80 @@ def test_unknown_indicator_is_a_usage_error(store: Store) -> None:
     code, _, err = _invoke(store.root, "figures", "--indicator", "bored")
     assert code == 2
     assert "bored" in err
+
+
+@pytest.fixture
+def split_store(data_dir: Path) -> Store:
+    """Killed in Syria: a total, its parts by sex and by age, and a projection."""
+    store = Store(data_dir)
+    figures = make_figures(
+        {"value": 1_000, "location_name": None, "admin_level": 0, "pcode": None},
+        *(
+            {"value": value, "location_name": None, "admin_level": 0, "pcode": None, **part}
+            for value, part in (
+                (600, {"sex": "f"}),
+                (400, {"sex": "m"}),
+                (250, {"sex": "f", "age": "0-17"}),
+                (90, {"group": "origin=SDN;phase=3"}),
+                (2_000, {"projected": True, "period_end": dt.date(2024, 12, 1)}),
+            )
+        ),
+    )
+    sources = make_sources(figures, "b" * 64)
+    with store.lock():
+        store.commit("b2", figures, empty_quarantine(), sources)
+    return store
+
+
+def _values(data_dir: Path, *args: str) -> list[int]:
+    code, out, err = _invoke(data_dir, "figures", "--format", "csv", *args)
+    assert code == 0, err
+    return sorted(pl.read_csv(io.BytesIO(out))["value"].to_list())
+
+
+def test_latest_is_the_total_unless_breakdowns_are_asked_for(split_store: Store) -> None:
+    assert _values(split_store.root, "--latest") == [1_000]
+    assert _values(split_store.root, "--latest", "--breakdowns") == [
+        90,
+        250,
+        400,
+        600,
+        1_000,
+        2_000,
+    ]
+    assert _values(split_store.root, "--totals") == [1_000]
+    assert len(_values(split_store.root)) == 6
+
+
+def test_breakdown_filters_pick_parts(split_store: Store) -> None:
+    assert _values(split_store.root, "--sex", "f") == [250, 600]
+    assert _values(split_store.root, "--sex", "f", "--age", "all") == [600]
+    assert _values(split_store.root, "--latest", "--sex", "m") == [400]
+    assert _values(split_store.root, "--group", "phase=3") == [90]
+    assert _values(split_store.root, "--group", "phase=3", "--group", "origin=HTI") == []
+
+
+def test_table_shows_breakdowns_when_a_figure_is_a_part(split_store: Store) -> None:
+    code, out, _ = _invoke(split_store.root, "figures", "--sex", "f")
+    assert code == 0
+    header = out.decode().splitlines()[1]
+    assert "sex" in header and "age" in header
+
+
+def test_group_filter_needs_a_pair(split_store: Store) -> None:
+    code, _, err = _invoke(split_store.root, "figures", "--group", "SDN")
+    assert code == 2
+    assert "KEY=VALUE" in err
+
+
+def test_sql_sees_the_breakdowns(split_store: Store) -> None:
+    code, out, err = _invoke(
+        split_store.root,
+        "query",
+        "SELECT sex, sum(value) AS v FROM figures WHERE age = 'all' AND NOT projected "
+        'AND "group" IS NULL GROUP BY sex ORDER BY sex',
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    assert pl.read_csv(io.BytesIO(out)).rows() == [("all", 1_000), ("f", 600), ("m", 400)]

@@ -59,6 +59,7 @@ from humstats.extract.sentences import mask_asides, split_sentences, unmask
 from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
+    BREAKDOWN_DEFAULTS,
     DTYPES,
     ORIGIN_COLUMNS,
     STAMPED,
@@ -901,6 +902,7 @@ def _row(
         "span_end": document.offset + q.end,
         "method": METHOD,
         "confidence": _confidence(figure, source),
+        **BREAKDOWN_DEFAULTS,
         "input_row": document.index,
         "origin": f"{document.offset + q.start}:{figure.indicator.value}",
     }

@@ -15,28 +15,41 @@ notes, formulas) go through the slower cleaning expressions.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
+from humstats.countries import (
+    ISO3,
+    agency_iso3,
+    code_scheme,
+    country_in_name,
+    country_iso3,
+    pcode_country,
+)
 from humstats.errors import InputError
+from humstats.hxl import HOUSEHOLD_ATTRIBUTES, indicator_of, parse_hashtag
+from humstats.normalize.breakdowns import (
+    PLACE_GROUPS,
+    age_of,
+    cause_of,
+    group_value,
+    sex_of,
+)
 from humstats.normalize.cells import (
     ISO_DAY,
     MAX_DIGITS,
     MISSING,
     column_day_first,
-    country_iso3,
     is_missing,
     parse_counts,
     parse_period,
 )
 from humstats.normalize.mapping import (
-    FLOW_ATTRIBUTES,
-    HOUSEHOLD_ATTRIBUTES,
     PEOPLE_ATTRIBUTES,
-    STOCK_ATTRIBUTES,
     FigureColumn,
     Mapping,
     Place,
@@ -44,8 +57,8 @@ from humstats.normalize.mapping import (
     mapping_from_hxl,
 )
 from humstats.readers import Table
-from humstats.readers.hxl import indicator_of, parse_hashtag
 from humstats.schema import (
+    BREAKDOWN_DEFAULTS,
     COLUMNS,
     DTYPES,
     ORIGIN_COLUMNS,
@@ -115,13 +128,16 @@ INDICATOR_WORDS: dict[str, Indicator] = {
 """Indicator cells of long tables beyond the vocabulary's own names and HXL hashtags."""
 
 
-def _date_table(values: list[str | None], mapping: Mapping) -> pl.DataFrame:
-    """Distinct date texts (as written) -> start, end, precision (nulls where unreadable)."""
+def _date_table(
+    values: list[str | None], mapping: Mapping, labels: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Distinct date texts (as written) -> start, end, precision (nulls where unreadable);
+    ``labels`` rewrite a text before it is read ("T1 2024" -> "2024-01/2024-03")."""
     texts = [value for value in values if value is not None]
-    day_first = column_day_first(texts)
-    parsed = [
-        parse_period(text, mapping.date_formats, mapping.timezone, day_first) for text in texts
-    ]
+    labels = labels or {}
+    readable = [labels.get(text.strip(), text) for text in texts]
+    day_first = column_day_first(readable)
+    parsed = [_read_period(text, mapping, day_first) for text in readable]
     return pl.DataFrame(
         {
             "__text": texts,
@@ -179,13 +195,20 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
     names: no row could be read, so there is nothing to quarantine.
     """
     effective = mapping or Mapping()
+    if effective.header_rows:
+        table = restack(table, effective.header_rows)
     if table.hxl:
-        effective = effective.merged_over(mapping_from_hxl(table.hxl))
+        hashtag_mapping = mapping_from_hxl(table.hxl, {c: c for c in table.hxl})
+        hashtag_mapping = replace(
+            hashtag_mapping, figures=_without_sums(table, hashtag_mapping.figures)
+        )
+        effective = effective.merged_over(hashtag_mapping)
     if not effective.figures:
         raise InputError(
             table.path,
             "no figure columns: the table has no HXL indicator hashtags (#affected+killed, "
-            "#inneed, ...) and no mapping names any; pass --mapping FILE",
+            f"#inneed, ...) and no mapping names any; run `humstats map {table.path}` to draft "
+            "a mapping, check it, and pass it with --mapping FILE",
         )
     if "indicator" not in effective.columns and not all(f.indicator for f in effective.figures):
         raise InputError(
@@ -202,7 +225,84 @@ def normalize_table(table: Table, meta: SourceMeta, mapping: Mapping | None = No
             f"{', '.join(map(repr, table.frame.columns[:20]))}",
         )
     _require_provenance(table, meta, effective)
-    return _Normalizer(table, meta, effective).run()
+    return _Normalizer(table, meta, _with_country(effective, meta, table)).run()
+
+
+def _with_country(mapping: Mapping, meta: SourceMeta, table: Table) -> Mapping:
+    """The country of a table that names none in its cells: ``--country`` first, else the
+    mapping's constant, else a p-code column (per row, see ``_row_fields``), else the one
+    country its file name names ("mali-population-movements.csv"), as HDX names files."""
+    constants = mapping.constants
+    if meta.country_iso3 is not None and not mapping.country:
+        return replace(mapping, constants={**constants, "country": meta.country_iso3})
+    if mapping.country or constants.get("country") or any(p.pcode for p in mapping.places):
+        return mapping
+    named = country_in_name(table.path.name)
+    if named is None:
+        return mapping
+    log.info("%s: no country column; the file name says %s", table.path, named)
+    return replace(mapping, constants={**constants, "country": named})
+
+
+def restack(table: Table, rows: int) -> Table:
+    """The table with its first ``rows`` data rows joined into the column names: a stacked
+    header ("Oct-Dec 2022 (# of People in)" over "Crisis" over "IPC 3") becomes one name per
+    column, "Oct-Dec 2022 (# of People in) / Crisis / IPC 3"; an empty column takes the name
+    its stack gives it."""
+    head = table.frame.head(rows).rows()
+    names: list[str] = []
+    for index, column in enumerate(table.frame.columns):
+        parts = [] if column.startswith("column_") else [column]
+        for row in head:
+            cell = (row[index] or "").strip()
+            if cell and cell not in parts:
+                parts.append(cell)
+        name = " / ".join(parts) or column
+        while name in names:
+            name += "'"
+        names.append(name)
+    frame = table.frame.slice(rows).rename(dict(zip(table.frame.columns, names, strict=True)))
+    hxl = {names[table.frame.columns.index(c)]: t for c, t in (table.hxl or {}).items()}
+    return replace(table, frame=frame, first_row=table.first_row + rows, hxl=hxl or None)
+
+
+def _without_sums(table: Table, figures: tuple[FigureColumn, ...]) -> tuple[FigureColumn, ...]:
+    """Figure columns without those that only add up others of the row.
+
+    A "Total" column holding IDPs + refugees (tagged ``#affected``) counts nobody new: stored
+    beside its parts it would be added to them. A total column (no breakdown) whose every
+    filled cell equals the sum of two or more other total columns of the same unit is left
+    out, and the log says so.
+    """
+    totals = [
+        f
+        for f in figures
+        if not (f.sex or f.age or f.cause or f.group or f.projected or f.period_start)
+    ]
+    if len(totals) < 3:
+        return figures
+    counts = {f.column: parse_counts(table.frame[f.column])[0] for f in totals}
+    dropped = set()
+    for figure in totals:
+        others = [o for o in totals if o.column != figure.column and o.unit == figure.unit]
+        if len(others) < 2:
+            continue
+        frame = pl.DataFrame(
+            {"value": counts[figure.column], **{o.column: counts[o.column] for o in others}}
+        )
+        parts = [pl.col(o.column) for o in others]
+        checked = frame.filter(
+            pl.col("value").is_not_null() & pl.all_horizontal(p.is_not_null() for p in parts)
+        ).select("value", pl.sum_horizontal(parts).alias("sum"))
+        if checked.height >= 2 and (checked["value"] == checked["sum"]).all():
+            log.info(
+                "%s: column %r is the sum of %s, not a figure of its own",
+                table.path,
+                figure.column,
+                ", ".join(repr(o.column) for o in others),
+            )
+            dropped.add(figure.column)
+    return tuple(f for f in figures if f.column not in dropped)
 
 
 def _require_provenance(table: Table, meta: SourceMeta, mapping: Mapping) -> None:
@@ -238,8 +338,55 @@ class _Normalizer:
         filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         # blank rows carry nothing; filtering copies every column, so only when there are any
         frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
-        self.frame, self._duplicates = self._split_duplicates(frame)
+        frame, self._filtered = self._filter_rows(frame)
+        if mapping.rows.records:
+            self.frame, self._duplicates = frame, self._filtered.head(0)
+        else:
+            self.frame, self._duplicates = self._split_duplicates(frame)
+        self.frame = self.frame.with_columns(_matches(mapping.rows.total_when).alias("__total"))
         self._distinct: dict[str, list[str | None]] = {}
+        if "year" in mapping.columns and "date" not in mapping.columns:
+            self.frame = self.frame.with_columns(self._composed_date().alias(_COMPOSED))
+            self.mapping = replace(mapping, columns={**mapping.columns, "date": _COMPOSED})
+
+    def _filter_rows(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Rows the mapping's ``[rows]`` filters leave out, as quarantine candidates."""
+        rules = self.mapping.rows
+        if not rules.skip_when and not rules.keep_when:
+            return frame, frame.head(0).select(
+                pl.lit(None, pl.String).alias("check"),
+                pl.lit(None, pl.String).alias("column"),
+                pl.lit(None, pl.String).alias("failing_value"),
+                pl.col("__row").alias("input_row"),
+            )
+        out = _matches(rules.skip_when) if rules.skip_when else pl.lit(False)
+        if rules.keep_when:
+            out = out | ~_matches(rules.keep_when)
+        dropped = frame.filter(out)
+        names = [*rules.skip_when, *rules.keep_when]
+        failing = pl.concat_str([pl.col(c).fill_null("") for c in names], separator=" | ")
+        return frame.filter(~out), dropped.select(
+            pl.lit("filtered-row").alias("check"),
+            pl.lit(", ".join(names)).alias("column"),
+            failing.alias("failing_value"),
+            pl.col("__row").alias("input_row"),
+        )
+
+    def _composed_date(self) -> pl.Expr:
+        """One date text from split year, month and day columns ("2024", "Mars", "5")."""
+        columns = self.mapping.columns
+        labels = self.mapping.labels.get("month", {})
+        year = self._label(columns["year"]).str.extract(r"(\d{4})")
+        parts = [year]
+        if "month" in columns:
+            month = self._lookup(
+                columns["month"],
+                lambda text: _month_text(labels.get(text, text)),
+            )
+            parts.append(month)
+            if "day" in columns:
+                parts.append(self._label(columns["day"]).str.extract(r"(\d{1,2})").str.zfill(2))
+        return pl.concat_str(parts, separator="-")
 
     def _split_duplicates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Rows with the same cells as an earlier row say nothing new: keep the first, and
@@ -267,8 +414,113 @@ class _Normalizer:
         parts = [self._figures_of(rows, figure) for figure in self.mapping.figures]
         good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
         bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
-        unusable = pl.concat([self._empty(rows), self._duplicates], how="vertical_relaxed")
+        unusable = pl.concat(
+            [self._empty(rows), self._duplicates, self._filtered], how="vertical_relaxed"
+        )
+        derived_rows = [self._figures_of(rows, figure)[0] for figure in self._derived_columns(rows)]
+        good = pl.concat([good, *derived_rows, *self._derived_over(good)], how="vertical")
         return Normalized(figures=good, quarantine=self._quarantine(bad, unusable))
+
+    def _derived_columns(self, rows: pl.DataFrame) -> list[FigureColumn]:
+        """``[[derived]] columns``: per row, the sum of the parts the mapping declares to
+        cover the whole, as a figure column named by its parts ("IPC 3 + IPC 4 + IPC 5")."""
+        made = []
+        by_column = {f.column: f for f in self.mapping.figures}
+        for derived in self.mapping.derived:
+            if not derived.columns:
+                continue
+            counts = [parse_counts(rows[c], self.mapping.decimal)[0] for c in derived.columns]
+            present = pl.DataFrame([c.is_not_null().alias(str(i)) for i, c in enumerate(counts)])
+            total = pl.DataFrame([c.fill_null(0).alias(str(i)) for i, c in enumerate(counts)])
+            summed = total.select(pl.sum_horizontal(pl.all())).to_series()
+            any_present = present.select(pl.any_horizontal(pl.all())).to_series()
+            name = " + ".join(derived.columns)
+            rows.insert_column(
+                rows.width,
+                pl.when(any_present).then(summed.cast(pl.String)).otherwise(None).alias(name),
+            )
+            first = by_column.get(derived.columns[0], FigureColumn(derived.columns[0]))
+            made.append(
+                replace(
+                    first,
+                    column=name,
+                    indicator=derived.indicator,
+                    sex=None,
+                    age=None,
+                    cause=None,
+                    group=None,
+                    low=None,
+                    high=None,
+                )
+            )
+        return made
+
+    def _derived_over(self, figures: pl.DataFrame) -> list[pl.DataFrame]:
+        """``[[derived]] over``: parts that differ only by the named group keys (reason x
+        origin) summed into the total they make, quoting each part."""
+        made = []
+        for derived in self.mapping.derived:
+            if not derived.over or figures.is_empty():
+                continue
+            keys = set(derived.over)
+            pairs = pl.col("group").fill_null("").str.split(";")
+            rest = pairs.list.eval(
+                pl.element().filter(~pl.element().str.split("=").list.first().is_in(list(keys)))
+            ).list.join(";")
+            parts = figures.filter(
+                (pl.col("indicator") == derived.indicator)
+                & pairs.list.eval(
+                    pl.element().str.split("=").list.first().is_in(list(keys))
+                ).list.any()
+            ).with_columns(rest.alias("__rest"))
+            if parts.is_empty():
+                continue
+            same = [
+                c
+                for c in CANDIDATE_COLUMNS
+                if c
+                not in (
+                    "value",
+                    "value_low",
+                    "value_high",
+                    "quote",
+                    "span_start",
+                    "span_end",
+                    "group",
+                    "qualifier",
+                )
+            ]
+            summed = parts.group_by([*same, "__rest"], maintain_order=True).agg(
+                pl.col("value").sum(),
+                pl.col("input_row").min(),
+                pl.col("input_row").min().alias("span_start"),
+                pl.col("input_row").max().alias("span_end"),
+                pl.len().alias("__n"),
+                pl.col("quote").str.join(" + ").str.slice(0, 2000).alias("__parts"),
+                pl.col("qualifier").first(),
+            )
+            made.append(
+                summed.filter(pl.col("__n") > 1).select(
+                    *(
+                        pl.when(pl.col("__rest") != "").then(pl.col("__rest")).alias("group")
+                        if c == "group"
+                        else pl.format(
+                            "sum of {} parts by {}: {}",
+                            "__n",
+                            pl.lit(", ".join(derived.over)),
+                            "__parts",
+                        ).alias("quote")
+                        if c == "quote"
+                        else pl.lit(None, pl.Int64).alias(c)
+                        if c in ("value_low", "value_high")
+                        else pl.col(c).cast(DTYPES[c])
+                        for c in CANDIDATE_COLUMNS
+                    ),
+                    pl.col("input_row").cast(pl.Int64),
+                    pl.lit(f"sum:{'+'.join(derived.over)}").alias("origin"),
+                )
+            )
+        return made
 
     def _figures_of(self, rows: pl.DataFrame, figure: FigureColumn) -> tuple[pl.DataFrame, ...]:
         """Candidates and quarantined cells of one figure column."""
@@ -299,6 +551,7 @@ class _Normalizer:
             "span_end": pl.col("input_row"),
             "method": pl.lit(self.mapping.method),
             "confidence": pl.lit(1.0),
+            **self._breakdowns_of(figure),
         }
         final = [
             (extras[name] if name in extras else pl.col(name)).cast(DTYPES[name]).alias(name)
@@ -323,6 +576,23 @@ class _Normalizer:
         )
         return good, quarantined
 
+    def _breakdowns_of(self, figure: FigureColumn) -> dict[str, pl.Expr]:
+        """The breakdown fields of a figure column's cells: the column's own (``+f``, a
+        mapping's ``sex = "f"``), else its row's, else a total's."""
+        c = self.mapping.constants
+        fields: dict[str, pl.Expr] = {}
+        for name in ("sex", "age", "cause"):
+            own = getattr(figure, name) or c.get(name)
+            fields[name] = pl.coalesce(
+                pl.lit(own, pl.String), pl.col(f"__{name}"), pl.lit(BREAKDOWN_DEFAULTS[name])
+            )
+        parts = [pl.lit(figure.group, pl.String), pl.col("__group")]
+        joined = pl.concat_str(parts, separator=";", ignore_nulls=True)
+        fields["group"] = pl.when(joined != "").then(_sorted_group(joined))
+        projected = figure.projected if figure.projected is not None else c.get("projected")
+        fields["projected"] = pl.lit(bool(projected))
+        return fields
+
     # -- helpers over distinct values ---------------------------------------------------
 
     def _values(self, column: str) -> list[str | None]:
@@ -344,13 +614,52 @@ class _Normalizer:
             return pl.col(column)
         return pl.col(column).replace_strict(lookup, default=None, return_dtype=pl.String)
 
+    def _country_resolver(self, column: str) -> Any:
+        """ISO codes and names, or an agency's own codes when the column is in one (UNHCR's
+        "CHI" is China): the coding is judged on the column's distinct values."""
+        labels = self.mapping.labels.get("country", {})
+        scheme = code_scheme(labels.get(v, v) if v else v for v in self._values(column))
+        if scheme == ISO3:
+            return lambda text: country_iso3(labels.get(text, text))
+        return lambda text: agency_iso3(labels.get(text, text), scheme)
+
+    def _breakdown_fields(self) -> list[pl.Expr]:
+        """Per row, the breakdowns its columns name (``[breakdowns]``, ``#sector``): ``__sex``,
+        ``__age``, ``__cause`` and ``__group`` ("origin=SDN;reason=conflict")."""
+        fields: list[pl.Expr] = []
+        groups: list[pl.Expr] = []
+        readers = {"sex": sex_of, "age": age_of, "cause": cause_of}
+        for key, column in sorted(self.mapping.breakdowns.items()):
+            labels = self.mapping.labels.get(key, {})
+            if key in readers:
+                read = readers[key]
+                resolve = lambda text, read=read, labels=labels: read(labels.get(text, text))  # noqa: E731
+                fields.append(self._lookup(column, resolve).alias(f"__{key}"))
+                continue
+            scheme = code_scheme(self._values(column)) if key in PLACE_GROUPS else None
+            resolve = lambda text, key=key, labels=labels, scheme=scheme: group_value(  # noqa: E731
+                key, labels.get(text, text), scheme
+            )
+            value = self._lookup(column, resolve)
+            groups.append(pl.when(value.is_not_null()).then(pl.format(f"{key}={{}}", value)))
+        for key in ("sex", "age", "cause"):
+            if key not in self.mapping.breakdowns:
+                fields.append(pl.lit(None, pl.String).alias(f"__{key}"))
+        group = (
+            pl.concat_str(groups, separator=";", ignore_nulls=True)
+            if groups
+            else pl.lit(None, pl.String)
+        )
+        fields.append(pl.when(group != "").then(group).alias("__group"))
+        return fields
+
     # -- row-level fields -------------------------------------------------------------------
 
     def _row_fields(self) -> list[pl.Expr]:
         m, c = self.mapping, self.mapping.constants
         fields: list[pl.Expr] = []
         if m.country:
-            resolved = [self._lookup(col, country_iso3) for col in m.country]
+            resolved = [self._lookup(col, self._country_resolver(col)) for col in m.country]
             texts = [self._label(col) for col in m.country]
             fields.append(
                 (pl.coalesce(resolved) if len(resolved) > 1 else resolved[0]).alias("country_iso3")
@@ -367,9 +676,32 @@ class _Normalizer:
                 ).alias("__country_column")
             )
         else:
-            fields.append(pl.lit(c.get("country"), pl.String).alias("country_iso3"))
-            fields.append(pl.lit(None, pl.String).alias("__country_text"))
-            fields.append(pl.lit(None, pl.String).alias("__country_column"))
+            with_codes = [p.pcode for p in reversed(m.places) if p.pcode]
+            from_pcodes = [self._lookup(code, pcode_country) for code in with_codes]
+            # a row without a p-code (a total row) is in the one country all the others are
+            found = {
+                pcode_country(v)
+                for code in with_codes
+                for v in self._values(code)
+                if v and pcode_country(v)
+            }
+            only = found.pop() if len(found) == 1 else None
+            fields.append(
+                pl.coalesce(*from_pcodes, pl.lit(c.get("country") or only, pl.String)).alias(
+                    "country_iso3"
+                )
+            )
+            pcode_texts = [self._label(p.pcode) for p in reversed(m.places) if p.pcode]
+            fields.append(
+                (pl.coalesce(pcode_texts) if pcode_texts else pl.lit(None, pl.String)).alias(
+                    "__country_text"
+                )
+            )
+            fields.append(
+                pl.lit(m.places[-1].pcode if pcode_texts else None, pl.String).alias(
+                    "__country_column"
+                )
+            )
             texts = []
         names = [self._label(p.name) for p in m.places]
         country_level = not names and "location_name" not in c
@@ -381,7 +713,8 @@ class _Normalizer:
             location = pl.lit(c.get("location_name"), pl.String)
         else:
             location = pl.coalesce(names) if len(names) > 1 else names[0]
-        fields.append(location.alias("location_name"))
+        total_row = pl.col("__total")
+        fields.append(pl.when(~total_row).then(location).alias("location_name"))
         level = pl.lit(c.get("admin_level", 0 if country_level else None), pl.Int8)
         pcode = pl.lit(None, pl.String)
         for place, name in zip(reversed(m.places), reversed(names), strict=True):
@@ -395,7 +728,10 @@ class _Normalizer:
             level = self._label(m.columns["admin_level"]).cast(pl.Int8, strict=False)
         if "pcode" in m.columns:
             pcode = self._label(m.columns["pcode"])
-        fields += [level.alias("admin_level"), pcode.alias("pcode")]
+        fields += [
+            pl.when(total_row).then(pl.lit(0, pl.Int8)).otherwise(level).alias("admin_level"),
+            pl.when(~total_row).then(pcode).alias("pcode"),
+        ]
         # "Zamzam Camp, Al Fasher, North Darfur", once each ("Chittagong Division" may be
         # both the place and its admin1)
         place = (
@@ -419,8 +755,11 @@ class _Normalizer:
             fields.append(self._provenance(name, getattr(self.meta, name), c.get(name)))
         if "indicator" in m.columns:
             column = m.columns["indicator"]
+            indicator_labels = m.labels.get("indicator", {})
             fields += [
-                self._lookup(column, _indicator_from_text).alias("__indicator"),
+                self._lookup(
+                    column, lambda text: _indicator_from_text(indicator_labels.get(text, text))
+                ).alias("__indicator"),
                 self._label(column).alias("__indicator_text"),
             ]
         if "qualifier" in m.columns:
@@ -434,7 +773,7 @@ class _Normalizer:
             fields.append(self._lookup(m.columns["unit"], _unit_from_text).alias("__unit"))
         if "measure" in m.columns:
             fields.append(self._lookup(m.columns["measure"], _measure_from_text).alias("__measure"))
-        return fields
+        return fields + self._breakdown_fields()
 
     def _provenance(self, name: str, flag: str | None, constant: Any) -> pl.Expr:
         """Flags (``meta``) win over the row's own column, which wins over a constant."""
@@ -463,29 +802,9 @@ class _Normalizer:
                     pl.lit(None, pl.String).alias(f"__{role}_precision"),
                 )
                 continue
-            rows = rows.with_columns(self._label(column).alias(f"__{role}_text"))
-            if self._iso_days(column):
-                day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
-                rows = rows.with_columns(
-                    day.alias(f"__{role}_start"),
-                    day.alias(f"__{role}_end"),
-                    pl.lit(DatePrecision.DAY.value).alias(f"__{role}_precision"),
-                )
-            else:
-                table = _date_table(self._values(column), m).rename(
-                    {
-                        "__text": column,
-                        "__start": f"__{role}_start",
-                        "__end": f"__{role}_end",
-                        "__precision": f"__{role}_precision",
-                    }
-                )
-                rows = rows.join(table, on=column, how="left", maintain_order="left")
-            rows = rows.with_columns(
-                (~is_missing(pl.col(f"__{role}_text")) & pl.col(f"__{role}_start").is_null()).alias(
-                    f"__{role}_bad"
-                )
-            )
+            rows = self._parse_dates(rows, column, f"__{role}")
+        for column in self._figure_date_columns():
+            rows = self._parse_dates(rows, column, _date_prefix(column))
         constant = c.get("period")
         start = pl.coalesce(
             "__period_start_start", "__date_start", pl.lit(constant and constant[0], pl.Date)
@@ -518,6 +837,45 @@ class _Normalizer:
         if "date_precision" in m.columns:
             rows = self._widen(rows, self._label(m.columns["date_precision"]))
         return rows
+
+    def _parse_dates(self, rows: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
+        """Add ``<prefix>_text``, ``_start``, ``_end``, ``_precision`` and ``_bad`` (a date
+        written but unreadable) for a date column."""
+        rows = rows.with_columns(self._label(column).alias(f"{prefix}_text"))
+        if self._iso_days(column):
+            day = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
+            rows = rows.with_columns(
+                day.alias(f"{prefix}_start"),
+                day.alias(f"{prefix}_end"),
+                pl.lit(DatePrecision.DAY.value).alias(f"{prefix}_precision"),
+            )
+        else:
+            role = prefix.removeprefix("__")
+            labels = self.mapping.labels.get(role if role in DATE_ROLES else "date", {})
+            table = _date_table(self._values(column), self.mapping, labels).rename(
+                {
+                    "__text": column,
+                    "__start": f"{prefix}_start",
+                    "__end": f"{prefix}_end",
+                    "__precision": f"{prefix}_precision",
+                }
+            )
+            rows = rows.join(table, on=column, how="left", maintain_order="left")
+        return rows.with_columns(
+            (~is_missing(pl.col(f"{prefix}_text")) & pl.col(f"{prefix}_start").is_null()).alias(
+                f"{prefix}_bad"
+            )
+        )
+
+    def _figure_date_columns(self) -> list[str]:
+        """Columns holding some figure columns' own periods (IPC's validity periods)."""
+        names = [
+            column
+            for figure in self.mapping.figures
+            for column in (figure.period_start, figure.period_end)
+            if column
+        ]
+        return list(dict.fromkeys(names))
 
     def _iso_days(self, column: str) -> bool:
         """Whether every value is a plain YYYY-MM-DD date: then polars parses the column
@@ -588,11 +946,31 @@ class _Normalizer:
             pl.col("period_end"),
             pl.col("date_precision"),
         )
-        if not self._dated_roles() and "period" not in c:
+        if figure.period is not None:
+            start = pl.lit(figure.period[0], pl.Date)
+            end = pl.lit(figure.period[1], pl.Date)
+            precision = pl.lit(figure.period[2], pl.String)
+        elif figure.period_start or figure.period_end:
+            # this column's own period (IPC: current, first projection), else the row's
+            first = _date_prefix(figure.period_start or figure.period_end)
+            last = _date_prefix(figure.period_end or figure.period_start)
+            own_start, own_end = pl.col(f"{first}_start"), pl.col(f"{last}_end")
+            has_own = own_start.is_not_null()
+            start = pl.when(has_own).then(own_start).otherwise(start)
+            end = pl.when(has_own).then(pl.coalesce(own_end, pl.col(f"{first}_end"))).otherwise(end)
+            precision = (
+                pl.when(has_own)
+                .then(_span_precision(own_start, pl.coalesce(own_end, pl.col(f"{first}_end"))))
+                .otherwise(precision)
+            )
+        if "period" not in c and not (figure.period or figure.period_start or figure.period_end):
             # a stock with no date of its own is stated as of its publication
-            as_published = measure_expr == Measure.STOCK.value
-            start = end = pl.when(as_published).then(pl.col("published_date"))
-            precision = pl.when(as_published).then(pl.lit(DatePrecision.DAY.value))
+            as_published = (measure_expr == Measure.STOCK.value) & start.is_null()
+            start = pl.when(as_published).then(pl.col("published_date")).otherwise(start)
+            end = pl.when(as_published).then(pl.col("published_date")).otherwise(end)
+            precision = (
+                pl.when(as_published).then(pl.lit(DatePrecision.DAY.value)).otherwise(precision)
+            )
         attributed = pl.col("attributed_to")
         if figure.attributed_to and self.meta.attributed_to is None:
             attributed = pl.lit(figure.attributed_to, pl.String)
@@ -618,6 +996,10 @@ class _Normalizer:
             "country_iso3",
             "__country_text",
             "__country_column",
+            "__sex",
+            "__age",
+            "__cause",
+            "__group",
             "location_name",
             "admin_level",
             "pcode",
@@ -631,6 +1013,11 @@ class _Normalizer:
             *(
                 pl.col(f"__{role}_{part}")
                 for role in self._dated_roles()
+                for part in ("bad", "text")
+            ),
+            *(
+                pl.col(f"{_date_prefix(column)}_{part}")
+                for column in self._figure_date_columns()
                 for part in ("bad", "text")
             ),
         ]
@@ -683,6 +1070,16 @@ class _Normalizer:
                     pl.lit("unparseable-date"),
                     _name(column),
                     pl.col(f"__{role}_text"),
+                )
+            )
+        for column in self._figure_date_columns():
+            prefix = _date_prefix(column)
+            checks.append(
+                (
+                    pl.col(f"{prefix}_bad"),
+                    pl.lit("unparseable-date"),
+                    _name(column),
+                    pl.col(f"{prefix}_text"),
                 )
             )
         if "period" not in c:
@@ -755,14 +1152,19 @@ class _Normalizer:
         publisher = self.meta.publisher
         if publisher is None and "publisher" not in self.mapping.columns:
             publisher = self.mapping.constants.get("publisher")
-        record = self.mapping.columns.get("record_id")
+        record = self.mapping.record_id or tuple(
+            c for c in (self.mapping.columns.get("record_id"),) if c
+        )
+        ids: list[str | pl.Expr] = []
+        for column in record:
+            ids += [" ", pl.col(column).fill_null("?")]
         parts: list[str | pl.Expr] = [
             pl.col("__place_text"),
             f": {figure.column} ",
             pl.col(figure.column),
             " (",
             publisher if publisher is not None else pl.col("publisher").fill_null("?"),
-            *((" ", pl.col(record).fill_null("?")) if record else ()),
+            *ids,
             ", ",
             when.fill_null("?"),
             ")",
@@ -819,6 +1221,53 @@ class _Normalizer:
         ).sort("input_row", maintain_order=True)
 
 
+_COMPOSED = "__date_ymd"
+"""The date text composed from split year, month and day columns."""
+
+
+def _read_period(
+    text: str, mapping: Mapping, day_first: bool | None
+) -> tuple[dt.date, dt.date, str] | None:
+    """A date cell, or a range written START/END ("2022-10-01/2022-12-31")."""
+    parsed = parse_period(text, mapping.date_formats, mapping.timezone, day_first)
+    if parsed is None and "/" in text and text.count("/") == 1:
+        first, last = (part.strip() for part in text.split("/"))
+        start = parse_period(first, mapping.date_formats, mapping.timezone, day_first)
+        end = parse_period(last, mapping.date_formats, mapping.timezone, day_first)
+        if start and end and start[0] <= end[1]:
+            return start[0], end[1], start[2] if start[2] == end[2] else DatePrecision.DAY.value
+    return parsed
+
+
+def _month_text(text: str) -> str | None:
+    """ "3", "03", "Mars", "March" -> "03"."""
+    from humstats.normalize.headers import month_number
+
+    stripped = text.strip()
+    number = int(stripped) if stripped.isdigit() else month_number(stripped)
+    return f"{number:02d}" if number and 1 <= number <= 12 else None
+
+
+def _matches(rules: dict[str, tuple[str, ...]]) -> pl.Expr:
+    """Rows where any rule's column holds one of its texts (case and padding ignored)."""
+    if not rules:
+        return pl.lit(False)
+    return pl.any_horizontal(
+        pl.col(column).fill_null("").str.strip_chars().str.to_lowercase().is_in(list(texts))
+        for column, texts in rules.items()
+    )
+
+
+def _date_prefix(column: str) -> str:
+    """Internal column prefix for the parsed dates of a figure's own period column."""
+    return f"__fdate_{column}"
+
+
+def _sorted_group(joined: pl.Expr) -> pl.Expr:
+    """ "phase=3;origin=SDN": the contract writes group pairs in key order."""
+    return joined.str.split(";").list.unique().list.sort().list.join(";")
+
+
 def _span_precision(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """The precision a start..end pair of exact days amounts to: a whole calendar month or
     year ("1991-01-01".."1991-12-31") is that month or year; any other span is days."""
@@ -862,11 +1311,15 @@ def _unit_from_text(text: str) -> str | None:
     return Unit.PEOPLE.value if folded in PEOPLE_ATTRIBUTES | {"person", "persons"} else None
 
 
+_STOCK_WORDS = frozenset({"cum", "cumulative", "total", "stock"})
+_FLOW_WORDS = frozenset({"new", "daily", "weekly", "monthly", "flow", "incident"})
+
+
 def _measure_from_text(text: str) -> str | None:
     folded = text.lower()
-    if folded in STOCK_ATTRIBUTES or folded == Measure.STOCK.value:
+    if folded in _STOCK_WORDS:
         return Measure.STOCK.value
-    return Measure.FLOW.value if folded in FLOW_ATTRIBUTES else None
+    return Measure.FLOW.value if folded in _FLOW_WORDS else None
 
 
 def _indicator_from_text(text: str) -> str | None:
@@ -877,6 +1330,6 @@ def _indicator_from_text(text: str) -> str | None:
             return candidate
     if folded.startswith("#"):
         found = indicator_of(parse_hashtag(folded))
-        return found[0].value if found else None
+        return found.value if found else None
     word = INDICATOR_WORDS.get(folded)
     return word.value if word else None

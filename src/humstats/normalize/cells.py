@@ -1,4 +1,4 @@
-"""Single cells as tables write them: counts, reference periods, countries.
+"""Single cells as tables write them: counts and reference periods (countries: ``countries``).
 
 Each function reads one kind of cell. Counts are parsed over whole polars columns (a native
 cast first, cleaning only for the cells that fail it); periods and countries are parsed in
@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterable
-from functools import cache
 from typing import NamedTuple
 
 import polars as pl
-import pycountry
 
 from humstats.schema import DatePrecision
 
@@ -28,107 +25,6 @@ MAX_DIGITS = 18
 
 
 # ---------------------------------------------------------------------------------------------
-# Countries
-
-
-@cache
-def _country_index() -> dict[str, str]:
-    """Folded name -> ISO3 over pycountry's names, official names and common names, plus the
-    word-set of each name so "Congo, The Democratic Republic of the" also matches "Democratic
-    Republic of the Congo" and "Iran (Islamic Republic of)" matches "Iran, Islamic Republic of".
-    """
-    index: dict[str, str] = {}
-    clashes: set[str] = set()
-    for country in pycountry.countries:
-        for attribute in ("name", "official_name", "common_name"):
-            name = getattr(country, attribute, None)
-            if not name:
-                continue
-            for key in (_fold(name), _word_set(name)):
-                if index.get(key, country.alpha_3) != country.alpha_3:
-                    clashes.add(key)
-                index[key] = country.alpha_3
-    for key in clashes:
-        del index[key]
-    return index
-
-
-VARIANTS: dict[str, str] = {
-    "drc": "COD",
-    "dr congo": "COD",
-    "congo kinshasa": "COD",
-    "congo drc": "COD",
-    "democratic republic of congo": "COD",
-    "republic of congo": "COG",
-    "congo brazzaville": "COG",
-    "turkey": "TUR",
-    "russia": "RUS",
-    "ivory coast": "CIV",
-    "cape verde": "CPV",
-    "burma": "MMR",
-    "swaziland": "SWZ",
-    "macedonia": "MKD",
-    "uk": "GBR",
-    "great britain": "GBR",
-    "vatican": "VAT",
-    "car": "CAF",
-    "lao pdr": "LAO",
-    "south korea": "KOR",
-    "micronesia": "FSM",
-    "east timor": "TLS",
-    "palestine": "PSE",
-    "opt": "PSE",
-    "occupied palestinian territory": "PSE",
-    "occupied palestinian territories": "PSE",
-    "palestinian territories": "PSE",
-    "state of palestine": "PSE",
-    "gaza strip": "PSE",
-    "gaza": "PSE",
-    "west bank": "PSE",
-}
-"""Short and UN-style names pycountry does not carry. Kosovo is left out on purpose: it has
-no ISO 3166-1 code (XKX is user-assigned), so its figures quarantine as unknown-country rather
-than carry a code that joins with nothing."""
-
-
-def _fold(name: str) -> str:
-    """Lower-case, accents and punctuation gone, words single-spaced."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
-
-
-def _word_set(name: str) -> str:
-    words = set(_fold(name).split()) - {"the", "of", "and"}
-    return "|".join(sorted(words))
-
-
-@cache
-def country_iso3(name: str) -> str | None:
-    """The ISO 3166-1 alpha-3 code for a code or name as tables write it, or None.
-
-    Accepts alpha-3 and alpha-2 codes, names in any case or accent ("Cote d'Ivoire"),
-    pycountry's official and common names in either word order, and a few short forms
-    ("DRC", "Turkey", "occupied Palestinian territory"). No fuzzy matching: a plan called
-    "Syria (3RP)" covers refugees outside Syria and must not become SYR.
-    """
-    text = name.strip()
-    if not text:
-        return None
-    if len(text) in (2, 3) and text.isalpha():
-        code = text.upper()
-        found = (
-            pycountry.countries.get(alpha_3=code)
-            if len(code) == 3
-            else pycountry.countries.get(alpha_2=code)
-        )
-        if found is not None:
-            return found.alpha_3
-    folded = _fold(text)
-    index = _country_index()
-    return VARIANTS.get(folded) or index.get(folded) or index.get(_word_set(text))
-
-
-# ---------------------------------------------------------------------------------------------
 # Dates
 
 _YEAR = re.compile(r"^(\d{4})(\.0+)?$")
@@ -136,7 +32,9 @@ _MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_SLASHED = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+_NAMED = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]{3,}\.?)\s*(?:(\d{1,2}),?\s+)?(\d{4})$")
+_NAMED_RANGE = re.compile(r"^([^\W\d_]{3,}\.?)\s*[-–—/]+\s*([^\W\d_]{3,}\.?),?\s+(\d{4})$")
 
 
 def parse_period(
@@ -184,13 +82,45 @@ def parse_period(
             if "%m" in pattern or "%b" in pattern or "%B" in pattern:
                 return start, _month_end(start), DatePrecision.MONTH.value
             return start, dt.date(start.year, 12, 31), DatePrecision.YEAR.value
+        named = _named_period(" ".join(text.split()))
+        if named is not None:
+            return named
         if (match := _SLASHED.match(text)) and day_first is not None:
-            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            first, second, year = int(match[1]), int(match[3]), int(match[4])
             day, month = (first, second) if day_first else (second, first)
             value = dt.date(year, month, day)
             return value, value, DatePrecision.DAY.value
     except ValueError:
         return None
+    return None
+
+
+def _named_period(text: str) -> tuple[dt.date, dt.date, str] | None:
+    """A date written with a month's name, in English, French or Spanish: "Septembre 2012",
+    "Apr 2023", "17 May 2013", "May 17, 2013", "MARCH – MAY 2022" (a run of months)."""
+    from humstats.normalize.headers import month_number
+
+    if match := _NAMED.match(text):
+        month = month_number(match[2])
+        if month is None:
+            return None
+        day = match[1] or match[3]
+        year = int(match[4])
+        if day:
+            value = dt.date(year, month, int(day))
+            return value, value, DatePrecision.DAY.value
+        start = dt.date(year, month, 1)
+        return start, _month_end(start), DatePrecision.MONTH.value
+    if match := _NAMED_RANGE.match(text):
+        first, last = month_number(match[1]), month_number(match[2])
+        if first is None or last is None or last < first:
+            return None
+        year = int(match[3])
+        return (
+            dt.date(year, first, 1),
+            _month_end(dt.date(year, last, 1)),
+            DatePrecision.MONTH.value,
+        )
     return None
 
 
@@ -201,13 +131,20 @@ def _month_end(start: dt.date) -> dt.date:
 
 def column_day_first(values: Iterable[str]) -> bool | None:
     """Whether the column's n/n/yyyy dates are day-first, judged on all of them at once:
-    one "18/2/2021" settles day-first, one "2/18/2021" month-first; otherwise unknown."""
+    one "18/2/2021" settles day-first, one "2/18/2021" month-first; otherwise unknown, except
+    for dashed dates."""
     day_first = month_first = False
+    separators = set()
     for value in values:
         if match := _SLASHED.match(value.strip()):
             day_first |= int(match[1]) > 12
-            month_first |= int(match[2]) > 12
-    return day_first if day_first != month_first else None
+            month_first |= int(match[3]) > 12
+            separators.add(match[2])
+    if day_first != month_first:
+        return day_first
+    # "03-03-2022": dashes between day, month and year are written day first (the US writes
+    # month first with slashes)
+    return True if separators == {"-"} else None
 
 
 # ---------------------------------------------------------------------------------------------

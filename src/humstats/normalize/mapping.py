@@ -17,42 +17,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from humstats.countries import country_iso3
 from humstats.errors import ConfigError
-from humstats.normalize.cells import country_iso3, parse_period
-from humstats.readers.hxl import indicator_of, parse_hashtag
+from humstats.hxl import Hashtag, Meaning, admin_level, figure_meaning, parse_hashtag
+from humstats.normalize.cells import parse_period
 from humstats.schema import DatePrecision, Indicator, Measure, Qualifier, Unit
 
 log = logging.getLogger(__name__)
 
-STOCK_ATTRIBUTES = frozenset({"cum", "cumulative", "total", "stock"})
-FLOW_ATTRIBUTES = frozenset({"new", "daily", "weekly", "monthly", "flow", "incident"})
-HOUSEHOLD_ATTRIBUTES = frozenset({"hh", "households", "household"})
 PEOPLE_ATTRIBUTES = frozenset({"ind", "individuals", "persons", "people", "num"})
-BREAKDOWN_ATTRIBUTES = frozenset(
-    {
-        "f",
-        "m",
-        "female",
-        "male",
-        "women",
-        "men",
-        "girls",
-        "boys",
-        "children",
-        "adults",
-        "adolescents",
-        "youth",
-        "elderly",
-        "infants",
-        "disabled",
-        "urban",
-        "rural",
-    }
-)
-"""HXL attributes of a disaggregated column (a part of a total): never a figure of its own."""
-AGE_ATTRIBUTE = re.compile(r"^age\d")
-NEUTRAL_ATTRIBUTES = STOCK_ATTRIBUTES | FLOW_ATTRIBUTES | HOUSEHOLD_ATTRIBUTES | PEOPLE_ATTRIBUTES
-"""Attributes saying how a column counts, not what part of the total it counts."""
+"""Unit words meaning people, as cells of a unit column write them."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +42,18 @@ class FigureColumn:
     high: str | None = None
     attributed_to: str | None = None
     """Who this column's figures are credited to, when columns quote different agencies."""
+    sex: str | None = None
+    age: str | None = None
+    cause: str | None = None
+    group: str | None = None
+    """Breakdowns of this column's figures ("origin=SDN;phase=3"); unset means a total."""
+    projected: bool | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    """Columns holding this column's own reference period, when a row carries several
+    periods (IPC's current and projected periods side by side)."""
+    period: tuple[dt.date, dt.date, str] | None = None
+    """This column's constant period ("Oct-Dec 2022" in its header), when the table has none."""
 
 
 @dataclass(frozen=True)
@@ -95,14 +81,33 @@ FIELD_COLUMNS = (
     "indicator",
     "measure",
     "record_id",
+    "year",
+    "month",
+    "day",
 )
 """Figure fields a mapping's [columns] may fill from one column each (besides places and
 countries, which take a list of columns, most specific or most reliable first).
 ``record_id`` names the column identifying a record (an event id): it goes into the quote, so
 two events alike in every figure field still read as two statements of the source."""
 
-LABELLED = ("publisher", "attributed_to")
-"""Fields whose cell texts a mapping may relabel under [labels.<field>]."""
+ADMIN_KEYS = tuple(f"admin{n}{suffix}" for n in (1, 2, 3) for suffix in ("", "_pcode"))
+"""[columns] keys naming a place column at an admin level, and its p-code column."""
+
+LABELLED = (
+    "publisher",
+    "attributed_to",
+    "country",
+    "indicator",
+    "date",
+    "period_start",
+    "period_end",
+    "month",
+    "sex",
+    "age",
+    "cause",
+)
+"""Fields whose cell texts a mapping may relabel under [labels.<field>] (breakdown keys of
+[breakdowns] too): UNHCR's "CHI" -> "CHN", "Janv." -> "January", "Décès" -> "killed"."""
 
 CONSTANTS = (
     "publisher",
@@ -116,7 +121,43 @@ CONSTANTS = (
     "unit",
     "qualifier",
     "period",
+    "date_precision",
+    "sex",
+    "age",
+    "cause",
+    "group",
+    "projected",
 )
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """Which rows are what: ``skip_when``/``keep_when`` filter rows (a filtered row is
+    quarantined as ``filtered-row``, never lost), ``total_when`` marks a row that sums the
+    others (its figures are about the whole country), ``records`` says identical rows are
+    separate records (movements, events) rather than repeats. Each maps a column to the cell
+    texts that match (case and padding ignored; "" matches a blank cell)."""
+
+    skip_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    keep_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    total_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    records: bool = False
+
+    def columns(self) -> list[str]:
+        return [*self.skip_when, *self.keep_when, *self.total_when]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A total the table does not state, summed from parts it declares to cover the whole.
+
+    ``columns``: the figure columns of one row that add up to it (IPC phases 3, 4 and 5 make
+    phase 3+); ``over``: group keys whose parts add up across rows (reason x origin make a
+    place's stock). The sum is quoted with its parts."""
+
+    indicator: str
+    columns: tuple[str, ...] = ()
+    over: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +183,16 @@ class Mapping:
     Health"); an empty label means the cell names nobody."""
     ignore: frozenset[str] = frozenset()
     method: str = "table"
+    breakdowns: dict[str, str] = field(default_factory=dict)
+    """Breakdown -> the column naming each row's part: ``sex``, ``age``, ``cause`` or a group
+    key ("origin", "reason"); a row is then a part of the total, not the total."""
+    header_rows: int = 0
+    """Rows under the header that continue it (a stacked header): their cells join the
+    column names with " / " ("Oct-Dec 2022 / Crisis / IPC 3")."""
+    rows: RowRules = field(default_factory=lambda: RowRules())
+    derived: tuple[Derived, ...] = ()
+    record_id: tuple[str, ...] = ()
+    """Columns that together identify a record (an event id, or site + date + round)."""
 
     def merged_over(self, base: Mapping) -> Mapping:
         """This mapping's settings win; ``base`` (the hashtags) fills what it leaves out."""
@@ -157,14 +208,25 @@ class Mapping:
             ),
             country=self.country or tuple(filter(keep, base.country)),
             columns={**{k: v for k, v in base.columns.items() if keep(v)}, **self.columns},
+            breakdowns={
+                **{k: v for k, v in base.breakdowns.items() if keep(v)},
+                **self.breakdowns,
+            },
             method=base.method if not self.figures else self.method,
         )
 
     def referenced(self) -> list[str]:
         """Every table column this mapping reads, in a stable order."""
-        names = [*self.country, *self.columns.values()]
+        names = [
+            *self.country,
+            *self.columns.values(),
+            *self.breakdowns.values(),
+            *self.rows.columns(),
+            *self.record_id,
+        ]
         for figure in self.figures:
-            names += [c for c in (figure.column, figure.low, figure.high) if c]
+            names += [c for c in (figure.column, figure.low, figure.high, figure.period_start) if c]
+            names += [figure.period_end] if figure.period_end else []
         for place in self.places:
             names += [c for c in (place.name, place.pcode) if c]
         return list(dict.fromkeys(names))
@@ -178,10 +240,11 @@ def load_mapping(path: Path) -> Mapping:
         raise ConfigError(f"cannot read mapping {path}: {e.strerror or e}") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"mapping {path} is not valid TOML: {e}") from e
-    return _mapping_from(document, str(path))
+    return mapping_from_document(document, str(path))
 
 
-def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
+def mapping_from_document(document: dict[str, Any], where: str) -> Mapping:
+    """A mapping from a parsed TOML document; ``where`` names it in error messages."""
     known = (
         "ignore",
         "constants",
@@ -192,15 +255,30 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         "qualifiers",
         "precisions",
         "labels",
+        "table",
+        "rows",
+        "breakdowns",
+        "derived",
     )
     _known_keys(document, known, where, "")
     columns_table = _table(document, "columns", where)
-    _known_keys(columns_table, ("country", "location_name", *FIELD_COLUMNS), where, "columns.")
+    _known_keys(
+        columns_table, ("country", "location_name", *ADMIN_KEYS, *FIELD_COLUMNS), where, "columns."
+    )
     country = _names(columns_table.pop("country", ()), where, "columns.country")
     places = tuple(
         Place(name)
         for name in _names(columns_table.pop("location_name", ()), where, "columns.location_name")
     )
+    for level in (3, 2, 1):
+        name = columns_table.pop(f"admin{level}", None)
+        code = columns_table.pop(f"admin{level}_pcode", None)
+        if name is None and code is None:
+            continue
+        name = _string(name or code, where, f"columns.admin{level}")
+        code = _string(code, where, f"columns.admin{level}_pcode") if code else None
+        places += (Place(name, level, code),)
+    record_id = _names(columns_table.pop("record_id", ()), where, "columns.record_id")
     columns = {key: _string(value, where, f"columns.{key}") for key, value in columns_table.items()}
 
     constants = _table(document, "constants", where)
@@ -213,15 +291,10 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
             constants["published_date"], where, "constants.published_date"
         )
     if "period" in constants:
-        period = constants["period"]
-        parsed = (
-            parse_period(str(period), (), None)
-            if not isinstance(period, dt.date)
-            else (period, period, DatePrecision.DAY.value)
-        )
-        if parsed is None:
-            raise ConfigError(f"{where}: constants.period {period!r} is not a date, month or year")
-        constants["period"] = parsed
+        constants["period"] = _period(constants["period"], where, "constants.period")
+    if "date_precision" in constants:
+        _member(constants["date_precision"], DatePrecision, where, "constants.date_precision")
+    _breakdown_constants(constants, where, "constants.")
     if "admin_level" in constants and not isinstance(constants["admin_level"], int):
         raise ConfigError(f"{where}: constants.admin_level must be an integer")
     if "country" in constants:
@@ -238,12 +311,11 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         key = f"figures[{number}]"
         if not isinstance(entry, dict) or "column" not in entry:
             raise ConfigError(f"{where}: {key} needs a column")
-        _known_keys(
-            entry,
-            ("column", "indicator", "measure", "unit", "qualifier", "low", "high", "attributed_to"),
-            where,
-            f"{key}.",
-        )
+        _known_keys(entry, FIGURE_KEYS, where, f"{key}.")
+        entry = dict(entry)
+        _breakdown_constants(entry, where, f"{key}.")
+        projected = entry.pop("projected", None)
+        period = entry.pop("period", None)
         if "indicator" in entry:
             _member(entry["indicator"], Indicator, where, f"{key}.indicator")
         elif "indicator" not in columns:
@@ -251,8 +323,13 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         for name, enum in (("measure", Measure), ("unit", Unit), ("qualifier", Qualifier)):
             if name in entry:
                 _member(entry[name], enum, where, f"{key}.{name}")
+        figure = FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
         figures.append(
-            FigureColumn(**{k: _string(v, where, f"{key}.{k}") for k, v in entry.items()})
+            replace(
+                figure,
+                projected=projected,
+                period=_period(period, where, f"{key}.period") if period is not None else None,
+            )
         )
 
     dates = _table(document, "dates", where)
@@ -274,8 +351,22 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
     precisions = _table(document, "precisions", where)
     for key, value in precisions.items():
         _member(value, DatePrecision, where, f"precisions.{key}")
+    table_settings = _table(document, "table", where)
+    _known_keys(table_settings, ("header_rows",), where, "table.")
+    header_rows = table_settings.get("header_rows", 0)
+    if not isinstance(header_rows, int) or not 0 <= header_rows <= 10:
+        raise ConfigError(f"{where}: table.header_rows must be a whole number from 0 to 10")
+    rows = _row_rules(_table(document, "rows", where), where)
+    breakdowns = {
+        key: _string(value, where, f"breakdowns.{key}")
+        for key, value in _table(document, "breakdowns", where).items()
+    }
+    for key in breakdowns:
+        if not re.fullmatch(r"[a-z0-9_]+", key):
+            raise ConfigError(f"{where}: breakdowns.{key}: keys are lower-case words (origin)")
+    derived = _derived(document.get("derived", []), where)
     labels = _table(document, "labels", where)
-    _known_keys(labels, LABELLED, where, "labels.")
+    _known_keys(labels, (*LABELLED, *breakdowns), where, "labels.")
     for name, table in labels.items():
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise ConfigError(f"{where}: labels.{name} must map cell texts to strings")
@@ -292,7 +383,106 @@ def _mapping_from(document: dict[str, Any], where: str) -> Mapping:
         precisions={k.strip().lower(): v for k, v in precisions.items()},
         labels=labels,
         ignore=frozenset(_names(document.get("ignore", ()), where, "ignore")),
+        breakdowns=breakdowns,
+        header_rows=header_rows,
+        rows=rows,
+        derived=derived,
+        record_id=record_id,
     )
+
+
+FIGURE_KEYS = (
+    "column",
+    "indicator",
+    "measure",
+    "unit",
+    "qualifier",
+    "low",
+    "high",
+    "attributed_to",
+    "sex",
+    "age",
+    "cause",
+    "group",
+    "projected",
+    "period",
+    "period_start",
+    "period_end",
+)
+"""What a [[figures]] entry may say about its column."""
+
+
+def _period(value: Any, where: str, key: str) -> tuple[dt.date, dt.date, str]:
+    """A constant period: a date, "2024-05", "2024", "Oct-Dec 2022", or a range written
+    "2022-10/2022-12" (from the start of the first to the end of the second)."""
+    if isinstance(value, dt.date):
+        return (value, value, DatePrecision.DAY.value)
+    text = str(value)
+    if "/" in text and not re.search(r"\d{1,2}/\d{1,2}/\d{4}", text):
+        first, _, last = text.partition("/")
+        start, end = parse_period(first.strip()), parse_period(last.strip())
+        if start is None or end is None or end[1] < start[0]:
+            raise ConfigError(f"{where}: {key} {value!r} is not a range START/END")
+        return (start[0], end[1], start[2] if start[2] == end[2] else DatePrecision.DAY.value)
+    parsed = parse_period(text)
+    if parsed is None:
+        raise ConfigError(f"{where}: {key} {value!r} is not a date, month, year or range")
+    return parsed
+
+
+def _breakdown_constants(table: dict[str, Any], where: str, prefix: str) -> None:
+    """Check sex, age, cause, group and projected where a mapping sets them as constants."""
+    from humstats.schema import Sex
+
+    if "sex" in table:
+        _member(table["sex"], Sex, where, f"{prefix}sex")
+    if "age" in table and not re.fullmatch(r"all|\d{1,3}-\d{1,3}|\d{1,3}\+", str(table["age"])):
+        raise ConfigError(f"{where}: {prefix}age must be all, MIN-MAX or MIN+ (0-17, 60+)")
+    if "cause" in table and not re.fullmatch(r"[a-z0-9_]+", str(table["cause"])):
+        raise ConfigError(f"{where}: {prefix}cause must be a lower-case word (conflict)")
+    if "group" in table and not re.fullmatch(
+        r"[a-z0-9_]+=[^;=]+(;[a-z0-9_]+=[^;=]+)*", str(table["group"])
+    ):
+        raise ConfigError(f"{where}: {prefix}group must be KEY=VALUE pairs joined by ;")
+    if "projected" in table and not isinstance(table["projected"], bool):
+        raise ConfigError(f"{where}: {prefix}projected must be true or false")
+
+
+def _row_rules(table: dict[str, Any], where: str) -> RowRules:
+    _known_keys(table, ("skip_when", "keep_when", "total_when", "records"), where, "rows.")
+    rules: dict[str, Any] = {}
+    for key in ("skip_when", "keep_when", "total_when"):
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: rows.{key} must map a column to cell texts")
+        rules[key] = {
+            column: tuple(t.strip().lower() for t in _names(texts, where, f"rows.{key}.{column}"))
+            for column, texts in value.items()
+        }
+    records = table.get("records", False)
+    if not isinstance(records, bool):
+        raise ConfigError(f"{where}: rows.records must be true or false")
+    return RowRules(**rules, records=records)
+
+
+def _derived(value: Any, where: str) -> tuple[Derived, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: derived must be an array of tables ([[derived]])")
+    found = []
+    for number, entry in enumerate(value, start=1):
+        key = f"derived[{number}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: {key} must be a table")
+        _known_keys(entry, ("indicator", "columns", "over"), where, f"{key}.")
+        if "indicator" not in entry:
+            raise ConfigError(f"{where}: {key} needs an indicator")
+        _member(entry["indicator"], Indicator, where, f"{key}.indicator")
+        columns = _names(entry.get("columns", ()), where, f"{key}.columns")
+        over = _names(entry.get("over", ()), where, f"{key}.over")
+        if bool(columns) == bool(over):
+            raise ConfigError(f"{where}: {key} needs either columns (a row's parts) or over")
+        found.append(Derived(entry["indicator"], columns, over))
+    return tuple(found)
 
 
 def _known_keys(table: dict[str, Any], known: Iterable[str], where: str, prefix: str) -> None:
@@ -341,113 +531,166 @@ def _date(value: Any, where: str, key: str) -> dt.date:
         raise ConfigError(f"{where}: {key} {value!r} is not a YYYY-MM-DD date") from e
 
 
-def mapping_from_hxl(hxl: dict[str, str]) -> Mapping:
+def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None) -> Mapping:
     """What a table's hashtags alone say: figure columns, places, country, dates, sources.
 
-    Disaggregated columns (``+f``, ``+children``, ``+age0_4``...) are parts of a total, never
-    figures; a second column with the same hashtag repeats a figure (rounded and raw, say),
-    so only the first counts. ``+min``/``+max`` columns bound the figure column they match.
+    Each count column's meaning comes from ``hxl.figure_meaning``: a part (``+f``,
+    ``+children``, ``+conflict``, ``#inneed+wash``) is stored as a part, a percentage or a
+    target never. Two columns meaning the same figure (a rounded and a raw column) are one
+    figure: the raw one. ``+min``/``+max`` columns bound the figure column they match.
+    ``headers`` (column -> header text) lets a 0.x hashtag's header words correct it: the
+    older tags were often chosen loosely (UNHCR tagged its "Refugees" ``#inneed_num``).
     """
-    figures: dict[tuple[str, str, frozenset[str]], FigureColumn] = {}
-    bounds: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
+    figures: dict[tuple[object, ...], tuple[FigureColumn, Meaning]] = {}
+    bounds: dict[tuple[object, ...], dict[str, str]] = {}
     names: dict[int | None, str] = {}
     codes: dict[int | None, str] = {}
     columns: dict[str, str] = {}
+    dates: dict[str, dict[str, str]] = {}
     country_codes: list[str] = []
     country_names: list[str] = []
+    breakdowns: dict[str, str] = {}
     for column, text in hxl.items():
         tag = parse_hashtag(text)
-        found = indicator_of(tag)
-        if found is not None:
-            indicator, extra = found
-            if extra & BREAKDOWN_ATTRIBUTES or any(AGE_ATTRIBUTE.match(a) for a in extra):
-                log.info("column %r (%s) is a breakdown, not a figure", column, text)
+        meaning = figure_meaning(tag)
+        if meaning is not None:
+            if tag.legacy and headers:
+                meaning = _corrected_by_header(meaning, headers.get(column, ""))
+            if meaning.skip is not None:
+                log.info("column %r (%s) is not a figure: %s", column, text, meaning.skip)
                 continue
-            role = "low" if "min" in extra else "high" if "max" in extra else "value"
-            unit = Unit.HOUSEHOLDS if extra & HOUSEHOLD_ATTRIBUTES else Unit.PEOPLE
-            measure = (
-                Measure.STOCK
-                if extra & STOCK_ATTRIBUTES
-                else Measure.FLOW
-                if extra & FLOW_ATTRIBUTES
-                else None
-            )
-            key = (indicator.value, unit.value, extra - {"min", "max"})
-            if role != "value":
-                bounds.setdefault((indicator.value, key[2]), {}).setdefault(role, column)
-            elif key in figures:
-                log.info(
-                    "column %r repeats the figure of %r; not counted twice",
-                    column,
-                    figures[key].column,
-                )
-            else:
-                figures[key] = FigureColumn(
-                    column, indicator.value, measure and measure.value, unit.value
-                )
+            key = meaning.key()
+            if meaning.bound is not None:
+                bounds.setdefault(key, {}).setdefault(meaning.bound, column)
+                continue
+            known = figures.get(key)
+            if known is not None and not (known[1].rounded and not meaning.rounded):
+                log.info("column %r repeats the figure of %r", column, known[0].column)
+                continue
+            figures[key] = (_figure_column(column, meaning), meaning)
             continue
-        level = _admin_level(tag.tag)
         if tag.tag in ("indicator", "value") and (
             tag.tag == "value" or tag.attributes & {"value", "num"}
         ):
             # a long table: the figure's indicator is named in another column, per row
-            key = ("", Unit.PEOPLE.value, frozenset({column}))
-            figures.setdefault(key, FigureColumn(column))
+            figures.setdefault(("long", column), (FigureColumn(column), Meaning()))
             continue
-        if tag.tag == "indicator":
-            columns.setdefault("indicator", column)
-            continue
-        if tag.tag == "country":
-            (country_codes if "code" in tag.attributes else country_names).append(column)
-        elif (level is not None or tag.tag == "loc") and "name" in tag.attributes:
-            names.setdefault(level, column)
-        elif level is not None and "code" in tag.attributes:
-            codes.setdefault(level, column)
-        elif tag.tag == "date":
-            role = (
-                "published_date"
-                if tag.attributes & {"reported", "published"}
-                else "period_start"
-                if "start" in tag.attributes
-                else "period_end"
-                if "end" in tag.attributes
-                else "date"
-            )
-            if "year" not in tag.attributes or role == "date":
-                columns.setdefault(role, column)
-        elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
-            field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
-            columns.setdefault(field_name, column)
-        elif tag.tag == "loc" and "code" in tag.attributes:
-            codes.setdefault(None, column)
-        elif tag.tag == "loc" and "level" in tag.attributes:
-            columns.setdefault("admin_level", column)
+        _place_or_field(tag, column, names, codes, columns, dates, country_codes, country_names)
+        if tag.tag in GROUP_TAGS:
+            breakdowns.setdefault(GROUP_TAGS[tag.tag], column)
+        elif tag.tag == "country" and tag.attributes & {"origin", "dest"}:
+            breakdowns.setdefault("origin" if "origin" in tag.attributes else "destination", column)
     if "period_start" in columns:
         columns.pop("date", None)
     figure_columns = []
-    for key, figure in figures.items():
-        if _part_of_another(key, figures):
-            log.info("column %r is part of a total column, not a figure", figure.column)
-            continue
-        if figure.measure is None and _has_flow_sibling(key, figures):
+    flows = {m.key()[:1] + m.key()[2:] for _, m in figures.values() if m.measure == Measure.FLOW}
+    for key, (figure, meaning) in figures.items():
+        if meaning.measure is None and meaning.key()[:1] + meaning.key()[2:] in flows:
             # "#affected+killed" next to "#affected+killed+new" is the running total
             figure = replace(figure, measure=Measure.STOCK.value)
-        found_bounds = bounds.get((key[0], key[2]), {})
-        figure_columns.append(
-            replace(figure, low=found_bounds.get("low"), high=found_bounds.get("high"))
-        )
+        found = bounds.get(key, {})
+        period = dates.get(meaning.period or "")
+        if period is not None:
+            figure = replace(figure, period_start=period.get("start"), period_end=period.get("end"))
+        figure_columns.append(replace(figure, low=found.get("low"), high=found.get("high")))
     places = [Place(names[None], pcode=codes.get(None))] if None in names else []
     places += [
         Place(names[level], level, codes.get(level))
         for level in sorted((lv for lv in names if lv is not None), reverse=True)
     ]
+    for level, code in codes.items():
+        if level not in names:
+            places.append(Place(code, level, code))
     return Mapping(
         figures=tuple(figure_columns),
         places=tuple(places),
         country=(*country_codes, *country_names),
         columns=columns,
+        breakdowns=breakdowns,
         method="hxl",
     )
+
+
+GROUP_TAGS: dict[str, str] = {"sector": "sector", "subsector": "subsector", "group": "group"}
+"""Hashtags of a column naming which part of the total a row counts (``#sector``)."""
+
+
+def _figure_column(column: str, meaning: Meaning) -> FigureColumn:
+    return FigureColumn(
+        column,
+        meaning.indicator.value if meaning.indicator else None,
+        meaning.measure.value if meaning.measure else None,
+        meaning.unit.value,
+        sex=meaning.sex.value if meaning.sex != "all" else None,
+        age=meaning.age if meaning.age != "all" else None,
+        cause=meaning.cause if meaning.cause != "all" else None,
+        group=";".join(f"{k}={v}" for k, v in meaning.group) or None,
+        projected=meaning.projected or None,
+    )
+
+
+def _corrected_by_header(meaning: Meaning, header: str) -> Meaning:
+    """A 0.x hashtag whose header names another indicator, or a target, is read by the
+    header: the older conventions were applied loosely and the header is what people read."""
+    from humstats.normalize.headers import read_header
+
+    said = read_header(header)
+    if said.skip is not None:
+        return replace(meaning, skip=said.skip)
+    if said.indicator is not None and said.indicator != meaning.indicator:
+        log.info("header %r overrides its 0.x hashtag's indicator", header)
+        return replace(meaning, indicator=said.indicator)
+    return meaning
+
+
+def _place_or_field(
+    tag: Hashtag,
+    column: str,
+    names: dict[int | None, str],
+    codes: dict[int | None, str],
+    columns: dict[str, str],
+    dates: dict[str, dict[str, str]],
+    country_codes: list[str],
+    country_names: list[str],
+) -> None:
+    """Record what a hashtag that counts nobody fills: a place, a date, a source field."""
+    level = admin_level(tag)
+    if tag.tag == "indicator":
+        columns.setdefault("indicator", column)
+    elif tag.tag == "country":
+        if tag.attributes & {"origin", "dest"}:
+            return
+        (country_codes if "code" in tag.attributes else country_names).append(column)
+    elif (level is not None or tag.tag == "loc") and "code" in tag.attributes:
+        codes.setdefault(level, column)
+    elif level is not None or (tag.tag == "loc" and "name" in tag.attributes):
+        names.setdefault(level, column)
+    elif tag.tag == "date":
+        periods = [a for a in tag.attributes if a in PERIOD_KEYS]
+        edge = "start" if "start" in tag.attributes else "end" if "end" in tag.attributes else None
+        if periods and edge:
+            dates.setdefault(periods[0], {}).setdefault(edge, column)
+            return
+        role = (
+            "published_date"
+            if tag.attributes & {"reported", "published"}
+            else "period_start"
+            if edge == "start"
+            else "period_end"
+            if edge == "end"
+            else "date"
+        )
+        if "year" not in tag.attributes or role == "date":
+            columns.setdefault(role, column)
+    elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
+        field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
+        columns.setdefault(field_name, column)
+    elif tag.tag == "loc" and "level" in tag.attributes:
+        columns.setdefault("admin_level", column)
+
+
+PERIOD_KEYS = frozenset({"current", "first_projection", "second_projection", "projection"})
+"""Date attributes naming one of several validity periods in a row (IPC)."""
 
 
 META_FIELDS: dict[str, str] = {
@@ -461,35 +704,3 @@ META_FIELDS: dict[str, str] = {
 }
 """``#meta+<attribute>`` -> figure field, as ``humstats figures --format hxl`` writes them,
 so an export reads back in; ``#meta+source`` names who published the figures."""
-
-
-def _part_of_another(
-    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
-) -> bool:
-    """Whether another column counts the same indicator and unit with fewer qualifying
-    attributes: ``#affected+killed+civilians`` is part of ``#affected+killed``."""
-    indicator, unit, attributes = key
-    specific = attributes - NEUTRAL_ATTRIBUTES
-    return any(
-        other_indicator == indicator
-        and other_unit == unit
-        and other - NEUTRAL_ATTRIBUTES < specific
-        for other_indicator, other_unit, other in figures
-    )
-
-
-def _has_flow_sibling(
-    key: tuple[str, str, frozenset[str]], figures: dict[tuple[str, str, frozenset[str]], Any]
-) -> bool:
-    indicator, unit, attributes = key
-    return any(
-        (i, u) == (indicator, unit)
-        and other & FLOW_ATTRIBUTES
-        and other - NEUTRAL_ATTRIBUTES == attributes - NEUTRAL_ATTRIBUTES
-        for i, u, other in figures
-    )
-
-
-def _admin_level(tag: str) -> int | None:
-    match = re.fullmatch(r"adm(\d)", tag)
-    return int(match[1]) if match else None

@@ -1,43 +1,18 @@
-"""HXL: find a table's hashtag row and say what each hashtag means for a figure.
+"""HXL: find a table's hashtag row.
 
 The Humanitarian Exchange Language (https://hxlstandard.org) puts a row of hashtags such as
 ``#affected+killed`` or ``#adm1+name`` under (or instead of) the header row. Readers call
-:func:`find_hashtag_row` to spot it; :func:`parse_hashtag` splits a hashtag into its tag and
-attributes, which normalisation turns into figure fields. Indicator hashtags come from
-``schema.INDICATOR_HXL`` so there is one list of them in the code base.
+:func:`find_hashtag_row` to spot it and :func:`hashtags` to pair it with the columns; what the
+hashtags mean is ``humstats.hxl``'s business.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
 
-from humstats.schema import INDICATOR_HXL, Indicator
+from humstats.hxl import is_hashtag
 
-HASHTAG = re.compile(r"^#[A-Za-z][\w-]*(\s*\+\s*[A-Za-z][\w-]*)*$")
-"""A hashtag with optional ``+attributes``; a lone ``#`` (a row-number header) is not one."""
-
-
-@dataclass(frozen=True)
-class Hashtag:
-    """A parsed hashtag: ``#affected+killed+min`` is tag ``affected``, attributes
-    ``{killed, min}``. Case and attribute order do not matter in HXL, so neither matters here.
-    """
-
-    tag: str
-    attributes: frozenset[str]
-
-
-def is_hashtag(cell: str | None) -> bool:
-    return cell is not None and HASHTAG.match(cell.strip()) is not None
-
-
-def parse_hashtag(cell: str) -> Hashtag:
-    """Split ``cell`` (which :func:`is_hashtag` accepted) into tag and attributes."""
-    parts = [part.strip().lower() for part in cell.strip().lstrip("#").split("+")]
-    return Hashtag(parts[0], frozenset(parts[1:]))
+__all__ = ["find_hashtag_row", "hashtags", "is_hashtag"]
 
 
 def find_hashtag_row(rows: Sequence[Sequence[str | None]], limit: int = 25) -> int | None:
@@ -62,27 +37,3 @@ def hashtags(columns: Sequence[str], row: Sequence[str | None]) -> dict[str, str
     return {
         column: cell.strip() for column, cell in zip(columns, row, strict=False) if is_hashtag(cell)
     }
-
-
-@cache
-def indicator_hashtags() -> tuple[tuple[Indicator, Hashtag], ...]:
-    """``schema.INDICATOR_HXL`` parsed, most specific hashtag first, so ``#affected+killed``
-    is tried before the bare ``#affected``."""
-    parsed = [(indicator, parse_hashtag(tag)) for indicator, tag in INDICATOR_HXL.items()]
-    return tuple(sorted(parsed, key=lambda pair: -len(pair[1].attributes)))
-
-
-GROUP_TAGS = frozenset({"population", "affected"})
-"""Tags that count a group named by an attribute: ``#population+idps`` (UNHCR's population
-figures) counts IDPs just as ``#affected+idps`` does."""
-
-
-def indicator_of(hashtag: Hashtag) -> tuple[Indicator, frozenset[str]] | None:
-    """The indicator a hashtag counts and its attributes left over (``+min``, ``+hh``, ...)."""
-    for indicator, known in indicator_hashtags():
-        same_tag = hashtag.tag == known.tag or (
-            hashtag.tag in GROUP_TAGS and known.tag in GROUP_TAGS and known.attributes
-        )
-        if same_tag and known.attributes <= hashtag.attributes:
-            return indicator, hashtag.attributes - known.attributes
-    return None

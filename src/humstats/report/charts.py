@@ -14,6 +14,8 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -52,11 +54,16 @@ _LABEL_CHARS = 28
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a trend chart: a label and its points in date order."""
+    """One line of a trend chart: a label and its points in date order; where given,
+    ``lows``/``highs`` bound each point (drawn as a range bar) and ``hedged`` marks points
+    the source hedged ("at least", "about": drawn as open markers)."""
 
     label: str
     dates: Sequence[dt.date]
     values: Sequence[int]
+    lows: Sequence[int | None] = ()
+    highs: Sequence[int | None] = ()
+    hedged: Sequence[bool] = ()
 
 
 def _thousands(value: float, _position: object = None) -> str:
@@ -76,8 +83,9 @@ def _margins(figure: Figure, *, left: float, right: float, bottom: float, top: f
     )
 
 
-def _svg(figure: Figure, chart_id: str) -> str:
-    """The figure as an ``<svg>`` element whose ids are all prefixed with ``chart_id``."""
+def _svg(figure: Figure, chart_id: str, title: str = "", desc: str = "") -> str:
+    """The figure as an ``<svg>`` element whose ids are all prefixed with ``chart_id``,
+    carrying ``title`` and ``desc`` for screen readers (and the PDF's tags)."""
     buffer = io.StringIO()
     with mpl.rc_context({**_STYLE, "svg.hashsalt": "humstats"}):
         FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
@@ -86,7 +94,14 @@ def _svg(figure: Figure, chart_id: str) -> str:
     # matplotlib numbers its element ids per figure (text_1, line2d_1…): prefix them so
     # that ids stay unique in a page holding several charts.
     text = re.sub(r'\bid="([^"]+)"', rf'id="{chart_id}-\1"', text)
-    return re.sub(r'(href="#|url\(#)', rf"\g<1>{chart_id}-", text)
+    text = re.sub(r'(href="#|url\(#)', rf"\g<1>{chart_id}-", text)
+    head = text.index(">") + 1
+    label = (
+        f' role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        f'><title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
+    )
+    return text[: head - 1] + label + text[head:]
 
 
 def trend_chart(
@@ -96,13 +111,15 @@ def trend_chart(
     chart_id: str,
     span: tuple[dt.date, dt.date] | None = None,
     gap: dt.timedelta | None = None,
+    title: str = "",
+    desc: str = "",
 ) -> str:
     """Lines over time; a single point per line still shows, thanks to the markers. ``span``
     fixes the time axis to the report's period, however sparse the points. Points further
     apart than ``gap`` are not joined: for counts of new events a missing day is unknown,
     not a straight line."""
     with mpl.rc_context(_STYLE):
-        height = 2.9
+        height = 2.3
         figure = Figure(figsize=(_WIDTH_IN, height))
         # The legend goes under the plot, where long country names have the full width.
         labels = [_shorten(line.label, 40) for line in lines] if len(lines) > 1 else []
@@ -133,12 +150,16 @@ def trend_chart(
                 markevery=1 if few else max(1, len(line.dates) // 12),
                 label=_shorten(line.label, 40),
             )
+            _uncertainty(axes, line, colour, marker)
         locator = AutoDateLocator(minticks=3, maxticks=8)
         axes.xaxis.set_major_locator(locator)
         axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
         axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        highest = max((v for line in lines for v in line.values), default=0)
+        highest = max(
+            (v for line in lines for v in (*line.values, *line.highs) if v is not None),
+            default=0,
+        )
         axes.set_ylim(0, max(highest * 1.08, 1))  # room above the highest marker
         if span is not None:
             # A little room at both ends, so that points on the first and last day show.
@@ -155,7 +176,36 @@ def trend_chart(
                 fontsize=8,
                 handlelength=3.2,
             )
-        return _svg(figure, chart_id)
+        return _svg(figure, chart_id, title, desc)
+
+
+def _uncertainty(axes: Any, line: Line, colour: str, marker: str) -> None:
+    """Range bars from each point's low to high; open markers where the source hedged."""
+    bounded = [
+        (day, low, high)
+        for day, low, high in zip(line.dates, line.lows, line.highs, strict=False)
+        if low is not None and high is not None and low != high
+    ]
+    if bounded:
+        days, lows, highs = zip(*bounded, strict=True)
+        axes.vlines(days, lows, highs, colors=colour, linewidth=1.2)
+    hedged = [
+        (day, value)
+        for day, value, flag in zip(line.dates, line.values, line.hedged, strict=False)
+        if flag
+    ]
+    if hedged:
+        days, values = zip(*hedged, strict=True)
+        axes.plot(
+            days,
+            values,
+            linestyle="none",
+            marker=marker,
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=colour,
+            markeredgewidth=1.4,
+        )
 
 
 def _break_gaps(line: Line, gap: dt.timedelta | None) -> tuple[list[dt.date], list[float | None]]:
@@ -170,7 +220,15 @@ def _break_gaps(line: Line, gap: dt.timedelta | None) -> tuple[list[dt.date], li
     return dates, values
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[int], *, xlabel: str, chart_id: str) -> str:
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[int],
+    *,
+    xlabel: str,
+    chart_id: str,
+    title: str = "",
+    desc: str = "",
+) -> str:
     """Horizontal bars, largest on top, each labelled with its value: names of any length
     stay readable and never overlap, unlike rotated tick labels."""
     with mpl.rc_context(_STYLE):
@@ -196,7 +254,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], *, xlabel: str, char
         axes.set_xlabel(xlabel)
         axes.grid(axis="y", visible=False)
         axes.tick_params(axis="y", length=0)
-        return _svg(figure, chart_id)
+        return _svg(figure, chart_id, title, desc)
 
 
 def safe_id(text: str) -> str:

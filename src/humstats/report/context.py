@@ -1,84 +1,78 @@
 """From figures to the dictionary a report template renders.
 
 All arithmetic happens in ``humstats.aggregate``; this module picks what a reader needs for
-one period (and the one before, for change), turns numbers into text, draws the charts and
-keeps a ledger of every figure it shows, so each number on the page points to a row of the
-appendix with its publisher, dates, quote and link. A figure without provenance (publisher,
-publication date, quote) never reaches the page.
+one period, turns numbers into text, draws the charts and keeps a ledger of every figure it
+shows. The rules a published report must keep:
+
+- the headline per country and indicator is the latest figure known on the period's last
+  day, however old, with its date and a stale badge past the indicator's threshold;
+- a national card never shows a sub-national figure (``places``), and a card names its place;
+- figures of different definitions are never merged (``definitions``): one is the headline,
+  the others are set beside it in the divergence panel, with what sets them apart;
+- new events are labelled with the days they cover and how many reports make them up;
+- a figure without provenance (publisher, publication date, quote) never reaches the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
-import pycountry
 
 from humstats import aggregate
 from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
-from humstats.report import charts
+from humstats.report import citations, front, visuals
+from humstats.report.citations import Ledger, provenance
+from humstats.report.definitions import (
+    DEFINITION,
+    KEEP_APART,
+    counted,
+    counted_since,
+    describe,
+    differences,
+    phrase,
+    with_definition,
+)
 from humstats.report.period import Period, format_date
-from humstats.schema import Indicator, Measure, Qualifier
+from humstats.report.places import Aliases, place_levels
+from humstats.report.wording import (
+    country_name,
+    number,
+    order,
+    what,
+)
+from humstats.schema import Measure
 
 log = logging.getLogger(__name__)
 
-HEADLINE_INDICATORS: tuple[Indicator, ...] = (
-    Indicator.KILLED,
-    Indicator.INJURED,
-    Indicator.DISPLACED,
-    Indicator.REFUGEES,
-    Indicator.IN_NEED,
-    Indicator.POPULATION,
-)
-"""Shown first, in this order; other indicators present follow."""
-
-_LABELS: dict[Indicator, str] = {
-    Indicator.DISPLACED: "Internally displaced",
-    Indicator.IN_NEED: "People in need",
-    Indicator.FOOD_INSECURE: "Food insecure",
+STALE_AFTER_DAYS: dict[str, int] = {
+    "killed": 14,
+    "injured": 14,
+    "missing": 30,
+    "detained": 30,
+    "displaced": 90,
+    "refugees": 90,
+    "returnees": 90,
+    "affected": 90,
+    "in_need": 365,
+    "food_insecure": 365,
+    "population": 3 * 365,
 }
-_QUALIFIER_WORDS: dict[Qualifier, str] = {
-    Qualifier.APPROX: "about",
-    Qualifier.AT_LEAST: "at least",
-    Qualifier.AT_MOST: "up to",
-}
+"""Days after which a total to date is badged stale at the period's end; casualty counts
+move daily, plans and populations yearly. Override per indicator with ``stale_after``."""
+STALE_DEFAULT_DAYS = 90
 
-APPENDIX_LIMIT = 400
-"""Rows listed in the appendix; a store of a million figures must not print them all."""
-DISCREPANCY_LIMIT = 30
-BAR_LIMIT = 15
-TREND_LINES = 8
-QUALITY_LIMIT = 25
-REFS_SHOWN = 3
+HEADLINE_PLACES = 3
+"""A country with no national figure shows its areas' figures as headlines, up to this many
+(the Gaza Strip for Palestine); more areas than that are left to the place tables."""
+DIVERGENCE_LIMIT = 12
 
-
-def indicator_label(indicator: str) -> str:
-    try:
-        return _LABELS.get(Indicator(indicator), indicator.replace("_", " ").capitalize())
-    except ValueError:
-        return indicator.replace("_", " ").capitalize()
-
-
-def country_name(iso3: str | None) -> str:
-    if not iso3:
-        return "Unknown country"
-    country = pycountry.countries.get(alpha_3=iso3)
-    if country is None:
-        return iso3
-    return getattr(country, "common_name", None) or country.name
-
-
-def number(value: int | float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
-def _order(indicator: str) -> int:
-    order = [i.value for i in HEADLINE_INDICATORS]
-    return order.index(indicator) if indicator in order else len(order)
+GROUP = ("country_iso3", "indicator", "measure", "unit")
+HEADLINE_KEYS = [*GROUP, "location_key", "projected"]
+"""One headline per place, indicator and measure — and a projection beside a count."""
 
 
 def has_provenance() -> pl.Expr:
@@ -90,163 +84,156 @@ def has_provenance() -> pl.Expr:
     return filled("publisher") & filled("quote") & pl.col("published_date").is_not_null()
 
 
-@dataclass
-class Ledger:
-    """Every figure the report shows, to be numbered for the appendix.
-
-    Sections ask for references while they are built; numbers are handed out at the end,
-    tier by tier (tables and headlines before the many points of trend lines) and, within a
-    tier, first one figure for every number shown, then the others (the days behind a
-    monthly total). So when the appendix limit bites, each number on the page still points
-    to at least one of its figures.
-    """
-
-    limit: int = APPENDIX_LIMIT
-    requests: list[tuple[int, list[list[str]]]] = field(default_factory=list)
-    numbers: dict[str, int] = field(default_factory=dict)
-
-    def refer(self, *parts: Sequence[str], tier: int = 0) -> Ref:
-        """Reference the figures behind one or more numbers shown together (``parts``:
-        one list of figure ids per number)."""
-        self.requests.append((tier, [list(part) for part in parts]))
-        return Ref(self, list(dict.fromkeys(i for part in parts for i in part)))
-
-    def assign(self) -> None:
-        for tier in sorted({tier for tier, _ in self.requests}):
-            requests = [parts for t, parts in self.requests if t == tier]
-            for round_ in (slice(0, 1), slice(1, None)):
-                for parts in requests:
-                    for part in parts:
-                        for figure_id in part[round_]:
-                            self._number(figure_id)
-
-    def _number(self, figure_id: str) -> None:
-        if figure_id not in self.numbers and len(self.numbers) < self.limit:
-            self.numbers[figure_id] = len(self.numbers) + 1
-
-    @property
-    def wanted(self) -> int:
-        return len({i for _, parts in self.requests for part in parts for i in part})
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reference to figures in the appendix, as a template shows it: a few numbers, how
-    many more are listed, and how many did not fit."""
-
-    ledger: Ledger = field(repr=False)
-    ids: list[str]
-
-    @property
-    def listed(self) -> list[int]:
-        return sorted(self.ledger.numbers[i] for i in self.ids if i in self.ledger.numbers)
-
-    @property
-    def numbers(self) -> list[int]:
-        return self.listed[:REFS_SHOWN]
-
-    @property
-    def more(self) -> int:
-        return len(self.listed) - len(self.numbers)
-
-    @property
-    def unlisted(self) -> int:
-        return len(self.ids) - len(self.listed)
-
-
-def _when(row: dict[str, Any]) -> str:
-    start, end = row["period_start"], row["period_end"]
-    if start == end:
-        return f"as of {format_date(end)}"
-    return f"for {format_date(start)} – {format_date(end)}"
-
-
-def provenance(row: dict[str, Any]) -> str:
-    """``OCHA, published 2 Dec 2024, as of 30 Nov 2024`` for one figure."""
-    who = row["publisher"]
-    credited = row.get("attributed_to")
-    if credited and credited.strip().lower() != who.strip().lower():
-        who = f"{who} citing {credited}"
-    return f"{who}, published {format_date(row['published_date'])}, {_when(row)}"
-
-
-def _footnote(value: dict[str, Any], lookup: dict[str, dict[str, Any]]) -> str:
-    ids = value["figure_id"]
-    if len(ids) == 1 and ids[0] in lookup:
-        return provenance(lookup[ids[0]])
-    publishers = ", ".join(value["publishers"])
-    what = f"sum of {len(ids):,} figures"
-    if value.get("rolled_up"):
-        what = f"sum over all sub-national areas ({len(ids):,} figures)"
-    return (
-        f"{publishers}, {what}, published up to {format_date(value['published_date'])}, "
-        f"{_when(value)}"
+def _choose(values: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One definition per ``keys`` for the headline — the freshest, then the one backed by
+    most sources, then the plain count — and the rest, for the divergence panel."""
+    ranked = values.sort(
+        ["period_end", "n_sources", DEFINITION], descending=[True, True, False], nulls_last=True
     )
+    first = ranked.group_by(keys, maintain_order=True).head(1)
+    return first, ranked.join(first.select(*keys, DEFINITION), on=[*keys, DEFINITION], how="anti")
 
 
-def _value_text(value: dict[str, Any], lookup: dict[str, dict[str, Any]]) -> str:
-    text = number(value["value"])
-    ids = value["figure_id"]
-    if len(ids) == 1 and ids[0] in lookup:
-        word = _QUALIFIER_WORDS.get(Qualifier(lookup[ids[0]]["qualifier"]))
-        if word:
-            text = f"{word} {text}"
-    return text
-
-
-def _change_text(row: dict[str, Any], previous: Period) -> tuple[str, str]:
-    """Text and direction (up, down, same, none) of the change against the previous period."""
-    if row["value_previous"] is None:
-        return f"no figure for {previous.title}", "none"
-    if set(row["figure_id"]) == set(row["figure_id_previous"]):
-        return f"the same figure covers {previous.title}", "none"
-    delta = row["delta"]
-    if row["measure"] == Measure.STOCK.value:
-        start, end = row["period_start_previous"], row["period_end_previous"]
-        reference = (
-            f"since {format_date(end)}"
-            if start == end
-            else f"vs {number(row['value_previous'])} for {format_date(start)} – {format_date(end)}"
+def _with_event_sums(
+    national: pl.DataFrame, values: pl.DataFrame, by: Sequence[str] = KEEP_APART
+) -> pl.DataFrame:
+    """Add, where a country has no national count of new events but more places with events
+    than ``HEADLINE_PLACES`` (an ACLED-style event list), the sum of those events: events do
+    not overlap as totals do, so their sum is what the source reports for the country. Only
+    one admin level is summed (the one with most places), so no event counts twice."""
+    keys = [*GROUP, *by]
+    events = values.filter(
+        (pl.col("measure") == Measure.FLOW.value) & pl.col("admin_level").ne_missing(0)
+    ).join(national.select(keys), on=keys, how="anti", nulls_equal=True)
+    if events.is_empty():
+        return national.with_columns(pl.lit(None, pl.UInt32).alias("places"))
+    sizes = events.group_by([*keys, "admin_level"]).agg(pl.len().alias("_places"))
+    level = sizes.sort("_places", descending=True).group_by(keys, maintain_order=True).first()
+    events = events.join(level.drop("_places"), on=[*keys, "admin_level"], nulls_equal=True)
+    explode = pl.col("figure_id").list.explode()
+    summed = (
+        events.group_by(keys)
+        .agg(
+            pl.col("value").sum(),
+            pl.col("range_low").sum(),
+            pl.col("range_high").sum(),
+            pl.col("period_start").min(),
+            pl.col("period_end").max(),
+            pl.col("published_date").max(),
+            pl.col("n_figures").sum(),
+            explode,
+            pl.col("publishers").list.explode().unique(maintain_order=True),
+            pl.len().cast(pl.UInt32).alias("places"),
         )
+        .filter(pl.col("places") > HEADLINE_PLACES)
+        .with_columns(
+            admin_level=pl.lit(0, pl.Int8),
+            location_key=pl.col("country_iso3"),
+            n_sources=pl.col("publishers").list.len().cast(pl.UInt32),
+            rolled_up=pl.lit(False),
+        )
+    )
+    return pl.concat([national, summed], how="diagonal_relaxed")
+
+
+def _headline_values(
+    known: pl.LazyFrame, period: Period, expected: pl.LazyFrame, priority: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per country and indicator, the national value (or up to ``HEADLINE_PLACES`` areas'
+    where there is none) for ``period``, one definition each, with the previous period's
+    value of the same definition and place; and every place's value for ``period``."""
+    previous = period.previous()
+    by = list(KEEP_APART)
+
+    def on(end: dt.date) -> pl.LazyFrame:
+        return known.filter(~(counted_since() & (pl.col("period_end") > end)))
+
+    current = aggregate.period_values(
+        on(period.end), period.start, period.end, priority, by=by
+    ).collect()
+    before = aggregate.period_values(
+        on(previous.end), previous.start, previous.end, priority, by=by
+    ).collect()
+    national = _with_event_sums(
+        aggregate.country_values(current.lazy(), expected, by=by).collect(), current
+    )
+    national_before = _with_event_sums(
+        aggregate.country_values(before.lazy(), expected, by=by).collect(), before
+    )
+    rows = aggregate.change(national.lazy(), national_before.lazy(), by=by).collect()
+    local = current.filter(pl.col("admin_level").ne_missing(0)).join(
+        national.select(GROUP).unique(), on=list(GROUP), how="anti", nulls_equal=True
+    )
+    local = local.filter(
+        pl.col("admin_level").eq_missing(pl.col("admin_level").min().over(GROUP))
+    ).filter(pl.col("location_key").n_unique().over(GROUP) <= HEADLINE_PLACES)
+    local_rows = aggregate.change(
+        local.lazy(), before.filter(pl.col("admin_level").ne_missing(0)).lazy(), by=by
+    ).collect()
+    return pl.concat([rows, local_rows], how="diagonal_relaxed"), current
+
+
+def _stale(row: dict[str, Any], period: Period, stale_after: Mapping[str, int]) -> str | None:
+    if row["measure"] != Measure.STOCK.value:
+        return None
+    age = (period.end - row["period_end"]).days
+    limit = stale_after.get(row["indicator"], STALE_DEFAULT_DAYS)
+    if age <= limit:
+        return None
+    return f"{age // 365} years old" if age >= 730 else f"{age:,} days old"
+
+
+def _change(row: dict[str, Any], figures: dict[str, dict[str, Any]], previous: Period) -> dict:
+    """The change against the previous period's figure of the same definition and source;
+    a figure from another source is shown, not subtracted (a switch of source is no change)."""
+    if row["value_previous"] is None:
+        return {"text": f"no earlier figure of this kind for {previous.title}", "dir": "none"}
+    if set(row["figure_id"]) == set(row["figure_id_previous"]):
+        return {"text": f"unchanged: the same figure stood in {previous.title}", "dir": "none"}
+    if set(row["publishers"]) != set(row["publishers_previous"]):
+        others = ", ".join(row["publishers_previous"])
+        return {
+            "text": f"{previous.title}: {number(row['value_previous'])} from {others} "
+            "(another source: not compared)",
+            "dir": "none",
+        }
+    spans = row["period_start_previous"] != row["period_end_previous"]
+    if row["measure"] == Measure.STOCK.value and spans and not counted(row[DEFINITION]):
+        start, end = row["period_start_previous"], row["period_end_previous"]
+        when = f"{format_date(start)} – {format_date(end)}"
+        return {
+            "text": f"{previous.title}: {number(row['value_previous'])} for {when} "
+            "(a figure for a longer period: not compared)",
+            "dir": "none",
+        }
+    delta, share = row["delta"], row["delta_share"]
+    if row["measure"] == Measure.STOCK.value:
+        reference = f"since {format_date(row['period_end_previous'])}"
     else:
         reference = f"vs {number(row['value_previous'])} in {previous.title}"
     if delta == 0:
-        return f"no change {reference}", "same"
-    share = row["delta_share"]
+        return {"text": f"no change {reference}", "dir": "same"}
     pct = f" ({share:+.1%})" if share is not None else ""
-    return f"{delta:+,}{pct} {reference}", "up" if delta > 0 else "down"
+    return {"text": f"{delta:+,}{pct} {reference}", "dir": "up" if delta > 0 else "down"}
 
 
-def _what(row: dict[str, Any], period: Period) -> str:
-    label = indicator_label(row["indicator"])
-    if row["unit"] != "people":
-        label = f"{label} ({row['unit']})"
-    if row["measure"] == Measure.FLOW.value:
-        label = f"{label}, new in {period.title}"
-    return label
-
-
-def _lookup(window: pl.DataFrame, figure_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    wanted = pl.Series(list(set(figure_ids)), dtype=pl.String)
-    rows = window.filter(pl.col("figure_id").is_in(wanted.implode())).to_dicts()
-    return {row["figure_id"]: row for row in rows}
-
-
-def _headlines(
-    changes: pl.DataFrame,
+def _cards(
+    chosen: pl.DataFrame,
+    figures: dict[str, dict[str, Any]],
     period: Period,
     ledger: Ledger,
-    lookup: dict[str, dict[str, Any]],
+    stale_after: Mapping[str, int],
 ) -> list[dict[str, Any]]:
     rows = sorted(
-        changes.to_dicts(),
+        chosen.to_dicts(),
         key=lambda r: (
             country_name(r["country_iso3"]),
             r["admin_level"] != 0,
             r["location_key"],
-            _order(r["indicator"]),
+            order(r["indicator"]),
             r["indicator"],
             r["measure"] != Measure.STOCK.value,
+            bool(r.get("projected")),
             r["unit"],
         ),
     )
@@ -256,242 +243,128 @@ def _headlines(
         country = countries.setdefault(
             iso3, {"iso3": iso3, "name": country_name(iso3), "headlines": []}
         )
-        change, direction = _change_text(row, period.previous())
         ids = row["figure_id"]
-        previous_ids = row["figure_id_previous"] or []
-        label = _what(row, period)
-        if row["admin_level"] != 0:
-            label = f"{_place(row, lookup, many=False)}: {label}"
+        single = len(ids) == 1 and ids[0] in figures
+        if single:
+            footnote = provenance(figures[ids[0]])
+        elif row.get("places"):
+            footnote = f"sum of new events at {row['places']:,} places ({len(ids):,} figures)"
+        elif row.get("rolled_up"):
+            footnote = f"sum over all sub-national areas ({len(ids):,} figures)"
+        else:
+            footnote = f"sum of {len(ids):,} figures"
+        if not single:
+            footnote = f"{', '.join(row['publishers'])}, {footnote}"
         country["headlines"].append(
             {
-                "label": label,
-                "value": _value_text(row, lookup),
+                "place": citations.place(row, figures),
+                "national": row["admin_level"] == 0,
+                "indicator": row["indicator"],
+                "label": what(row["indicator"], row["measure"], row["unit"]),
+                "definition": phrase(row[DEFINITION]),
+                "value": citations.value(row, figures),
+                "raw": row["value"],
+                "coverage": citations.coverage(row, figures),
+                "stale": _stale(row, period, stale_after),
                 "range": (
                     f"{number(row['range_low'])} – {number(row['range_high'])}"
-                    if row["range_low"] != row["range_high"]
+                    if row["range_low"] != row["range_high"] and row["n_sources"] > 1
                     else None
                 ),
                 "n_sources": row["n_sources"],
-                "change": change,
-                "direction": direction,
-                "footnote": _footnote(row, lookup),
-                "refs": ledger.refer(ids),
-                "previous_refs": ledger.refer(previous_ids),
-                "rolled_up": bool(row.get("rolled_up")),
+                "change": _change(row, figures, period.previous()),
+                "delta_share": row["delta_share"],
+                "publishers": row["publishers"],
+                "footnote": footnote,
+                "refs": ledger.refer(ids, individual=True),
             }
         )
     return list(countries.values())
 
 
-HEADLINE_PLACES = 3
-"""A country with no national figure shows its areas' figures as headlines, up to this many
-(the Gaza Strip for Palestine); more areas than that are left to the bar charts."""
-
-
-def _stand_ins(changes: pl.DataFrame, current: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
-    """Headline rows for the areas of a country that has no national value for an indicator."""
-    group = ["country_iso3", "indicator", "measure", "unit"]
-    local = current.filter(pl.col("admin_level").ne_missing(0)).join(
-        changes.select(group), on=group, how="anti"
-    )
-    local = local.filter(
-        pl.col("admin_level").eq_missing(pl.col("admin_level").min().over(group))
-    ).filter(pl.len().over(group) <= HEADLINE_PLACES)
-    earlier = before.filter(pl.col("admin_level").ne_missing(0))
-    return aggregate.change(local.lazy(), earlier.lazy()).collect()
-
-
-def _place(row: dict[str, Any], lookup: dict[str, dict[str, Any]], many: bool) -> str:
-    figure = lookup.get(row["figure_id"][0], {})
-    name = figure.get("location_name") or row["location_key"]
-    if row["admin_level"] == 0:
-        name = country_name(row["country_iso3"])
-    return f"{name} ({row['country_iso3']})" if many else name
-
-
-def _sources_text(publishers: Iterable[str]) -> str:
-    counts: dict[str, int] = {}
-    for publisher in publishers:
-        counts[publisher] = counts.get(publisher, 0) + 1
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"{name} ({count:,})" for name, count in ranked)
-
-
-def _bars(
-    current: pl.DataFrame,
+def _divergence(
+    alternatives: pl.DataFrame,
+    chosen: pl.DataFrame,
+    figures: dict[str, dict[str, Any]],
     period: Period,
     ledger: Ledger,
-    lookup: dict[str, dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """One chart per indicator × measure × unit with sub-national values, at the coarsest
-    sub-national level present (so provinces are not ranked against their districts)."""
-    local = current.filter((pl.col("admin_level") > 0) | pl.col("admin_level").is_null())
-    if local.is_empty():
-        return []
-    many = local["country_iso3"].n_unique() > 1
-    bars = []
-    groups = local.partition_by(["indicator", "measure", "unit"], as_dict=True)
-    for (indicator, measure, unit), group in sorted(
-        groups.items(), key=lambda kv: (_order(kv[0][0]), kv[0])
-    ):
-        level = group["admin_level"].min()  # None when only places of unknown level
-        group = group.filter(pl.col("admin_level").eq_missing(level))
-        top = group.sort("value", descending=True).head(BAR_LIMIT).to_dicts()
-        what = _what({"indicator": indicator, "measure": measure, "unit": unit}, period)
-        chart_id = charts.safe_id(f"bar-{indicator}-{measure}-{unit}")
-        bars.append(
-            {
-                "id": chart_id,
-                "title": f"{what}, by admin-{level} area" if level else f"{what}, by place",
-                "svg": charts.bar_chart(
-                    [_place(row, lookup, many) for row in top],
-                    [row["value"] for row in top],
-                    xlabel=f"{indicator_label(indicator)} ({unit})",
-                    chart_id=chart_id,
-                ),
-                "shown": len(top),
-                "total": group.height,
-                "sources": _sources_text(p for row in top for p in row["publishers"]),
-                "refs": ledger.refer(*(row["figure_id"] for row in top)),
-            }
-        )
-    return bars
-
-
-_STEP_GAP = {
-    "1d": dt.timedelta(days=1),
-    "1w": dt.timedelta(days=7),
-    "1mo": dt.timedelta(days=31),
-}
-"""Buckets further apart than this are not neighbours: the line breaks between them."""
-
-
-def _trend_every(days: int) -> str:
-    if days <= 120:
-        return "1d"
-    if days <= 2 * 366:
-        return "1w"
-    return "1mo"
-
-
-def _trends(
-    window: pl.LazyFrame,
-    expected: pl.LazyFrame,
-    span: Period,
-    period: Period,
-    priority: Sequence[str],
-    ledger: Ledger,
-) -> list[dict[str, Any]]:
-    every = _trend_every(span.days)
-    # Only what can be drawn inside the span: a year-long figure has no day to sit on.
-    drawable = window.filter(
-        (pl.col("period_start") >= span.start) & (pl.col("period_end") <= span.end)
-    )
-    series = aggregate.series(drawable, every, priority).collect()
-    national = aggregate.country_values(series.lazy(), expected, by=["bucket"]).collect()
-    # As for the headlines: a country without national values is drawn by its few areas.
-    group_keys = ["country_iso3", "indicator", "measure", "unit"]
-    local = series.filter(pl.col("admin_level").ne_missing(0)).join(
-        national.select(group_keys).unique(), on=group_keys, how="anti"
-    )
-    local = local.filter(
-        pl.col("admin_level").eq_missing(pl.col("admin_level").min().over(group_keys))
-    ).filter(pl.col("location_key").n_unique().over(group_keys) <= HEADLINE_PLACES)
-    names = dict(
-        window.filter(pl.col("location_name").is_not_null())
-        .group_by("location_key")
-        .agg(pl.col("location_name").first())
-        .collect()
-        .iter_rows()
-    )
-    drawn = pl.concat([national, local], how="diagonal_relaxed").with_columns(
-        line=pl.col("country_iso3") + "/" + pl.col("location_key")
-    )
-    if drawn.is_empty():
-        return []
-    trends = []
-    groups = drawn.partition_by(["indicator", "measure", "unit"], as_dict=True)
-    for (indicator, measure, unit), group in sorted(
-        groups.items(),
-        key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][1] != "stock", kv[0][2] != "people"),
-    ):
-        last = group.sort("bucket").group_by("line").agg(pl.col("value").last())
-        keys = last.sort("value", descending=True)["line"].to_list()
-        lines, points, publishers = [], [], []
-        for key in keys[:TREND_LINES]:
-            one = group.filter(pl.col("line") == key).sort("bucket")
-            iso3, location = key.split("/", 1)
-            label = country_name(iso3) if location == iso3 else names.get(location, location)
-            lines.append(charts.Line(label, one["bucket"].to_list(), one["value"].to_list()))
-            points.extend(one["figure_id"].to_list())
-            publishers.extend(one["publishers"].explode().to_list())
-        step = {"1d": "day", "1w": "week", "1mo": "month"}[every]
-        how = "latest figure each" if measure == Measure.STOCK.value else "sum of figures per"
-        chart_id = charts.safe_id(f"trend-{indicator}-{measure}-{unit}")
-        label = indicator_label(indicator)
-        title = label if measure == Measure.STOCK.value else f"{label}, new per {step}"
-        if len(lines) == 1:  # no legend: the title names the place
-            title = f"{title} — {lines[0].label}"
-        trends.append(
-            {
-                "id": chart_id,
-                "title": f"{title} ({unit})" if unit != "people" else title,
-                "svg": charts.trend_chart(
-                    lines,
-                    ylabel=f"{label} ({unit})",
-                    chart_id=chart_id,
-                    span=(span.start, span.end),
-                    gap=None if measure == Measure.STOCK.value else _STEP_GAP[every],
-                ),
-                "method": f"{how} {step}, {span.title}",
-                "omitted": max(0, len(keys) - TREND_LINES),
-                "sources": _sources_text(publishers),
-                "refs": ledger.refer(*points, tier=1),
-            }
-        )
-    return trends
-
-
-def _discrepancies(
-    window: pl.LazyFrame,
-    period: Period,
     threshold: float,
-    ledger: Ledger,
-    lookup_of: Any,
 ) -> dict[str, Any]:
-    in_period = window.filter(
-        (pl.col("period_start") <= period.end) & (pl.col("period_end") >= period.start)
-    )
-    found = aggregate.discrepancies(in_period, threshold).collect()
-    top = found.sort(["share", "high_value"], descending=True).head(DISCREPANCY_LIMIT)
-    lookup = lookup_of([*top["low_figure_id"], *top["high_figure_id"]])
-    many = found["country_iso3"].n_unique() > 1
-    rows = []
-    for row in top.to_dicts():
-        low, high = lookup[row["low_figure_id"]], lookup[row["high_figure_id"]]
-        place_row = {**row, "figure_id": [row["low_figure_id"]]}
-        rows.append(
+    """Per headline place and indicator, the figures that differ from one another — by
+    definition, source or coverage — side by side, with what sets them apart."""
+    keys = ["country_iso3", "location_key", "indicator", "unit"]
+    places = chosen.select(keys).unique()
+    candidates = alternatives.join(places, on=keys, nulls_equal=True)
+    groups = []
+    for _, group in sorted(
+        candidates.partition_by(keys, as_dict=True).items(),
+        key=lambda kv: (country_name(kv[0][0]), str(kv[0][1]), order(str(kv[0][2]))),
+    ):
+        if group.height < 2:
+            continue
+        rows = group.sort("value", descending=True).to_dicts()
+        low, high = rows[-1]["value"], rows[0]["value"]
+        kinds = {(r["measure"], r[DEFINITION]) for r in rows}
+        sources = {p for r in rows for p in r["publishers"]}
+        if len(sources) == 1 and len({d for _, d in kinds}) == 1:
+            continue  # one source's total and its new events: not a divergence
+        if len(kinds) == 1 and high and (high - low) <= threshold * high:
+            continue
+        entries = [
             {
-                "place": _place(place_row, lookup, many),
-                "what": _what(row, period),
-                "when": _when(row),
-                "low": number(row["low_value"]),
-                "low_source": provenance(low),
-                "low_refs": ledger.refer([row["low_figure_id"]]),
-                "high": number(row["high_value"]),
-                "high_source": provenance(high),
-                "high_refs": ledger.refer([row["high_figure_id"]]),
-                "share": f"{row['share']:.1%}",
+                "value": citations.value(r, figures),
+                "label": what(r["indicator"], r["measure"], r["unit"]),
+                "counts": describe(r[DEFINITION], r["measure"]),
+                "measure": r["measure"],
+                "source": ", ".join(r["publishers"]),
+                "coverage": citations.coverage(r, figures),
+                "refs": ledger.refer(r["figure_id"], individual=True),
+                DEFINITION: r[DEFINITION],
+            }
+            for r in rows
+        ]
+        groups.append(
+            {
+                "place": citations.place(rows[0], figures),
+                "indicator": rows[0]["indicator"],
+                "what": what(rows[0]["indicator"], Measure.STOCK.value, rows[0]["unit"]),
+                "entries": entries,
+                "why": differences(entries),
+                "gap": f"{(high - low) / high:.0%}" if high else "–",
             }
         )
-    return {"rows": rows, "total": found.height, "threshold": f"{threshold:.0%}"}
+    return {
+        "groups": groups[:DIVERGENCE_LIMIT],
+        "total": len(groups),
+        "threshold": f"{threshold:.0%}",
+    }
 
 
-def _quality(quarantine: pl.LazyFrame, country: str | None, excluded: int) -> dict[str, Any]:
-    if country:
-        quarantine = quarantine.filter(pl.col("country_iso3").str.to_uppercase() == country)
+def _quality(
+    quarantine: pl.LazyFrame,
+    files: Sequence[str],
+    countries: Sequence[str],
+    period: Period,
+    excluded: int,
+) -> dict[str, Any]:
+    """Quarantined rows of the inputs behind this report, for its countries and period
+    (or with no country or date to tell): what the report could not use."""
+    schema = quarantine.collect_schema()
+    scope = pl.col("source_file").is_in(pl.Series(list(files), dtype=pl.String).implode())
+    country = pl.col("country_iso3").str.to_uppercase()
+    scope &= country.is_null() | country.is_in(
+        pl.Series(list(countries), dtype=pl.String).implode()
+    )
+    if "period_start" in schema and "period_end" in schema:
+        # Quarantined cells are kept as written: a date that does not parse has none.
+        start, end = (
+            pl.col(c).cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+            for c in ("period_start", "period_end")
+        )
+        scope &= (start.is_null() | (start <= period.end)) & (end.is_null() | (end >= period.start))
     checks = (
-        quarantine.group_by("check")
+        quarantine.filter(scope)
+        .group_by("check")
         .agg(
             pl.len().alias("rows"),
             pl.col("reason").n_unique().alias("reasons"),
@@ -505,38 +378,10 @@ def _quality(quarantine: pl.LazyFrame, country: str | None, excluded: int) -> di
         "total": total,
         "rows": [
             {**row, "rows": number(row["rows"]), "reasons": number(row["reasons"])}
-            for row in checks.head(QUALITY_LIMIT).to_dicts()
+            for row in checks.to_dicts()
         ],
-        "more_checks": max(0, checks.height - QUALITY_LIMIT),
         "excluded": excluded,
     }
-
-
-def _appendix(ledger: Ledger, lookup: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    rows = []
-    for figure_id, n in sorted(ledger.numbers.items(), key=lambda kv: kv[1]):
-        figure = lookup[figure_id]
-        url = figure["source_url"] or ""
-        low, high = figure["value_low"], figure["value_high"]
-        rows.append(
-            {
-                "n": n,
-                "figure_id": figure_id,
-                "country": figure["country_iso3"],
-                "place": figure["location_name"] or country_name(figure["country_iso3"]),
-                "what": f"{indicator_label(figure['indicator'])} ({figure['measure']}, "
-                f"{figure['unit']})",
-                "value": _value_text({"value": figure["value"], "figure_id": [figure_id]}, lookup),
-                "bounds": f"{number(low)} – {number(high)}" if low is not None else None,
-                "when": _when(figure),
-                "source": provenance(figure),
-                "url": url if url.startswith(("https://", "http://")) else None,
-                "url_text": url,
-                "quote": figure["quote"],
-                "method": figure["method"],
-            }
-        )
-    return {"rows": rows, "wanted": ledger.wanted, "limit": ledger.limit}
 
 
 def build_context(
@@ -548,64 +393,133 @@ def build_context(
     priority: Sequence[str] = DEFAULT_PRIORITY,
     threshold: float = DEFAULT_THRESHOLD,
     generated: dt.date | None = None,
+    sources: pl.LazyFrame | None = None,
+    aliases: Aliases | None = None,
+    stale_after: Mapping[str, int] | None = None,
+    last_issue: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Everything the template shows for ``period`` (and ``country``, if given)."""
+    """Everything the template shows for ``period`` (and ``country``, if given).
+
+    ``last_issue`` is the data cut-off of the previous issue ("what changed since"); by
+    default the start of ``period``, when the previous issue's period closed.
+    """
+    stale_after = {**STALE_AFTER_DAYS, **(stale_after or {})}
     previous = period.previous()
-    span = Period(previous.start, period.end, "range")
     if country:
         country = country.upper()
         figures = figures.filter(pl.col("country_iso3") == country)
-    overlapping = figures.filter(
-        (pl.col("period_start") <= span.end) & (pl.col("period_end") >= span.start)
+    # What is known on the period's last day (by reference date): everything dated in this
+    # period or the one before, and from earlier only each source's latest total per place —
+    # a total carried forward may be old, but only the latest can be a headline. Only what
+    # a footnote can cite is used.
+    span = Period(previous.start, period.end, "range")
+    dated = figures.filter(pl.col("period_start") <= period.end)
+    older = dated.filter(
+        (pl.col("period_end") < span.start) & (pl.col("measure") == Measure.STOCK.value)
     )
-    window_all = aggregate.with_location_key(overlapping).collect()
-    window_df = window_all.filter(has_provenance())
-    excluded = window_all.height - window_df.height
+    newest = pl.col("period_end").max().over([*aggregate.RAW_KEYS, "publisher"])
+    carried = older.filter(pl.col("period_end") == newest)
+    recent = dated.filter(pl.col("period_end") >= span.start)
+    known_all = with_definition(place_levels(pl.concat([recent, carried]), aliases))
+    known_all = aggregate.with_location_key(known_all).collect()
+    known_df = known_all.filter(has_provenance())
+    excluded = known_all.height - known_df.height
     if excluded:
         log.warning("%d figures without provenance left out of the report", excluded)
-    window = window_df.lazy()
+    known = known_df.lazy()
     expected = aggregate.expected_children(figures).collect().lazy()
 
-    def lookup_of(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        return _lookup(window_df, ids)
+    values, current = _headline_values(known, period, expected, priority)
+    has_data = values.height > 0
+    chosen, _ = _choose(values, HEADLINE_KEYS)
+    figures_of = citations.figures_by_id(known_df, [i for ids in values["figure_id"] for i in ids])
 
-    # Collected once here: each value frame feeds several roll-up branches.
-    current = aggregate.period_values(window, period.start, period.end, priority).collect()
-    before = aggregate.period_values(window, previous.start, previous.end, priority).collect()
-    changes = aggregate.change(
-        aggregate.country_values(current.lazy(), expected),
-        aggregate.country_values(before.lazy(), expected),
-    ).collect()
-    changes = pl.concat([changes, _stand_ins(changes, current, before)], how="diagonal_relaxed")
-    has_data = current.height > 0
-
+    # An all-countries issue details the countries with news in the period; the others'
+    # totals are carried forward too, but only named (a one-country report shows them all).
+    news = (pl.col("period_end") >= period.start) | (pl.col("published_date") >= period.start)
+    active = current.filter(news & (pl.col("indicator") != "population"))["country_iso3"].unique()
+    quiet = sorted({country_name(c) for c in chosen["country_iso3"].unique() if c not in active})
+    if not country:
+        chosen = chosen.filter(pl.col("country_iso3").is_in(active.implode()))
+    else:
+        quiet = []
     ledger = Ledger()
-    headline_ids = [i for ids in changes["figure_id"] for i in ids]
-    lookup = lookup_of(headline_ids)
-    context: dict[str, Any] = {
+    countries = _cards(chosen, figures_of, period, ledger, stale_after) if has_data else []
+    alternatives = aggregate.period_values(
+        known.with_columns(pl.col("publisher").alias("_publisher")),
+        period.start,
+        period.end,
+        priority,
+        by=[*KEEP_APART, "_publisher"],
+    ).collect()
+    alternatives = pl.concat(
+        [
+            alternatives.filter(pl.col("admin_level").ne_missing(0)),
+            _with_event_sums(
+                alternatives.filter(pl.col("admin_level") == 0),
+                alternatives,
+                by=(*KEEP_APART, "_publisher"),
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    figures_of.update(
+        citations.figures_by_id(known_df, [i for ids in alternatives["figure_id"] for i in ids])
+    )
+    divergence = _divergence(alternatives, chosen, figures_of, period, ledger, threshold)
+    window = known.filter(pl.col("period_end") >= span.start)
+    charts = visuals.trends(window, expected, span, priority, ledger) if has_data else []
+    places = visuals.places(current, chosen, known_df, period, ledger) if has_data else []
+
+    ledger.close(known_df.filter(pl.col("figure_id").is_in(pl.Series(list(ledger.used)).implode())))
+    used_files = sorted({row["source_file"] for row in ledger.figures.values()})
+    cut = citations.cut_off(known_all["ingested_at"].to_list()) if known_all.height else "no data"
+    return {
         "title": f"{country_name(country) if country else 'All countries'}: "
         f"humanitarian figures, {period.title}",
+        "lang": "en",
         "country": country,
         "period": period,
         "previous": previous,
+        "period_end": format_date(period.end),
+        "next_issue": format_date(period.next().end + dt.timedelta(days=1))
+        if period.kind != "range"
+        else None,
+        "next_period": period.next().title,
         "generated": format_date(generated or dt.date.today()),
+        "cut_off": cut,
         "priority": list(priority),
         "has_data": has_data,
+        "countries": countries,
+        "front": front.front_page(
+            countries,
+            quiet,
+            divergence,
+            front.changes_since(
+                known_df,
+                chosen,
+                last_issue or dt.datetime.combine(period.start, dt.time(), tzinfo=dt.UTC),
+                lambda earlier: _choose(
+                    _headline_values(earlier, period, expected, priority)[0],
+                    HEADLINE_KEYS,
+                )[0],
+            ),
+        ),
+        "divergence": divergence,
+        "trends": charts,
+        "places": places,
+        "quality": _quality(
+            quarantine,
+            used_files,
+            sorted({c["iso3"] for c in countries} | ({country} if country else set())),
+            period,
+            excluded,
+        ),
+        "sources": citations.sources_table(
+            ledger, sources.collect() if sources is not None else None
+        ),
+        "appendix": citations.appendix(ledger),
+        "csv": citations.embedded_csv(ledger) if ledger.figures else None,
+        "csv_name": f"{(country or 'all').lower()}-{period.label}-figures.csv",
+        "stale_after": stale_after,
     }
-    # Reference order decides what fits in the appendix: headlines (and what their change
-    # is measured against), places, disagreements, then the many points of the trend lines.
-    context["countries"] = _headlines(changes, period, ledger, lookup) if has_data else []
-    context["bars"] = []
-    if has_data:
-        bar_lookup = lookup_of(
-            ids[0] for ids in current.filter(pl.col("admin_level").ne_missing(0))["figure_id"]
-        )
-        context["bars"] = _bars(current, period, ledger, bar_lookup)
-    context["discrepancies"] = _discrepancies(window, period, threshold, ledger, lookup_of)
-    context["trends"] = (
-        _trends(window, expected, span, period, priority, ledger) if has_data else []
-    )
-    context["quality"] = _quality(quarantine, country, excluded)
-    ledger.assign()
-    context["appendix"] = _appendix(ledger, lookup_of(ledger.numbers))
-    return context

@@ -68,6 +68,13 @@ class Period:
         end = self.start - dt.timedelta(days=1)
         return Period(end - dt.timedelta(days=self.days - 1), end, "range")
 
+    def next(self) -> Period:
+        """The period just after, of the same kind and length."""
+        after = self.end + dt.timedelta(days=1)
+        if self.kind == "month":
+            return month(after.year, after.month)
+        return Period(after, after + dt.timedelta(days=self.days - 1), self.kind)
+
 
 def month(year: int, number: int) -> Period:
     last = calendar.monthrange(year, number)[1]

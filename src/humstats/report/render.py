@@ -7,8 +7,9 @@ stylesheet (A4, page numbers), so the two never disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
 from humstats.errors import ConfigError, MissingDependencyError
 from humstats.report.context import build_context
 from humstats.report.period import Period, parse_period
+from humstats.report.places import Aliases
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +52,25 @@ def render_html(context: dict[str, Any], template_dir: Path | None = None) -> st
         template = environment.get_template(TEMPLATE)
     except jinja2.TemplateError as error:
         raise ConfigError(f"cannot load report template: {error}") from error
-    svg = {chart["id"]: Markup(chart["svg"]) for chart in [*context["trends"], *context["bars"]]}
+    panels = [p for item in context["trends"] if item["kind"] == "chart" for p in item["panels"]]
+    svg = {c["id"]: Markup(c["svg"]) for c in [*panels, *context["places"]] if c.get("svg")}
     return template.render(**context, svg=svg)
 
 
+PDF_VARIANT = "pdf/ua-1"
+"""Tagged PDF (PDF/UA): headings, tables and figures are structure a screen reader follows."""
+
+
 def write_pdf(html: str, path: Path) -> Path:
-    """Lay ``html`` out as an A4 PDF; the engine is imported here because it needs system
-    libraries (pango) that a machine may lack."""
+    """Lay ``html`` out as an A4, tagged PDF; the engine is imported here because it needs
+    system libraries (pango) that a machine may lack."""
     try:
         import weasyprint
     except (ImportError, OSError) as error:
         raise MissingDependencyError("PDF reports", "weasyprint") from error
-    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(path)
+    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(
+        path, pdf_variant=PDF_VARIANT, pdf_tags=True
+    )
     return path
 
 
@@ -76,9 +85,17 @@ def render_report(
     template_dir: Path | None = None,
     priority: Sequence[str] = DEFAULT_PRIORITY,
     threshold: float = DEFAULT_THRESHOLD,
+    sources: pl.LazyFrame | None = None,
+    aliases: Aliases | None = None,
+    stale_after: Mapping[str, int] | None = None,
+    last_issue: dt.datetime | None = None,
 ) -> list[Path]:
     """Render the report for ``period`` into ``out_dir/<country or all>/<period>.<format>``.
 
+    ``sources`` (the store's sources table) names each dataset or document and when it was
+    retrieved; ``aliases`` (``places.load_aliases``) merges spellings of a place;
+    ``stale_after`` overrides days after which a total is badged stale, per indicator;
+    ``last_issue`` is the previous issue's data cut-off (default: the period's start).
     Returns the paths written, in the order of ``formats``.
     """
     unknown = [f for f in formats if f not in FORMATS]
@@ -93,6 +110,10 @@ def render_report(
         country=country,
         priority=priority,
         threshold=threshold,
+        sources=sources,
+        aliases=aliases,
+        stale_after=stale_after,
+        last_issue=last_issue,
     )
     html = render_html(context, template_dir)
     folder = Path(out_dir) / (country.upper() if country else "all")
