@@ -157,13 +157,19 @@ def main() -> None:
     parser.add_argument("--figures", type=int, default=20, help="figures per ingest")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--never-compact", action="store_true")
+    parser.add_argument(
+        "--partition", metavar="COLUMN", help="partition the figures table by this column"
+    )
     args = parser.parse_args()
+    if args.partition:
+        humstats.store.PARTITION_BY = {"figures": (args.partition,)}
     checkpoints = sorted(int(n) for n in args.runs.split(","))
     can_compact = hasattr(Store, "compact")
     print(
         f"layout: {humstats.store.__doc__.splitlines()[0]}\n"
         f"{args.figures} figures per ingest; median of {args.repeat}; "
         f"{'auto-compaction on' if can_compact and not args.never_compact else 'no compaction'}"
+        f"{'; figures partitioned by ' + args.partition if args.partition else ''}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(Path(tmp), args.figures, args.repeat, not args.never_compact)

@@ -84,6 +84,10 @@ sources by content hash, so "is this input stored?" opens one file. No Hive part
 measured in bench/store.py, a partition per country multiplies the small files of every
 hourly batch, and statistics on clustered files skip as well once compacted."""
 
+PARTITION_BY: dict[str, tuple[str, ...]] = {}
+"""Hive partition columns of a table, used when the table is created (none: see ``ZORDER``;
+``bench/store.py --partition`` measures the alternative)."""
+
 COMPACT_THRESHOLD = 200
 """Data files (all tables) past which ``humstats run`` compacts the store."""
 RETENTION = dt.timedelta(days=7)
@@ -508,6 +512,7 @@ class Store:
                     data.to_arrow(compat_level=pl.CompatLevel.oldest()),
                     mode="append",
                     schema_mode="merge",
+                    partition_by=list(PARTITION_BY.get(table, ())) or None,
                     writer_properties=writer,
                     commit_properties=properties,
                     storage_options=self.storage_options if delta is None else None,
@@ -574,8 +579,10 @@ class Store:
                     continue
                 failpoint(f"compact:{table}")
                 properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
-                if ZORDER[table]:
-                    delta.optimize.z_order(ZORDER[table], commit_properties=properties)
+                partitions = set(delta.metadata().partition_columns)
+                order = [c for c in ZORDER[table] if c not in partitions]
+                if order:
+                    delta.optimize.z_order(order, commit_properties=properties)
                 else:
                     delta.optimize.compact(commit_properties=properties)
                 failpoint(f"vacuum:{table}")
