@@ -395,3 +395,29 @@ def test_migration_killed_midway_is_finished_by_the_next(
     assert not store.batches_dir.exists()
     for got, expected in zip(_contents(store), before, strict=True):
         assert got.equals(expected)
+
+
+def test_compaction_drops_rows_no_reader_was_shown(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    killed = SPAWN.Process(target=_commit_killed_at, args=(str(data_dir), "commit:sources"))
+    killed.start()
+    killed.join(60)
+    assert killed.exitcode == -signal.SIGKILL
+    table = str(store.table_path("figures"))
+    assert pl.scan_delta(table).collect().height == 2  # the killed batch's row, unseen
+    assert store.figures().collect().height == 1
+    store.compact()  # inside the retention window: a writer might still be committing
+    assert pl.scan_delta(table).collect().height == 2
+    store.compact(retention=dt.timedelta(0))
+    assert pl.scan_delta(table).collect()["value"].to_list() == [1]
+    assert store.figures().collect()["value"].to_list() == [1]
+
+
+def _commit_killed_at(data_dir: str, point: str) -> None:
+    _kill_at(point)
+    store = Store(data_dir)
+    figures = make_figures({"figure_id": "b:0", "value": 2}).with_columns(
+        source_file=pl.lit("raw/b.csv")
+    )
+    store.commit(new_batch_id(), figures, empty_quarantine(), make_sources(figures, "b" * 64))

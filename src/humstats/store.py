@@ -566,18 +566,24 @@ class Store:
         """Merge small files, then delete files no version within ``retention`` needs.
 
         Compaction rewrites files without changing a row (Delta's optimize), so every
-        version stays readable until ``retention`` has passed; files a killed writer left
-        outside any commit go too, once they are older than ``retention``.
+        version stays readable until ``retention`` has passed. What a killed writer left
+        goes too once it is older than ``retention``: files outside any commit, and rows
+        of batches whose sources commit never came (rows no reader was ever shown, so
+        other engines reading the tables directly do not see them either).
         """
         with self.lock(lock_timeout):
             before = self.data_files()
             removed = 0
             hours = max(0, int(retention.total_seconds() // 3600))
+            snapshot = self.snapshot()
+            cutoff = dt.datetime.now(dt.UTC) - retention
             for table in TABLES:
                 delta = self._open(table)
                 if delta is None:
                     continue
                 failpoint(f"compact:{table}")
+                if table != "sources":
+                    self._drop_hidden(delta, table, snapshot, cutoff)
                 properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
                 partitions = set(delta.metadata().partition_columns)
                 order = [c for c in ZORDER[table] if c not in partitions]
@@ -595,6 +601,41 @@ class Store:
                     )
                 )
             return Compaction(before, self.data_files(), removed)
+
+    def _drop_hidden(
+        self, delta: DeltaTable, table: str, snapshot: Snapshot, cutoff: dt.datetime
+    ) -> None:
+        """Delete ``table``'s rows that no reader shows, of batches started before
+        ``cutoff`` (a writer on another machine may still be committing a newer one)."""
+        visible = snapshot.visible_keys(table)
+        if visible is None:
+            return
+        keys = ["batch_id", "source_file"]
+        started = (
+            pl.col("batch_id")
+            .str.slice(0, 15)
+            .str.strptime(pl.Datetime("us", "UTC"), "%Y%m%dT%H%M%S", strict=False)
+        )
+        hidden = (
+            _scan(snapshot.files(table), _SCHEMAS[table])
+            .select(keys)
+            .unique()
+            .join(visible.lazy(), on=keys, how="anti", nulls_equal=True)
+            .filter(started.is_null() | (started < cutoff))
+            .collect()
+        )
+        if hidden.height:
+            delta.delete(
+                " OR ".join(
+                    f"(batch_id = {_sql(batch)} AND "
+                    + (f"source_file = {_sql(source)})" if source else "source_file IS NULL)")
+                    for batch, source in hidden.iter_rows()
+                ),
+                commit_properties=CommitProperties(
+                    custom_metadata={"humstats.operation": "drop-uncommitted"}
+                ),
+            )
+            log.info("compaction: dropped rows of %s uncommitted inputs", hidden.height)
 
     def compact_if_needed(
         self, threshold: int = COMPACT_THRESHOLD, retention: dt.timedelta = RETENTION
@@ -695,6 +736,10 @@ class Store:
             with contextlib.suppress(json.JSONDecodeError):
                 records.append(json.loads(line))
         return records[-last:] if last is not None else records
+
+
+def _sql(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _digest(frame: pl.DataFrame) -> tuple[int, str]:
