@@ -509,7 +509,7 @@ class Store:
             try:
                 write_deltalake(
                     delta if delta is not None else str(self.table_path(table)),
-                    data.to_arrow(compat_level=pl.CompatLevel.oldest()),
+                    data,  # handed over through the Arrow C stream, no copy
                     mode="append",
                     schema_mode="merge",
                     partition_by=list(PARTITION_BY.get(table, ())) or None,
