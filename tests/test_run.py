@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import humstats.run as run_module
 from conftest import KILL_AT
 from humstats.run import Status, ingest
 from humstats.schema import SourceMeta
@@ -132,6 +133,95 @@ def test_table_without_publication_date_is_refused_then_retried(data_dir: Path) 
     assert (data_dir / outcome.source_file).exists()  # archived all the same
     retried = ingest([DATA / "sudan-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
     assert retried.inputs[0].status is Status.STORED and retried.figures.height == 2
+
+
+def test_every_input_kind_is_archived_byte_for_byte(data_dir: Path, tmp_path: Path) -> None:
+    table_json = tmp_path / "table.json"
+    table_json.write_text(
+        '[{"#adm1+name": "Aleppo", "#country+code": "SYR", "#affected+killed": "12",'
+        ' "#date": "2024-11-30"}]'
+    )
+    texts = Path(__file__).parent / "data" / "texts"
+    inputs = [
+        DATA / "syria-hxl.csv",
+        DATA / "garbage.xlsx",
+        Path(__file__).parent / "data" / "dates.xlsx",
+        Path(__file__).parent / "data" / "notes_footer.tsv",
+        table_json,
+        *sorted(texts.iterdir()),
+    ]
+    result = ingest(inputs, data_dir=data_dir, meta=PUBLISHED)
+    assert len(result.inputs) == len(inputs)
+    for path, outcome in zip(inputs, result.inputs, strict=True):
+        assert outcome.source_file is not None, outcome
+        assert (data_dir / outcome.source_file).read_bytes() == path.read_bytes(), path
+    assert Store(data_dir).check() == []
+
+
+def test_a_pattern_or_non_utf8_file_name_stores_only_its_own_figures(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    for name in ("xa.csv", "xb.csv"):
+        shutil.copy(DATA / "sudan-hxl.csv", tmp_path / name)
+    pattern = tmp_path / "x*.csv"
+    latin1 = tmp_path / "caf\udce9.csv"
+    shutil.copy(DATA / "syria-hxl.csv", pattern)
+    shutil.copy(DATA / "syria-hxl.csv", latin1)
+    first = ingest([pattern], data_dir=data_dir, meta=PUBLISHED)
+    alone = ingest([DATA / "syria-hxl.csv"], data_dir=tmp_path / "alone", meta=PUBLISHED)
+    assert first.figures.height == alone.figures.height
+    later = ingest([tmp_path / "xa.csv", latin1], data_dir=data_dir, meta=PUBLISHED)
+    assert [i.status for i in later.inputs] == [Status.STORED, Status.UNCHANGED]
+    (record,) = [r for r in Store(data_dir).runs() if r["batch_id"] == later.batch_id]
+    assert record["inputs"][1]["path"].endswith("caf\\xe9.csv")
+
+
+def test_one_poison_input_is_unreadable_and_the_others_go_on(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poison = tmp_path / "poison.csv"
+    poison.write_text("#adm1+name,#affected+killed\nHoms,1\n")
+    real = run_module.readers.read
+
+    def read(path: Path, *args: object) -> object:
+        if path == poison:
+            raise RecursionError("maximum recursion depth exceeded\nwhile decoding")
+        return real(path, *args)
+
+    monkeypatch.setattr(run_module.readers, "read", read)
+    result = ingest([poison, DATA / "syria-hxl.csv"], data_dir=data_dir, meta=PUBLISHED)
+    bad, good = result.inputs
+    assert good.status is Status.STORED and result.committed
+    assert bad.status is Status.UNREADABLE
+    assert bad.message == (
+        f"cannot read {poison}: unexpected RecursionError: maximum recursion depth exceeded"
+    )
+    assert (data_dir / bad.source_file).read_bytes() == poison.read_bytes()
+    (record,) = Store(data_dir).runs()
+    assert record["inputs"][0]["status"] == "unreadable"
+
+
+def test_an_ingest_where_every_input_is_unreadable_is_logged(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    result = ingest([DATA / "garbage.xlsx"], data_dir=data_dir, meta=PUBLISHED)
+    assert not result.committed and result.failed
+    (record,) = Store(data_dir).runs()
+    assert record["inputs"][0]["status"] == "unreadable" and not record["committed"]
+
+
+def test_links_out_of_an_input_folder_are_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere" / "secret.csv"
+    secret.parent.mkdir()
+    shutil.copy(DATA / "syria-hxl.csv", secret)
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    shutil.copy(DATA / "sudan-hxl.csv", inbox / "sub" / "sudan.csv")
+    (inbox / "out.csv").symlink_to(secret)
+    (inbox / "sub-link").symlink_to(secret.parent, target_is_directory=True)
+    (inbox / "in.csv").symlink_to(inbox / "sub" / "sudan.csv")
+    assert run_module.expand_paths([inbox]) == [inbox / "in.csv", inbox / "sub" / "sudan.csv"]
+    assert run_module.expand_paths([inbox / "out.csv"]) == [inbox / "out.csv"]  # named: read
 
 
 def test_a_part_and_its_total_from_one_cell_get_different_ids(tmp_path: Path) -> None:

@@ -100,16 +100,33 @@ def test_run_with_nothing_new_does_nothing_and_logs_it(tmp_path: Path) -> None:
     assert record["started"] <= record["finished"]
 
 
-def test_unreadable_input_fails_the_run_every_time_until_removed(tmp_path: Path) -> None:
-    config = _config(tmp_path, kind=None)
+def test_unreadable_input_is_retried_with_backoff_then_parked(tmp_path: Path) -> None:
+    config = _config(tmp_path, "[retry]\nmax_failures = 3\nbackoff_hours = 1\n", kind=None)
     (tmp_path / "inbox" / "notes.xyz").write_text("not a table")
-    for _ in range(2):
-        result = run(config)
-        assert result.exit_code == 1
-        assert "unknown format" in result.errors[0]
-    assert [r["exit_code"] for r in _run_records(config)] == [1, 1]
-    (tmp_path / "inbox" / "notes.xyz").unlink()
-    assert run(config).exit_code == 0
+    t0 = dt.datetime(2024, 12, 2, 0, 17, tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+    tried = {}
+    # failures at t0, t0+1h (back-off 1h), t0+3h (back-off 2h); parked after the third
+    for offset in (0, 0.5, 1, 2, 2.9, 3, 4, 48):
+        result = run(config, now=t0 + offset * hour)
+        tried[offset] = bool(result.failed)
+        assert result.exit_code == (1 if result.failed else 0)
+        if result.failed:
+            assert "unknown format" in result.errors[0]
+    assert [o for o, failed in tried.items() if failed] == [0, 1, 3]
+    last = _run_records(config)[-1]
+    assert last["held"][0]["status"] == "parked" and last["held"][0]["failures"] == 3
+    (tmp_path / "inbox" / "notes.xyz").write_text("changed, still not a table")
+    assert run(config, now=t0 + 49 * hour).failed  # new content: a fresh start
+
+
+def test_a_parked_input_does_not_block_other_inputs(tmp_path: Path) -> None:
+    config = _config(tmp_path, "[retry]\nmax_failures = 1\n", kind=None)
+    (tmp_path / "inbox" / "notes.xyz").write_text("not a table")
+    run(config)
+    shutil.copy(DATA / "syria-hxl.csv", tmp_path / "inbox")
+    result = run(config)
+    assert result.exit_code == 0 and len(result.stored) == 1 and len(result.held) == 1
 
 
 def test_file_of_the_wrong_kind_is_reported_not_ingested(tmp_path: Path) -> None:
@@ -307,10 +324,51 @@ def test_a_run_stopped_by_a_bug_says_so_in_the_log(
     (tmp_path / "inbox" / "a.csv").write_text("x\n1\n")
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("reader exploded")
+        raise RuntimeError("run log exploded")
 
-    monkeypatch.setattr("humstats.schedule.ingest", broken)
+    monkeypatch.setattr("humstats.schedule._failures", broken)
     with pytest.raises(RuntimeError):
         run(config)
     (record,) = _run_records(config)
-    assert record["errors"] == ["RuntimeError: reader exploded"] and record["exit_code"] == 1
+    assert record["errors"] == ["RuntimeError: run log exploded"] and record["exit_code"] == 1
+
+
+def test_a_source_stopped_by_a_bug_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
+    (tmp_path / "second").mkdir()
+    config = _config(
+        tmp_path,
+        """
+        [[sources]]
+        name = "second"
+        paths = ["second/*"]
+        publisher = "OCHA"
+        published = 2024-12-02
+        """,
+    )
+    shutil.copy(DATA / "syria-hxl.csv", tmp_path / "second")
+    (tmp_path / "inbox" / "a.csv").write_text("x\n1\n")
+    real = run.__globals__["ingest"]
+
+    def broken(paths: list[Path], **kwargs: object) -> object:
+        if "inbox" in str(paths[0]):
+            raise RuntimeError("reader exploded")
+        return real(paths, **kwargs)
+
+    monkeypatch.setattr("humstats.schedule.ingest", broken)
+    result = run(config)
+    assert result.errors == ["source inbox: unexpected RuntimeError: reader exploded"]
+    assert result.exit_code == 1 and len(result.stored) == 1
+
+
+def test_a_source_pattern_does_not_follow_links_out_of_its_folder(tmp_path: Path) -> None:
+    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
+    config = _config(tmp_path)
+    outside = tmp_path / "outside.csv"
+    shutil.copy(DATA / "syria-hxl.csv", outside)
+    (tmp_path / "inbox" / "link.csv").symlink_to(outside)
+    shutil.copy(DATA / "sudan-hxl.csv", tmp_path / "inbox")
+    result = run(config)
+    assert [i.path.name for i in result.stored] == ["sudan-hxl.csv"]

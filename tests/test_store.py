@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import signal
@@ -16,7 +17,7 @@ from deltalake import DeltaTable
 import humstats
 import humstats.store
 from conftest import make_figures, make_sources
-from humstats.errors import ConfigError, LockedError, StoreError
+from humstats.errors import ConfigError, HistoryError, LockedError
 from humstats.query import query
 from humstats.schema import COLUMNS
 from humstats.store import SOURCE_DTYPES, TABLES, Store, new_batch_id, parse_as_of
@@ -47,7 +48,7 @@ def test_archive_keeps_bytes_and_is_idempotent(data_dir: Path, tmp_path: Path) -
         ".csv"
     )
     assert store.raw_path(first.source_file).read_bytes() == source.read_bytes()
-    meta = store.raw_path(first.source_file).with_suffix(".json").read_text()
+    meta = store.meta_path(first.source_file).read_text()
     assert '"original_name": "Report.CSV"' in meta
     assert len(list((data_dir / "raw").rglob("*"))) == 3  # one folder, the copy, its metadata
 
@@ -114,6 +115,70 @@ def test_run_log_skips_a_torn_last_line(data_dir: Path) -> None:
     with store.runs_path.open("a") as log:
         log.write('{"kind": "ing')
     assert store.runs() == [{"kind": "ingest", "figures": 3}]
+
+
+def test_archive_keeps_a_json_input_apart_from_its_metadata(data_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "gaza.json"
+    source.write_bytes(b'[{"#affected+killed": "12", "#date": "2024-01-01"}]')
+    store = Store(data_dir)
+    archived = store.archive(source)
+    assert store.raw_path(archived.source_file).read_bytes() == source.read_bytes()
+    assert store.meta_path(archived.source_file) != store.raw_path(archived.source_file)
+    assert '"original_name": "gaza.json"' in store.meta_path(archived.source_file).read_text()
+    assert store.check() == []
+
+
+def test_archive_restores_a_json_input_an_old_store_overwrote(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "gaza.json"
+    source.write_bytes(b'[{"#affected+killed": "12"}]')
+    store = Store(data_dir)
+    archived = store.archive(source)
+    raw = store.raw_path(archived.source_file)
+    # what humstats wrote before the metadata had a name of its own
+    raw.write_text(json.dumps({"sha256": archived.sha256, "original_path": str(source)}))
+    store.meta_path(archived.source_file).unlink()
+    (problem,) = store.check()
+    assert problem.path == archived.source_file and "ingest" in problem.problem
+    store.archive(source)
+    assert raw.read_bytes() == source.read_bytes()
+    assert store.check() == []
+
+
+def test_old_metadata_next_to_its_input_is_no_problem(data_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "a.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    store = Store(data_dir)
+    archived = store.archive(source)
+    store.meta_path(archived.source_file).rename(
+        store.raw_path(archived.source_file).with_suffix(".json")
+    )
+    assert store.check() == []
+
+
+def test_check_names_tampered_inputs_and_unreadable_data_files(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    store = Store(data_dir)
+    source = tmp_path / "a.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    archived = store.archive(source)
+    batch = new_batch_id()
+    figures = make_figures({"source_file": archived.source_file})
+    sources = _sources(batch).with_columns(source_file=pl.lit(archived.source_file))
+    with store.lock():
+        store.commit(batch, figures, empty_quarantine(), sources)
+    assert store.check() == []
+    store.raw_path(archived.source_file).write_bytes(b"a,b\n1,3\n")
+    data_file = next(
+        p for p in (data_dir / "processed").rglob("*.parquet") if "_delta_log" not in p.parts
+    )
+    data_file.write_bytes(data_file.read_bytes()[:40])
+    problems = {p.path: p.problem for p in store.check()}
+    assert "does not match its hash" in problems[archived.source_file]
+    assert str(data_file.relative_to(data_dir)) in problems
+    assert len(problems) == 2
 
 
 # -- Delta tables: commits, concurrency, crashes, compaction, time travel, migration ----
@@ -263,7 +328,7 @@ def test_compaction_keeps_rows_and_time_travel_inside_retention(data_dir: Path) 
         assert got.equals(expected)
     assert store.figures(as_of=versions[1]).collect()["value"].sort().to_list() == [0, 1]
     store.compact(retention=dt.timedelta(0))
-    with pytest.raises(StoreError, match="compacted away"):
+    with pytest.raises(HistoryError, match="compacted away"):
         store.figures(as_of=versions[1]).collect()
 
 
@@ -286,7 +351,7 @@ def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:
     assert sorted(store.figures(as_of=moment).collect()["value"]) == [1, 2]
     assert store.figures(as_of=dt.date(2999, 1, 1)).collect().height == 4
     assert store.snapshot(as_of=moment).version == 1
-    with pytest.raises(StoreError, match="no such store version"):
+    with pytest.raises(HistoryError, match="no such store version"):
         store.figures(as_of=7)
 
 

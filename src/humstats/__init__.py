@@ -9,6 +9,7 @@ The library is the product; the ``humstats`` command is a thin layer over these 
 from humstats.api import Dataset, open
 from humstats.errors import (
     ConfigError,
+    HistoryError,
     HumstatsError,
     InputError,
     LockedError,
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "Dataset",
     "FigureSchema",
+    "HistoryError",
     "HumstatsError",
     "IngestResult",
     "InputError",

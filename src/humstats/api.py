@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from humstats.errors import StoreError
+from humstats.errors import HistoryError
 from humstats.store import AsOf, Snapshot, Store, parse_as_of
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class Dataset:
         from humstats.run import ingest
 
         if self.as_of is not None:
-            raise StoreError("a dataset opened with as_of= reads the past: it cannot ingest")
+            raise HistoryError("a dataset opened with as_of= reads the past: it cannot ingest")
         return ingest([Path(p) for p in paths], data_dir=self.store.root, **options)
 
     def runs(self) -> pl.DataFrame:

@@ -15,7 +15,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from humstats.errors import HumstatsError
+from humstats.errors import HumstatsError, shown
 from humstats.export import Format, write_frame
 from humstats.schema import BREAKDOWNS, Indicator, Sex, SourceMeta
 
@@ -35,7 +35,7 @@ class _Group(click.Group):
 @click.option(
     "--data",
     "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file here is one "Error:" line from the store
     default=lambda: os.environ.get("HUMSTATS_DATA", "data"),
     show_default="./data or $HUMSTATS_DATA",
     help="Data directory (raw archive and processed store).",
@@ -44,6 +44,7 @@ class _Group(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path) -> None:
     """Humanitarian figures with their provenance: ingest, validate, aggregate, report."""
+    _configure_logging(quiet=True, log_format="text")  # warnings (a damaged batch) on stderr
     ctx.obj = {"data_dir": data_dir}
 
 
@@ -62,6 +63,15 @@ def format_option(default: Format = Format.TABLE) -> Callable[[Callable[..., Any
         callback=lambda _ctx, _param, value: Format(value),
         help="Output format (data to stdout).",
     )
+
+
+escape_option = click.option(
+    "--escape-formulas/--no-escape-formulas",
+    default=True,
+    show_default=True,
+    help="In CSV and HXL, write text cells starting with = + - @ tab or CR with a leading ' "
+    "so spreadsheets never run them as formulas.",
+)
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -143,14 +153,14 @@ def _meta(
     )
 
 
-def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None) -> None:
+def _emit(frame: pl.DataFrame, fmt: Format, output: Path | None, escape: bool = True) -> None:
     if output is not None:
         with output.open("wb") as sink:
-            write_frame(frame, fmt, sink)
+            write_frame(frame, fmt, sink, escape=escape)
         return
     if fmt is Format.PARQUET and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: use --output FILE or redirect stdout.")
-    write_frame(frame, fmt, sys.stdout.buffer)
+    write_frame(frame, fmt, sys.stdout.buffer, escape=escape)
     sys.stdout.flush()
 
 
@@ -190,10 +200,10 @@ def _report_inputs(result: Any, dry_run: bool) -> None:
         if outcome.status == "unreadable":
             click.echo(f"Error: {outcome.message}", err=True)
         elif outcome.status == "unchanged":
-            click.echo(f"{outcome.path}: already ingested, nothing new", err=True)
+            click.echo(f"{shown(outcome.path)}: already ingested, nothing new", err=True)
         else:
             click.echo(
-                f"{outcome.path}: {verb} {outcome.figures:,} figures, "
+                f"{shown(outcome.path)}: {verb} {outcome.figures:,} figures, "
                 f"quarantined {outcome.quarantined:,} rows",
                 err=True,
             )
@@ -263,7 +273,7 @@ def validate_command(
     meta = _meta(publisher, url, published, country)
     result = _ingest(ctx, paths, mapping, meta, dry_run=True)
     _report_inputs(result, dry_run=True)
-    inputs = {i.source_file: str(i.path) for i in result.inputs if i.source_file}
+    inputs = {i.source_file: shown(i.path) for i in result.inputs if i.source_file}
     problems = result.quarantine.select(
         pl.col("source_file").replace_strict(inputs, default=pl.col("source_file")).alias("input"),
         "input_row",
@@ -374,6 +384,23 @@ def status_command(ctx: click.Context, fmt: str) -> None:
     click.echo(status.to_json() if fmt == "json" else status.render())
 
 
+@cli.command("check")
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Verify the store: every archived input against its content hash, every data file
+    and metadata record readable. One line per problem on stdout; exit 1 if any."""
+    from humstats.store import Store
+
+    store = Store(_data_dir(ctx))
+    problems = store.check()
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problems in the store at {store.root}", err=True)
+        ctx.exit(1)
+    click.echo(f"store {store.root}: every archived input and data file is intact", err=True)
+
+
 @cli.command("figures")
 @click.option(
     "--indicator",
@@ -415,6 +442,7 @@ def status_command(ctx: click.Context, fmt: str) -> None:
 )
 @as_of_option
 @format_option()
+@escape_option
 @output_option
 @click.pass_context
 def figures_command(
@@ -432,6 +460,7 @@ def figures_command(
     groups: tuple[str, ...],
     as_of: Any,
     fmt: Format,
+    escape_formulas: bool,
     output: Path | None,
 ) -> None:
     """Stored figures, filtered, with every provenance field.
@@ -442,36 +471,41 @@ def figures_command(
     from humstats.schema import is_projected, is_total
     from humstats.store import Store
 
-    figures = Store(_data_dir(ctx)).figures(as_of)
-    for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
-        if wanted:
-            figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
-    for pair in groups:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--group")
-        figures = figures.filter(
-            pl.concat_str(pl.lit(";"), pl.col("group"), pl.lit(";")).str.contains(
-                f";{key.strip()}={value.strip()};", literal=True
-            )
-        )
-    if totals:
-        figures = figures.filter(is_total() & ~is_projected())
-    if indicator:
-        figures = figures.filter(pl.col("indicator").is_in(indicator))
-    if country:
-        figures = figures.filter(pl.col("country_iso3").is_in([c.upper() for c in country]))
-    if since:
-        figures = figures.filter(pl.col("period_end") >= since.date())
-    if until:
-        figures = figures.filter(pl.col("period_end") <= until.date())
-    if latest:
-        from humstats.aggregate import latest as latest_figures
+    store = Store(_data_dir(ctx))
 
-        split = breakdowns or sex or age or cause or groups
-        figures = latest_figures(figures, by=BREAKDOWNS if split else ())
-    frame = figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
-    _emit(frame, fmt, output)
+    def build() -> pl.DataFrame:
+        figures = store.figures(as_of)
+        for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
+            if wanted:
+                figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
+        for pair in groups:
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--group")
+            figures = figures.filter(
+                pl.concat_str(pl.lit(";"), pl.col("group"), pl.lit(";")).str.contains(
+                    f";{key.strip()}={value.strip()};", literal=True
+                )
+            )
+        if totals:
+            figures = figures.filter(is_total() & ~is_projected())
+        if indicator:
+            figures = figures.filter(pl.col("indicator").is_in(indicator))
+        if country:
+            figures = figures.filter(pl.col("country_iso3").is_in([c.upper() for c in country]))
+        if since:
+            figures = figures.filter(pl.col("period_end") >= since.date())
+        if until:
+            figures = figures.filter(pl.col("period_end") <= until.date())
+        if latest:
+            from humstats.aggregate import latest as latest_figures
+
+            split = breakdowns or sex or age or cause or groups
+            figures = latest_figures(figures, by=BREAKDOWNS if split else ())
+        return figures.sort("indicator", "country_iso3", "period_end", "figure_id").collect()
+
+    # a damaged batch is skipped with a warning (Store.read)
+    _emit(store.read(build), fmt, output, escape_formulas)
 
 
 def _params(
@@ -496,19 +530,37 @@ def _params(
     metavar="NAME=VALUE",
     help="Value for $NAME in the SQL (repeatable); bound by DuckDB, never pasted into the SQL.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    help="Seconds the query may run before it is stopped (0: no limit).",
+)
+@click.option(
+    "--memory-limit",
+    default="2GB",
+    show_default=True,
+    help="Memory DuckDB may use (e.g. 500MB, 4GB); beyond it, it spills or stops.",
+)
 @as_of_option
 @format_option()
+@escape_option
 @output_option
 @click.pass_context
 def query_command(
     ctx: click.Context,
     sql: str,
     params: dict[str, str],
+    timeout: float,
+    memory_limit: str,
     as_of: Any,
     fmt: Format,
+    escape_formulas: bool,
     output: Path | None,
 ) -> None:
     """Read-only SQL over the views figures, quarantine, sources, runs and latest.
+    Ctrl-C stops a running query.
 
     \b
     humstats query "SELECT publisher, count(*) AS n FROM figures GROUP BY ALL"
@@ -516,11 +568,13 @@ def query_command(
     """
     from humstats.query import query
 
-    frame = query(_data_dir(ctx), sql, params, as_of=as_of)
+    frame = query(
+        _data_dir(ctx), sql, params, as_of=as_of, timeout=timeout, memory_limit=memory_limit
+    )
     if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
         raise click.UsageError("--format hxl needs the columns indicator and value in the result")
     if fmt is not Format.TABLE:
-        _emit(frame, fmt, output)
+        _emit(frame, fmt, output, escape_formulas)
         return
     # Every column, as selected, and no thousands separators: a result's integers may be
     # years or ids, not counts of people.
@@ -693,17 +747,22 @@ def report_command(
     from humstats.store import Store
 
     chosen = parse_period(period) if period else period_between(start.date(), end.date())
-    snapshot = Store(_data_dir(ctx)).snapshot(as_of)
-    written = render_report(
-        snapshot.read("figures"),
-        snapshot.read("quarantine"),
-        period=chosen,
-        country=country,
-        formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
-        out_dir=out_dir,
-        template_dir=template_dir,
-        sources=snapshot.read("sources"),
-    )
+    store = Store(_data_dir(ctx))
+
+    def render() -> list[Path]:
+        snapshot = store.snapshot(as_of)  # damaged files found by a failed read are left out
+        return render_report(
+            snapshot.read("figures"),
+            snapshot.read("quarantine"),
+            period=chosen,
+            country=country,
+            formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
+            out_dir=out_dir,
+            template_dir=template_dir,
+            sources=snapshot.read("sources"),
+        )
+
+    written = store.read(render)
     for path in written:
         click.echo(str(path))
 

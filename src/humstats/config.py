@@ -19,6 +19,9 @@ run behaves the same from cron, systemd or an interactive shell.
                                   timeout, retries, requests_per_second, page_size)
     [[reports]]                   name, schedule, countries, formats, template, draft
     [priority]                    publishers
+    [retry]                       max_failures, backoff_hours
+    [limits]                      max_xlsx_mb, max_cell_chars, max_json_depth,
+                                  max_number_chars
 """
 
 from __future__ import annotations
@@ -391,6 +394,35 @@ class PriorityConfig:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class RetryConfig:
+    """How a scheduled run treats an input that failed: it is tried again on a later run,
+    waiting ``backoff_hours`` after the first failure and twice as long after each further
+    one, and parked (no longer tried, until its content changes or it is ingested by hand)
+    after ``max_failures`` failed runs."""
+
+    max_failures: Annotated[int, Field(ge=1)] = 5
+    backoff_hours: Annotated[float, Field(ge=0)] = 1.0
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Limits:
+    """What one input may make the readers hold; past a limit the input is refused with a
+    message naming the limit, so a hostile file costs an error line, not the machine."""
+
+    max_xlsx_mb: Annotated[float, Field(gt=0)] = 512
+    """Decompressed size of a workbook's parts (a 5 MB zip bomb inflates to gigabytes)."""
+    max_cell_chars: Annotated[int, Field(gt=0)] = 100_000
+    """Characters in one table cell (Excel's own limit is 32,767)."""
+    max_json_depth: Annotated[int, Field(gt=0)] = 64
+    """Nesting of arrays and objects in a JSON input."""
+    max_number_chars: Annotated[int, Field(gt=0)] = 100
+    """Characters of one number in a JSON input."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, config=_STRICT)
 class Config:
     """A whole ``humstats.toml``."""
 
@@ -398,6 +430,8 @@ class Config:
     sources: tuple[AnySource, ...] = ()
     reports: tuple[ReportConfig, ...] = ()
     priority: PriorityConfig | None = None
+    retry: RetryConfig = RetryConfig()
+    limits: Limits = DEFAULT_LIMITS
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

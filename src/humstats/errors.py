@@ -8,11 +8,22 @@ cannot continue, and its ``exit_code`` tells the command line what to return::
     ├── ConfigError               exit 2: bad humstats.toml, bad --mapping, bad option value
     ├── LockedError               exit 3: another run holds the store's lock (transient)
     ├── QueryError                a query is refused or fails
-    ├── StoreError                the store cannot answer (a version compacted away, a failed check)
+    ├── StoreError                the data directory cannot be written (read-only, disk full)
+    ├── HistoryError              an --as-of the store does not have or no longer keeps
     └── MissingDependencyError    an optional engine is not installed; says how to install it
 """
 
 from __future__ import annotations
+
+
+def shown(path: object) -> str:
+    """A path as text any output accepts: a file name's bytes that are not UTF-8 (a Latin-1
+    name from an old share) become ``\\xNN`` escapes instead of failing every write."""
+    text = str(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class HumstatsError(Exception):
@@ -26,8 +37,8 @@ class InputError(HumstatsError):
     """An input cannot be read at all; the message names the file and the problem."""
 
     def __init__(self, path: object, problem: str) -> None:
-        self.path, self.problem = str(path), problem
-        super().__init__(f"cannot read {path}: {problem}")
+        self.path, self.problem = shown(path), problem
+        super().__init__(f"cannot read {self.path}: {problem}")
 
 
 class ConfigError(HumstatsError):
@@ -52,8 +63,17 @@ class QueryError(HumstatsError):
 
 
 class StoreError(HumstatsError):
-    """The store cannot do what was asked: an ``--as-of`` it no longer keeps, a migration
-    whose check failed. The store itself is left as it was."""
+    """The data directory cannot be read or written as a whole: it is read-only, the disk is
+    full, or the path is not a folder. Nothing was committed; retrying after a fix helps."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path, self.problem = shown(path), problem
+        super().__init__(f"cannot write to the store at {self.path}: {problem}")
+
+
+class HistoryError(HumstatsError):
+    """The store cannot answer for that moment: a version it never had, one whose files
+    compaction has removed, or a migration whose check failed (the store is left as it was)."""
 
 
 class MissingDependencyError(HumstatsError):

@@ -2,10 +2,17 @@
 
 HXL export is the contract's hashtags in reverse: one column per indicator present, so a
 figure's value sits under its indicator's hashtag, with ``+min``/``+max`` for its bounds.
+
+CSV and HXL are opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return as a formula (a quote or place name from a hostile table can
+be one). Such text cells are written with a leading ``'``, the OWASP convention for CSV
+injection, unless the caller turns it off. Nested cells (lists, structs: the ``runs`` view's
+reports and errors) are written to CSV as JSON text.
 """
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import BinaryIO
 
@@ -70,6 +77,8 @@ def to_hxl(figures: pl.DataFrame) -> pl.DataFrame:
         tag = INDICATOR_HXL[indicator]
         mine = pl.col("indicator") == indicator.value
         for column, suffix in (("value", ""), ("value_low", "+min"), ("value_high", "+max")):
+            if column not in figures.columns:
+                continue  # a query's result may carry the value alone
             spread.append(
                 pl.when(mine)
                 .then(pl.col(column))
@@ -83,8 +92,49 @@ def to_hxl(figures: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([header, body])
 
 
-def write_frame(frame: pl.DataFrame, fmt: Format, sink: BinaryIO) -> None:
-    """Write ``frame`` to a binary stream (stdout's buffer or a file)."""
+FORMULA_START = r"^[=+\-@\t\r]"
+"""What a spreadsheet takes for the start of a formula (OWASP's CSV injection list)."""
+
+
+def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as formulas, with a leading ``'``."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text
+    )
+
+
+def flatten_nested(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists, arrays and structs as JSON text, which CSV can hold."""
+    nested = [
+        name
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Object)
+    ]
+    return frame.with_columns(
+        pl.Series(
+            name,
+            [
+                None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+                for value in frame[name].to_list()
+            ],
+            dtype=pl.String,
+        )
+        for name in nested
+    )
+
+
+def write_frame(frame: pl.DataFrame, fmt: Format, sink: BinaryIO, *, escape: bool = True) -> None:
+    """Write ``frame`` to a binary stream (stdout's buffer or a file); ``escape`` guards CSV
+    and HXL cells that a spreadsheet would run as formulas."""
+    if fmt in (Format.CSV, Format.HXL):
+        frame = flatten_nested(frame)
+        if escape:
+            frame = escape_formulas(frame)
     if fmt is Format.CSV:
         frame.write_csv(sink)
     elif fmt is Format.JSON:

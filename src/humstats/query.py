@@ -12,6 +12,11 @@ the connection is an in-memory database whose file access is limited to the stor
 files, with its configuration locked so no statement can lift that limit. Values come in as
 DuckDB parameters (``$name``), never spliced into the SQL text.
 
+Every statement runs within limits: ``timeout`` seconds (then it is interrupted), DuckDB's
+``memory_limit``, and Ctrl-C interrupts it. DuckDB spills to a private temporary folder made
+for the connection (and removed with it): DuckDB lets SQL read its temporary folder, so it
+must never be a shared one such as ``<cwd>/.tmp``.
+
 A connection is a snapshot: it sees the batches committed when it was opened, or those of
 ``as_of`` (``Database.is_current`` says when that is no longer so; ``humstats.open`` then
 reopens).
@@ -19,16 +24,21 @@ reopens).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping, Sequence
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 
 import duckdb
 import polars as pl
 
-from humstats.errors import QueryError
+from humstats.errors import ConfigError, QueryError
 from humstats.store import AsOf, Snapshot, Store
 
 VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources", "runs", "latest")
@@ -52,6 +62,10 @@ RUN_DTYPES: dict[str, pl.DataType] = {
 _TABLE_VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources")
 """Views over the tables' Parquet files, named like the ``Store`` methods that scan them."""
 _ALLOWED = frozenset({duckdb.StatementType.SELECT})
+DEFAULT_TIMEOUT = 300.0
+"""Seconds a statement may run; an analyst's question over a store takes far less."""
+DEFAULT_MEMORY_LIMIT = "2GB"
+"""DuckDB's own default is 80% of the machine's memory: too much next to other work."""
 
 
 def _first_line(error: Exception) -> str:
@@ -187,11 +201,15 @@ class Database:
         *,
         priority: Sequence[str] | None = None,
         as_of: AsOf | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
     ) -> None:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
         self.as_of = as_of
+        self.timeout = timeout or None
         self._state = self.store.state()
+        # the store's readable files only: a damaged file is skipped with a warning
         self._snapshot: Snapshot = self.store.snapshot(as_of)
         self._files = {name: self._snapshot.files(name) for name in _TABLE_VIEWS}
         self._built: set[str] = set()
@@ -200,6 +218,13 @@ class Database:
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
         )
         self._con.execute("SET TimeZone = 'UTC'")  # like the store's timestamps, on any machine
+        self._temp = tempfile.mkdtemp(prefix="humstats-duckdb-")
+        self._con.execute("SET temp_directory = $dir", {"dir": self._temp})
+        try:
+            self._con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+        except duckdb.Error as error:
+            self.close()
+            raise ConfigError(f"memory limit {memory_limit!r}: {_first_line(error)}") from error
         readable = [str(f) for paths in self._files.values() for f in paths]
         self._con.execute("SET allowed_paths = $paths", {"paths": readable})
         self._con.execute("SET enable_external_access = false")
@@ -262,14 +287,81 @@ class Database:
             raise QueryError(f"parameter {unused[0]} is not used: the query has no ${unused[0]}")
         named = [view for view in VIEWS if view in _identifiers(sql)]
         try:
-            for view in named or (*_TABLE_VIEWS, "runs"):
-                self._build(view)
-            return self._con.sql(sql, params=params or None).pl()
-        except duckdb.Error as error:
+            return self._run(sql, params, named)
+        except (duckdb.Error, pl.exceptions.PolarsError) as error:
+            if not self.store.find_unreadable():
+                raise QueryError(_first_line(error)) from error
+        # a data file was damaged inside (its footer sound): build the views without its
+        # batch, as the store's own reads do, and run the statement again
+        for view in self._built:
+            kind = "TABLE" if view in ("runs", "latest") else "VIEW"
+            with contextlib.suppress(duckdb.Error):
+                self._con.execute(f"DROP {kind} IF EXISTS {_quote_identifier(view)}")
+            if kind == "TABLE":
+                self._con.unregister(view)
+        self._built.clear()
+        self._snapshot = self.store.snapshot(self.as_of)
+        self._files = {name: self._snapshot.files(name) for name in _TABLE_VIEWS}
+        try:
+            return self._run(sql, params, named)
+        except (duckdb.Error, pl.exceptions.PolarsError) as error:
             raise QueryError(_first_line(error)) from error
 
+    def _run(self, sql: str, params: dict[str, object], named: list[str]) -> pl.DataFrame:
+        for view in named or (*_TABLE_VIEWS, "runs"):
+            self._build(view)
+        return self._interruptible(lambda: self._con.sql(sql, params=params or None).pl())
+
+    def _interruptible(self, work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """Run ``work`` on a helper thread while this one waits, so that the timeout and
+        Ctrl-C (KeyboardInterrupt, delivered to the main thread) can interrupt DuckDB."""
+        outcome: dict[str, object] = {}
+        # an Event, not Thread.is_alive: a join() cut short by Ctrl-C can leave a running
+        # thread reported dead (CPython 3.11)
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                outcome["frame"] = work()
+            except duckdb.Error as error:  # handed to the waiting thread, raised there
+                # as a fresh error: the original's traceback holds DuckDB's pending result,
+                # and with it the connection, busy for as long as the error lives
+                outcome["error"] = type(error)(str(error))
+            except BaseException as error:
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=target, name="humstats-query", daemon=True)
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        launched = True  # before start(): Ctrl-C may land inside it, with the worker running
+        try:
+            try:
+                worker.start()
+            except RuntimeError:  # no thread could be started: nothing to wait for
+                launched = False
+                raise
+            while not done.wait(0.1 if deadline is None else max(0, deadline - time.monotonic())):
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise QueryError(
+                        f"the query ran longer than {self.timeout:g} s and was stopped "
+                        "(raise --timeout)"
+                    )
+        finally:
+            # stopped by the timeout or by Ctrl-C (KeyboardInterrupt, wherever it landed):
+            # interrupt DuckDB and wait, so the connection is free for the next statement
+            while launched and not done.is_set():
+                self._con.interrupt()
+                done.wait(0.1)
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        return outcome["frame"]  # type: ignore[return-value]
+
     def close(self) -> None:
-        self._con.close()
+        # after Ctrl-C DuckDB may still call the connection busy: it goes with the process
+        with contextlib.suppress(duckdb.Error):
+            self._con.close()
+        shutil.rmtree(self._temp, ignore_errors=True)
 
     def __enter__(self) -> Database:
         return self
@@ -302,8 +394,12 @@ def query(
     *,
     priority: Sequence[str] | None = None,
     as_of: AsOf | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> pl.DataFrame:
     """One read-only statement over the store at ``data_dir`` (as it was at ``as_of``, when
     given); see ``Database.query``."""
-    with Database(data_dir, priority=priority, as_of=as_of) as database:
+    with Database(
+        data_dir, priority=priority, as_of=as_of, timeout=timeout, memory_limit=memory_limit
+    ) as database:
         return database.query(sql, params)

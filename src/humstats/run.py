@@ -8,6 +8,7 @@ concurrent ingest never leaves part of a batch behind.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,10 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from humstats import readers
-from humstats.errors import InputError
+from humstats.config import DEFAULT_LIMITS, Limits
+from humstats.errors import InputError, shown
 from humstats.schema import COLUMNS, SourceMeta, breakdown_key
 from humstats.store import SOURCE_DTYPES, Archived, Store, new_batch_id
 from humstats.validate import empty_quarantine, to_quarantine, validate_figures
+
+log = logging.getLogger(__name__)
 
 
 class Status(StrEnum):
@@ -61,18 +65,39 @@ class IngestResult:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and the files inside folders (sorted, hidden ones left out)."""
+    """Files as given, and the files inside folders (sorted, hidden ones left out).
+
+    A symbolic link inside a folder is followed only when it points inside that folder: a
+    drop folder must not become a way to ingest (and archive) any file on the machine.
+    """
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             files.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and inside(p, path)
             )
         else:
             files.append(path)
     return files
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, its links resolved, lies in ``folder``; says so when it does not."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return True
+    log.warning(
+        "skipping %s: a link to %s, outside %s", shown(path), shown(path.resolve()), shown(folder)
+    )
+    return False
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "no message"
 
 
 def read_candidates(
@@ -81,6 +106,7 @@ def read_candidates(
     meta: SourceMeta = SourceMeta(),
     mapping: object | None = None,
     defaults: SourceMeta = SourceMeta(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[pl.DataFrame, pl.DataFrame, str, SourceMeta]:
     """Candidate figures and early quarantine rows of one input, its kind and its metadata.
 
@@ -88,7 +114,7 @@ def read_candidates(
     says about itself. ``defaults`` (a configured source's metadata) fill only what the input
     leaves out.
     """
-    content = readers.read(path)
+    content = readers.read(path, limits)
     if isinstance(content, readers.Table):
         from humstats.normalize import normalize_table
 
@@ -150,8 +176,8 @@ def _source_row(
     return {
         "sha256": archived.sha256,
         "source_file": archived.source_file,
-        "original_name": archived.original.name,
-        "original_path": str(archived.original),
+        "original_name": shown(archived.original.name),
+        "original_path": shown(archived.original),
         "size": archived.size,
         "kind": kind,
         "publisher": publisher,
@@ -175,6 +201,7 @@ def ingest(
     dry_run: bool = False,
     lock_timeout: float = 60.0,
     on_input: Callable[[Path], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Ingest files (or folders of files) into the store at ``data_dir``.
 
@@ -183,6 +210,8 @@ def ingest(
     With ``dry_run`` nothing is archived or stored: the result says what would be.
     ``mapping`` is a mapping file path or a loaded mapping, used for every table input.
     ``defaults`` is metadata used where an input carries none (a configured source's).
+    ``limits`` bound what one input may make the readers hold (cell length, JSON depth, ...).
+    Raises ``StoreError`` when the data directory cannot be written.
     """
     store = Store(data_dir)
     if isinstance(mapping, str | Path):
@@ -212,7 +241,14 @@ def ingest(
             continue
         try:
             candidates, early, kind, input_meta = read_candidates(
-                path, meta=meta, mapping=mapping, defaults=defaults
+                path, meta=meta, mapping=mapping, defaults=defaults, limits=limits
+            )
+            validation = validate_figures(_stamp(candidates, archived, batch_id, ingested_at))
+            quarantine = pl.concat(
+                [
+                    to_quarantine(_stamp(early, archived, batch_id, ingested_at)),
+                    validation.quarantine,
+                ]
             )
         except InputError as error:
             result.inputs.append(
@@ -225,11 +261,23 @@ def ingest(
                 )
             )
             continue
+        except Exception as error:
+            # A bug met by one input (a parser's corner case) must not take the other inputs
+            # of the batch, or every later scheduled run, down with it: the input is marked
+            # unreadable with the reason, archived, and logged; the traceback goes to the log.
+            log.debug("unexpected error reading %s", shown(path), exc_info=True)
+            problem = f"unexpected {type(error).__name__}: {_first_line(error)}"
+            result.inputs.append(
+                InputOutcome(
+                    path,
+                    Status.UNREADABLE,
+                    archived.sha256,
+                    archived.source_file,
+                    message=str(InputError(path, problem)),
+                )
+            )
+            continue
         known.add(archived.sha256)
-        validation = validate_figures(_stamp(candidates, archived, batch_id, ingested_at))
-        quarantine = pl.concat(
-            [to_quarantine(_stamp(early, archived, batch_id, ingested_at)), validation.quarantine]
-        )
         figure_parts.append(validation.figures)
         quarantine_parts.append(quarantine)
         source_rows.append(
@@ -257,8 +305,8 @@ def ingest(
     if figure_parts:
         result.figures = pl.concat(figure_parts)
         result.quarantine = pl.concat(quarantine_parts)
-    if dry_run or not source_rows:
-        return result
+    if dry_run or not (source_rows or result.failed):
+        return result  # nothing to store and nothing that went wrong: no log line
     sources = pl.DataFrame(source_rows, schema=SOURCE_DTYPES)
     with store.lock(lock_timeout):
         # Another process may have stored the same content while we were reading it.
@@ -281,7 +329,7 @@ def ingest(
                 "finished": dt.datetime.now(dt.UTC).isoformat(),
                 "inputs": [
                     {
-                        "path": str(i.path),
+                        "path": shown(i.path),
                         "status": str(i.status),
                         "sha256": i.sha256,
                         "figures": i.figures,

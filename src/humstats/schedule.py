@@ -13,6 +13,11 @@ with ``LockedError``), then:
 4. appends one JSON line to the run log: start, end, inputs, figures added, rows quarantined,
    reports written, errors.
 
+A failing input never blocks the others, nor later runs: it is named in the log and tried
+again by a later run, after a back-off that doubles with each failure, and parked (no longer
+tried) after ``[retry] max_failures`` failed runs, until its content changes or it is
+ingested by hand. A source or report that fails for any reason is logged and the run goes on.
+
 Nothing needs repairing after a crash: a batch is committed whole or not at all, so a killed
 run's inputs are simply new to the next one; a report counts as rendered only once the run log
 says so, so a report the killed run was writing is written again.
@@ -32,13 +37,21 @@ from humstats.config import (
     Config,
     LiveSourceConfig,
     ReportConfig,
+    RetryConfig,
     Schedule,
     SourceConfig,
     SourceKind,
 )
-from humstats.errors import ConfigError, HumstatsError, InputError
+from humstats.errors import (
+    ConfigError,
+    HumstatsError,
+    InputError,
+    LockedError,
+    StoreError,
+    shown,
+)
 from humstats.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
-from humstats.run import InputOutcome, Status, expand_paths, ingest
+from humstats.run import InputOutcome, Status, expand_paths, ingest, inside
 from humstats.store import Store
 
 if TYPE_CHECKING:
@@ -97,6 +110,79 @@ def due_periods(schedule: Schedule, today: dt.date, rendered: set[str]) -> list[
     return due[::-1]
 
 
+# -- retries ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """An input that failed on earlier runs and is not tried on this one."""
+
+    path: Path
+    sha256: str
+    failures: int
+    parked: bool
+    retry_after: dt.datetime | None
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "path": shown(self.path),
+            "sha256": self.sha256,
+            "status": "parked" if self.parked else "deferred",
+            "failures": self.failures,
+            "retry_after": self.retry_after.isoformat() if self.retry_after else None,
+        }
+
+
+def _failures(store: Store) -> dict[str, dict[str, list[dt.datetime]]]:
+    """path -> sha256 -> when a scheduled run found that content unreadable, oldest first."""
+    failed: dict[str, dict[str, list[dt.datetime]]] = {}
+    for record in store.runs():
+        if record.get("kind") != "run":
+            continue
+        try:
+            started = dt.datetime.fromisoformat(str(record.get("started")))
+        except ValueError:
+            continue
+        for entry in record.get("inputs") or []:
+            if isinstance(entry, dict) and entry.get("status") == "unreadable":
+                by_sha = failed.setdefault(str(entry.get("path")), {})
+                by_sha.setdefault(str(entry.get("sha256")), []).append(started)
+    return failed
+
+
+def held_back(
+    store: Store,
+    files: list[Path],
+    retry: RetryConfig,
+    now: dt.datetime,
+    failures: dict[str, dict[str, list[dt.datetime]]],
+) -> list[Held]:
+    """The files not to try on this run: parked, or still inside their back-off.
+
+    Only files whose path failed before are hashed, so a large inbox costs nothing extra.
+    """
+    held = []
+    for path in files:
+        by_sha = failures.get(shown(path))
+        if not by_sha:
+            continue
+        try:
+            sha = store.identify(path).sha256
+        except InputError:
+            continue  # unreadable even to hash: ingest reports it
+        times = by_sha.get(sha)
+        if not times:
+            continue  # new content under the old name: a fresh start
+        count, last = len(times), max(times)
+        if count >= retry.max_failures:
+            held.append(Held(path, sha, count, True, None))
+            continue
+        retry_after = last + dt.timedelta(hours=retry.backoff_hours * 2 ** (count - 1))
+        if now < retry_after:
+            held.append(Held(path, sha, count, False, retry_after))
+    return held
+
+
 # -- results ----------------------------------------------------------------------------
 
 
@@ -133,6 +219,8 @@ class RunResult:
     batches: list[str] = field(default_factory=list)
     reports: list[ReportOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    """Inputs that failed before and wait for their next try, or are parked."""
     sources: list[SourceReport] = field(default_factory=list)
     """What each live source fetched, skipped and failed, and why."""
 
@@ -177,6 +265,9 @@ class RunResult:
         ]
         if self.errors:
             parts.append(f"{len(self.errors)} errors")
+        if self.held:
+            parked = sum(h.parked for h in self.held)
+            parts.append(f"{len(self.held) - parked} inputs waiting to retry, {parked} parked")
         return "run finished: " + ", ".join(parts)
 
     def to_record(self) -> dict[str, object]:
@@ -189,7 +280,7 @@ class RunResult:
             "inputs": [
                 {
                     "source": source,
-                    "path": str(i.path),
+                    "path": shown(i.path),
                     "status": str(i.status),
                     "sha256": i.sha256,
                     "figures": i.figures,
@@ -205,6 +296,7 @@ class RunResult:
             "reports": [r.to_record() for r in self.reports],
             "sources": [s.to_record() for s in self.sources],
             "errors": self.errors,
+            "held": [h.to_record() for h in self.held],
             "exit_code": self.exit_code,
         }
 
@@ -214,27 +306,61 @@ class RunResult:
 
 def source_files(source: SourceConfig) -> list[Path]:
     """Files the source's patterns match now (folders expanded, hidden files left out)."""
-    matches: list[str] = []
+    files: set[Path] = set()
     for pattern in source.paths:
-        matches.extend(glob.glob(pattern, recursive=True) if glob.has_magic(pattern) else [pattern])
-    files = {p for p in expand_paths(matches) if p.is_file() and not p.name.startswith(".")}
-    return sorted(files)
+        if not glob.has_magic(pattern):
+            files.update(expand_paths([pattern]))
+            continue
+        # a link matched by a pattern must stay under the pattern's folder too
+        folder = Path(*_literal_prefix(Path(pattern).parts))
+        matches = [Path(m) for m in glob.glob(pattern, recursive=True)]
+        files.update(
+            p for p in expand_paths(m for m in matches if inside(m, folder)) if inside(p, folder)
+        )
+    return sorted(p for p in files if p.is_file() and not p.name.startswith("."))
 
 
-def _wrong_kind(source: SourceConfig, path: Path) -> InputOutcome | None:
-    """A file a source of one kind cannot take is an input failure a human should see."""
+def _literal_prefix(parts: tuple[str, ...]) -> list[str]:
+    fixed = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return fixed
+
+
+def _wrong_kind(store: Store, source: SourceConfig, path: Path) -> InputOutcome | None:
+    """A file a source of one kind cannot take is an input failure a human should see (its
+    hash lets later runs hold it back like any failing input)."""
     if source.kind is None:
         return None
     suffixes = TABLE_SUFFIXES if source.kind is SourceKind.TABLE else TEXT_SUFFIXES
     if path.suffix.lower() in suffixes:
         return None
     problem = f"source {source.name!r} takes {source.kind}s, not {path.suffix or 'bare'} files"
-    return InputOutcome(path, Status.UNREADABLE, message=str(InputError(path, problem)))
+    try:
+        sha = store.identify(path).sha256
+    except InputError as error:
+        return InputOutcome(path, Status.UNREADABLE, message=str(error))
+    return InputOutcome(path, Status.UNREADABLE, sha, message=str(InputError(path, problem)))
 
 
-def _ingest_source(store: Store, source: SourceConfig, result: RunResult) -> None:
+def _ingest_source(
+    store: Store,
+    source: SourceConfig,
+    config: Config,
+    result: RunResult,
+    failures: dict[str, dict[str, list[dt.datetime]]],
+) -> None:
     files = source_files(source)
-    rejected = {path: outcome for path in files if (outcome := _wrong_kind(source, path))}
+    held = held_back(store, files, config.retry, result.started, failures)
+    for item in held:
+        state = "parked" if item.parked else f"next try after {item.retry_after:%Y-%m-%d %H:%M}"
+        log.info("%s: failed on %d runs, %s", shown(item.path), item.failures, state)
+    result.held += held
+    skipped = {item.path for item in held}
+    files = [path for path in files if path not in skipped]
+    rejected = {path: outcome for path in files if (outcome := _wrong_kind(store, source, path))}
     for outcome in rejected.values():
         log.warning("%s", outcome.message)
         result.inputs.append((source.name, outcome))
@@ -247,6 +373,7 @@ def _ingest_source(store: Store, source: SourceConfig, result: RunResult) -> Non
         mapping=source.mapping,
         defaults=source.meta,
         lock_timeout=0,
+        limits=config.limits,
     )
     for outcome in ingested.inputs:
         result.inputs.append((source.name, outcome))
@@ -302,19 +429,27 @@ def _render(
     outcomes = []
     for country in report.countries or (None,):
         try:
-            paths = render_report(
-                store.figures(),
-                store.quarantine(),
-                period=period,
-                country=country,
-                formats=report.formats,
-                out_dir=out_dir,
-                template_dir=report.template,
-                sources=store.sources(),
-                **options,
+            paths = store.read(
+                lambda country=country: render_report(
+                    store.figures(),
+                    store.quarantine(),
+                    period=period,
+                    country=country,
+                    formats=report.formats,
+                    out_dir=out_dir,
+                    template_dir=report.template,
+                    sources=store.sources(),
+                    **options,
+                )
             )
-        except HumstatsError as error:
-            message = f"report {report.name} {period} {country or 'all'}: {error}"
+        except Exception as error:
+            # Any text in any field must not stop every later report: the failure is named
+            # in the log, the traceback kept at debug level, and the next report renders.
+            ours = isinstance(error, HumstatsError)
+            problem = str(error) if ours else f"unexpected {type(error).__name__}: {error}"
+            message = f"report {report.name} {period} {country or 'all'}: {problem}"
+            message = message.strip().splitlines()[0]
+            log.debug("%s", message, exc_info=not ours)
             log.warning("%s", message)
             outcomes.append(ReportOutcome(report.name, period, country, draft, error=message))
             continue
@@ -405,12 +540,14 @@ def run(
     *,
     draft: bool = False,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
     sources: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
     http: Mapping[str, object] | None = None,
     failpoint: Callable[[str], None] | None = None,
 ) -> RunResult:
     """One scheduled batch (see the module docstring); ``draft`` renders open periods too.
+    ``now`` (default: the clock) decides which failed inputs are due for another try.
 
     ``sources`` names the sources to run (``humstats run --source``): only those are read and
     no report is rendered, since a report drawn from some sources only would be incomplete.
@@ -427,19 +564,32 @@ def run(
 
     chosen = select_sources(config, sources)
     store = Store(config.store.data)
-    today = today or dt.datetime.now(dt.UTC).date()
+    now = now or dt.datetime.now(dt.UTC)
+    today = today or now.date()
     live = _LiveOptions(environ, today, failpoint, http or {})
     with store.lock(timeout=0):
-        result = RunResult(started=dt.datetime.now(dt.UTC))
+        result = RunResult(started=now)
         try:
+            failures = _failures(store)
             clear_leftovers(store)
             state_file = StateFile.of(store.processed_dir)
             for source in chosen:
-                if isinstance(source, LiveSourceConfig):
-                    _live_source(store, source, state_file, result, live)
-                else:
-                    _ingest_source(store, source, result)
-                    _remember_local(state_file, source, result)
+                try:
+                    if isinstance(source, LiveSourceConfig):
+                        _live_source(store, source, state_file, result, live)
+                    else:
+                        _ingest_source(store, source, config, result, failures)
+                        _remember_local(state_file, source, result)
+                except (ConfigError, LockedError, StoreError):
+                    raise  # every other source would fail alike: stop and say why
+                except Exception as error:
+                    # a bug met by one source must not block the others or the reports
+                    log.debug("source %s failed", source.name, exc_info=True)
+                    result.errors.append(
+                        f"source {source.name}: unexpected {type(error).__name__}: "
+                        + (str(error).strip().splitlines() or [""])[0]
+                    )
+                    log.warning("%s", result.errors[-1])
             for report in config.reports if sources is None else ():
                 for period in due_periods(report.schedule, today, _rendered(store, report)):
                     result.reports += _render(store, config, report, period, draft=False)
@@ -447,7 +597,7 @@ def run(
                     current = period_label(report.schedule, period_start(report.schedule, today))
                     result.reports += _render(store, config, report, current, draft=True)
             _compact(store, config)
-            result.errors += [i.message or str(i.path) for i in result.failed]
+            result.errors += [i.message or shown(i.path) for i in result.failed]
             result.errors += [r.error for r in result.reports if r.error]
         except BaseException as error:  # say in the log why the run stopped, then stop
             is_ours = isinstance(error, HumstatsError)

@@ -83,7 +83,12 @@ def _counts(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
 
 
 def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
+    """The store's counts; a damaged batch is left out with a warning (``Store.read``)."""
     store = Store(data_dir)
+    return store.read(lambda: _status(store, data_dir, last_runs))
+
+
+def _status(store: Store, data_dir: str | Path, last_runs: int) -> StoreStatus:
     snapshot = store.snapshot()
     figures = snapshot.read("figures")
     quarantine = snapshot.read("quarantine")

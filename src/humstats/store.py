@@ -4,7 +4,7 @@
 
     data/
       raw/<sha[:2]>/<sha256><suffix>        every input, byte for byte
-      raw/<sha[:2]>/<sha256>.json           what we knew of it when it arrived
+      raw/<sha[:2]>/<sha256>.meta.json      what we knew of it when it arrived
       processed/figures/                    Delta Lake table: validated figures (FigureSchema)
       processed/quarantine/                 Delta Lake table: rows that failed, with reasons
       processed/sources/                    Delta Lake table: one row per stored input
@@ -22,31 +22,53 @@ rows nobody sees, and ingesting that input again stores it once. When two writer
 same content at once, the first sources row for that content hash (by ``ingested_at``, then
 ``batch_id``) wins and the other's rows stay invisible. The store's version is the sources
 table's: one per batch (and one per compaction).
+
+A damaged store degrades, it never bricks: a data file that cannot be read (truncated,
+overwritten, missing) is left out of every read with one warning naming it, together with
+the batches its statistics say it holds, so their inputs read as not stored and ingesting
+them again restores their figures. ``check`` lists such files, and archived inputs whose
+bytes no longer match their hash.
+
+The metadata record was once written as ``<sha256>.json``, which for a JSON input is the
+input's own name: it replaced the input. Archiving the same input again restores it, and
+``check`` names the inputs still in that state.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import filelock
 import polars as pl
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
-from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from humstats.errors import ConfigError, InputError, LockedError, StoreError
+from humstats.errors import ConfigError, HistoryError, InputError, LockedError, StoreError, shown
 from humstats.schema import DTYPES, QUARANTINE_COLUMNS, QUARANTINE_EXTRA
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+META_SUFFIX = ".meta.json"
+"""The archived input's metadata record: no input's archive name ends so (only an input's
+last suffix is kept), so the record can never take an input's place."""
+_LEGACY_META_SUFFIX = ".json"
+_SUFFIX = re.compile(r"\.[a-z0-9_-]{1,16}")
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
     "sha256": pl.String(),
@@ -83,6 +105,26 @@ filters name), so each file's min/max statistics rule most files out of a filter
 sources by content hash, so "is this input stored?" opens one file. No Hive partitioning:
 measured in bench/store.py, a partition per country multiplies the small files of every
 hourly batch, and statistics on clustered files skip as well once compacted."""
+
+STATS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "figures": (
+        "batch_id",
+        "source_file",
+        "country_iso3",
+        "indicator",
+        "period_start",
+        "period_end",
+        "published_date",
+        "publisher",
+        "value",
+        "ingested_at",
+    ),
+    "quarantine": ("batch_id", "source_file", "check", "ingested_at"),
+    "sources": ("sha256", "batch_id", "source_file", "ingested_at"),
+}
+"""Columns whose min/max each data file records in the log: what filters name, and
+``batch_id``, which says what batches a damaged file held (text columns such as quotes
+would only slow every commit)."""
 
 PARTITION_BY: dict[str, tuple[str, ...]] = {}
 """Hive partition columns of a table, used when the table is created (none: see ``ZORDER``;
@@ -183,7 +225,65 @@ def _write_atomic(target: Path, write: Callable[[Path], object]) -> None:
         write(tmp)
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _archive_suffix(path: Path) -> str:
+    """The input's last suffix, lower-cased, when it is a plain one (``.csv``); a name like
+    ``x.c*v`` or ``a.b c`` is archived without a suffix rather than with odd characters."""
+    suffix = path.suffix.lower()
+    return suffix if _SUFFIX.fullmatch(suffix) else ""
+
+
+def _environment(root: Path, error: OSError) -> StoreError:
+    """An OS error while writing the store, as one line saying what to fix."""
+    hints = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOTDIR: "a path in it is a file, not a folder",
+        errno.EEXIST: "a path in it is a file, not a folder",
+    }
+    return StoreError(root, hints.get(error.errno or 0, error.strerror or str(error)))
+
+
+@contextlib.contextmanager
+def _writing(root: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        raise _environment(root, error) from error
+    except DeltaError as error:  # delta-rs reports I/O failures (a full disk) as its own
+        raise StoreError(root, _one_line(error)) from error
+
+
+@dataclass(frozen=True)
+class Damage:
+    """One thing wrong in a store, for ``humstats check`` and the read warnings."""
+
+    path: str
+    """Relative to the data directory."""
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+def parquet_damage(path: Path) -> str | None:
+    """Why a Parquet file cannot be read, from its footer (cheap: a few KB), or None."""
+    try:
+        pq.read_metadata(path)
+    except (OSError, ValueError) as error:
+        return _one_line(error)
+    return None
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _winners(sources: pl.LazyFrame) -> pl.LazyFrame:
@@ -196,7 +296,8 @@ def _winners(sources: pl.LazyFrame) -> pl.LazyFrame:
 def _scan(files: list[str], schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
     if not files:
         return pl.LazyFrame(schema=dict(schema))
-    return pl.scan_parquet(files, schema=dict(schema), missing_columns="insert")
+    # paths are never patterns: a data folder named "data[1]" is read as it is
+    return pl.scan_parquet(files, schema=dict(schema), missing_columns="insert", glob=False)
 
 
 _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -209,17 +310,25 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 class Snapshot:
     """The store as one reader sees it: every table at one version (the latest, or the one
     ``as_of`` names), and the batch-folder files not yet migrated. Tables are opened when
-    first read, so reading the figures does not pay for the quarantine's log."""
+    first read, so reading the figures does not pay for the quarantine's log.
+
+    Damaged data files are left out, with the batches their statistics say they hold (see
+    the module docstring), so figures and sources stay in step."""
 
     def __init__(
-        self, open_table: Callable[[str], DeltaTable | None], legacy: Mapping[str, list[str]]
+        self,
+        store: Store,
+        open_table: Callable[[str], DeltaTable | None],
+        legacy: Mapping[str, list[str]],
     ) -> None:
+        self._store = store
         self._open_table = open_table
         self._tables: dict[str, DeltaTable | None] = {}
+        self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
-        migrated = (sources := self.table("sources")) is not None and sources.transaction_version(
-            _MIGRATED
-        ) is not None
+        self._hidden: list[tuple[str, str]] | None = None
+        sources = self.table("sources")
+        migrated = sources is not None and sources.transaction_version(_MIGRATED) is not None
         self.legacy = {} if migrated else dict(legacy)  # migrated folders only await deletion
 
     def table(self, name: str) -> DeltaTable | None:
@@ -234,15 +343,98 @@ class Snapshot:
         sources = self.table("sources")
         return sources.version() if sources is not None else None
 
+    def _files(self, table: str) -> pl.DataFrame:
+        """``table``'s data files: ``uri``, rows, the range of ``batch_id`` they hold, and
+        ``problem`` (null when the file is sound as far as a ``stat`` can tell)."""
+        if table not in self._actions:
+            delta = self.table(table)
+            if delta is None:
+                frame = pl.DataFrame(
+                    schema={
+                        "uri": pl.String(),
+                        "num_records": pl.Int64(),
+                        "low": pl.String(),
+                        "high": pl.String(),
+                        "problem": pl.String(),
+                    }
+                )
+            else:
+                actions = pl.DataFrame(delta.get_add_actions(flatten=True))
+                uris = delta.file_uris()
+                by_name = {uri.rsplit("/", 1)[-1]: uri for uri in uris}
+                frame = pl.DataFrame(
+                    {
+                        "uri": [by_name.get(p.rsplit("/", 1)[-1], p) for p in actions["path"]],
+                        "size": actions["size_bytes"],
+                        "num_records": actions["num_records"],
+                        "low": _column(actions, "min.batch_id"),
+                        "high": _column(actions, "max.batch_id"),
+                    }
+                )
+                problems = [
+                    self._store.file_problem(uri, size)
+                    for uri, size in frame.select("uri", "size").iter_rows()
+                ]
+                frame = frame.drop("size").with_columns(pl.Series("problem", problems, pl.String()))
+            self._actions[table] = frame
+        return self._actions[table]
+
     def files(self, table: str) -> list[str]:
-        """The Parquet files of ``table``'s Delta table in this snapshot (not the batch
+        """The sound Parquet files of ``table``'s Delta table in this snapshot (not the batch
         folders: ``read`` joins those in)."""
-        delta = self.table(table)
-        return delta.file_uris() if delta is not None else []
+        return self._files(table).filter(pl.col("problem").is_null())["uri"].to_list()
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """``(uri, problem)`` of every data file left out of this snapshot."""
+        return [
+            row
+            for table in TABLES
+            for row in self._files(table)
+            .filter(pl.col("problem").is_not_null())
+            .select("uri", "problem")
+            .iter_rows()
+        ]
+
+    def _hidden_batches(self) -> pl.Expr | None:
+        """True for a ``batch_id`` a damaged file may hold; None when no file is damaged."""
+        if self._hidden is None:
+            self._hidden = [
+                (low, high)
+                for table in TABLES
+                for uri, low, high, problem in self._files(table)
+                .select("uri", "low", "high", "problem")
+                .iter_rows()
+                if problem is not None and self._store.warn(uri, problem) and low and high
+            ]
+        if not self._hidden:
+            return None
+        hidden = pl.lit(False)
+        for low, high in self._hidden:
+            hidden = hidden | pl.col("batch_id").is_between(pl.lit(low), pl.lit(high))
+        return hidden
+
+    def sources_among(self, hashes: set[str]) -> set[str]:
+        """Which of ``hashes`` the visible sources hold, reading only the files whose
+        statistics may hold them."""
+        delta = self.table("sources")
+        if delta is None or self.legacy:
+            return hashes & set(self.sources().collect()["sha256"].to_list())
+        wanted = sorted(hashes)
+        pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
+        files = [f for f in self.files("sources") if f in pruned]
+        found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(wanted))
+        hidden = self._hidden_batches()
+        if hidden is not None:
+            found = found.filter(~hidden)
+        return set(found.select("sha256").collect()["sha256"].to_list())
 
     def _delta_sources(self) -> pl.DataFrame:
         if self._sources is None:
-            self._sources = _scan(self.files("sources"), SOURCE_DTYPES).collect()
+            sources = _scan(self.files("sources"), SOURCE_DTYPES)
+            hidden = self._hidden_batches()
+            if hidden is not None:
+                sources = sources.filter(~hidden)
+            self._sources = sources.collect()
         return self._sources
 
     def all_sources(self) -> pl.DataFrame:
@@ -261,23 +453,20 @@ class Snapshot:
         delta = _winners(self._delta_sources().lazy())
         return pl.concat([delta, self._legacy_sources()]) if self.legacy else delta
 
-    def _records(self, table: str) -> int:
-        delta = self.table(table)
-        if delta is None:
-            return 0
-        actions = pl.DataFrame(delta.get_add_actions(flatten=True))
-        return int(actions["num_records"].sum()) if actions.height else 0
-
     def visible_keys(self, table: str) -> pl.DataFrame | None:
         """``(batch_id, source_file)`` of the inputs whose rows in ``table``'s Delta table are
         visible, or None when all are (the common case, which then needs no join).
 
-        Rows are hidden when a writer was killed before its sources commit, or lost a race
-        to store the same content; counting them from the log costs no read of the data."""
+        Rows are hidden when a writer was killed before its sources commit, lost a race to
+        store the same content, or shares a batch with a damaged file; the first two are
+        counted from the log, which costs no read of the data."""
         sources = self._delta_sources()
         winners = _winners(sources.lazy()).collect()
         column = "figures" if table == "figures" else "quarantined"
-        if winners.height == sources.height and self._records(table) == sources[column].sum():
+        files = self._files(table)
+        records = files.filter(pl.col("problem").is_null())["num_records"].sum()
+        clean = files["problem"].null_count() == files.height
+        if clean and winners.height == sources.height and records == sources[column].sum():
             return None
         return winners.select("batch_id", "source_file")
 
@@ -297,6 +486,12 @@ class Snapshot:
         return pl.concat([frame, legacy])
 
 
+def _column(actions: pl.DataFrame, name: str) -> pl.Series:
+    if name in actions.columns:
+        return actions[name].cast(pl.String)
+    return pl.Series(name, [None] * actions.height, pl.String())
+
+
 class Store:
     """A data directory: raw archive, Delta tables, run log and lock."""
 
@@ -314,6 +509,11 @@ class Store:
         self.batches_dir = self.processed_dir / "batches"
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
+        self._warned: set[str] = set()
+        self._unreadable: dict[str, str] = {}
+        """Files whose size is right but whose data is not, found by ``read``."""
+        if self.root.exists() and not self.root.is_dir():
+            raise ConfigError(f"the data folder {shown(self.root)} is a file, not a folder")
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
@@ -327,30 +527,44 @@ class Store:
     def identify(self, path: Path) -> Archived:
         """Where ``path`` sits (or would sit) in the archive, without copying it."""
         sha, size = _sha256(path)
-        source_file = f"raw/{sha[:2]}/{sha}{''.join(path.suffixes[-1:]).lower()}"
+        source_file = f"raw/{sha[:2]}/{sha}{_archive_suffix(path)}"
         return Archived(sha256=sha, source_file=source_file, original=path, size=size)
 
     def archive(self, path: Path) -> Archived:
-        """Keep ``path`` unchanged under ``raw/``, named by content; idempotent."""
+        """Keep ``path`` unchanged under ``raw/``, named by content; idempotent.
+
+        A copy of another size (an old store's metadata written over a JSON input) is
+        replaced by the input's bytes. Raises ``StoreError`` when the store cannot be written.
+        """
         archived = self.identify(path)
         target = self.root / archived.source_file
-        if not target.exists():
-            _write_atomic(target, lambda tmp: shutil.copyfile(path, tmp))
-            meta = {
-                "sha256": archived.sha256,
-                "original_name": path.name,
-                "original_path": str(path.resolve()),
-                "size": archived.size,
-                "archived_at": dt.datetime.now(dt.UTC).isoformat(),
-            }
-            _write_atomic(
-                target.with_suffix(".json"),
-                lambda tmp: tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8"),
-            )
+        with _writing(self.root):
+            if not (target.is_file() and target.stat().st_size == archived.size):
+                _write_atomic(target, lambda tmp: shutil.copyfile(path, tmp))
+            meta_path = self.meta_path(archived.source_file)
+            if not meta_path.exists():
+                meta = {
+                    "sha256": archived.sha256,
+                    "original_name": shown(path.name),
+                    "original_path": shown(path.resolve()),
+                    "size": archived.size,
+                    "archived_at": dt.datetime.now(dt.UTC).isoformat(),
+                }
+                _write_atomic(
+                    meta_path,
+                    lambda tmp: tmp.write_text(
+                        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+                    ),
+                )
         return archived
 
     def raw_path(self, source_file: str) -> Path:
         return self.root / source_file
+
+    def meta_path(self, source_file: str) -> Path:
+        """The metadata record of an archived input: ``raw/ab/ab…ef.meta.json``."""
+        path = self.raw_path(source_file)
+        return path.with_name(path.name.split(".", 1)[0] + META_SUFFIX)
 
     # -- lock --------------------------------------------------------------------------
 
@@ -364,12 +578,14 @@ class Store:
         process: a scheduled run holds it from start to end and the ingest it calls takes
         it again.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(self.lock_path.resolve(), is_singleton=True)
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=timeout)
-        except filelock.Timeout as error:
+        except filelock.Timeout as error:  # a TimeoutError, so an OSError: first
             raise LockedError(self.lock_path) from error
+        except OSError as error:
+            raise _environment(self.root, error) from error
         try:
             self._finish_migration()
             yield
@@ -386,12 +602,21 @@ class Store:
             return None
 
     def _legacy(self) -> dict[str, list[str]]:
+        """Batch folders not migrated yet; a folder with a damaged file is left out whole."""
         if not self.batches_dir.is_dir():
             return {}
-        return {
-            table: sorted(str(p) for p in self.batches_dir.glob(f"*/{table}.parquet"))
-            for table in TABLES
-        }
+        files: dict[str, list[str]] = {table: [] for table in TABLES}
+        for folder in sorted(self.batches_dir.iterdir()):
+            paths = {t: folder / f"{t}.parquet" for t in TABLES}
+            paths = {t: str(p) for t, p in paths.items() if p.exists()}
+            problems = {
+                p: self._unreadable.get(p) or parquet_damage(Path(p)) for p in paths.values()
+            }
+            damaged = [self.warn(p, problem) for p, problem in problems.items() if problem]
+            if not damaged:
+                for table, path in paths.items():
+                    files[table].append(path)
+        return files
 
     def _commit_times(self, table: DeltaTable) -> dict[int, dt.datetime]:
         return {
@@ -417,9 +642,9 @@ class Store:
         number of the store, a date meaning the end of that day in UTC, or a datetime)."""
         legacy = self._legacy()
         if as_of is None:
-            return Snapshot(self._open, legacy)
+            return Snapshot(self, self._open, legacy)
         if legacy:
-            raise StoreError(
+            raise HistoryError(
                 "--as-of needs the Delta layout: convert this store with humstats migrate"
             )
         if isinstance(as_of, int) and not isinstance(as_of, bool):
@@ -433,14 +658,14 @@ class Store:
                 self._check_kept(table)
             return table
 
-        return Snapshot(open_as_of, legacy)
+        return Snapshot(self, open_as_of, legacy)
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
         times = self._commit_times(sources) if sources is not None else {}
         if version not in times:
             newest = max(times, default=None)
-            raise StoreError(
+            raise HistoryError(
                 f"--as-of {version}: no such store version (the store is at version {newest})"
                 if newest is not None
                 else f"--as-of {version}: the store is empty"
@@ -452,10 +677,86 @@ class Store:
         if "://" not in table.table_uri.removeprefix("file://"):
             missing = [f for f in table.file_uris() if not Path(f).exists()]
             if missing:
-                raise StoreError(
+                raise HistoryError(
                     f"version {table.version()} of {table.table_uri} was compacted away: "
                     f"--as-of reaches back {RETENTION.days} days (humstats compact --retain)"
                 )
+
+    def file_problem(self, uri: str, size: int) -> str | None:
+        """Why a data file the log lists cannot be used, as far as its size tells (a ``stat``,
+        on local stores), or what a failed read found; None when it looks sound."""
+        if uri in self._unreadable:
+            return self._unreadable[uri]
+        if "://" in uri.removeprefix("file://"):
+            return None
+        stat = _stat(Path(uri.removeprefix("file://")))
+        if stat is None:
+            return "missing"
+        if stat.st_size != size:
+            return f"truncated or overwritten ({stat.st_size} bytes, {size} committed)"
+        return None
+
+    def warn(self, uri: str, problem: str) -> bool:
+        """Say once per ``Store`` that a damaged file is left out; True, for filters."""
+        if uri not in self._warned:
+            self._warned.add(uri)
+            log.warning(
+                "skipping %s (run humstats check; ingest its inputs again to restore them)",
+                Damage(self._relative(uri), problem),
+            )
+        return True
+
+    def read(self, build: Callable[[], T]) -> T:
+        """``build()`` (which reads this store's frames), leaving out a file whose data turns
+        out damaged behind a sound size and footer: such a file is found only by reading it,
+        so on a read error every data file is read whole once, the damaged ones are left out
+        (with the usual warning) and ``build()`` runs again."""
+        try:
+            return build()
+        except (pl.exceptions.PolarsError, OSError, DeltaError) as error:
+            if not self.find_unreadable():
+                problem = f"reading the store failed: {_one_line(error)}"
+                raise StoreError(self.root, problem) from error
+            return self.read(build)
+
+    def _data_files(self) -> list[str]:
+        """Every data file of the latest version, Delta tables and batch folders alike."""
+        snapshot = Snapshot(self, self._open, {})
+        files = [uri for table in TABLES for uri in snapshot._files(table)["uri"].to_list()]
+        if self.batches_dir.is_dir():
+            files += sorted(str(p) for p in self.batches_dir.glob("*/*.parquet"))
+        return files
+
+    def find_unreadable(self) -> dict[str, str]:
+        """Read every data file whole; the damaged ones not known yet are returned and left
+        out of every later read of this ``Store``."""
+        found = {
+            uri: problem
+            for uri in self._data_files()
+            if uri not in self._unreadable and (problem := _read_whole(uri))
+        }
+        self._unreadable.update(found)
+        return found
+
+    def damaged_files(self) -> list[Damage]:
+        """Data files that cannot be used, found cheaply (sizes, footers of batch folders);
+        ``check`` reads every file whole."""
+        snapshot = Snapshot(self, self._open, {})
+        damaged = [Damage(self._relative(uri), problem) for uri, problem in snapshot.damaged()]
+        if self.batches_dir.is_dir():
+            for path in sorted(self.batches_dir.glob("*/*.parquet")):
+                if problem := parquet_damage(path):
+                    damaged.append(Damage(self._relative(str(path)), problem))
+        return damaged
+
+    def _relative(self, path: str | Path) -> str:
+        try:
+            return str(Path(str(path).removeprefix("file://")).relative_to(self.root.resolve()))
+        except ValueError:
+            try:
+                return str(Path(path).relative_to(self.root))
+            except ValueError:
+                return str(path)
 
     def figures(self, as_of: AsOf | None = None) -> pl.LazyFrame:
         """Every visible figure, as a lazy frame in ``FigureSchema``'s columns."""
@@ -470,14 +771,10 @@ class Store:
     def ingested_hashes(self, among: set[str] | None = None) -> set[str]:
         """Content hashes of every input a committed batch holds (only those in ``among``,
         when given: then only the files whose statistics may hold them are read)."""
-        if among is not None and not self._legacy():
-            delta = self._open("sources")
-            if not among or delta is None:
-                return set()
-            files = delta.file_uris(file_pruning_predicate=[("sha256", "in", sorted(among))])
-            found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(sorted(among)))
-            return set(found.select("sha256").collect()["sha256"].to_list())
-        return set(self.snapshot().sources().collect()["sha256"].to_list())
+        snapshot = self.snapshot()
+        if among is not None:
+            return snapshot.sources_among(among) if among else set()
+        return set(snapshot.sources().collect()["sha256"].to_list())
 
     def data_files(self) -> int:
         """How many Parquet files the tables' current versions hold (what compaction cuts)."""
@@ -513,6 +810,9 @@ class Store:
                     mode="append",
                     schema_mode="merge",
                     partition_by=list(PARTITION_BY.get(table, ())) or None,
+                    configuration=None
+                    if delta is not None
+                    else {"delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table])},
                     writer_properties=writer,
                     commit_properties=properties,
                     storage_options=self.storage_options if delta is None else None,
@@ -538,6 +838,17 @@ class Store:
     ) -> int:
         """Make a batch visible, all at once (see the module docstring); returns the store
         version it became. Call with the lock held when on one machine."""
+        with _writing(self.root):
+            return self._commit(batch_id, figures, quarantine, sources, metadata)
+
+    def _commit(
+        self,
+        batch_id: str,
+        figures: pl.DataFrame,
+        quarantine: pl.DataFrame,
+        sources: pl.DataFrame,
+        metadata: Mapping[str, str] | None,
+    ) -> int:
         custom = {"humstats.batch_id": batch_id, **(metadata or {})}
         if batch_id != _MIGRATED_BATCH:  # a migration keeps the batch ids it carries over
             stamp = pl.lit(batch_id).alias("batch_id")
@@ -572,35 +883,42 @@ class Store:
         other engines reading the tables directly do not see them either).
         """
         with self.lock(lock_timeout):
-            before = self.data_files()
-            removed = 0
-            hours = max(0, int(retention.total_seconds() // 3600))
-            snapshot = self.snapshot()
-            cutoff = dt.datetime.now(dt.UTC) - retention
-            for table in TABLES:
-                delta = self._open(table)
-                if delta is None:
-                    continue
-                failpoint(f"compact:{table}")
-                if table != "sources":
-                    self._drop_hidden(delta, table, snapshot, cutoff)
-                properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
-                partitions = set(delta.metadata().partition_columns)
-                order = [c for c in ZORDER[table] if c not in partitions]
-                if order:
-                    delta.optimize.z_order(order, commit_properties=properties)
-                else:
-                    delta.optimize.compact(commit_properties=properties)
-                failpoint(f"vacuum:{table}")
-                removed += len(
-                    delta.vacuum(
-                        retention_hours=hours,
-                        dry_run=False,
-                        enforce_retention_duration=False,
-                        full=True,
-                    )
+            try:
+                return self._compact(retention)
+            except DeltaError as error:
+                problem = f"compaction failed: {_one_line(error)} (run humstats check)"
+                raise StoreError(self.root, problem) from error
+
+    def _compact(self, retention: dt.timedelta) -> Compaction:
+        before = self.data_files()
+        removed = 0
+        hours = max(0, int(retention.total_seconds() // 3600))
+        snapshot = self.snapshot()
+        cutoff = dt.datetime.now(dt.UTC) - retention
+        for table in TABLES:
+            delta = self._open(table)
+            if delta is None:
+                continue
+            failpoint(f"compact:{table}")
+            if table != "sources":
+                self._drop_hidden(delta, table, snapshot, cutoff)
+            properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
+            partitions = set(delta.metadata().partition_columns)
+            order = [c for c in ZORDER[table] if c not in partitions]
+            if order:
+                delta.optimize.z_order(order, commit_properties=properties)
+            else:
+                delta.optimize.compact(commit_properties=properties)
+            failpoint(f"vacuum:{table}")
+            removed += len(
+                delta.vacuum(
+                    retention_hours=hours,
+                    dry_run=False,
+                    enforce_retention_duration=False,
+                    full=True,
                 )
-            return Compaction(before, self.data_files(), removed)
+            )
+        return Compaction(before, self.data_files(), removed)
 
     def _drop_hidden(
         self, delta: DeltaTable, table: str, snapshot: Snapshot, cutoff: dt.datetime
@@ -659,7 +977,7 @@ class Store:
             legacy = self._legacy()
             if not legacy:
                 return {}
-            before = Snapshot(self._open, legacy)
+            before = Snapshot(self, self._open, legacy)
             old = {
                 table: _scan(legacy[table], _SCHEMAS[table]).collect() if legacy[table] else None
                 for table in TABLES
@@ -669,7 +987,7 @@ class Store:
                 t: frame if frame is not None else pl.DataFrame(schema=_SCHEMAS[t])
                 for t, frame in old.items()
             }
-            delta = Snapshot(self._open, {})  # what the Delta tables hold already
+            delta = Snapshot(self, self._open, {})  # what the Delta tables hold already
             stored = delta.all_sources()["sha256"].unique().sort()
             fresh = pl.col("sha256").is_in(stored.implode()).not_()
             sources = frames["sources"].filter(fresh)
@@ -692,7 +1010,7 @@ class Store:
             after = self.snapshot()
             got = {t: _digest(after.read(t).collect()) for t in TABLES}
             if got != expected:
-                raise StoreError(
+                raise HistoryError(
                     f"migration check failed (expected {expected}, got {got}): "
                     "the batch folders are kept"
                 )
@@ -713,15 +1031,23 @@ class Store:
     # -- run log -----------------------------------------------------------------------
 
     def log_run(self, record: dict[str, object]) -> None:
-        """Append one JSON line; a line is written whole or, after a crash, not at all."""
-        self.processed_dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(record, default=str, ensure_ascii=False) + "\n"
-        fd = os.open(self.runs_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        """Append one JSON line; a line is written whole or, after a crash, not at all.
+
+        A torn last line (a crash or a full disk mid-write) is ended first, so it never
+        swallows the record appended after it.
+        """
+        line = (json.dumps(record, default=str, ensure_ascii=False) + "\n").encode("utf-8")
+        with _writing(self.root):
+            self.processed_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.runs_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def runs(self, last: int | None = None) -> list[dict[str, object]]:
         """The run log, oldest first (only the ``last`` lines, read from the end of the file,
@@ -730,12 +1056,102 @@ class Store:
             return []
         lines = _tail(self.runs_path, last) if last is not None else None
         if lines is None:
-            lines = self.runs_path.read_text(encoding="utf-8").splitlines()
+            text = self.runs_path.read_text(encoding="utf-8", errors="replace")
+            lines = text.splitlines()
         records = []
         for line in lines:
             with contextlib.suppress(json.JSONDecodeError):
-                records.append(json.loads(line))
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    records.append(record)
         return records[-last:] if last is not None else records
+
+    # -- check -------------------------------------------------------------------------
+
+    def check(self) -> list[Damage]:
+        """Everything wrong with the store, one ``Damage`` each: archived inputs whose bytes
+        do not match their hash (or that are missing), metadata records and data files that
+        cannot be read, run-log lines that are not JSON."""
+        problems = self._check_archive()
+        for uri in self._data_files():
+            if problem := _read_whole(uri):
+                problems.append(Damage(self._relative(uri), problem))
+        named = self.sources().select("source_file").collect()["source_file"]
+        for source_file in named.drop_nulls().unique().sort():
+            if not self.raw_path(source_file).is_file():
+                problems.append(Damage(source_file, "missing from the raw archive"))
+        if self.runs_path.exists():
+            text = self.runs_path.read_text(encoding="utf-8", errors="replace")
+            for number, line in enumerate(text.splitlines(), start=1):
+                try:
+                    json.loads(line)
+                except json.JSONDecodeError:
+                    where = self._relative(self.runs_path)
+                    problems.append(Damage(f"{where}:{number}", "not a JSON record"))
+        return problems
+
+    def _check_archive(self) -> list[Damage]:
+        problems: list[Damage] = []
+        if not self.raw_dir.is_dir():
+            return problems
+        files = sorted(p for p in self.raw_dir.glob("*/*") if not p.name.startswith("."))
+        names = {p.name for p in files}
+        for path in files:
+            name, relative = path.name, self._relative(path)
+            sha = name.split(".", 1)[0]
+            if name.endswith(META_SUFFIX):
+                if _json_object(path) is None:
+                    problems.append(Damage(relative, "metadata record is not readable JSON"))
+                continue
+            if not _SHA.fullmatch(sha):
+                problems.append(Damage(relative, "not named by a content hash"))
+                continue
+            digest, _ = _sha256(path)
+            if digest == sha:
+                continue
+            legacy = _json_object(path) if name == sha + _LEGACY_META_SUFFIX else None
+            if legacy is not None and legacy.get("sha256") == sha:
+                inputs = [n for n in names if n.startswith(sha) and n != name]
+                if any(not n.endswith(META_SUFFIX) for n in inputs):
+                    continue  # an old store's metadata record next to its input
+                problems.append(
+                    Damage(
+                        relative,
+                        "holds the metadata an older humstats wrote over this JSON input, not "
+                        f"its bytes; ingest {legacy.get('original_path', 'the original')} again "
+                        "to restore it",
+                    )
+                )
+                continue
+            problems.append(Damage(relative, f"content does not match its hash (sha256 {digest})"))
+        return problems
+
+
+def _read_whole(uri: str) -> str | None:
+    """Why a Parquet file cannot be read to its end, or None."""
+    path = uri.removeprefix("file://")
+    try:
+        pq.read_table(path)
+        pl.scan_parquet(path, glob=False).collect()
+    except (OSError, ValueError, pl.exceptions.PolarsError) as error:
+        return _one_line(error)
+    return None
+
+
+def _json_object(path: Path) -> dict[str, object] | None:
+    try:
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sql(text: str) -> str:

@@ -107,3 +107,36 @@ def test_missing_param_names_it(data: Path) -> None:
 def test_usage_errors_exit_2(data: Path, args: list[str], message: str) -> None:
     result = _query(data, *args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_csv_of_the_runs_view_writes_lists_as_json(data: Path) -> None:
+    Store(data).log_run({"kind": "run", "errors": ["a, b", "c"], "reports": ["r.html"]})
+    result = _query(data, "SELECT errors, reports FROM runs", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(io.StringIO(result.stdout)).rows() == [('["a, b", "c"]', '["r.html"]')]
+
+
+HOSTILE = ('=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "ok", "a=b")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_formula_cells_are_escaped_in_exports(data_dir: Path, fmt: str) -> None:
+    store = Store(data_dir)
+    figures = make_figures(*({"location_name": text, "value": n} for n, text in enumerate(HOSTILE)))
+    sources = make_sources(figures)
+    with store.lock():
+        store.commit("b1", figures, empty_quarantine(), sources)
+    sql = "SELECT indicator, value, location_name FROM figures ORDER BY value"
+    runner = CliRunner()
+    for command in (["query", sql], ["figures"]):
+        result = runner.invoke(cli, ["--data", str(data_dir), *command, "--format", fmt])
+        assert result.exit_code == 0, result.output
+        frame = pl.read_csv(io.StringIO(result.stdout), infer_schema=False)
+        value, place = ("value" if fmt == "csv" else "killed"), "location_name"
+        rows = frame.filter(pl.col(value).str.contains(r"^\d+$"))
+        places = rows.sort(pl.col(value).cast(pl.Int64))[place].to_list()
+        assert places == [*(f"'{text}" for text in HOSTILE[:6]), "ok", "a=b"]
+        plain = runner.invoke(
+            cli, ["--data", str(data_dir), *command, "--format", fmt, "--no-escape-formulas"]
+        )
+        assert "'=HYPERLINK" not in plain.stdout and "=HYPERLINK" in plain.stdout

@@ -149,3 +149,82 @@ def test_latin1_past_the_sampled_head(tmp_path: Path) -> None:
     table = read(path)
     assert table.frame.height == 20_001
     assert table.frame["country"][-1] == "Sénégal"
+
+
+@pytest.mark.parametrize(
+    "name", ["x*.csv", "report[1].csv", "we?rd.csv", "a\\x41\\n.csv", "b\\\\.csv", "c{a,b}.csv"]
+)
+def test_a_file_name_is_never_a_pattern(tmp_path: Path, name: str) -> None:
+    for sibling, place in (("xa.csv", "Homs"), ("xb.csv", "Hama"), ("report1.csv", "Idlib")):
+        (tmp_path / sibling).write_text(f"place,killed\n{place},1\n")
+    path = tmp_path / name
+    path.write_text("place,killed\nAleppo,5\nDaraa,6\n")
+    table = read(path)
+    assert table.frame["place"].to_list() == ["Aleppo", "Daraa"]
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "caf\udce9.csv"  # the byte 0xE9 of a Latin-1 file name
+    path.write_text("place,killed\nAleppo,5\n")
+    assert read(path).frame["place"].to_list() == ["Aleppo"]
+
+
+HXL_ROWS = ["place,killed", "#adm1+name,#affected+killed", "Alépo,5", "Ḥoms,6"]
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_line_endings(tmp_path: Path, newline: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(newline.join(HXL_ROWS).encode() + newline.encode())
+    table = read(path)
+    assert table.frame["place"].to_list() == ["Alépo", "Ḥoms"]
+    assert table.frame["killed"].to_list() == ["5", "6"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes("\n".join(HXL_ROWS).encode(encoding))
+    assert read(path).frame["place"].to_list() == ["Alépo", "Ḥoms"]
+
+
+def test_utf8_file_with_one_latin1_line_is_decoded_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    lines = [row.encode("utf-8") for row in HXL_ROWS] + ["Alep café,7".encode("latin-1")]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert read(path).frame["place"].to_list() == ["Alépo", "Ḥoms", "Alep café"]
+
+
+def test_unbalanced_quote_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('place,killed\nAleppo,5\n"Homs,6\nHama,7\n')
+    with pytest.raises(InputError, match=r"line 3: a quoted cell is never closed") as raised:
+        read(path)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("rows", [300, 20_000])  # within the sampled head, and past it
+def test_extra_cells_of_ragged_rows_are_kept_aside(tmp_path: Path, rows: int) -> None:
+    path = tmp_path / "t.csv"
+    lines = ["place,killed", *(f"P{n},{n}" for n in range(rows)), "Hama,7,8,9", "Homs,6"]
+    path.write_text("\n".join(lines) + "\n")
+    table = read(path)
+    assert table.frame.columns == ["place", "killed"]
+    assert table.frame.height == rows + 2  # row numbers hold: the ragged row is still there
+    assert table.rejected is not None
+    ((row, extra),) = table.rejected.rows()
+    assert row == rows + 2 and extra.startswith("8")
+
+
+def test_a_headerless_column_filled_in_every_row_is_not_ragged(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("place,killed,\nAleppo,5,x\nHoms,6,y\n")
+    table = read(path)
+    assert table.rejected is None and table.frame["column_3"].to_list() == ["x", "y"]
+
+
+def test_a_cell_over_the_length_limit_refuses_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("place,killed\nAleppo,5\n" + "H" * 200_000 + ",6\n")
+    with pytest.raises(InputError, match=r"row 3, column 'place': a cell of 200,000 characters"):
+        read(path)

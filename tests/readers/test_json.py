@@ -72,3 +72,32 @@ def test_hxl_json_objects(tmp_path: Path) -> None:
     path.write_text(json.dumps([{"#country+code": "SYR", "#affected+killed": 3, "note": "x"}]))
     table = read(path)
     assert table.hxl == {"#country+code": "#country+code", "#affected+killed": "#affected+killed"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 10_000 + "]" * 10_000, "nested deeper than 64 levels (limits.max_json_depth)"),
+        ('{"data": ' + "[" * 70 + "]" * 70 + "}", "nested deeper than 64 levels"),
+        ('[{"#affected+killed": ' + "9" * 5_000 + "}]", "a number of 5,000 characters"),
+        ('[{"a": 1e' + "9" * 400 + "}]", "over the limit of 100 (limits.max_number_chars)"),
+        ('{"a": 1}\n{"b": ' + "7" * 200 + "}\n", "line 2: a number of 200 characters"),
+    ],
+)
+def test_hostile_json_is_refused_in_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as raised:
+        read(path)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_json_limits_are_settings(tmp_path: Path) -> None:
+    from humstats.config import Limits
+
+    path = tmp_path / "deep.json"
+    path.write_text('[{"b": "' + "x" * 50 + '", "a": ' + "[" * 70 + "1" + "]" * 70 + "}]")
+    table = read(path, Limits(max_json_depth=100))
+    assert table.frame.columns == ["b", "a"]
+    with pytest.raises(InputError, match="row 1, column 'b': a cell of 50 characters"):
+        read(path, Limits(max_json_depth=100, max_cell_chars=40))

@@ -79,3 +79,26 @@ def test_dispatch_returns_documents_for_text_suffixes(tmp_path: Path) -> None:
         path.write_text("<p>At least 12 people were killed.</p>", encoding="utf-8")
         documents = read(path)
         assert all(isinstance(d, Document) for d in documents)
+
+
+def test_scripts_styles_and_comments_are_never_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    raw = (
+        "---\ntitle: Update\n---\nRains hit the north.\n\n"
+        '<script>var s = "5,000 people were killed";</script>\n<!-- 7,000 killed -->\n'
+        "<style>p { width: 300px }</style>\nOfficials said 300 people were displaced.\n"
+    )
+    path.write_text(raw)
+    [document] = read(path)
+    assert "5,000" not in document.text and "7,000" not in document.text
+    assert "300px" not in document.text
+    at = document.text.index("Officials")
+    assert raw[document.offset + at :].startswith("Officials")  # spans still point into raw
+
+
+def test_bad_front_matter_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text("---\ntitle: [unclosed\npublisher: x\n---\nText.\n")
+    with pytest.raises(InputError, match="bad front matter") as raised:
+        read(path)
+    assert "\n" not in str(raised.value)

@@ -52,3 +52,35 @@ def test_date_and_number_cells_read_as_plain_text() -> None:
         ("YEM", "2021-04-02", "3"),
         ("SDN", "2021-04-04 12:00:00", "1250"),
     ]
+
+
+def _workbook_with_part(path: Path, size: int) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", b"\0" * size)
+
+
+def test_a_workbook_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> None:
+    from humstats.config import Limits
+
+    path = tmp_path / "bomb.xlsx"
+    _workbook_with_part(path, 3 * 1024 * 1024)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(InputError, match=r"inflate to more than 2 MB \(limits.max_xlsx_mb\)"):
+        read(path, Limits(max_xlsx_mb=2))
+
+
+def test_a_file_that_is_no_workbook_gets_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xlsx"
+    path.write_text("name,value\nx,1\n")
+    with pytest.raises(InputError, match="not a readable XLSX workbook") as raised:
+        read(path)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_workbook_whose_name_is_not_utf8_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "caf\udce9.xlsx"
+    path.write_bytes(WORKBOOK.read_bytes())
+    assert read(path).sheet == "IDPs Dataset"

@@ -45,3 +45,15 @@ def test_a_gap_in_new_events_breaks_the_line():
         [line], ylabel="Injured (people)", chart_id="k", gap=dt.timedelta(days=1)
     )
     assert broken.count(" M ") + broken.count("M ") > joined.count(" M ") + joined.count("M ")
+
+
+HOSTILE_LABELS = ["$5 and $6", r"Al-$\frac{1}{0}$", r"$\undefinedmacro$ camp", "<script>&"]
+
+
+def test_any_text_in_a_label_is_drawn_as_written():
+    bars = charts.bar_chart(HOSTILE_LABELS, [4, 3, 2, 1], xlabel="$ people", chart_id="b")
+    lines = [charts.Line(label, DAYS[:2], [1, 2]) for label in HOSTILE_LABELS]
+    trend = charts.trend_chart(lines, ylabel=r"$\alpha$ (people)", chart_id="t")
+    assert "$5 and $6" in bars and r"$\undefinedmacro$ camp" in bars
+    assert r"$\alpha$ (people)" in trend and r"Al-$\frac{1}{0}$" in trend
+    assert "<script>" not in bars and "&lt;script&gt;&amp;" in bars

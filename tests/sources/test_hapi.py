@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 from humstats.config import Config
 from humstats.schedule import RunResult, run
 from humstats.store import Store
-from sources.livesources import ENVIRON, HAPI, requests_to, serve_hapi, write_config
+from sources.livesources import DATA, ENVIRON, HAPI, requests_to, serve_hapi, write_config
 
 TODAY = dt.date(2024, 6, 20)
 ENDPOINT = "/api/v2/affected-people/idps"
@@ -100,3 +100,27 @@ def test_a_page_that_is_not_a_hapi_answer_fails_the_source(
     assert result.exit_code == 1
     assert "page 1 is not a HAPI answer" in result.errors[0]
     assert Store(config.store.data).figures().collect().height == 0
+
+
+def test_refugees_have_a_built_in_mapping_with_origin_sex_and_age_parts(
+    tmp_path: Path, server: HTTPServer, http: dict[str, object]
+) -> None:
+    endpoint = "/api/v2/affected-people/refugees-persons-of-concern"
+    server.expect_request(endpoint).respond_with_data(
+        (DATA / "hapi-refugees-page-1.json").read_bytes(), content_type="application/json"
+    )
+    sources = HAPI.replace("affected-people/idps", "affected-people/refugees-persons-of-concern")
+    config = write_config(tmp_path, server, sources.replace("page_size = 2", "page_size = 10"))
+    result = _run(config, http)
+    assert result.exit_code == 0, result.errors
+    store = Store(config.store.data)
+    figures = store.figures().collect().sort("value", descending=True)
+    assert figures.select("country_iso3", "sex", "age", "group", "value").rows() == [
+        ("TCD", "all", "all", "origin=SDN", 600_000),
+        ("EGY", "all", "all", "origin=SDN", 500_000),
+        ("TCD", "f", "all", "origin=SDN", 330_000),
+        ("TCD", "all", "0-4", "origin=SDN", 90_000),
+    ]
+    assert set(figures["indicator"]) == {"refugees"}
+    (quarantined,) = store.quarantine().collect().to_dicts()
+    assert quarantined["check"] == "filtered-row" and quarantined["failing_value"] == "ASY"

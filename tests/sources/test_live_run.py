@@ -65,6 +65,19 @@ def test_first_run_then_an_unchanged_run(
     assert {s.name: s.figures for s in first.sources} == COUNTS
     assert first.figures == sum(COUNTS.values())
     assert _stored(config) == (12, 12, 2 + 1 + 3)
+    inputs = Store(config.store.data).sources().collect()
+    assert sorted(inputs["source_url"]) == sorted(
+        [server.url_for(IDPS), server.url_for(RETURNEES)]
+        + [server.url_for("/api/v2/affected-people/idps") + "?location_code=SDN&output_format=json"]
+        + [
+            server.url_for(f"/report/sudan/{slug}")
+            for slug in (
+                "sudan-situation-report-5-june-2024",
+                "sudan-flash-update-on-arrivals-in-chad",
+                "sudan-flash-update-no.-3",
+            )
+        ]
+    )
 
     server.clear_log()
     second = _run(config, http)

@@ -25,6 +25,7 @@ import polars as pl
 import pycountry
 
 from humstats.errors import InputError
+from humstats.extract import syntax
 from humstats.extract.attribution import (
     Attribution,
     find_attributions,
@@ -190,6 +191,8 @@ class _Context:
     previous_period: Period | None = None
     previous_source: str | None = None
     heading_period: Period | None = None
+    parse: bool = False
+    """Whether a dependency parse settles attachment in sentences with several counts."""
     """An "as of <date>" stated for a block ("Flash Update (as of 9 February)", a line
     "As of 20 November:"): the date of every later figure that states none of its own."""
 
@@ -206,8 +209,8 @@ def _head(patterns: Patterns, text: str, end: int) -> str:
     position = end
     for index in range(4):
         match = patterns.head.match(text, position)
-        if match is None:
-            return "bare"
+        if match is None or "\n" in match.group():
+            return "bare"  # a line ends the phrase ("Newly displaced: 210,000\nAid trucks")
         if match["people"]:
             following = patterns.head.match(text, match.end())
             if (
@@ -264,15 +267,21 @@ def _bounds(
 
 
 def _classify(
-    patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int
+    patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int, attach: str | None = None
 ) -> tuple[Cue | None, str]:
-    """The indicator cue of one count, or why there is none."""
+    """The indicator cue of one count, or why there is none.
+
+    ``attach`` is ``masked`` with the words the parse gives to other numbers blanked: the cue
+    and the head are read from it, the filters (forecast, increment, breakdown) from
+    ``masked``, whose words they concern whichever number they belong to.
+    """
+    attach = masked if attach is None else attach
     before = _tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
     if before.endswith(patterns.not_before):
         return None, "not-a-count"
     if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
         return None, "not-a-count"
-    head = _head(patterns, masked, q.end)
+    head = _head(patterns, attach, q.end)
     if head == "thing":
         return None, "thing"
     if q.spelled and q.value == 1 and _ONE_SPEAKER.match(masked, q.end):
@@ -282,8 +291,8 @@ def _classify(
         return None, "increment"
     # an aside masked out ("5.7 million people, or 51 percent of those analysed, are facing")
     # does not count against the reach
-    reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(masked, q.end, q.end + _F_REACH))
-    cue = find_cue(patterns, masked, q.hedge_start, q.end, lower, min(upper, q.end + reach))
+    reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(attach, q.end, q.end + _F_REACH))
+    cue = find_cue(patterns, attach, q.hedge_start, q.end, lower, min(upper, q.end + reach))
     if cue is not None and cue.kind in {"before", "near"} and before.endswith(_COMPARED):
         cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
     if cue is not None and cue.kind in {"before", "near"}:
@@ -506,7 +515,9 @@ def _source_for(context: _Context, attributions: list[Attribution], figure: _Fig
     return with_short_name(nearest.source, context.short_names)
 
 
-def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> list[dict]:
+def _rows(
+    document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer, parse: bool
+) -> list[dict]:
     """Every figure row of a document, sentence by sentence, a restated figure once."""
     meta = document.meta
     if meta.published_date is None:
@@ -524,6 +535,7 @@ def _rows(document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer) -> l
         patterns,
         _short_names(vocabulary),
         dateline.end() if dateline else 0,
+        parse=parse,
     )
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
@@ -665,14 +677,21 @@ def _sentence_figures(
         )
     ]
     found: list[tuple[_Figure, dict]] = []
+    parsed = {}
+    if len(limits) > 1 and context.parse and "\n" not in text[s0:s1].strip():
+        spans = [(o.start, o.end) for o in limits]
+        parsed = dict(zip(limits, syntax.domains(text, s0, s1, spans), strict=True))
     for q in in_sentence:
         if not q.is_count:
             continue
         aside = next(((a, b) for a, b in asides if a <= q.start < b), None)
         masked = unmask(full_mask, text, aside) if aside else full_mask
-        visible = [o for o in limits if o is not q and masked[o.start] != " "]
-        lower, upper = _bounds(sentence, masked, visible, q, aside)
-        figure = _figure(context, patterns, masked, q, lower, upper, sentence)
+        attach = masked
+        if others := parsed.get(q):
+            attach = syntax.blank(masked, others)
+        visible = [o for o in limits if o is not q and attach[o.start] != " "]
+        lower, upper = _bounds(sentence, attach, visible, q, aside)
+        figure = _figure(context, patterns, masked, q, lower, upper, sentence, attach)
         if figure is None:
             continue
         if periods is None:
@@ -759,8 +778,9 @@ def _figure(
     lower: int,
     upper: int,
     sentence: tuple[int, int],
+    attach: str | None = None,
 ) -> _Figure | None:
-    cue, head = _classify(patterns, masked, q, lower, upper)
+    cue, head = _classify(patterns, masked, q, lower, upper, attach)
     if head == "included":
         # "21,418 suspected cases, including 812 deaths": the part names another indicator
         # than the total it is part of, so it is a figure; "including 300 injured" after an
@@ -912,13 +932,18 @@ def extract_figures(
     document: Document,
     vocabulary: Vocabulary | None = None,
     gazetteer: Gazetteer | None = None,
+    parse: bool | None = None,
 ) -> pl.DataFrame:
     """The figures a document states, one row each, as candidate figures for validation.
 
-    Raises ``InputError`` when the document has no publication date: without it neither the
-    reference period nor the order of figures in the store can be known.
+    ``parse`` (default: when spaCy and its English model are installed) lets a dependency
+    parse decide which words a number belongs to in sentences with several counts; False
+    runs the rules alone. Raises ``InputError`` when the document has no publication date:
+    without it neither the reference period nor the order of figures in the store can be
+    known.
     """
-    rows = _rows(document, vocabulary or load_vocabulary(), gazetteer or _lazy_gazetteer())
+    parse = syntax.available() if parse is None else parse and syntax.available()
+    rows = _rows(document, vocabulary or load_vocabulary(), gazetteer or _lazy_gazetteer(), parse)
     if not rows:
         return _EMPTY.clear()
     return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)

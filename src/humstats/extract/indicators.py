@@ -62,6 +62,61 @@ def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(sorted(set(value), key=lambda p: (-len(p), p)))
 
 
+_GAP = r"(?:\s+[\w'’-]+){0,3}?"
+"""``~`` in a lemma frame: up to three words, the modifiers and objects prose inserts
+("claimed the lives of", "driven some 135,000 people from their homes")."""
+
+
+def _inflections(lemma: str) -> set[str]:
+    """Regular English forms of a verb or noun lemma: succumb → succumbs, succumbed,
+    succumbing; die → dies, died, dying; rely → relies, relied; grip → gripped."""
+    forms = {lemma, f"{lemma}s", f"{lemma}es", f"{lemma}ed", f"{lemma}ing"}
+    if lemma.endswith("e"):
+        forms |= {f"{lemma}d", f"{lemma[:-1]}ing"}
+    if lemma.endswith("ie"):
+        forms.add(f"{lemma[:-2]}ying")
+    if len(lemma) > 2 and lemma[-1] == "y" and lemma[-2] not in "aeiou":
+        forms |= {f"{lemma[:-1]}ies", f"{lemma[:-1]}ied"}
+    if (
+        len(lemma) > 2
+        and lemma[-1] not in "aeiouwxy"
+        and lemma[-2] in "aeiou"
+        and lemma[-3] not in "aeiou"
+    ):
+        forms |= {f"{lemma}{lemma[-1]}ed", f"{lemma}{lemma[-1]}ing"}
+    return forms
+
+
+def _common_prefix(words: set[str]) -> str:
+    first, last = min(words), max(words)
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    return first[:length]
+
+
+def expand_lemmas(frame: str) -> str:
+    """A lemma frame as a regex fragment: ``word+`` is any regular form of ``word``,
+    ``a/b`` alternatives (irregular forms: ``drive+/driven/drove``), ``~`` a gap of up to
+    three words. "claim+ ~ lives" matches "claimed the lives", "claims 41 lives"."""
+    parts = []
+    for word in frame.split():
+        if word == "~":
+            parts.append(_GAP)
+            continue
+        forms: set[str] = set()
+        for alternative in word.split("/"):
+            if alternative.endswith("+"):
+                forms |= _inflections(alternative[:-1])
+            else:
+                forms.add(alternative)
+        prefix = _common_prefix(forms)
+        rests = sorted((f[len(prefix) :] for f in forms), key=lambda f: (-len(f), f))
+        group = f"{prefix}(?:{'|'.join(rests)})" if len(forms) > 1 else prefix
+        parts.append(rf"\s+{group}" if parts else group)
+    return "".join(parts)
+
+
 @cache
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     """Read and check a vocabulary file; unknown indicators are a configuration error."""
@@ -79,10 +134,20 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             (name, _phrases(table, key, f"indicators.{name}")) for name, table in indicators.items()
         )
 
+    def verbs_and_lemmas() -> tuple[tuple[str, tuple[str, ...]], ...]:
+        groups = []
+        for name, table in indicators.items():
+            where = f"indicators.{name}"
+            frames = tuple(expand_lemmas(p) for p in _phrases(table, "lemmas", where))
+            groups.append(
+                (name, _phrases({"verbs": [*table.get("verbs", []), *frames]}, "verbs", where))
+            )
+        return tuple(groups)
+
     qualifiers = data.get("qualifiers", {})
     return Vocabulary(
         nouns=per_indicator("nouns"),
-        verbs=per_indicator("verbs"),
+        verbs=verbs_and_lemmas(),
         before=per_indicator("before"),
         things=_phrases(data.get("things", {}), "nouns", "things"),
         people=_phrases(data.get("people", {}), "nouns", "people"),
@@ -220,7 +285,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         before=re.compile(rf"\b(?:{backward})\b", re.I),
         before_classes=before_classes,
         verb_after_noun=re.compile(
-            rf"^(?:\s+(?:{_AUX}|[A-Z][\w'’-]*|people))*\s+(?P<verb>{verbs})\b", re.I
+            rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people|who|that))*\s+(?P<verb>{verbs})\b", re.I
         ),
         head=re.compile(head, re.I),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),

@@ -44,13 +44,16 @@ _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _DIGIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _SMALL = rf"(?:(?:{_TENS})(?:[- ](?:{_DIGIT_WORDS}))?|{_UNITS})"
 _WORDS = (
-    rf"(?:half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
+    rf"(?:(?:a|one|three)\s+quarters?\s+of\s+an?\s+(?:million|billion)"
+    rf"|(?:{_SMALL})\s+and\s+a\s+half\s+(?:thousand|million|billion)"
+    rf"|half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
     rf"|(?:{_SMALL})(?:\s+dozen|(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
     rf"(?:\s+(?:thousand|million|billion))?)"
     rf"|dozen)"
 )
 _DIGITS = (
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 500,000
+    r"\d{1,3},\d{1,2}(?=\s*(?:million|billion|mn|bn|m)\b)"  # 1,2 million (decimal comma)
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 500,000
     r"|\d{1,2}(?:,\d\d)+,\d{3}(?!\d)"  # 1,20,000 (South Asian grouping)
     r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)"  # 500 000
     r"|\d+(?:\.\d+)?"  # 2.3 (million)
@@ -149,6 +152,14 @@ def _words_value(words: str) -> int | None:
     text = re.sub(r"\s+", " ", words.lower().replace("-", " ")).strip()
     if text == "half a million":
         return 500_000
+    fraction = re.fullmatch(r"(a|one|three) quarters? of an? (million|billion)", text)
+    if fraction:
+        quarters = 3 if fraction[1] == "three" else 1
+        return _SCALES[fraction[2]] * quarters // 4
+    and_a_half = re.fullmatch(r"(.+) and a half (thousand|million|billion)", text)
+    if and_a_half:
+        whole = _words_value(and_a_half[1])
+        return None if whole is None else (2 * whole + 1) * _SCALES[and_a_half[2]] // 2
     if text in {"a dozen", "dozen", "one dozen"}:
         return 12
     if text.endswith(" dozen"):
@@ -163,7 +174,10 @@ def _words_value(words: str) -> int | None:
 
 def _token(match: re.Match[str]) -> _Token | None:
     if match["digits"] is not None:
-        digits = _SEPARATORS.sub("", match["digits"])
+        raw = match["digits"]
+        if _DECIMAL_COMMA.fullmatch(raw):
+            raw = raw.replace(",", ".")
+        digits = _SEPARATORS.sub("", raw)
         if len(digits) > _MAX_DIGITS:
             return None  # an identifier or garbage, and too long for a float
         value = float(digits)
@@ -306,6 +320,7 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _MAX_DIGITS = 15
 _SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
+_DECIMAL_COMMA = re.compile(r"\d{1,3},\d{1,2}")
 _NUMBER_WORDS = frozenset(
     [
         *_UNITS.split("|"),
@@ -333,6 +348,9 @@ _NUMBER_TOKEN_SET = frozenset(_NUMBER_TOKENS)
 """Number words as ``str.split`` leaves them in prose ("two," "(twenty-six") → the word."""
 
 
+_QUARTER_BEFORE = re.compile(r"\b(?:a|one|three) quarters? of an? $")
+
+
 def _word_starts(lowered: str, word: str) -> list[int]:
     """Where ``word`` stands as a whole word, moved back over "a " / "half a " before it."""
     starts = []
@@ -340,7 +358,10 @@ def _word_starts(lowered: str, word: str) -> list[int]:
     while at >= 0:
         end = at + len(word)
         if (at == 0 or not lowered[at - 1].isalnum()) and not lowered[end : end + 1].isalnum():
-            if lowered.endswith("half a ", 0, at):
+            quarter = _QUARTER_BEFORE.search(lowered, max(0, at - 24), at)
+            if quarter is not None:
+                at = quarter.start()  # "a quarter of a million", not "a million"
+            elif lowered.endswith("half a ", 0, at):
                 at -= 7
             elif lowered.endswith(" a ", 0, at) or (at == 2 and lowered.startswith("a ")):
                 at -= 2

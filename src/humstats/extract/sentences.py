@@ -62,6 +62,11 @@ Starting with one character class lets the regex engine skip to candidates at C 
 _ITEM_START = re.compile(r"\s*(?:[•*·▪‣◦–—-]|\d{1,2}[.)]\s)")
 _LINE_END = frozenset('.!?:;"”’')
 _HEADING_LENGTH = 60
+_LABEL_LINE = re.compile(
+    r"\s*(?:[•*·▪‣◦–—-]\s*)?[^:\n]{1,60}:\s*[~≈]?\s*[\d][\d.,\s\u00a0]*"
+    r"(?:\s*(?:million|billion|thousand|[mMkK]|bn|mn))?\s*(?:\([^()\n]{0,40}\))?\s*",
+    re.I,
+)
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
@@ -78,6 +83,8 @@ def _line_ends_sentence(text: str, at: int) -> bool:
     line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
     if not line or line[-1] in _LINE_END or (len(line) < _HEADING_LENGTH and "," not in line):
         return True
+    if _LABEL_LINE.fullmatch(line):
+        return True  # "Fatalities: 1,542", a fact-sheet line: read like a table's cell
     if _ITEM_START.match(text, at + 1):
         return True
     return not text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else None].strip()

@@ -174,6 +174,7 @@ REASONS = {
     "implausible-value": "too many digits to be a count of people",
     "non-integer-value": "a count of people must be a whole number",
     "unparseable-number": "not a number",
+    "ambiguous-number": "separators that do not group thousands: a list or a typo, not a count",
     "unknown-country": "no ISO 3166-1 country matches",
     "unparseable-date": "not a date humstats can read (give [dates] formats in a mapping)",
     "missing-date": "no reference date (map a date column or set constants.period)",
@@ -183,6 +184,7 @@ REASONS = {
     "unknown-qualifier": "not a qualifier (map it under [qualifiers])",
     "missing-value": "the row holds no figure in any figure column",
     "duplicate-row": "the same cells as an earlier row",
+    "ragged-row": "more cells than the header has columns (the extra cells)",
 }
 
 
@@ -338,6 +340,9 @@ class _Normalizer:
         filled = frame.select(pl.any_horizontal(pl.col(table.frame.columns).is_not_null()))
         # blank rows carry nothing; filtering copies every column, so only when there are any
         frame = frame if filled.to_series().all() else frame.filter(filled.to_series())
+        self._rejected = self._reader_rejected()
+        if self._rejected.height:
+            frame = frame.filter(~pl.col("__row").is_in(self._rejected["input_row"].implode()))
         frame, self._filtered = self._filter_rows(frame)
         if mapping.rows.records:
             self.frame, self._duplicates = frame, self._filtered.head(0)
@@ -388,6 +393,24 @@ class _Normalizer:
                 parts.append(self._label(columns["day"]).str.extract(r"(\d{1,2})").str.zfill(2))
         return pl.concat_str(parts, separator="-")
 
+    def _reader_rejected(self) -> pl.DataFrame:
+        """Rows the reader could not take whole (ragged rows), as quarantine candidates."""
+        rejected = self.table.rejected
+        schema = {
+            "check": pl.String(),
+            "column": pl.String(),
+            "failing_value": pl.String(),
+            "input_row": pl.Int64(),
+        }
+        if rejected is None:
+            return pl.DataFrame(schema=schema)
+        return rejected.select(
+            pl.lit("ragged-row").alias("check"),
+            pl.lit(None, pl.String).alias("column"),
+            pl.col("failing_value").cast(pl.String),
+            pl.col("input_row").cast(pl.Int64),
+        )
+
     def _split_duplicates(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Rows with the same cells as an earlier row say nothing new: keep the first, and
         quarantine the copies as ``duplicate-row``.
@@ -415,7 +438,8 @@ class _Normalizer:
         good = pl.concat([g for g, _ in parts], how="vertical", rechunk=False)
         bad = pl.concat([b for _, b in parts], how="vertical_relaxed", rechunk=False)
         unusable = pl.concat(
-            [self._empty(rows), self._duplicates, self._filtered], how="vertical_relaxed"
+            [self._empty(rows), self._duplicates, self._filtered, self._rejected],
+            how="vertical_relaxed",
         )
         derived_rows = [self._figures_of(rows, figure)[0] for figure in self._derived_columns(rows)]
         good = pl.concat([good, *derived_rows, *self._derived_over(good)], how="vertical")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable
+from functools import cache
 from typing import NamedTuple
 
 import polars as pl
@@ -186,6 +188,35 @@ HEDGES: dict[str, str] = {
 _HEDGE = re.compile(r"^(<=|>=|<|>|≤|≥|~|approx\.?|ca\.|c\.|about)?\s*(.*?)\s*(\+?)$", re.IGNORECASE)
 
 
+_GROUP_SEPARATORS = (" ", "\u00a0", "\u202f", "\u2009", "'", "’", "_")
+"""Characters that group thousands in any locale, besides the comma or the dot."""
+
+
+@cache
+def _decimal_digits() -> tuple[list[str], list[str]]:
+    """Every decimal digit Unicode knows outside ASCII (Arabic-Indic ٠١٢, Persian ۰۱۲,
+    Devanagari ०१२, ...) with its ASCII digit, and the Arabic separators ٬ and ٫."""
+    digits = [chr(c) for c in range(0x80, 0x10000) if unicodedata.category(chr(c)) == "Nd"]
+    return [*digits, "\u066c", "\u066b"], [
+        *(str(unicodedata.decimal(d)) for d in digits),
+        ",",
+        ".",
+    ]
+
+
+def _regular_grouping(decimal: str) -> str:
+    """Numbers whose separators group thousands consistently ("12,500", "1 234 567", the
+    Indian "12,34,567"), optionally with decimals; "1,2,3" matches none of them."""
+    fraction = rf"(?:\{decimal}\d+)?"
+    groupings = [
+        rf"\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+"
+        for separator in ("." if decimal == "," else ",", *_GROUP_SEPARATORS)
+    ]
+    if decimal == ".":
+        groupings.append(r"\d{1,2}(?:,\d{2})+,\d{3}")
+    return rf"^-?(?:{'|'.join(groupings)}){fraction}$"
+
+
 def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
     """Counts (Int64), checks (null, or why a cell is not a count) and hedges (the qualifier
     a cell states, "<5" at_most, "100+" at_least) for text cells; missing cells ("N/A", "-",
@@ -235,6 +266,7 @@ def parse_counts(text: pl.Series, decimal: str = ".") -> Counts:
 
 
 def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
+    frame = frame.with_columns(pl.col("text").str.replace_many(*_decimal_digits()))
     hedged = pl.col("text").str.extract_groups(_HEDGE.pattern.replace("^", "(?i)^", 1))
     frame = frame.with_columns(
         pl.when(
@@ -264,11 +296,19 @@ def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
             .then(text.str.replace_all(".", "", literal=True))
             .otherwise(text.str.replace_all(r"[\s\u00a0\u202f\u2009'’_,]", ""))
         )
+    thousands = "." if decimal == "," else ","
+    separators = "".join(re.escape(s) for s in (thousands, *_GROUP_SEPARATORS))
+    grouped = text.str.contains(rf"\d[{separators}]+\d")
     frame = (
         frame.with_columns(
             is_missing(text).alias("missing"),
             text.str.contains(r"^(?:[=@]|[+\-]\s*[^\d\s.,])").alias("formula"),
             cleaned.alias("cleaned"),
+            # separators between digits that do not group thousands ("1,2,3" is a list or a
+            # typo, never 123)
+            (grouped & ~grouped_dots & ~text.str.contains(_regular_grouping(decimal))).alias(
+                "irregular"
+            ),
         )
         .with_columns(
             pl.col("cleaned").str.extract(r"^(-?\d+)(?:\.0*)?$", 1).alias("integer"),
@@ -297,6 +337,8 @@ def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
         .then(pl.lit(None, pl.String))
         .when(pl.col("formula"))
         .then(pl.lit("formula-cell"))
+        .when(pl.col("irregular") & (integer_ok | float_ok))
+        .then(pl.lit("ambiguous-number"))
         .when(too_long)
         .then(pl.lit("implausible-value"))
         .when(integer_ok | float_ok)
@@ -306,7 +348,7 @@ def _clean_counts(frame: pl.DataFrame, decimal: str) -> Counts:
         .otherwise(pl.lit("unparseable-number"))
     )
     value = (
-        pl.when(pl.col("missing") | pl.col("formula"))
+        pl.when(pl.col("missing") | pl.col("formula") | pl.col("irregular"))
         .then(pl.lit(None, pl.Int64))
         .when(integer_ok)
         .then(pl.col("integer").cast(pl.Int64, strict=False))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.schema import SourceMeta
 
@@ -32,6 +33,10 @@ class Table:
     hxl: dict[str, str] | None = None
     sheet: str | None = None
     meta: SourceMeta = field(default_factory=SourceMeta)
+    rejected: pl.DataFrame | None = None
+    """Rows the reader could not take whole (``input_row``, ``failing_value``): ragged rows
+    with cells past the header. They stay in ``frame`` (so row numbers hold) and
+    normalisation quarantines them instead of reading them."""
 
 
 @dataclass
@@ -68,12 +73,12 @@ TEXT_SUFFIXES: dict[str, str] = {
 }
 
 
-def read(path: Path) -> Table | list[Document]:
-    """Read ``path`` with the reader its suffix names."""
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Table | list[Document]:
+    """Read ``path`` with the reader its suffix names, within ``limits``."""
     suffix = path.suffix.lower()
     module = TABLE_SUFFIXES.get(suffix) or TEXT_SUFFIXES.get(suffix)
     if module is None:
         known = ", ".join(sorted({*TABLE_SUFFIXES, *TEXT_SUFFIXES}))
         raise InputError(path, f"unknown format {suffix or '(no suffix)'}; known: {known}")
     reader = importlib.import_module(f"humstats.readers.{module}")
-    return reader.read(path)
+    return reader.read(path, limits)

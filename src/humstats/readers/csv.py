@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Table
 from humstats.readers.hxl import find_hashtag_row, hashtags, is_hashtag
@@ -31,7 +32,7 @@ HEAD_ROWS = 30
 """Header, banner and hashtag rows are looked for among this many leading rows."""
 
 
-def read(path: Path) -> Table:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Read a delimited text table; every cell stays text (or null when empty).
 
     A plain UTF-8 file goes to polars by path (memory-mapped, no copy in Python); a file with
@@ -49,29 +50,76 @@ def read(path: Path) -> Table:
         raise InputError(path, e.strerror or str(e)) from e
     if whole and not head.strip():
         raise InputError(path, "the file is empty")
-    source: Path | io.BytesIO = path
-    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not (
-        _utf8_head(head)
+    source: Path | io.BytesIO = path if _utf8_name(path) else io.BytesIO(_read_all(path))
+    utf16 = _utf16_without_bom(head)
+    if (
+        utf16
+        or head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or not _utf8_head(head)
     ):
-        source = io.BytesIO(_as_utf8(path, _read_all(path)))
+        source = io.BytesIO(_as_utf8(path, _read_all(path), utf16))
     else:
         _refuse_binary(path, head)
+        if b"\r" in head and b"\n" not in head:  # classic Mac OS line endings: CR alone
+            data = source.getvalue() if isinstance(source, io.BytesIO) else _read_all(path)
+            source = io.BytesIO(_unix_newlines(data))
     sample = _sample_text(source.getvalue() if isinstance(source, io.BytesIO) else head, whole)
     separator = sniff_delimiter(sample)
-    width = _sample_width(sample, separator)
+    # one column more than the widest sampled row: a later row with extra cells fills it,
+    # so extra cells are seen (and the row quarantined) rather than cut off unseen
+    width = _sample_width(sample, separator) + 1
+    return table_from_grid(_parse(path, source, separator, width), path, limits=limits)
+
+
+def _parse(path: Path, source: Path | io.BytesIO, separator: str, width: int) -> pl.DataFrame:
     try:
-        grid = _read_grid(source, separator, width)
-    except pl.exceptions.ComputeError as e:
-        if isinstance(source, io.BytesIO) or "utf-8" not in str(e):
-            raise
-        # invalid UTF-8 past the sampled head: re-encode the whole file and read again
-        source = io.BytesIO(_as_utf8(path, _read_all(path)))
-        grid = _read_grid(source, separator, width)
+        return _read_grid(source, separator, width)
     except pl.exceptions.PolarsError as e:
-        log.info("polars could not parse %s (%s); using the csv module", path, e)
-        data = source.getvalue() if isinstance(source, io.BytesIO) else _read_all(path)
-        grid = _grid_with_csv_module(data.decode("utf-8"), separator, width)
-    return table_from_grid(grid, path)
+        error = e
+    # perhaps not UTF-8 past the sampled head: re-encode the whole file and try again
+    data = _as_utf8(path, source.getvalue() if isinstance(source, io.BytesIO) else _read_all(path))
+    if not isinstance(source, io.BytesIO):
+        try:
+            return _read_grid(io.BytesIO(data), separator, width)
+        except pl.exceptions.PolarsError as e:
+            error = e
+    log.info("polars could not parse %s (%s); using the csv module", path, error)
+    return _grid_with_csv_module(path, data.decode("utf-8"), separator, width)
+
+
+def _unix_newlines(data: bytes) -> bytes:
+    """CR-only line endings as LF (a CR inside a quoted cell becomes LF too)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the head looks like UTF-16 text without a byte-order mark:
+    mostly-ASCII text in UTF-16 has a zero in every other byte, on one side only."""
+    sample = head[: len(head) - len(head) % 2][:4096]
+    if len(sample) < 4 or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    for encoding, zeros, other in (
+        ("utf-16-le", zeros_odd, zeros_even),
+        ("utf-16-be", zeros_even, zeros_odd),
+    ):
+        if zeros > 0.6 and other < 0.05:
+            try:
+                sample.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
+def _utf8_name(path: Path) -> bool:
+    """Whether polars can be given the path itself (it takes only UTF-8 names)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_all(path: Path) -> bytes:
@@ -90,14 +138,21 @@ def _read_grid(source: Path | io.BytesIO, separator: str, width: int) -> pl.Data
     """
     if isinstance(source, io.BytesIO):
         source.seek(0)
-    return pl.read_csv(
-        source,
-        has_header=False,
-        separator=separator,
-        schema={f"column_{i + 1}": pl.String for i in range(width)},
-        truncate_ragged_lines=True,
-        raise_if_empty=False,
-    ).rechunk()
+    # scanned with glob=False: a path is a file name, never a pattern ("x*.csv", "r[1].csv")
+    return (
+        pl.scan_csv(
+            source,
+            has_header=False,
+            separator=separator,
+            schema={f"column_{i + 1}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            glob=False,
+            missing_columns="insert",
+        )
+        .collect()
+        .rechunk()
+    )
 
 
 def _utf8_head(head: bytes) -> bool:
@@ -109,29 +164,55 @@ def _utf8_head(head: bytes) -> bool:
     return True
 
 
-def _as_utf8(path: Path, data: bytes) -> bytes:
-    """The file's bytes as UTF-8 without a byte-order mark.
+def _as_utf8(path: Path, data: bytes, utf16: str | None = None) -> bytes:
+    """The file's bytes as UTF-8 without a byte-order mark, with LF or CRLF line endings.
 
-    UTF-8 is tried first (with or without BOM), then UTF-16 when a UTF-16 BOM says so (Excel's
-    "Unicode text"), then Windows-1252, a superset of Latin-1 for printable text, which is what
-    spreadsheets in Western Europe save; Latin-1 itself decodes any byte left over. Binary
-    content is refused before a guess turns it into mojibake.
+    UTF-8 is tried first (with or without BOM), then UTF-16 when a UTF-16 BOM (Excel's
+    "Unicode text") or the pattern of zero bytes says so. A file that is not UTF-8 is decoded
+    line by line: a line that is UTF-8 stays so, any other is Windows-1252 (a superset of
+    Latin-1 for printable text, what spreadsheets in Western Europe save; Latin-1 itself
+    decodes any byte left over). So a UTF-8 export with one line pasted from a Latin-1 file
+    keeps every other name intact. Binary content is refused before a guess turns it into
+    mojibake.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16").encode("utf-8")
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return _newlines(data.decode("utf-16").encode("utf-8"))
+        elif utf16:
+            return _newlines(data.decode(utf16).encode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not UTF-16 text ({error.reason} at byte {error.start})") from error
     _refuse_binary(path, data[:SAMPLE_BYTES])
     try:
         _check_utf8(data)
     except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        log.info("%s is not UTF-8; read it as Windows-1252/Latin-1", path)
-        return text.encode("utf-8")
-    return data
+        lines = data.splitlines(keepends=True)
+        decoded, legacy = [], []
+        for number, line in enumerate(lines, start=1):
+            try:
+                decoded.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                try:
+                    decoded.append(line.decode("cp1252"))
+                except UnicodeDecodeError:
+                    decoded.append(line.decode("latin-1"))
+                legacy.append(number)
+        log.info(
+            "%s: %d of %d lines are not UTF-8; read them as Windows-1252/Latin-1 (first: line %d)",
+            path,
+            len(legacy),
+            len(lines),
+            legacy[0],
+        )
+        data = "".join(decoded).encode("utf-8")
+    return _newlines(data)
+
+
+def _newlines(data: bytes) -> bytes:
+    head = data[:SAMPLE_BYTES]
+    return _unix_newlines(data) if b"\r" in head and b"\n" not in head else data
 
 
 def _check_utf8(data: bytes, chunk: int = 1 << 20) -> None:
@@ -192,8 +273,23 @@ def _sample_width(sample: str, delimiter: str) -> int:
     return max((len(row) for row in _sample_rows(sample, delimiter)), default=1)
 
 
-def _grid_with_csv_module(text: str, delimiter: str, width: int) -> pl.DataFrame:
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+def _grid_with_csv_module(path: Path, text: str, delimiter: str, width: int) -> pl.DataFrame:
+    """The strict csv module, for what polars cannot parse: it either reads the file or says
+    where it breaks (an unbalanced quote swallowing the rest of the file is refused, not
+    read as one long cell)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    good_line = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            good_line = reader.line_num
+    except csv.Error as error:
+        where = f"line {good_line + 1}"
+        problem = str(error)
+        if "end of data" in problem or "EOF" in problem:
+            problem = "a quoted cell is never closed (unbalanced quote)"
+        raise InputError(path, f"{where}: {problem}") from error
     width = max([width, *(len(row) for row in rows)])
     columns = [[] for _ in range(width)]
     for row in rows:
@@ -206,14 +302,18 @@ def _grid_with_csv_module(text: str, delimiter: str, width: int) -> pl.DataFrame
     )
 
 
-def table_from_grid(grid: pl.DataFrame, path: Path, sheet: str | None = None) -> Table:
+def table_from_grid(
+    grid: pl.DataFrame, path: Path, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Table:
     """Turn a grid of text cells (no header yet) into a ``Table``.
 
     Leading title or banner rows are skipped: the header is the first row filled at least
     half as much as the fullest leading row, unless a hashtag row says otherwise (then the row
     just above it is the header, or the hashtags themselves when nothing is there). Blank rows
     inside the data stay, so frame row ``i`` is always input row ``first_row + i``; trailing
-    blank and note rows ("Source: ...") go.
+    blank and note rows ("Source: ...") go. Cells past the last named column, in some rows
+    only, are extra cells of ragged rows: those rows go to ``Table.rejected``, never cut off.
+    A cell longer than ``limits.max_cell_chars`` refuses the table.
     """
     if grid.height == 0 or grid.width == 0:
         raise InputError(path, "the file is empty")
@@ -227,16 +327,74 @@ def table_from_grid(grid: pl.DataFrame, path: Path, sheet: str | None = None) ->
     else:
         header_index = _header_index(head, filled)
         data_start = header_index + 1
-    names = _column_names(head, header_index, hxl_index)
+    names, named = _column_names(head, header_index, hxl_index)
     frame = grid.slice(data_start).rename(dict(zip(grid.columns, names, strict=True)))
     frame = frame.head(frame.height - _trailing_notes(frame))
     tags = hashtags(names, head[hxl_index]) if hxl_index is not None else None
+    last_named = max((i for i, is_named in enumerate(named) if is_named), default=-1)
+    frame, rejected = _ragged_rows(frame, names[last_named + 1 :], data_start + 1)
     frame = frame.select(
-        name for name in names if not _unnamed(name) or frame[name].null_count() < frame.height
+        name
+        for name in frame.columns
+        if not _unnamed(name) or frame[name].null_count() < frame.height
     )
     if frame.height == 0:
         raise InputError(path, "the table has a header but no data rows")
-    return Table(frame=frame, path=path, first_row=data_start + 1, hxl=tags or None, sheet=sheet)
+    check_cell_length(frame, path, data_start + 1, limits.max_cell_chars)
+    return Table(
+        frame=frame,
+        path=path,
+        first_row=data_start + 1,
+        hxl=tags or None,
+        sheet=sheet,
+        rejected=rejected,
+    )
+
+
+def _ragged_rows(
+    frame: pl.DataFrame, extra: list[str], first_row: int
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Split off the cells past the header. A column there filled in every row that has data
+    is a column without a header (kept); otherwise the rows with cells there are ragged, and
+    are returned as ``(input_row, failing_value)`` with their extra cells."""
+    filled = [name for name in extra if frame[name].null_count() < frame.height]
+    if not filled:
+        return frame.drop(extra), None
+    has_data = pl.any_horizontal(pl.all().is_not_null())
+    has_extra = pl.any_horizontal(pl.col(filled).is_not_null())
+    counts = frame.select(has_data.sum().alias("data"), has_extra.sum().alias("extra"))
+    if counts["data"][0] == counts["extra"][0]:
+        return frame, None
+    rejected = (
+        frame.with_row_index("input_row", offset=first_row)
+        .filter(has_extra)
+        .select(
+            pl.col("input_row").cast(pl.Int64),
+            pl.concat_str(pl.col(filled), separator=" | ", ignore_nulls=True).alias(
+                "failing_value"
+            ),
+        )
+    )
+    return frame.drop(extra), rejected
+
+
+def check_cell_length(frame: pl.DataFrame, path: Path, first_row: int, limit: int) -> None:
+    """Refuse a table with a cell longer than ``limit`` characters, naming row and column.
+
+    Byte lengths are free to read from polars' strings and never below the character
+    count, so characters are counted only in a column that has a long cell at all."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != pl.String or (column.str.len_bytes().max() or 0) <= limit:
+            continue
+        lengths = column.str.len_chars()
+        longest = lengths.arg_max()
+        if longest is not None and lengths[longest] > limit:
+            raise InputError(
+                path,
+                f"row {first_row + longest}, column {name!r}: a cell of {lengths[longest]:,} "
+                f"characters is over the limit of {limit:,} (limits.max_cell_chars)",
+            )
 
 
 def _clean(cell: object) -> str | None:
@@ -262,7 +420,9 @@ def _banner(head: list[list[str | None]], index: int) -> bool:
 
 def _column_names(
     head: list[list[str | None]], header_index: int | None, hxl_index: int | None
-) -> list[str]:
+) -> tuple[list[str], list[bool]]:
+    """Column names (``column_N`` where neither header nor hashtag names one), and which
+    columns are named."""
     width = len(head[0])
     if header_index is None:
         row = head[hxl_index] if hxl_index is not None else [None] * width
@@ -281,7 +441,7 @@ def _column_names(
         name = cell or f"column_{index + 1}"
         seen[name] += 1
         names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return names
+    return names, [cell is not None for cell in raw]
 
 
 def _with_banner(above: list[list[str | None]], raw: list[str | None]) -> list[str | None]:

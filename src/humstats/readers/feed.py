@@ -17,19 +17,22 @@ from pathlib import Path
 
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Document, Table
-from humstats.readers.text import decode, html_document, meta_from
+from humstats.readers.csv import check_cell_length
+from humstats.readers.json import loads
+from humstats.readers.text import blank_markup, decode, html_document, meta_from
 
 
-def _objects(text: str, path: Path) -> list[tuple[int, int, dict]]:
+def _objects(text: str, path: Path, limits: Limits) -> list[tuple[int, int, dict]]:
     """(line index, character offset of the line, object) for every non-blank line."""
     objects = []
     offset = 0
     for number, line in enumerate(text.splitlines(keepends=True)):
         if line.strip():
             try:
-                value = json.loads(line)
+                value = loads(line, path, limits, f"line {number + 1}: ")
             except json.JSONDecodeError as error:
                 raise InputError(path, f"line {number + 1} is not JSON: {error.msg}") from error
             if not isinstance(value, dict):
@@ -47,7 +50,7 @@ def _cell(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _table(objects: list[tuple[int, int, dict]], path: Path) -> Table:
+def _table(objects: list[tuple[int, int, dict]], path: Path, limits: Limits) -> Table:
     columns: dict[str, None] = {}
     for _, _, value in objects:
         columns.update(dict.fromkeys(value))
@@ -55,23 +58,24 @@ def _table(objects: list[tuple[int, int, dict]], path: Path) -> Table:
         {name: [_cell(value.get(name)) for _, _, value in objects] for name in columns},
         schema=dict.fromkeys(columns, pl.String()),
     )
+    check_cell_length(frame, path, 1, limits.max_cell_chars)
     return Table(frame, path, first_row=1)
 
 
-def read(path: Path) -> list[Document] | Table:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Document] | Table:
     """The articles of a feed, or the rows of an NDJSON table."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise InputError(path, error.strerror or str(error)) from error
     text = decode(raw, path)
-    objects = _objects(text, path)
+    objects = _objects(text, path, limits)
     if not any("text" in value or "html" in value for _, _, value in objects):
-        return _table(objects, path)
+        return _table(objects, path, limits)
     documents = []
     for index, line_offset, value in objects:
         if isinstance(value.get("text"), str):
-            body = value["text"]
+            body = blank_markup(value["text"])
             line_end = text.find("\n", line_offset)
             at = text.find(body, line_offset, len(text) if line_end < 0 else line_end)
             offset = at if body and at >= 0 else 0

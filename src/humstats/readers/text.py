@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError, MissingDependencyError
 from humstats.readers import Document
 from humstats.schema import SourceMeta
@@ -24,6 +25,15 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 _PROSE = re.compile(r"\w+\s+\w+\s+\w+")
 """At least three words in a row: a page holding only menu items has no main text."""
 HTML_SUFFIXES = {".html", ".htm"}
+_MARKUP = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->", re.I | re.S)
+"""Raw HTML a Markdown or text file may carry whose text is code or hidden, never prose."""
+
+
+def blank_markup(text: str) -> str:
+    """``text`` with scripts, style sheets and HTML comments blanked out: numbers in code
+    are never figures. Blanked with spaces (newlines kept), so spans still point into the
+    raw file."""
+    return _MARKUP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 def parse_published(value: object, path: Path) -> dt.date | None:
@@ -97,12 +107,13 @@ def markdown_document(text: str, path: Path) -> Document:
     try:
         fields, body = frontmatter.parse(text)
     except Exception as error:  # the YAML/TOML parsers raise their own error types
-        raise InputError(path, f"bad front matter: {error}") from error
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise InputError(path, f"bad front matter: {first}") from error
     offset = text.find(body) if body else len(text)
-    return Document(body, path, meta_from(fields, path), 0, max(offset, 0))
+    return Document(blank_markup(body), path, meta_from(fields, path), 0, max(offset, 0))
 
 
-def read(path: Path) -> list[Document]:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Document]:
     """One document from a text, Markdown or HTML file."""
     try:
         raw = path.read_bytes()
@@ -114,4 +125,4 @@ def read(path: Path) -> list[Document]:
         return [html_document(text, path)]
     if suffix in MARKDOWN_SUFFIXES:
         return [markdown_document(text, path)]
-    return [Document(text, path, SourceMeta(), 0, 0)]
+    return [Document(blank_markup(text), path, SourceMeta(), 0, 0)]

@@ -9,12 +9,15 @@ date formatting are decided in normalisation, as for every other format.
 
 from __future__ import annotations
 
+import io
 import logging
+import zipfile
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
+from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError
 from humstats.readers import Table
 from humstats.readers.csv import table_from_grid
@@ -25,12 +28,22 @@ SUBTOTAL = r"(?i)^(total result|grand total|.+ total result)$"
 """Cells marking a pivot table's subtotal rows (LibreOffice "Total Result", Excel "Grand Total")."""
 
 
-def read(path: Path) -> Table:
-    """Read the data sheet of an XLSX workbook; every cell stays text."""
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Table:
+    """Read the data sheet of an XLSX workbook; every cell stays text.
+
+    The workbook's parts are measured before anything is inflated: a few megabytes of zip
+    can declare gigabytes of XML (a zip bomb), refused past ``limits.max_xlsx_mb``.
+    """
     try:
-        workbook = fastexcel.read_excel(path)
+        content = path.read_bytes()
+    except OSError as e:
+        raise InputError(path, e.strerror or str(e)) from e
+    _refuse_bomb(path, content, limits)
+    try:
+        workbook = fastexcel.read_excel(content)
     except (OSError, fastexcel.FastExcelError) as e:
-        raise InputError(path, f"not a readable XLSX workbook ({e})") from e
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise InputError(path, f"not a readable XLSX workbook ({first})") from e
     grids: dict[str, pl.DataFrame] = {}
     for name in workbook.sheet_names:
         sheet = workbook.load_sheet(name, header_row=None, dtypes="string")
@@ -39,7 +52,31 @@ def read(path: Path) -> Table:
     if name is None:
         raise InputError(path, "the workbook has no sheet with data")
     log.info("%s: reading sheet %r", path, name)
-    return table_from_grid(grids[name], path, sheet=name)
+    return table_from_grid(grids[name], path, sheet=name, limits=limits)
+
+
+def _refuse_bomb(path: Path, content: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose parts would inflate past the limit, by what its zip
+    directory declares and by how much it actually inflates, read in bounded chunks (a
+    directory can lie)."""
+    limit = int(limits.max_xlsx_mb * 1024 * 1024)
+    over = f"its parts inflate to more than {limits.max_xlsx_mb:g} MB (limits.max_xlsx_mb)"
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if sum(member.file_size for member in members) > limit:
+                raise InputError(path, over)
+            total = 0
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > limit:
+                            raise InputError(path, over)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:
+        raise InputError(path, f"not a readable XLSX workbook (not a zip archive: {e})") from e
+    except (OSError, ValueError, RuntimeError) as e:  # zlib and crc errors, encrypted parts
+        raise InputError(path, f"not a readable XLSX workbook ({e})") from e
 
 
 def pick_sheet(grids: dict[str, pl.DataFrame]) -> str | None:

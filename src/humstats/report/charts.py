@@ -46,6 +46,9 @@ _STYLE = {
     "grid.color": "#d9d9d9",
     "grid.linewidth": 0.6,
     "axes.axisbelow": True,
+    # place names and publishers are data, never TeX: "$5 and $6" stays as written and a
+    # stray "$\\foo$" cannot stop a report from rendering
+    "text.parse_math": False,
 }
 
 _WIDTH_IN = 7.0

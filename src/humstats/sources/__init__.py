@@ -281,7 +281,7 @@ def _ingest_downloads(
         by_path = {outcome.path: outcome for outcome in result.inputs}
         for download in group:
             outcome = by_path[download.path]
-            if outcome.message:  # name the URL, not the temporary file it was read from
+            if outcome.message:  # name the URL, not the downloaded file it was read from
                 message = outcome.message.replace(str(download.path), download.url)
                 outcome = dataclasses.replace(outcome, message=message)
             report.inputs.append(outcome)
