@@ -35,6 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from humstats.errors import HumstatsError
+from humstats.readers import Table, read
 from humstats.run import ingest
 from humstats.schema import SourceMeta, is_total
 
@@ -134,7 +135,9 @@ def score(table: Path, mode: str, mappings: Path | None) -> Score | None:
         pl.col("figure_id").str.splitn(":", 3).struct.field("field_2").alias("origin"),
         is_total().alias("total"),
     )
-    return _score(expected, figures, result.quarantine.height, _row_offset(data_file))
+    table = read(data_file)
+    names = list(table.frame.columns) if isinstance(table, Table) else []
+    return _score(expected, figures, result.quarantine.height, _row_offset(data_file), names)
 
 
 def _totals(expected: dict) -> dict[str, int]:
@@ -146,7 +149,9 @@ def _totals(expected: dict) -> dict[str, int]:
     }
 
 
-def _score(expected: dict, figures: pl.DataFrame, quarantined: int, offset: int) -> Score:
+def _score(
+    expected: dict, figures: pl.DataFrame, quarantined: int, offset: int, names: list[str]
+) -> Score:
     result = Score(stored=figures.height, quarantined=quarantined)
     keys = {
         (r["indicator"], r["value"], r["country_iso3"], r["period_end"].year)
@@ -175,7 +180,8 @@ def _score(expected: dict, figures: pl.DataFrame, quarantined: int, offset: int)
         at_row = totals.filter(pl.col("span_start") == row)
         numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(trap["why"])[:1]]
         real_column = not trap["column"].startswith("(") and any(
-            _same_column(trap["column"], c) for c in figures["origin"].unique().to_list()
+            _same_column(trap["column"], c)
+            for c in [*names, *figures["origin"].unique().to_list()]
         )
         from_column = at_row.filter(
             pl.col("origin").map_elements(

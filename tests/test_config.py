@@ -36,6 +36,7 @@ schedule = "monthly"
 countries = ["syr"]
 formats = ["html", "pdf"]
 template = "templates"
+stale_after = { killed = 7 }
 
 [priority]
 publishers = ["OCHA", "UNHCR"]
@@ -71,6 +72,7 @@ def test_valid_file_resolves_paths_against_its_folder(
     (report,) = config.reports
     assert report.schedule is Schedule.MONTHLY and report.countries == ("SYR",)
     assert report.template == project / "templates"
+    assert report.stale_after == {"killed": 7}
     assert config.publishers == ("OCHA", "UNHCR")
 
 
@@ -115,6 +117,7 @@ def test_live_example_configuration_loads() -> None:
         (('name = "news"', 'name = "ocha"'), "sources: name 'ocha' is used twice"),
         (("[store]", "[store"), "line 2"),
         (('"syria-monthly"', '"../syria"'), "reports[0].name: string should match pattern"),
+        (("killed = 7", "killed = 0"), "reports[0].stale_after.killed: input should be greater"),
     ],
 )
 def test_mistakes_name_their_key(project: Path, change: tuple[str, str], message: str) -> None:

@@ -119,3 +119,15 @@ def test_validate_never_says_no_problems_after_an_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "no problems found" not in result.output
+
+
+def test_a_column_called_a_date_is_the_date_before_one_that_holds_dates(tmp_path: Path) -> None:
+    source = tmp_path / "sheet.csv"
+    source.write_text(
+        "Plan period,Killed,Date\n"
+        "MARCH – MAY 2022,249,03-03-2022\n"
+        "MARCH – MAY 2022,351,05-03-2022\n",
+        encoding="utf-8",
+    )
+    draft = draft_mapping(source, SourceMeta(country_iso3="UKR"))
+    assert tomllib.loads(draft.toml)["columns"]["date"] == "Date"

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from humstats.cli import cli
 from humstats.store import Store
 
-EXAMPLES = int(os.environ.get("HUMSTATS_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("HUMSTATS_FUZZ_EXAMPLES", "15"))
 TRIED: list[int] = []
 """Inputs tried, for the long mode's closing line."""
 ROWS_CHECKED: list[int] = []

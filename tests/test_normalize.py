@@ -596,6 +596,52 @@ def test_long_hxl_table_names_the_indicator_per_row() -> None:
     )
 
 
+def test_a_repeated_hashtag_column_is_checked_never_ignored(tmp_path: Path) -> None:
+    source = tmp_path / "repeated.csv"
+    source.write_text(
+        "Country,IDPs,IDPs (rounded),IDPs (other count)\n"
+        "#country+code,#affected+idps,#affected+idps,#affected+idps\n"
+        "SDN,12500,13000,12500\n"
+        "TCD,8000,8000,9100\n",
+        encoding="utf-8",
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 6, 1))
+    )
+    assert normalized.figures["value"].to_list() == [12_500, 8_000]
+    (bad,) = normalized.quarantine.to_dicts()
+    assert (bad["check"], bad["column"], bad["input_row"]) == (
+        "repeated-column",
+        "IDPs (other count)",
+        4,
+    )
+    assert "9100 against 8000" in bad["reason"]
+
+
+def test_a_value_repeated_on_every_place_row_is_the_countrys_figure(tmp_path: Path) -> None:
+    source = tmp_path / "national.csv"
+    source.write_text(
+        "Date,Country,Province,Country population,IDPs\n"
+        "#date,#country+code,#adm1+name,#population,#affected+idps\n"
+        "2024-05,SDN,North Darfur,48000000,100\n"
+        "2024-05,SDN,South Darfur,48000000,200\n"
+        "2024-06,SDN,North Darfur,48100000,150\n"
+        "2024-06,SDN,South Darfur,48100000,150\n",
+        encoding="utf-8",
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 7, 1))
+    )
+    population = normalized.figures.filter(pl.col("indicator") == "population")
+    assert population.select("value", "admin_level", "location_name").rows() == [
+        (48_000_000, 0, None),
+        (48_100_000, 0, None),
+    ]
+    idps = normalized.figures.filter(pl.col("indicator") == "displaced")
+    assert idps["admin_level"].to_list() == [1, 1, 1, 1]  # equal by chance in June only
+    assert normalized.quarantine["check"].to_list() == ["repeated-figure", "repeated-figure"]
+
+
 @pytest.mark.parametrize(
     ("cell", "decimal"),
     [("1,2,3", "."), ("1 2 3", "."), ("12,5", "."), ("1,23", "."), ("1.2.3", ","), ("12 3", ",")],
@@ -629,3 +675,19 @@ def test_ragged_rows_are_quarantined_with_their_extra_cells(tmp_path: Path) -> N
     (row,) = normalized.quarantine.to_dicts()
     assert row["check"] == "ragged-row" and int(row["input_row"]) == 4
     assert row["failing_value"] == "13" and "more cells than the header" in row["reason"]
+
+
+def test_a_year_in_an_hxl_header_dates_the_column_when_no_column_does(tmp_path: Path) -> None:
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        'Country,In Need 2017\n#country,#inneed\nNiger,"1,135,999"\n', encoding="utf-8"
+    )
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2018, 1, 1))
+    )
+    figure = normalized.figures.row(0, named=True)
+    assert (figure["period_start"], figure["period_end"], figure["date_precision"]) == (
+        dt.date(2017, 1, 1),
+        dt.date(2017, 12, 31),
+        "year",
+    )

@@ -371,6 +371,9 @@ class ReportConfig:
     template: Path | None = None
     draft: bool = False
     """Also render the open period's draft on every run."""
+    stale_after: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    """Days after which a total to date is badged stale, per indicator (``{ killed = 7 }``);
+    indicators not named keep the report's defaults."""
 
     @field_validator("countries")
     @classmethod

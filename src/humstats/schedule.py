@@ -439,6 +439,7 @@ def _render(
                     out_dir=out_dir,
                     template_dir=report.template,
                     sources=store.sources(),
+                    stale_after=report.stale_after,
                     **options,
                 )
             )

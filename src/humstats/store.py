@@ -713,10 +713,9 @@ class Store:
         (with the usual warning) and ``build()`` runs again."""
         try:
             return build()
-        except (pl.exceptions.PolarsError, OSError, DeltaError) as error:
+        except (pl.exceptions.PolarsError, OSError, DeltaError):
             if not self.find_unreadable():
-                problem = f"reading the store failed: {_one_line(error)}"
-                raise StoreError(self.root, problem) from error
+                raise  # not the store's data files: the caller's own error
             return self.read(build)
 
     def _data_files(self) -> list[str]:

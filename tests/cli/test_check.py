@@ -21,9 +21,7 @@ def test_check_passes_an_intact_store_and_names_each_problem(data_dir: Path) -> 
     raw = sorted(p for p in (data_dir / "raw").rglob("*.csv"))
     raw[0].write_bytes(raw[0].read_bytes() + b"\n")
     data_file = next(
-        f
-        for f in (data_dir / "processed").rglob("*.parquet")
-        if "figures" in (f.name.split(".")[0], f.parent.name) and "_delta_log" not in f.parts
+        p for p in data_dir.rglob("*.parquet") if "figures" in str(p.relative_to(data_dir))
     )
     data_file.write_bytes(b"not parquet")
     damaged = runner.invoke(cli, ["--data", str(data_dir), "check"])

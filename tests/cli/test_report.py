@@ -79,3 +79,35 @@ def test_bad_options_exit_2_with_one_line(store: Store, tmp_path: Path, args, me
     code, _, stderr = _invoke("--data", str(store.root), "report", "--out", str(tmp_path), *args)
     assert code == 2
     assert message in stderr
+
+
+def test_any_text_in_any_field_renders(data_dir: Path, tmp_path: Path) -> None:
+    """Places and publishers are data: TeX, markup and formulas are drawn as written."""
+    hostile = ["$5 and $6", r"Al-$\frac{1}{0}$", r"$\undefinedmacro$", "<script>x</script>&"]
+    figures = make_figures(
+        *(
+            {
+                "indicator": "displaced",
+                "value": 1_000 * (n + 1),
+                "location_name": text,
+                "pcode": f"SY0{n}",
+                "publisher": text,
+                "period_start": dt.date(2024, 12, day),
+                "period_end": dt.date(2024, 12, day),
+                "published_date": dt.date(2024, 12, 20),
+            }
+            for n, text in enumerate(hostile)
+            for day in (2, 9)
+        )
+    )
+    store = Store(data_dir)
+    sources = make_sources(figures)
+    with store.lock():
+        store.commit("b1", figures, empty_quarantine(), sources)
+    out = tmp_path / "reports"
+    code, stdout, _ = _invoke(
+        "--data", str(data_dir), "report", "--period", "2024-12", "--out", str(out)
+    )
+    assert code == 0
+    html = Path(stdout.strip()).read_text()
+    assert "$5 and $6" in html and "<script>x</script>" not in html

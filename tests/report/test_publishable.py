@@ -471,3 +471,23 @@ def test_a_projection_is_labelled_and_never_merged_with_a_count(tmp_path):
     projection = cards[("Sudan", "Food insecure (projected)")]
     assert projection["value"] == "26 million"
     assert "range" not in projection
+
+
+def test_a_single_point_sentence_keeps_the_hedge(tmp_path):
+    html = _render(
+        tmp_path,
+        figure(
+            country_iso3="PSE",
+            admin_level=1,
+            location_name="Gaza Strip",
+            pcode=None,
+            indicator="displaced",
+            as_of=D(2024, 12, 9),
+            value=1_900_000,
+            qualifier="at_most",
+            method="text-rules@1",
+            quote="Nearly 1.9 million people in the Gaza Strip remain displaced.",
+        ),
+    )
+    trends = html[html.index('id="trends"') : html.index('id="locations"')]
+    assert "Gaza Strip: nearly 1.9 million as of 9 Dec 2024 — the only figure" in trends

@@ -58,7 +58,7 @@ def test_each_headline_number_carries_its_footnote(december):
 def test_headlines_show_change_against_the_previous_period(december):
     cards = {card["label"]: card for card in cards_of(_text(december["html"]))}
     assert cards["Killed"]["change"] == "▲ +13,000 (+2.7%) since 20 Nov 2024"
-    assert cards["Injured, new"]["change"] == "▲ +75 (+26.3%) vs 285 in November 2024"
+    assert cards["Injured, new"]["change"] == "▲ +75 (+26.3%) vs 285 for 1–3 Nov"
     assert cards["Injured, new"]["coverage"] == "new, 1–3 Dec, 3 reports, 3 of 3 days reported"
     assert cards["Internally displaced"]["change"].startswith("▲ +35,000 (+50.0%)")
     assert cards["Refugees"]["change"] == "no earlier figure of this kind for November 2024"

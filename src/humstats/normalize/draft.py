@@ -11,7 +11,6 @@ of the TOML with a comment a user can check and edit.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import tomllib
@@ -23,22 +22,21 @@ import polars as pl
 from humstats.countries import country_in_name, country_iso3, pcode_country
 from humstats.errors import InputError
 from humstats.normalize.cells import is_missing, parse_counts, parse_period
+from humstats.normalize.hashtags import mapping_from_hxl
 from humstats.normalize.headers import (
     HeaderMeaning,
     fold,
+    header_period,
     is_total_label,
     load_words,
     read_header,
 )
-from humstats.normalize.mapping import Mapping, mapping_from_document, mapping_from_hxl
+from humstats.normalize.mapping import Mapping, mapping_from_document
 from humstats.readers import Table, read
 from humstats.schema import Indicator, Measure, SourceMeta
 
 MAX_HEADER_ROWS = 3
 _NUMERIC = 0.6
-_DATE_RANGE = re.compile(
-    r"([^\W\d_]{3,}\.?\s*[-–—/]+\s*[^\W\d_]{3,}\.?,?\s+\d{4})|([^\W\d_]{3,}\.?\s+\d{4})"
-)
 _YEAR = re.compile(r"(?<![\d])((?:19|20)\d{2})(?![\d])")
 
 
@@ -204,7 +202,10 @@ def _roles(columns: list[_Column], figures: list[_Column]) -> dict[str, list[str
             roles.setdefault("country", []).append(column.name)
         elif role in ("admin1", "admin2", "admin3", "location"):
             roles.setdefault(role, []).append(column.name)
-        elif role == "date" or _share(values, lambda v: parse_period(v) is not None) >= 0.8:
+        elif role == "date":
+            # a column its header calls a date comes before one that merely holds dates
+            roles["date"] = [column.name, *[c for c in roles.get("date", []) if c != column.name]]
+        elif _share(values, lambda v: parse_period(v) is not None) >= 0.8:
             roles.setdefault("date", []).append(column.name)
         elif role == "source" and _share(values, lambda v: v.startswith("http")) >= 0.8:
             roles.setdefault("source_url", []).append(column.name)
@@ -288,21 +289,6 @@ def _breakdowns_lines(roles: dict[str, list[str]]) -> list[str]:
     return lines
 
 
-def _header_period(name: str) -> tuple[str, dt.date] | None:
-    """A period the header itself states ("Oct-Dec 2022", "March 2024", "(2022)"): its text
-    as the mapping writes it, and its last day."""
-    for match in _DATE_RANGE.finditer(name):
-        text = " ".join(match[0].split())
-        parsed = parse_period(text)
-        if parsed is not None:
-            return text, parsed[1]
-    years = sorted(set(_YEAR.findall(name)))
-    if len(years) == 1:
-        parsed = parse_period(years[0])
-        return (years[0], parsed[1]) if parsed else None
-    return None
-
-
 def _figure_lines(
     column: _Column, indicator: Indicator, dated: bool, meta: SourceMeta
 ) -> list[str]:
@@ -327,7 +313,7 @@ def _figure_lines(
         lines.append(f"group = {_toml(header.group)}")
     if header.attributed_to is not None:
         lines.append(f"attributed_to = {_toml(header.attributed_to)}")
-    period = None if dated else _header_period(column.name)
+    period = None if dated else header_period(column.name)
     if period is not None:
         text, end = period
         lines.append(f"period = {_toml(text)}  # from the header")

@@ -9,6 +9,7 @@ or why the column is no figure (a target, a percentage, money), or which other f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import unicodedata
@@ -17,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from humstats.errors import ConfigError
+from humstats.normalize.cells import parse_period
 from humstats.schema import Indicator, Measure, Sex, Unit
 
 HEADERS_PATH = Path(__file__).with_name("headers.toml")
@@ -98,6 +100,9 @@ def _has(folded: str, phrases: tuple[str, ...]) -> str | None:
 _PHASE = re.compile(r"\b(?:ipc|phase)\s*(\d)\s*(\+|plus)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _AGENCY = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+_DATE_RANGE = re.compile(
+    r"([^\W\d_]{3,}\.?\s*[-–—/]+\s*[^\W\d_]{3,}\.?,?\s+\d{4})|([^\W\d_]{3,}\.?\s+\d{4})"
+)
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,21 @@ _SKIP_REASONS = {
     "money": "money, not people",
     "classification": "a classification or rank, not a count",
 }
+
+
+def header_period(name: str) -> tuple[str, dt.date] | None:
+    """A period the header itself states ("Oct-Dec 2022", "March 2024", "(2022)"): its text
+    as the mapping writes it, and its last day."""
+    for match in _DATE_RANGE.finditer(name):
+        text = " ".join(match[0].split())
+        parsed = parse_period(text)
+        if parsed is not None:
+            return text, parsed[1]
+    years = sorted(set(_YEAR.findall(name)))
+    if len(years) == 1:
+        parsed = parse_period(years[0])
+        return (years[0], parsed[1]) if parsed else None
+    return None
 
 
 def is_total_label(text: str, words: Words | None = None) -> bool:

@@ -19,7 +19,6 @@ from typing import Any
 
 from humstats.countries import country_iso3
 from humstats.errors import ConfigError
-from humstats.hxl import Hashtag, Meaning, admin_level, figure_meaning, parse_hashtag
 from humstats.normalize.cells import parse_period
 from humstats.schema import DatePrecision, Indicator, Measure, Qualifier, Unit
 
@@ -192,6 +191,10 @@ class Mapping:
     rows: RowRules = field(default_factory=lambda: RowRules())
     derived: tuple[Derived, ...] = ()
     record_id: tuple[str, ...] = ()
+    repeats: tuple[tuple[str, str, bool], ...] = ()
+    """(column, the figure column it repeats, whether one of them is rounded): a second column
+    meaning the same figure is not stored twice, but where it says otherwise the cell is
+    quarantined as ``repeated-column``, never ignored."""
     """Columns that together identify a record (an event id, or site + date + round)."""
 
     def merged_over(self, base: Mapping) -> Mapping:
@@ -212,6 +215,7 @@ class Mapping:
                 **{k: v for k, v in base.breakdowns.items() if keep(v)},
                 **self.breakdowns,
             },
+            repeats=self.repeats or (base.repeats if not self.figures else ()),
             method=base.method if not self.figures else self.method,
         )
 
@@ -529,178 +533,3 @@ def _date(value: Any, where: str, key: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError as e:
         raise ConfigError(f"{where}: {key} {value!r} is not a YYYY-MM-DD date") from e
-
-
-def mapping_from_hxl(hxl: dict[str, str], headers: dict[str, str] | None = None) -> Mapping:
-    """What a table's hashtags alone say: figure columns, places, country, dates, sources.
-
-    Each count column's meaning comes from ``hxl.figure_meaning``: a part (``+f``,
-    ``+children``, ``+conflict``, ``#inneed+wash``) is stored as a part, a percentage or a
-    target never. Two columns meaning the same figure (a rounded and a raw column) are one
-    figure: the raw one. ``+min``/``+max`` columns bound the figure column they match.
-    ``headers`` (column -> header text) lets a 0.x hashtag's header words correct it: the
-    older tags were often chosen loosely (UNHCR tagged its "Refugees" ``#inneed_num``).
-    """
-    figures: dict[tuple[object, ...], tuple[FigureColumn, Meaning]] = {}
-    bounds: dict[tuple[object, ...], dict[str, str]] = {}
-    names: dict[int | None, str] = {}
-    codes: dict[int | None, str] = {}
-    columns: dict[str, str] = {}
-    dates: dict[str, dict[str, str]] = {}
-    country_codes: list[str] = []
-    country_names: list[str] = []
-    breakdowns: dict[str, str] = {}
-    for column, text in hxl.items():
-        tag = parse_hashtag(text)
-        meaning = figure_meaning(tag)
-        if meaning is not None:
-            if tag.legacy and headers:
-                meaning = _corrected_by_header(meaning, headers.get(column, ""))
-            if meaning.skip is not None:
-                log.info("column %r (%s) is not a figure: %s", column, text, meaning.skip)
-                continue
-            key = meaning.key()
-            if meaning.bound is not None:
-                bounds.setdefault(key, {}).setdefault(meaning.bound, column)
-                continue
-            known = figures.get(key)
-            if known is not None and not (known[1].rounded and not meaning.rounded):
-                log.info("column %r repeats the figure of %r", column, known[0].column)
-                continue
-            figures[key] = (_figure_column(column, meaning), meaning)
-            continue
-        if tag.tag in ("indicator", "value") and (
-            tag.tag == "value" or tag.attributes & {"value", "num"}
-        ):
-            # a long table: the figure's indicator is named in another column, per row
-            figures.setdefault(("long", column), (FigureColumn(column), Meaning()))
-            continue
-        _place_or_field(tag, column, names, codes, columns, dates, country_codes, country_names)
-        if tag.tag in GROUP_TAGS:
-            breakdowns.setdefault(GROUP_TAGS[tag.tag], column)
-        elif tag.tag == "country" and tag.attributes & {"origin", "dest"}:
-            breakdowns.setdefault("origin" if "origin" in tag.attributes else "destination", column)
-    if "period_start" in columns:
-        columns.pop("date", None)
-    figure_columns = []
-    flows = {m.key()[:1] + m.key()[2:] for _, m in figures.values() if m.measure == Measure.FLOW}
-    for key, (figure, meaning) in figures.items():
-        if meaning.measure is None and meaning.key()[:1] + meaning.key()[2:] in flows:
-            # "#affected+killed" next to "#affected+killed+new" is the running total
-            figure = replace(figure, measure=Measure.STOCK.value)
-        found = bounds.get(key, {})
-        period = dates.get(meaning.period or "")
-        if period is not None:
-            figure = replace(figure, period_start=period.get("start"), period_end=period.get("end"))
-        figure_columns.append(replace(figure, low=found.get("low"), high=found.get("high")))
-    places = [Place(names[None], pcode=codes.get(None))] if None in names else []
-    places += [
-        Place(names[level], level, codes.get(level))
-        for level in sorted((lv for lv in names if lv is not None), reverse=True)
-    ]
-    for level, code in codes.items():
-        if level not in names:
-            places.append(Place(code, level, code))
-    return Mapping(
-        figures=tuple(figure_columns),
-        places=tuple(places),
-        country=(*country_codes, *country_names),
-        columns=columns,
-        breakdowns=breakdowns,
-        method="hxl",
-    )
-
-
-GROUP_TAGS: dict[str, str] = {"sector": "sector", "subsector": "subsector", "group": "group"}
-"""Hashtags of a column naming which part of the total a row counts (``#sector``)."""
-
-
-def _figure_column(column: str, meaning: Meaning) -> FigureColumn:
-    return FigureColumn(
-        column,
-        meaning.indicator.value if meaning.indicator else None,
-        meaning.measure.value if meaning.measure else None,
-        meaning.unit.value,
-        sex=meaning.sex.value if meaning.sex != "all" else None,
-        age=meaning.age if meaning.age != "all" else None,
-        cause=meaning.cause if meaning.cause != "all" else None,
-        group=";".join(f"{k}={v}" for k, v in meaning.group) or None,
-        projected=meaning.projected or None,
-    )
-
-
-def _corrected_by_header(meaning: Meaning, header: str) -> Meaning:
-    """A 0.x hashtag whose header names another indicator, or a target, is read by the
-    header: the older conventions were applied loosely and the header is what people read."""
-    from humstats.normalize.headers import read_header
-
-    said = read_header(header)
-    if said.skip is not None:
-        return replace(meaning, skip=said.skip)
-    if said.indicator is not None and said.indicator != meaning.indicator:
-        log.info("header %r overrides its 0.x hashtag's indicator", header)
-        return replace(meaning, indicator=said.indicator)
-    return meaning
-
-
-def _place_or_field(
-    tag: Hashtag,
-    column: str,
-    names: dict[int | None, str],
-    codes: dict[int | None, str],
-    columns: dict[str, str],
-    dates: dict[str, dict[str, str]],
-    country_codes: list[str],
-    country_names: list[str],
-) -> None:
-    """Record what a hashtag that counts nobody fills: a place, a date, a source field."""
-    level = admin_level(tag)
-    if tag.tag == "indicator":
-        columns.setdefault("indicator", column)
-    elif tag.tag == "country":
-        if tag.attributes & {"origin", "dest"}:
-            return
-        (country_codes if "code" in tag.attributes else country_names).append(column)
-    elif (level is not None or tag.tag == "loc") and "code" in tag.attributes:
-        codes.setdefault(level, column)
-    elif level is not None or (tag.tag == "loc" and "name" in tag.attributes):
-        names.setdefault(level, column)
-    elif tag.tag == "date":
-        periods = [a for a in tag.attributes if a in PERIOD_KEYS]
-        edge = "start" if "start" in tag.attributes else "end" if "end" in tag.attributes else None
-        if periods and edge:
-            dates.setdefault(periods[0], {}).setdefault(edge, column)
-            return
-        role = (
-            "published_date"
-            if tag.attributes & {"reported", "published"}
-            else "period_start"
-            if edge == "start"
-            else "period_end"
-            if edge == "end"
-            else "date"
-        )
-        if "year" not in tag.attributes or role == "date":
-            columns.setdefault(role, column)
-    elif tag.tag == "meta" and tag.attributes & META_FIELDS.keys():
-        field_name = META_FIELDS[sorted(tag.attributes & META_FIELDS.keys())[0]]
-        columns.setdefault(field_name, column)
-    elif tag.tag == "loc" and "level" in tag.attributes:
-        columns.setdefault("admin_level", column)
-
-
-PERIOD_KEYS = frozenset({"current", "first_projection", "second_projection", "projection"})
-"""Date attributes naming one of several validity periods in a row (IPC)."""
-
-
-META_FIELDS: dict[str, str] = {
-    "source": "publisher",
-    "url": "source_url",
-    "id": "record_id",
-    "attributed": "attributed_to",
-    "measure": "measure",
-    "qualifier": "qualifier",
-    "unit": "unit",
-}
-"""``#meta+<attribute>`` -> figure field, as ``humstats figures --format hxl`` writes them,
-so an export reads back in; ``#meta+source`` names who published the figures."""

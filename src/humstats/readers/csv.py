@@ -383,11 +383,11 @@ def check_cell_length(frame: pl.DataFrame, path: Path, first_row: int, limit: in
 
     Byte lengths are free to read from polars' strings and never below the character
     count, so characters are counted only in a column that has a long cell at all."""
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype != pl.String or (column.str.len_bytes().max() or 0) <= limit:
+    longest_bytes = frame.select(pl.col(pl.String).str.len_bytes().max()).row(0, named=True)
+    for name, size in longest_bytes.items():
+        if (size or 0) <= limit:
             continue
-        lengths = column.str.len_chars()
+        lengths = frame[name].str.len_chars()
         longest = lengths.arg_max()
         if longest is not None and lengths[longest] > limit:
             raise InputError(

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from humstats.report.context import STALE_AFTER_DAYS
 from humstats.report.period import Period, parse_period, period_between
+from humstats.report.places import load_aliases
 from humstats.report.render import FORMATS, render_report
 
-__all__ = ["FORMATS", "Period", "parse_period", "period_between", "render_report"]
+__all__ = [
+    "FORMATS",
+    "STALE_AFTER_DAYS",
+    "Period",
+    "load_aliases",
+    "parse_period",
+    "period_between",
+    "render_report",
+]

@@ -40,6 +40,7 @@ from humstats.report.period import Period, format_date
 from humstats.report.places import Aliases, place_levels
 from humstats.report.wording import (
     country_name,
+    day_span,
     number,
     order,
     what,
@@ -210,7 +211,10 @@ def _change(row: dict[str, Any], figures: dict[str, dict[str, Any]], previous: P
     if row["measure"] == Measure.STOCK.value:
         reference = f"since {format_date(row['period_end_previous'])}"
     else:
-        reference = f"vs {number(row['value_previous'])} in {previous.title}"
+        # New events compare with the days the previous period's reports cover, which may be
+        # fewer than its days (a war's first week): the span says so.
+        span = day_span(row["period_start_previous"], row["period_end_previous"])
+        reference = f"vs {number(row['value_previous'])} for {span}"
     if delta == 0:
         return {"text": f"no change {reference}", "dir": "same"}
     pct = f" ({share:+.1%})" if share is not None else ""

@@ -137,8 +137,12 @@ def _series(
     )
 
 
-def _line_label(iso3: str, location: str, definition: str, measure: str, names: dict) -> str:
+def _line_label(
+    iso3: str, location: str, definition: str, measure: str, names: dict, many: bool = False
+) -> str:
     place = country_name(iso3) if location == iso3 else names.get(location, location)
+    if many and location != iso3:
+        place = f"{place} ({iso3})"
     return f"{place} ({describe(definition, measure)})" if definition else place
 
 
@@ -173,7 +177,12 @@ def trends(
         .collect()
         .iter_rows()
     )
-    qualifiers = dict(window.select("figure_id", "qualifier").collect().iter_rows())
+    hedges = {
+        figure_id: (qualifier, quote)
+        for figure_id, qualifier, quote in window.select("figure_id", "qualifier", "quote")
+        .collect()
+        .iter_rows()
+    }
     step = _STEP_NAME[every]
     items = []
     groups = drawn.partition_by(["indicator", "measure", "unit"], as_dict=True)
@@ -192,7 +201,8 @@ def trends(
             place = _line_label(
                 row["country_iso3"], row["location_key"], row[DEFINITION], measure, names
             )
-            value = value_text(row["value"], [qualifiers.get(i, "exact") for i in row["figure_id"]])
+            said = [hedges.get(i, (EXACT, None)) for i in row["figure_id"]]
+            value = value_text(row["value"], [q for q, _ in said], [quote for _, quote in said])
             when = (
                 f"as of {format_date(row['period_end'])}"
                 if stock
@@ -212,12 +222,13 @@ def trends(
         lines = []
         last = group.sort("bucket").group_by("line").agg(pl.col("value").last())
         keys = last.sort("value", descending=True)["line"].to_list()
+        many = group["country_iso3"].n_unique() > 1
         for key in keys[:TREND_LINES]:
             one = group.filter(pl.col("line") == key).sort("bucket")
             iso3, location, definition = key.split("/", 2)
             lines.append(
                 charts.Line(
-                    _line_label(iso3, location, definition, measure, names),
+                    _line_label(iso3, location, definition, measure, names, many),
                     one["bucket"].to_list(),
                     one["value"].to_list(),
                     one["range_low"].to_list(),
