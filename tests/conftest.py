@@ -55,6 +55,44 @@ def make_figures(*rows: dict[str, object]) -> pl.DataFrame:
     return pl.DataFrame(records, schema=DTYPES)
 
 
+KILL_AT = """
+import os, signal, sys
+import humstats.store
+point, nth = sys.argv.pop(1), int(sys.argv.pop(1))
+reached = 0
+def failpoint(name):
+    global reached
+    if name == point:
+        reached += 1
+        if reached == nth:
+            os.kill(os.getpid(), signal.SIGKILL)
+humstats.store.failpoint = failpoint
+"""
+"""Prepended to a ``python -c`` script whose first two arguments are a failpoint and N:
+SIGKILL the process the ``nth`` time it reaches that failpoint
+(``humstats.store.failpoint``): a crash at an exact step, not after a guessed delay."""
+
+
+def make_sources(figures: pl.DataFrame, sha: str = "a" * 64) -> pl.DataFrame:
+    """The sources rows of a batch of ``figures``: one per input (``source_file``), with its
+    count, as ingest writes them; the store shows a figure only with its input's row."""
+    from humstats.store import SOURCE_DTYPES
+
+    counts = figures.group_by("source_file", maintain_order=True).len("figures")
+    rows = [
+        dict.fromkeys(SOURCE_DTYPES)
+        | {
+            "sha256": sha if i == 0 else f"{sha[:-4]}{i:04d}",
+            "source_file": source_file,
+            "figures": n,
+            "quarantined": 0,
+            "ingested_at": dt.datetime(2024, 12, 2, tzinfo=dt.UTC),
+        }
+        for i, (source_file, n) in enumerate(counts.iter_rows())
+    ]
+    return pl.DataFrame(rows, schema=SOURCE_DTYPES)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 import humstats
-from conftest import make_figures
-from humstats.store import SOURCE_DTYPES, Store, new_batch_id
+from conftest import make_figures, make_sources
+from humstats.store import Store, new_batch_id
 from humstats.validate import empty_quarantine
 
 
@@ -22,10 +22,7 @@ def stocked(data_dir: Path) -> Path:
         {"country_iso3": "SDN", "value": 42, "indicator": "displaced"},
         {"country_iso3": "SYR", "value": 7},
     ).with_columns(batch_id=pl.lit(batch))
-    sources = pl.DataFrame(
-        [dict.fromkeys(SOURCE_DTYPES) | {"sha256": "a" * 64, "batch_id": batch}],
-        schema=SOURCE_DTYPES,
-    )
+    sources = make_sources(figures)
     with store.lock():
         store.commit(batch, figures, empty_quarantine(), sources)
     store.log_run({"kind": "ingest", "batch_id": batch, "figures": 2})
@@ -49,12 +46,8 @@ def test_query_sees_batches_committed_after_open(data_dir: Path, stocked: Path) 
     store = Store(data_dir)
     batch = new_batch_id()
     with store.lock():
-        store.commit(
-            batch,
-            make_figures({"figure_id": "late"}),
-            empty_quarantine(),
-            pl.DataFrame([dict.fromkeys(SOURCE_DTYPES)], schema=SOURCE_DTYPES),
-        )
+        late = make_figures({"figure_id": "late", "source_file": "raw/cd/late.csv"})
+        store.commit(batch, late, empty_quarantine(), make_sources(late, "c" * 64))
     assert dataset.query("SELECT count(*) AS n FROM figures")["n"].item() == before + 1
 
 

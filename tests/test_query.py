@@ -19,9 +19,14 @@ from humstats.validate import empty_quarantine
 def _commit(data_dir: Path, figures: pl.DataFrame, sha: str = "a" * 64) -> str:
     store = Store(data_dir)
     batch = new_batch_id()
-    sources = pl.DataFrame(
-        [dict.fromkeys(SOURCE_DTYPES) | {"sha256": sha, "batch_id": batch}], schema=SOURCE_DTYPES
-    )
+    row = dict.fromkeys(SOURCE_DTYPES) | {
+        "sha256": sha,
+        "batch_id": batch,
+        "source_file": figures["source_file"][0],
+        "figures": figures.height,
+        "quarantined": 0,
+    }
+    sources = pl.DataFrame([row], schema=SOURCE_DTYPES)
     with store.lock():
         store.commit(
             batch, figures.with_columns(batch_id=pl.lit(batch)), empty_quarantine(), sources

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 import humstats.run as run_module
+from conftest import KILL_AT
 from humstats.run import Status, ingest
 from humstats.schema import SourceMeta
 from humstats.store import Store
@@ -52,7 +51,8 @@ def test_reingest_adds_nothing(data_dir: Path, tmp_path: Path) -> None:
     assert [i.status for i in second.inputs] == [Status.UNCHANGED, Status.UNCHANGED]
     store = Store(data_dir)
     assert store.figures().collect().height == first.figures.height
-    assert len(list((data_dir / "processed" / "batches").iterdir())) == 1
+    assert store.sources().collect().height == 1
+    assert store.snapshot().version == 0  # one batch, one commit of the sources table
 
 
 def test_figure_ids_are_stable_across_stores(tmp_path: Path) -> None:
@@ -104,38 +104,25 @@ def test_concurrent_ingests_both_land(data_dir: Path) -> None:
     assert len(store.runs()) == 2
 
 
-def _big_table(path: Path, rows: int) -> None:
-    lines = ["Date,Country,Province,Killed", "#date,#country+code,#adm1+name,#affected+killed"]
-    lines += [f"2024-11-{1 + i % 28:02d},SYR,P{i},{i}" for i in range(rows)]
-    path.write_text("\n".join(lines) + "\n")
-
-
-def test_killed_ingest_leaves_all_or_none(data_dir: Path, tmp_path: Path) -> None:
-    big = tmp_path / "big.csv"
-    rows = 200_000
-    _big_table(big, rows)
+@pytest.mark.parametrize(
+    ("point", "visible"),
+    [("commit:figures", 0), ("commit:quarantine", 0), ("commit:sources", 0), ("commit:done", 5)],
+)
+def test_killed_ingest_leaves_all_or_none(data_dir: Path, point: str, visible: int) -> None:
+    source = DATA / "syria-hxl.csv"
+    script = _ingest_script(data_dir, source)
+    script[2] = KILL_AT + script[2]
+    killed = subprocess.run([*script[:3], point, "1", *script[3:]])
+    assert killed.returncode == -signal.SIGKILL
     store = Store(data_dir)
-    seen: set[int] = set()
-    for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
-        proc = subprocess.Popen(_ingest_script(data_dir, big))
-        time.sleep(delay)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        count = store.figures().collect().height
-        assert count in (0, rows)
-        seen.add(count)
-        if count:
-            break
-    result = ingest([big], data_dir=data_dir, meta=PUBLISHED)
-    assert store.figures().collect().height == rows
-    assert result.committed == (rows not in seen)
-    assert (
-        pl.scan_parquet(list(data_dir.glob("processed/batches/*/figures.parquet")))
-        .select(pl.len())
-        .collect()
-        .item()
-        == rows
-    )
+    assert store.figures().collect().height == visible
+    assert store.quarantine().collect().height == (1 if visible else 0)
+    again = ingest([source], data_dir=data_dir, meta=PUBLISHED)
+    assert again.committed == (not visible)
+    figures = store.figures().collect()
+    assert figures.height == 5 and figures["figure_id"].is_unique().all()
+    assert store.quarantine().collect().height == 1
+    assert store.sources().collect().height == 1
 
 
 def test_table_without_publication_date_is_refused_then_retried(data_dir: Path) -> None:

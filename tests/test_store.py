@@ -1,22 +1,39 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
+import os
+import signal
 import time
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import polars as pl
 import pytest
+from deltalake import DeltaTable
 
-from conftest import make_figures
-from humstats.errors import LockedError
+import humstats
+import humstats.store
+from conftest import make_figures, make_sources
+from humstats.errors import ConfigError, HistoryError, LockedError
+from humstats.query import query
 from humstats.schema import COLUMNS
-from humstats.store import SOURCE_DTYPES, Store, new_batch_id
+from humstats.store import SOURCE_DTYPES, TABLES, Store, new_batch_id, parse_as_of
 from humstats.validate import empty_quarantine
 
 
-def _sources(batch_id: str, sha: str = "a" * 64) -> pl.DataFrame:
-    row = dict.fromkeys(SOURCE_DTYPES) | {"sha256": sha, "batch_id": batch_id}
+def _sources(batch_id: str, sha: str = "a" * 64, figures: int = 1) -> pl.DataFrame:
+    """The sources row of a batch of ``make_figures`` rows (their default ``source_file``)."""
+    row = dict.fromkeys(SOURCE_DTYPES) | {
+        "sha256": sha,
+        "batch_id": batch_id,
+        "source_file": "raw/ab/abc.csv",
+        "figures": figures,
+        "quarantined": 0,
+        "ingested_at": dt.datetime.now(dt.UTC),
+    }
     return pl.DataFrame([row], schema=SOURCE_DTYPES)
 
 
@@ -148,13 +165,324 @@ def test_check_names_tampered_inputs_and_unreadable_data_files(
     source.write_bytes(b"a,b\n1,2\n")
     archived = store.archive(source)
     batch = new_batch_id()
+    figures = make_figures({"source_file": archived.source_file})
+    sources = _sources(batch).with_columns(source_file=pl.lit(archived.source_file))
     with store.lock():
-        store.commit(batch, make_figures({"batch_id": batch}), empty_quarantine(), _sources(batch))
+        store.commit(batch, figures, empty_quarantine(), sources)
     assert store.check() == []
     store.raw_path(archived.source_file).write_bytes(b"a,b\n1,3\n")
-    data_file = next((data_dir / "processed").rglob("*.parquet"))
+    data_file = next(
+        p for p in (data_dir / "processed").rglob("*.parquet") if "_delta_log" not in p.parts
+    )
     data_file.write_bytes(data_file.read_bytes()[:40])
     problems = {p.path: p.problem for p in store.check()}
     assert "does not match its hash" in problems[archived.source_file]
     assert str(data_file.relative_to(data_dir)) in problems
     assert len(problems) == 2
+
+
+# -- Delta tables: commits, concurrency, crashes, compaction, time travel, migration ----
+
+SPAWN = multiprocessing.get_context("spawn")
+"""Writers in fresh interpreters: forking a process whose Delta (tokio) threads run can hang."""
+
+
+def _batch(store: Store, sha: str, *rows: dict[str, object], quarantined: int = 0) -> int:
+    """Commit one batch of figures from one input (``sha``); returns the store version."""
+    batch = new_batch_id()
+    source_file = f"raw/{sha[:2]}/{sha}.csv"
+    figures = make_figures(*({"figure_id": f"{sha[:6]}:{i}", **r} for i, r in enumerate(rows)))
+    figures = figures.with_columns(source_file=pl.lit(source_file))
+    quarantine = pl.DataFrame(
+        [
+            {"check": "negative-value", "input_row": i, "source_file": source_file}
+            for i in range(quarantined)
+        ],
+        schema=empty_quarantine().schema,
+    )
+    sources = make_sources(figures, sha).with_columns(
+        source_file=pl.lit(source_file), quarantined=pl.lit(quarantined, pl.Int64)
+    )
+    with store.lock():
+        return store.commit(batch, figures, quarantine, sources)
+
+
+def _pause_at(point: str, ready: Any, release: Any) -> None:
+    def failpoint(name: str) -> None:
+        if name == point:
+            ready.set()
+            release.wait(30)
+
+    humstats.store.failpoint = failpoint
+
+
+def _commit_paused(data_dir: str, sha: str, point: str, ready: Any, release: Any) -> None:
+    """A writer that stops at ``point`` until released, without the lock (as on another
+    machine): its view of the table is stale by the time it commits."""
+    _pause_at(point, ready, release)
+    store = Store(data_dir)
+    batch = new_batch_id()
+    figures = make_figures({"figure_id": f"{sha[:6]}:0"}).with_columns(
+        source_file=pl.lit(f"raw/{sha}.csv")
+    )
+    store.commit(batch, figures, empty_quarantine(), make_sources(figures, sha))
+
+
+@pytest.mark.parametrize("first", ["empty store", "one batch stored"])
+@pytest.mark.parametrize("point", ["append:figures", "append:sources"])
+def test_two_writers_on_stale_tables_both_land(data_dir: Path, first: str, point: str) -> None:
+    store = Store(data_dir)
+    if first == "one batch stored":
+        _batch(store, "0" * 64, {})
+    ready, release = SPAWN.Event(), SPAWN.Event()
+    writer = SPAWN.Process(
+        target=_commit_paused, args=(str(data_dir), "a" * 64, point, ready, release)
+    )
+    writer.start()
+    try:
+        assert ready.wait(30)
+        _batch(store, "b" * 64, {"value": 2})  # commits while the other holds a stale table
+    finally:
+        release.set()
+        writer.join(60)
+    assert writer.exitcode == 0
+    hashes = {"a" * 64, "b" * 64} | ({"0" * 64} if first != "empty store" else set())
+    assert store.ingested_hashes() == hashes
+    assert store.figures().collect().height == len(hashes)
+
+
+def test_same_input_from_two_writers_shows_once(data_dir: Path) -> None:
+    store = Store(data_dir)
+    ready, release = SPAWN.Event(), SPAWN.Event()
+    writer = SPAWN.Process(
+        target=_commit_paused, args=(str(data_dir), "a" * 64, "commit:sources", ready, release)
+    )
+    writer.start()
+    try:
+        assert ready.wait(30)
+        figures = make_figures({"figure_id": "aaaaaa:0"}).with_columns(
+            source_file=pl.lit(f"raw/{'a' * 64}.csv")
+        )
+        with store.lock():
+            store.commit(new_batch_id(), figures, empty_quarantine(), make_sources(figures))
+    finally:
+        release.set()
+        writer.join(60)
+    assert writer.exitcode == 0
+    assert Store(data_dir).snapshot().all_sources().height == 2  # both committed...
+    assert store.sources().collect().height == 1  # ...one is shown
+    assert store.figures().collect()["figure_id"].to_list() == ["aaaaaa:0"]
+    assert query(data_dir, "SELECT count(*) AS n FROM figures")["n"].item() == 1
+
+
+def _kill_at(point: str) -> None:
+    def failpoint(name: str) -> None:
+        if name == point:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    humstats.store.failpoint = failpoint
+
+
+def _compact_killed_at(data_dir: str, point: str) -> None:
+    _kill_at(point)
+    Store(data_dir).compact(retention=dt.timedelta(0))
+
+
+def _migrate_killed_at(data_dir: str, point: str) -> None:
+    _kill_at(point)
+    Store(data_dir).migrate()
+
+
+def _contents(store: Store) -> tuple[pl.DataFrame, ...]:
+    return tuple(getattr(store, table)().collect().sort(pl.all()) for table in TABLES)
+
+
+@pytest.mark.parametrize("point", ["compact:quarantine", "vacuum:figures", "vacuum:sources"])
+def test_compaction_killed_midway_loses_and_doubles_nothing(data_dir: Path, point: str) -> None:
+    store = Store(data_dir)
+    for n in range(6):
+        _batch(store, f"{n}" * 64, {"value": n}, {"value": n + 10}, quarantined=1)
+    before = _contents(store)
+    files = store.data_files()
+    killed = SPAWN.Process(target=_compact_killed_at, args=(str(data_dir), point))
+    killed.start()
+    killed.join(60)
+    assert killed.exitcode == -signal.SIGKILL
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+    done = store.compact(retention=dt.timedelta(0))
+    assert done.files_before <= files and done.files_after == 3  # one file per table
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+    assert store.ingested_hashes({"0" * 64, "f" * 64}) == {"0" * 64}
+
+
+def test_compaction_keeps_rows_and_time_travel_inside_retention(data_dir: Path) -> None:
+    store = Store(data_dir)
+    versions = [_batch(store, f"{n}" * 64, {"value": n}) for n in range(5)]
+    before = _contents(store)
+    assert store.data_files() == 10
+    done = store.compact()
+    assert done.files_after == 2 and done.removed == 0  # replaced files kept for --as-of
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+    assert store.figures(as_of=versions[1]).collect()["value"].sort().to_list() == [0, 1]
+    store.compact(retention=dt.timedelta(0))
+    with pytest.raises(HistoryError, match="compacted away"):
+        store.figures(as_of=versions[1]).collect()
+
+
+def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:
+    store = Store(data_dir)
+    assert store.figures(as_of=dt.date(2000, 1, 1)).collect().is_empty()
+    versions = [
+        _batch(store, "a" * 64, {"value": 1}),
+        _batch(store, "b" * 64, {"value": 2}, quarantined=2),
+        _batch(store, "c" * 64, {"value": 3}, {"value": 4}),
+    ]
+    assert versions == [0, 1, 2]
+    values = [sorted(store.figures(as_of=v).collect()["value"]) for v in versions]
+    assert values == [[1], [1, 2], [1, 2, 3, 4]]
+    assert [store.quarantine(as_of=v).collect().height for v in versions] == [0, 2, 2]
+    history = {
+        e["version"]: e["timestamp"] for e in DeltaTable(store.table_path("sources")).history()
+    }
+    moment = dt.datetime.fromtimestamp(history[1] / 1000, dt.UTC)
+    assert sorted(store.figures(as_of=moment).collect()["value"]) == [1, 2]
+    assert store.figures(as_of=dt.date(2999, 1, 1)).collect().height == 4
+    assert store.snapshot(as_of=moment).version == 1
+    with pytest.raises(HistoryError, match="no such store version"):
+        store.figures(as_of=7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        ("2026-11-27", dt.date(2026, 11, 27)),
+        ("2026-11-27T14:05:00", dt.datetime(2026, 11, 27, 14, 5)),
+        ("2026-11-27T14:05:00+01:00", dt.datetime(2026, 11, 27, 13, 5, tzinfo=dt.UTC)),
+    ],
+)
+def test_as_of_text(text: str, expected: object) -> None:
+    assert parse_as_of(text) == expected
+
+
+def test_as_of_text_that_is_no_moment_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="expected a date"):
+        parse_as_of("last tuesday")
+
+
+def test_other_engines_read_the_tables(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1, "country_iso3": "SDN"}, {"value": 2})
+    _batch(store, "b" * 64, {"value": 3})
+    expected = store.figures().collect().sort("figure_id")
+    direct = pl.scan_delta(str(store.table_path("figures"))).collect().sort("figure_id")
+    assert direct.select(expected.columns).equals(expected)
+    by_uri = humstats.open(f"file://{data_dir}").figures().collect().sort("figure_id")
+    assert by_uri.equals(expected)
+    files = DeltaTable(str(store.table_path("figures"))).file_uris()
+    count = duckdb.sql(f"SELECT count(*) FROM read_parquet({files!r})").fetchall()
+    assert count == [(3,)]
+
+
+def test_ingested_hashes_among_reads_only_what_it_needs(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for sha in ("a" * 64, "b" * 64, "c" * 64):
+        _batch(store, sha, {})
+    assert store.ingested_hashes({"b" * 64, "d" * 64}) == {"b" * 64}
+    assert store.ingested_hashes(set()) == set()
+    assert Store(data_dir / "elsewhere").ingested_hashes({"a" * 64}) == set()
+
+
+def test_run_log_tail_reads_the_last_lines(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(2_000):
+        store.log_run({"kind": "ingest", "n": n, "pad": "x" * 100})
+    assert [r["n"] for r in store.runs(last=3)] == [1_997, 1_998, 1_999]
+    assert store.runs(last=5) == store.runs()[-5:]
+
+
+def _write_legacy_batch(data_dir: Path, sha: str, value: int) -> pl.DataFrame:
+    """A batch as stores before Delta Lake kept it: three Parquet files in a folder."""
+    batch = f"20241201T00000{value}-{sha[:8]}"
+    figures = make_figures({"figure_id": f"{sha[:6]}:0", "value": value}).with_columns(
+        batch_id=pl.lit(batch), source_file=pl.lit(f"raw/{sha}.csv")
+    )
+    folder = data_dir / "processed" / "batches" / batch
+    folder.mkdir(parents=True)
+    figures.write_parquet(folder / "figures.parquet")
+    empty_quarantine().write_parquet(folder / "quarantine.parquet")
+    make_sources(figures, sha).with_columns(batch_id=pl.lit(batch)).write_parquet(
+        folder / "sources.parquet"
+    )
+    return figures
+
+
+def test_old_layout_is_read_then_migrated_with_counts_and_hashes(data_dir: Path) -> None:
+    for n, sha in enumerate(("a" * 64, "b" * 64)):
+        _write_legacy_batch(data_dir, sha, n)
+    store = Store(data_dir)
+    _batch(store, "c" * 64, {"value": 9})  # ingested after upgrading, before migrating
+    before = _contents(store)
+    assert sorted(before[0]["value"]) == [0, 1, 9]
+    assert store.ingested_hashes() == {"a" * 64, "b" * 64, "c" * 64}
+    checked = store.migrate()
+    assert {table: rows for table, (rows, _) in checked.items()} == {
+        "figures": 3,
+        "quarantine": 0,
+        "sources": 3,
+    }
+    assert not store.batches_dir.exists()
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+    assert store.migrate() == {}
+
+
+@pytest.mark.parametrize(("point", "left"), [("commit:sources", True), ("commit:done", False)])
+def test_migration_killed_midway_is_finished_by_the_next(
+    data_dir: Path, point: str, left: bool
+) -> None:
+    for n, sha in enumerate(("a" * 64, "b" * 64)):
+        _write_legacy_batch(data_dir, sha, n)
+    store = Store(data_dir)
+    before = _contents(store)
+
+    killed = SPAWN.Process(target=_migrate_killed_at, args=(str(data_dir), point))
+    killed.start()
+    killed.join(60)
+    assert killed.exitcode == -signal.SIGKILL
+    assert store.batches_dir.exists()
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)  # neither lost nor shown twice
+    assert bool(store.migrate()) == left
+    assert not store.batches_dir.exists()
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+
+
+def test_compaction_drops_rows_no_reader_was_shown(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    killed = SPAWN.Process(target=_commit_killed_at, args=(str(data_dir), "commit:sources"))
+    killed.start()
+    killed.join(60)
+    assert killed.exitcode == -signal.SIGKILL
+    table = str(store.table_path("figures"))
+    assert pl.scan_delta(table).collect().height == 2  # the killed batch's row, unseen
+    assert store.figures().collect().height == 1
+    store.compact()  # inside the retention window: a writer might still be committing
+    assert pl.scan_delta(table).collect().height == 2
+    store.compact(retention=dt.timedelta(0))
+    assert pl.scan_delta(table).collect()["value"].to_list() == [1]
+    assert store.figures().collect()["value"].to_list() == [1]
+
+
+def _commit_killed_at(data_dir: str, point: str) -> None:
+    _kill_at(point)
+    store = Store(data_dir)
+    figures = make_figures({"figure_id": "b:0", "value": 2}).with_columns(
+        source_file=pl.lit("raw/b.csv")
+    )
+    store.commit(new_batch_id(), figures, empty_quarantine(), make_sources(figures, "b" * 64))

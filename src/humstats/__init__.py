@@ -9,11 +9,13 @@ The library is the product; the ``humstats`` command is a thin layer over these 
 from humstats.api import Dataset, open
 from humstats.errors import (
     ConfigError,
+    HistoryError,
     HumstatsError,
     InputError,
     LockedError,
     MissingDependencyError,
     QueryError,
+    StoreError,
 )
 from humstats.run import IngestResult, ingest
 from humstats.schema import COLUMNS, FigureSchema, SourceMeta
@@ -25,6 +27,7 @@ __all__ = [
     "ConfigError",
     "Dataset",
     "FigureSchema",
+    "HistoryError",
     "HumstatsError",
     "IngestResult",
     "InputError",
@@ -33,6 +36,7 @@ __all__ = [
     "QueryError",
     "SourceMeta",
     "Store",
+    "StoreError",
     "Validation",
     "ingest",
     "open",

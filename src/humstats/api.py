@@ -5,8 +5,9 @@
 >>> store.figures().filter(pl.col("country_iso3") == "SDN").collect()
 >>> store.query("SELECT publisher, count(*) AS n FROM figures GROUP BY ALL")
 
-Frames are polars ``LazyFrame``s over the store's Parquet files, so filters run before
-anything is read; ``query`` runs read-only SQL through ``humstats.query``.
+Frames are polars ``LazyFrame``s over the Parquet files of the store's Delta tables, so
+filters run before anything is read; ``query`` runs read-only SQL through ``humstats.query``.
+``humstats.open(path, as_of=...)`` reads the store as it was then (read-only).
 """
 
 from __future__ import annotations
@@ -14,42 +15,74 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from humstats.store import Store
+from humstats.errors import HistoryError
+from humstats.store import AsOf, Snapshot, Store, parse_as_of
 
 if TYPE_CHECKING:
     from humstats.query import Database
+    from humstats.run import IngestResult
+    from humstats.status import StoreStatus
 
 __all__ = ["Dataset", "open"]
 
 
 class Dataset:
-    """A store opened for reading: figures, quarantine, sources, runs, latest and SQL."""
+    """A store: figures, quarantine, sources, runs, latest, SQL, status and ingest."""
 
     def __init__(
-        self, data_dir: str | os.PathLike[str], *, priority: Sequence[str] | None = None
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        priority: Sequence[str] | None = None,
+        as_of: AsOf | None = None,
     ) -> None:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
+        self.as_of = as_of
+        self._snapshot: Snapshot | None = None
         self._database: Database | None = None
 
     def __repr__(self) -> str:
-        return f"humstats.open({str(self.store.root)!r})"
+        as_of = f", as_of={self.as_of!r}" if self.as_of is not None else ""
+        return f"humstats.open({str(self.store.root)!r}{as_of})"
+
+    def _read(self, table: str) -> pl.LazyFrame:
+        # A dataset pinned to a moment reads one snapshot; a live one sees each commit.
+        if self.as_of is None:
+            return self.store.snapshot().read(table)
+        if self._snapshot is None:
+            self._snapshot = self.store.snapshot(self.as_of)
+        return self._snapshot.read(table)
 
     def figures(self) -> pl.LazyFrame:
         """Every stored figure, with its provenance (the contract's columns)."""
-        return self.store.figures()
+        return self._read("figures")
 
     def quarantine(self) -> pl.LazyFrame:
         """Rows that failed validation, with the check and reason."""
-        return self.store.quarantine()
+        return self._read("quarantine")
 
     def sources(self) -> pl.LazyFrame:
         """One row per stored input: its hash, archive path and metadata."""
-        return self.store.sources()
+        return self._read("sources")
+
+    def status(self) -> StoreStatus:
+        """Counts by indicator, country and publisher; quarantine; the last runs."""
+        from humstats.status import store_status
+
+        return store_status(self.store.root)
+
+    def ingest(self, *paths: str | os.PathLike[str], **options: Any) -> IngestResult:
+        """Ingest files or folders as one batch (``humstats.ingest``'s options)."""
+        from humstats.run import ingest
+
+        if self.as_of is not None:
+            raise HistoryError("a dataset opened with as_of= reads the past: it cannot ingest")
+        return ingest([Path(p) for p in paths], data_dir=self.store.root, **options)
 
     def runs(self) -> pl.DataFrame:
         """The run log (ingests and scheduled runs), oldest first."""
@@ -76,7 +109,7 @@ class Dataset:
 
         if self._database is None or not self._database.is_current():
             self.close()
-            self._database = Database(self.store.root, priority=self.priority)
+            self._database = Database(self.store.root, priority=self.priority, as_of=self.as_of)
         return self._database.query(sql, params)
 
     def close(self) -> None:
@@ -94,12 +127,21 @@ class Dataset:
 
 # ``open`` shadows the builtin inside this module on purpose: ``humstats.open(path)`` reads
 # like ``sqlite3.connect`` or ``duckdb.connect``; nothing here needs the builtin.
-def open(path: str | os.PathLike[str], *, priority: Sequence[str] | None = None) -> Dataset:
-    """Open a data directory, or the store a ``humstats.toml`` names (with its priority)."""
+def open(
+    path: str | os.PathLike[str],
+    *,
+    priority: Sequence[str] | None = None,
+    as_of: AsOf | str | None = None,
+) -> Dataset:
+    """Open a data directory (a path or a ``file://`` URI), or the store a ``humstats.toml``
+    names (with its priority); ``as_of`` (a store version, a date, a datetime or the text
+    ``--as-of`` takes) reads the store as it was then."""
+    if isinstance(as_of, str):
+        as_of = parse_as_of(as_of)
     target = Path(path)
     if target.suffix == ".toml":
         from humstats.config import load_config
 
         config = load_config(target)
-        return Dataset(config.store.data, priority=priority or config.publishers)
-    return Dataset(target, priority=priority)
+        return Dataset(config.store.data, priority=priority or config.publishers, as_of=as_of)
+    return Dataset(path, priority=priority, as_of=as_of)

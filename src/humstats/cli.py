@@ -74,6 +74,29 @@ escape_option = click.option(
 )
 
 
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from humstats.store import parse_as_of
+
+    if value is None:
+        return None
+    try:
+        return parse_as_of(value)
+    except HumstatsError as error:
+        raise click.BadParameter(str(error).removeprefix(f"--as-of {value!r}: ")) from None
+
+
+def as_of_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The one ``--as-of`` of every command that reads the store."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        callback=_as_of,
+        metavar="WHEN",
+        help="Read the store as it was then: a date (end of day, UTC), an ISO timestamp "
+        "or a store version number.",
+    )(command)
+
+
 def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--output",
@@ -417,6 +440,7 @@ def check_command(ctx: click.Context) -> None:
     metavar="KEY=VALUE",
     help="Only parts of this group (origin=SDN; repeatable, all must hold).",
 )
+@as_of_option
 @format_option()
 @escape_option
 @output_option
@@ -434,6 +458,7 @@ def figures_command(
     age: tuple[str, ...],
     cause: tuple[str, ...],
     groups: tuple[str, ...],
+    as_of: Any,
     fmt: Format,
     escape_formulas: bool,
     output: Path | None,
@@ -449,7 +474,7 @@ def figures_command(
     store = Store(_data_dir(ctx))
 
     def build() -> pl.DataFrame:
-        figures = store.figures()
+        figures = store.figures(as_of)
         for name, wanted in (("sex", sex), ("age", age), ("cause", cause)):
             if wanted:
                 figures = figures.filter(pl.col(name).fill_null("all").is_in(wanted))
@@ -518,6 +543,7 @@ def _params(
     show_default=True,
     help="Memory DuckDB may use (e.g. 500MB, 4GB); beyond it, it spills or stops.",
 )
+@as_of_option
 @format_option()
 @escape_option
 @output_option
@@ -528,6 +554,7 @@ def query_command(
     params: dict[str, str],
     timeout: float,
     memory_limit: str,
+    as_of: Any,
     fmt: Format,
     escape_formulas: bool,
     output: Path | None,
@@ -541,7 +568,9 @@ def query_command(
     """
     from humstats.query import query
 
-    frame = query(_data_dir(ctx), sql, params, timeout=timeout, memory_limit=memory_limit)
+    frame = query(
+        _data_dir(ctx), sql, params, as_of=as_of, timeout=timeout, memory_limit=memory_limit
+    )
     if fmt is Format.HXL and not {"indicator", "value"} <= set(frame.columns):
         raise click.UsageError("--format hxl needs the columns indicator and value in the result")
     if fmt is not Format.TABLE:
@@ -695,6 +724,7 @@ def sources_command(config_path: Path, fmt: str) -> None:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Directory whose templates override the built-in ones (report.html.j2, report.css).",
 )
+@as_of_option
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -705,6 +735,7 @@ def report_command(
     formats: str,
     out_dir: Path,
     template_dir: Path | None,
+    as_of: Any,
 ) -> None:
     """Render a report for a period: headline figures with their sources, trends, the
     places, where sources disagree, data quality and every figure used."""
@@ -717,25 +748,109 @@ def report_command(
 
     chosen = parse_period(period) if period else period_between(start.date(), end.date())
     store = Store(_data_dir(ctx))
-    try:
-        written = store.read(
-            lambda: render_report(
-                store.figures(),
-                store.quarantine(),
-                period=chosen,
-                country=country,
-                formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
-                out_dir=out_dir,
-                template_dir=template_dir,
-                sources=store.sources(),
-            )
+
+    def render() -> list[Path]:
+        snapshot = store.snapshot(as_of)  # damaged files found by a failed read are left out
+        return render_report(
+            snapshot.read("figures"),
+            snapshot.read("quarantine"),
+            period=chosen,
+            country=country,
+            formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
+            out_dir=out_dir,
+            template_dir=template_dir,
+            sources=snapshot.read("sources"),
         )
+
+    try:
+        written = store.read(render)
     except OSError as error:  # a full disk, a read-only --out: one line, not a traceback
         raise click.ClickException(
             f"cannot write the report to {shown(out_dir)}: {error.strerror or error}"
         ) from error
     for path in written:
         click.echo(str(path))
+
+
+@cli.command("compact")
+@click.option(
+    "--retain",
+    "retain_days",
+    type=click.FloatRange(min=0),
+    help="Days of history --as-of keeps reaching (default 7): older replaced files go.",
+)
+@click.pass_context
+def compact_command(ctx: click.Context, retain_days: float | None) -> None:
+    """Merge small data files and delete replaced ones past the retention window.
+
+    Rows are never changed: the same figures read back before and after."""
+    from humstats.store import RETENTION, Store
+
+    retention = RETENTION if retain_days is None else dt.timedelta(days=retain_days)
+    done = Store(_data_dir(ctx)).compact(retention=retention)
+    click.echo(
+        f"compacted {_data_dir(ctx)}: {done.files_before:,} data files -> "
+        f"{done.files_after:,}, {done.removed:,} old files deleted",
+        err=True,
+    )
+
+
+@cli.command("diff")
+@click.option(
+    "--from",
+    "start",
+    required=True,
+    callback=_as_of,
+    metavar="WHEN",
+    help="Earlier moment: a date, an ISO timestamp or a store version.",
+)
+@click.option("--to", "end", callback=_as_of, metavar="WHEN", help="Later moment (default: now).")
+@format_option()
+@output_option
+@click.pass_context
+def diff_command(
+    ctx: click.Context, start: Any, end: Any, fmt: Format, output: Path | None
+) -> None:
+    """Figures added, superseded and quarantined between two moments: what changed
+    between two reports."""
+    from humstats.diff import diff
+
+    changes = diff(_data_dir(ctx), start, end)
+    counts = ", ".join(f"{n:,} {change}" for change, n in changes.counts().items())
+    click.echo(counts, err=True)
+    frame = changes.to_frame()
+    if fmt is Format.TABLE:
+        frame = frame.select(
+            c
+            for c in (
+                "change",
+                "figure_id",
+                "indicator",
+                "value",
+                "country_iso3",
+                "location_name",
+                "period_end",
+                "publisher",
+                "superseded_by",
+                "check",
+            )
+            if c in frame.columns
+        )
+    _emit(frame, fmt, output)
+
+
+@cli.command("migrate")
+@click.pass_context
+def migrate_command(ctx: click.Context) -> None:
+    """Convert a store of batch folders (before Delta Lake) in place, checked by row counts
+    and content hashes before the folders are deleted."""
+    from humstats.store import Store
+
+    checked = Store(_data_dir(ctx)).migrate()
+    if not checked:
+        click.echo("nothing to migrate: the store is already in Delta Lake tables", err=True)
+    for table, (rows, digest) in checked.items():
+        click.echo(f"{table}: {rows:,} rows, content hash {digest} (checked)", err=True)
 
 
 _EXTRACT_COLUMNS = (  # (figure column, header, keep on one line)

@@ -8,7 +8,8 @@ run behaves the same from cron, systemd or an interactive shell.
 
 ::
 
-    [store]                       data = "data", reports = "reports"
+    [store]                       data = "data", reports = "reports", compact_files,
+                                  retention_days
     [[sources]]                   name, paths (globs), kind, publisher, published, url,
                                   attributed_to, mapping
     [[sources]] kind = "hdx"      name, dataset, resources, formats, mapping, mappings
@@ -89,6 +90,11 @@ class StoreConfig:
 
     data: Path = Field(default=Path("data"), validate_default=True)
     reports: Path = Field(default=Path("reports"), validate_default=True)
+    compact_files: int | None = Field(default=None, ge=1)
+    """``humstats run`` compacts the store once its tables hold more data files than this
+    (None: ``store.COMPACT_THRESHOLD``)."""
+    retention_days: float | None = Field(default=None, ge=0)
+    """How far back ``--as-of`` reaches after a compaction (None: ``store.RETENTION``)."""
 
     @field_validator("data", "reports")
     @classmethod

@@ -9,6 +9,7 @@ cannot continue, and its ``exit_code`` tells the command line what to return::
     ├── LockedError               exit 3: another run holds the store's lock (transient)
     ├── QueryError                a query is refused or fails
     ├── StoreError                the data directory cannot be written (read-only, disk full)
+    ├── HistoryError              an --as-of the store does not have or no longer keeps
     └── MissingDependencyError    an optional engine is not installed; says how to install it
 """
 
@@ -68,6 +69,11 @@ class StoreError(HumstatsError):
     def __init__(self, path: object, problem: str) -> None:
         self.path, self.problem = shown(path), problem
         super().__init__(f"cannot write to the store at {self.path}: {problem}")
+
+
+class HistoryError(HumstatsError):
+    """The store cannot answer for that moment: a version it never had, one whose files
+    compaction has removed, or a migration whose check failed (the store is left as it was)."""
 
 
 class MissingDependencyError(HumstatsError):

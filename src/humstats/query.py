@@ -1,6 +1,8 @@
-"""Read-only SQL over a store: DuckDB views on the Parquet files the store wrote.
+"""Read-only SQL over a store: DuckDB views on the Parquet files of the store's tables.
 
-Views: ``figures``, ``quarantine`` and ``sources`` (the committed batches' Parquet files),
+Views: ``figures``, ``quarantine`` and ``sources`` (the Parquet files of one version of the
+store's tables, as ``Store.snapshot`` lists them: DuckDB reads them with ``read_parquet``,
+so no DuckDB extension is needed),
 ``runs`` (the run log, one row per line) and ``latest`` (``aggregate.latest`` over the
 figures, so SQL and Python agree on what "latest" means).
 
@@ -15,8 +17,9 @@ Every statement runs within limits: ``timeout`` seconds (then it is interrupted)
 for the connection (and removed with it): DuckDB lets SQL read its temporary folder, so it
 must never be a shared one such as ``<cwd>/.tmp``.
 
-A connection is a snapshot: it sees the batches committed when it was opened
-(``Database.is_current`` says when that is no longer so; ``humstats.open`` then reopens).
+A connection is a snapshot: it sees the batches committed when it was opened, or those of
+``as_of`` (``Database.is_current`` says when that is no longer so; ``humstats.open`` then
+reopens).
 """
 
 from __future__ import annotations
@@ -30,14 +33,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from types import TracebackType
 
 import duckdb
 import polars as pl
 
 from humstats.errors import ConfigError, QueryError
-from humstats.store import Store
+from humstats.store import AsOf, Snapshot, Store
 
 VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources", "runs", "latest")
 """The names a query may read."""
@@ -58,7 +60,7 @@ RUN_DTYPES: dict[str, pl.DataType] = {
 """The ``runs`` view: what every log line has in common, and the whole line as JSON."""
 
 _TABLE_VIEWS: tuple[str, ...] = ("figures", "quarantine", "sources")
-"""Views over the batches' Parquet files, named like the ``Store`` methods that scan them."""
+"""Views over the tables' Parquet files, named like the ``Store`` methods that scan them."""
 _ALLOWED = frozenset({duckdb.StatementType.SELECT})
 DEFAULT_TIMEOUT = 300.0
 """Seconds a statement may run; an analyst's question over a store takes far less."""
@@ -144,13 +146,18 @@ def _duckdb_types(
 
 
 def _table_view(
-    con: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path], types: Mapping[str, str]
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    files: Sequence[str],
+    types: Mapping[str, str],
+    visible: pl.DataFrame | None,
 ) -> None:
     """``name`` over ``files`` with exactly the columns of ``types``, in order.
 
-    A column that older batches lack reads as NULL and one stored with another type is cast,
+    A column that older files lack reads as NULL and one stored with another type is cast,
     so the view keeps the store's schema whatever the files hold; with no files at all it is
-    an empty relation that still has every column.
+    an empty relation that still has every column. ``visible`` (when some rows belong to
+    batches that never committed) keeps only the rows of the inputs it lists.
     """
     if files:
         paths = ", ".join(_quote_literal(str(f)) for f in files)
@@ -169,7 +176,12 @@ def _table_view(
         else:
             columns.append(f"CAST(NULL AS {kind}) AS {quoted}")
     body = f"SELECT {', '.join(columns)}"
-    body += f" FROM {source}" if source else " WHERE false"
+    if source and visible is not None:
+        keys = f"_humstats_{name}_visible"
+        con.register(keys, visible)
+        body += f" FROM {source} SEMI JOIN {keys} USING (batch_id, source_file)"
+    else:
+        body += f" FROM {source}" if source else " WHERE false"
     con.execute(f"CREATE VIEW {_quote_identifier(name)} AS {body}")
 
 
@@ -188,17 +200,18 @@ class Database:
         data_dir: str | os.PathLike[str],
         *,
         priority: Sequence[str] | None = None,
+        as_of: AsOf | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         memory_limit: str = DEFAULT_MEMORY_LIMIT,
     ) -> None:
         self.store = Store(data_dir)
         self.priority = tuple(priority) if priority is not None else None
+        self.as_of = as_of
         self.timeout = timeout or None
-        self._snapshot = self._state()
-        # the store's readable files only: a damaged batch is skipped with a warning
-        self._files = {
-            name: sorted(p.resolve() for p in self.store.table_files(name)) for name in _TABLE_VIEWS
-        }
+        self._state = self.store.state()
+        # the store's readable files only: a damaged file is skipped with a warning
+        self._snapshot: Snapshot = self.store.snapshot(as_of)
+        self._files = {name: self._snapshot.files(name) for name in _TABLE_VIEWS}
         self._built: set[str] = set()
         self._con = duckdb.connect(
             ":memory:",
@@ -217,25 +230,21 @@ class Database:
         self._con.execute("SET enable_external_access = false")
         self._con.execute("SET lock_configuration = true")
 
-    def _state(self) -> tuple[tuple[str, ...], tuple[int, int] | None]:
-        """What the views would show: the committed batches and the run log's size."""
-        batches = self.store.batches_dir
-        names = tuple(sorted(p.name for p in batches.iterdir())) if batches.is_dir() else ()
-        log = self.store.runs_path
-        stat = log.stat() if log.exists() else None
-        return names, (stat.st_size, stat.st_mtime_ns) if stat else None
-
     def is_current(self) -> bool:
         """False once a batch was committed or a run logged after this connection opened."""
-        return self._state() == self._snapshot
+        return not self.store.changed_since(self._state)
 
     def _build(self, view: str) -> None:
         if view in self._built:
             return
-        if view in _TABLE_VIEWS:
-            frame = getattr(self.store, view)()
+        if view == "sources" or (view in _TABLE_VIEWS and self._snapshot.legacy):
+            # Small (one row per input), or a store not yet migrated: polars reads it.
+            self._con.register(view, self._snapshot.read(view))
+        elif view in _TABLE_VIEWS:
+            frame = self._snapshot.read(view)
             types = _duckdb_types(self._con, frame.collect_schema())
-            _table_view(self._con, view, self._files[view], types)
+            visible = self._snapshot.visible_keys(view)
+            _table_view(self._con, view, self._files[view], types, visible)
         elif view == "runs":
             self._con.register("runs", runs_frame(self.store.runs()))
         else:
@@ -243,7 +252,7 @@ class Database:
             # query reads it, and the aggregate stage is imported only then.
             from humstats.aggregate import latest
 
-            figures = self.store.figures()
+            figures = self._snapshot.read("figures")
             frame = latest(figures) if self.priority is None else latest(figures, self.priority)
             self._con.register("latest", frame)
         self._built.add(view)
@@ -291,9 +300,8 @@ class Database:
             if kind == "TABLE":
                 self._con.unregister(view)
         self._built.clear()
-        self._files = {
-            name: sorted(p.resolve() for p in self.store.table_files(name)) for name in _TABLE_VIEWS
-        }
+        self._snapshot = self.store.snapshot(self.as_of)
+        self._files = {name: self._snapshot.files(name) for name in _TABLE_VIEWS}
         try:
             return self._run(sql, params, named)
         except (duckdb.Error, pl.exceptions.PolarsError) as error:
@@ -385,11 +393,13 @@ def query(
     params: Mapping[str, object] | None = None,
     *,
     priority: Sequence[str] | None = None,
+    as_of: AsOf | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> pl.DataFrame:
-    """One read-only statement over the store at ``data_dir``; see ``Database.query``."""
+    """One read-only statement over the store at ``data_dir`` (as it was at ``as_of``, when
+    given); see ``Database.query``."""
     with Database(
-        data_dir, priority=priority, timeout=timeout, memory_limit=memory_limit
+        data_dir, priority=priority, as_of=as_of, timeout=timeout, memory_limit=memory_limit
     ) as database:
         return database.query(sql, params)

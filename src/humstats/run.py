@@ -310,7 +310,7 @@ def ingest(
     sources = pl.DataFrame(source_rows, schema=SOURCE_DTYPES)
     with store.lock(lock_timeout):
         # Another process may have stored the same content while we were reading it.
-        stored_meanwhile = store.ingested_hashes() & set(sources["sha256"].to_list())
+        stored_meanwhile = store.ingested_hashes(set(sources["sha256"].to_list()))
         if stored_meanwhile:
             raced = pl.col("source_file").is_in(
                 sources.filter(pl.col("sha256").is_in(stored_meanwhile))["source_file"].to_list()

@@ -9,7 +9,8 @@ with ``LockedError``), then:
    one failing source does not stop the others;
 2. renders each report for every period that has closed since it was last rendered (the open
    period too, as a draft, when asked);
-3. appends one JSON line to the run log: start, end, inputs, figures added, rows quarantined,
+3. compacts the store when its tables hold more small files than ``[store] compact_files``;
+4. appends one JSON line to the run log: start, end, inputs, figures added, rows quarantined,
    reports written, errors.
 
 A failing input never blocks the others, nor later runs: it is named in the log and tried
@@ -457,6 +458,18 @@ def _render(
     return outcomes
 
 
+def _compact(store: Store, config: Config) -> None:
+    """Merge the small files hourly batches leave, once there are enough of them."""
+    options: dict[str, object] = {}
+    if config.store.compact_files is not None:
+        options["threshold"] = config.store.compact_files
+    if config.store.retention_days is not None:
+        options["retention"] = dt.timedelta(days=config.store.retention_days)
+    done = store.compact_if_needed(**options)
+    if done is not None:
+        log.info("compacted the store: %s data files -> %s", done.files_before, done.files_after)
+
+
 def _live_source(
     store: Store,
     source: LiveSourceConfig,
@@ -584,6 +597,7 @@ def run(
                 if draft or report.draft:
                     current = period_label(report.schedule, period_start(report.schedule, today))
                     result.reports += _render(store, config, report, current, draft=True)
+            _compact(store, config)
             result.errors += [i.message or shown(i.path) for i in result.failed]
             result.errors += [r.error for r in result.reports if r.error]
         except BaseException as error:  # say in the log why the run stopped, then stop

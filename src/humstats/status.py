@@ -89,8 +89,9 @@ def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
 
 
 def _status(store: Store, data_dir: str | Path, last_runs: int) -> StoreStatus:
-    figures = store.figures()
-    quarantine = store.quarantine()
+    snapshot = store.snapshot()
+    figures = snapshot.read("figures")
+    quarantine = snapshot.read("quarantine")
     by_indicator, by_country, by_publisher, by_check, totals = pl.collect_all(
         [
             _counts(figures, "indicator"),
@@ -107,10 +108,10 @@ def _status(store: Store, data_dir: str | Path, last_runs: int) -> StoreStatus:
         data_dir=str(data_dir),
         figures=totals["n"][0],
         quarantined=quarantine.select(pl.len()).collect().item(),
-        sources=store.sources().select(pl.len()).collect().item(),
+        sources=snapshot.sources().select(pl.len()).collect().item(),
         by_indicator=by_indicator,
         by_country=by_country,
         by_publisher=by_publisher,
         quarantine_by_check=by_check,
-        runs=store.runs()[-last_runs:],
+        runs=store.runs(last=last_runs),
     )

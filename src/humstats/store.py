@@ -5,21 +5,29 @@
     data/
       raw/<sha[:2]>/<sha256><suffix>        every input, byte for byte
       raw/<sha[:2]>/<sha256>.meta.json      what we knew of it when it arrived
-      processed/batches/<batch_id>/
-          figures.parquet                   validated figures (FigureSchema)
-          quarantine.parquet                rows that failed, with their reasons
-          sources.parquet                   one row per input the batch stored
+      processed/figures/                    Delta Lake table: validated figures (FigureSchema)
+      processed/quarantine/                 Delta Lake table: rows that failed, with reasons
+      processed/sources/                    Delta Lake table: one row per stored input
       processed/runs.jsonl                  append-only log of ingests and runs
+      processed/batches/<batch_id>/         the layout before Delta Lake, read until migrated
       .lock
 
-A batch is written into ``processed/tmp/`` and renamed into ``batches/`` in one step, so a
-reader sees all of a batch or none of it, whatever happens to the writer. Nothing under
-``batches/`` is ever edited: a correction is a new figure in a later batch.
+Each table is a folder of Parquet files and a ``_delta_log/`` of numbered commits, so polars,
+DuckDB, Spark or Trino read it as it is, and any earlier version can be read again.
 
-A damaged store degrades, it never bricks: a batch with a data file that cannot be read
-(truncated, overwritten) is left out of every read with one warning naming the file, so its
-inputs read as not stored and ingesting them again restores their figures. ``check`` lists
-such files, and archived inputs whose bytes no longer match their hash.
+A batch is three commits: its figures, its quarantine, then its sources. The sources commit
+is the batch's commit point: a figure is visible only when the sources table holds the row of
+its input (``batch_id`` and ``source_file``), so a writer killed between the commits leaves
+rows nobody sees, and ingesting that input again stores it once. When two writers store the
+same content at once, the first sources row for that content hash (by ``ingested_at``, then
+``batch_id``) wins and the other's rows stay invisible. The store's version is the sources
+table's: one per batch (and one per compaction).
+
+A damaged store degrades, it never bricks: a data file that cannot be read (truncated,
+overwritten, missing) is left out of every read with one warning naming it, together with
+the batches its statistics say it holds, so their inputs read as not stored and ingesting
+them again restores their figures. ``check`` lists such files, and archived inputs whose
+bytes no longer match their hash.
 
 The metadata record was once written as ``<sha256>.json``, which for a JSON input is the
 input's own name: it replaced the input. Archiving the same input again restores it, and
@@ -38,7 +46,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -46,9 +54,21 @@ from typing import TypeVar
 import filelock
 import polars as pl
 import pyarrow.parquet as pq
+from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from humstats.errors import ConfigError, InputError, LockedError, StoreError, shown
-from humstats.schema import DTYPES, QUARANTINE_COLUMNS
+from humstats.errors import ConfigError, HistoryError, InputError, LockedError, StoreError, shown
+from humstats.schema import DTYPES, QUARANTINE_COLUMNS, QUARANTINE_EXTRA
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+META_SUFFIX = ".meta.json"
+"""The archived input's metadata record: no input's archive name ends so (only an input's
+last suffix is kept), so the record can never take an input's place."""
+_LEGACY_META_SUFFIX = ".json"
+_SUFFIX = re.compile(r"\.[a-z0-9_-]{1,16}")
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
     "sha256": pl.String(),
@@ -68,26 +88,100 @@ SOURCE_DTYPES: dict[str, pl.DataType] = {
 }
 """One row per stored input: the provenance shared by all of its figures."""
 
-log = logging.getLogger(__name__)
-T = TypeVar("T")
+QUARANTINE_DTYPES: dict[str, pl.DataType] = {
+    column: QUARANTINE_EXTRA.get(column, pl.String()) for column in QUARANTINE_COLUMNS
+}
 
-_TABLES = ("figures", "quarantine", "sources")
-META_SUFFIX = ".meta.json"
-"""The archived input's metadata record: no input's archive name ends so (only an input's
-last suffix is kept), so the record can never take an input's place."""
-_LEGACY_META_SUFFIX = ".json"
-_SUFFIX = re.compile(r"\.[a-z0-9_-]{1,16}")
-_SHA = re.compile(r"[0-9a-f]{64}")
+TABLES: tuple[str, ...] = ("figures", "quarantine", "sources")
+"""The store's tables, in the order a batch commits them (sources last: the commit point)."""
+
+ZORDER: dict[str, tuple[str, ...]] = {
+    "figures": ("country_iso3", "indicator", "period_end"),
+    "quarantine": (),
+    "sources": ("sha256",),
+}
+"""How compaction lays rows out. Figures are clustered by country, indicator and date (what
+filters name), so each file's min/max statistics rule most files out of a filtered read;
+sources by content hash, so "is this input stored?" opens one file. No Hive partitioning:
+measured in bench/store.py, a partition per country multiplies the small files of every
+hourly batch, and statistics on clustered files skip as well once compacted."""
+
+STATS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "figures": (
+        "batch_id",
+        "source_file",
+        "country_iso3",
+        "indicator",
+        "period_start",
+        "period_end",
+        "published_date",
+        "publisher",
+        "value",
+        "ingested_at",
+    ),
+    "quarantine": ("batch_id", "source_file", "check", "ingested_at"),
+    "sources": ("sha256", "batch_id", "source_file", "ingested_at"),
+}
+"""Columns whose min/max each data file records in the log: what filters name, and
+``batch_id``, which says what batches a damaged file held (text columns such as quotes
+would only slow every commit)."""
+
+PARTITION_BY: dict[str, tuple[str, ...]] = {}
+"""Hive partition columns of a table, used when the table is created (none: see ``ZORDER``;
+``bench/store.py --partition`` measures the alternative)."""
+
+COMPACT_THRESHOLD = 200
+"""Data files (all tables) past which ``humstats run`` compacts the store."""
+RETENTION = dt.timedelta(days=7)
+"""How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
+
 _ZSTD_LEVEL = 1
-"""zstd's fastest level: on a million figures it writes faster than polars' default level
-and the file comes out no larger (quotes and ids compress about as well at either)."""
+"""zstd's fastest level: on a million figures it writes faster than the default level and
+the file comes out no larger (quotes and ids compress about as well at either)."""
 _CHUNK = 1 << 20
+_COMMIT_ATTEMPTS = 20
+_MIGRATED = "humstats-migrate"
+_MIGRATED_BATCH = "migrated"
+"""Application id of the commit that carries a migrated batch-folder store."""
+
+AsOf = int | dt.date | dt.datetime
+
+
+def _no_failpoint(point: str) -> None:
+    """Crash and concurrency tests replace ``failpoint`` to kill or pause the process at a
+    named step (``commit:sources``, ``compact:figures``…); it does nothing otherwise."""
+
+
+failpoint: Callable[[str], None] = _no_failpoint
 
 
 def new_batch_id(now: dt.datetime | None = None) -> str:
     """Sortable by time, unique across concurrent runs."""
     now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def parse_as_of(text: str) -> AsOf:
+    """``--as-of``: a version number, a date (the end of that day, UTC) or an ISO 8601
+    timestamp (UTC unless it names a zone)."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"--as-of {text!r}: expected a date (2026-11-27), a timestamp "
+            "(2026-11-27T14:05:00) or a store version number"
+        ) from None
+
+
+def _moment(as_of: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(as_of, dt.datetime):
+        return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(as_of, dt.time.max, dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -99,6 +193,15 @@ class Archived:
     """Path of the archived copy relative to the data directory: ``raw/ab/ab…ef.csv``."""
     original: Path
     size: int
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """What ``Store.compact`` did: data files before and after, files it deleted."""
+
+    files_before: int
+    files_after: int
+    removed: int
 
 
 def _sha256(path: Path) -> tuple[str, int]:
@@ -153,6 +256,8 @@ def _writing(root: Path) -> Iterator[None]:
         yield
     except OSError as error:
         raise _environment(root, error) from error
+    except DeltaError as error:  # delta-rs reports I/O failures (a full disk) as its own
+        raise StoreError(root, _one_line(error)) from error
 
 
 @dataclass(frozen=True)
@@ -167,7 +272,7 @@ class Damage:
         return f"{self.path}: {self.problem}"
 
 
-def _parquet_damage(path: Path) -> str | None:
+def parquet_damage(path: Path) -> str | None:
     """Why a Parquet file cannot be read, from its footer (cheap: a few KB), or None."""
     try:
         pq.read_metadata(path)
@@ -181,24 +286,241 @@ def _one_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-class Store:
-    """A data directory: raw archive, processed batches, run log and lock."""
+def _winners(sources: pl.LazyFrame) -> pl.LazyFrame:
+    """The first stored row of each content hash: the inputs whose rows are visible."""
+    return sources.sort("sha256", "ingested_at", "batch_id").unique(
+        "sha256", keep="first", maintain_order=True
+    )
 
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.root = Path(data_dir)
+
+def _scan(files: list[str], schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
+    if not files:
+        return pl.LazyFrame(schema=dict(schema))
+    # paths are never patterns: a data folder named "data[1]" is read as it is
+    return pl.scan_parquet(files, schema=dict(schema), missing_columns="insert", glob=False)
+
+
+_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "figures": DTYPES,
+    "quarantine": QUARANTINE_DTYPES,
+    "sources": SOURCE_DTYPES,
+}
+
+
+class Snapshot:
+    """The store as one reader sees it: every table at one version (the latest, or the one
+    ``as_of`` names), and the batch-folder files not yet migrated. Tables are opened when
+    first read, so reading the figures does not pay for the quarantine's log.
+
+    Damaged data files are left out, with the batches their statistics say they hold (see
+    the module docstring), so figures and sources stay in step."""
+
+    def __init__(
+        self,
+        store: Store,
+        open_table: Callable[[str], DeltaTable | None],
+        legacy: Mapping[str, list[str]],
+    ) -> None:
+        self._store = store
+        self._open_table = open_table
+        self._tables: dict[str, DeltaTable | None] = {}
+        self._actions: dict[str, pl.DataFrame] = {}
+        self._sources: pl.DataFrame | None = None
+        self._hidden: list[tuple[str, str]] | None = None
+        sources = self.table("sources")
+        migrated = sources is not None and sources.transaction_version(_MIGRATED) is not None
+        self.legacy = {} if migrated else dict(legacy)  # migrated folders only await deletion
+
+    def table(self, name: str) -> DeltaTable | None:
+        """``name``'s Delta table at this snapshot's version (None when it has none yet)."""
+        if name not in self._tables:
+            self._tables[name] = self._open_table(name)
+        return self._tables[name]
+
+    @property
+    def version(self) -> int | None:
+        """The sources table's version (the store's version); None for an empty store."""
+        sources = self.table("sources")
+        return sources.version() if sources is not None else None
+
+    def _files(self, table: str) -> pl.DataFrame:
+        """``table``'s data files: ``uri``, rows, the range of ``batch_id`` they hold, and
+        ``problem`` (null when the file is sound as far as a ``stat`` can tell)."""
+        if table not in self._actions:
+            delta = self.table(table)
+            if delta is None:
+                frame = pl.DataFrame(
+                    schema={
+                        "uri": pl.String(),
+                        "num_records": pl.Int64(),
+                        "low": pl.String(),
+                        "high": pl.String(),
+                        "problem": pl.String(),
+                    }
+                )
+            else:
+                actions = pl.DataFrame(delta.get_add_actions(flatten=True))
+                uris = delta.file_uris()
+                by_name = {uri.rsplit("/", 1)[-1]: uri for uri in uris}
+                frame = pl.DataFrame(
+                    {
+                        "uri": [by_name.get(p.rsplit("/", 1)[-1], p) for p in actions["path"]],
+                        "size": actions["size_bytes"],
+                        "num_records": actions["num_records"],
+                        "low": _column(actions, "min.batch_id"),
+                        "high": _column(actions, "max.batch_id"),
+                    }
+                )
+                problems = [
+                    self._store.file_problem(uri, size)
+                    for uri, size in frame.select("uri", "size").iter_rows()
+                ]
+                frame = frame.drop("size").with_columns(pl.Series("problem", problems, pl.String()))
+            self._actions[table] = frame
+        return self._actions[table]
+
+    def files(self, table: str) -> list[str]:
+        """The sound Parquet files of ``table``'s Delta table in this snapshot (not the batch
+        folders: ``read`` joins those in)."""
+        return self._files(table).filter(pl.col("problem").is_null())["uri"].to_list()
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """``(uri, problem)`` of every data file left out of this snapshot."""
+        return [
+            row
+            for table in TABLES
+            for row in self._files(table)
+            .filter(pl.col("problem").is_not_null())
+            .select("uri", "problem")
+            .iter_rows()
+        ]
+
+    def _hidden_batches(self) -> pl.Expr | None:
+        """True for a ``batch_id`` a damaged file may hold; None when no file is damaged."""
+        if self._hidden is None:
+            self._hidden = [
+                (low, high)
+                for table in TABLES
+                for uri, low, high, problem in self._files(table)
+                .select("uri", "low", "high", "problem")
+                .iter_rows()
+                if problem is not None and self._store.warn(uri, problem) and low and high
+            ]
+        if not self._hidden:
+            return None
+        hidden = pl.lit(False)
+        for low, high in self._hidden:
+            hidden = hidden | pl.col("batch_id").is_between(pl.lit(low), pl.lit(high))
+        return hidden
+
+    def sources_among(self, hashes: set[str]) -> set[str]:
+        """Which of ``hashes`` the visible sources hold, reading only the files whose
+        statistics may hold them."""
+        delta = self.table("sources")
+        if delta is None or self.legacy:
+            return hashes & set(self.sources().collect()["sha256"].to_list())
+        wanted = sorted(hashes)
+        pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
+        files = [f for f in self.files("sources") if f in pruned]
+        found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(wanted))
+        hidden = self._hidden_batches()
+        if hidden is not None:
+            found = found.filter(~hidden)
+        return set(found.select("sha256").collect()["sha256"].to_list())
+
+    def _delta_sources(self) -> pl.DataFrame:
+        if self._sources is None:
+            sources = _scan(self.files("sources"), SOURCE_DTYPES)
+            hidden = self._hidden_batches()
+            if hidden is not None:
+                sources = sources.filter(~hidden)
+            self._sources = sources.collect()
+        return self._sources
+
+    def all_sources(self) -> pl.DataFrame:
+        """Every sources row this snapshot holds, visible or not (small: one per input)."""
+        legacy = _scan(self.legacy.get("sources", []), SOURCE_DTYPES).collect()
+        return pl.concat([self._delta_sources(), legacy])
+
+    def _legacy_sources(self) -> pl.LazyFrame:
+        """Batch-folder inputs the Delta tables do not hold."""
+        stored = self._delta_sources()["sha256"].unique().implode()
+        legacy = _scan(self.legacy.get("sources", []), SOURCE_DTYPES)
+        return _winners(legacy.filter(pl.col("sha256").is_in(stored).not_()))
+
+    def sources(self) -> pl.LazyFrame:
+        """The visible sources rows: the first stored row of each content hash."""
+        delta = _winners(self._delta_sources().lazy())
+        return pl.concat([delta, self._legacy_sources()]) if self.legacy else delta
+
+    def visible_keys(self, table: str) -> pl.DataFrame | None:
+        """``(batch_id, source_file)`` of the inputs whose rows in ``table``'s Delta table are
+        visible, or None when all are (the common case, which then needs no join).
+
+        Rows are hidden when a writer was killed before its sources commit, lost a race to
+        store the same content, or shares a batch with a damaged file; the first two are
+        counted from the log, which costs no read of the data."""
+        sources = self._delta_sources()
+        winners = _winners(sources.lazy()).collect()
+        column = "figures" if table == "figures" else "quarantined"
+        files = self._files(table)
+        records = files.filter(pl.col("problem").is_null())["num_records"].sum()
+        clean = files["problem"].null_count() == files.height
+        if clean and winners.height == sources.height and records == sources[column].sum():
+            return None
+        return winners.select("batch_id", "source_file")
+
+    def read(self, table: str) -> pl.LazyFrame:
+        """``table``'s visible rows, in the store's schema."""
+        if table == "sources":
+            return self.sources()
+        keys = ["batch_id", "source_file"]
+        frame = _scan(self.files(table), _SCHEMAS[table])
+        visible = self.visible_keys(table)
+        if visible is not None:
+            frame = frame.join(visible.lazy(), on=keys, how="semi")
+        if not self.legacy:
+            return frame
+        legacy = _scan(self.legacy.get(table, []), _SCHEMAS[table])
+        legacy = legacy.join(self._legacy_sources().select(keys), on=keys, how="semi")
+        return pl.concat([frame, legacy])
+
+
+def _column(actions: pl.DataFrame, name: str) -> pl.Series:
+    if name in actions.columns:
+        return actions[name].cast(pl.String)
+    return pl.Series(name, [None] * actions.height, pl.String())
+
+
+class Store:
+    """A data directory: raw archive, Delta tables, run log and lock."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        storage_options: Mapping[str, str] | None = None,
+    ) -> None:
+        text = os.fspath(data_dir)
+        self.root = Path(text.removeprefix("file://"))
+        self.storage_options = dict(storage_options) if storage_options else None
         self.raw_dir = self.root / "raw"
         self.processed_dir = self.root / "processed"
         self.batches_dir = self.processed_dir / "batches"
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
-        self._warned: set[Path] = set()
-        self._unreadable: dict[Path, str] = {}
-        """Files whose footer is sound but whose data is not, found by ``read``."""
+        self._warned: set[str] = set()
+        self._unreadable: dict[str, str] = {}
+        """Files whose size is right but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
             raise ConfigError(f"the data folder {shown(self.root)} is a file, not a folder")
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
+
+    def table_path(self, table: str) -> Path:
+        """Where ``table``'s Delta table lives (for other engines: ``scan_delta(path)``)."""
+        return self.processed_dir / table
 
     # -- raw archive -------------------------------------------------------------------
 
@@ -250,9 +572,11 @@ class Store:
     def lock(self, timeout: float = 60.0) -> Iterator[None]:
         """Hold the store's lock; ``timeout=0`` fails at once when another process has it.
 
-        A batch left half-written by a killed process is cleared on entry, since only the
-        lock holder writes. The lock is reentrant within a process: a scheduled run holds it
-        from start to end and the ingest it calls takes it again.
+        On one machine the lock keeps writers in turn, so a batch is checked against what
+        is stored right before it commits; Delta's optimistic commits are what keep two
+        writers on different machines from losing a batch. The lock is reentrant within a
+        process: a scheduled run holds it from start to end and the ingest it calls takes
+        it again.
         """
         lock = filelock.FileLock(self.lock_path.resolve(), is_singleton=True)
         try:
@@ -263,17 +587,244 @@ class Store:
         except OSError as error:
             raise _environment(self.root, error) from error
         try:
-            shutil.rmtree(self.processed_dir / "tmp", ignore_errors=True)
+            self._finish_migration()
             yield
         finally:
             lock.release()
 
-    # -- batches -----------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------
 
-    def ingested_hashes(self) -> set[str]:
-        """Content hashes of every input a committed batch holds."""
-        sources = self.read(lambda: self.sources().select("sha256").collect())
-        return set(sources["sha256"].to_list())
+    def _open(self, table: str, version: int | None = None) -> DeltaTable | None:
+        uri = str(self.table_path(table))
+        try:
+            return DeltaTable(uri, version=version, storage_options=self.storage_options)
+        except TableNotFoundError:
+            return None
+
+    def _legacy(self) -> dict[str, list[str]]:
+        """Batch folders not migrated yet; a folder with a damaged file is left out whole."""
+        if not self.batches_dir.is_dir():
+            return {}
+        files: dict[str, list[str]] = {table: [] for table in TABLES}
+        for folder in sorted(self.batches_dir.iterdir()):
+            paths = {t: folder / f"{t}.parquet" for t in TABLES}
+            paths = {t: str(p) for t, p in paths.items() if p.exists()}
+            problems = {
+                p: self._unreadable.get(p) or parquet_damage(Path(p)) for p in paths.values()
+            }
+            damaged = [self.warn(p, problem) for p, problem in problems.items() if problem]
+            if not damaged:
+                for table, path in paths.items():
+                    files[table].append(path)
+        return files
+
+    def _commit_times(self, table: DeltaTable) -> dict[int, dt.datetime]:
+        return {
+            int(entry["version"]): dt.datetime.fromtimestamp(entry["timestamp"] / 1000, dt.UTC)
+            for entry in table.history()
+            if "version" in entry
+        }
+
+    def _as_of(self, table: str, moment: dt.datetime) -> DeltaTable | None:
+        """``table`` as it was at ``moment``: its last commit at or before it, or None."""
+        delta = self._open(table)
+        if delta is None:
+            return None
+        times = self._commit_times(delta)
+        versions = [v for v, at in times.items() if at <= moment]
+        if not versions:
+            return None
+        delta.load_as_version(max(versions))
+        return delta
+
+    def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
+        """Every table at one moment: now, or what the store held at ``as_of`` (a version
+        number of the store, a date meaning the end of that day in UTC, or a datetime)."""
+        legacy = self._legacy()
+        if as_of is None:
+            return Snapshot(self, self._open, legacy)
+        if legacy:
+            raise HistoryError(
+                "--as-of needs the Delta layout: convert this store with humstats migrate"
+            )
+        if isinstance(as_of, int) and not isinstance(as_of, bool):
+            moment = self._version_time(as_of)
+        else:
+            moment = _moment(as_of)
+
+        def open_as_of(name: str) -> DeltaTable | None:
+            table = self._as_of(name, moment)
+            if table is not None:
+                self._check_kept(table)
+            return table
+
+        return Snapshot(self, open_as_of, legacy)
+
+    def _version_time(self, version: int) -> dt.datetime:
+        sources = self._open("sources")
+        times = self._commit_times(sources) if sources is not None else {}
+        if version not in times:
+            newest = max(times, default=None)
+            raise HistoryError(
+                f"--as-of {version}: no such store version (the store is at version {newest})"
+                if newest is not None
+                else f"--as-of {version}: the store is empty"
+            )
+        return times[version]
+
+    def _check_kept(self, table: DeltaTable) -> None:
+        """An old version whose files compaction has removed cannot be read: say so."""
+        if "://" not in table.table_uri.removeprefix("file://"):
+            missing = [f for f in table.file_uris() if not Path(f).exists()]
+            if missing:
+                raise HistoryError(
+                    f"version {table.version()} of {table.table_uri} was compacted away: "
+                    f"--as-of reaches back {RETENTION.days} days (humstats compact --retain)"
+                )
+
+    def file_problem(self, uri: str, size: int) -> str | None:
+        """Why a data file the log lists cannot be used, as far as its size tells (a ``stat``,
+        on local stores), or what a failed read found; None when it looks sound."""
+        if uri in self._unreadable:
+            return self._unreadable[uri]
+        if "://" in uri.removeprefix("file://"):
+            return None
+        stat = _stat(Path(uri.removeprefix("file://")))
+        if stat is None:
+            return "missing"
+        if stat.st_size != size:
+            return f"truncated or overwritten ({stat.st_size} bytes, {size} committed)"
+        return None
+
+    def warn(self, uri: str, problem: str) -> bool:
+        """Say once per ``Store`` that a damaged file is left out; True, for filters."""
+        if uri not in self._warned:
+            self._warned.add(uri)
+            log.warning(
+                "skipping %s (run humstats check; ingest its inputs again to restore them)",
+                Damage(self._relative(uri), problem),
+            )
+        return True
+
+    def read(self, build: Callable[[], T]) -> T:
+        """``build()`` (which reads this store's frames), leaving out a file whose data turns
+        out damaged behind a sound size and footer: such a file is found only by reading it,
+        so on a read error every data file is read whole once, the damaged ones are left out
+        (with the usual warning) and ``build()`` runs again."""
+        try:
+            return build()
+        except (pl.exceptions.PolarsError, OSError, DeltaError):
+            if not self.find_unreadable():
+                raise  # not the store's data files: the caller's own error
+            return self.read(build)
+
+    def _data_files(self) -> list[str]:
+        """Every data file of the latest version, Delta tables and batch folders alike."""
+        snapshot = Snapshot(self, self._open, {})
+        files = [uri for table in TABLES for uri in snapshot._files(table)["uri"].to_list()]
+        if self.batches_dir.is_dir():
+            files += sorted(str(p) for p in self.batches_dir.glob("*/*.parquet"))
+        return files
+
+    def find_unreadable(self) -> dict[str, str]:
+        """Read every data file whole; the damaged ones not known yet are returned and left
+        out of every later read of this ``Store``."""
+        found = {
+            uri: problem
+            for uri in self._data_files()
+            if uri not in self._unreadable and (problem := _read_whole(uri))
+        }
+        self._unreadable.update(found)
+        return found
+
+    def damaged_files(self) -> list[Damage]:
+        """Data files that cannot be used, found cheaply (sizes, footers of batch folders);
+        ``check`` reads every file whole."""
+        snapshot = Snapshot(self, self._open, {})
+        damaged = [Damage(self._relative(uri), problem) for uri, problem in snapshot.damaged()]
+        if self.batches_dir.is_dir():
+            for path in sorted(self.batches_dir.glob("*/*.parquet")):
+                if problem := parquet_damage(path):
+                    damaged.append(Damage(self._relative(str(path)), problem))
+        return damaged
+
+    def _relative(self, path: str | Path) -> str:
+        try:
+            return str(Path(str(path).removeprefix("file://")).relative_to(self.root.resolve()))
+        except ValueError:
+            try:
+                return str(Path(path).relative_to(self.root))
+            except ValueError:
+                return str(path)
+
+    def figures(self, as_of: AsOf | None = None) -> pl.LazyFrame:
+        """Every visible figure, as a lazy frame in ``FigureSchema``'s columns."""
+        return self.snapshot(as_of).read("figures")
+
+    def quarantine(self, as_of: AsOf | None = None) -> pl.LazyFrame:
+        return self.snapshot(as_of).read("quarantine")
+
+    def sources(self, as_of: AsOf | None = None) -> pl.LazyFrame:
+        return self.snapshot(as_of).read("sources")
+
+    def ingested_hashes(self, among: set[str] | None = None) -> set[str]:
+        """Content hashes of every input a committed batch holds (only those in ``among``,
+        when given: then only the files whose statistics may hold them are read)."""
+        snapshot = self.snapshot()
+        if among is not None:
+            return snapshot.sources_among(among) if among else set()
+        return set(snapshot.sources().collect()["sha256"].to_list())
+
+    def data_files(self) -> int:
+        """How many Parquet files the tables' current versions hold (what compaction cuts)."""
+        snapshot = self.snapshot()
+        return sum(len(snapshot.files(table)) for table in TABLES)
+
+    def changed_since(self, state: object) -> bool:
+        """Whether anything was committed or logged since ``state()`` returned ``state``."""
+        return self.state() != state
+
+    def state(self) -> object:
+        """A cheap fingerprint of the store: the tables' logs and the run log (local stores;
+        one ``stat`` each)."""
+        paths = [self.table_path(t) / "_delta_log" for t in TABLES]
+        paths += [self.batches_dir, self.runs_path]
+        return tuple((s.st_mtime_ns, s.st_size) if (s := _stat(p)) else None for p in paths)
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int:
+        """Append ``frame`` to ``table`` in one commit; returns the table's new version."""
+        schema = _SCHEMAS[table]
+        data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
+        writer = WriterProperties(compression="ZSTD", compression_level=_ZSTD_LEVEL)
+        attempt = 0
+        while True:
+            delta = self._open(table)
+            failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
+            try:
+                write_deltalake(
+                    delta if delta is not None else str(self.table_path(table)),
+                    data,  # handed over through the Arrow C stream, no copy
+                    mode="append",
+                    schema_mode="merge",
+                    partition_by=list(PARTITION_BY.get(table, ())) or None,
+                    configuration=None
+                    if delta is not None
+                    else {"delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table])},
+                    writer_properties=writer,
+                    commit_properties=properties,
+                    storage_options=self.storage_options if delta is None else None,
+                )
+            except CommitFailedError:
+                # Two first commits raced to create the table; appends themselves are
+                # retried by delta-rs. Try again on the table as the other writer left it.
+                attempt += 1
+                if attempt == _COMMIT_ATTEMPTS:
+                    raise
+                log.info("commit to %s conflicted, retrying", table)
+                continue
+            return delta.version() if delta is not None else 0
 
     def commit(
         self,
@@ -281,114 +832,200 @@ class Store:
         figures: pl.DataFrame,
         quarantine: pl.DataFrame,
         sources: pl.DataFrame,
-    ) -> Path:
-        """Make a batch visible, all at once. Call with the lock held.
+        *,
+        metadata: Mapping[str, str] | None = None,
+    ) -> int:
+        """Make a batch visible, all at once (see the module docstring); returns the store
+        version it became. Call with the lock held when on one machine."""
+        with _writing(self.root):
+            return self._commit(batch_id, figures, quarantine, sources, metadata)
 
-        Raises ``StoreError`` (the disk is full, the folder read-only) with nothing committed:
-        the staging folder is removed and no batch appears.
+    def _commit(
+        self,
+        batch_id: str,
+        figures: pl.DataFrame,
+        quarantine: pl.DataFrame,
+        sources: pl.DataFrame,
+        metadata: Mapping[str, str] | None,
+    ) -> int:
+        custom = {"humstats.batch_id": batch_id, **(metadata or {})}
+        if batch_id != _MIGRATED_BATCH:  # a migration keeps the batch ids it carries over
+            stamp = pl.lit(batch_id).alias("batch_id")
+            figures, quarantine, sources = (
+                f.with_columns(stamp) for f in (figures, quarantine, sources)
+            )
+        for table, frame in (("figures", figures), ("quarantine", quarantine)):
+            if frame.height:
+                failpoint(f"commit:{table}")
+                self._append(table, frame, CommitProperties(custom_metadata=custom))
+        failpoint("commit:sources")
+        transactions = [Transaction(_MIGRATED, 1)] if metadata and _MIGRATED in metadata else []
+        version = self._append(
+            "sources",
+            sources,
+            CommitProperties(custom_metadata=custom, app_transactions=transactions or None),
+        )
+        failpoint("commit:done")
+        return version
+
+    # -- housekeeping ------------------------------------------------------------------
+
+    def compact(
+        self, *, retention: dt.timedelta = RETENTION, lock_timeout: float = 60.0
+    ) -> Compaction:
+        """Merge small files, then delete files no version within ``retention`` needs.
+
+        Compaction rewrites files without changing a row (Delta's optimize), so every
+        version stays readable until ``retention`` has passed. What a killed writer left
+        goes too once it is older than ``retention``: files outside any commit, and rows
+        of batches whose sources commit never came (rows no reader was ever shown, so
+        other engines reading the tables directly do not see them either).
         """
-        staging = self.processed_dir / "tmp" / batch_id
-        try:
-            staging.mkdir(parents=True, exist_ok=False)
-            for name, frame in zip(_TABLES, (figures, quarantine, sources), strict=True):
-                frame.write_parquet(
-                    staging / f"{name}.parquet", compression="zstd", compression_level=_ZSTD_LEVEL
+        with self.lock(lock_timeout):
+            try:
+                return self._compact(retention)
+            except DeltaError as error:
+                problem = f"compaction failed: {_one_line(error)} (run humstats check)"
+                raise StoreError(self.root, problem) from error
+
+    def _compact(self, retention: dt.timedelta) -> Compaction:
+        before = self.data_files()
+        removed = 0
+        hours = max(0, int(retention.total_seconds() // 3600))
+        snapshot = self.snapshot()
+        cutoff = dt.datetime.now(dt.UTC) - retention
+        for table in TABLES:
+            delta = self._open(table)
+            if delta is None:
+                continue
+            failpoint(f"compact:{table}")
+            if table != "sources":
+                self._drop_hidden(delta, table, snapshot, cutoff)
+            properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
+            partitions = set(delta.metadata().partition_columns)
+            order = [c for c in ZORDER[table] if c not in partitions]
+            if order:
+                delta.optimize.z_order(order, commit_properties=properties)
+            else:
+                delta.optimize.compact(commit_properties=properties)
+            failpoint(f"vacuum:{table}")
+            removed += len(
+                delta.vacuum(
+                    retention_hours=hours,
+                    dry_run=False,
+                    enforce_retention_duration=False,
+                    full=True,
                 )
-            for name in _TABLES:
-                with (staging / f"{name}.parquet").open("rb") as handle:
-                    os.fsync(handle.fileno())
-            final = self.batches_dir / batch_id
-            self.batches_dir.mkdir(parents=True, exist_ok=True)
-            os.replace(staging, final)
-            _fsync_dir(self.batches_dir)
-        except OSError as error:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise _environment(self.root, error) from error
-        return final
+            )
+        return Compaction(before, self.data_files(), removed)
 
-    def _batch_files(self) -> dict[str, dict[str, Path]]:
-        """Committed batches and their data files by table (the one place that lists them)."""
-        if not self.batches_dir.is_dir():
-            return {}
-        batches: dict[str, dict[str, Path]] = {}
-        for folder in sorted(self.batches_dir.iterdir()):
-            if folder.is_dir():
-                batches[folder.name] = {
-                    name: folder / f"{name}.parquet"
-                    for name in _TABLES
-                    if (folder / f"{name}.parquet").exists()
-                }
-        return batches
+    def _drop_hidden(
+        self, delta: DeltaTable, table: str, snapshot: Snapshot, cutoff: dt.datetime
+    ) -> None:
+        """Delete ``table``'s rows that no reader shows, of batches started before
+        ``cutoff`` (a writer on another machine may still be committing a newer one)."""
+        visible = snapshot.visible_keys(table)
+        if visible is None:
+            return
+        keys = ["batch_id", "source_file"]
+        started = (
+            pl.col("batch_id")
+            .str.slice(0, 15)
+            .str.strptime(pl.Datetime("us", "UTC"), "%Y%m%dT%H%M%S", strict=False)
+        )
+        hidden = (
+            _scan(snapshot.files(table), _SCHEMAS[table])
+            .select(keys)
+            .unique()
+            .join(visible.lazy(), on=keys, how="anti", nulls_equal=True)
+            .filter(started.is_null() | (started < cutoff))
+            .collect()
+        )
+        if hidden.height:
+            delta.delete(
+                " OR ".join(
+                    f"(batch_id = {_sql(batch)} AND "
+                    + (f"source_file = {_sql(source)})" if source else "source_file IS NULL)")
+                    for batch, source in hidden.iter_rows()
+                ),
+                commit_properties=CommitProperties(
+                    custom_metadata={"humstats.operation": "drop-uncommitted"}
+                ),
+            )
+            log.info("compaction: dropped rows of %s uncommitted inputs", hidden.height)
 
-    def table_files(self, table: str) -> list[Path]:
-        """The readable data files of ``table``: a batch with any damaged file is left out
-        whole (one warning per damaged file), so figures and sources stay in step."""
-        files = []
-        for batch, paths in self._batch_files().items():
-            problems = {
-                path: self._unreadable.get(path) or _parquet_damage(path) for path in paths.values()
+    def compact_if_needed(
+        self, threshold: int = COMPACT_THRESHOLD, retention: dt.timedelta = RETENTION
+    ) -> Compaction | None:
+        """Compact when the tables hold more than ``threshold`` data files."""
+        if self.data_files() <= threshold:
+            return None
+        return self.compact(retention=retention)
+
+    # -- migration ---------------------------------------------------------------------
+
+    def migrate(self) -> dict[str, tuple[int, str]]:
+        """Convert a batch-folder store into Delta tables, in place; verified before the
+        batch folders are deleted. Returns each table's row count and content digest.
+
+        The migrated rows are one commit per table (their ``batch_id`` and ``ingested_at``
+        kept); the sources commit is marked, so readers ignore the batch folders from then
+        on, and a migration killed at any step is finished or redone by the next one.
+        """
+        with self.lock():
+            legacy = self._legacy()
+            if not legacy:
+                return {}
+            before = Snapshot(self, self._open, legacy)
+            old = {
+                table: _scan(legacy[table], _SCHEMAS[table]).collect() if legacy[table] else None
+                for table in TABLES
             }
-            damaged = {path: problem for path, problem in problems.items() if problem}
-            for path, problem in damaged.items():
-                if path not in self._warned:
-                    self._warned.add(path)
-                    log.warning(
-                        "skipping batch %s: %s (run humstats check; ingest its inputs again "
-                        "to restore them)",
-                        batch,
-                        Damage(self._relative(path), problem),
-                    )
-            if not damaged and table in paths:
-                files.append(paths[table])
-        return files
+            expected = {t: _digest(before.read(t).collect()) for t in TABLES}
+            frames = {
+                t: frame if frame is not None else pl.DataFrame(schema=_SCHEMAS[t])
+                for t, frame in old.items()
+            }
+            delta = Snapshot(self, self._open, {})  # what the Delta tables hold already
+            stored = delta.all_sources()["sha256"].unique().sort()
+            fresh = pl.col("sha256").is_in(stored.implode()).not_()
+            sources = frames["sources"].filter(fresh)
+            keys = ["batch_id", "source_file"]
 
-    def read(self, build: Callable[[], T]) -> T:
-        """``build()`` (which reads this store's frames), skipping a batch whose data turns
-        out damaged inside a file with a sound footer: such a file is found only by reading
-        it, so on a read error every data file is read whole once, the damaged ones are left
-        out (with the usual warning) and ``build()`` runs again."""
-        try:
-            return build()
-        except (pl.exceptions.PolarsError, OSError):
-            if not self.find_unreadable():
-                raise  # not the store's data files: the caller's own error
-            return self.read(build)
+            def missing(table: str) -> pl.DataFrame:
+                # Rows a killed migration already appended (invisible, as its sources
+                # commit never landed) are not appended twice.
+                held = _scan(delta.files(table), _SCHEMAS[table]).select(keys).unique()
+                frame = frames[table].join(sources.select(keys), on=keys, how="semi")
+                return frame.join(held.collect(), on=keys, how="anti")
 
-    def find_unreadable(self) -> dict[Path, str]:
-        """Read every data file whole; the damaged ones not known yet are returned and left
-        out of every later read of this ``Store``."""
-        found = {
-            path: problem
-            for files in self._batch_files().values()
-            for path in files.values()
-            if path not in self._unreadable and (problem := _read_whole(path))
-        }
-        self._unreadable.update(found)
-        return found
+            self.commit(
+                _MIGRATED_BATCH,
+                missing("figures"),
+                missing("quarantine"),
+                sources,
+                metadata={_MIGRATED: "1"},
+            )
+            after = self.snapshot()
+            got = {t: _digest(after.read(t).collect()) for t in TABLES}
+            if got != expected:
+                raise HistoryError(
+                    f"migration check failed (expected {expected}, got {got}): "
+                    "the batch folders are kept"
+                )
+            self._finish_migration()
+            return got
 
-    def _relative(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-    def _scan(self, table: str, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
-        files = self.table_files(table)
-        if not files:
-            return pl.LazyFrame(schema=schema)
-        # paths are never patterns: a data folder named "data[1]" is read as it is
-        return pl.scan_parquet(files, schema=schema, missing_columns="insert", glob=False)
-
-    def figures(self) -> pl.LazyFrame:
-        """Every stored figure, as a lazy frame in ``FigureSchema``'s columns."""
-        return self._scan("figures", DTYPES)
-
-    def quarantine(self) -> pl.LazyFrame:
-        schema = {c: pl.String() for c in QUARANTINE_COLUMNS} | {"input_row": pl.Int64()}
-        return self._scan("quarantine", {c: schema[c] for c in QUARANTINE_COLUMNS})
-
-    def sources(self) -> pl.LazyFrame:
-        return self._scan("sources", SOURCE_DTYPES)
+    def _finish_migration(self) -> None:
+        """Delete migrated batch folders (and a killed writer's staging folder)."""
+        shutil.rmtree(self.processed_dir / "tmp", ignore_errors=True)
+        if not self.batches_dir.is_dir():
+            return
+        sources = self._open("sources")
+        if sources is not None and sources.transaction_version(_MIGRATED) is not None:
+            doomed = self.processed_dir / f".batches-migrated-{uuid.uuid4().hex[:8]}"
+            os.replace(self.batches_dir, doomed)
+            shutil.rmtree(doomed)
 
     # -- run log -----------------------------------------------------------------------
 
@@ -411,17 +1048,22 @@ class Store:
             finally:
                 os.close(fd)
 
-    def runs(self) -> list[dict[str, object]]:
-        """The run log, oldest first; a torn last line (a crash mid-write) is skipped."""
+    def runs(self, last: int | None = None) -> list[dict[str, object]]:
+        """The run log, oldest first (only the ``last`` lines, read from the end of the file,
+        when given); a torn line (a crash mid-write) is skipped."""
         if not self.runs_path.exists():
             return []
+        lines = _tail(self.runs_path, last) if last is not None else None
+        if lines is None:
+            text = self.runs_path.read_text(encoding="utf-8", errors="replace")
+            lines = text.splitlines()
         records = []
-        for line in self.runs_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in lines:
             with contextlib.suppress(json.JSONDecodeError):
                 record = json.loads(line)
                 if isinstance(record, dict):
                     records.append(record)
-        return records
+        return records[-last:] if last is not None else records
 
     # -- check -------------------------------------------------------------------------
 
@@ -430,10 +1072,9 @@ class Store:
         do not match their hash (or that are missing), metadata records and data files that
         cannot be read, run-log lines that are not JSON."""
         problems = self._check_archive()
-        for files in self._batch_files().values():
-            for path in files.values():
-                if problem := _read_whole(path):
-                    problems.append(Damage(self._relative(path), problem))
+        for uri in self._data_files():
+            if problem := _read_whole(uri):
+                problems.append(Damage(self._relative(uri), problem))
         named = self.sources().select("source_file").collect()["source_file"]
         for source_file in named.drop_nulls().unique().sort():
             if not self.raw_path(source_file).is_file():
@@ -485,8 +1126,9 @@ class Store:
         return problems
 
 
-def _read_whole(path: Path) -> str | None:
+def _read_whole(uri: str) -> str | None:
     """Why a Parquet file cannot be read to its end, or None."""
+    path = uri.removeprefix("file://")
     try:
         pq.read_table(path)
         pl.scan_parquet(path, glob=False).collect()
@@ -509,3 +1151,37 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _sql(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _digest(frame: pl.DataFrame) -> tuple[int, str]:
+    """Row count and a hash of the rows whatever their order: what migration must keep."""
+    rows = frame.sort(frame.columns, nulls_last=True).hash_rows(seed=0)
+    return frame.height, hashlib.sha256(rows.to_numpy().tobytes()).hexdigest()[:16]
+
+
+def _tail(path: Path, count: int) -> list[str]:
+    """The last ``count`` (+1, a torn one may be skipped) lines, reading back from the end."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        block = 64 * 1024
+        while True:
+            start = max(0, size - block)
+            handle.seek(start)
+            chunk = handle.read(size - start)
+            lines = chunk.splitlines()
+            if start == 0 or len(lines) > count + 1:
+                kept = lines if start == 0 else lines[1:]
+                return [line.decode("utf-8", "replace") for line in kept[-(count + 1) :]]
+            block *= 4
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None

@@ -6,10 +6,10 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-import polars as pl
 import pytest
 from click.testing import CliRunner
 
+import humstats.store
 from humstats.cli import cli
 from humstats.store import Store
 
@@ -65,21 +65,20 @@ def test_a_full_disk_while_committing_leaves_no_batch(
     runner = CliRunner()
     ingest = ["--data", str(data_dir), "ingest", *FLAGS]
     assert runner.invoke(cli, [*ingest, str(DATA / "syria-hxl.csv")]).exit_code == 0
-    batches = sorted((data_dir / "processed").rglob("*.parquet"))
+    figures = Store(data_dir).figures().collect()
     runs = Store(data_dir).runs()
-    real = pl.DataFrame.write_parquet
+    real = humstats.store.write_deltalake
 
-    def full_disk(frame: pl.DataFrame, target: object, *args: object, **kwargs: object) -> None:
-        if Path(str(target)).name == "quarantine.parquet":  # the second of three files
-            Path(str(target)).write_bytes(b"PAR1 half")
+    def full_disk(table: object, data: object, *args: object, **kwargs: object) -> None:
+        if str(getattr(table, "table_uri", table)).rstrip("/").endswith("sources"):  # the last
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(frame, target, *args, **kwargs)
+        real(table, data, *args, **kwargs)
 
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", full_disk)
+    monkeypatch.setattr(humstats.store, "write_deltalake", full_disk)
     result = runner.invoke(cli, [*ingest, str(DATA / "sudan-hxl.csv")])
     assert result.exit_code == 1
     assert result.output == f"Error: cannot write to the store at {data_dir}: the disk is full\n"
-    assert sorted((data_dir / "processed").rglob("*.parquet")) == batches
+    assert Store(data_dir).figures().collect().equals(figures)  # the batch never showed
     assert Store(data_dir).runs() == runs
     monkeypatch.undo()
     again = runner.invoke(cli, [*ingest, str(DATA / "sudan-hxl.csv")])

@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_figures
+from conftest import make_figures, make_sources
 from humstats.cli import cli
 from humstats.hxl import INDICATOR_HXL
 from humstats.schema import COLUMNS, Indicator
-from humstats.store import SOURCE_DTYPES, Store
+from humstats.store import Store
 from humstats.validate import empty_quarantine
 
 
@@ -48,7 +48,7 @@ def store(data_dir: Path) -> Store:
             "published_date": dt.date(2022, 1, 1),
         },
     )
-    sources = pl.DataFrame([{"sha256": "a" * 64, "batch_id": "b1"}], schema=SOURCE_DTYPES)
+    sources = make_sources(figures)
     with store.lock():
         store.commit("b1", figures, empty_quarantine(), sources)
     return store
@@ -139,7 +139,7 @@ def split_store(data_dir: Path) -> Store:
             )
         ),
     )
-    sources = pl.DataFrame([{"sha256": "b" * 64, "batch_id": "b2"}], schema=SOURCE_DTYPES)
+    sources = make_sources(figures, "b" * 64)
     with store.lock():
         store.commit("b2", figures, empty_quarantine(), sources)
     return store

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_figures
+from conftest import make_figures, make_sources
 from humstats.cli import cli
-from humstats.store import SOURCE_DTYPES, Store
+from humstats.store import Store
 from humstats.validate import empty_quarantine
 
 
@@ -24,7 +24,7 @@ def data(data_dir: Path) -> Path:
         {"country_iso3": "SDN", "value": 9},
         {"country_iso3": "SYR", "value": 7},
     )
-    sources = pl.DataFrame([dict.fromkeys(SOURCE_DTYPES)], schema=SOURCE_DTYPES)
+    sources = make_sources(figures)
     with store.lock():
         store.commit("b1", figures, empty_quarantine(), sources)
     return data_dir
@@ -123,7 +123,7 @@ HOSTILE = ('=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "ok
 def test_formula_cells_are_escaped_in_exports(data_dir: Path, fmt: str) -> None:
     store = Store(data_dir)
     figures = make_figures(*({"location_name": text, "value": n} for n, text in enumerate(HOSTILE)))
-    sources = pl.DataFrame([dict.fromkeys(SOURCE_DTYPES)], schema=SOURCE_DTYPES)
+    sources = make_sources(figures)
     with store.lock():
         store.commit("b1", figures, empty_quarantine(), sources)
     sql = "SELECT indicator, value, location_name FROM figures ORDER BY value"

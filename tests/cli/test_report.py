@@ -3,14 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_figures
+from conftest import make_figures, make_sources
 from humstats.cli import cli
 from humstats.schema import empty_quarantine
-from humstats.store import SOURCE_DTYPES, Store
+from humstats.store import Store
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def store(data_dir: Path) -> Store:
             "published_date": dt.date(2024, 12, 3),
         },
     )
-    sources = pl.DataFrame([{"sha256": "a" * 64, "batch_id": "b1"}], schema=SOURCE_DTYPES)
+    sources = make_sources(figures)
     with store.lock():
         store.commit("b1", figures, empty_quarantine(), sources)
     return store
@@ -102,7 +101,7 @@ def test_any_text_in_any_field_renders(data_dir: Path, tmp_path: Path) -> None:
         )
     )
     store = Store(data_dir)
-    sources = pl.DataFrame([{"sha256": "a" * 64, "batch_id": "b1"}], schema=SOURCE_DTYPES)
+    sources = make_sources(figures)
     with store.lock():
         store.commit("b1", figures, empty_quarantine(), sources)
     out = tmp_path / "reports"

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import KILL_AT
 from humstats.cli import cli
 from humstats.store import Store
 
@@ -109,6 +108,13 @@ def test_concurrent_run_is_refused_with_exit_3(project: Path) -> None:
     assert _run(project).exit_code == 0  # the lock is free again
 
 
+RUN_CLI = """
+from humstats.cli import main
+sys.argv[0] = "humstats"
+main()
+"""
+
+
 def test_run_killed_half_way_is_simply_run_again(project: Path) -> None:
     """SIGKILL a run at several points; the next run completes it, nothing lost or doubled."""
     pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
@@ -130,20 +136,12 @@ def test_run_killed_half_way_is_simply_run_again(project: Path) -> None:
             shutil.move(inbox / name, project / "more" / str(n) / name)
     (project / "humstats.toml").write_text(config)
     command = [sys.executable, "-m", "humstats", "run", "--config", str(project / "humstats.toml")]
-    batches = project / "data" / "processed" / "batches"
-
-    killed_mid_run = 0
-    for wanted in (1, 2):
-        proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline:
-            if batches.exists() and len(list(batches.iterdir())) >= wanted:
-                os.kill(proc.pid, signal.SIGKILL)
-                killed_mid_run += 1
-                break
-            time.sleep(0.005)
-        proc.wait(60)
-    assert killed_mid_run, "every run finished before it could be killed"
+    # Killed as the second batch is about to become visible, then before any commit.
+    for point, nth in (("commit:sources", 2), ("commit:figures", 1)):
+        killer = [sys.executable, "-c", KILL_AT + RUN_CLI, point, str(nth), *command[3:]]
+        killed = subprocess.run(killer, stderr=subprocess.DEVNULL, timeout=120)
+        assert killed.returncode == -signal.SIGKILL
+    assert Store(project / "data").sources().collect().height == 3  # the first batch only
 
     final = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert final.returncode == 0, final.stderr
