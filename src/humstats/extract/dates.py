@@ -67,7 +67,10 @@ PERIOD_RE = re.compile(
     rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
     rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
-    rf"|(?P<past>\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:(?P<count>\w+)\s+)?"
+    rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last)"
+    # "within a fortnight", "within 48 hours", "within the past week"; not a vague "within days"
+    rf"|within(?:\s+the\s+(?:past|last))?(?:\s+an?)?(?!\s+(?:days|weeks|months|hours)\b))"
+    rf"\s+(?:(?P<count>\w+)\s+)?"
     rf"(?P<unit>days?|weeks?|months?|hours?|fortnight))"
     rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
     rf"|\bovernight\b|\byesterday\b|\btoday\b)"
@@ -280,6 +283,7 @@ _ANCHORS = (
     *(name.lower() for name in calendar.month_abbr[1:]),
     "since",
     "past",
+    "within",
     "last",
     "this",
     "overnight",

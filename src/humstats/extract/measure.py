@@ -3,7 +3,8 @@
 A count "as of" a date or "to date" ("has left 500,000 dead", "home to 2 million", "the death
 toll rose to 58") is a stock; one bound to a window or an event ("newly displaced", "killed on
 Monday", "in the past week", "in Saturday's quake") is a flow. Stock words in the figure's own
-clause win; a flow window anywhere in the sentence makes a flow, except "since" an event
+clause win; "another", "an additional", "N more" next to the number make it new on top of an
+earlier count, a flow; a flow window anywhere in the sentence makes a flow, except "since" an event
 ("since the war began in April 2023"), which counts from the start of a crisis: a stock.
 """
 
@@ -74,6 +75,10 @@ _STOCK_BEFORE = re.compile(
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
+_NEW_BEFORE = re.compile(r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new)\s*$", re.I)
+_NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly)\b(?!\s+than\b)", re.I)
+""""another 900", "an additional 15,000", "1,200 more": counted on top of an earlier total,
+so new in the window the text reports on."""
 SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
 """Just before a date: the date starts a running count ("since the war began in April 2023")."""
 
@@ -115,6 +120,10 @@ def measure_of(
         masked, max(lower, q.hedge_start - 25), q.hedge_start
     ):
         return Measure.STOCK
+    if _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start) or (
+        _NEW_AFTER.match(masked, q.end, upper)
+    ):
+        return Measure.FLOW
     flows = [
         p
         for p in periods
