@@ -53,6 +53,12 @@ _VERBS = [
     "acknowledged",
     "acknowledges",
     "acknowledge",
+    "counted",
+    "counts",
+    "documented",
+    "documents",
+    "tallied",
+    "logged",
 ]
 _VERB = re.compile(rf"\s(?:{alternation(_VERBS)})\b")
 _LEFT_BOUNDARY = re.compile(
@@ -81,10 +87,15 @@ _VERB_STEMS = (
     "verifi",
     "inform",
     "acknowledg",
+    "count",
+    "document",
+    "tallied",
+    "logged",
 )
 _PUT_AT = re.compile(r"(?:\s+(?:the|its|their))?(?:\s+[\w-]+){0,3}?\s+at\b")
 """"Officials put the death toll at 112": the frame reaches the number it governs."""
 _AUXILIARY = re.compile(r"\s+(?:has|have|had)(?:\s+(?:also|now|already|since))?\s*$", re.I)
+_ADVERB = re.compile(r"\s+(?:now|also|separately|previously|earlier|later|still)\s*$")
 _AUX_ENDS = ("has", "have", "had", "also", "now", "already", "since")
 _APPOSITIVE = re.compile(r",\s*([^,]{2,60}),\s*$")
 _BRACKETED = re.compile(rf"{_ACRONYM}\s*$")
@@ -159,11 +170,22 @@ _TRAILING = re.compile(r"\s+(?:estimates|figures|data|statistics|on|in a stateme
 
 
 _SAID_SPEAKER = re.compile(
-    rf"\b(?:said|says|told \w+)\s+(?:[A-Z][\w.'’-]*\s+){{1,4}}?[A-Z][\w.'’-]*,\s+(?:a|an|the)\s+"
+    rf"\b(?:said|says|told \w+)\s+(?:[A-Z][\w.'’-]*\s+){{1,4}}?[A-Z][\w.'’-]*,\s+"
+    rf"(?:(?:a|an|the)\s+)?"
     rf"(?:[\w-]+\s+){{0,2}}?{_TITLES}\s+(?:for|of|at|with)\s+(?:the\s+)?"
-    r"(?P<org>[A-Z][\w.&'’-]*(?:\s+(?:of|for|and|the|on)?\s*[A-Z][\w.&'’-]*)*)"
+    r"(?P<org>[A-Z][\w.&'’-]*(?:\s+(?:of|for|and|the|on)?\s*[A-Z][\w.&'’-]*)*"
+    rf"|(?:[a-z][\w'’-]*\s+){{0,3}}(?i:{_AGENTS.pattern}))"
 )
 """"..., said Jane Doe, a spokesperson for the IOM": the speaker's body is the source."""
+
+
+_INVERTED = re.compile(
+    r"(?:[,;—–]|[\"”’])\s*(?:said|says|reported|reports|added|estimated|noted|stated|"
+    r"announced|confirmed)\s+(?P<src>(?:the|a|an)\s+[^,.;:()\"“”]+?|[A-Z][^,.;:()\"“”]*?"
+    rf"|(?:[a-z][\w'’-]*\s+){{0,3}}(?i:{_AGENTS.pattern}))"
+    r"(?=\s*(?:[,.;:()]|$|\s+(?:on|in|late|earlier|this|last|yesterday|today)\b))",
+)
+"""The source after its verb: "..., said the agency's spokesperson", "..." said UNHCR."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +215,10 @@ def _clean(source: str) -> str | None:
         speaker = _SPEAKER_FOR.match(source) or _ORG_TITLE.match(source)
     if speaker and (speaker["org"][:1].isupper() or _AGENTS.search(speaker["org"])):
         source = _LEADING.sub("", speaker["org"].strip())
+    elif (
+        speaker is None and source.split()[-1:] and re.fullmatch(_TITLES, source.split()[-1], re.I)
+    ):
+        source = " ".join(source.split()[:-1])  # "the local Red Cross coordinator": the body
     possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
     if possessive:
         source = source[possessive.end() :]
@@ -250,10 +276,28 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         speakers = [(m, m.start()) for m in _SAID_SPEAKER.finditer(text, start, end)]
     for match, _ in speakers:
         found.append(Attribution(_clean(match["org"]) or match["org"], match.start(), match.end()))
+    inverted = [
+        m
+        for m in _INVERTED.finditer(text, start, end)
+        if m.start() + 1 not in {at for _, at in speakers}
+        and not any(m.start() <= at < m.end() for _, at in speakers)
+    ]
+    for match in inverted:
+        phrase = match["src"].strip()
+        if phrase.lower() in _PRONOUNS:
+            continue
+        source = _clean(phrase)
+        if source is None:
+            continue
+        generic = bool(_GENERIC.fullmatch(phrase) or _GENERIC.fullmatch(f"the {source}"))
+        found.append(Attribution(source, match.start(), match.end(), generic=generic))
     for match in _VERB.finditer(text, start, end):
         if any(at == match.start() + 1 for _, at in speakers):
             continue  # "..., said Jane Doe, a spokesperson for the IOM": read above
         left = text[max(start, match.start() - 90) : match.start()]
+        adverb = _ADVERB.search(left)
+        if adverb:  # "The agency now counts": the adverb is no part of the name
+            left = left[: adverb.start()]
         auxiliary = _AUXILIARY.search(left) if left.rstrip().endswith(_AUX_ENDS) else None
         weak = auxiliary is not None
         if auxiliary is not None:
@@ -277,6 +321,8 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         phrase = left[boundary.end() :] if boundary else left
         if boundary is None and match.start() - 90 > start:
             continue
+        if phrase.strip().lower() == "we":
+            continue  # "“We have counted 40 bodies,” said ...": the speaker is named after
         if phrase.strip().lower() in _PRONOUNS:
             found.append(Attribution("it", match.start() - len(phrase), verb_end))
             continue
@@ -299,3 +345,22 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         if source:
             found.append(Attribution(source, match.start() - len(phrase), verb_end, weak=weak))
     return found
+
+
+_SUBJECT = re.compile(
+    r"(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:of|for|the|and|on)?\s*[A-Z][\w'’&.-]*)+"
+    r"|[A-Z]{2,}[a-z]?[A-Z]*)(?:\s+\((?P<short>[A-Z][A-Za-z]*[A-Z])\))?"
+    r"\s+(?:has\s+|have\s+)?[a-z]+(?:ed|es|s)\b"
+)
+
+
+def named_subject(text: str, start: int, end: int) -> str | None:
+    """The body a sentence is about when its subject is a name ("The Norwegian Refugee Council
+    released a statement", "UNICEF issued a warning"): whom a later "the agency" means."""
+    match = _SUBJECT.match(text, start, end)
+    if match is None:
+        return None
+    name = _clean(match["name"])
+    if name and match["short"]:
+        return f"{name} ({match['short']})"
+    return name

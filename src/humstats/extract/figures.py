@@ -30,6 +30,7 @@ from humstats.extract import syntax
 from humstats.extract.attribution import (
     Attribution,
     find_attributions,
+    named_subject,
     short_names,
     with_short_name,
 )
@@ -203,6 +204,9 @@ class _Context:
     previous_measure: Measure | None = None
     previous_period: Period | None = None
     previous_source: str | None = None
+    named_source: str | None = None
+    """The last source the document named, in any sentence: what "the agency" or "it" means
+    even where sentences without figures came between."""
     heading_period: Period | None = None
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     """The dependency parse of each sentence with several counts (when the parse is on)."""
@@ -514,6 +518,11 @@ def _country_level(place: Place | None) -> Place | None:
     return Place(_country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)
 
 
+_STAND_IN = re.compile(r"\b(?:agency|organi[sz]ation|group|charity|monitor|mission|body)$", re.I)
+""""The agency" stands in for a body named earlier; "the government" or "the ministry" is
+usually a body of its own, so only these carry back past sentences without figures."""
+
+
 def _source_for(context: _Context, attributions: list[Attribution], figure: _Figure) -> str | None:
     """The nearest source in the sentence; else the one the text named before, except for a
     population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
@@ -523,10 +532,18 @@ def _source_for(context: _Context, attributions: list[Attribution], figure: _Fig
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
-    if nearest.source == "it":
-        return context.previous_source
-    if nearest.generic and context.previous_source:
-        return context.previous_source
+    if nearest.source == "it" or nearest.generic:
+        # "OCHA said ... and it added": a name earlier in the sentence, else in the document
+        before = [
+            a for a in attributions if a.end <= nearest.start and a.source != "it" and not a.generic
+        ]
+        if before:
+            return with_short_name(before[-1].source, context.short_names)
+        named = context.previous_source
+        if nearest.source == "it" or _STAND_IN.search(nearest.source):
+            named = named or context.named_source
+        if named or nearest.source == "it":
+            return named
     return with_short_name(nearest.source, context.short_names)
 
 
@@ -580,6 +597,11 @@ def _rows(
         in_sentence = by_sentence.get(index)
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
             context.previous_source = None
+            found = find_attributions(text, *sentence)
+            named = [a.source for a in found if a.source != "it" and not a.generic]
+            name = named[-1] if named else None if found else named_subject(text, *sentence)
+            if name:
+                context.named_source = with_short_name(name, context.short_names)
             if block_dates:
                 _remember_heading_period(context, sentence, [])
             continue
@@ -686,6 +708,7 @@ def _remember_source(context: _Context, attributions: list[Attribution]) -> None
     named = [a.source for a in attributions if a.source != "it" and not a.generic]
     if named:
         context.previous_source = with_short_name(named[-1], context.short_names)
+        context.named_source = context.previous_source
     elif not any(a.source == "it" or a.generic for a in attributions):
         context.previous_source = None
 
