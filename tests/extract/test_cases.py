@@ -31,6 +31,7 @@ REWRITES = DATA / "extract" / "rewrites.jsonl"
 REWRITES_HELD = DATA / "extract" / "rewrites-holdout.jsonl"
 PASSAGES = DATA / "extract" / "passages.jsonl"
 PASSAGES_HELD = DATA / "extract" / "passages-holdout.jsonl"
+PERIODS_SOURCES = DATA / "extract" / "periods-sources.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -82,7 +83,7 @@ def params(path: Path) -> list:
     ]
 
 
-@pytest.mark.parametrize("case", params(DEV) + params(OWN))
+@pytest.mark.parametrize("case", params(DEV) + params(OWN) + params(PERIODS_SOURCES))
 def test_case(case: dict) -> None:
     got, want, traps = run(case)
     assert traps == []
@@ -111,6 +112,7 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     REWRITES_HELD: (0.8, 0.75),
     PASSAGES: (0.85, 0.8),
     PASSAGES_HELD: (0.75, 0.7),
+    PERIODS_SOURCES: (0.95, 0.95),
 }
 
 
@@ -119,7 +121,7 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
     f1, recall, traps = scores(path)
     assert f1 >= FLOORS[path][0]
     assert recall >= FLOORS[path][1]
-    if path in (DEV, REWRITES, REWRITES_HELD):
+    if path in (DEV, REWRITES, REWRITES_HELD, PERIODS_SOURCES):
         assert traps == 0
 
 
@@ -194,3 +196,38 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:
     accuracy = field_accuracy(paths)
     assert {n: a for n, a in accuracy.items() if a < floors[n]} == {}
+
+
+def test_periods_and_sources_read_on_every_field() -> None:
+    """Windows, "another"/"N more", "since <crisis start>", sources after other verbs, inverted
+    and stand-in sources (``periods-sources.jsonl``): measure, source and the stated period
+    are right on the figures matched, not only (indicator, value)."""
+    right: Counter = Counter()
+    total: Counter = Counter()
+    for case in load(PERIODS_SOURCES):
+        figures = extract(case).to_dicts()
+        for want in case["figures"]:
+            got = next(
+                (
+                    f
+                    for f in figures
+                    if (f["indicator"], f["value"]) == (want["indicator"], want["value"])
+                ),
+                None,
+            )
+            if got is None:
+                continue
+            figures.remove(got)
+            checks = {
+                "measure": want["measure"] == got["measure"],
+                "attributed_to": _same_name(want["attributed_to"], got["attributed_to"]),
+            }
+            for bound in ("period_start", "period_end"):
+                if want[bound]:
+                    checks[bound] = want[bound] == str(got[bound])
+            right.update(name for name, ok in checks.items() if ok)
+            total.update(checks)
+    accuracy = {name: right[name] / total[name] for name in total}
+    floors = {"measure": 0.9, "attributed_to": 0.95, "period_start": 0.95, "period_end": 0.95}
+    assert {n: a for n, a in accuracy.items() if a < floors[n]} == {}
+    assert total["period_start"] >= 5
