@@ -100,7 +100,7 @@ _AUX_ENDS = ("has", "have", "had", "also", "now", "already", "since")
 _APPOSITIVE = re.compile(r",\s*([^,]{2,60}),\s*$")
 _BRACKETED = re.compile(rf"{_ACRONYM}\s*$")
 _NAME_RUN = re.compile(
-    r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|on|the|de|du|des|la|el)\s+)*[A-Z][\w'’.&-]*)*\s*$"
+    r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|on|in|the|de|du|des|la|el)\s+)*[A-Z][\w'’.&-]*)*\s*$"
 )
 """The capitalised name before a bracketed acronym, "and"/"of" inside it included."""
 _GENERIC = re.compile(
@@ -169,6 +169,11 @@ _DOCUMENT = re.compile(
 _TRAILING = re.compile(r"\s+(?:estimates|figures|data|statistics|on|in a statement)$", re.I)
 
 
+_BARE_TITLE = re.compile(
+    rf"(?:(?i:a|an|the|its|their|his|her)\s+)?(?:[a-z][\w-]*\s+)?(?i:{_TITLES})"
+    r"(?:\s+[A-Z][\w.'’-]*)*"
+)
+"""A speaker by title alone ("a spokesperson", "spokesperson Jane Doe"): the body named before."""
 _SAID_SPEAKER = re.compile(
     rf"\b(?:said|says|told \w+)\s+(?:[A-Z][\w.'’-]*\s+){{1,4}}?[A-Z][\w.'’-]*,\s+"
     rf"(?:(?:a|an|the)\s+)?"
@@ -339,6 +344,9 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         if acronym:
             name = _NAME_RUN.search(trimmed)
             phrase = name.group() if name else phrase
+        if _BARE_TITLE.fullmatch(phrase.strip()):  # "spokesperson Jane Doe told reporters"
+            found.append(Attribution(phrase.strip(), match.start() - len(phrase), verb_end, True))
+            continue
         source = _clean(phrase)
         if source and acronym:
             source = f"{source} ({acronym.group().strip(' ()')})"

@@ -518,7 +518,10 @@ def _country_level(place: Place | None) -> Place | None:
     return Place(_country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)
 
 
-_STAND_IN = re.compile(r"\b(?:agency|organi[sz]ation|group|charity|monitor|mission|body)$", re.I)
+_STAND_IN = re.compile(
+    r"\b(?:agency|organi[sz]ation|group|charity|monitor|mission|body|spokes(?:person|man|woman))\b",
+    re.I,
+)
 """"The agency" stands in for a body named earlier; "the government" or "the ministry" is
 usually a body of its own, so only these carry back past sentences without figures."""
 
