@@ -180,7 +180,12 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
             if match["s_weekday"]
             else _day_month(match, "s_", published)
         )
-        return Period(start, published, day, False, span, True) if start else None
+        if start is None:
+            return None
+        # "since 7 October 2023" in a text of 2024: a crisis start, counted from ever since (a
+        # running total), not a reporting window like "since Thursday" or "since 1 July"
+        crisis_start = bool(match["s_year"]) and (published - start).days > _WINDOW_DAYS
+        return Period(start, published, day, False, span, not crisis_start)
     if match["on"]:
         weekday = match["o_weekday"] or match["p_weekday"]
         date = _weekday(published, weekday) if weekday else _day_month(match, "o_", published)
@@ -298,6 +303,8 @@ _ANCHORS = (
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
 _REACH = 32
+_WINDOW_DAYS = 90
+"""A "since" date with its year stated and further back than this starts a crisis, not a window."""
 _LONGEST_WINDOW_DAYS = 3660
 """A window reaching back more than ten years is no reference period ("in the past 300 years")."""
 
