@@ -691,3 +691,22 @@ def test_a_year_in_an_hxl_header_dates_the_column_when_no_column_does(tmp_path: 
         dt.date(2017, 12, 31),
         "year",
     )
+
+
+def test_admin_level_from_pcode_length_when_no_hashtag_names_it() -> None:
+    meta = SourceMeta(publisher="OCHA", published_date=dt.date(2022, 7, 5))
+    figures = normalize_table(read(DATA / "pcode_levels_hxl.csv"), meta).figures
+    levels = dict(zip(figures["pcode"], figures["admin_level"], strict=True))
+    assert levels == {
+        "SO24": 1, "SO22": 1, "SO2401": 2, "SO2402": 2, "SO2203": 2, "SO2204": 2, "SO2801": 2,
+        "KE0701": 1,
+    }  # fmt: skip
+    countries = dict(zip(figures["pcode"], figures["country_iso3"], strict=True))
+    assert countries["KE0701"] == "KEN" and countries["SO2801"] == "SOM"
+
+
+def test_an_admin2_hashtag_fixes_the_level_whatever_the_length() -> None:
+    meta = SourceMeta(publisher="OCHA", published_date=dt.date(2022, 7, 5))
+    figures = normalize_table(read(DATA / "pcode_adm2_hxl.csv"), meta).figures
+    assert figures["admin_level"].to_list() == [2, 2]
+    assert figures["country_iso3"].to_list() == ["SOM", "SOM"]

@@ -4,7 +4,8 @@ Tables and texts write a country as an ISO code, a name in any form ("Dem. Rep. 
 "Côte d'Ivoire"), an OCHA p-code whose first letters are the country's ISO code ("KE007" is
 in Kenya: the COD convention), or an agency's own code: UNHCR writes China "CHI" (which looks
 like Chile), Sudan "SUD" and Germany "GFR"; ACLED numbers countries by ISO 3166 numeric codes.
-``country_iso3`` reads codes and names, ``pcode_country`` reads p-codes, and
+``country_iso3`` reads codes and names, ``pcode_country`` reads p-codes (``pcode_levels``
+their admin levels), and
 ``code_scheme``/``agency_iso3`` tell which coding a column uses and translate it. Extraction
 from text (``extract/places.py``) and normalisation of tables both call these.
 """
@@ -168,6 +169,27 @@ def pcode_country(pcode: str) -> str | None:
     if found is None and len(prefix) == 3:
         found = pycountry.countries.get(alpha_2=prefix[:2])
     return found.alpha_3 if found is not None else None
+
+
+def pcode_levels(pcodes: Iterable[str | None], shallowest: int = 1) -> dict[str, int]:
+    """The admin level of each p-code of one column, from its length among the p-codes of
+    the same country: under the COD convention a deeper level appends digits to its parent's
+    code ("SO11" is a region, "SO1101" one of its districts), so a country's shortest distinct
+    length is ``shallowest`` (the shallowest level the table's headers name, else 1), the next
+    length one deeper. Values that are no p-code are left out."""
+    lengths: dict[str, set[int]] = {}
+    found: dict[str, tuple[str, int]] = {}
+    for value in pcodes:
+        code = (value or "").strip()
+        country = pcode_country(code) if code else None
+        if country is None:
+            continue
+        lengths.setdefault(country, set()).add(len(code))
+        found[value or ""] = (country, len(code))
+    ranks = {country: sorted(sizes) for country, sizes in lengths.items()}
+    return {
+        value: shallowest + ranks[country].index(size) for value, (country, size) in found.items()
+    }
 
 
 def agency_iso3(code: str, scheme: str) -> str | None:

@@ -20,6 +20,7 @@ from humstats.countries import (
     code_scheme,
     country_iso3,
     pcode_country,
+    pcode_levels,
 )
 from humstats.hxl import HOUSEHOLD_ATTRIBUTES, indicator_of, parse_hashtag
 from humstats.normalize.breakdowns import (
@@ -343,11 +344,19 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
         fields.append(pl.when(~total_row).then(location).alias("location_name"))
         level = pl.lit(c.get("admin_level", 0 if country_level else None), pl.Int8)
         pcode = pl.lit(None, pl.String)
+        named_levels = [p.admin_level for p in m.places if p.admin_level]
         for place, name in zip(reversed(m.places), reversed(names), strict=True):
             if place.admin_level is None and place.pcode is None and len(m.places) == 1:
                 continue
             present = name.is_not_null()
-            level = pl.when(present).then(pl.lit(place.admin_level, pl.Int8)).otherwise(level)
+            own = pl.lit(place.admin_level, pl.Int8)
+            if place.admin_level is None and place.pcode is not None:
+                # no hashtag or key names this column's level: the p-codes' lengths do
+                by_length = pcode_levels(self._values(place.pcode), min(named_levels, default=1))
+                own = pl.col(place.pcode).replace_strict(
+                    by_length, default=None, return_dtype=pl.Int8
+                )
+            level = pl.when(present).then(own).otherwise(level)
             code = self._label(place.pcode) if place.pcode else pl.lit(None, pl.String)
             pcode = pl.when(present).then(code).otherwise(pcode)
         if "admin_level" in m.columns:
