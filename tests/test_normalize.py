@@ -710,3 +710,15 @@ def test_an_admin2_hashtag_fixes_the_level_whatever_the_length() -> None:
     figures = normalize_table(read(DATA / "pcode_adm2_hxl.csv"), meta).figures
     assert figures["admin_level"].to_list() == [2, 2]
     assert figures["country_iso3"].to_list() == ["SOM", "SOM"]
+
+
+def test_an_agency_code_of_no_country_is_quarantined_naming_the_code() -> None:
+    meta = SourceMeta(publisher="IDMC", published_date=dt.date(2023, 5, 11))
+    normalized = normalize_table(read(DATA / "idmc_codes_hxl.csv"), meta)
+    assert normalized.figures["country_iso3"].to_list() == ["SDN", "SSD"]
+    checks = dict(zip(normalized.quarantine["check"], normalized.quarantine["reason"], strict=True))
+    assert set(checks) == {"no-iso-country", "unknown-country"}
+    assert "AB9: IDMC's Abyei Area" in checks["no-iso-country"]
+    assert "(XYZ)" in checks["unknown-country"]
+    abyei = normalized.quarantine.filter(pl.col("check") == "no-iso-country")
+    assert abyei["location_name"].to_list() == ["Abyei Area"]

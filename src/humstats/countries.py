@@ -51,6 +51,14 @@ UNHCR_UNKNOWN = frozenset({"VAR", "STA", "UKN"})
 """UNHCR codes for "various/unknown" and "stateless": no country, said on purpose."""
 
 
+NO_ISO_CODES: dict[str, str] = {
+    "AB9": "IDMC's Abyei Area, claimed by both Sudan and South Sudan",
+}
+"""Agencies' own codes for places that are no ISO 3166-1 country and belong to no single one.
+A figure coded so cannot be given a country: it keeps the code as its place and is
+quarantined with a reason naming it, never guessed into one of the claimants."""
+
+
 def _fold(name: str) -> str:
     """Lower-case, accents and punctuation gone, words single-spaced."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
