@@ -28,6 +28,7 @@ from humstats.schema import (
     QUARANTINE_COLUMNS,
     STAMPED,
     SourceMeta,
+    is_total,
 )
 from humstats.validate import validate_figures
 
@@ -722,3 +723,24 @@ def test_an_agency_code_of_no_country_is_quarantined_naming_the_code() -> None:
     assert "(XYZ)" in checks["unknown-country"]
     abyei = normalized.quarantine.filter(pl.col("check") == "no-iso-country")
     assert abyei["location_name"].to_list() == ["Abyei Area"]
+
+
+def test_unknown_various_and_stateless_origins_are_parts_of_the_host_total() -> None:
+    meta = SourceMeta(publisher="UNHCR", published_date=dt.date(2023, 6, 14))
+    normalized = normalize_table(read(DATA / "unhcr_origin_asylum_hxl.csv"), meta)
+    figures = normalized.figures
+    assert normalized.quarantine.height == 0
+    # no origin row passes for the asylum country's total, so none is added into one
+    assert figures.filter(is_total()).height == 0
+    groups = dict(zip(figures["input_row"], figures["group"], strict=True))
+    assert groups == {
+        3: "origin=SDN",
+        4: "origin=CAF",
+        5: "origin=unknown",
+        6: "origin=stateless",
+        7: "origin=various",
+        8: "origin=SYR",
+        9: "origin=other",
+    }
+    assert set(figures["country_iso3"]) == {"TCD", "DEU"}
+    assert validated(figures).quarantine.height == 0

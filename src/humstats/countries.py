@@ -59,6 +59,27 @@ A figure coded so cannot be given a country: it keeps the code as its place and 
 quarantined with a reason naming it, never guessed into one of the claimants."""
 
 
+NO_COUNTRY_LABELS: dict[str, str] = {
+    "unknown": "unknown", "ukn": "unknown", "not known": "unknown", "inconnu": "unknown",
+    "inconnue": "unknown", "desconocido": "unknown", "various": "various", "var": "various",
+    "various unknown": "various", "mixed": "various", "mixed unknown": "various",
+    "multiple": "various", "multiple countries": "various", "several": "various",
+    "divers": "various", "varios": "various", "stateless": "stateless", "sta": "stateless",
+    "apatride": "stateless", "apatrides": "stateless", "apatrida": "stateless",
+    "apatridas": "stateless", "other": "other", "others": "other", "other countries": "other",
+    "autres": "other", "autre": "other", "otros": "other", "otro": "other",
+}  # fmt: skip
+"""Labels (and UNHCR's codes ``UKN``, ``VAR``, ``STA``) a source gives a figure of several
+countries or of none, on purpose: the part is kept under its kind ("origin=unknown"), never
+resolved to a country and never mistaken for a missing cell."""
+
+
+def no_country_label(text: str) -> str | None:
+    """ "Various/Unknown" -> "various", "Stateless" -> "stateless": the kind of no-country a
+    label states, or None when it states none."""
+    return NO_COUNTRY_LABELS.get(_fold(text))
+
+
 def _fold(name: str) -> str:
     """Lower-case, accents and punctuation gone, words single-spaced."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -154,9 +175,18 @@ def country_iso3(name: str) -> str | None:
         )
         if found is not None:
             return found.alpha_3
-    folded = _fold(text)
     index = _country_index()
-    return VARIANTS.get(folded) or index.get(folded) or index.get(_word_set(text))
+    folded = _fold(text)
+    for key in (folded, " ".join(ABBREVIATIONS.get(w, w) for w in folded.split())):
+        found = VARIANTS.get(key) or index.get(key) or index.get(_word_set(key))
+        if found:
+            return found
+    return None
+
+
+ABBREVIATIONS = {"rep": "republic", "dem": "democratic", "is": "islands", "st": "saint"}
+"""Words the UN-style names of agency tables shorten ("Syrian Arab Rep.", "Dem. Rep. of the
+Congo", "Solomon Is."), written out before a second look-up."""
 
 
 _PCODE = re.compile(r"^([A-Za-z]{2,3})\d")
