@@ -819,24 +819,31 @@ def diff_command(
     counts = ", ".join(f"{n:,} {change}" for change, n in changes.counts().items())
     click.echo(counts, err=True)
     frame = changes.to_frame()
-    if fmt is Format.TABLE:
-        frame = frame.select(
-            c
-            for c in (
-                "change",
-                "figure_id",
-                "indicator",
-                "value",
-                "country_iso3",
-                "location_name",
-                "period_end",
-                "publisher",
-                "superseded_by",
-                "check",
-            )
-            if c in frame.columns
-        )
-    _emit(frame, fmt, output)
+    if fmt is not Format.TABLE:
+        _emit(frame, fmt, output)
+        return
+    # the change column first, then what names each figure (the table format's own
+    # columns would leave out the change)
+    wanted = (
+        "change",
+        "figure_id",
+        "indicator",
+        "value",
+        "country_iso3",
+        "location_name",
+        "period_end",
+        "publisher",
+        "superseded_by",
+        "check",
+    )
+    with pl.Config(
+        tbl_rows=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=40, tbl_width_chars=200
+    ):
+        text = f"{frame.select(c for c in wanted if c in frame.columns)}\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command("migrate")

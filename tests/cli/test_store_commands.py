@@ -123,3 +123,11 @@ def test_migrate_converts_batch_folders(data_dir: Path) -> None:
     assert "figures: 1 rows, content hash" in stderr and "(checked)" in stderr
     assert not folder.exists()
     assert store.figures().collect()["figure_id"].to_list() == ["old-1"]
+
+
+def test_diff_table_shows_the_change(store: Store) -> None:
+    code, stdout, _ = _invoke(store, "diff", "--from", "1")
+    assert code == 0
+    header = stdout.splitlines()[1]
+    assert header.split()[1:3] == ["change", "┆"] and "superseded_by" in header
+    assert "added" in stdout and "superseded" in stdout
