@@ -744,3 +744,12 @@ def test_unknown_various_and_stateless_origins_are_parts_of_the_host_total() -> 
     }
     assert set(figures["country_iso3"]) == {"TCD", "DEU"}
     assert validated(figures).quarantine.height == 0
+
+
+def test_a_mapped_pcode_column_gives_country_and_level() -> None:
+    normalized = small("pcode_column.csv", "pcode_column.toml")
+    figures = normalized.figures
+    assert normalized.quarantine.height == 0
+    levels = dict(zip(figures["pcode"], figures["admin_level"], strict=True))
+    assert levels == {"SO24": 1, "SO2401": 2, "SO22": 1, "SO2204": 2}
+    assert set(figures["country_iso3"]) == {"SOM"}
