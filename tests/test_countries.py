@@ -10,7 +10,9 @@ from humstats.countries import (
     code_scheme,
     country_in_name,
     country_iso3,
+    no_country_label,
     pcode_country,
+    pcode_levels,
 )
 
 
@@ -72,3 +74,52 @@ def test_numeric_country_codes_are_iso_numeric() -> None:
 )
 def test_the_one_country_a_file_name_names(name: str, iso3: str | None) -> None:
     assert country_in_name(name) == iso3
+
+
+def test_pcode_levels_rank_lengths_within_each_country() -> None:
+    codes = ["SO24", "SO2401", "SO22", "SO2203", "KE0701", "SO240101", "N/A", None]
+    assert pcode_levels(codes) == {
+        "SO24": 1,
+        "SO22": 1,
+        "SO2401": 2,
+        "SO2203": 2,
+        "SO240101": 3,
+        "KE0701": 1,  # Kenya's only length is its shallowest level
+    }
+    assert pcode_levels(["SO24", "SO2401"], shallowest=2) == {"SO24": 2, "SO2401": 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Syrian Arab Rep.", "SYR"),
+        ("Central African Rep.", "CAF"),
+        ("Dem. Rep. of the Congo", "COD"),
+        ("Iran (Islamic Rep. of)", "IRN"),
+        ("United Rep. of Tanzania", "TZA"),
+        ("Dem. People's Rep. of Korea", "PRK"),
+        ("Solomon Is.", "SLB"),
+        ("Syria (3RP)", None),
+    ],
+)
+def test_un_style_abbreviations(text: str, iso3: str | None) -> None:
+    assert country_iso3(text) == iso3
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Unknown", "unknown"),
+        ("UKN", "unknown"),
+        ("Various/Unknown", "various"),
+        ("Mixed", "various"),
+        ("Multiple", "various"),
+        ("Stateless", "stateless"),
+        ("apatrides", "stateless"),
+        ("Other", "other"),
+        ("Sudan", None),
+        ("N/A", None),
+    ],
+)
+def test_no_country_labels(text: str, kind: str | None) -> None:
+    assert no_country_label(text) == kind

@@ -28,6 +28,7 @@ from humstats.schema import (
     QUARANTINE_COLUMNS,
     STAMPED,
     SourceMeta,
+    is_total,
 )
 from humstats.validate import validate_figures
 
@@ -691,3 +692,64 @@ def test_a_year_in_an_hxl_header_dates_the_column_when_no_column_does(tmp_path: 
         dt.date(2017, 12, 31),
         "year",
     )
+
+
+def test_admin_level_from_pcode_length_when_no_hashtag_names_it() -> None:
+    meta = SourceMeta(publisher="OCHA", published_date=dt.date(2022, 7, 5))
+    figures = normalize_table(read(DATA / "pcode_levels_hxl.csv"), meta).figures
+    levels = dict(zip(figures["pcode"], figures["admin_level"], strict=True))
+    assert levels == {
+        "SO24": 1, "SO22": 1, "SO2401": 2, "SO2402": 2, "SO2203": 2, "SO2204": 2, "SO2801": 2,
+        "KE0701": 1,
+    }  # fmt: skip
+    countries = dict(zip(figures["pcode"], figures["country_iso3"], strict=True))
+    assert countries["KE0701"] == "KEN" and countries["SO2801"] == "SOM"
+
+
+def test_an_admin2_hashtag_fixes_the_level_whatever_the_length() -> None:
+    meta = SourceMeta(publisher="OCHA", published_date=dt.date(2022, 7, 5))
+    figures = normalize_table(read(DATA / "pcode_adm2_hxl.csv"), meta).figures
+    assert figures["admin_level"].to_list() == [2, 2]
+    assert figures["country_iso3"].to_list() == ["SOM", "SOM"]
+
+
+def test_an_agency_code_of_no_country_is_quarantined_naming_the_code() -> None:
+    meta = SourceMeta(publisher="IDMC", published_date=dt.date(2023, 5, 11))
+    normalized = normalize_table(read(DATA / "idmc_codes_hxl.csv"), meta)
+    assert normalized.figures["country_iso3"].to_list() == ["SDN", "SSD"]
+    checks = dict(zip(normalized.quarantine["check"], normalized.quarantine["reason"], strict=True))
+    assert set(checks) == {"no-iso-country", "unknown-country"}
+    assert "AB9: IDMC's Abyei Area" in checks["no-iso-country"]
+    assert "(XYZ)" in checks["unknown-country"]
+    abyei = normalized.quarantine.filter(pl.col("check") == "no-iso-country")
+    assert abyei["location_name"].to_list() == ["Abyei Area"]
+
+
+def test_unknown_various_and_stateless_origins_are_parts_of_the_host_total() -> None:
+    meta = SourceMeta(publisher="UNHCR", published_date=dt.date(2023, 6, 14))
+    normalized = normalize_table(read(DATA / "unhcr_origin_asylum_hxl.csv"), meta)
+    figures = normalized.figures
+    assert normalized.quarantine.height == 0
+    # no origin row passes for the asylum country's total, so none is added into one
+    assert figures.filter(is_total()).height == 0
+    groups = dict(zip(figures["input_row"], figures["group"], strict=True))
+    assert groups == {
+        3: "origin=SDN",
+        4: "origin=CAF",
+        5: "origin=unknown",
+        6: "origin=stateless",
+        7: "origin=various",
+        8: "origin=SYR",
+        9: "origin=other",
+    }
+    assert set(figures["country_iso3"]) == {"TCD", "DEU"}
+    assert validated(figures).quarantine.height == 0
+
+
+def test_a_mapped_pcode_column_gives_country_and_level() -> None:
+    normalized = small("pcode_column.csv", "pcode_column.toml")
+    figures = normalized.figures
+    assert normalized.quarantine.height == 0
+    levels = dict(zip(figures["pcode"], figures["admin_level"], strict=True))
+    assert levels == {"SO24": 1, "SO2401": 2, "SO22": 1, "SO2204": 2}
+    assert set(figures["country_iso3"]) == {"SOM"}

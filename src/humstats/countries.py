@@ -4,7 +4,8 @@ Tables and texts write a country as an ISO code, a name in any form ("Dem. Rep. 
 "Côte d'Ivoire"), an OCHA p-code whose first letters are the country's ISO code ("KE007" is
 in Kenya: the COD convention), or an agency's own code: UNHCR writes China "CHI" (which looks
 like Chile), Sudan "SUD" and Germany "GFR"; ACLED numbers countries by ISO 3166 numeric codes.
-``country_iso3`` reads codes and names, ``pcode_country`` reads p-codes, and
+``country_iso3`` reads codes and names, ``pcode_country`` reads p-codes (``pcode_levels``
+their admin levels), and
 ``code_scheme``/``agency_iso3`` tell which coding a column uses and translate it. Extraction
 from text (``extract/places.py``) and normalisation of tables both call these.
 """
@@ -48,6 +49,35 @@ population statistics); every other UNHCR code is the ISO code. ``AUS`` is Austr
 
 UNHCR_UNKNOWN = frozenset({"VAR", "STA", "UKN"})
 """UNHCR codes for "various/unknown" and "stateless": no country, said on purpose."""
+
+
+NO_ISO_CODES: dict[str, str] = {
+    "AB9": "IDMC's Abyei Area, claimed by both Sudan and South Sudan",
+}
+"""Agencies' own codes for places that are no ISO 3166-1 country and belong to no single one.
+A figure coded so cannot be given a country: it keeps the code as its place and is
+quarantined with a reason naming it, never guessed into one of the claimants."""
+
+
+NO_COUNTRY_LABELS: dict[str, str] = {
+    "unknown": "unknown", "ukn": "unknown", "not known": "unknown", "inconnu": "unknown",
+    "inconnue": "unknown", "desconocido": "unknown", "various": "various", "var": "various",
+    "various unknown": "various", "mixed": "various", "mixed unknown": "various",
+    "multiple": "various", "multiple countries": "various", "several": "various",
+    "divers": "various", "varios": "various", "stateless": "stateless", "sta": "stateless",
+    "apatride": "stateless", "apatrides": "stateless", "apatrida": "stateless",
+    "apatridas": "stateless", "other": "other", "others": "other", "other countries": "other",
+    "autres": "other", "autre": "other", "otros": "other", "otro": "other",
+}  # fmt: skip
+"""Labels (and UNHCR's codes ``UKN``, ``VAR``, ``STA``) a source gives a figure of several
+countries or of none, on purpose: the part is kept under its kind ("origin=unknown"), never
+resolved to a country and never mistaken for a missing cell."""
+
+
+def no_country_label(text: str) -> str | None:
+    """ "Various/Unknown" -> "various", "Stateless" -> "stateless": the kind of no-country a
+    label states, or None when it states none."""
+    return NO_COUNTRY_LABELS.get(_fold(text))
 
 
 def _fold(name: str) -> str:
@@ -145,9 +175,18 @@ def country_iso3(name: str) -> str | None:
         )
         if found is not None:
             return found.alpha_3
-    folded = _fold(text)
     index = _country_index()
-    return VARIANTS.get(folded) or index.get(folded) or index.get(_word_set(text))
+    folded = _fold(text)
+    for key in (folded, " ".join(ABBREVIATIONS.get(w, w) for w in folded.split())):
+        found = VARIANTS.get(key) or index.get(key) or index.get(_word_set(key))
+        if found:
+            return found
+    return None
+
+
+ABBREVIATIONS = {"rep": "republic", "dem": "democratic", "is": "islands", "st": "saint"}
+"""Words the UN-style names of agency tables shorten ("Syrian Arab Rep.", "Dem. Rep. of the
+Congo", "Solomon Is."), written out before a second look-up."""
 
 
 _PCODE = re.compile(r"^([A-Za-z]{2,3})\d")
@@ -168,6 +207,27 @@ def pcode_country(pcode: str) -> str | None:
     if found is None and len(prefix) == 3:
         found = pycountry.countries.get(alpha_2=prefix[:2])
     return found.alpha_3 if found is not None else None
+
+
+def pcode_levels(pcodes: Iterable[str | None], shallowest: int = 1) -> dict[str, int]:
+    """The admin level of each p-code of one column, from its length among the p-codes of
+    the same country: under the COD convention a deeper level appends digits to its parent's
+    code ("SO11" is a region, "SO1101" one of its districts), so a country's shortest distinct
+    length is ``shallowest`` (the shallowest level the table's headers name, else 1), the next
+    length one deeper. Values that are no p-code are left out."""
+    lengths: dict[str, set[int]] = {}
+    found: dict[str, tuple[str, int]] = {}
+    for value in pcodes:
+        code = (value or "").strip()
+        country = pcode_country(code) if code else None
+        if country is None:
+            continue
+        lengths.setdefault(country, set()).add(len(code))
+        found[value or ""] = (country, len(code))
+    ranks = {country: sorted(sizes) for country, sizes in lengths.items()}
+    return {
+        value: shallowest + ranks[country].index(size) for value, (country, size) in found.items()
+    }
 
 
 def agency_iso3(code: str, scheme: str) -> str | None:

@@ -521,3 +521,32 @@ def test_the_pdf_says_the_same_as_the_html(tmp_path):
     assert "Sudan Killed (verified, since 15 Apr 2023) 20,000 as of 20 Dec 2024" in text
     assert "El Fasher: Killed, new at least 27 new, 3 Dec, 1 report" in text
     assert "new in December" not in text
+
+
+def test_a_panel_of_one_point_is_a_sentence_beside_the_drawn_lines(tmp_path):
+    daily = [
+        figure(
+            country_iso3="PSE",
+            admin_level=1,
+            location_name="Gaza Strip",
+            pcode=None,
+            indicator="killed",
+            as_of=D(2024, 12, day),
+            value=45_000 + 10 * day,
+        )
+        for day in range(1, 11)
+    ]
+    toll = figure(
+        country_iso3="SYR",
+        indicator="killed",
+        as_of=D(2024, 12, 3),
+        value=500_000,
+        qualifier="at_least",
+        method="text-rules@1",
+        quote="The war has left more than 500,000 people dead.",
+    )
+    html = _render(tmp_path, *daily, toll)
+    trends = html[html.index('id="trends"') : html.index('id="locations"')]
+    assert "more than 500,000 as of 3 Dec 2024, a single figure, so no line is drawn" in trends
+    assert trends.count("<svg") == 1  # the Gaza line is drawn; the lone Syria dot is not
+    assert "Magnitudes 10× apart" not in trends

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import sys
 from pathlib import Path
@@ -208,3 +209,22 @@ def test_a_country_known_only_by_one_area_shows_that_area(tmp_path):
     assert cards[("Gaza Strip (area)", "Killed")]["value"] == "45,541"
     assert cards[("Gaza Strip (area)", "Killed")]["change"] == "▲ +1,159 (+2.6%) since 30 Nov 2024"
     assert cards[("West Bank (area)", "Injured")]["value"] == "900"
+
+
+def test_pdf_engine_warns_about_the_template_not_about_chart_styles(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from humstats.report.render import write_pdf
+
+    chart = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<path d="M 0 0 L 40 20" style="fill: none; stroke: #0072b2; stroke-width: 1.6"/></svg>'
+    )
+    style = "<style>p { colour: red }</style>"
+    html = f"<html><head>{style}</head><body><p>x</p>{chart}</body></html>"
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        write_pdf(html, tmp_path / "r.pdf")
+    warned = [r.getMessage() for r in caplog.records if r.name == "weasyprint"]
+    assert any("colour" in m for m in warned)  # a template's own mistake still shows
+    assert not any("stroke" in m or "fill" in m for m in warned)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")

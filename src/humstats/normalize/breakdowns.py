@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from humstats.countries import ISO3, agency_iso3, country_iso3
+from humstats.countries import ISO3, agency_iso3, country_iso3, no_country_label
 from humstats.normalize.headers import fold, is_total_label, load_words
 from humstats.schema import TOTAL, Sex
 
@@ -94,8 +94,12 @@ def cause_of(text: str) -> str | None:
 
 def group_value(key: str, text: str, scheme: str | None = ISO3) -> str | None:
     """A group cell as stored: a country of origin as its ISO code where it is one, a
-    "Total"/"All" cell as no group at all, other text as written (without ``;`` and ``=``)."""
+    no-country label as its kind ("Various/Unknown" -> "various"), a "Total"/"All" cell as no
+    group at all, other text as written (without ``;`` and ``=``)."""
     value = " ".join(text.split()).replace(";", ",").replace("=", "-")
+    if key in PLACE_GROUPS and (kind := no_country_label(value)):
+        # "Unknown", "Various", "Stateless" origins are parts of the host's total as stated
+        return kind
     if not value or fold(value) in _BOTH | _UNSTATED or is_total_label(value):
         return None
     if key in PLACE_GROUPS:

@@ -20,6 +20,7 @@ from humstats.countries import (
     code_scheme,
     country_iso3,
     pcode_country,
+    pcode_levels,
 )
 from humstats.hxl import HOUSEHOLD_ATTRIBUTES, indicator_of, parse_hashtag
 from humstats.normalize.breakdowns import (
@@ -302,7 +303,9 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
                 ).alias("__country_column")
             )
         else:
-            with_codes = [p.pcode for p in reversed(m.places) if p.pcode]
+            # the row's own p-code column first, then the places' from the deepest up
+            own_code = [m.columns["pcode"]] if "pcode" in m.columns else []
+            with_codes = [*own_code, *(p.pcode for p in reversed(m.places) if p.pcode)]
             from_pcodes = [self._lookup(code, pcode_country) for code in with_codes]
             # a row without a p-code (a total row) is in the one country all the others are
             found = {
@@ -317,16 +320,19 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
                     "country_iso3"
                 )
             )
-            pcode_texts = [self._label(p.pcode) for p in reversed(m.places) if p.pcode]
+            pcode_texts = [self._label(code) for code in with_codes]
             fields.append(
                 (pl.coalesce(pcode_texts) if pcode_texts else pl.lit(None, pl.String)).alias(
                     "__country_text"
                 )
             )
             fields.append(
-                pl.lit(m.places[-1].pcode if pcode_texts else None, pl.String).alias(
-                    "__country_column"
-                )
+                pl.coalesce(
+                    pl.when(text.is_not_null()).then(pl.lit(code))
+                    for text, code in zip(pcode_texts, with_codes, strict=True)
+                ).alias("__country_column")
+                if pcode_texts
+                else pl.lit(None, pl.String).alias("__country_column")
             )
             texts = []
         names = [self._label(p.name) for p in m.places]
@@ -343,17 +349,31 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
         fields.append(pl.when(~total_row).then(location).alias("location_name"))
         level = pl.lit(c.get("admin_level", 0 if country_level else None), pl.Int8)
         pcode = pl.lit(None, pl.String)
+        named_levels = [p.admin_level for p in m.places if p.admin_level]
         for place, name in zip(reversed(m.places), reversed(names), strict=True):
             if place.admin_level is None and place.pcode is None and len(m.places) == 1:
                 continue
             present = name.is_not_null()
-            level = pl.when(present).then(pl.lit(place.admin_level, pl.Int8)).otherwise(level)
+            own = pl.lit(place.admin_level, pl.Int8)
+            if place.admin_level is None and place.pcode is not None:
+                # no hashtag or key names this column's level: the p-codes' lengths do
+                by_length = pcode_levels(self._values(place.pcode), min(named_levels, default=1))
+                own = pl.col(place.pcode).replace_strict(
+                    by_length, default=None, return_dtype=pl.Int8
+                )
+            level = pl.when(present).then(own).otherwise(level)
             code = self._label(place.pcode) if place.pcode else pl.lit(None, pl.String)
             pcode = pl.when(present).then(code).otherwise(pcode)
         if "admin_level" in m.columns:
             level = self._label(m.columns["admin_level"]).cast(pl.Int8, strict=False)
         if "pcode" in m.columns:
-            pcode = self._label(m.columns["pcode"])
+            column = m.columns["pcode"]
+            pcode = self._label(column)
+            if "admin_level" not in m.columns and "admin_level" not in c:
+                # a row's own p-code column with no level column: its length gives the level
+                by_length = pcode_levels(self._values(column), min(named_levels, default=1))
+                own = pl.col(column).replace_strict(by_length, default=None, return_dtype=pl.Int8)
+                level = pl.coalesce(level, own)
         fields += [
             pl.when(total_row).then(pl.lit(0, pl.Int8)).otherwise(level).alias("admin_level"),
             pl.when(~total_row).then(pcode).alias("pcode"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from humstats.countries import NO_ISO_CODES
 from humstats.normalize.candidates import CANDIDATE_COLUMNS
 from humstats.normalize.dates import _date_prefix
 from humstats.schema import (
@@ -19,6 +20,7 @@ REASONS = {
     "unparseable-number": "not a number",
     "ambiguous-number": "separators that do not group thousands: a list or a typo, not a count",
     "unknown-country": "no ISO 3166-1 country matches",
+    "no-iso-country": "an agency's code for a place of no single ISO 3166-1 country",
     "unparseable-date": "not a date humstats can read (give [dates] formats in a mapping)",
     "missing-date": "no reference date (map a date column or set constants.period)",
     "missing-published-date": "no publication date (pass --published or set a constant)",
@@ -70,6 +72,21 @@ class QuarantineMixin:
             if used
         ]
         if m.country or c.get("country") is None:
+            checks.append(
+                (
+                    pl.col("country_iso3").is_null()
+                    & pl.col("__country_text").str.to_uppercase().is_in(list(NO_ISO_CODES)),
+                    pl.lit("no-iso-country"),
+                    pl.col("__country_column"),
+                    pl.format(
+                        "{}: {}",
+                        pl.col("__country_text"),
+                        pl.col("__country_text")
+                        .str.to_uppercase()
+                        .replace_strict(NO_ISO_CODES, default=None),
+                    ),
+                )
+            )
             checks.append(
                 (
                     pl.col("country_iso3").is_null(),

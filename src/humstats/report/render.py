@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,18 @@ PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF (PDF/UA): headings, tables and figures are structure a screen reader follows."""
 
 
+class _SvgStyleNoise(logging.Filter):
+    """WeasyPrint's CSS parser warns once per SVG presentation property in matplotlib's
+    ``style`` attributes (``stroke``, ``fill``…), which its SVG renderer then honours anyway:
+    hundreds of lines per report that would bury a real warning."""
+
+    PATTERN = re.compile(r"Ignored `(?:stroke|fill|text-anchor|clip-path|marker|stop-)[\w-]*:")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (self.PATTERN.match(message) and message.endswith("unknown property."))
+
+
 def write_pdf(html: str, path: Path) -> Path:
     """Lay ``html`` out as an A4, tagged PDF; the engine is imported here because it needs
     system libraries (pango) that a machine may lack."""
@@ -68,9 +81,15 @@ def write_pdf(html: str, path: Path) -> Path:
         import weasyprint
     except (ImportError, OSError) as error:
         raise MissingDependencyError("PDF reports", "weasyprint") from error
-    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(
-        path, pdf_variant=PDF_VARIANT, pdf_tags=True
-    )
+    engine_log = logging.getLogger("weasyprint")
+    noise = _SvgStyleNoise()
+    engine_log.addFilter(noise)
+    try:
+        weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(
+            path, pdf_variant=PDF_VARIANT, pdf_tags=True
+        )
+    finally:
+        engine_log.removeFilter(noise)
     return path
 
 

@@ -146,6 +146,18 @@ def _line_label(
     return f"{place} ({describe(definition, measure)})" if definition else place
 
 
+def _point_text(
+    row: dict[str, Any], hedges: dict[str, tuple[str, str | None]], stock: bool, step: str
+) -> str:
+    """One figure in words, with its source's hedge and its date ("nearly 1.9 million as of
+    10 Dec 2024"), for a series too short to draw."""
+    said = [hedges.get(i, (EXACT, None)) for i in row["figure_id"]]
+    value = value_text(row["value"], [q for q, _ in said], [quote for _, quote in said])
+    if stock:
+        return f"{value} as of {format_date(row['period_end'])}"
+    return f"{value} in the {step} of {format_date(row['bucket'])}"
+
+
 def _describe(title: str, lines: list[charts.Line], span: Period) -> str:
     parts = []
     for line in lines:
@@ -201,19 +213,12 @@ def trends(
             place = _line_label(
                 row["country_iso3"], row["location_key"], row[DEFINITION], measure, names
             )
-            said = [hedges.get(i, (EXACT, None)) for i in row["figure_id"]]
-            value = value_text(row["value"], [q for q, _ in said], [quote for _, quote in said])
-            when = (
-                f"as of {format_date(row['period_end'])}"
-                if stock
-                else f"in the {step} of {format_date(row['bucket'])}"
-            )
             items.append(
                 {
                     "kind": "text",
                     "title": title,
-                    "text": f"{place}: {value} {when} — the only figure in "
-                    f"{span.title}, so no line is drawn.",
+                    "text": f"{place}: {_point_text(row, hedges, stock, step)} — the only "
+                    f"figure in {span.title}, so no line is drawn.",
                     "sources": ", ".join(row["publishers"]),
                     "refs": refs,
                 }
@@ -223,12 +228,16 @@ def trends(
         last = group.sort("bucket").group_by("line").agg(pl.col("value").last())
         keys = last.sort("value", descending=True)["line"].to_list()
         many = group["country_iso3"].n_unique() > 1
+        alone: dict[str, dict[str, Any]] = {}  # a line of one point: its row, for a sentence
         for key in keys[:TREND_LINES]:
             one = group.filter(pl.col("line") == key).sort("bucket")
             iso3, location, definition = key.split("/", 2)
+            line_label = _line_label(iso3, location, definition, measure, names, many)
+            if one.height == 1:
+                alone[line_label] = one.row(0, named=True)
             lines.append(
                 charts.Line(
-                    _line_label(iso3, location, definition, measure, names, many),
+                    line_label,
                     one["bucket"].to_list(),
                     one["value"].to_list(),
                     one["range_low"].to_list(),
@@ -247,6 +256,17 @@ def trends(
             panel_title = title if len(panel) > 1 else f"{title} — {panel[0].label}"
             if len(lines) == 1:
                 title = panel_title
+            if len(panel) == 1 and panel[0].label in alone:  # a panel of one dot: a sentence
+                row = alone[panel[0].label]
+                panels.append(
+                    {
+                        "id": chart_id,
+                        "title": panel_title,
+                        "text": f"{panel[0].label}: {_point_text(row, hedges, stock, step)}, "
+                        "a single figure, so no line is drawn.",
+                    }
+                )
+                continue
             desc = _describe(panel_title, panel, span)
             panels.append(
                 {
