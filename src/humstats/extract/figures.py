@@ -207,6 +207,9 @@ class _Context:
     named_source: str | None = None
     """The last source the document named, in any sentence: what "the agency" or "it" means
     even where sentences without figures came between."""
+    unread: list[tuple[int, int]] = field(default_factory=list)
+    """Sentences without numbers since ``named_source`` was set, read for a name only when a
+    stand-in source needs one (most articles never do; reading each costs a fifth of the speed)."""
     heading_period: Period | None = None
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     """The dependency parse of each sentence with several counts (when the parse is on)."""
@@ -526,6 +529,19 @@ _STAND_IN = re.compile(
 usually a body of its own, so only these carry back past sentences without figures."""
 
 
+def _named_source(context: _Context) -> str | None:
+    """The last body the document named, reading the sentences without numbers not read yet."""
+    for start, end in reversed(context.unread):
+        found = find_attributions(context.text, start, end)
+        named = [a.source for a in found if a.source != "it" and not a.generic]
+        name = named[-1] if named else None if found else named_subject(context.text, start, end)
+        if name:
+            context.named_source = with_short_name(name, context.short_names)
+            break
+    context.unread.clear()
+    return context.named_source
+
+
 def _source_for(context: _Context, attributions: list[Attribution], figure: _Figure) -> str | None:
     """The nearest source in the sentence; else the one the text named before, except for a
     population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
@@ -544,7 +560,7 @@ def _source_for(context: _Context, attributions: list[Attribution], figure: _Fig
             return with_short_name(before[-1].source, context.short_names)
         named = context.previous_source
         if nearest.source == "it" or _STAND_IN.search(nearest.source):
-            named = named or context.named_source
+            named = named or _named_source(context)
         if named or nearest.source == "it":
             return named
     return with_short_name(nearest.source, context.short_names)
@@ -600,11 +616,7 @@ def _rows(
         in_sentence = by_sentence.get(index)
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
             context.previous_source = None
-            found = find_attributions(text, *sentence)
-            named = [a.source for a in found if a.source != "it" and not a.generic]
-            name = named[-1] if named else None if found else named_subject(text, *sentence)
-            if name:
-                context.named_source = with_short_name(name, context.short_names)
+            context.unread.append(sentence)
             if block_dates:
                 _remember_heading_period(context, sentence, [])
             continue
@@ -712,6 +724,7 @@ def _remember_source(context: _Context, attributions: list[Attribution]) -> None
     if named:
         context.previous_source = with_short_name(named[-1], context.short_names)
         context.named_source = context.previous_source
+        context.unread.clear()
     elif not any(a.source == "it" or a.generic for a in attributions):
         context.previous_source = None
 
