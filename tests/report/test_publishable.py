@@ -550,3 +550,31 @@ def test_a_panel_of_one_point_is_a_sentence_beside_the_drawn_lines(tmp_path):
     assert "more than 500,000 as of 3 Dec 2024, a single figure, so no line is drawn" in trends
     assert trends.count("<svg") == 1  # the Gaza line is drawn; the lone Syria dot is not
     assert "Magnitudes 10× apart" not in trends
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+def test_an_appendix_entry_repeats_a_url_only_where_its_dataset_has_none(tmp_path, per_row):
+    article = "https://example.org/news/one-article"
+    records = [
+        figure(
+            country_iso3="SDN",
+            indicator=indicator,
+            as_of=D(2024, 12, 3),
+            value=value,
+            method="text-rules@2",
+            quote=f"{value:,} people were {indicator}.",
+            source_file="raw/article.txt",
+            source_url=f"{article}#{indicator}" if per_row else article,
+        )
+        for indicator, value in (("killed", 41), ("displaced", 12_000))
+    ]
+    html = _render(tmp_path, *records)
+    appendix = html[html.index('id="appendix"') :]
+    sources = html[html.index('id="sources"') : html.index('id="appendix"')]
+    entries = re.findall(r'<p class="entry".*?</p>', appendix, flags=re.S)
+    assert len(entries) == 2 and all('href="#src-1"' in e for e in entries)
+    if per_row:  # the dataset has no single link: each entry carries its own
+        assert all(f'href="{article}#' in e for e in entries)
+    else:  # the sources table holds the link once; entries cite it
+        assert sources.count(f'href="{article}"') == 1
+        assert not any(article in e for e in entries)

@@ -69,12 +69,19 @@ def test_report_footnotes_link_each_figure_to_its_resource_or_report(
     (csv,) = page.xpath('//section[@id="appendix"]//a[@rel="attachment"]/@href')
     used = pl.read_csv(io.BytesIO(base64.b64decode(csv.split(",", 1)[1])))
     numbered = {row["appendix_number"]: row["figure_id"] for row in used.to_dicts()}
+    # An entry links its own URL, or cites its dataset whose row in the sources table does.
+    source_links = {
+        row.get("id"): row.xpath('.//a[@class="url"]/@href')
+        for row in page.xpath('//section[@id="sources"]//tr[starts-with(@id, "src-")]')
+    }
     linked = set()
     for entry in entries:
-        (link,) = entry.xpath('.//a[@class="url"]')
+        own = entry.xpath('.//a[@class="url"]/@href')
+        (cited,) = entry.xpath('.//a[starts-with(@href, "#src-")]/@href')
+        href = own[0] if own else source_links[cited.removeprefix("#")][0]
         figure_id = numbered[int(entry.get("id").removeprefix("fig-"))]
-        assert link.get("href") == figures[figure_id]["source_url"]
-        linked.add(link.get("href"))
+        assert href == figures[figure_id]["source_url"]
+        linked.add(href)
     assert linked <= expected
     # figures from datasets and from reports are both cited, each with its own link
     assert server.url_for(IDPS) in linked or server.url_for(RETURNEES) in linked
