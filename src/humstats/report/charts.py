@@ -122,7 +122,7 @@ def trend_chart(
     apart than ``gap`` are not joined: for counts of new events a missing day is unknown,
     not a straight line."""
     with mpl.rc_context(_STYLE):
-        height = 2.3
+        height = 1.6
         figure = Figure(figsize=(_WIDTH_IN, height))
         # The legend goes under the plot, where long country names have the full width.
         labels = [_shorten(line.label, 40) for line in lines] if len(lines) > 1 else []
