@@ -224,6 +224,18 @@ mapping_option = click.option(
 strict_option = click.option("--strict", is_flag=True, help="Exit 1 when any row is quarantined.")
 
 
+def config_option(help: str) -> Callable[[Callable[..., Any]], Any]:
+    """``--config``, the same for every command that reads humstats.toml."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default="humstats.toml",
+        show_default=True,
+        help=help,
+    )
+
+
 @cli.command("ingest")
 @paths_argument
 @mapping_option
@@ -614,14 +626,7 @@ def _configure_logging(quiet: bool, log_format: str) -> None:
 
 
 @cli.command("run")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="humstats.toml",
-    show_default=True,
-    help="The configuration: sources, reports, store.",
-)
+@config_option("The configuration: sources, reports, store.")
 @click.option("--draft", is_flag=True, help="Also render each report's open period as a draft.")
 @click.option(
     "--source",
@@ -661,14 +666,7 @@ def run_command(
 
 
 @cli.command("sources")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="humstats.toml",
-    show_default=True,
-    help="The configuration whose sources to list.",
-)
+@config_option("The configuration whose sources to list.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def sources_command(config_path: Path, fmt: str) -> None:
     """Configured sources (local paths, HDX, HAPI, ReliefWeb) with their last fetch and status.
