@@ -307,6 +307,8 @@ _OWN_PREDICATE = re.compile(
 """Between a number and its verb: "1.3 million peoples are (now) in need" is a clause of its
 own, so a cue before the number across "and" or a comma belongs to the clause before."""
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
+_COMPLEMENT = re.compile(r"\bthat\b", re.I)
+"""Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
 _NOT_HEAD = re.compile(
     r"\b(?:and|or|but|were|was|are|is|have|has|had|been|in|on|at|of|to|for|with|by|from|who|"
     r"that|which|people)\b",
@@ -348,6 +350,10 @@ def find_cue(
         pass
     if backward is not None and _SPEAKS.match(window, backward.end()):
         backward = None  # "residents said, a week after 12 fishermen ...": the speakers
+    if backward is not None and found and _COMPLEMENT.search(window, backward.end()):
+        # "confirmed that 52 people have died": the number opens a clause of its own, whose
+        # predicate says what it counts; the verb before only reports it
+        backward = None
     if backward is not None:
         indicator, kind = patterns.classify(backward.group(), before=True)
         distance = len(window) - backward.end()
