@@ -246,6 +246,11 @@ _CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "chf", "us", "us$", "$", "€"
 _AGE_WORDS = frozenset({"aged", "ages"})
 _AGE_PHRASES = frozenset({"age of", "ages of"})
 _AGE_LINKS = frozenset({"between", "from", "over", "under"})
+_AGE_BOUNDS = frozenset({"under", "over", "below", "above"})
+_AGE_GROUPS = frozenset(
+    {"children", "child", "kids", "infants", "babies", "adults", "people", "those", "girls", "boys"}
+)
+""""children under five", "people over 60": an age limit after the group it bounds."""
 
 
 def _kind_before(text: str, start: int) -> str | None:
@@ -272,6 +277,7 @@ def _kind_before(text: str, start: int) -> str | None:
             and len(lowered) > 1
             and (lowered[-2] in _AGE_WORDS or " ".join(lowered[-3:-1]) in _AGE_PHRASES)
         )
+        or (lowered[-1] in _AGE_BOUNDS and len(lowered) > 1 and lowered[-2] in _AGE_GROUPS)
     ):
         return "age"
     if last in _MONTH_WORDS:
@@ -297,6 +303,8 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     if after_kind == "percent" or before_kind == "money":
         return after_kind if after_kind == "percent" else "money"
     if token.spelled:
+        if before_kind == "age":
+            return "age"
         return "compound" if after_kind in {"compound", "fraction"} else "count"
     for kind in ("age", "time", "ordinal", "date", "fraction", "compound"):
         if after_kind == kind or (before_kind == kind and kind != "compound"):
