@@ -46,6 +46,12 @@ _FLOW_PHRASES = [
     "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
     "shelling|bombing|stampede|crash|collapse|mudslide|landslide|fire|blaze|massacre|sinking)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
+    # a duration with no anchor date: "in a single week", "in just four days", "in recent days"
+    r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
+    r"four |five |six |seven |ten |\d+ )?(?:days?|weeks?|hours?|fortnight)",
+    r"in (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days|weeks|hours)",
+    r"(?:in|over) (?:recent|the past few|the last few|the following) (?:days|weeks|hours)",
+    r"over the (?:course of the )?(?:year|month|week)",
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
