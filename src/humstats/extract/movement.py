@@ -29,9 +29,11 @@ _MOVES = (
     "cross+ over",
     "escape+ to",
     "escape+ into",
-    "fled to",
-    "fled into",
-    "fled across",
+    "flee+/fled to",
+    "flee+/fled into",
+    "flee+/fled across",
+    # a count moved "into" a place: "sent a further 25,000 people into Sudan"
+    "into",
     "make+/made ~ way",
     "seek+/sought ~ safety",
     "seek+/sought ~ refuge",
@@ -65,7 +67,15 @@ _ABROAD = re.compile(
 )
 _INTENT = re.compile(r"\bto\s+$", re.I)
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
-_ORIGIN = re.compile(r"\b(?:from|fled|out of|left|fleeing)\s+(?:the\s+)?$", re.I)
+_ORIGIN = re.compile(
+    r"\b(?:(?:from|fled|out of|left|fleeing)"
+    # where the violence that drove them is: "fleeing renewed attacks in West Darfur",
+    # "Fighting in Tigray's Western zone has sent ..."
+    r"|(?:(?:fleeing|escaping|fled)\s+(?:[\w'’-]+\s+){0,3}?)?"
+    r"(?:fighting|clashes|violence|insecurity|attacks|conflict|war|shelling|bombardment|"
+    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -101,13 +111,14 @@ def crossing(
         for p in places
         if p.iso3 and p.level != DEMONYM and not _ORIGIN.search(text, max(0, p.start - 12), p.start)
     ]
-    if move is not None:
-        hosts = [p for p in named if p.start >= move.end()]
-    elif _HOSTING.search(text, max(lower, q.hedge_start - 60), q.hedge_start):
+    hosts = [p for p in named if p.start >= move.end()] if move is not None else []
+    if not hosts and _HOSTING.search(text, max(lower, q.hedge_start - 60), q.hedge_start):
+        # "Rwanda's ministry registered 1,150 Congolese arriving at ...": the host is named
+        # before the count, whether or not a movement verb follows it
         hosts = [p for p in named if p.end <= q.hedge_start][-1:]
         if not hosts or hosts[0].iso3 in origins:
             return None
-    else:
+    elif move is None:
         return None
     if not hosts:
         if move is not None and group is not None and _ABROAD.search(text, move.start(), upper):
