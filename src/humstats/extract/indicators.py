@@ -307,6 +307,7 @@ _OWN_PREDICATE = re.compile(
 """Between a number and its verb: "1.3 million peoples are (now) in need" is a clause of its
 own, so a cue before the number across "and" or a comma belongs to the clause before."""
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
+_CLAUSE_END = re.compile(r"[,;:.]|\b(?:and|but|while|who|which|that)\b", re.I)
 _COMPLEMENT = re.compile(r"\bthat\b", re.I)
 """Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
 _NOT_HEAD = re.compile(
@@ -336,13 +337,27 @@ def find_cue(
                 override = patterns.after.match(text, forward.end() + verb.start("verb"), upper)
                 if override is not None:
                     indicator, kind = patterns.classify(override.group(), before=False)
+        if kind == "noun" and indicator is Indicator.POPULATION:
+            # "300 residents of villages near Chernihiv had been evacuated": who they are,
+            # not what happened to them; a verb later in the clause says that
+            event = next(
+                (
+                    (i, k, match)
+                    for match in patterns.after.finditer(text, forward.end(), upper)
+                    for i, k in [patterns.classify(match.group(), before=False)]
+                    if k == "verb" and i is not Indicator.POPULATION
+                ),
+                None,
+            )
+            if event is not None and not _CLAUSE_END.search(text, forward.end(), event[2].start()):
+                indicator, kind, forward = event
         found.append(Cue(indicator, forward.start(), forward.end(), kind, forward.start() - end))
         head_noun = (
-            noun
+            kind == "noun"
             and forward.start() - end <= 20
             and not _NOT_HEAD.search(text, end, forward.start())
         )
-    if head_noun:
+    if head_noun and found[0].indicator is not Indicator.POPULATION:
         return found[0]
     window = text[lower:start]
     backward = None
@@ -367,9 +382,14 @@ def find_cue(
             and _OWN_PREDICATE.fullmatch(text, end, found[0].start)
         ):
             return found[0]  # "were displaced, and 1.3 million people are in need": a new clause
-        found.append(
-            Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
-        )
+        cue = Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
+        if head_noun and (joined or indicator is Indicator.POPULATION):
+            return found[0]
+        if head_noun:
+            return cue  # "took the lives of 11 residents": the event before names the count
+        found.append(cue)
+    if head_noun:
+        return found[0]
     if not found:
         return None
     return min(found, key=lambda cue: cue.distance)
