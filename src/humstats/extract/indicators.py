@@ -290,7 +290,9 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         head=re.compile(head, re.I),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
         not_after=re.compile(
-            rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b", re.I
+            # a line break ends a "Label: value" line: the next line's words are not its own
+            rf"[^\w\n]*(?:[\w'-]+[^\S\n]*,?[^\S\n]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b",
+            re.I,
         ),
         nowhere=re.compile(rf"\b(?:{alternation(vocabulary.nowhere)})\b", re.I),
     )
