@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from humstats.extract.dates import Period
+from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
@@ -86,7 +86,7 @@ class Context:
     previous: Candidate | None = None
     previous_place: Place | None = None
     previous_measure: Measure | None = None
-    previous_period: Period | None = None
+    previous_period: TextPeriod | None = None
     previous_source: str | None = None
     named_source: str | None = None
     """The last source the document named, in any sentence: what "the agency" or "it" means
@@ -94,7 +94,7 @@ class Context:
     unread: list[tuple[int, int]] = field(default_factory=list)
     """Sentences without numbers since ``named_source`` was set, read for a name only when a
     stand-in source needs one (most articles never do; reading each costs a fifth of the speed)."""
-    heading_period: Period | None = None
+    heading_period: TextPeriod | None = None
     """An "as of <date>" stated for a block ("Flash Update (as of 9 February)", a line
     "As of 20 November:"): the date of every later figure that states none of its own."""
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)

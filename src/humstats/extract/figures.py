@@ -40,7 +40,7 @@ from humstats.extract.context import (
     lazy_gazetteer,
     tail,
 )
-from humstats.extract.dates import Period, publication_period
+from humstats.extract.dates import TextPeriod, publication_period
 from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
 from humstats.extract.measure import measure_of
 from humstats.extract.numbers import Quantity, find_quantities
@@ -189,7 +189,7 @@ def _sentence_figures(
     text, patterns = context.text, context.patterns
     s0, s1 = sentence
     full_mask, asides = mask_asides(text, s0, s1)
-    periods: list[Period] | None = None
+    periods: list[TextPeriod] | None = None
     attributions: list[Attribution] | None = None
     first_count = min(q.hedge_start for q in in_sentence if q.is_count)
     limits = [  # counts that may be people: each bounds its neighbours' windows
@@ -303,7 +303,7 @@ def _row(
     figure: Candidate,
     measure: Measure,
     place: Place | None,
-    period: Period | None,
+    period: TextPeriod | None,
     source: str | None,
     sentence: tuple[int, int],
     context: Context,
@@ -313,7 +313,7 @@ def _row(
     method = METHOD if period is not None else METHOD + PERIOD_DEFAULTED
     period = period or publication_period(context.published)
     if measure is Measure.STOCK and not period.as_of and period.start != period.end:
-        period = Period(period.end, period.end, period.precision, False, period.span)
+        period = TextPeriod(period.end, period.end, period.precision, False, period.span)
     iso3 = place.iso3 if place is not None else None
     if place is None:
         location = None

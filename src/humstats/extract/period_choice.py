@@ -12,7 +12,7 @@ import re
 
 from humstats.extract.classification import COMPARED
 from humstats.extract.context import Candidate, Context, tail
-from humstats.extract.dates import Period, find_periods
+from humstats.extract.dates import TextPeriod, find_periods
 from humstats.extract.measure import SINCE_EVENT
 from humstats.extract.numbers import Quantity
 
@@ -23,7 +23,7 @@ def own_periods(
     published: dt.date,
     sentence: tuple[int, int],
     quantities: list[Quantity],
-) -> list[Period]:
+) -> list[TextPeriod]:
     """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
     s0, s1 = sentence
     compared = [
@@ -39,14 +39,14 @@ def own_periods(
     ]
 
 
-def _since(period: Period, text: str, published: dt.date, s0: int) -> Period:
+def _since(period: TextPeriod, text: str, published: dt.date, s0: int) -> TextPeriod:
     """A date inside a "since ..." phrase ("since the onset of floods on 28 May") starts a
     count that runs to publication; it does not end one."""
     if period.as_of:
         return period
     if not SINCE_EVENT.search(text, max(s0, period.span[0] - 60), period.span[0]):
         return period
-    return Period(
+    return TextPeriod(
         period.start,
         max(period.start, published),
         period.precision,
@@ -58,12 +58,12 @@ def _since(period: Period, text: str, published: dt.date, s0: int) -> Period:
 
 def period_for(
     q: Quantity,
-    periods: list[Period],
+    periods: list[TextPeriod],
     lower: int,
     upper: int,
     sentence_start: int,
     first_count: int,
-) -> Period | None:
+) -> TextPeriod | None:
     """The period of one count: an "as of" opening its sentence dates every count; else the
     nearest period in its window; else an event date the sentence gives ("on Tuesday")."""
     for period in periods:
