@@ -41,6 +41,8 @@ _UNITS = (
     "fifteen|sixteen|seventeen|eighteen|nineteen"
 )
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+NUMBER_WORDS = rf"{_UNITS}|{_TENS}|hundred|thousand|million"
+"""Spelled numbers as one alternation: where a count may end before "of the ..."."""
 _DIGIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _SMALL = rf"(?:(?:{_TENS})(?:[- ](?:{_DIGIT_WORDS}))?|{_UNITS})"
 _WORDS = (
