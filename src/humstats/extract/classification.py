@@ -16,7 +16,7 @@ import re
 from humstats.extract.context import Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Patterns, find_cue
 from humstats.extract.measure import clause_start
-from humstats.extract.movement import crossing
+from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM
 from humstats.schema import Indicator
@@ -72,6 +72,10 @@ def _partitive_subject(patterns: Patterns, masked: str, q: Quantity, end: int) -
             return Cue(indicator, match.start(), match.end(), kind, match.start() - q.end)
     return None
 
+
+_ONWARD = {Indicator.REFUGEES, Indicator.RETURNEES}
+"""Movements a later bare count with a movement verb continues (a displacement does not
+carry: "3,000 people arrived in Goma" after one is itself a displacement only by its words)."""
 
 _ACCOUNTS_FOR = endings("accounts for", "accounted for", "account for", "accounting for")
 
@@ -240,7 +244,9 @@ def classify_count(
             return None
         return Candidate(q, indicator, Cue(indicator, noun.start(), noun.end(), kind, 1), sentence)
     if head != "partitive" and (cue is None or cue.indicator in FLED):
-        moved = crossing(context.text, q, lower, upper, places_in(context, *sentence))
+        places = places_in(context, *sentence)
+        context.group = group_of(q, places) or context.group
+        moved = crossing(context.text, q, lower, upper, places, context.group)
         if moved is not None and (
             cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
         ):
@@ -279,6 +285,15 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         return None
     if cue is None:
+        if (
+            context.previous is not None
+            and context.previous.indicator in _ONWARD
+            and head in {"people", "bare"}
+            and moves(masked, q.end, upper)
+        ):
+            # "More than 327,000 Afghans have returned ... 12,800 people crossed on Wednesday":
+            # the same movement, counted again
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if tail(masked, max(0, q.hedge_start - 20), q.hedge_start).endswith(INHERIT_BEFORE) and (
             context.previous is not None and head == "bare"
         ):

@@ -27,6 +27,7 @@ _MOVES = (
     "flood+ into",
     "cross+ into",
     "cross+ over",
+    "cross+",
     "escape+ to",
     "escape+ into",
     "flee+/fled to",
@@ -86,15 +87,34 @@ class Crossing:
     host: Place
 
 
-def crossing(
-    text: str, q: Quantity, lower: int, upper: int, places: list[Place]
-) -> Crossing | None:
-    """Refugees where a group from one country moves to (or is hosted in) another; displaced
-    where the place they reach is in their own country; None where the words say neither."""
-    group = next(
+def group_of(q: Quantity, places: list[Place]) -> Place | None:
+    """The people a count names by their country ("3,400 Sudanese", "12,000 new Burundian
+    arrivals"), if it does."""
+    return next(
         (p for p in places if p.level == DEMONYM and p.iso3 and 0 <= p.start - q.end <= _GROUP_GAP),
         None,
     )
+
+
+def moves(text: str, start: int, end: int) -> bool:
+    """Whether a movement verb stands in ``text[start:end]`` ("12,800 people crossed")."""
+    return _MOVE.search(text, start, end) is not None
+
+
+def crossing(
+    text: str,
+    q: Quantity,
+    lower: int,
+    upper: int,
+    places: list[Place],
+    carried: Place | None = None,
+) -> Crossing | None:
+    """Refugees where a group from one country moves to (or is hosted in) another; displaced
+    where the place they reach is in their own country; None where the words say neither.
+
+    ``carried`` is the group the document is about, named in an earlier sentence: "They join
+    more than 600,000 people who have entered eastern Chad" after "3,400 Sudanese reached..."."""
+    group = group_of(q, places) or carried
     origins = {group.iso3} if group else set()
     origins |= {
         p.iso3
