@@ -58,6 +58,7 @@ FIRST_DAY = dt.date(2024, 1, 1)
 REPORT_PERIOD = "2025-06"
 OPERATIONS = ("status", "query", "report", "ingest")
 TARGETED = ("status", "query", "ingest")
+PROGRESS = 500
 
 
 def write_input(path: Path, run: int, figures: int, rng: random.Random) -> None:
@@ -159,9 +160,15 @@ class Bench:
                 maybe_compact()
 
     def fill(self, runs: int) -> float:
-        started = time.perf_counter()
+        """Add runs up to ``runs``, printing the pace every ``PROGRESS`` runs: how the cost of
+        one run (ingest and automatic compaction) moves as the store grows."""
+        started = lap = time.perf_counter()
         while self.runs < runs:
             self.commit_one() if self.fill_by == "commit" else self.ingest_one()
+            if self.runs % PROGRESS == 0:
+                now = time.perf_counter()
+                print(f"   {self.runs:,} runs: {(now - lap) / PROGRESS * 1000:.0f} ms a run")
+                lap = now
         return time.perf_counter() - started
 
     def timed(self, operation: Callable[[], object]) -> float:

@@ -135,6 +135,12 @@ COMPACT_THRESHOLD = 200
 RETENTION = dt.timedelta(days=7)
 """How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
 
+TARGET_FILE_SIZE = 32 << 20
+"""Bytes compaction packs small files into (about a million figures); larger files are left
+as they are, so compaction stays incremental."""
+_ZORDERED = "humstats-zorder"
+"""Application id whose version records how many rows a table held when last clustered."""
+
 _ZSTD_LEVEL = 1
 """zstd's fastest level: on a million figures it writes faster than the default level and
 the file comes out no larger (quotes and ids compress about as well at either)."""
@@ -871,7 +877,11 @@ class Store:
     # -- housekeeping ------------------------------------------------------------------
 
     def compact(
-        self, *, retention: dt.timedelta = RETENTION, lock_timeout: float = 60.0
+        self,
+        *,
+        retention: dt.timedelta = RETENTION,
+        lock_timeout: float = 60.0,
+        zorder: bool | None = None,
     ) -> Compaction:
         """Merge small files, then delete files no version within ``retention`` needs.
 
@@ -879,16 +889,18 @@ class Store:
         version stays readable until ``retention`` has passed. What a killed writer left
         goes too once it is older than ``retention``: files outside any commit, and rows
         of batches whose sources commit never came (rows no reader was ever shown, so
-        other engines reading the tables directly do not see them either).
+        other engines reading the tables directly do not see them either). ``zorder``
+        forces or forbids clustering by ``ZORDER``; by default it happens when worthwhile
+        (``_optimize``).
         """
         with self.lock(lock_timeout):
             try:
-                return self._compact(retention)
+                return self._compact(retention, zorder)
             except DeltaError as error:
                 problem = f"compaction failed: {_one_line(error)} (run humstats check)"
                 raise StoreError(self.root, problem) from error
 
-    def _compact(self, retention: dt.timedelta) -> Compaction:
+    def _compact(self, retention: dt.timedelta, zorder: bool | None) -> Compaction:
         before = self.data_files()
         removed = 0
         hours = max(0, int(retention.total_seconds() // 3600))
@@ -901,13 +913,7 @@ class Store:
             failpoint(f"compact:{table}")
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
-            properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
-            partitions = set(delta.metadata().partition_columns)
-            order = [c for c in ZORDER[table] if c not in partitions]
-            if order:
-                delta.optimize.z_order(order, commit_properties=properties)
-            else:
-                delta.optimize.compact(commit_properties=properties)
+            self._optimize(delta, table, zorder)
             failpoint(f"vacuum:{table}")
             removed += len(
                 delta.vacuum(
@@ -918,6 +924,37 @@ class Store:
                 )
             )
         return Compaction(before, self.data_files(), removed)
+
+    def _optimize(self, delta: DeltaTable, table: str, zorder: bool | None) -> None:
+        """Bin-pack the small files, or cluster the whole table by ``ZORDER`` when that is
+        worth its cost (``zorder=None``): the table spans more than one file of
+        ``TARGET_FILE_SIZE`` and has doubled its rows since it was last clustered. Packing
+        leaves full-size files alone, so a routine compaction rewrites at most one file's
+        worth of rows however large the store grows; clustering rewrites every row, and
+        doubling between clusterings keeps its total cost proportional to the rows stored."""
+        partitions = set(delta.metadata().partition_columns)
+        order = [c for c in ZORDER[table] if c not in partitions]
+        files = pl.DataFrame(delta.get_add_actions(flatten=True)).select(
+            "size_bytes", "num_records"
+        )
+        rows = int(files["num_records"].sum() or 0)
+        if zorder is None:
+            clustered = delta.transaction_version(_ZORDERED) or 0
+            zorder = files["size_bytes"].sum() > TARGET_FILE_SIZE and rows >= 2 * clustered
+        properties = {"humstats.operation": "compact"}
+        if order and zorder:
+            delta.optimize.z_order(
+                order,
+                target_size=TARGET_FILE_SIZE,
+                commit_properties=CommitProperties(
+                    custom_metadata=properties, app_transactions=[Transaction(_ZORDERED, rows)]
+                ),
+            )
+        elif files.height > 1:
+            delta.optimize.compact(
+                target_size=TARGET_FILE_SIZE,
+                commit_properties=CommitProperties(custom_metadata=properties),
+            )
 
     def _drop_hidden(
         self, delta: DeltaTable, table: str, snapshot: Snapshot, cutoff: dt.datetime
