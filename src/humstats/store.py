@@ -126,6 +126,22 @@ STATS_COLUMNS: dict[str, tuple[str, ...]] = {
 ``batch_id``, which says what batches a damaged file held (text columns such as quotes
 would only slow every commit)."""
 
+CHECKPOINT_INTERVAL = 10
+"""Commits between two checkpoints of a table's log. Opening a table reads its last
+checkpoint and replays every JSON commit since, about half a millisecond each: at Delta's
+default of 100 an open costs up to 50 ms more than just after a checkpoint, on every read of
+every table. A checkpoint of a compacted table is small (one row per file, and per file
+removed inside the retention window), so writing one every 10 commits costs less."""
+
+
+def _table_properties(table: str) -> dict[str, str]:
+    """What a table is created with (``compact`` sets them on tables made before)."""
+    return {
+        "delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table]),
+        "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
+    }
+
+
 PARTITION_BY: dict[str, tuple[str, ...]] = {}
 """Hive partition columns of a table, used when the table is created (none: see ``ZORDER``;
 ``bench/store.py --partition`` measures the alternative)."""
@@ -330,6 +346,7 @@ class Snapshot:
         self._store = store
         self._open_table = open_table
         self._tables: dict[str, DeltaTable | None] = {}
+        self._versions: dict[str, int] = {}
         self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
         self._hidden: list[tuple[str, str]] | None = None
@@ -340,8 +357,14 @@ class Snapshot:
     def table(self, name: str) -> DeltaTable | None:
         """``name``'s Delta table at this snapshot's version (None when it has none yet)."""
         if name not in self._tables:
-            self._tables[name] = self._open_table(name)
-        return self._tables[name]
+            delta = self._tables[name] = self._open_table(name)
+            if delta is not None:
+                self._versions[name] = delta.version()
+        delta = self._tables[name]
+        if delta is not None and delta.version() != self._versions[name]:
+            # the Store brought its shared copy up to date since: read our version apart
+            delta = self._tables[name] = self._store._open(name, self._versions[name])
+        return delta
 
     @property
     def version(self) -> int | None:
@@ -516,6 +539,7 @@ class Store:
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
         self._warned: set[str] = set()
+        self._latest: dict[str, DeltaTable] = {}
         self._unreadable: dict[str, str] = {}
         """Files whose size is right but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
@@ -607,6 +631,20 @@ class Store:
         except TableNotFoundError:
             return None
 
+    def _fresh(self, table: str) -> DeltaTable | None:
+        """``table`` at its newest version: opened once per ``Store``, then brought up to
+        date by reading only the commits since. Opening lists the log and replays it from
+        the last checkpoint, the one cost of a read that grows with the number of commits,
+        and an ingest reads each table three times."""
+        delta = self._latest.get(table)
+        if delta is None:
+            delta = self._open(table)
+            if delta is not None:
+                self._latest[table] = delta
+        else:
+            delta.update_incremental()
+        return delta
+
     def _legacy(self) -> dict[str, list[str]]:
         """Batch folders not migrated yet; a folder with a damaged file is left out whole."""
         if not self.batches_dir.is_dir():
@@ -648,7 +686,7 @@ class Store:
         number of the store, a date meaning the end of that day in UTC, or a datetime)."""
         legacy = self._legacy()
         if as_of is None:
-            return Snapshot(self, self._open, legacy)
+            return Snapshot(self, self._fresh, legacy)
         if legacy:
             raise HistoryError(
                 "--as-of needs the Delta layout: convert this store with humstats migrate"
@@ -726,7 +764,7 @@ class Store:
 
     def _data_files(self) -> list[str]:
         """Every data file of the latest version, Delta tables and batch folders alike."""
-        snapshot = Snapshot(self, self._open, {})
+        snapshot = Snapshot(self, self._fresh, {})
         files = [uri for table in TABLES for uri in snapshot._files(table)["uri"].to_list()]
         if self.batches_dir.is_dir():
             files += sorted(str(p) for p in self.batches_dir.glob("*/*.parquet"))
@@ -746,7 +784,7 @@ class Store:
     def damaged_files(self) -> list[Damage]:
         """Data files that cannot be used, found cheaply (sizes, footers of batch folders);
         ``check`` reads every file whole."""
-        snapshot = Snapshot(self, self._open, {})
+        snapshot = Snapshot(self, self._fresh, {})
         damaged = [Damage(self._relative(uri), problem) for uri, problem in snapshot.damaged()]
         if self.batches_dir.is_dir():
             for path in sorted(self.batches_dir.glob("*/*.parquet")):
@@ -806,7 +844,7 @@ class Store:
         writer = WriterProperties(compression="ZSTD", compression_level=_ZSTD_LEVEL)
         attempt = 0
         while True:
-            delta = self._open(table)
+            delta = self._fresh(table)
             failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
             try:
                 write_deltalake(
@@ -815,9 +853,7 @@ class Store:
                     mode="append",
                     schema_mode="merge",
                     partition_by=list(PARTITION_BY.get(table, ())) or None,
-                    configuration=None
-                    if delta is not None
-                    else {"delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table])},
+                    configuration=None if delta is not None else _table_properties(table),
                     writer_properties=writer,
                     commit_properties=properties,
                     storage_options=self.storage_options if delta is None else None,
@@ -830,6 +866,9 @@ class Store:
                     raise
                 log.info("commit to %s conflicted, retrying", table)
                 continue
+            except BaseException:
+                self._latest.pop(table, None)  # whatever the failed write left, reopen
+                raise
             return delta.version() if delta is not None else 0
 
     def commit(
@@ -911,6 +950,7 @@ class Store:
             if delta is None:
                 continue
             failpoint(f"compact:{table}")
+            _upgrade(delta, table)
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
             self._optimize(delta, table, zorder)
@@ -1161,6 +1201,18 @@ class Store:
                 continue
             problems.append(Damage(relative, f"content does not match its hash (sha256 {digest})"))
         return problems
+
+
+def _upgrade(delta: DeltaTable, table: str) -> None:
+    """Give a table made by an older humstats the properties new tables get."""
+    wanted = {"delta.checkpointInterval": str(CHECKPOINT_INTERVAL)}
+    configuration = delta.metadata().configuration
+    missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}
+    if missing:
+        delta.alter.set_table_properties(
+            missing,
+            commit_properties=CommitProperties(custom_metadata={"humstats.operation": "upgrade"}),
+        )
 
 
 def _read_whole(uri: str) -> str | None:
