@@ -332,6 +332,96 @@ def test_compaction_keeps_rows_and_time_travel_inside_retention(data_dir: Path) 
         store.figures(as_of=versions[1]).collect()
 
 
+def _optimizations(store: Store, table: str) -> list[dict[str, Any]]:
+    history = DeltaTable(str(store.table_path(table))).history()
+    return [h for h in history if h.get("operation") == "OPTIMIZE"]  # newest first
+
+
+def _strategy(store: Store) -> str:
+    return _optimizations(store, "figures")[0]["operationMetrics"]["plannerStrategy"]
+
+
+def test_compaction_packs_only_files_below_the_target_size(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(data_dir)
+    for n in range(4):  # large batches make a file much larger than a one-row batch's
+        _batch(store, f"{n}" * 64, *({"value": n * 10_000 + i} for i in range(3000)))
+    store.compact(zorder=False)
+    (packed,) = store.snapshot().files("figures")
+    size = Path(packed.removeprefix("file://")).stat().st_size
+    monkeypatch.setattr(humstats.store, "TARGET_FILE_SIZE", size - 1)  # the packed file is full
+    for n in range(4, 7):
+        _batch(store, f"{n}" * 64, {"value": n})
+    before = _contents(store)
+    store.compact(zorder=False)
+    files = store.snapshot().files("figures")
+    assert len(files) == 2 and packed in files  # the full file was not rewritten
+    assert _optimizations(store, "figures")[0]["operationMetrics"]["numFilesRemoved"] == 3
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+
+
+def test_compaction_clusters_a_table_again_only_once_its_rows_doubled(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(humstats.store, "TARGET_FILE_SIZE", 1)  # every table outgrows a file
+    store = Store(data_dir)
+
+    def clustered() -> str | None:
+        figures = DeltaTable(str(store.table_path("figures")))
+        return figures.metadata().configuration.get("humstats.clusteredRows")
+
+    _batch(store, "0" * 64, {"value": 0}, {"value": 1})
+    _batch(store, "1" * 64, {"value": 2}, {"value": 3})
+    store.compact()
+    assert _strategy(store) == "zOrder" and clustered() == "4"
+    _batch(store, "2" * 64, {"value": 4})
+    _batch(store, "3" * 64, {"value": 5})
+    store.compact()  # 6 rows: not yet twice the 4 clustered
+    assert clustered() == "4"
+    for n in range(4, 7):
+        _batch(store, f"{n}" * 64, {"value": n + 2})
+    before = _contents(store)
+    store.compact()
+    assert _strategy(store) == "zOrder" and clustered() == "9"
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+    store.compact(zorder=False)
+    assert clustered() == "9"
+
+
+def test_a_snapshot_keeps_its_version_while_the_same_store_commits(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    snapshot = store.snapshot()
+    assert snapshot.read("figures").collect()["value"].to_list() == [1]
+    _batch(store, "b" * 64, {"value": 2})
+    store.compact(zorder=False)
+    assert snapshot.version == 0
+    assert snapshot.read("figures").collect()["value"].to_list() == [1]
+    assert sorted(store.snapshot().read("figures").collect()["value"]) == [1, 2]
+
+
+def test_tables_are_checkpointed_every_few_commits(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(humstats.store.CHECKPOINT_INTERVAL + 1):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    log = store.table_path("figures") / "_delta_log"
+    checkpoint = json.loads((log / "_last_checkpoint").read_text())
+    assert checkpoint["version"] == humstats.store.CHECKPOINT_INTERVAL - 1  # versions from 0
+
+
+def test_compaction_gives_an_older_table_the_checkpoint_interval(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    table = DeltaTable(str(store.table_path("figures")))
+    table.alter.set_table_properties({"delta.checkpointInterval": "100"})
+    store.compact()
+    configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
+    assert configuration["delta.checkpointInterval"] == str(humstats.store.CHECKPOINT_INTERVAL)
+
+
 def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:
     store = Store(data_dir)
     assert store.figures(as_of=dt.date(2000, 1, 1)).collect().is_empty()

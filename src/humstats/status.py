@@ -24,6 +24,11 @@ class StoreStatus:
     by_publisher: pl.DataFrame
     quarantine_by_check: pl.DataFrame
     runs: list[dict[str, object]]
+    tables: pl.DataFrame
+    """Each Delta table's version and data files (``damaged``: left out of reads), so a
+    monitoring script sees the store grow and compaction catch up."""
+    version: int | None = None
+    """The store's version (the sources table's: one per batch), what ``--as-of`` takes."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -36,6 +41,8 @@ class StoreStatus:
             "by_publisher": self.by_publisher.to_dicts(),
             "quarantine_by_check": self.quarantine_by_check.to_dicts(),
             "runs": self.runs,
+            "version": self.version,
+            "tables": self.tables.to_dicts(),
         }
 
     def to_json(self) -> str:
@@ -47,6 +54,14 @@ class StoreStatus:
             f"store {self.data_dir}: {self.figures:,} figures from {self.sources:,} inputs, "
             f"{self.quarantined:,} rows in quarantine"
         ]
+        if self.version is not None:
+            tables = ", ".join(
+                f"{row['table']} v{row['version']} ({row['files']:,} files"
+                + (f", {row['damaged']:,} damaged" if row["damaged"] else "")
+                + ")"
+                for row in self.tables.iter_rows(named=True)
+            )
+            lines.append(f"version {self.version}: {tables}")
         with pl.Config(
             tbl_rows=25,
             tbl_hide_dataframe_shape=True,
@@ -114,4 +129,6 @@ def _status(store: Store, data_dir: str | Path, last_runs: int) -> StoreStatus:
         by_publisher=by_publisher,
         quarantine_by_check=by_check,
         runs=store.runs(last=last_runs),
+        tables=snapshot.tables(),
+        version=snapshot.version,
     )

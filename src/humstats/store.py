@@ -154,8 +154,8 @@ RETENTION = dt.timedelta(days=7)
 TARGET_FILE_SIZE = 32 << 20
 """Bytes compaction packs small files into (about a million figures); larger files are left
 as they are, so compaction stays incremental."""
-_ZORDERED = "humstats-zorder"
-"""Application id whose version records how many rows a table held when last clustered."""
+_CLUSTERED_ROWS = "humstats.clusteredRows"
+"""Table property: how many rows the table held when it was last clustered by ``ZORDER``."""
 
 _ZSTD_LEVEL = 1
 """zstd's fastest level: on a million figures it writes faster than the default level and
@@ -412,6 +412,22 @@ class Snapshot:
         """The sound Parquet files of ``table``'s Delta table in this snapshot (not the batch
         folders: ``read`` joins those in)."""
         return self._files(table).filter(pl.col("problem").is_null())["uri"].to_list()
+
+    def tables(self) -> pl.DataFrame:
+        """``table``, ``version``, ``files`` and ``damaged`` (data files left out) of each
+        Delta table this snapshot holds, from the log alone."""
+        rows = [
+            {
+                "table": name,
+                "version": delta.version(),
+                "files": self._files(name).height,
+                "damaged": self._files(name)["problem"].drop_nulls().len(),
+            }
+            for name in TABLES
+            if (delta := self.table(name)) is not None
+        ]
+        schema = {"table": pl.String, "version": pl.Int64, "files": pl.Int64, "damaged": pl.Int64}
+        return pl.DataFrame(rows, schema=schema)
 
     def damaged(self) -> list[tuple[str, str]]:
         """``(uri, problem)`` of every data file left out of this snapshot."""
@@ -979,22 +995,21 @@ class Store:
         )
         rows = int(files["num_records"].sum() or 0)
         if zorder is None:
-            clustered = delta.transaction_version(_ZORDERED) or 0
+            clustered = int(delta.metadata().configuration.get(_CLUSTERED_ROWS, 0))
             zorder = files["size_bytes"].sum() > TARGET_FILE_SIZE and rows >= 2 * clustered
-        properties = {"humstats.operation": "compact"}
+        properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
         if order and zorder:
             delta.optimize.z_order(
-                order,
-                target_size=TARGET_FILE_SIZE,
-                commit_properties=CommitProperties(
-                    custom_metadata=properties, app_transactions=[Transaction(_ZORDERED, rows)]
-                ),
+                order, target_size=TARGET_FILE_SIZE, commit_properties=properties
+            )
+            # a property, not the optimize commit's metadata: reading it needs no history
+            delta.alter.set_table_properties(
+                {_CLUSTERED_ROWS: str(rows)},
+                raise_if_not_exists=False,
+                commit_properties=properties,
             )
         elif files.height > 1:
-            delta.optimize.compact(
-                target_size=TARGET_FILE_SIZE,
-                commit_properties=CommitProperties(custom_metadata=properties),
-            )
+            delta.optimize.compact(target_size=TARGET_FILE_SIZE, commit_properties=properties)
 
     def _drop_hidden(
         self, delta: DeltaTable, table: str, snapshot: Snapshot, cutoff: dt.datetime
