@@ -494,6 +494,29 @@ def test_run_log_tail_reads_the_last_lines(data_dir: Path) -> None:
     assert store.runs(last=5) == store.runs()[-5:]
 
 
+@pytest.mark.parametrize("block", [7, 64, 64 * 1024])
+def test_run_log_read_from_its_end_gives_every_whole_record_newest_first(
+    data_dir: Path, block: int
+) -> None:
+    store = Store(data_dir)
+    for n in range(40):
+        store.log_run({"kind": "run", "n": n, "note": "é" * (n % 5)})
+    with store.runs_path.open("ab") as handle:
+        handle.write(b'{"kind": "run", "n": 4')  # torn by a crash
+    store.log_run({"kind": "run", "n": 40})
+    newest_first = list(store.runs_newest_first(block=block))
+    assert [r["n"] for r in newest_first] == list(range(40, -1, -1))
+    assert newest_first[::-1] == store.runs()
+    assert list(Store(data_dir / "elsewhere").runs_newest_first()) == []
+
+
+def test_run_log_lines_not_containing_a_text_are_not_read(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(6):
+        store.log_run({"kind": "run", "inputs": [{"status": "unreadable" if n % 3 else "stored"}]})
+    assert len(store.runs(containing='"unreadable"')) == 4
+
+
 def _write_legacy_batch(data_dir: Path, sha: str, value: int) -> pl.DataFrame:
     """A batch as stores before Delta Lake kept it: three Parquet files in a folder."""
     batch = f"20241201T00000{value}-{sha[:8]}"

@@ -1140,22 +1140,46 @@ class Store:
             finally:
                 os.close(fd)
 
-    def runs(self, last: int | None = None) -> list[dict[str, object]]:
+    def runs(
+        self, last: int | None = None, *, containing: str | None = None
+    ) -> list[dict[str, object]]:
         """The run log, oldest first (only the ``last`` lines, read from the end of the file,
-        when given); a torn line (a crash mid-write) is skipped."""
+        when given); a torn line (a crash mid-write) is skipped. With ``containing``, only
+        lines holding that text are parsed: a scan of years of hourly runs for the few that
+        matter (failed inputs) reads the file but decodes almost none of it."""
         if not self.runs_path.exists():
             return []
         lines = _tail(self.runs_path, last) if last is not None else None
         if lines is None:
             text = self.runs_path.read_text(encoding="utf-8", errors="replace")
             lines = text.splitlines()
-        records = []
-        for line in lines:
-            with contextlib.suppress(json.JSONDecodeError):
-                record = json.loads(line)
-                if isinstance(record, dict):
-                    records.append(record)
+        records = [
+            record
+            for line in lines
+            if containing is None or containing in line
+            if (record := _record(line)) is not None
+        ]
         return records[-last:] if last is not None else records
+
+    def runs_newest_first(self, block: int = 64 * 1024) -> Iterator[dict[str, object]]:
+        """The run log from its end, one record at a time, so a caller that needs only the
+        recent past (the last rendered period) stops early; a torn line is skipped."""
+        try:
+            handle = self.runs_path.open("rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            end = handle.seek(0, os.SEEK_END)
+            rest = b""
+            while end > 0:
+                start = max(0, end - block)
+                handle.seek(start)
+                lines = (handle.read(end - start) + rest).split(b"\n")
+                end = start
+                rest = lines.pop(0) if start > 0 else b""  # may start mid-line
+                for line in reversed(lines):
+                    if (record := _record(line.decode("utf-8", "replace"))) is not None:
+                        yield record
 
     # -- check -------------------------------------------------------------------------
 
@@ -1239,6 +1263,15 @@ def _read_whole(uri: str) -> str | None:
     except (OSError, ValueError, pl.exceptions.PolarsError) as error:
         return _one_line(error)
     return None
+
+
+def _record(line: str) -> dict[str, object] | None:
+    """One run-log line as its record; None for a torn or foreign line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _json_object(path: Path) -> dict[str, object] | None:
