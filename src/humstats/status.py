@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +98,15 @@ def _counts(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
     )
 
 
-def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
-    """The store's counts; a damaged batch is left out with a warning (``Store.read``)."""
-    store = Store(data_dir)
+def store_status(
+    data_dir: str | Path,
+    last_runs: int = 5,
+    *,
+    storage_options: Mapping[str, str] | None = None,
+) -> StoreStatus:
+    """The store's counts; a damaged batch is left out with a warning (``Store.read``).
+    ``storage_options`` reach a store on object storage (delta-rs' and polars' keys)."""
+    store = Store(data_dir, storage_options=storage_options)
     return store.read(lambda: _status(store, data_dir, last_runs))
 
 

@@ -315,11 +315,21 @@ def _winners(sources: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _scan(files: list[str], schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
+def _scan(
+    files: list[str],
+    schema: Mapping[str, pl.DataType],
+    storage_options: Mapping[str, str] | None = None,
+) -> pl.LazyFrame:
     if not files:
         return pl.LazyFrame(schema=dict(schema))
     # paths are never patterns: a data folder named "data[1]" is read as it is
-    return pl.scan_parquet(files, schema=dict(schema), missing_columns="insert", glob=False)
+    return pl.scan_parquet(
+        files,
+        schema=dict(schema),
+        missing_columns="insert",
+        glob=False,
+        storage_options=dict(storage_options) if storage_options else None,
+    )
 
 
 _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -467,7 +477,9 @@ class Snapshot:
         wanted = sorted(hashes)
         pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
         files = [f for f in self.files("sources") if f in pruned]
-        found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(wanted))
+        found = _scan(files, SOURCE_DTYPES, self._store.storage_options).filter(
+            pl.col("sha256").is_in(wanted)
+        )
         hidden = self._hidden_batches()
         if hidden is not None:
             found = found.filter(~hidden)
@@ -475,7 +487,7 @@ class Snapshot:
 
     def _delta_sources(self) -> pl.DataFrame:
         if self._sources is None:
-            sources = _scan(self.files("sources"), SOURCE_DTYPES)
+            sources = _scan(self.files("sources"), SOURCE_DTYPES, self._store.storage_options)
             hidden = self._hidden_batches()
             if hidden is not None:
                 sources = sources.filter(~hidden)
@@ -520,7 +532,7 @@ class Snapshot:
         if table == "sources":
             return self.sources()
         keys = ["batch_id", "source_file"]
-        frame = _scan(self.files(table), _SCHEMAS[table])
+        frame = _scan(self.files(table), _SCHEMAS[table], self._store.storage_options)
         visible = self.visible_keys(table)
         if visible is not None:
             frame = frame.join(visible.lazy(), on=keys, how="semi")
@@ -547,6 +559,8 @@ class Store:
         storage_options: Mapping[str, str] | None = None,
     ) -> None:
         text = os.fspath(data_dir)
+        self.url = text.rstrip("/") if _is_remote(text) else None
+        """The store's URL when it is on object storage (``s3://``, ``gs://``, ``az://``…)."""
         self.root = Path(text.removeprefix("file://"))
         self.storage_options = dict(storage_options) if storage_options else None
         self.raw_dir = self.root / "raw"
@@ -568,6 +582,22 @@ class Store:
         """Where ``table``'s Delta table lives (for other engines: ``scan_delta(path)``)."""
         return self.processed_dir / table
 
+    def table_uri(self, table: str) -> str:
+        """``table_path`` as delta-rs takes it: a path, or a URL on object storage."""
+        if self.url is not None:
+            return f"{self.url}/processed/{table}"
+        return str(self.table_path(table))
+
+    def _local(self, what: str) -> None:
+        """Refuse what needs a file system (the raw archive, the run log) on object storage."""
+        if self.url is not None:
+            raise StoreError(
+                self.url,
+                f"{what} needs a local or mounted folder: on object storage a store is read, "
+                "compacted and queried (ingest into a local store and copy it, or mount the "
+                "bucket)",
+            )
+
     # -- raw archive -------------------------------------------------------------------
 
     def identify(self, path: Path) -> Archived:
@@ -582,6 +612,7 @@ class Store:
         A copy of another size (an old store's metadata written over a JSON input) is
         replaced by the input's bytes. Raises ``StoreError`` when the store cannot be written.
         """
+        self._local("archiving an input")
         archived = self.identify(path)
         target = self.root / archived.source_file
         with _writing(self.root):
@@ -624,6 +655,9 @@ class Store:
         process: a scheduled run holds it from start to end and the ingest it calls takes
         it again.
         """
+        if self.url is not None:  # no file to lock: Delta's optimistic commits alone
+            yield
+            return
         lock = filelock.FileLock(self.lock_path.resolve(), is_singleton=True)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -641,7 +675,7 @@ class Store:
     # -- reading -----------------------------------------------------------------------
 
     def _open(self, table: str, version: int | None = None) -> DeltaTable | None:
-        uri = str(self.table_path(table))
+        uri = self.table_uri(table)
         try:
             return DeltaTable(uri, version=version, storage_options=self.storage_options)
         except TableNotFoundError:
@@ -788,7 +822,10 @@ class Store:
 
     def find_unreadable(self) -> dict[str, str]:
         """Read every data file whole; the damaged ones not known yet are returned and left
-        out of every later read of this ``Store``."""
+        out of every later read of this ``Store``. On object storage nothing is: a failed read
+        there is more likely the network or the credentials, and is reported as it is."""
+        if self.url is not None:
+            return {}
         found = {
             uri: problem
             for uri in self._data_files()
@@ -864,7 +901,7 @@ class Store:
             failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
             try:
                 write_deltalake(
-                    delta if delta is not None else str(self.table_path(table)),
+                    delta if delta is not None else self.table_uri(table),
                     data,  # handed over through the Arrow C stream, no copy
                     mode="append",
                     schema_mode="merge",
@@ -1026,7 +1063,7 @@ class Store:
             .str.strptime(pl.Datetime("us", "UTC"), "%Y%m%dT%H%M%S", strict=False)
         )
         hidden = (
-            _scan(snapshot.files(table), _SCHEMAS[table])
+            _scan(snapshot.files(table), _SCHEMAS[table], self.storage_options)
             .select(keys)
             .unique()
             .join(visible.lazy(), on=keys, how="anti", nulls_equal=True)
@@ -1087,7 +1124,11 @@ class Store:
             def missing(table: str) -> pl.DataFrame:
                 # Rows a killed migration already appended (invisible, as its sources
                 # commit never landed) are not appended twice.
-                held = _scan(delta.files(table), _SCHEMAS[table]).select(keys).unique()
+                held = (
+                    _scan(delta.files(table), _SCHEMAS[table], self.storage_options)
+                    .select(keys)
+                    .unique()
+                )
                 frame = frames[table].join(sources.select(keys), on=keys, how="semi")
                 return frame.join(held.collect(), on=keys, how="anti")
 
@@ -1127,6 +1168,7 @@ class Store:
         A torn last line (a crash or a full disk mid-write) is ended first, so it never
         swallows the record appended after it.
         """
+        self._local("the run log")
         line = (json.dumps(record, default=str, ensure_ascii=False) + "\n").encode("utf-8")
         with _writing(self.root):
             self.processed_dir.mkdir(parents=True, exist_ok=True)
@@ -1252,6 +1294,12 @@ def _upgrade(delta: DeltaTable, table: str) -> None:
             missing,
             commit_properties=CommitProperties(custom_metadata={"humstats.operation": "upgrade"}),
         )
+
+
+def _is_remote(location: str) -> bool:
+    """Whether ``location`` is a URL of object storage rather than a path or ``file://``."""
+    scheme, found, _ = location.partition("://")
+    return bool(found) and scheme.lower() != "file" and len(scheme) > 1
 
 
 def _read_whole(uri: str) -> str | None:
