@@ -100,7 +100,8 @@ ZORDER: dict[str, tuple[str, ...]] = {
     "quarantine": (),
     "sources": ("sha256",),
 }
-"""How compaction lays rows out. Figures are clustered by country, indicator and date (what
+"""How compaction lays rows out when it clusters a table (once the table outgrows one file:
+``Store._optimize``). Figures are clustered by country, indicator and date (what
 filters name), so each file's min/max statistics rule most files out of a filtered read;
 sources by content hash, so "is this input stored?" opens one file. No Hive partitioning:
 measured in bench/store.py, a partition per country multiplies the small files of every
@@ -152,7 +153,7 @@ RETENTION = dt.timedelta(days=7)
 """How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
 
 TARGET_FILE_SIZE = 32 << 20
-"""Bytes compaction packs small files into (about a million figures); larger files are left
+"""Bytes compaction packs small files into (a million or so figures); larger files are left
 as they are, so compaction stays incremental."""
 _CLUSTERED_ROWS = "humstats.clusteredRows"
 """Table property: how many rows the table held when it was last clustered by ``ZORDER``."""
@@ -1003,7 +1004,7 @@ class Store:
             if delta is None:
                 continue
             failpoint(f"compact:{table}")
-            _upgrade(delta, table)
+            _upgrade(delta)
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
             self._optimize(delta, table, zorder)
@@ -1284,7 +1285,7 @@ class Store:
         return problems
 
 
-def _upgrade(delta: DeltaTable, table: str) -> None:
+def _upgrade(delta: DeltaTable) -> None:
     """Give a table made by an older humstats the properties new tables get."""
     wanted = {"delta.checkpointInterval": str(CHECKPOINT_INTERVAL)}
     configuration = delta.metadata().configuration
