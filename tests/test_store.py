@@ -422,6 +422,27 @@ def test_compaction_gives_an_older_table_the_checkpoint_interval(data_dir: Path)
     assert configuration["delta.checkpointInterval"] == str(humstats.store.CHECKPOINT_INTERVAL)
 
 
+def test_as_of_a_moment_finds_the_version_then_current(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(12):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    sources = DeltaTable(str(store.table_path("sources")))
+    times = {
+        h["version"]: dt.datetime.fromtimestamp(h["timestamp"] / 1000, dt.UTC)
+        for h in sources.history()
+    }
+    for version, at in times.items():
+        assert store.snapshot(as_of=at).version == version
+        assert store.snapshot(as_of=version).version == version
+    assert store.snapshot(as_of=times[0] - dt.timedelta(seconds=1)).version is None
+    # the log's oldest entries cleaned up (a checkpoint stands for them): later ones still read
+    log = store.table_path("sources") / "_delta_log"
+    for version in range(humstats.store.CHECKPOINT_INTERVAL - 1):
+        (log / f"{version:020d}.json").unlink()
+    assert store.snapshot(as_of=times[10]).version == 10
+    assert len(store.figures(as_of=times[10]).collect()) == 11
+
+
 def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:
     store = Store(data_dir)
     assert store.figures(as_of=dt.date(2000, 1, 1)).collect().is_empty()

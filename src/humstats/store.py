@@ -69,6 +69,7 @@ last suffix is kept), so the record can never take an input's place."""
 _LEGACY_META_SUFFIX = ".json"
 _SUFFIX = re.compile(r"\.[a-z0-9_-]{1,16}")
 _SHA = re.compile(r"[0-9a-f]{64}")
+_COMMIT = re.compile(r"[0-9]{20}\.json")
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
     "sha256": pl.String(),
@@ -720,16 +721,55 @@ class Store:
             if "version" in entry
         }
 
+    def _commit_time(self, table: str, version: int) -> dt.datetime | None:
+        """When ``version`` of ``table`` was committed (its commit's own timestamp, which a
+        copy of the store keeps), read from that one log entry; None when it is gone."""
+        path = self.table_path(table) / "_delta_log" / f"{version:020d}.json"
+        try:
+            with path.open("rb") as handle:
+                for line in handle:
+                    info = json.loads(line).get("commitInfo")
+                    if isinstance(info, dict) and "timestamp" in info:
+                        return dt.datetime.fromtimestamp(info["timestamp"] / 1000, dt.UTC)
+        except (OSError, ValueError):
+            return None
+        return None
+
+    def _version_at(self, table: str, delta: DeltaTable, moment: dt.datetime) -> int | None:
+        """``table``'s last version committed at or before ``moment`` (None: none was).
+
+        On a local store a binary search reads about 14 log entries of 10,000, where the
+        table's history reads them all; commits are timestamped in order, as Delta's
+        time travel assumes. On object storage, and wherever an entry is missing, the
+        history answers."""
+        if self.url is None:
+            log_dir = self.table_path(table) / "_delta_log"
+            kept = [int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name)]
+            low, high = min(kept, default=0), delta.version()
+            first, last = self._commit_time(table, low), self._commit_time(table, high)
+            if first is not None and last is not None and len(kept) == high - low + 1:
+                if first > moment:
+                    return None
+                while low < high:  # invariant: low was committed at or before moment
+                    middle = (low + high + 1) // 2
+                    at = self._commit_time(table, middle)
+                    if at is None:
+                        break
+                    low, high = (middle, high) if at <= moment else (low, middle - 1)
+                else:
+                    return low
+        versions = [v for v, at in self._commit_times(delta).items() if at <= moment]
+        return max(versions) if versions else None
+
     def _as_of(self, table: str, moment: dt.datetime) -> DeltaTable | None:
         """``table`` as it was at ``moment``: its last commit at or before it, or None."""
         delta = self._open(table)
         if delta is None:
             return None
-        times = self._commit_times(delta)
-        versions = [v for v, at in times.items() if at <= moment]
-        if not versions:
+        version = self._version_at(table, delta, moment)
+        if version is None:
             return None
-        delta.load_as_version(max(versions))
+        delta.load_as_version(version)
         return delta
 
     def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
@@ -757,6 +797,10 @@ class Store:
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
+        if sources is not None and 0 <= version <= sources.version():
+            at = self._commit_time("sources", version) if self.url is None else None
+            if at is not None:
+                return at
         times = self._commit_times(sources) if sources is not None else {}
         if version not in times:
             newest = max(times, default=None)
