@@ -35,6 +35,7 @@ def test_status_shows_each_tables_version_and_files(data_dir: Path) -> None:
     store.compact()
     tables = {row["table"]: row for row in store_status(data_dir).tables.to_dicts()}
     assert tables["figures"]["files"] == 1 and tables["figures"]["version"] > 2
+    assert f"figures v{tables['figures']['version']} (1 file)," in store_status(data_dir).render()
 
 
 def test_status_counts_a_damaged_file(data_dir: Path) -> None:

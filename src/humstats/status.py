@@ -57,7 +57,8 @@ class StoreStatus:
         ]
         if self.version is not None:
             tables = ", ".join(
-                f"{row['table']} v{row['version']} ({row['files']:,} files"
+                f"{row['table']} v{row['version']} ({row['files']:,} file"
+                + ("" if row["files"] == 1 else "s")
                 + (f", {row['damaged']:,} damaged" if row["damaged"] else "")
                 + ")"
                 for row in self.tables.iter_rows(named=True)
