@@ -851,7 +851,15 @@ class Store:
         folder = self.table_path(table)
         folder.mkdir(parents=True, exist_ok=True)
         name = f"part-00000-{uuid.uuid4()}-c000.zstd.parquet"
-        data.write_parquet(folder / name, compression="zstd", compression_level=_ZSTD_LEVEL)
+        try:
+            data.write_parquet(folder / name, compression="zstd", compression_level=_ZSTD_LEVEL)
+        except pl.exceptions.ComputeError as error:
+            # polars reports an I/O failure (a full disk) as its own error, naming the OS's
+            (folder / name).unlink(missing_ok=True)
+            code = re.search(r"os error (\d+)", str(error))
+            if code is None:
+                raise
+            raise OSError(int(code[1]), os.strerror(int(code[1]))) from error
         columns = [c for c in STATS_COLUMNS[table] if c in data.columns]
         bounds = data.select(
             *(pl.col(c).min().alias(f"min:{c}") for c in columns),
