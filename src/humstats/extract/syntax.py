@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -110,13 +111,42 @@ def _subtree(token: Token) -> set[int]:
     return {t.i for t in token.subtree}
 
 
-def parse_sentences(text: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
-    """The parse of each sentence span of ``text``, in one batch (spaCy's ``pipe`` is several
-    times faster per sentence than one call each); empty when the parse is off."""
+CACHE_SIZE = 4096
+"""Sentences whose parse is kept: wire copy and sitreps repeat sentences across documents,
+and a batch parsed ahead (``parse_texts``) is read back from here."""
+BATCH_SIZE = 64
+"""Sentences per ``nlp.pipe`` batch: spaCy costs about 5 ms a sentence parsed alone, 2 ms in
+batches of 64 (measured with ``bench/extract_speed.py``)."""
+_parsed: OrderedDict[str, Any] = OrderedDict()
+
+
+def parse_texts(texts: Iterable[str]) -> list[Any]:
+    """The parse of each sentence text, from the cache or, for those not in it, parsed in
+    batches; empty when the parse is off. Call it with the sentences of many documents at
+    once (``extract_many`` does) to pay spaCy's per-batch cost once."""
     nlp = parser()
-    if nlp is None or not spans:
-        return {}
-    return dict(zip(spans, nlp.pipe(text[a:b] for a, b in spans), strict=True))
+    texts = list(texts)
+    if nlp is None or not texts:
+        return []
+    found = {text: _parsed[text] for text in texts if text in _parsed}
+    missing = [text for text in dict.fromkeys(texts) if text not in found]
+    for text, doc in zip(missing, nlp.pipe(missing, batch_size=BATCH_SIZE), strict=True):
+        doc.tensor = doc.tensor[:0]  # the attachment reads the tree, not tok2vec's vectors
+        found[text] = doc
+        _parsed[text] = doc
+        if len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
+    for text in found:
+        if text in _parsed:
+            _parsed.move_to_end(text)
+    return [found[text] for text in texts]
+
+
+def parse_sentences(text: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The parse of each sentence span of ``text`` (see ``parse_texts``); empty when the parse
+    is off."""
+    docs = parse_texts(text[a:b] for a, b in spans)
+    return dict(zip(spans, docs, strict=True)) if docs else {}
 
 
 def domains(
