@@ -351,11 +351,15 @@ def find_places(
     mentioned: AbstractSet[str] = frozenset(),
     start: int = 0,
     end: int | None = None,
+    elsewhere: AbstractSet[str] = frozenset(),
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
     A capitalised run ("Sudan's North Darfur") is tried whole, then its sub-runs, longest
     first; a city found inside a longer run must end it, so "Vladimir Putin" is no city.
+    ``elsewhere`` holds the countries of places the document names outside the span (cities
+    included): a district or town in none of them, nor of the span's, lies abroad and is
+    dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila).
     """
     found: list[Place] = []
     seen = set(mentioned)
@@ -407,6 +411,9 @@ def find_places(
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
         found = [p for p in relooked if p is not None]
+    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
+    if named and any(p.minor and p.iso3 not in named for p in found):
+        found = [p for p in found if not p.minor or p.iso3 in named]
     return found
 
 
