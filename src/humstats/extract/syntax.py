@@ -134,7 +134,7 @@ def parse_texts(texts: Iterable[str]) -> list[Any]:
         doc.tensor = doc.tensor[:0]  # the attachment reads the tree, not tok2vec's vectors
         found[text] = doc
         _parsed[text] = doc
-        if len(_parsed) > CACHE_SIZE:
+        while len(_parsed) > CACHE_SIZE:
             _parsed.popitem(last=False)
     for text in found:
         if text in _parsed:
