@@ -6,7 +6,13 @@ Prints precision, recall and F1 for (indicator, value); the accuracy of qualifie
 country, attributed_to and period_end on matched figures; the number of traps extracted; and,
 when ../shared/seed exists, whether the seed article yields exactly its three figures.
 attributed_to counts as right when one name contains the other ("IOM" / "IOM estimates"),
-period_end only where the annotation states one. The last four lines are a summary.
+period_end only where the annotation states one. The last five lines are a summary.
+
+Scores are per case and per page. A page is the cases that share a ``document`` id (passages
+cut from one article or report), or a case alone when it has none. On a page a figure counts
+once whichever of its cases states it or finds it: a figure found in another sentence of the
+same page than the one annotated is still right, and one found again in a second case is a
+false positive (the page states it once).
 """
 
 from __future__ import annotations
@@ -61,16 +67,7 @@ def score_case(case: dict, parse: bool | None = None) -> dict:
     document = Document(case["text"], Path(case["id"]), meta)
     figures = extract_figures(document, parse=parse).to_dicts()
     gold = list(case["figures"])
-    unmatched = list(range(len(gold)))
-    matched, extra = [], []
-    for figure in figures:
-        hit = next((i for i in unmatched if gold[i]["indicator"] == figure["indicator"]
-                    and gold[i]["value"] == figure["value"]), None)
-        if hit is None:
-            extra.append(figure)
-        else:
-            unmatched.remove(hit)
-            matched.append((gold[hit], figure))
+    matched, extra, unmatched = _match(gold, figures)
     traps = []
     for trap in case.get("traps", []):
         at = case["text"].find(trap)
@@ -87,7 +84,39 @@ def score_case(case: dict, parse: bool | None = None) -> dict:
             fields["period_end"].append(want["period_end"] == str(got["period_end"]))
     return {"id": case["id"], "tp": len(matched), "fp": len(extra), "fn": len(unmatched),
             "traps": traps, "fields": fields, "extra": extra,
-            "missed": [gold[i] for i in unmatched], "matched": matched}
+            "missed": [gold[i] for i in unmatched], "matched": matched,
+            "page": case.get("document") or case["id"], "gold": gold, "figures": figures}
+
+
+def _match(gold: list[dict], figures: list[dict]) -> tuple[list, list[dict], list[int]]:
+    """Pairs (annotated, extracted) on (indicator, value), each annotation used once; the
+    extracted figures left over; the indexes of annotations nothing matched."""
+    unmatched = list(range(len(gold)))
+    matched, extra = [], []
+    for figure in figures:
+        hit = next((i for i in unmatched if gold[i]["indicator"] == figure["indicator"]
+                    and gold[i]["value"] == figure["value"]), None)
+        if hit is None:
+            extra.append(figure)
+        else:
+            unmatched.remove(hit)
+            matched.append((gold[hit], figure))
+    return matched, extra, unmatched
+
+
+def score_pages(results: list[dict]) -> list[dict]:
+    """The case results pooled by page (see the module doc): one count of (indicator, value)
+    pairs per page, annotations and extractions alike, in case order."""
+    pages: dict[str, list[dict]] = {}
+    for r in results:
+        pages.setdefault(r["page"], []).append(r)
+    scored = []
+    for page, cases in pages.items():
+        gold = [g for r in cases for g in r["gold"]]
+        matched, extra, unmatched = _match(gold, [f for r in cases for f in r["figures"]])
+        scored.append({"id": page, "cases": len(cases), "tp": len(matched), "fp": len(extra),
+                       "fn": len(unmatched), "traps": [t for r in cases for t in r["traps"]]})
+    return scored
 
 
 def _prf(results: list[dict]) -> tuple[float, float, float, Counter]:
@@ -155,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         if subset and args.split == "all":
             sp, sr, sf, st = _prf(subset)
             print(f"  {split}: P={sp:.3f} R={sr:.3f} F1={sf:.3f} traps={st['traps']}")
+    pages = score_pages(results)
+    pp, pr, pf, ptotal = _prf(pages)
+    print(f"pages: {len(pages)} ({sum(1 for pg in pages if pg['cases'] > 1)} of several cases): "
+          f"tp={ptotal['tp']} fp={ptotal['fp']} fn={ptotal['fn']}")
     print(f"P={p:.3f} R={r_:.3f} F1={f1:.3f} traps_extracted={total['traps']}")
+    print(f"page-level: P={pp:.3f} R={pr:.3f} F1={pf:.3f}")
     print("accuracy: " + " ".join(
         f"{'country' if n == 'country_iso3' else n}={a:.2f}(n={k})"
         for n, (a, k) in accuracies.items()))

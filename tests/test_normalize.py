@@ -20,6 +20,7 @@ from humstats.normalize import (
     parse_counts,
     parse_period,
 )
+from humstats.periods import Period
 from humstats.readers import Table, read
 from humstats.schema import (
     COLUMNS,
@@ -27,6 +28,7 @@ from humstats.schema import (
     ORIGIN_COLUMNS,
     QUARANTINE_COLUMNS,
     STAMPED,
+    DatePrecision,
     SourceMeta,
     is_total,
 )
@@ -471,30 +473,30 @@ def test_formatted_counts_round_trip(number: int, style: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2024", (dt.date(2024, 1, 1), dt.date(2024, 12, 31), "year")),
-        ("2024-02", (dt.date(2024, 2, 1), dt.date(2024, 2, 29), "month")),
-        ("2024-W19", (dt.date(2024, 5, 6), dt.date(2024, 5, 12), "week")),
-        ("2024-05-18", (dt.date(2024, 5, 18), dt.date(2024, 5, 18), "day")),
-        ("2021-05-18 00:00:00", (dt.date(2021, 5, 18), dt.date(2021, 5, 18), "day")),
-        ("2023-11-06T23:30:00Z", (dt.date(2023, 11, 6), dt.date(2023, 11, 6), "day")),
+        ("2024", Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), DatePrecision.YEAR)),
+        ("2024-02", Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29), DatePrecision.MONTH)),
+        ("2024-W19", Period(dt.date(2024, 5, 6), dt.date(2024, 5, 12), DatePrecision.WEEK)),
+        ("2024-05-18", Period(dt.date(2024, 5, 18), dt.date(2024, 5, 18))),
+        ("2021-05-18 00:00:00", Period(dt.date(2021, 5, 18), dt.date(2021, 5, 18))),
+        ("2023-11-06T23:30:00Z", Period(dt.date(2023, 11, 6), dt.date(2023, 11, 6))),
         ("2024-02-30", None),
         ("soon", None),
     ],
 )
-def test_periods(text: str, expected: tuple | None) -> None:
+def test_periods(text: str, expected: Period | None) -> None:
     assert parse_period(text) == expected
 
 
 def test_timestamps_in_a_time_zone() -> None:
-    assert parse_period("2023-11-06T11:00:00.000Z", timezone="Pacific/Auckland")[0] == (
+    assert parse_period("2023-11-06T11:00:00.000Z", timezone="Pacific/Auckland").start == (
         dt.date(2023, 11, 7)
     )
 
 
 def test_slashed_dates_need_a_side() -> None:
     assert parse_period("3/4/2021") is None
-    assert parse_period("3/4/2021", day_first=True)[0] == dt.date(2021, 4, 3)
-    assert parse_period("3/4/2021", formats=("%m/%d/%Y",))[0] == dt.date(2021, 3, 4)
+    assert parse_period("3/4/2021", day_first=True).start == dt.date(2021, 4, 3)
+    assert parse_period("3/4/2021", formats=("%m/%d/%Y",)).start == dt.date(2021, 3, 4)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from humstats import periods
 from humstats.config import (
     Config,
     LiveSourceConfig,
@@ -52,6 +53,7 @@ from humstats.errors import (
 )
 from humstats.readers import TABLE_SUFFIXES, TEXT_SUFFIXES
 from humstats.run import InputOutcome, Status, expand_paths, ingest, inside
+from humstats.schema import DatePrecision
 from humstats.store import Store
 
 if TYPE_CHECKING:
@@ -67,30 +69,29 @@ DRAFT_FOLDER = "draft"
 # -- periods ----------------------------------------------------------------------------
 
 
+def _unit(schedule: Schedule) -> DatePrecision:
+    return DatePrecision.MONTH if schedule is Schedule.MONTHLY else DatePrecision.WEEK
+
+
 def period_start(schedule: Schedule, day: dt.date) -> dt.date:
     """First day of the period holding ``day``: the 1st of its month, or its ISO week's Monday."""
-    if schedule is Schedule.MONTHLY:
-        return day.replace(day=1)
-    return day - dt.timedelta(days=day.weekday())
+    return periods.containing(day, _unit(schedule)).start
 
 
 def previous_start(schedule: Schedule, start: dt.date) -> dt.date:
-    return period_start(schedule, start - dt.timedelta(days=1))
+    return periods.containing(start, _unit(schedule)).previous().start
 
 
 def period_label(schedule: Schedule, start: dt.date) -> str:
     """``2024-12`` or ``2024-W49``: what ``humstats report --period`` takes."""
-    if schedule is Schedule.MONTHLY:
-        return f"{start:%Y-%m}"
-    year, week, _ = start.isocalendar()
-    return f"{year}-W{week:02d}"
+    return periods.containing(start, _unit(schedule)).label
 
 
 def parse_label(schedule: Schedule, label: str) -> dt.date:
-    if schedule is Schedule.MONTHLY:
-        return dt.date.fromisoformat(f"{label}-01")
-    year, week = label.split("-W")
-    return dt.date.fromisocalendar(int(year), int(week), 1)
+    period = periods.parse_label(label)
+    if period is None or period.precision is not _unit(schedule):
+        raise ValueError(f"not a {schedule} period: {label!r}")
+    return period.start
 
 
 def due_periods(schedule: Schedule, today: dt.date, rendered: set[str]) -> list[str]:

@@ -1,8 +1,14 @@
 """Figures from prose: numbers, indicators, places and dates read by rules, not models.
 
-``extract_figures(document)`` is the one entry point ingestion calls; the modules below it
+``extract_figures(document)`` is the one entry point ingestion calls; the readers below it
 (``numbers``, ``indicators``, ``places``, ``dates``, ``attribution``) are usable alone, e.g.
 ``numbers.parse_number`` by table normalisation.
+
+In data-flow order: ``sentences`` and ``tables`` cut the text; ``context`` holds a count's
+sentence window and what the document said before; ``classification`` decides whether a
+count is a figure and of which indicator; ``measure``, ``place_choice``, ``source_choice``
+and ``period_choice`` pick its measure, place, source and period; ``figures`` walks the
+document and writes the rows.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 News and situation reports rarely give a full date: "as of the end of November" in an article
 of 2024-12-03 means 2024-11-30, "on Monday" means the Monday before publication, "in the past
 two weeks" the fortnight up to it. ``find_periods`` returns every such phrase in a text with
-its offsets and the period it denotes; ``figures`` assigns each figure the nearest one.
-Weekdays and dates without a year resolve to the latest one on or before publication.
+its offsets and the period it denotes (a ``TextPeriod``: a ``humstats.periods.Period`` that
+knows where it was stated); ``period_choice`` gives each figure one. Weekdays and dates
+without a year resolve to the latest one on or before publication.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from humstats.periods import Period, containing, last_weekday, on_or_before
 from humstats.schema import DatePrecision
 
 _MONTHS = {
@@ -97,32 +99,18 @@ ATTRIBUTION_DATE_RE = re.compile(
 
 
 @dataclass(frozen=True)
-class Period:
-    """A reference period found in text; ``as_of`` marks a stock date ("as of 30 June")."""
+class TextPeriod(Period):
+    """A reference period as a text states it: where (``span``), and how it dates a figure:
+    ``as_of`` marks a stock date ("as of 30 June"), ``flow`` a window or an event ("in the
+    past week", "on Monday")."""
 
-    start: dt.date
-    end: dt.date
-    precision: DatePrecision
-    as_of: bool
+    as_of: bool = False
     span: tuple[int, int] = (0, 0)
     flow: bool = False
 
 
-def _on_or_before(published: dt.date, month: int, day: int | None, year: int | None) -> dt.date:
-    """The date with that month/day closest before publication (year inferred)."""
-
-    def build(y: int) -> dt.date:
-        last = calendar.monthrange(y, month)[1]
-        return dt.date(y, month, min(day or last, last))
-
-    if year is not None:
-        return build(year)
-    candidate = build(published.year)
-    return candidate if candidate <= published else build(published.year - 1)
-
-
 def _weekday(published: dt.date, name: str) -> dt.date:
-    return published - dt.timedelta(days=(published.weekday() - _WEEKDAYS[name.lower()]) % 7)
+    return last_weekday(published, _WEEKDAYS[name.lower()])
 
 
 def _group(match: re.Match[str], *names: str) -> str | None:
@@ -140,41 +128,37 @@ def _day_month(match: re.Match[str], prefix: str, published: dt.date) -> dt.date
     day = int(_group(match, f"{prefix}day", f"{prefix}day2") or 0) or None
     year = _group(match, f"{prefix}year")
     try:
-        return _on_or_before(
+        return on_or_before(
             published, _MONTHS[month.lower().rstrip(".")], day, int(year) if year else None
         )
     except ValueError:
         return None
 
 
-def _period(match: re.Match[str], published: dt.date) -> Period | None:
+def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
     day = DatePrecision.DAY
     span = match.span()
     if match["asof"]:
         if match["last_year"]:
             end = dt.date(published.year - 1, 12, 31)
-            return Period(end, end, day, True, span)
+            return TextPeriod(end, end, day, True, span)
         if match["year4"]:
             end = dt.date(int(match["year4"]), 12, 31)
-            return Period(end, end, day, True, span)
+            return TextPeriod(end, end, day, True, span)
         if match["end_of"]:
             year = int(match["year3"]) if match["year3"] else None
-            end = _on_or_before(published, _MONTHS[match["month3"].lower().rstrip(".")], None, year)
-            return Period(end, end, day, True, span)
+            end = on_or_before(published, _MONTHS[match["month3"].lower().rstrip(".")], None, year)
+            return TextPeriod(end, end, day, True, span)
         if match["weekday"]:
             end = _weekday(published, match["weekday"])
-            return Period(end, end, day, True, span)
+            return TextPeriod(end, end, day, True, span)
         end = _day_month(match, "", published)
-        return Period(end, end, day, True, span) if end else None
+        return TextPeriod(end, end, day, True, span) if end else None
     if match["since"]:
         if match["since_start"]:
-            unit = match["since_start"].lower()
-            start = {
-                "year": published.replace(month=1, day=1),
-                "month": published.replace(day=1),
-                "week": published - dt.timedelta(days=published.weekday()),
-            }[unit]
-            return Period(start, published, DatePrecision(unit), False, span, True)
+            unit = DatePrecision(match["since_start"].lower())
+            start = containing(published, unit).start
+            return TextPeriod(start, published, unit, False, span, True)
         start = (
             _weekday(published, match["s_weekday"])
             if match["s_weekday"]
@@ -185,11 +169,11 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
         # "since 7 October 2023" in a text of 2024: a crisis start, counted from ever since (a
         # running total), not a reporting window like "since Thursday" or "since 1 July"
         crisis_start = bool(match["s_year"]) and (published - start).days > _WINDOW_DAYS
-        return Period(start, published, day, False, span, not crisis_start)
+        return TextPeriod(start, published, day, False, span, not crisis_start)
     if match["on"]:
         weekday = match["o_weekday"] or match["p_weekday"]
         date = _weekday(published, weekday) if weekday else _day_month(match, "o_", published)
-        return Period(date, date, day, False, span, True) if date else None
+        return TextPeriod(date, date, day, False, span, True) if date else None
     if match["past"]:
         count = (match["count"] or "one").lower()
         number = int(count) if count.isdigit() and len(count) < 5 else _NUMBER_WORDS.get(count)
@@ -201,70 +185,50 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
             return None
         start = published - dt.timedelta(days=max(int(days), 1))
         precision = DatePrecision.WEEK if unit in {"week", "fortnight"} else day
-        return Period(start, published, precision, False, span, True)
+        return TextPeriod(start, published, precision, False, span, True)
     if match["rel"]:
         phrase = match["rel"].lower()
-        monday = published - dt.timedelta(days=published.weekday())
         if phrase in {"overnight", "today"}:
-            return Period(published, published, day, False, span, True)
+            return TextPeriod(published, published, day, False, span, True)
         if phrase == "yesterday":
             date = published - dt.timedelta(days=1)
-            return Period(date, date, day, False, span, True)
-        unit = (match["rel_unit"] or "year").lower()
-        if phrase.startswith("last") and unit in {"week", "weekend"}:
-            start = monday - dt.timedelta(days=7)
-            end = start + dt.timedelta(days=6)
-            return Period(start, end, DatePrecision.WEEK, False, span, True)
-        if phrase.startswith("last") and unit == "month":
-            end = published.replace(day=1) - dt.timedelta(days=1)
-            return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
-        if phrase.startswith("last") and unit == "year":
-            return Period(
-                dt.date(published.year - 1, 1, 1),
-                dt.date(published.year - 1, 12, 31),
-                DatePrecision.YEAR,
-                False,
-                span,
-                True,
-            )
-        if unit in {"week", "weekend"}:
-            return Period(monday, published, DatePrecision.WEEK, False, span, True)
-        if unit == "month":
-            return Period(
-                published.replace(day=1), published, DatePrecision.MONTH, False, span, True
-            )
-        return Period(
-            published.replace(month=1, day=1), published, DatePrecision.YEAR, False, span, True
-        )
+            return TextPeriod(date, date, day, False, span, True)
+        word = (match["rel_unit"] or "year").lower()
+        unit = DatePrecision.WEEK if word == "weekend" else DatePrecision(word)
+        current = containing(published, unit)
+        if phrase.startswith("last"):  # the whole week, month or year before
+            before = current.previous()
+            return TextPeriod(before.start, before.end, unit, False, span, True)
+        return TextPeriod(current.start, published, unit, False, span, True)  # so far this one
     if match["in_period"]:
         if match["iyear"]:
             year = int(match["iyear"])
             end = min(dt.date(year, 12, 31), published)
-            return Period(dt.date(year, 1, 1), end, DatePrecision.YEAR, False, span, True)
-        end = _on_or_before(
+            return TextPeriod(dt.date(year, 1, 1), end, DatePrecision.YEAR, False, span, True)
+        end = on_or_before(
             published,
             _MONTHS[match["im"].lower().rstrip(".")],
             None,
             int(match["iy"]) if match["iy"] else None,
         )
         end = min(end, published)
-        return Period(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
+        return TextPeriod(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
     if match["months"]:
-        end = _on_or_before(
+        end = on_or_before(
             published,
             _MONTHS[match["mm2"].lower().rstrip(".")],
             None,
             int(match["my2"]) if match["my2"] else None,
         )
-        start = _on_or_before(
+        start = on_or_before(
             end,
             _MONTHS[match["mm1"].lower().rstrip(".")],
             1,
             int(match["my1"]) if match["my1"] else None,
         )
-        return Period(start, end, DatePrecision.MONTH, False, span, True)
+        return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
     if match["between"]:
-        end = _on_or_before(
+        end = on_or_before(
             published,
             _MONTHS[match["bm2"].lower().rstrip(".")],
             int(match["bd2"]),
@@ -272,13 +236,13 @@ def _period(match: re.Match[str], published: dt.date) -> Period | None:
         )
         start_month = match["bm1"] or match["bm2"]
         start_year = match["by1"] or match["by2"]
-        start = _on_or_before(
+        start = on_or_before(
             end,
             _MONTHS[start_month.lower().rstrip(".")],
             int(match["bd1"]),
             int(start_year) if start_year else None,
         )
-        return Period(min(start, end), end, day, False, span, True)
+        return TextPeriod(min(start, end), end, day, False, span, True)
     return None
 
 
@@ -347,7 +311,7 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
 
 def find_periods(
     text: str, published: dt.date, start: int = 0, end: int | None = None
-) -> list[Period]:
+) -> list[TextPeriod]:
     """Every reference-period phrase in ``text[start:end]`` resolved against ``published``.
 
     Phrases that date a statement ("said on Friday") are skipped: they say when the source
@@ -368,6 +332,6 @@ def find_periods(
     return periods
 
 
-def publication_period(published: dt.date) -> Period:
+def publication_period(published: dt.date) -> TextPeriod:
     """The default: a figure holds on the day it was published."""
-    return Period(published, published, DatePrecision.DAY, False)
+    return TextPeriod(published, published, DatePrecision.DAY, False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from humstats.extract.dates import Period
+from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import alternation
 from humstats.extract.numbers import Quantity
 from humstats.schema import Indicator, Measure
@@ -105,7 +105,7 @@ def measure_of(
     q: Quantity,
     lower: int,
     upper: int,
-    periods: list[Period],
+    periods: list[TextPeriod],
     indicator: Indicator,
 ) -> Measure:
     """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``.

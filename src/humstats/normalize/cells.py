@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from humstats.periods import Period, containing
 from humstats.schema import DatePrecision
 
 MISSING = ("", "NA", "N/A", "N.A.", "#N/A", "-", "–", "—", "..", "...", "NULL", "NONE", "NAN")
@@ -44,8 +45,8 @@ def parse_period(
     formats: tuple[str, ...] = (),
     timezone: str | None = None,
     day_first: bool | None = None,
-) -> tuple[dt.date, dt.date, str] | None:
-    """(start, end, precision) of a date cell, or None when it is not a date we can read.
+) -> Period | None:
+    """The period a date cell states, or None when it is not a date we can read.
 
     "2024" is a year, "2024-05" a month, "2024-W19" a week, "2024-05-18" a day; a timestamp
     is read in ``timezone`` when given (IDMC writes local midnight in New Zealand time as
@@ -55,24 +56,21 @@ def parse_period(
     text = text.strip()
     try:
         if match := _YEAR.match(text):
-            year = int(match[1])
-            return dt.date(year, 1, 1), dt.date(year, 12, 31), DatePrecision.YEAR.value
+            return containing(dt.date(int(match[1]), 1, 1), DatePrecision.YEAR)
         if match := _MONTH.match(text):
-            start = dt.date(int(match[1]), int(match[2]), 1)
-            return start, _month_end(start), DatePrecision.MONTH.value
+            return containing(dt.date(int(match[1]), int(match[2]), 1), DatePrecision.MONTH)
         if match := _WEEK.match(text):
-            start = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-            return start, start + dt.timedelta(days=6), DatePrecision.WEEK.value
+            monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return containing(monday, DatePrecision.WEEK)
         if ISO_DAY.match(text):
-            day = dt.date.fromisoformat(text)
-            return day, day, DatePrecision.DAY.value
+            return Period(dt.date.fromisoformat(text), dt.date.fromisoformat(text))
         if _TIMESTAMP.match(text):
             moment = dt.datetime.fromisoformat(text)
             if moment.tzinfo is not None and timezone:
                 moment = moment.astimezone(zoneinfo.ZoneInfo(timezone))
             elif moment.tzinfo is not None:
                 moment = moment.astimezone(dt.UTC)
-            return moment.date(), moment.date(), DatePrecision.DAY.value
+            return Period(moment.date(), moment.date())
         for pattern in formats:
             try:
                 moment = dt.datetime.strptime(text, pattern)
@@ -80,10 +78,10 @@ def parse_period(
                 continue
             start = moment.date()
             if "%d" in pattern or "%j" in pattern:
-                return start, start, DatePrecision.DAY.value
+                return Period(start, start)
             if "%m" in pattern or "%b" in pattern or "%B" in pattern:
-                return start, _month_end(start), DatePrecision.MONTH.value
-            return start, dt.date(start.year, 12, 31), DatePrecision.YEAR.value
+                return containing(start, DatePrecision.MONTH)
+            return Period(start, dt.date(start.year, 12, 31), DatePrecision.YEAR)
         named = _named_period(" ".join(text.split()))
         if named is not None:
             return named
@@ -91,13 +89,13 @@ def parse_period(
             first, second, year = int(match[1]), int(match[3]), int(match[4])
             day, month = (first, second) if day_first else (second, first)
             value = dt.date(year, month, day)
-            return value, value, DatePrecision.DAY.value
+            return Period(value, value)
     except ValueError:
         return None
     return None
 
 
-def _named_period(text: str) -> tuple[dt.date, dt.date, str] | None:
+def _named_period(text: str) -> Period | None:
     """A date written with a month's name, in English, French or Spanish: "Septembre 2012",
     "Apr 2023", "17 May 2013", "May 17, 2013", "MARCH – MAY 2022" (a run of months)."""
     from humstats.normalize.headers import month_number
@@ -110,25 +108,17 @@ def _named_period(text: str) -> tuple[dt.date, dt.date, str] | None:
         year = int(match[4])
         if day:
             value = dt.date(year, month, int(day))
-            return value, value, DatePrecision.DAY.value
-        start = dt.date(year, month, 1)
-        return start, _month_end(start), DatePrecision.MONTH.value
+            return Period(value, value)
+        return containing(dt.date(year, month, 1), DatePrecision.MONTH)
     if match := _NAMED_RANGE.match(text):
         first, last = month_number(match[1]), month_number(match[2])
         if first is None or last is None or last < first:
             return None
         year = int(match[3])
-        return (
-            dt.date(year, first, 1),
-            _month_end(dt.date(year, last, 1)),
-            DatePrecision.MONTH.value,
+        return containing(dt.date(year, first, 1), DatePrecision.MONTH).through(
+            containing(dt.date(year, last, 1), DatePrecision.MONTH)
         )
     return None
-
-
-def _month_end(start: dt.date) -> dt.date:
-    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
 
 
 def column_day_first(values: Iterable[str]) -> bool | None:

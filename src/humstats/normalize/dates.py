@@ -3,7 +3,6 @@ composed, a figure column's own period, and a row's stated precision widening it
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import polars as pl
@@ -17,6 +16,7 @@ from humstats.normalize.cells import (
 from humstats.normalize.mapping import (
     Mapping,
 )
+from humstats.periods import Period
 from humstats.schema import (
     DatePrecision,
 )
@@ -39,9 +39,9 @@ def _date_table(
     return pl.DataFrame(
         {
             "__text": texts,
-            "__start": [p[0] if p else None for p in parsed],
-            "__end": [p[1] if p else None for p in parsed],
-            "__precision": [p[2] if p else None for p in parsed],
+            "__start": [p.start if p else None for p in parsed],
+            "__end": [p.end if p else None for p in parsed],
+            "__precision": [p.precision.value if p else None for p in parsed],
         },
         schema={
             "__text": pl.String,
@@ -56,17 +56,15 @@ _COMPOSED = "__date_ymd"
 """The date text composed from split year, month and day columns."""
 
 
-def _read_period(
-    text: str, mapping: Mapping, day_first: bool | None
-) -> tuple[dt.date, dt.date, str] | None:
+def _read_period(text: str, mapping: Mapping, day_first: bool | None) -> Period | None:
     """A date cell, or a range written START/END ("2022-10-01/2022-12-31")."""
     parsed = parse_period(text, mapping.date_formats, mapping.timezone, day_first)
     if parsed is None and "/" in text and text.count("/") == 1:
         first, last = (part.strip() for part in text.split("/"))
         start = parse_period(first, mapping.date_formats, mapping.timezone, day_first)
         end = parse_period(last, mapping.date_formats, mapping.timezone, day_first)
-        if start and end and start[0] <= end[1]:
-            return start[0], end[1], start[2] if start[2] == end[2] else DatePrecision.DAY.value
+        if start and end and start.start <= end.end:
+            return start.through(end)
     return parsed
 
 
@@ -144,21 +142,21 @@ class DatesMixin:
             rows = self._parse_dates(rows, column, _date_prefix(column))
         constant = c.get("period")
         start = pl.coalesce(
-            "__period_start_start", "__date_start", pl.lit(constant and constant[0], pl.Date)
+            "__period_start_start", "__date_start", pl.lit(constant and constant.start, pl.Date)
         )
         end = pl.coalesce(
             pl.when(pl.col("__period_start_start").is_not_null()).then(
                 pl.coalesce("__period_end_end", "__period_start_end")
             ),
             "__date_end",
-            pl.lit(constant and constant[1], pl.Date),
+            pl.lit(constant and constant.end, pl.Date),
         )
         precision = pl.coalesce(
             pl.when(pl.col("__period_start_precision") == DatePrecision.DAY.value)
             .then(_span_precision(start, end))
             .otherwise(pl.col("__period_start_precision")),
             "__date_precision",
-            pl.lit(constant and constant[2], pl.String),
+            pl.lit(constant and constant.precision.value, pl.String),
         )
         published = pl.coalesce(
             pl.lit(self.meta.published_date, pl.Date),

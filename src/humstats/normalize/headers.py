@@ -208,11 +208,11 @@ def header_period(name: str) -> tuple[str, dt.date] | None:
         text = " ".join(match[0].split())
         parsed = parse_period(text)
         if parsed is not None:
-            return text, parsed[1]
+            return text, parsed.end
     years = sorted(set(_YEAR.findall(name)))
     if len(years) == 1:
         parsed = parse_period(years[0])
-        return (years[0], parsed[1]) if parsed else None
+        return (years[0], parsed.end) if parsed else None
     return None
 
 

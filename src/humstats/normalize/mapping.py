@@ -20,6 +20,7 @@ from typing import Any
 from humstats.countries import country_iso3
 from humstats.errors import ConfigError
 from humstats.normalize.cells import parse_period
+from humstats.periods import Period
 from humstats.schema import DatePrecision, Indicator, Measure, Qualifier, Unit
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class FigureColumn:
     period_end: str | None = None
     """Columns holding this column's own reference period, when a row carries several
     periods (IPC's current and projected periods side by side)."""
-    period: tuple[dt.date, dt.date, str] | None = None
+    period: Period | None = None
     """This column's constant period ("Oct-Dec 2022" in its header), when the table has none."""
 
 
@@ -416,18 +417,18 @@ FIGURE_KEYS = (
 """What a [[figures]] entry may say about its column."""
 
 
-def _period(value: Any, where: str, key: str) -> tuple[dt.date, dt.date, str]:
+def _period(value: Any, where: str, key: str) -> Period:
     """A constant period: a date, "2024-05", "2024", "Oct-Dec 2022", or a range written
     "2022-10/2022-12" (from the start of the first to the end of the second)."""
     if isinstance(value, dt.date):
-        return (value, value, DatePrecision.DAY.value)
+        return Period(value, value)
     text = str(value)
     if "/" in text and not re.search(r"\d{1,2}/\d{1,2}/\d{4}", text):
         first, _, last = text.partition("/")
         start, end = parse_period(first.strip()), parse_period(last.strip())
-        if start is None or end is None or end[1] < start[0]:
+        if start is None or end is None or end.end < start.start:
             raise ConfigError(f"{where}: {key} {value!r} is not a range START/END")
-        return (start[0], end[1], start[2] if start[2] == end[2] else DatePrecision.DAY.value)
+        return start.through(end)
     parsed = parse_period(text)
     if parsed is None:
         raise ConfigError(f"{where}: {key} {value!r} is not a date, month, year or range")

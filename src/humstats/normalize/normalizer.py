@@ -468,9 +468,9 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
             pl.col("date_precision"),
         )
         if figure.period is not None:
-            start = pl.lit(figure.period[0], pl.Date)
-            end = pl.lit(figure.period[1], pl.Date)
-            precision = pl.lit(figure.period[2], pl.String)
+            start = pl.lit(figure.period.start, pl.Date)
+            end = pl.lit(figure.period.end, pl.Date)
+            precision = pl.lit(figure.period.precision.value, pl.String)
         elif figure.period_start or figure.period_end:
             # this column's own period (IPC: current, first projection), else the row's
             first = _date_prefix(figure.period_start or figure.period_end)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from humstats.periods import Period
 from humstats.report.context import STALE_AFTER_DAYS
-from humstats.report.period import Period, parse_period, period_between
+from humstats.report.period import parse_period, period_between
 from humstats.report.places import load_aliases
 from humstats.report.render import FORMATS, render_report
 

@@ -20,8 +20,9 @@ from markupsafe import Markup
 
 from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
 from humstats.errors import ConfigError, MissingDependencyError
+from humstats.periods import Period
 from humstats.report.context import build_context
-from humstats.report.period import Period, parse_period
+from humstats.report.period import parse_period, period_title
 from humstats.report.places import Aliases
 
 log = logging.getLogger(__name__)
@@ -36,13 +37,15 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     search = [str(template_dir)] if template_dir else []
     if template_dir and not Path(template_dir).is_dir():
         raise ConfigError(f"template directory {template_dir} does not exist")
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*search, str(_BUILTIN)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["period_title"] = period_title
+    return environment
 
 
 def render_html(context: dict[str, Any], template_dir: Path | None = None) -> str:

@@ -1,0 +1,323 @@
+"""What a number counts: people of which indicator, or no figure at all.
+
+For each count the rules ask, in order: is it a thing rather than people ("140 trucks")? a
+forecast or target ("could rise to")? an increment of a total given next ("bringing the total
+to")? a breakdown of a figure just given ("including 4,800 children")? Which indicator do the
+nearest words name (``indicators.find_cue``)? A count with no cue of its own may continue the
+figure before it (a partitive, "another", a list of places) or be a group that crossed a
+border (``movement.crossing``). Which figure's words are which is read from the sentence
+window (``context.bounds``), narrowed by the dependency parse where it ran.
+"""
+
+from __future__ import annotations
+
+import re
+
+from humstats.extract.context import Candidate, Context, endings, places_in, tail
+from humstats.extract.indicators import Cue, Patterns, find_cue
+from humstats.extract.measure import clause_start
+from humstats.extract.movement import crossing
+from humstats.extract.numbers import Quantity
+from humstats.extract.places import DEMONYM
+from humstats.schema import Indicator
+
+_BREAKDOWN_BEFORE = endings(
+    "including",
+    "includes",
+    "included",
+    "of whom",
+    "among whom",
+    "among them",
+    "among those",
+    "of which",
+    "among the dead",
+    "among the victims",
+)
+
+_BREAKDOWN_PREDICATE = re.compile(
+    r"\s+(?:were|are|was|is)\s+(?:children|women|girls|boys|minors|men|medics|civilians|"
+    r"aged|under)\b",
+    re.I,
+)
+
+_PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+
+_PARTITIVE_PREDICATE = re.compile(
+    r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
+    r"also|already)\s+)+$",
+    re.I,
+)
+
+_ACCOUNTS_FOR = endings("accounts for", "accounted for", "account for", "accounting for")
+
+COMPARED = endings(
+    *(
+        f"{change} {link}{article}"
+        for change in (
+            "up",
+            "down",
+            "rising",
+            "falling",
+            "increase",
+            "increased",
+            "decrease",
+            "decreased",
+            "compared",
+        )
+        for link in ("from", "with", "to")
+        for article in ("", " the", " about", " some", " around")
+    )
+)
+
+ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
+
+INHERIT_BEFORE = endings("another", "a further", "an additional", "a total of")
+
+_INCREMENT_AFTER = re.compile(r"\bbringing\b[^.;]*\bto\b", re.I)
+
+_INCREMENT_MARK = re.compile(r"\s+(?:more|further|additional|new)\b", re.I)
+
+FLED = {Indicator.DISPLACED, Indicator.REFUGEES}
+
+_B_REACH_SHORT = 45
+
+_B_REACH_LONG = 90
+
+_F_REACH = 90
+
+_BLANKS = re.compile(r" {4,}")
+
+_ONE_SPEAKER = re.compile(
+    r"\s+(?:source|official|witness|resident|diplomat|analyst|aide|observer|medic|doctor)s?\s+"
+    r"(?:said|says|told|added|reported)\b",
+    re.I,
+)
+""""one source said": a determiner, not a count of one."""
+
+
+def head_of(patterns: Patterns, text: str, end: int) -> str:
+    """What stands right after a number: ``people``, ``thing``, ``partitive`` or ``bare``."""
+    if _PARTITIVE_AFTER.match(text, end):
+        return "partitive"
+    position = end
+    for index in range(4):
+        match = patterns.head.match(text, position)
+        if match is None or "\n" in match.group():
+            return "bare"  # a line ends the phrase ("Newly displaced: 210,000\nAid trucks")
+        if match["people"]:
+            following = patterns.head.match(text, match.end())
+            if (
+                following is not None
+                and following["thing"]
+                and following.start() + 2 >= (match.end())
+            ):
+                return "thing"  # "3,500 staff positions", "200 worker visas"
+            return "people"
+        if match["thing"]:
+            return "thing"
+        if match["function"]:
+            return "bare"
+        if match["word"]:
+            if patterns.after.match(text, match.start("word")):
+                return "bare"
+            word = match["word"].lower()
+            if index == 0 and word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+                return "thing"
+        position = match.end()
+    return "bare"
+
+
+def _cue_and_head(
+    patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int, attach: str | None = None
+) -> tuple[Cue | None, str]:
+    """The indicator cue of one count, or why there is none.
+
+    ``attach`` is ``masked`` with the words the parse gives to other numbers blanked: the cue
+    and the head are read from it, the filters (forecast, increment, breakdown) from
+    ``masked``, whose words they concern whichever number they belong to.
+    """
+    attach = masked if attach is None else attach
+    before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
+    if before.endswith(patterns.not_before):
+        return None, "not-a-count"
+    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
+        return None, "not-a-count"
+    head = head_of(patterns, attach, q.end)
+    if head == "thing":
+        return None, "thing"
+    if q.spelled and q.value == 1 and _ONE_SPEAKER.match(masked, q.end):
+        return None, "not-a-count"
+    incremental = _INCREMENT_MARK.match(masked, q.end) or before.endswith(INHERIT_BEFORE)
+    if incremental and _INCREMENT_AFTER.search(masked, q.end, q.end + 160):
+        return None, "increment"
+    # an aside masked out ("5.7 million people, or 51 percent of those analysed, are facing")
+    # does not count against the reach
+    reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(attach, q.end, q.end + _F_REACH))
+    cue = find_cue(patterns, attach, q.hedge_start, q.end, lower, min(upper, q.end + reach))
+    if cue is not None and cue.kind in {"before", "near"} and before.endswith(COMPARED):
+        cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
+    if cue is not None and cue.kind in {"before", "near"}:
+        reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
+        if cue.distance - 2 > reach:
+            cue = None
+    if _BREAKDOWN_PREDICATE.match(masked, q.end):
+        return None, "breakdown"
+    if before.endswith(_BREAKDOWN_BEFORE):
+        following = masked[q.end : q.end + 12]
+        if re.match(r"\s+(?:who|that|of whom)\b", following):
+            return cue, head
+        including = before.rpartition(" ")[2].startswith("includ")
+        if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
+            return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
+        if including or cue is None or cue.kind != "noun" or cue.distance > 25:
+            return None, "breakdown"
+    if head == "partitive":
+        return cue, "partitive"
+    return cue, head
+
+
+def classify_count(
+    context: Context,
+    patterns: Patterns,
+    masked: str,
+    q: Quantity,
+    lower: int,
+    upper: int,
+    sentence: tuple[int, int],
+    attach: str | None = None,
+) -> Candidate | None:
+    """The figure a count is, or None: its own cue, else what it continues (a partitive
+    "500 of them", "another 22", a list "Peru some 1.6M") or where its group moved."""
+    cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
+    if head == "included":
+        # "21,418 suspected cases, including 812 deaths": the part names another indicator
+        # than the total it is part of, so it is a figure; "including 300 injured" after an
+        # injured total is a breakdown
+        total = context.previous
+        if (
+            cue is None
+            or total is None
+            or total.sentence != sentence
+            or (total.indicator is cue.indicator)
+        ):
+            return None
+        return Candidate(q, cue.indicator, cue, sentence, people=True)
+    if head in {"thing", "not-a-count", "breakdown", "increment"}:
+        return None
+    if head != "partitive" and (cue is None or cue.indicator in FLED):
+        moved = crossing(context.text, q, lower, upper, places_in(context, *sentence))
+        if moved is not None and (
+            cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
+        ):
+            return Candidate(q, moved.indicator, cue, sentence, people=True, place=moved.host)
+    if head == "partitive":
+        if (
+            context.previous is not None
+            and cue is not None
+            and cue.kind in {"noun", "verb"}
+            and cue.distance < 30
+            and cue.indicator is not context.previous.indicator
+            and _PARTITIVE_PREDICATE.match(masked, q.end, cue.start)
+        ):
+            # "a community of 2,000 ... Roughly 500 of them have been displaced"
+            return Candidate(q, cue.indicator, cue, sentence, inherited=True)
+        if (
+            context.previous is not None
+            and cue is not None
+            and cue.kind == "noun"
+            and cue.distance < 25
+            and tail(masked, max(lower, q.hedge_start - 30), q.hedge_start).endswith(_ACCOUNTS_FOR)
+        ):
+            # "The Centre department accounts for 612 of the suspected cases": a sub-total
+            # for the place that is the subject
+            return Candidate(q, cue.indicator, cue, sentence, inherited=True)
+        clause = clause_start(masked, lower, q.hedge_start)
+        places = [p for p in places_in(context, *sentence) if clause <= p.start < upper]
+        if not places or context.previous is None:
+            return None
+        if cue is not None and cue.kind in {"noun", "verb"} and cue.distance < 20:
+            return Candidate(q, cue.indicator, cue, sentence, inherited=True)
+        if re.match(r"\s+of\s+(?:them|those|these)\b", masked[q.end : q.end + 20]):
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        return None
+    if cue is None:
+        if tail(masked, max(0, q.hedge_start - 20), q.hedge_start).endswith(INHERIT_BEFORE) and (
+            context.previous is not None and head == "bare"
+        ):
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        return None
+    return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
+
+
+_LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
+
+
+def _listed_after_place(
+    context: Context, masked: str, q: Quantity, lower: int, sentence: tuple[int, int]
+) -> bool:
+    """ "Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K": a bare count right after
+    a place in a list continues the sentence's figure before it, verb and indicator alike."""
+    previous = context.previous
+    if previous is None or previous.sentence != sentence:
+        return False
+    listed = _LISTED.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
+    if listed is None:
+        return False
+    return any(
+        listed.start() < p.start and p.end <= q.hedge_start and p.level != DEMONYM
+        for p in places_in(context, *sentence)
+    )
+
+
+_BREAKDOWN_LIST = re.compile(r",\s*(?:among them|among whom|including|of whom|of which)\b", re.I)
+
+
+def without_mixed_totals(
+    found: list[tuple[Candidate, dict]], text: str, end: int
+) -> list[tuple[Candidate, dict]]:
+    """Drop a total that the sentence then splits into different indicators.
+
+    "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
+    refugees": the million is neither returnees nor refugees, only its parts are figures.
+    """
+    kept = []
+    for figure, row in found:
+        split = _BREAKDOWN_LIST.search(text, figure.quantity.end, end)
+        parts = {
+            other.indicator
+            for other, _ in found
+            if split is not None and other.quantity.start > split.start()
+        }
+        if len(parts) < 2:
+            kept.append((figure, row))
+    return kept
+
+
+def continues_event(context: Context, masked: str, q: Quantity, s0: int, upper: int) -> bool:
+    """ "Another 22 were hospitalised", "231 soldiers had also died": the same event as the
+    figure before, so the same measure (and period, when the sentence states none)."""
+    return context.previous_measure is not None and (
+        tail(masked, max(s0, q.hedge_start - 20), q.hedge_start).endswith(INHERIT_BEFORE)
+        or ALSO.search(masked, q.end, upper) is not None
+    )
+
+
+def ambiguous(patterns: Patterns, text: str, quantities: list[Quantity]) -> bool:
+    """Whether a sentence's counts need the parse: two or more may count people, and one of
+    them is not named by a cue noun right after it ("12 deaths and 40 injuries" is clear)."""
+    people = [q for q in quantities if q.is_count and head_of(patterns, text, q.end) != "thing"]
+    return len(people) > 1 and not all(
+        patterns.after.match(text, q.end + 1) is not None for q in people
+    )
+
+
+def column_indicator(patterns: Patterns, header: str) -> Indicator | None:
+    """The indicator a column's name gives its cells ("Deaths", "People displaced"); none
+    for things ("Houses damaged") or names no cue word is in ("Province")."""
+    head = patterns.head.match(header)
+    if head is not None and head["thing"]:
+        return None
+    cue = patterns.after.search(header)
+    return None if cue is None else patterns.classify(cue.group(), before=False)[0]

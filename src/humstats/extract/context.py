@@ -1,0 +1,177 @@
+"""What the rules know around a number: its sentence window, and the document read so far.
+
+Figures are read in order, and a bare count ("Another 22 were hospitalised"), a pronoun
+source ("the agency said") or a figure that names no place takes what earlier sentences said.
+One ``Context`` per document carries the previous figure, place, measure, period and source,
+and the places found in each span (looked up once, and only when a figure needs one). Texts
+are read with curly quotes and non-breaking spaces made plain (``TYPOGRAPHY``), one character
+for one, so offsets still point into the document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any
+
+from humstats.extract.dates import TextPeriod
+from humstats.extract.indicators import Cue, Patterns
+from humstats.extract.numbers import Quantity
+from humstats.extract.places import (
+    CITY,
+    NOWHERE,
+    Gazetteer,
+    Place,
+    default_gazetteer,
+    find_places,
+    incidental,
+)
+from humstats.schema import Indicator, Measure
+
+TYPOGRAPHY = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+)
+"""Curly quotes and non-breaking spaces read as their plain forms, one character for one so
+every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
+
+DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
+
+_CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+
+
+def endings(*phrases: str) -> tuple[str, ...]:
+    """Phrases as " phrase" suffixes: ``tail(text).endswith(...)`` tests them at a word start."""
+    return tuple(f" {phrase}" for phrase in phrases)
+
+
+_TAIL_WORDS = 6
+
+
+def tail(text: str, start: int, end: int) -> str:
+    """The last words before ``end``, lower-cased, space-separated, with a leading space."""
+    # quotes are no words: 'reported 800 deaths, "including 300 children"'
+    return " " + " ".join(text[start:end].replace('"', " ").split()[-_TAIL_WORDS:]).lower()
+
+
+@dataclass
+class Candidate:
+    """A count the rules took for a figure: its indicator, and why (the cue, or the figure
+    before it that it continues)."""
+
+    quantity: Quantity
+    indicator: Indicator
+    cue: Cue | None
+    sentence: tuple[int, int]
+    inherited: bool = False
+    people: bool = False
+    place: Place | None = None
+    """Where the words around the number put it (the host a group moved to), if they do."""
+
+
+@dataclass
+class Context:
+    """What the rules remember while reading one document, sentence after sentence."""
+
+    text: str
+    published: dt.date
+    gazetteer: Gazetteer
+    patterns: Patterns
+    short_names: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    dateline: int = 0
+    """Where a dateline ("GENEVA (wire) —") ends: where the reporter was is no figure's place."""
+    places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
+    mentioned: set[str] = field(default_factory=set)
+    previous: Candidate | None = None
+    previous_place: Place | None = None
+    previous_measure: Measure | None = None
+    previous_period: TextPeriod | None = None
+    previous_source: str | None = None
+    named_source: str | None = None
+    """The last source the document named, in any sentence: what "the agency" or "it" means
+    even where sentences without figures came between."""
+    unread: list[tuple[int, int]] = field(default_factory=list)
+    """Sentences without numbers since ``named_source`` was set, read for a name only when a
+    stand-in source needs one (most articles never do; reading each costs a fifth of the speed)."""
+    heading_period: TextPeriod | None = None
+    """An "as of <date>" stated for a block ("Flash Update (as of 9 February)", a line
+    "As of 20 November:"): the date of every later figure that states none of its own."""
+    parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """The dependency parse of each sentence with several counts (when the parse is on)."""
+
+    def places_gazetteer(self) -> Gazetteer:
+        """The gazetteer, built now if it was left lazy: a place is needed."""
+        if isinstance(self.gazetteer, LazyGazetteer):
+            self.gazetteer = default_gazetteer()
+        return self.gazetteer
+
+
+def bounds(
+    sentence: tuple[int, int],
+    masked: str,
+    quantities: list[Quantity],
+    q: Quantity,
+    aside: tuple[int, int] | None,
+) -> tuple[int, int]:
+    """The window around ``q``: from the previous count or clause break to the next.
+
+    ``quantities`` are the sentence's other counts of people (not "140 trucks"). A count inside
+    a dash aside ("Returnees — more than 1.5 million this year — are ...") may look past the
+    dash that opens it.
+    """
+    lower, upper = sentence
+    for other in quantities:
+        if other.end <= q.hedge_start:
+            lower = max(lower, other.end)
+        elif other.hedge_start >= q.end:
+            upper = min(upper, other.hedge_start)
+    for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
+        if aside is not None and match.start() in (aside[0], aside[0] + 1):
+            continue
+        if masked[match.start()] == ":" and q.hedge_start - match.end() <= 1:
+            continue  # "Death toll: 1,234" labels the number after it
+        if match.end() <= q.hedge_start:
+            lower = match.end()
+        elif match.start() >= q.end:
+            upper = min(upper, match.start())
+            break
+    return lower, upper
+
+
+def places_in(context: Context, start: int, end: int) -> list[Place]:
+    """Places named in ``text[start:end]`` (memoised per span), with "worldwide" and the like."""
+    start = max(start, context.dateline)
+    key = (start, end)
+    found = context.places.get(key)
+    if found is None:
+        found = [
+            p
+            for p in find_places(
+                context.text, context.places_gazetteer(), context.mentioned, start, max(start, end)
+            )
+            if not incidental(context.text, p)
+        ]
+        found.extend(
+            Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
+            for m in context.patterns.nowhere.finditer(context.text, start, end)
+        )
+        found.sort(key=lambda p: p.start)
+        context.places[key] = found
+        context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
+    return found
+
+
+class LazyGazetteer:
+    """Builds the packaged gazetteer only when a figure needs a place."""
+
+    def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
+        return default_gazetteer().lookup(name, mentioned)
+
+
+def lazy_gazetteer() -> Gazetteer:
+    """The packaged gazetteer, loaded on the first place lookup (most texts never need it)."""
+    return _LAZY
+
+
+_LAZY = LazyGazetteer()

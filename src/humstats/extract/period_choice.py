@@ -1,0 +1,97 @@
+"""When a figure holds: the choice among the periods its sentence and document state.
+
+``dates.find_periods`` reads every period phrase; the rules here decide which one a count
+takes: not one dating an earlier value ("up from 30,000 in June"), a "since <event>" date as
+the start of a running count, an "as of" in a heading for the block below it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from humstats.extract.classification import COMPARED
+from humstats.extract.context import Candidate, Context, tail
+from humstats.extract.dates import TextPeriod, find_periods
+from humstats.extract.measure import SINCE_EVENT
+from humstats.extract.numbers import Quantity
+
+
+def own_periods(
+    text: str,
+    masked: str,
+    published: dt.date,
+    sentence: tuple[int, int],
+    quantities: list[Quantity],
+) -> list[TextPeriod]:
+    """The sentence's periods, less those dating an earlier value ("up from 30,000 in June")."""
+    s0, s1 = sentence
+    compared = [
+        o.end
+        for o in quantities
+        if o.is_count
+        and tail(masked, max(s0, o.hedge_start - 25), o.hedge_start).endswith(COMPARED)
+    ]
+    return [
+        _since(p, text, published, s0)
+        for p in find_periods(text, published, s0, s1)
+        if not any(0 <= p.span[0] - end <= 15 for end in compared)
+    ]
+
+
+def _since(period: TextPeriod, text: str, published: dt.date, s0: int) -> TextPeriod:
+    """A date inside a "since ..." phrase ("since the onset of floods on 28 May") starts a
+    count that runs to publication; it does not end one."""
+    if period.as_of:
+        return period
+    if not SINCE_EVENT.search(text, max(s0, period.span[0] - 60), period.span[0]):
+        return period
+    return TextPeriod(
+        period.start,
+        max(period.start, published),
+        period.precision,
+        False,
+        period.span,
+        period.flow,
+    )
+
+
+def period_for(
+    q: Quantity,
+    periods: list[TextPeriod],
+    lower: int,
+    upper: int,
+    sentence_start: int,
+    first_count: int,
+) -> TextPeriod | None:
+    """The period of one count: an "as of" opening its sentence dates every count; else the
+    nearest period in its window; else an event date the sentence gives ("on Tuesday")."""
+    for period in periods:
+        if period.as_of and period.span[1] <= first_count and period.span[0] >= sentence_start:
+            return period
+    inside = [p for p in periods if lower <= p.span[0] and p.span[1] <= upper + 40]
+    if not inside:
+        # "27 people were killed and 64 injured ... on Tuesday": the event dates them all.
+        inside = [p for p in periods if p.flow]
+    if not inside:
+        return None
+    return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
+
+
+_AS_OF = re.compile(r"\bas (?:of|at)\b", re.I)
+
+
+def remember_heading_period(
+    context: Context, sentence: tuple[int, int], found: list[tuple[Candidate, dict]]
+) -> None:
+    """An "as of" date in a heading (a sentence with no figure, or in brackets) dates the
+    block below it; in a sentence of figures it dates those alone."""
+    s0, s1 = sentence
+    as_of = _AS_OF.search(context.text, s0, s1)
+    if as_of is None:
+        return
+    if found and not context.text[s0 : as_of.start()].rstrip().endswith("("):
+        return
+    periods = find_periods(context.text, context.published, as_of.start(), s1)
+    if periods and periods[0].as_of and periods[0].span[0] == as_of.start():
+        context.heading_period = periods[0]

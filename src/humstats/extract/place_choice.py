@@ -1,0 +1,143 @@
+"""Where a figure is: the place its words name, else the place the text is about.
+
+A figure takes the most specific place named in its own clause, then in its sentence; people
+who fled are placed where they went when the text says so ("crossed into Chad"), else where
+they fled from (refugees at country level, the border crossed being unknown). A figure naming
+no place takes the previous figure's country, then the last place named before it, the first
+after it, and last the dateline's country.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pycountry
+
+from humstats.extract.classification import FLED
+from humstats.extract.context import Candidate, Context, places_in
+from humstats.extract.numbers import Quantity
+from humstats.extract.places import (
+    ADMIN1,
+    CITY,
+    COUNTRY,
+    DEMONYM,
+    NOWHERE,
+    Place,
+    find_places,
+    venue_cities,
+)
+from humstats.schema import Indicator
+
+_MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
+
+_WORLD = re.compile(r"world|global", re.I)
+
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
+)
+
+_HOST_BEFORE = re.compile(r"\b(?:into|to|reached|entered)\s+(?:the\s+)?(?:neighbouring\s+)?$", re.I)
+
+
+def country_name(iso3: str) -> str:
+    """The name readers know a country by ("Syria", not "Syrian Arab Republic")."""
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return iso3
+    return getattr(country, "common_name", None) or country.name
+
+
+def _choose_place(
+    places: list[Place], q: Quantity, indicator: Indicator, text: str
+) -> Place | None:
+    """The most specific place, nearest first; for refugees the host, never the origin."""
+    usable = []
+    for place in places:
+        before = text[max(0, place.start - 45) : place.start]
+        if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
+            continue
+        if indicator is Indicator.REFUGEES and place.level == DEMONYM:
+            continue
+        host = indicator is Indicator.REFUGEES and bool(_HOST_BEFORE.search(before))
+        usable.append((place, host))
+    named = [(p, h) for p, h in usable if p.level != DEMONYM]
+    pool = named or usable
+    if not pool:
+        return None
+
+    def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
+        place, host = item
+        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1, NOWHERE: 0}.get(place.level, 0)
+        distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
+        return (int(host), specificity, -distance)
+
+    return max(pool, key=rank)[0]
+
+
+def _outside(context: Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
+    """Places named before the sentence (dateline excepted) and after it."""
+    return (
+        places_in(context, 0, sentence[0]),
+        places_in(context, sentence[1], len(context.text)),
+    )
+
+
+def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Place | None:
+    """The place of a figure whose window is ``text[lower:upper]`` (see the module doc)."""
+    if figure.place is not None:
+        return figure.place
+    q = figure.quantity
+    s0, s1 = figure.sentence
+    sentence = places_in(context, s0, s1)
+    segment = [p for p in sentence if lower <= p.start < upper]
+    place = _choose_place(segment, q, figure.indicator, context.text)
+    if place is None:
+        place = _choose_place(sentence, q, figure.indicator, context.text)
+    if figure.indicator in FLED and (
+        place is None or (place.iso3 is None and _WORLD.search(place.name))
+    ):
+        # no host named ("refugees from Ukraine ... globally", "fled El Fasher"): the place
+        # they fled, a country for refugees (the border crossed is unknown); a region named
+        # as host ("across Europe") stays the figure's place
+        origins = [
+            p
+            for p in segment
+            if p.iso3 and (p.level != DEMONYM or figure.indicator is Indicator.REFUGEES)
+        ]
+        if origins:
+            place = origins[-1]
+            if figure.indicator is Indicator.REFUGEES:
+                place = _country_level(place)
+    if place is not None:
+        return place
+    if context.previous is not None:
+        return _country_level(context.previous_place)
+    before, after = _outside(context, figure.sentence)
+    earlier = [p for p in before if p.level != DEMONYM]
+    if earlier:
+        return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
+    later = [p for p in after if p.level != DEMONYM]
+    return later[0] if later else _dateline_place(context)
+
+
+def _dateline_place(context: Context) -> Place | None:
+    """The country of the dateline ("BUNIA, DR Congo (AFP) -", "SANAA (Saba) -") for a text
+    that names no other place; a briefing city ("GENEVA -") says where the reporter was."""
+    if not context.dateline:
+        return None
+    places = [
+        p
+        for p in find_places(
+            context.text, context.places_gazetteer(), context.mentioned, 0, context.dateline
+        )
+        if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
+    ]
+    return _country_level(places[-1]) if places else None
+
+
+def _country_level(place: Place | None) -> Place | None:
+    """A figure that names no place of its own is placed in the country the text is about."""
+    if place is None or place.iso3 is None or place.level in (COUNTRY, NOWHERE):
+        return place
+    return Place(country_name(place.iso3), place.iso3, COUNTRY, 0, place.start, place.end)

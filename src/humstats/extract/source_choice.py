@@ -1,0 +1,74 @@
+"""Who says so: the source a figure is attributed to, in its sentence or carried from before.
+
+``attribution.find_attributions`` reads who said what in a sentence; the rules here pick the
+nearest strong one for each count, resolve "it" and stand-ins ("the agency") to the body the
+document last named, and decide which source a later unattributed figure inherits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from humstats.extract.attribution import (
+    Attribution,
+    find_attributions,
+    named_subject,
+    with_short_name,
+)
+from humstats.extract.context import Candidate, Context
+from humstats.schema import Indicator
+
+_STAND_IN = re.compile(
+    r"\b(?:agency|organi[sz]ation|group|charity|monitor|mission|body|spokes(?:person|man|woman))\b",
+    re.I,
+)
+""""The agency" stands in for a body named earlier; "the government" or "the ministry" is
+usually a body of its own, so only these carry back past sentences without figures."""
+
+
+def _named_source(context: Context) -> str | None:
+    """The last body the document named, reading the sentences without numbers not read yet."""
+    for start, end in reversed(context.unread):
+        found = find_attributions(context.text, start, end)
+        named = [a.source for a in found if a.source != "it" and not a.generic]
+        name = named[-1] if named else None if found else named_subject(context.text, start, end)
+        if name:
+            context.named_source = with_short_name(name, context.short_names)
+            break
+    context.unread.clear()
+    return context.named_source
+
+
+def source_for(context: Context, attributions: list[Attribution], figure: Candidate) -> str | None:
+    """The nearest source in the sentence; else the one the text named before, except for a
+    population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
+    q = figure.quantity
+    if not attributions:
+        return None if figure.indicator is Indicator.POPULATION else context.previous_source
+    strong = [a for a in attributions if not a.weak]
+    attributions = strong or attributions
+    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
+    if nearest.source == "it" or nearest.generic:
+        # "OCHA said ... and it added": a name earlier in the sentence, else in the document
+        before = [
+            a for a in attributions if a.end <= nearest.start and a.source != "it" and not a.generic
+        ]
+        if before:
+            return with_short_name(before[-1].source, context.short_names)
+        named = context.previous_source
+        if nearest.source == "it" or _STAND_IN.search(nearest.source):
+            named = named or _named_source(context)
+        if named or nearest.source == "it":
+            return named
+    return with_short_name(nearest.source, context.short_names)
+
+
+def remember_source(context: Context, attributions: list[Attribution]) -> None:
+    """The source the next sentence's "it said" / unattributed figure refers to."""
+    named = [a.source for a in attributions if a.source != "it" and not a.generic]
+    if named:
+        context.previous_source = with_short_name(named[-1], context.short_names)
+        context.named_source = context.previous_source
+        context.unread.clear()
+    elif not any(a.source == "it" or a.generic for a in attributions):
+        context.previous_source = None
