@@ -46,7 +46,7 @@ from humstats.extract.measure import measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import own_periods, period_for, remember_heading_period
 from humstats.extract.place_choice import country_name, place_for
-from humstats.extract.places import ADMIN1, COUNTRY, DEMONYM, Gazetteer, Place
+from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
 from humstats.extract.source_choice import remember_source, source_for
 from humstats.extract.tables import TextTable, find_text_tables
@@ -321,9 +321,6 @@ def _row(
         location = country_name(iso3)
     else:
         location = place.name
-    admin_level = {COUNTRY: 0, ADMIN1: 1}.get(place.level) if place is not None else None
-    if place is not None and place.level == DEMONYM:
-        admin_level = 0
     s0, s1 = sentence
     return {
         "indicator": figure.indicator.value,
@@ -335,8 +332,8 @@ def _row(
         "unit": Unit.PEOPLE.value,
         "location_name": location,
         "country_iso3": iso3,
-        "admin_level": admin_level,
-        "pcode": None,
+        "admin_level": admin_level(place) if place is not None else None,
+        "pcode": place.pcode if place is not None else None,
         "period_start": period.start,
         "period_end": period.end,
         "date_precision": period.precision.value,
