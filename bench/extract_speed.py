@@ -83,7 +83,7 @@ def build_articles(count: int, seed: int) -> list[tuple[str, dt.date]]:
 
 
 def time_humstats(articles: list[tuple[str, dt.date]], parse: bool) -> tuple[float, int]:
-    from humstats.extract import extract_figures
+    from humstats.extract import extract_figures, extract_many
     from humstats.extract.places import default_gazetteer
     from humstats.readers import Document
     from humstats.schema import SourceMeta
@@ -96,8 +96,8 @@ def time_humstats(articles: list[tuple[str, dt.date]], parse: bool) -> tuple[flo
     extract_figures(documents[0], parse=parse)  # and the patterns compiled, the model loaded
     figures = 0
     start = time.process_time()
-    for document in documents:
-        figures += extract_figures(document, parse=parse).height
+    for frame in extract_many(documents, parse=parse):
+        figures += frame.height
     return time.process_time() - start, figures
 
 
