@@ -16,6 +16,7 @@ measured in ``bench/extract_eval.py --no-parse``.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 from collections import OrderedDict
@@ -130,7 +131,8 @@ def parse_texts(texts: Iterable[str]) -> list[Any]:
         return []
     found = {text: _parsed[text] for text in texts if text in _parsed}
     missing = [text for text in dict.fromkeys(texts) if text not in found]
-    for text, doc in zip(missing, nlp.pipe(missing, batch_size=BATCH_SIZE), strict=True):
+    parsed = nlp.pipe(missing, batch_size=BATCH_SIZE) if missing else ()
+    for text, doc in zip(missing, parsed, strict=True):
         doc.tensor = doc.tensor[:0]  # the attachment reads the tree, not tok2vec's vectors
         found[text] = doc
         _parsed[text] = doc
@@ -166,10 +168,12 @@ def domains(
 def _domains(
     doc: Span | Any, offset: int, spans: list[tuple[int, int]]
 ) -> list[list[tuple[int, int]] | None]:
+    words = list(doc)  # a Doc makes a new Token object at every step of an iteration
+    starts = [offset + t.idx for t in words]
     tokens = []
     for a, b in spans:
-        inside = [t for t in doc if a <= offset + t.idx < b]
-        tokens.append(inside[-1] if inside else None)
+        last = bisect.bisect_left(starts, b) - 1  # the number's last word
+        tokens.append(words[last] if last >= 0 and starts[last] >= a else None)
     heads = [None if t is None else _number_head(t) for t in tokens]
     own: list[set[int] | None] = []
     for t, head in zip(tokens, heads, strict=True):
@@ -202,22 +206,25 @@ def _domains(
             if nested[i] and head.i in phrase:
                 continue  # the number's own phrase lies inside the outer one
             blank |= phrase - own[i]
-        keep = own[i] | _up_to_preposition(head) if nested[i] else _clause(doc, heads, nested, i)
+        keep = own[i] | _up_to_preposition(head) if nested[i] else _clause(words, heads, nested, i)
         if keep is None:
             result.append(None)  # two numbers of one verb: the rules' windows tell them apart
             continue
-        outside = [t for t in doc if t.i not in keep - blank and not t.is_punct]
+        readable = keep - blank
+        outside = [t for t in words if t.i not in readable and not t.is_punct]
         result.append(_char_spans(outside, offset))
     return result
 
 
-def _clause(doc: Any, heads: list[Token | None], nested: list[bool], i: int) -> set[int] | None:
+def _clause(
+    words: list[Token], heads: list[Token | None], nested: list[bool], i: int
+) -> set[int] | None:
     """The words number ``i`` may read its cue from: the sentence less the clauses of other
     numbers' verbs; None when another number hangs from the same verb."""
     head = heads[i]
     assert head is not None
     verb = _clause_verb(head)
-    keep = {t.i for t in doc}
+    keep = {t.i for t in words}
     for j, other in enumerate(heads):
         if j == i or other is None or nested[j]:
             continue
