@@ -1,7 +1,8 @@
 """Store benchmark: what a store costs after many small runs, against its cost after 100.
 
-    python bench/store.py [--runs 100,1000] [--figures 20] [--repeat 3] [--never-compact]
-    python bench/store.py --runs 100,1000,10000 --fill commit   # the long mode
+    python bench/store.py [--runs 100,1000] [--figures 20] [--repeat 5] [--never-compact]
+    python bench/store.py --runs 100,1000,10000                # the long mode (about an hour)
+    python bench/store.py --runs 100 --against DATA            # a store built elsewhere
 
 One store is built by ``--figures``-row ingests, in-process and one after another, as
 ``humstats run`` does every hour. When the number of runs reaches each checkpoint, four
@@ -16,9 +17,17 @@ opened objects, as a new command would see the store):
 If the store can compact (``Store.compact``), the checkpoint is timed again after a full
 compaction; runs in between compact themselves when the file count passes the threshold,
 as ``humstats run`` does (``--never-compact`` turns that off, to show the cost without it).
-Every line prints the cost and its ratio to the cost at the first checkpoint, measured in
-the same run. Targets (issue 12): at the last checkpoint, after compaction, each of status,
-query and ingest <= 1.5x its cost at 100 runs; before compaction <= 3x.
+
+The baseline is measured side by side: at the first checkpoint the store is copied (as
+built, and again after compaction), and at every checkpoint each operation runs on the
+copy and on the grown store in turn, so both see the same load from other processes (on
+two shared cores a baseline timed an hour earlier is a different machine). The ratio at
+the first checkpoint compares the store with its own copy: it shows the noise. Targets
+(issue 12): at the last checkpoint, after compaction, each of status, query and ingest
+<= 1.5x its cost at 100 runs (compacted); before compaction <= 3x (as built).
+
+``--against DATA`` times a copy of a store built elsewhere (a year of real runs, or the
+store of a long run kept with ``--keep``) against a fresh one of the first checkpoint.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import argparse
 import datetime as dt
 import hashlib
 import random
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -58,6 +68,7 @@ FIRST_DAY = dt.date(2024, 1, 1)
 REPORT_PERIOD = "2025-06"
 OPERATIONS = ("status", "query", "report", "ingest")
 TARGETED = ("status", "query", "ingest")
+PROGRESS = 500
 
 
 def write_input(path: Path, run: int, figures: int, rng: random.Random) -> None:
@@ -96,6 +107,14 @@ class Bench:
         self.rng = random.Random(12)
         self.fill_by = fill
         self.template: IngestResult | None = None
+
+    def copy(self, work: Path, seed: int) -> Bench:
+        """Another bench over a copy of this store (its ingests made of other numbers)."""
+        work.mkdir()
+        twin = Bench(work, self.figures, self.repeat, self.auto_compact, self.fill_by)
+        shutil.copytree(self.data, twin.data, symlinks=True)
+        twin.runs, twin.rng = self.runs, random.Random(seed)
+        return twin
 
     def ingest_one(self) -> None:
         path = self.inbox / f"run-{self.runs:06d}.csv"
@@ -159,37 +178,49 @@ class Bench:
                 maybe_compact()
 
     def fill(self, runs: int) -> float:
-        started = time.perf_counter()
+        """Add runs up to ``runs``, printing the pace every ``PROGRESS`` runs: how the cost of
+        one run (ingest and automatic compaction) moves as the store grows."""
+        started = lap = time.perf_counter()
         while self.runs < runs:
             self.commit_one() if self.fill_by == "commit" else self.ingest_one()
+            if self.runs % PROGRESS == 0:
+                now = time.perf_counter()
+                print(f"   {self.runs:,} runs: {(now - lap) / PROGRESS * 1000:.0f} ms a run")
+                lap = now
         return time.perf_counter() - started
 
-    def timed(self, operation: Callable[[], object]) -> float:
-        """Best of ``repeat`` after one untimed call (imports, caches): on two shared cores
-        the minimum is what the store costs, the rest is other processes."""
-        operation()
-        samples = []
-        for _ in range(self.repeat):
-            started = time.perf_counter()
-            operation()
-            samples.append(time.perf_counter() - started)
-        return min(samples)
-
-    def checkpoint(self) -> dict[str, float]:
+    def operations(self) -> dict[str, Callable[[], object]]:
         out = self.work / "reports"
         return {
-            "status": self.timed(lambda: store_status(self.data)),
-            "query": self.timed(lambda: query(self.data, FILTERED, PARAMS)),
-            "report": self.timed(
-                lambda: render_report(
-                    Store(self.data).figures(),
-                    Store(self.data).quarantine(),
-                    period=REPORT_PERIOD,
-                    out_dir=out,
-                )
+            "status": lambda: store_status(self.data),
+            "query": lambda: query(self.data, FILTERED, PARAMS),
+            "report": lambda: render_report(
+                Store(self.data).figures(),
+                Store(self.data).quarantine(),
+                period=REPORT_PERIOD,
+                out_dir=out,
             ),
-            "ingest": self.timed(self.ingest_one),
+            "ingest": self.ingest_one,
         }
+
+
+def side_by_side(bench: Bench, base: Bench) -> tuple[dict[str, float], dict[str, float]]:
+    """Each operation on ``bench`` and on ``base`` in turn, ``repeat`` times after one
+    untimed call each (imports, caches); the best of each: on shared cores the minimum is
+    what the store costs, the rest is other processes."""
+    costs: dict[str, float] = {}
+    ref: dict[str, float] = {}
+    mine, theirs = bench.operations(), base.operations()
+    for name in OPERATIONS:
+        mine[name](), theirs[name]()
+        samples: dict[str, list[float]] = {"mine": [], "theirs": []}
+        for _ in range(bench.repeat):
+            for who, operation in (("mine", mine[name]), ("theirs", theirs[name])):
+                started = time.perf_counter()
+                operation()
+                samples[who].append(time.perf_counter() - started)
+        costs[name], ref[name] = min(samples["mine"]), min(samples["theirs"])
+    return costs, ref
 
 
 def data_files(data: Path) -> int:
@@ -201,11 +232,11 @@ def active_files(data: Path) -> int | None:
     return count() if count is not None else None
 
 
-def describe(label: str, costs: dict[str, float], base: dict[str, float] | None) -> str:
+def describe(label: str, costs: dict[str, float], base: dict[str, float]) -> str:
     parts = []
     for name in OPERATIONS:
-        ratio = f" ({costs[name] / base[name]:.2f}x)" if base else ""
-        parts.append(f"{name} {costs[name] * 1000:7.1f} ms{ratio}")
+        ratio = f" ({costs[name] / base[name]:.2f}x of {base[name] * 1000:.0f})"
+        parts.append(f"{name} {costs[name] * 1000:6.1f} ms{ratio}")
     return f"{label:28} " + "   ".join(parts)
 
 
@@ -213,7 +244,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="100,1000", help="checkpoints, comma-separated")
     parser.add_argument("--figures", type=int, default=20, help="figures per ingest")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--never-compact", action="store_true")
     parser.add_argument(
         "--fill",
@@ -225,51 +256,73 @@ def main() -> None:
     parser.add_argument(
         "--partition", metavar="COLUMN", help="partition the figures table by this column"
     )
+    parser.add_argument("--against", type=Path, metavar="DATA", help="time this store")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the stores in DIR")
+    parser.add_argument(
+        "--zorder",
+        action="store_true",
+        help="cluster the whole table at each checkpoint's compaction (what it would cost "
+        "if compaction were not incremental)",
+    )
     args = parser.parse_args()
     if args.partition:
         humstats.store.PARTITION_BY = {"figures": (args.partition,)}
     checkpoints = sorted(int(n) for n in args.runs.split(","))
-    can_compact = hasattr(Store, "compact")
     print(
         f"layout: {humstats.store.__doc__.splitlines()[0]}\n"
         f"{args.figures} figures per ingest; best of {args.repeat}; "
-        f"{'auto-compaction on' if can_compact and not args.never_compact else 'no compaction'}"
+        f"{'no compaction' if args.never_compact else 'auto-compaction on'}"
         f"{'; figures partitioned by ' + args.partition if args.partition else ''}"
-        f"; filled by {args.fill}"
+        f"; filled by {args.fill}; baseline measured side by side"
     )
+    if args.keep:
+        args.keep.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(Path(tmp), args.figures, args.repeat, not args.never_compact, args.fill)
-        base: dict[str, float] | None = None
-        base_after: dict[str, float] | None = None
-        for runs in checkpoints:
-            spent = bench.fill(runs)
-            print(f"-- {runs:,} runs (built in {spent:.1f} s)")
-            costs = bench.checkpoint()
-            print(describe("as built", costs, base))
-            files = active_files(bench.data)
-            active = f", {files:,} active" if files is not None else ""
-            print(f"   data files on disk: {data_files(bench.data):,}{active}")
-            base = base or costs
-            if can_compact:
-                started = time.perf_counter()
-                Store(bench.data).compact()
-                print(f"   compacted in {time.perf_counter() - started:.2f} s")
-                after = bench.checkpoint()
-                print(describe("after compaction", after, base_after))
-                files = active_files(bench.data)
-                print(f"   data files on disk: {data_files(bench.data):,}, {files:,} active")
-                base_after = base_after or after
-        if len(checkpoints) > 1:
-            last = costs
-            verdict = ", ".join(
-                f"{name} {last[name] / base[name]:.2f}x (<= 3.0)" for name in TARGETED
+        work = args.keep or Path(tmp)
+        (work / "store").mkdir()
+        bench = Bench(work / "store", args.figures, args.repeat, not args.never_compact, args.fill)
+        built = compacted = None
+        verdicts: list[str] = []
+        for runs in [*checkpoints, *(["given"] if args.against else [])]:
+            if runs == "given":
+                (work / "given").mkdir()
+                bench = Bench(work / "given", args.figures, args.repeat, False, args.fill)
+                shutil.copytree(args.against, bench.data, symlinks=True)
+                runs = bench.runs = Store(bench.data).sources().collect().height
+                print(f"-- {args.against}: {runs:,} inputs")
+            else:
+                spent = bench.fill(runs)
+                print(f"-- {runs:,} runs (built in {spent:.1f} s)")
+            built = built or bench.copy(work / "base-built", seed=1)
+            costs, ref = side_by_side(bench, built)
+            print(describe("as built", costs, ref))
+            print(
+                f"   data files on disk: {data_files(bench.data):,}, "
+                f"{Store(bench.data).data_files():,} active"
             )
-            print(f"as built, {checkpoints[-1]:,} vs {checkpoints[0]:,} runs: {verdict}")
-            if can_compact and base_after:
-                verdict = ", ".join(
-                    f"{name} {after[name] / base[name]:.2f}x (<= 1.5)" for name in TARGETED
-                )
-                print(f"compacted, {checkpoints[-1]:,} vs {checkpoints[0]:,} runs: {verdict}")
+            started = time.perf_counter()
+            done = Store(bench.data).compact(zorder=True if args.zorder else None)
+            print(
+                f"   compacted in {time.perf_counter() - started:.2f} s "
+                f"({done.files_before:,} -> {done.files_after:,} files)"
+            )
+            if compacted is None:
+                compacted = bench.copy(work / "base-compacted", seed=2)
+            after, ref_after = side_by_side(bench, compacted)
+            print(describe("after compaction", after, ref_after))
+            print(
+                f"   data files on disk: {data_files(bench.data):,}, "
+                f"{Store(bench.data).data_files():,} active"
+            )
+            verdicts = [
+                "as built: "
+                + ", ".join(f"{n} {costs[n] / ref[n]:.2f}x (<= 3.0)" for n in TARGETED),
+                "compacted: "
+                + ", ".join(f"{n} {after[n] / ref_after[n]:.2f}x (<= 1.5)" for n in TARGETED),
+            ]
+        print(f"at the last checkpoint, against {checkpoints[0]:,} runs measured beside it:")
+        for line in verdicts:
+            print("  " + line)
 
 
 if __name__ == "__main__":

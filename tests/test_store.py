@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
 import humstats
 import humstats.store
@@ -332,6 +332,117 @@ def test_compaction_keeps_rows_and_time_travel_inside_retention(data_dir: Path) 
         store.figures(as_of=versions[1]).collect()
 
 
+def _optimizations(store: Store, table: str) -> list[dict[str, Any]]:
+    history = DeltaTable(str(store.table_path(table))).history()
+    return [h for h in history if h.get("operation") == "OPTIMIZE"]  # newest first
+
+
+def _strategy(store: Store) -> str:
+    return _optimizations(store, "figures")[0]["operationMetrics"]["plannerStrategy"]
+
+
+def test_compaction_packs_only_files_below_the_target_size(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(data_dir)
+    for n in range(4):  # large batches make a file much larger than a one-row batch's
+        _batch(store, f"{n}" * 64, *({"value": n * 10_000 + i} for i in range(3000)))
+    store.compact(zorder=False)
+    (packed,) = store.snapshot().files("figures")
+    size = Path(packed.removeprefix("file://")).stat().st_size
+    monkeypatch.setattr(humstats.store, "TARGET_FILE_SIZE", size - 1)  # the packed file is full
+    for n in range(4, 7):
+        _batch(store, f"{n}" * 64, {"value": n})
+    before = _contents(store)
+    store.compact(zorder=False)
+    files = store.snapshot().files("figures")
+    assert len(files) == 2 and packed in files  # the full file was not rewritten
+    assert _optimizations(store, "figures")[0]["operationMetrics"]["numFilesRemoved"] == 3
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+
+
+def test_compaction_clusters_a_table_again_only_once_its_rows_doubled(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(humstats.store, "TARGET_FILE_SIZE", 1)  # every table outgrows a file
+    store = Store(data_dir)
+
+    def clustered() -> str | None:
+        figures = DeltaTable(str(store.table_path("figures")))
+        return figures.metadata().configuration.get("humstats.clusteredRows")
+
+    _batch(store, "0" * 64, {"value": 0}, {"value": 1})
+    _batch(store, "1" * 64, {"value": 2}, {"value": 3})
+    store.compact()
+    assert _strategy(store) == "zOrder" and clustered() == "4"
+    _batch(store, "2" * 64, {"value": 4})
+    _batch(store, "3" * 64, {"value": 5})
+    store.compact()  # 6 rows: not yet twice the 4 clustered
+    assert clustered() == "4"
+    for n in range(4, 7):
+        _batch(store, f"{n}" * 64, {"value": n + 2})
+    before = _contents(store)
+    store.compact()
+    assert _strategy(store) == "zOrder" and clustered() == "9"
+    for got, expected in zip(_contents(store), before, strict=True):
+        assert got.equals(expected)
+    store.compact(zorder=False)
+    assert clustered() == "9"
+
+
+def test_a_snapshot_keeps_its_version_while_the_same_store_commits(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    snapshot = store.snapshot()
+    assert snapshot.read("figures").collect()["value"].to_list() == [1]
+    _batch(store, "b" * 64, {"value": 2})
+    store.compact(zorder=False)
+    assert snapshot.version == 0
+    assert snapshot.read("figures").collect()["value"].to_list() == [1]
+    assert sorted(store.snapshot().read("figures").collect()["value"]) == [1, 2]
+
+
+def test_tables_are_checkpointed_every_few_commits(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(humstats.store.CHECKPOINT_INTERVAL + 1):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    log = store.table_path("figures") / "_delta_log"
+    checkpoint = json.loads((log / "_last_checkpoint").read_text())
+    assert checkpoint["version"] == humstats.store.CHECKPOINT_INTERVAL - 1  # versions from 0
+
+
+def test_compaction_gives_an_older_table_the_checkpoint_interval(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    table = DeltaTable(str(store.table_path("figures")))
+    table.alter.set_table_properties({"delta.checkpointInterval": "100"})
+    store.compact()
+    configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
+    assert configuration["delta.checkpointInterval"] == str(humstats.store.CHECKPOINT_INTERVAL)
+
+
+def test_as_of_a_moment_finds_the_version_then_current(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(12):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    sources = DeltaTable(str(store.table_path("sources")))
+    times = {
+        h["version"]: dt.datetime.fromtimestamp(h["timestamp"] / 1000, dt.UTC)
+        for h in sources.history()
+    }
+    for version, at in times.items():
+        assert store.snapshot(as_of=at).version == version
+        assert store.snapshot(as_of=version).version == version
+    assert store.snapshot(as_of=times[0] - dt.timedelta(seconds=1)).version is None
+    # the log's oldest entries cleaned up (a checkpoint stands for them): later ones still read
+    log = store.table_path("sources") / "_delta_log"
+    for version in range(humstats.store.CHECKPOINT_INTERVAL - 1):
+        (log / f"{version:020d}.json").unlink()
+    assert store.snapshot(as_of=times[10]).version == 10
+    assert len(store.figures(as_of=times[10]).collect()) == 11
+
+
 def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:
     store = Store(data_dir)
     assert store.figures(as_of=dt.date(2000, 1, 1)).collect().is_empty()
@@ -402,6 +513,29 @@ def test_run_log_tail_reads_the_last_lines(data_dir: Path) -> None:
         store.log_run({"kind": "ingest", "n": n, "pad": "x" * 100})
     assert [r["n"] for r in store.runs(last=3)] == [1_997, 1_998, 1_999]
     assert store.runs(last=5) == store.runs()[-5:]
+
+
+@pytest.mark.parametrize("block", [7, 64, 64 * 1024])
+def test_run_log_read_from_its_end_gives_every_whole_record_newest_first(
+    data_dir: Path, block: int
+) -> None:
+    store = Store(data_dir)
+    for n in range(40):
+        store.log_run({"kind": "run", "n": n, "note": "é" * (n % 5)})
+    with store.runs_path.open("ab") as handle:
+        handle.write(b'{"kind": "run", "n": 4')  # torn by a crash
+    store.log_run({"kind": "run", "n": 40})
+    newest_first = list(store.runs_newest_first(block=block))
+    assert [r["n"] for r in newest_first] == list(range(40, -1, -1))
+    assert newest_first[::-1] == store.runs()
+    assert list(Store(data_dir / "elsewhere").runs_newest_first()) == []
+
+
+def test_run_log_lines_not_containing_a_text_are_not_read(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for n in range(6):
+        store.log_run({"kind": "run", "inputs": [{"status": "unreadable" if n % 3 else "stored"}]})
+    assert len(store.runs(containing='"unreadable"')) == 4
 
 
 def _write_legacy_batch(data_dir: Path, sha: str, value: int) -> pl.DataFrame:
@@ -486,3 +620,42 @@ def _commit_killed_at(data_dir: str, point: str) -> None:
         source_file=pl.lit("raw/b.csv")
     )
     store.commit(new_batch_id(), figures, empty_quarantine(), make_sources(figures, "b" * 64))
+
+
+def test_each_commit_records_the_statistics_of_its_data(data_dir: Path) -> None:
+    """The statistics a batch's log entry carries (what reads skip files by, and what tells
+    which batches a damaged file held) are those of the rows its file holds."""
+    store = Store(data_dir)
+    rows = [
+        {"value": 7, "country_iso3": "SDN", "period_end": dt.date(2024, 11, 30)},
+        {"value": 3, "country_iso3": "YEM", "publisher": None},
+    ]
+    _batch(store, "a" * 64, *rows)
+    _batch(store, "b" * 64, {"value": 11, "country_iso3": "AFG"})
+    actions = pl.DataFrame(
+        DeltaTable(str(store.table_path("figures"))).get_add_actions(flatten=True)
+    )
+    stored = store.figures().collect()
+    assert actions.height == 2
+    for action in actions.iter_rows(named=True):
+        rows = stored.filter(pl.col("batch_id") == action["min.batch_id"])
+        assert action["num_records"] == rows.height
+        assert action["max.batch_id"] == action["min.batch_id"]
+        for column in humstats.store.STATS_COLUMNS["figures"]:
+            assert action[f"null_count.{column}"] == rows[column].null_count()
+            assert action.get(f"min.{column}") == rows[column].min(), column
+            assert action.get(f"max.{column}") == rows[column].max(), column
+
+
+def test_a_table_of_an_older_schema_takes_new_batches(data_dir: Path) -> None:
+    """A figures table written before a column existed gains it on the next commit; its
+    old rows read the new column as null."""
+    store = Store(data_dir)
+    old = make_figures({"figure_id": "old", "value": 1}).drop("projected")
+    write_deltalake(str(store.table_path("figures")), old.to_arrow(), mode="append")
+    _batch(store, "a" * 64, {"figure_id": "new", "value": 2})
+    table = DeltaTable(str(store.table_path("figures")))
+    assert "projected" in [f.name for f in table.schema().fields]
+    got = pl.read_delta(str(store.table_path("figures"))).sort("value")
+    assert got["figure_id"].to_list() == ["old", "new"]
+    assert got["projected"].to_list() == [None, False]

@@ -13,7 +13,7 @@ filters run before anything is read; ``query`` runs read-only SQL through ``hums
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +39,9 @@ class Dataset:
         *,
         priority: Sequence[str] | None = None,
         as_of: AsOf | None = None,
+        storage_options: Mapping[str, str] | None = None,
     ) -> None:
-        self.store = Store(data_dir)
+        self.store = Store(data_dir, storage_options=storage_options)
         self.priority = tuple(priority) if priority is not None else None
         self.as_of = as_of
         self._snapshot: Snapshot | None = None
@@ -74,7 +75,9 @@ class Dataset:
         """Counts by indicator, country and publisher; quarantine; the last runs."""
         from humstats.status import store_status
 
-        return store_status(self.store.root)
+        return store_status(
+            self.store.url or self.store.root, storage_options=self.store.storage_options
+        )
 
     def ingest(self, *paths: str | os.PathLike[str], **options: Any) -> IngestResult:
         """Ingest files or folders as one batch (``humstats.ingest``'s options)."""
@@ -132,10 +135,13 @@ def open(
     *,
     priority: Sequence[str] | None = None,
     as_of: AsOf | str | None = None,
+    storage_options: Mapping[str, str] | None = None,
 ) -> Dataset:
     """Open a data directory (a path or a ``file://`` URI), or the store a ``humstats.toml``
     names (with its priority); ``as_of`` (a store version, a date, a datetime or the text
-    ``--as-of`` takes) reads the store as it was then."""
+    ``--as-of`` takes) reads the store as it was then. A store on object storage
+    (``s3://bucket/data``) is read through ``storage_options`` (credentials, endpoint: the
+    keys delta-rs and polars take, or the usual ``AWS_*`` environment variables)."""
     if isinstance(as_of, str):
         as_of = parse_as_of(as_of)
     target = Path(path)
@@ -144,4 +150,4 @@ def open(
 
         config = load_config(target)
         return Dataset(config.store.data, priority=priority or config.publishers, as_of=as_of)
-    return Dataset(path, priority=priority, as_of=as_of)
+    return Dataset(path, priority=priority, as_of=as_of, storage_options=storage_options)

@@ -137,7 +137,7 @@ class Held:
 def _failures(store: Store) -> dict[str, dict[str, list[dt.datetime]]]:
     """path -> sha256 -> when a scheduled run found that content unreadable, oldest first."""
     failed: dict[str, dict[str, list[dt.datetime]]] = {}
-    for record in store.runs():
+    for record in store.runs(containing='"unreadable"'):
         if record.get("kind") != "run":
             continue
         try:
@@ -393,11 +393,14 @@ def _ingest_source(
 
 
 def _rendered(store: Store, report: ReportConfig) -> set[str]:
-    """Periods of ``report`` the run log shows rendered, final and without error, for every
-    configured country."""
+    """The newest period of ``report`` the run log shows rendered, final and without error,
+    for every configured country (``due_periods`` needs no older one).
+
+    The log is read from its end and no further than that period's renderings: runs render
+    due periods oldest first, so no newer period was completed before it."""
     countries = set(report.countries) or {None}
     done: dict[str, set[str | None]] = {}
-    for record in store.runs():
+    for record in store.runs_newest_first():
         if record.get("kind") != "run":
             continue
         for entry in record.get("reports") or []:
@@ -408,7 +411,10 @@ def _rendered(store: Store, report: ReportConfig) -> set[str]:
                 and not entry.get("error")
             ):
                 done.setdefault(str(entry["period"]), set()).add(entry.get("country"))
-    return {period for period, rendered in done.items() if countries <= rendered}
+        complete = {period for period, rendered in done.items() if countries <= rendered}
+        if complete:
+            return complete
+    return set()
 
 
 def _render(

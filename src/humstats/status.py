@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,11 @@ class StoreStatus:
     by_publisher: pl.DataFrame
     quarantine_by_check: pl.DataFrame
     runs: list[dict[str, object]]
+    tables: pl.DataFrame
+    """Each Delta table's version and data files (``damaged``: left out of reads), so a
+    monitoring script sees the store grow and compaction catch up."""
+    version: int | None = None
+    """The store's version (the sources table's: one per batch), what ``--as-of`` takes."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -36,6 +42,8 @@ class StoreStatus:
             "by_publisher": self.by_publisher.to_dicts(),
             "quarantine_by_check": self.quarantine_by_check.to_dicts(),
             "runs": self.runs,
+            "version": self.version,
+            "tables": self.tables.to_dicts(),
         }
 
     def to_json(self) -> str:
@@ -47,6 +55,15 @@ class StoreStatus:
             f"store {self.data_dir}: {self.figures:,} figures from {self.sources:,} inputs, "
             f"{self.quarantined:,} rows in quarantine"
         ]
+        if self.version is not None:
+            tables = ", ".join(
+                f"{row['table']} v{row['version']} ({row['files']:,} file"
+                + ("" if row["files"] == 1 else "s")
+                + (f", {row['damaged']:,} damaged" if row["damaged"] else "")
+                + ")"
+                for row in self.tables.iter_rows(named=True)
+            )
+            lines.append(f"version {self.version}: {tables}")
         with pl.Config(
             tbl_rows=25,
             tbl_hide_dataframe_shape=True,
@@ -82,9 +99,15 @@ def _counts(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
     )
 
 
-def store_status(data_dir: str | Path, last_runs: int = 5) -> StoreStatus:
-    """The store's counts; a damaged batch is left out with a warning (``Store.read``)."""
-    store = Store(data_dir)
+def store_status(
+    data_dir: str | Path,
+    last_runs: int = 5,
+    *,
+    storage_options: Mapping[str, str] | None = None,
+) -> StoreStatus:
+    """The store's counts; a damaged batch is left out with a warning (``Store.read``).
+    ``storage_options`` reach a store on object storage (delta-rs' and polars' keys)."""
+    store = Store(data_dir, storage_options=storage_options)
     return store.read(lambda: _status(store, data_dir, last_runs))
 
 
@@ -114,4 +137,6 @@ def _status(store: Store, data_dir: str | Path, last_runs: int) -> StoreStatus:
         by_publisher=by_publisher,
         quarantine_by_check=by_check,
         runs=store.runs(last=last_runs),
+        tables=snapshot.tables(),
+        version=snapshot.version,
     )

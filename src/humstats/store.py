@@ -56,6 +56,8 @@ import polars as pl
 import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.schema import Schema as DeltaSchema
+from deltalake.transaction import AddAction, create_table_with_add_actions
 
 from humstats.errors import ConfigError, HistoryError, InputError, LockedError, StoreError, shown
 from humstats.schema import DTYPES, QUARANTINE_COLUMNS, QUARANTINE_EXTRA
@@ -69,6 +71,7 @@ last suffix is kept), so the record can never take an input's place."""
 _LEGACY_META_SUFFIX = ".json"
 _SUFFIX = re.compile(r"\.[a-z0-9_-]{1,16}")
 _SHA = re.compile(r"[0-9a-f]{64}")
+_COMMIT = re.compile(r"[0-9]{20}\.json")
 
 SOURCE_DTYPES: dict[str, pl.DataType] = {
     "sha256": pl.String(),
@@ -100,7 +103,8 @@ ZORDER: dict[str, tuple[str, ...]] = {
     "quarantine": (),
     "sources": ("sha256",),
 }
-"""How compaction lays rows out. Figures are clustered by country, indicator and date (what
+"""How compaction lays rows out when it clusters a table (once the table outgrows one file:
+``Store._optimize``). Figures are clustered by country, indicator and date (what
 filters name), so each file's min/max statistics rule most files out of a filtered read;
 sources by content hash, so "is this input stored?" opens one file. No Hive partitioning:
 measured in bench/store.py, a partition per country multiplies the small files of every
@@ -126,6 +130,22 @@ STATS_COLUMNS: dict[str, tuple[str, ...]] = {
 ``batch_id``, which says what batches a damaged file held (text columns such as quotes
 would only slow every commit)."""
 
+CHECKPOINT_INTERVAL = 10
+"""Commits between two checkpoints of a table's log. Opening a table reads its last
+checkpoint and replays every JSON commit since, about half a millisecond each: at Delta's
+default of 100 an open costs up to 50 ms more than just after a checkpoint, on every read of
+every table. A checkpoint of a compacted table is small (one row per file, and per file
+removed inside the retention window), so writing one every 10 commits costs less."""
+
+
+def _table_properties(table: str) -> dict[str, str]:
+    """What a table is created with (``compact`` sets them on tables made before)."""
+    return {
+        "delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table]),
+        "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
+    }
+
+
 PARTITION_BY: dict[str, tuple[str, ...]] = {}
 """Hive partition columns of a table, used when the table is created (none: see ``ZORDER``;
 ``bench/store.py --partition`` measures the alternative)."""
@@ -134,6 +154,12 @@ COMPACT_THRESHOLD = 200
 """Data files (all tables) past which ``humstats run`` compacts the store."""
 RETENTION = dt.timedelta(days=7)
 """How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
+
+TARGET_FILE_SIZE = 32 << 20
+"""Bytes compaction packs small files into (a million or so figures); larger files are left
+as they are, so compaction stays incremental."""
+_CLUSTERED_ROWS = "humstats.clusteredRows"
+"""Table property: how many rows the table held when it was last clustered by ``ZORDER``."""
 
 _ZSTD_LEVEL = 1
 """zstd's fastest level: on a million figures it writes faster than the default level and
@@ -293,11 +319,21 @@ def _winners(sources: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _scan(files: list[str], schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
+def _scan(
+    files: list[str],
+    schema: Mapping[str, pl.DataType],
+    storage_options: Mapping[str, str] | None = None,
+) -> pl.LazyFrame:
     if not files:
         return pl.LazyFrame(schema=dict(schema))
     # paths are never patterns: a data folder named "data[1]" is read as it is
-    return pl.scan_parquet(files, schema=dict(schema), missing_columns="insert", glob=False)
+    return pl.scan_parquet(
+        files,
+        schema=dict(schema),
+        missing_columns="insert",
+        glob=False,
+        storage_options=dict(storage_options) if storage_options else None,
+    )
 
 
 _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -324,6 +360,7 @@ class Snapshot:
         self._store = store
         self._open_table = open_table
         self._tables: dict[str, DeltaTable | None] = {}
+        self._versions: dict[str, int] = {}
         self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
         self._hidden: list[tuple[str, str]] | None = None
@@ -334,8 +371,14 @@ class Snapshot:
     def table(self, name: str) -> DeltaTable | None:
         """``name``'s Delta table at this snapshot's version (None when it has none yet)."""
         if name not in self._tables:
-            self._tables[name] = self._open_table(name)
-        return self._tables[name]
+            delta = self._tables[name] = self._open_table(name)
+            if delta is not None:
+                self._versions[name] = delta.version()
+        delta = self._tables[name]
+        if delta is not None and delta.version() != self._versions[name]:
+            # the Store brought its shared copy up to date since: read our version apart
+            delta = self._tables[name] = self._store._open(name, self._versions[name])
+        return delta
 
     @property
     def version(self) -> int | None:
@@ -384,6 +427,22 @@ class Snapshot:
         folders: ``read`` joins those in)."""
         return self._files(table).filter(pl.col("problem").is_null())["uri"].to_list()
 
+    def tables(self) -> pl.DataFrame:
+        """``table``, ``version``, ``files`` and ``damaged`` (data files left out) of each
+        Delta table this snapshot holds, from the log alone."""
+        rows = [
+            {
+                "table": name,
+                "version": delta.version(),
+                "files": self._files(name).height,
+                "damaged": self._files(name)["problem"].drop_nulls().len(),
+            }
+            for name in TABLES
+            if (delta := self.table(name)) is not None
+        ]
+        schema = {"table": pl.String, "version": pl.Int64, "files": pl.Int64, "damaged": pl.Int64}
+        return pl.DataFrame(rows, schema=schema)
+
     def damaged(self) -> list[tuple[str, str]]:
         """``(uri, problem)`` of every data file left out of this snapshot."""
         return [
@@ -422,7 +481,9 @@ class Snapshot:
         wanted = sorted(hashes)
         pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
         files = [f for f in self.files("sources") if f in pruned]
-        found = _scan(files, SOURCE_DTYPES).filter(pl.col("sha256").is_in(wanted))
+        found = _scan(files, SOURCE_DTYPES, self._store.storage_options).filter(
+            pl.col("sha256").is_in(wanted)
+        )
         hidden = self._hidden_batches()
         if hidden is not None:
             found = found.filter(~hidden)
@@ -430,7 +491,7 @@ class Snapshot:
 
     def _delta_sources(self) -> pl.DataFrame:
         if self._sources is None:
-            sources = _scan(self.files("sources"), SOURCE_DTYPES)
+            sources = _scan(self.files("sources"), SOURCE_DTYPES, self._store.storage_options)
             hidden = self._hidden_batches()
             if hidden is not None:
                 sources = sources.filter(~hidden)
@@ -475,7 +536,7 @@ class Snapshot:
         if table == "sources":
             return self.sources()
         keys = ["batch_id", "source_file"]
-        frame = _scan(self.files(table), _SCHEMAS[table])
+        frame = _scan(self.files(table), _SCHEMAS[table], self._store.storage_options)
         visible = self.visible_keys(table)
         if visible is not None:
             frame = frame.join(visible.lazy(), on=keys, how="semi")
@@ -502,6 +563,8 @@ class Store:
         storage_options: Mapping[str, str] | None = None,
     ) -> None:
         text = os.fspath(data_dir)
+        self.url = text.rstrip("/") if _is_remote(text) else None
+        """The store's URL when it is on object storage (``s3://``, ``gs://``, ``az://``…)."""
         self.root = Path(text.removeprefix("file://"))
         self.storage_options = dict(storage_options) if storage_options else None
         self.raw_dir = self.root / "raw"
@@ -510,6 +573,7 @@ class Store:
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
         self._warned: set[str] = set()
+        self._latest: dict[str, DeltaTable] = {}
         self._unreadable: dict[str, str] = {}
         """Files whose size is right but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
@@ -521,6 +585,22 @@ class Store:
     def table_path(self, table: str) -> Path:
         """Where ``table``'s Delta table lives (for other engines: ``scan_delta(path)``)."""
         return self.processed_dir / table
+
+    def table_uri(self, table: str) -> str:
+        """``table_path`` as delta-rs takes it: a path, or a URL on object storage."""
+        if self.url is not None:
+            return f"{self.url}/processed/{table}"
+        return str(self.table_path(table))
+
+    def _local(self, what: str) -> None:
+        """Refuse what needs a file system (the raw archive, the run log) on object storage."""
+        if self.url is not None:
+            raise StoreError(
+                self.url,
+                f"{what} needs a local or mounted folder: on object storage a store is read, "
+                "compacted and queried (ingest into a local store and copy it, or mount the "
+                "bucket)",
+            )
 
     # -- raw archive -------------------------------------------------------------------
 
@@ -536,6 +616,7 @@ class Store:
         A copy of another size (an old store's metadata written over a JSON input) is
         replaced by the input's bytes. Raises ``StoreError`` when the store cannot be written.
         """
+        self._local("archiving an input")
         archived = self.identify(path)
         target = self.root / archived.source_file
         with _writing(self.root):
@@ -578,6 +659,9 @@ class Store:
         process: a scheduled run holds it from start to end and the ingest it calls takes
         it again.
         """
+        if self.url is not None:  # no file to lock: Delta's optimistic commits alone
+            yield
+            return
         lock = filelock.FileLock(self.lock_path.resolve(), is_singleton=True)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -595,11 +679,25 @@ class Store:
     # -- reading -----------------------------------------------------------------------
 
     def _open(self, table: str, version: int | None = None) -> DeltaTable | None:
-        uri = str(self.table_path(table))
+        uri = self.table_uri(table)
         try:
             return DeltaTable(uri, version=version, storage_options=self.storage_options)
         except TableNotFoundError:
             return None
+
+    def _fresh(self, table: str) -> DeltaTable | None:
+        """``table`` at its newest version: opened once per ``Store``, then brought up to
+        date by reading only the commits since. Opening lists the log and replays it from
+        the last checkpoint, the one cost of a read that grows with the number of commits,
+        and an ingest reads each table three times."""
+        delta = self._latest.get(table)
+        if delta is None:
+            delta = self._open(table)
+            if delta is not None:
+                self._latest[table] = delta
+        else:
+            delta.update_incremental()
+        return delta
 
     def _legacy(self) -> dict[str, list[str]]:
         """Batch folders not migrated yet; a folder with a damaged file is left out whole."""
@@ -625,16 +723,55 @@ class Store:
             if "version" in entry
         }
 
+    def _commit_time(self, table: str, version: int) -> dt.datetime | None:
+        """When ``version`` of ``table`` was committed (its commit's own timestamp, which a
+        copy of the store keeps), read from that one log entry; None when it is gone."""
+        path = self.table_path(table) / "_delta_log" / f"{version:020d}.json"
+        try:
+            with path.open("rb") as handle:
+                for line in handle:
+                    info = json.loads(line).get("commitInfo")
+                    if isinstance(info, dict) and "timestamp" in info:
+                        return dt.datetime.fromtimestamp(info["timestamp"] / 1000, dt.UTC)
+        except (OSError, ValueError):
+            return None
+        return None
+
+    def _version_at(self, table: str, delta: DeltaTable, moment: dt.datetime) -> int | None:
+        """``table``'s last version committed at or before ``moment`` (None: none was).
+
+        On a local store a binary search reads about 14 log entries of 10,000, where the
+        table's history reads them all; commits are timestamped in order, as Delta's
+        time travel assumes. On object storage, and wherever an entry is missing, the
+        history answers."""
+        if self.url is None:
+            log_dir = self.table_path(table) / "_delta_log"
+            kept = [int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name)]
+            low, high = min(kept, default=0), delta.version()
+            first, last = self._commit_time(table, low), self._commit_time(table, high)
+            if first is not None and last is not None and len(kept) == high - low + 1:
+                if first > moment:
+                    return None
+                while low < high:  # invariant: low was committed at or before moment
+                    middle = (low + high + 1) // 2
+                    at = self._commit_time(table, middle)
+                    if at is None:
+                        break
+                    low, high = (middle, high) if at <= moment else (low, middle - 1)
+                else:
+                    return low
+        versions = [v for v, at in self._commit_times(delta).items() if at <= moment]
+        return max(versions) if versions else None
+
     def _as_of(self, table: str, moment: dt.datetime) -> DeltaTable | None:
         """``table`` as it was at ``moment``: its last commit at or before it, or None."""
         delta = self._open(table)
         if delta is None:
             return None
-        times = self._commit_times(delta)
-        versions = [v for v, at in times.items() if at <= moment]
-        if not versions:
+        version = self._version_at(table, delta, moment)
+        if version is None:
             return None
-        delta.load_as_version(max(versions))
+        delta.load_as_version(version)
         return delta
 
     def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
@@ -642,7 +779,7 @@ class Store:
         number of the store, a date meaning the end of that day in UTC, or a datetime)."""
         legacy = self._legacy()
         if as_of is None:
-            return Snapshot(self, self._open, legacy)
+            return Snapshot(self, self._fresh, legacy)
         if legacy:
             raise HistoryError(
                 "--as-of needs the Delta layout: convert this store with humstats migrate"
@@ -662,6 +799,10 @@ class Store:
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
+        if sources is not None and 0 <= version <= sources.version():
+            at = self._commit_time("sources", version) if self.url is None else None
+            if at is not None:
+                return at
         times = self._commit_times(sources) if sources is not None else {}
         if version not in times:
             newest = max(times, default=None)
@@ -720,7 +861,7 @@ class Store:
 
     def _data_files(self) -> list[str]:
         """Every data file of the latest version, Delta tables and batch folders alike."""
-        snapshot = Snapshot(self, self._open, {})
+        snapshot = Snapshot(self, self._fresh, {})
         files = [uri for table in TABLES for uri in snapshot._files(table)["uri"].to_list()]
         if self.batches_dir.is_dir():
             files += sorted(str(p) for p in self.batches_dir.glob("*/*.parquet"))
@@ -728,7 +869,10 @@ class Store:
 
     def find_unreadable(self) -> dict[str, str]:
         """Read every data file whole; the damaged ones not known yet are returned and left
-        out of every later read of this ``Store``."""
+        out of every later read of this ``Store``. On object storage nothing is: a failed read
+        there is more likely the network or the credentials, and is reported as it is."""
+        if self.url is not None:
+            return {}
         found = {
             uri: problem
             for uri in self._data_files()
@@ -740,7 +884,7 @@ class Store:
     def damaged_files(self) -> list[Damage]:
         """Data files that cannot be used, found cheaply (sizes, footers of batch folders);
         ``check`` reads every file whole."""
-        snapshot = Snapshot(self, self._open, {})
+        snapshot = Snapshot(self, self._fresh, {})
         damaged = [Damage(self._relative(uri), problem) for uri, problem in snapshot.damaged()]
         if self.batches_dir.is_dir():
             for path in sorted(self.batches_dir.glob("*/*.parquet")):
@@ -794,24 +938,107 @@ class Store:
     # -- writing -----------------------------------------------------------------------
 
     def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int:
-        """Append ``frame`` to ``table`` in one commit; returns the table's new version."""
+        """Append ``frame`` to ``table`` in one commit; returns the table's new version.
+
+        On a local store the Parquet file is written by polars, straight from its own
+        memory (no copy into Arrow for delta-rs' writer, columns encoded in parallel), and
+        added to the table by a Delta transaction carrying the file's statistics. A table
+        whose schema differs from ours (an older store), a partitioned table and an object
+        store take delta-rs' writer, which merges schemas and splits partitions.
+        """
         schema = _SCHEMAS[table]
         data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
+        delta = self._fresh(table)
+        if self.storage_options or PARTITION_BY.get(table) or not _fits(delta, data):
+            return self._append_through_delta(table, data, properties, delta)
+        add = self._write_data_file(table, data)
+        attempt = 0
+        while True:
+            failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
+            try:
+                if delta is None:
+                    create_table_with_add_actions(
+                        str(self.table_path(table)),
+                        _delta_schema(data),
+                        [add],
+                        mode="error",
+                        configuration=_table_properties(table),
+                        commit_properties=properties,
+                    )
+                    return 0
+                delta.create_write_transaction(
+                    [add], "append", _delta_schema(data), commit_properties=properties
+                )
+                delta.update_incremental()  # as delta-rs' writer does after its commit
+                return delta.version()
+            except DeltaError:
+                self._latest.pop(table, None)  # whatever the failed commit left, reopen
+                # Another writer created the table first (appends to a table that exists
+                # are retried by delta-rs): add the file to the table as it left it.
+                attempt += 1
+                if delta is not None or attempt == _COMMIT_ATTEMPTS:
+                    raise
+                delta = self._open(table)
+                if delta is None:
+                    raise
+                log.info("%s was created by another writer meanwhile, retrying", table)
+                if not _fits(delta, data):
+                    (self.table_path(table) / add.path).unlink(missing_ok=True)
+                    return self._append_through_delta(table, data, properties, delta)
+
+    def _write_data_file(self, table: str, data: pl.DataFrame) -> AddAction:
+        """One Parquet file in ``table``'s folder, and the Delta action that adds it: size,
+        time and the statistics of ``STATS_COLUMNS`` (rows, nulls, min and max)."""
+        folder = self.table_path(table)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"part-00000-{uuid.uuid4()}-c000.zstd.parquet"
+        try:
+            data.write_parquet(folder / name, compression="zstd", compression_level=_ZSTD_LEVEL)
+        except pl.exceptions.ComputeError as error:
+            # polars reports an I/O failure (a full disk) as its own error, naming the OS's
+            (folder / name).unlink(missing_ok=True)
+            code = re.search(r"os error (\d+)", str(error))
+            if code is None:
+                raise
+            raise OSError(int(code[1]), os.strerror(int(code[1]))) from error
+        columns = [c for c in STATS_COLUMNS[table] if c in data.columns]
+        bounds = data.select(
+            *(pl.col(c).min().alias(f"min:{c}") for c in columns),
+            *(pl.col(c).max().alias(f"max:{c}") for c in columns),
+            *(pl.col(c).null_count().alias(f"nulls:{c}") for c in columns),
+        ).row(0, named=True)
+        stats = {
+            "numRecords": data.height,
+            "minValues": {c: _stat_value(bounds[f"min:{c}"]) for c in columns},
+            "maxValues": {c: _stat_value(bounds[f"max:{c}"]) for c in columns},
+            "nullCount": {c: bounds[f"nulls:{c}"] for c in columns},
+        }
+        for kind in ("minValues", "maxValues"):  # an all-null column has no bounds
+            stats[kind] = {c: v for c, v in stats[kind].items() if v is not None}
+        written = (folder / name).stat()
+        return AddAction(
+            name, written.st_size, {}, written.st_mtime_ns // 1_000_000, True, json.dumps(stats)
+        )
+
+    def _append_through_delta(
+        self,
+        table: str,
+        data: pl.DataFrame,
+        properties: CommitProperties,
+        delta: DeltaTable | None,
+    ) -> int:
         writer = WriterProperties(compression="ZSTD", compression_level=_ZSTD_LEVEL)
         attempt = 0
         while True:
-            delta = self._open(table)
             failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
             try:
                 write_deltalake(
-                    delta if delta is not None else str(self.table_path(table)),
+                    delta if delta is not None else self.table_uri(table),
                     data,  # handed over through the Arrow C stream, no copy
                     mode="append",
                     schema_mode="merge",
                     partition_by=list(PARTITION_BY.get(table, ())) or None,
-                    configuration=None
-                    if delta is not None
-                    else {"delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table])},
+                    configuration=None if delta is not None else _table_properties(table),
                     writer_properties=writer,
                     commit_properties=properties,
                     storage_options=self.storage_options if delta is None else None,
@@ -823,7 +1050,11 @@ class Store:
                 if attempt == _COMMIT_ATTEMPTS:
                     raise
                 log.info("commit to %s conflicted, retrying", table)
+                delta = self._open(table)
                 continue
+            except BaseException:
+                self._latest.pop(table, None)  # whatever the failed write left, reopen
+                raise
             return delta.version() if delta is not None else 0
 
     def commit(
@@ -871,7 +1102,11 @@ class Store:
     # -- housekeeping ------------------------------------------------------------------
 
     def compact(
-        self, *, retention: dt.timedelta = RETENTION, lock_timeout: float = 60.0
+        self,
+        *,
+        retention: dt.timedelta = RETENTION,
+        lock_timeout: float = 60.0,
+        zorder: bool | None = None,
     ) -> Compaction:
         """Merge small files, then delete files no version within ``retention`` needs.
 
@@ -879,16 +1114,18 @@ class Store:
         version stays readable until ``retention`` has passed. What a killed writer left
         goes too once it is older than ``retention``: files outside any commit, and rows
         of batches whose sources commit never came (rows no reader was ever shown, so
-        other engines reading the tables directly do not see them either).
+        other engines reading the tables directly do not see them either). ``zorder``
+        forces or forbids clustering by ``ZORDER``; by default it happens when worthwhile
+        (``_optimize``).
         """
         with self.lock(lock_timeout):
             try:
-                return self._compact(retention)
+                return self._compact(retention, zorder)
             except DeltaError as error:
                 problem = f"compaction failed: {_one_line(error)} (run humstats check)"
                 raise StoreError(self.root, problem) from error
 
-    def _compact(self, retention: dt.timedelta) -> Compaction:
+    def _compact(self, retention: dt.timedelta, zorder: bool | None) -> Compaction:
         before = self.data_files()
         removed = 0
         hours = max(0, int(retention.total_seconds() // 3600))
@@ -899,15 +1136,10 @@ class Store:
             if delta is None:
                 continue
             failpoint(f"compact:{table}")
+            _upgrade(delta)
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
-            properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
-            partitions = set(delta.metadata().partition_columns)
-            order = [c for c in ZORDER[table] if c not in partitions]
-            if order:
-                delta.optimize.z_order(order, commit_properties=properties)
-            else:
-                delta.optimize.compact(commit_properties=properties)
+            self._optimize(delta, table, zorder)
             failpoint(f"vacuum:{table}")
             removed += len(
                 delta.vacuum(
@@ -918,6 +1150,36 @@ class Store:
                 )
             )
         return Compaction(before, self.data_files(), removed)
+
+    def _optimize(self, delta: DeltaTable, table: str, zorder: bool | None) -> None:
+        """Bin-pack the small files, or cluster the whole table by ``ZORDER`` when that is
+        worth its cost (``zorder=None``): the table spans more than one file of
+        ``TARGET_FILE_SIZE`` and has doubled its rows since it was last clustered. Packing
+        leaves full-size files alone, so a routine compaction rewrites at most one file's
+        worth of rows however large the store grows; clustering rewrites every row, and
+        doubling between clusterings keeps its total cost proportional to the rows stored."""
+        partitions = set(delta.metadata().partition_columns)
+        order = [c for c in ZORDER[table] if c not in partitions]
+        files = pl.DataFrame(delta.get_add_actions(flatten=True)).select(
+            "size_bytes", "num_records"
+        )
+        rows = int(files["num_records"].sum() or 0)
+        if zorder is None:
+            clustered = int(delta.metadata().configuration.get(_CLUSTERED_ROWS, 0))
+            zorder = files["size_bytes"].sum() > TARGET_FILE_SIZE and rows >= 2 * clustered
+        properties = CommitProperties(custom_metadata={"humstats.operation": "compact"})
+        if order and zorder:
+            delta.optimize.z_order(
+                order, target_size=TARGET_FILE_SIZE, commit_properties=properties
+            )
+            # a property, not the optimize commit's metadata: reading it needs no history
+            delta.alter.set_table_properties(
+                {_CLUSTERED_ROWS: str(rows)},
+                raise_if_not_exists=False,
+                commit_properties=properties,
+            )
+        elif files.height > 1:
+            delta.optimize.compact(target_size=TARGET_FILE_SIZE, commit_properties=properties)
 
     def _drop_hidden(
         self, delta: DeltaTable, table: str, snapshot: Snapshot, cutoff: dt.datetime
@@ -934,7 +1196,7 @@ class Store:
             .str.strptime(pl.Datetime("us", "UTC"), "%Y%m%dT%H%M%S", strict=False)
         )
         hidden = (
-            _scan(snapshot.files(table), _SCHEMAS[table])
+            _scan(snapshot.files(table), _SCHEMAS[table], self.storage_options)
             .select(keys)
             .unique()
             .join(visible.lazy(), on=keys, how="anti", nulls_equal=True)
@@ -995,7 +1257,11 @@ class Store:
             def missing(table: str) -> pl.DataFrame:
                 # Rows a killed migration already appended (invisible, as its sources
                 # commit never landed) are not appended twice.
-                held = _scan(delta.files(table), _SCHEMAS[table]).select(keys).unique()
+                held = (
+                    _scan(delta.files(table), _SCHEMAS[table], self.storage_options)
+                    .select(keys)
+                    .unique()
+                )
                 frame = frames[table].join(sources.select(keys), on=keys, how="semi")
                 return frame.join(held.collect(), on=keys, how="anti")
 
@@ -1035,6 +1301,7 @@ class Store:
         A torn last line (a crash or a full disk mid-write) is ended first, so it never
         swallows the record appended after it.
         """
+        self._local("the run log")
         line = (json.dumps(record, default=str, ensure_ascii=False) + "\n").encode("utf-8")
         with _writing(self.root):
             self.processed_dir.mkdir(parents=True, exist_ok=True)
@@ -1048,22 +1315,46 @@ class Store:
             finally:
                 os.close(fd)
 
-    def runs(self, last: int | None = None) -> list[dict[str, object]]:
+    def runs(
+        self, last: int | None = None, *, containing: str | None = None
+    ) -> list[dict[str, object]]:
         """The run log, oldest first (only the ``last`` lines, read from the end of the file,
-        when given); a torn line (a crash mid-write) is skipped."""
+        when given); a torn line (a crash mid-write) is skipped. With ``containing``, only
+        lines holding that text are parsed: a scan of years of hourly runs for the few that
+        matter (failed inputs) reads the file but decodes almost none of it."""
         if not self.runs_path.exists():
             return []
         lines = _tail(self.runs_path, last) if last is not None else None
         if lines is None:
             text = self.runs_path.read_text(encoding="utf-8", errors="replace")
             lines = text.splitlines()
-        records = []
-        for line in lines:
-            with contextlib.suppress(json.JSONDecodeError):
-                record = json.loads(line)
-                if isinstance(record, dict):
-                    records.append(record)
+        records = [
+            record
+            for line in lines
+            if containing is None or containing in line
+            if (record := _record(line)) is not None
+        ]
         return records[-last:] if last is not None else records
+
+    def runs_newest_first(self, block: int = 64 * 1024) -> Iterator[dict[str, object]]:
+        """The run log from its end, one record at a time, so a caller that needs only the
+        recent past (the last rendered period) stops early; a torn line is skipped."""
+        try:
+            handle = self.runs_path.open("rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            end = handle.seek(0, os.SEEK_END)
+            rest = b""
+            while end > 0:
+                start = max(0, end - block)
+                handle.seek(start)
+                lines = (handle.read(end - start) + rest).split(b"\n")
+                end = start
+                rest = lines.pop(0) if start > 0 else b""  # may start mid-line
+                for line in reversed(lines):
+                    if (record := _record(line.decode("utf-8", "replace"))) is not None:
+                        yield record
 
     # -- check -------------------------------------------------------------------------
 
@@ -1126,6 +1417,24 @@ class Store:
         return problems
 
 
+def _upgrade(delta: DeltaTable) -> None:
+    """Give a table made by an older humstats the properties new tables get."""
+    wanted = {"delta.checkpointInterval": str(CHECKPOINT_INTERVAL)}
+    configuration = delta.metadata().configuration
+    missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}
+    if missing:
+        delta.alter.set_table_properties(
+            missing,
+            commit_properties=CommitProperties(custom_metadata={"humstats.operation": "upgrade"}),
+        )
+
+
+def _is_remote(location: str) -> bool:
+    """Whether ``location`` is a URL of object storage rather than a path or ``file://``."""
+    scheme, found, _ = location.partition("://")
+    return bool(found) and scheme.lower() != "file" and len(scheme) > 1
+
+
 def _read_whole(uri: str) -> str | None:
     """Why a Parquet file cannot be read to its end, or None."""
     path = uri.removeprefix("file://")
@@ -1135,6 +1444,15 @@ def _read_whole(uri: str) -> str | None:
     except (OSError, ValueError, pl.exceptions.PolarsError) as error:
         return _one_line(error)
     return None
+
+
+def _record(line: str) -> dict[str, object] | None:
+    """One run-log line as its record; None for a torn or foreign line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _json_object(path: Path) -> dict[str, object] | None:
@@ -1151,6 +1469,30 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fits(delta: DeltaTable | None, data: pl.DataFrame) -> bool:
+    """Whether ``data``'s files can be added to ``delta`` as they are: same columns, same
+    types (a table not created yet fits anything)."""
+    if delta is None:
+        return True
+    return [(f.name, f.type) for f in delta.schema().fields] == [
+        (f.name, f.type) for f in _delta_schema(data).fields
+    ]
+
+
+def _delta_schema(data: pl.DataFrame) -> DeltaSchema:
+    arrow = data.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())
+    return DeltaSchema.from_arrow(arrow.schema)
+
+
+def _stat_value(value: object) -> object:
+    """A min or max as the Delta log writes it: dates and UTC times in ISO 8601."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _sql(text: str) -> str:
