@@ -116,6 +116,8 @@ _ADVERB = re.compile(r"\s+(?:now|also|separately|previously|earlier|later|still)
 _AUX_ENDS = ("has", "have", "had", "also", "now", "already", "since")
 _APPOSITIVE = re.compile(r",\s*([^,]{2,60}),\s*$")
 _BRACKETED = re.compile(rf"{_ACRONYM}\s*$")
+_ORGANISATION = re.compile(r"(?:^|\s)[A-Z][A-Z&]{1,9}\s*$")
+"""An acronym ending a phrase: a body, which an appositive after it only describes."""
 _NAME_RUN = re.compile(
     r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|on|in|the|de|du|des|la|el)\s+)*[A-Z][\w'’.&-]*)*\s*$"
 )
@@ -339,8 +341,11 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         if not trimmed.strip(" ,") and match.start() - 90 > start:
             continue
         appositive = _APPOSITIVE.search(left) if left.rstrip().endswith(",") else None
-        if appositive and not acronym:  # "Dr X, WHO Director-General, said": the title speaks
-            trimmed = left[: appositive.start()] + ", " + appositive.group(1)
+        if appositive and not acronym:
+            # "UNICEF, the UN children's agency, said": the body speaks; "Dr X, WHO
+            # Director-General, said": the title does
+            named = left[: appositive.start()]
+            trimmed = named if _ORGANISATION.search(named) else f"{named}, {appositive.group(1)}"
         left = trimmed
         verb_end = match.end()
         if match.group().strip().lower() in ("put", "puts"):

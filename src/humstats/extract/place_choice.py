@@ -129,7 +129,12 @@ def _dateline_place(context: Context) -> Place | None:
     places = [
         p
         for p in find_places(
-            context.text, context.places_gazetteer(), context.mentioned, 0, context.dateline
+            context.text,
+            context.places_gazetteer(),
+            context.mentioned,
+            0,
+            context.dateline,
+            capitals=True,
         )
         if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
     ]

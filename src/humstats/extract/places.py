@@ -133,6 +133,10 @@ class PackagedGazetteer:
                 country = pycountry.countries.get(alpha_2=sub.country_code)
                 if country is not None:
                     self._add(sub.name, country.alpha_3, ADMIN1)
+                    if sub.type:  # "Niger State", "Idlib Province": never the country
+                        self._exact.setdefault(
+                            fold(f"{sub.name} {sub.type}"), Place(sub.name, country.alpha_3, ADMIN1)
+                        )
                     self._admin1.setdefault(fold(sub.name), []).append(
                         Place(sub.name, country.alpha_3, ADMIN1)
                     )
@@ -353,6 +357,7 @@ def find_places(
     start: int = 0,
     end: int | None = None,
     elsewhere: AbstractSet[str] = frozenset(),
+    capitals: bool = False,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -360,7 +365,9 @@ def find_places(
     first; a city found inside a longer run must end it, so "Vladimir Putin" is no city.
     ``elsewhere`` holds the countries of places the document names outside the span (cities
     included): a district or town in none of them, nor of the span's, lies abroad and is
-    dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila).
+    dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila). A word in
+    capitals is an acronym ("NEMA said", "SANA reported"), not a city, district or town,
+    except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -").
     """
     found: list[Place] = []
     seen = set(mentioned)
@@ -382,7 +389,12 @@ def find_places(
                 chunk = group[words[i][0] : words[j - 1][1]]
                 name = _name_of(chunk)
                 place = gazetteer.lookup(name, seen)
+                if place is not None and place.level == COUNTRY and _TRAILING_TYPE.search(chunk):
+                    typed = gazetteer.lookup(chunk, seen)  # "Niger State" is a state
+                    place, name = (typed, chunk) if typed is not None else (place, name)
                 if place is None:
+                    continue
+                if (place.level == CITY or place.minor) and chunk.isupper() and not capitals:
                     continue
                 inner = j < len(words) and not _POSSESSIVE.search(chunk)
                 if place.level == CITY and inner:
