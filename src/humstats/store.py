@@ -949,7 +949,7 @@ class Store:
         schema = _SCHEMAS[table]
         data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
         delta = self._fresh(table)
-        if self.storage_options or PARTITION_BY.get(table) or not _fits(delta, data):
+        if self.url is not None or PARTITION_BY.get(table) or not _fits(delta, data):
             return self._append_through_delta(table, data, properties, delta)
         add = self._write_data_file(table, data)
         attempt = 0
@@ -958,7 +958,7 @@ class Store:
             try:
                 if delta is None:
                     create_table_with_add_actions(
-                        str(self.table_path(table)),
+                        self.table_uri(table),
                         _delta_schema(data),
                         [add],
                         mode="error",
