@@ -210,6 +210,9 @@ def side_by_side(bench: Bench, base: Bench) -> tuple[dict[str, float], dict[str,
     what the store costs, the rest is other processes."""
     costs: dict[str, float] = {}
     ref: dict[str, float] = {}
+    # no automatic compaction while timing: a store measured "as built" stays so throughout
+    auto = bench.auto_compact, base.auto_compact
+    bench.auto_compact = base.auto_compact = False
     mine, theirs = bench.operations(), base.operations()
     for name in OPERATIONS:
         mine[name](), theirs[name]()
@@ -220,6 +223,7 @@ def side_by_side(bench: Bench, base: Bench) -> tuple[dict[str, float], dict[str,
                 operation()
                 samples[who].append(time.perf_counter() - started)
         costs[name], ref[name] = min(samples["mine"]), min(samples["theirs"])
+    bench.auto_compact, base.auto_compact = auto
     return costs, ref
 
 
