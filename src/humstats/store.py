@@ -376,9 +376,11 @@ class Snapshot:
         self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
         self._hidden: list[tuple[str, str]] | None = None
-        sources = self.table("sources")
-        migrated = sources is not None and sources.transaction_version(_MIGRATED) is not None
-        self.legacy = {} if migrated else dict(legacy)  # migrated folders only await deletion
+        self.legacy: dict[str, list[str]] = {}
+        if any(legacy.values()):  # folders a migration has carried over only await deletion
+            sources = self.table("sources")
+            migrated = sources is not None and sources.transaction_version(_MIGRATED) is not None
+            self.legacy = {} if migrated else dict(legacy)
 
     def table(self, name: str) -> DeltaTable | None:
         """``name``'s Delta table at this snapshot's version (None when it has none yet)."""
