@@ -755,3 +755,44 @@ def test_a_mapped_pcode_column_gives_country_and_level() -> None:
     levels = dict(zip(figures["pcode"], figures["admin_level"], strict=True))
     assert levels == {"SO24": 1, "SO2401": 2, "SO22": 1, "SO2204": 2}
     assert set(figures["country_iso3"]) == {"SOM"}
+
+
+@pytest.mark.parametrize("sample", [1, 4, 10_000])
+@pytest.mark.parametrize("differing_date", ["2024-05", "2024-07"])
+def test_a_column_is_national_by_all_its_rows_whatever_rows_are_looked_at_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: int, differing_date: str
+) -> None:
+    """The first rows may rule a column out (two values on one date), never rule it in: a
+    column equal on every place's row of the first dates but not of a later one stays a
+    column of places."""
+    import humstats.normalize.rows
+
+    monkeypatch.setattr(humstats.normalize.rows, "_NATIONAL_SAMPLE", sample)
+    lines = [
+        "Date,Country,Province,IDPs,Country population",
+        "#date,#country+code,#adm1+name,#affected+idps,#population",
+    ]
+    for month, population in (
+        ("2024-05", 48_000_000),
+        ("2024-06", 48_100_000),
+        ("2024-07", 48_200_000),
+    ):
+        for province, idps in (
+            ("North Darfur", 100),
+            ("South Darfur", 200 if month == differing_date else 100),
+        ):
+            lines.append(f"{month},SDN,{province},{idps},{population}")
+    source = tmp_path / "national.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    normalized = normalize_table(
+        read(source), SourceMeta(publisher="Test Desk", published_date=dt.date(2024, 8, 1))
+    )
+    population = normalized.figures.filter(pl.col("indicator") == "population")
+    assert population.select("value", "admin_level").rows() == [
+        (48_000_000, 0),
+        (48_100_000, 0),
+        (48_200_000, 0),
+    ]
+    idps = normalized.figures.filter(pl.col("indicator") == "displaced")
+    assert idps["admin_level"].to_list() == [1] * 6
+    assert normalized.quarantine["check"].to_list() == ["repeated-figure"] * 3

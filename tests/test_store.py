@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-from deltalake import DeltaTable, PostCommitHookProperties
+from deltalake import DeltaTable, PostCommitHookProperties, write_deltalake
 
 import humstats
 import humstats.store
@@ -646,3 +646,42 @@ def _commit_killed_at(data_dir: str, point: str) -> None:
         source_file=pl.lit("raw/b.csv")
     )
     store.commit(new_batch_id(), figures, empty_quarantine(), make_sources(figures, "b" * 64))
+
+
+def test_each_commit_records_the_statistics_of_its_data(data_dir: Path) -> None:
+    """The statistics a batch's log entry carries (what reads skip files by, and what tells
+    which batches a damaged file held) are those of the rows its file holds."""
+    store = Store(data_dir)
+    rows = [
+        {"value": 7, "country_iso3": "SDN", "period_end": dt.date(2024, 11, 30)},
+        {"value": 3, "country_iso3": "YEM", "publisher": None},
+    ]
+    _batch(store, "a" * 64, *rows)
+    _batch(store, "b" * 64, {"value": 11, "country_iso3": "AFG"})
+    actions = pl.DataFrame(
+        DeltaTable(str(store.table_path("figures"))).get_add_actions(flatten=True)
+    )
+    stored = store.figures().collect()
+    assert actions.height == 2
+    for action in actions.iter_rows(named=True):
+        rows = stored.filter(pl.col("batch_id") == action["min.batch_id"])
+        assert action["num_records"] == rows.height
+        assert action["max.batch_id"] == action["min.batch_id"]
+        for column in humstats.store.STATS_COLUMNS["figures"]:
+            assert action[f"null_count.{column}"] == rows[column].null_count()
+            assert action.get(f"min.{column}") == rows[column].min(), column
+            assert action.get(f"max.{column}") == rows[column].max(), column
+
+
+def test_a_table_of_an_older_schema_takes_new_batches(data_dir: Path) -> None:
+    """A figures table written before a column existed gains it on the next commit; its
+    old rows read the new column as null."""
+    store = Store(data_dir)
+    old = make_figures({"figure_id": "old", "value": 1}).drop("projected")
+    write_deltalake(str(store.table_path("figures")), old.to_arrow(), mode="append")
+    _batch(store, "a" * 64, {"figure_id": "new", "value": 2})
+    table = DeltaTable(str(store.table_path("figures")))
+    assert "projected" in [f.name for f in table.schema().fields]
+    got = pl.read_delta(str(store.table_path("figures"))).sort("value")
+    assert got["figure_id"].to_list() == ["old", "new"]
+    assert got["projected"].to_list() == [None, False]

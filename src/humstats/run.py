@@ -121,7 +121,7 @@ def read_candidates(
         table_meta = defaults.overridden_by(content.meta).overridden_by(meta)
         normalized = normalize_table(content, table_meta, mapping)
         return normalized.figures, normalized.quarantine, "table", table_meta
-    from humstats.extract import extract_figures
+    from humstats.extract import extract_many
 
     documents = [
         readers.Document(
@@ -129,7 +129,7 @@ def read_candidates(
         )
         for d in content
     ]
-    frames = [extract_figures(document) for document in documents]
+    frames = list(extract_many(documents))  # a feed's articles are parsed in batches
     figures = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
     doc_meta = documents[0].meta if len(documents) == 1 else defaults.overridden_by(meta)
     return figures, empty_quarantine(), "text", doc_meta

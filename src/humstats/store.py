@@ -63,6 +63,8 @@ from deltalake import (
     write_deltalake,
 )
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.schema import Schema as DeltaSchema
+from deltalake.transaction import AddAction, create_table_with_add_actions
 
 from humstats.errors import ConfigError, HistoryError, InputError, LockedError, StoreError, shown
 from humstats.schema import DTYPES, QUARANTINE_COLUMNS, QUARANTINE_EXTRA
@@ -952,13 +954,103 @@ class Store:
     # -- writing -----------------------------------------------------------------------
 
     def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int:
-        """Append ``frame`` to ``table`` in one commit; returns the table's new version."""
+        """Append ``frame`` to ``table`` in one commit; returns the table's new version.
+
+        On a local store the Parquet file is written by polars, straight from its own
+        memory (no copy into Arrow for delta-rs' writer, columns encoded in parallel), and
+        added to the table by a Delta transaction carrying the file's statistics. A table
+        whose schema differs from ours (an older store), a partitioned table and an object
+        store take delta-rs' writer, which merges schemas and splits partitions.
+        """
         schema = _SCHEMAS[table]
         data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
+        delta = self._fresh(table)
+        remote = self.url is not None or self.storage_options
+        if remote or PARTITION_BY.get(table) or not _fits(delta, data):
+            return self._append_through_delta(table, data, properties, delta)
+        add = self._write_data_file(table, data)
+        attempt = 0
+        while True:
+            failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
+            try:
+                if delta is None:
+                    create_table_with_add_actions(
+                        str(self.table_path(table)),
+                        _delta_schema(data),
+                        [add],
+                        mode="error",
+                        configuration=_table_properties(table),
+                        commit_properties=properties,
+                    )
+                    return 0
+                delta.create_write_transaction(
+                    [add],
+                    "append",
+                    _delta_schema(data),
+                    commit_properties=properties,
+                    post_commithook_properties=_AFTER_APPEND,
+                )
+                delta.update_incremental()  # as delta-rs' writer does after its commit
+                return delta.version()
+            except DeltaError:
+                self._latest.pop(table, None)  # whatever the failed commit left, reopen
+                # Another writer created the table first (appends to a table that exists
+                # are retried by delta-rs): add the file to the table as it left it.
+                attempt += 1
+                if delta is not None or attempt == _COMMIT_ATTEMPTS:
+                    raise
+                delta = self._open(table)
+                if delta is None:
+                    raise
+                log.info("%s was created by another writer meanwhile, retrying", table)
+                if not _fits(delta, data):
+                    (self.table_path(table) / add.path).unlink(missing_ok=True)
+                    return self._append_through_delta(table, data, properties, delta)
+
+    def _write_data_file(self, table: str, data: pl.DataFrame) -> AddAction:
+        """One Parquet file in ``table``'s folder, and the Delta action that adds it: size,
+        time and the statistics of ``STATS_COLUMNS`` (rows, nulls, min and max)."""
+        folder = self.table_path(table)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"part-00000-{uuid.uuid4()}-c000.zstd.parquet"
+        try:
+            data.write_parquet(folder / name, compression="zstd", compression_level=_ZSTD_LEVEL)
+        except pl.exceptions.ComputeError as error:
+            # polars reports an I/O failure (a full disk) as its own error, naming the OS's
+            (folder / name).unlink(missing_ok=True)
+            code = re.search(r"os error (\d+)", str(error))
+            if code is None:
+                raise
+            raise OSError(int(code[1]), os.strerror(int(code[1]))) from error
+        columns = [c for c in STATS_COLUMNS[table] if c in data.columns]
+        bounds = data.select(
+            *(pl.col(c).min().alias(f"min:{c}") for c in columns),
+            *(pl.col(c).max().alias(f"max:{c}") for c in columns),
+            *(pl.col(c).null_count().alias(f"nulls:{c}") for c in columns),
+        ).row(0, named=True)
+        stats = {
+            "numRecords": data.height,
+            "minValues": {c: _stat_value(bounds[f"min:{c}"]) for c in columns},
+            "maxValues": {c: _stat_value(bounds[f"max:{c}"]) for c in columns},
+            "nullCount": {c: bounds[f"nulls:{c}"] for c in columns},
+        }
+        for kind in ("minValues", "maxValues"):  # an all-null column has no bounds
+            stats[kind] = {c: v for c, v in stats[kind].items() if v is not None}
+        written = (folder / name).stat()
+        return AddAction(
+            name, written.st_size, {}, written.st_mtime_ns // 1_000_000, True, json.dumps(stats)
+        )
+
+    def _append_through_delta(
+        self,
+        table: str,
+        data: pl.DataFrame,
+        properties: CommitProperties,
+        delta: DeltaTable | None,
+    ) -> int:
         writer = WriterProperties(compression="ZSTD", compression_level=_ZSTD_LEVEL)
         attempt = 0
         while True:
-            delta = self._fresh(table)
             failpoint(f"append:{table}")  # the table as loaded may be stale by the commit
             try:
                 write_deltalake(
@@ -980,6 +1072,7 @@ class Store:
                 if attempt == _COMMIT_ATTEMPTS:
                     raise
                 log.info("commit to %s conflicted, retrying", table)
+                delta = self._open(table)
                 continue
             except BaseException:
                 self._latest.pop(table, None)  # whatever the failed write left, reopen
@@ -1403,6 +1496,30 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fits(delta: DeltaTable | None, data: pl.DataFrame) -> bool:
+    """Whether ``data``'s files can be added to ``delta`` as they are: same columns, same
+    types (a table not created yet fits anything)."""
+    if delta is None:
+        return True
+    return [(f.name, f.type) for f in delta.schema().fields] == [
+        (f.name, f.type) for f in _delta_schema(data).fields
+    ]
+
+
+def _delta_schema(data: pl.DataFrame) -> DeltaSchema:
+    arrow = data.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())
+    return DeltaSchema.from_arrow(arrow.schema)
+
+
+def _stat_value(value: object) -> object:
+    """A min or max as the Delta log writes it: dates and UTC times in ISO 8601."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _sql(text: str) -> str:

@@ -4,6 +4,7 @@ line and exit 1 or 2, and leave the store as it was. Faults are injected determi
 from __future__ import annotations
 
 import errno
+import uuid
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,7 @@ def test_a_store_that_cannot_be_written(
     assert _snapshot(data_dir) == before
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
 def test_a_full_disk_while_committing_leaves_no_batch(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,14 +69,12 @@ def test_a_full_disk_while_committing_leaves_no_batch(
     assert runner.invoke(cli, [*ingest, str(DATA / "syria-hxl.csv")]).exit_code == 0
     figures = Store(data_dir).figures().collect()
     runs = Store(data_dir).runs()
-    real = humstats.store.write_deltalake
-
-    def full_disk(table: object, data: object, *args: object, **kwargs: object) -> None:
-        if str(getattr(table, "table_uri", table)).rstrip("/").endswith("sources"):  # the last
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(table, data, *args, **kwargs)
-
-    monkeypatch.setattr(humstats.store, "write_deltalake", full_disk)
+    # the sources table's next data file (the batch's last) lands on a device that is full
+    fixed = uuid.UUID(int=1)
+    monkeypatch.setattr(humstats.store.uuid, "uuid4", lambda: fixed)
+    (data_dir / "processed" / "sources" / f"part-00000-{fixed}-c000.zstd.parquet").symlink_to(
+        "/dev/full"
+    )
     result = runner.invoke(cli, [*ingest, str(DATA / "sudan-hxl.csv")])
     assert result.exit_code == 1
     assert result.output == f"Error: cannot write to the store at {data_dir}: the disk is full\n"

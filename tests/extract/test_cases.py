@@ -32,6 +32,7 @@ REWRITES_HELD = DATA / "extract" / "rewrites-holdout.jsonl"
 PASSAGES = DATA / "extract" / "passages.jsonl"
 PASSAGES_HELD = DATA / "extract" / "passages-holdout.jsonl"
 PERIODS_SOURCES = DATA / "extract" / "periods-sources.jsonl"
+PLACES = DATA / "extract" / "places.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -83,7 +84,9 @@ def params(path: Path) -> list:
     ]
 
 
-@pytest.mark.parametrize("case", params(DEV) + params(OWN) + params(PERIODS_SOURCES))
+@pytest.mark.parametrize(
+    "case", params(DEV) + params(OWN) + params(PERIODS_SOURCES) + params(PLACES)
+)
 def test_case(case: dict) -> None:
     got, want, traps = run(case)
     assert traps == []
@@ -113,6 +116,7 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PASSAGES: (0.85, 0.8),
     PASSAGES_HELD: (0.75, 0.7),
     PERIODS_SOURCES: (0.95, 0.95),
+    PLACES: (0.95, 0.95),
 }
 
 
@@ -196,6 +200,14 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:
     accuracy = field_accuracy(paths)
     assert {n: a for n, a in accuracy.items() if a < floors[n]} == {}
+
+
+def test_districts_and_towns_locate_figures() -> None:
+    """``places.jsonl``: figures placed by a district, county or town of the bundled gazetteer,
+    named in the figure's sentence or earlier, in the document's country."""
+    accuracy = field_accuracy([PLACES])
+    assert accuracy["location_name"] >= 0.9
+    assert accuracy["country_iso3"] >= 0.95
 
 
 def test_periods_and_sources_read_on_every_field() -> None:

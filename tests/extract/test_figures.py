@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from humstats.errors import InputError
-from humstats.extract import METHOD, PERIOD_DEFAULTED, extract_figures
+from humstats.extract import METHOD, PERIOD_DEFAULTED, extract_figures, extract_many
 from humstats.readers import Document
 from humstats.schema import COLUMNS, DTYPES, ORIGIN_COLUMNS, STAMPED, SourceMeta
 
@@ -611,3 +612,29 @@ def test_method_says_whether_the_period_was_stated(sentence: str, stated: bool) 
     [row] = extract_figures(document).to_dicts()
     assert row["method"] == (METHOD if stated else METHOD + PERIOD_DEFAULTED)
     assert (row["period_end"] == PUBLISHED) is not stated
+
+
+def test_extract_many_reads_each_document_as_extract_figures_does() -> None:
+    """Batching the parse across documents changes no figure, nor their order."""
+    cases = Path(__file__).parents[1] / "data" / "extract" / "own-cases.jsonl"
+    documents = [
+        Document(
+            case["text"],
+            Path(case["id"]),
+            SourceMeta(publisher="test", published_date=dt.date.fromisoformat(case["published"])),
+        )
+        for case in map(json.loads, cases.read_text(encoding="utf-8").splitlines()[:40])
+        if case.get("published")
+    ]
+    documents.append(Document("No figure here.", Path("none"), documents[0].meta))
+    many = list(extract_many(documents))
+    assert len(many) == len(documents)
+    assert many[-1].is_empty()
+    for document, frame in zip(documents, many, strict=True):
+        assert frame.equals(extract_figures(document))
+
+
+def test_extract_many_refuses_a_document_without_a_date() -> None:
+    undated = Document("Floods killed 12 people.", Path("undated.txt"), SourceMeta())
+    with pytest.raises(InputError, match=r"undated\.txt"):
+        list(extract_many([undated]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from humstats.extract.places import (
@@ -9,7 +11,9 @@ from humstats.extract.places import (
     CITY,
     COUNTRY,
     DEMONYM,
+    GAZETTEER_PATH,
     MemoryGazetteer,
+    admin_level,
     default_gazetteer,
     find_places,
 )
@@ -96,3 +100,67 @@ def test_residents_of_a_city_still_name_it() -> None:
 )
 def test_aliases_for_names_news_copy_uses(text: str, iso3: str) -> None:
     assert places(text)[-1][1] == iso3
+
+
+def _resolved(text: str) -> list[tuple[str, str | None, int | None]]:
+    return [(p.name, p.iso3, admin_level(p)) for p in find_places(text, default_gazetteer())]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Renk County hosts returnees", ("Renk", "SSD", 2)),  # named as a county
+        ("fighting in Masisi", ("Masisi", "COD", 2)),  # after "in"
+        ("the border town of Renk", ("Renk", "SSD", 2)),
+        ("clashes in Djugu and Irumu", ("Irumu", "COD", 2)),  # listed after a place
+        ("families reached Kutum, Sudan", ("Kutum", "SDN", 2)),
+        ("people in Aleppo", ("Aleppo", "SYR", 2)),  # a city counts at the district level
+        ("in Ituri province", ("Ituri", "COD", 1)),
+        ("in the DRC", ("DRC", "COD", 0)),
+        ("in North Darfur", ("North Darfur", "SDN", 1)),  # an alias for an area, not a country
+    ],
+)
+def test_districts_and_towns_resolve_with_their_admin_level(
+    text: str, expected: tuple[str, str, int]
+) -> None:
+    assert expected in _resolved(text)
+
+
+def test_a_district_or_town_needs_a_place_context() -> None:
+    """Capitalised at a sentence start or as a subject, a district's name may be anything."""
+    assert _resolved("Masisi is calm today.") == []
+    assert _resolved("Mahagi said nothing.") == []
+
+
+def test_a_name_common_in_english_is_never_a_district() -> None:
+    assert _resolved("displaced in March") == []
+    assert _resolved("a Mission in Central") == []
+
+
+def test_a_district_abroad_never_overrides_the_countries_named() -> None:
+    """Yemen's Tawila is no place in a text about Sudan, even named before Sudan is."""
+    sudan = _resolved("Some 9,000 fled to Tawila from El Fasher in North Darfur, Sudan.")
+    assert all(iso3 == "SDN" for _, iso3, _ in sudan)
+    assert ("Tawila", "YEM", 2) in _resolved("Fighting near Tawila killed 12.")
+
+
+def test_a_name_in_several_countries_is_read_in_the_documents_country() -> None:
+    gazetteer = default_gazetteer()
+    assert gazetteer.lookup("Sangin", {"AFG"}).iso3 == "AFG"
+    assert gazetteer.lookup("Sangin", {"MMR"}).iso3 == "MMR"
+    assert gazetteer.lookup("Sangin", set()) is None  # two countries, none named
+
+
+def test_areas_carry_their_ocha_pcode() -> None:
+    assert default_gazetteer().lookup("North Darfur", {"SDN"}).pcode == "SD02"
+    assert default_gazetteer().lookup("Nord-Kivu", {"COD"}).pcode == "CD61"
+
+
+def test_the_bundled_gazetteer_is_read_offline() -> None:
+    """The table ships with the package (no download) and has one header and clean rows."""
+    with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as rows:
+        header = next(rows).rstrip("\n").split("\t")
+        body = [row.rstrip("\n").split("\t") for row in rows]
+    assert header == ["name", "keys", "iso3", "admin_level", "kind", "pcode", "population"]
+    assert len(body) > 50_000
+    assert all(len(row) == 7 and len(row[2]) == 3 and row[3] in "123" for row in body)

@@ -83,6 +83,9 @@ class Context:
     """Where a dateline ("GENEVA (wire) —") ends: where the reporter was is no figure's place."""
     places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
     mentioned: set[str] = field(default_factory=set)
+    elsewhere: frozenset[str] | None = None
+    """The countries of every place the document names (cities included), read the first time
+    a district or town is met: one in none of them lies abroad."""
     previous: Candidate | None = None
     previous_place: Place | None = None
     previous_measure: Measure | None = None
@@ -145,13 +148,18 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     key = (start, end)
     found = context.places.get(key)
     if found is None:
-        found = [
-            p
-            for p in find_places(
-                context.text, context.places_gazetteer(), context.mentioned, start, max(start, end)
+        found = _read_places(context, start, end)
+        if context.elsewhere is None and any(p.minor for p in found):
+            # a district or town: checked against the countries of every place the document
+            # names (cities included), read once, only for documents that name one
+            context.elsewhere = frozenset(
+                p.iso3
+                for p in find_places(
+                    context.text, context.places_gazetteer(), frozenset(), context.dateline
+                )
+                if p.iso3 and not p.minor
             )
-            if not incidental(context.text, p)
-        ]
+            found = _read_places(context, start, end)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -160,6 +168,21 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
         context.places[key] = found
         context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
     return found
+
+
+def _read_places(context: Context, start: int, end: int) -> list[Place]:
+    return [
+        p
+        for p in find_places(
+            context.text,
+            context.places_gazetteer(),
+            context.mentioned,
+            start,
+            max(start, end),
+            context.elsewhere or frozenset(),
+        )
+        if not incidental(context.text, p)
+    ]
 
 
 class LazyGazetteer:

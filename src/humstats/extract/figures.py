@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 
 import polars as pl
 
@@ -46,7 +49,7 @@ from humstats.extract.measure import measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import own_periods, period_for, remember_heading_period
 from humstats.extract.place_choice import country_name, place_for
-from humstats.extract.places import ADMIN1, COUNTRY, DEMONYM, Gazetteer, Place
+from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
 from humstats.extract.source_choice import remember_source, source_for
 from humstats.extract.tables import TextTable, find_text_tables
@@ -89,26 +92,70 @@ def extract_figures(
     parse decide which words a number belongs to in sentences with several counts; False
     runs the rules alone. Raises ``InputError`` when the document has no publication date:
     without it neither the reference period nor the order of figures in the store can be
-    known.
+    known. For many documents ``extract_many`` is faster with the parse.
+    """
+    return next(extract_many([document], vocabulary, gazetteer, parse))
+
+
+DOCUMENTS_PER_BATCH = 64
+"""Documents ``extract_many`` reads ahead so that their ambiguous sentences are parsed in one
+batch: spaCy's cost per sentence falls by half from one sentence a call to batches of 64."""
+
+
+def extract_many(
+    documents: Iterable[Document],
+    vocabulary: Vocabulary | None = None,
+    gazetteer: Gazetteer | None = None,
+    parse: bool | None = None,
+) -> Iterator[pl.DataFrame]:
+    """``extract_figures`` of each document, in order, one frame each (as a generator).
+
+    Documents are read ``DOCUMENTS_PER_BATCH`` at a time: each is split into sentences and
+    counts first, then the sentences of all of them that need the parse are parsed together,
+    then each document's figures are decided. The figures are those ``extract_figures`` gives.
     """
     parse = syntax.available() if parse is None else parse and syntax.available()
-    rows = _rows(document, vocabulary or load_vocabulary(), gazetteer or lazy_gazetteer(), parse)
-    if not rows:
-        return _EMPTY.clear()
-    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
+    vocabulary = vocabulary or load_vocabulary()
+    gazetteer = gazetteer or lazy_gazetteer()
+    documents = iter(documents)
+    while batch := list(islice(documents, DOCUMENTS_PER_BATCH)):
+        readings = [_read(document, vocabulary, gazetteer, parse) for document in batch]
+        if parse:
+            syntax.parse_texts(r.text[a:b] for r in readings if r for a, b in r.to_parse)
+        for reading in readings:
+            rows = _rows(reading, parse) if reading is not None else []
+            yield pl.DataFrame(rows, schema=CANDIDATE_SCHEMA) if rows else _EMPTY.clear()
 
 
-def _rows(
+@dataclass
+class _Reading:
+    """A document cut into sentences and counts, before any figure is decided."""
+
+    document: Document
+    context: Context
+    sentences: list[tuple[int, int]]
+    by_sentence: dict[int, list[Quantity]]
+    tables: list[TextTable]
+    in_tables: list[Quantity]
+    to_parse: list[tuple[int, int]]
+    """Sentences whose counts may belong to different words (read when the parse is on)."""
+
+    @property
+    def text(self) -> str:
+        return self.context.text
+
+
+def _read(
     document: Document, vocabulary: Vocabulary, gazetteer: Gazetteer, parse: bool
-) -> list[dict]:
-    """Every figure row of a document, sentence by sentence, a restated figure once."""
+) -> _Reading | None:
+    """The document's sentences and counts; None when it states no count at all."""
     meta = document.meta
     if meta.published_date is None:
         raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
     text = document.text.translate(TYPOGRAPHY)
     quantities = find_quantities(text, vocabulary)
     if not any(q.is_count for q in quantities):
-        return []
+        return None
     patterns = compile_patterns(vocabulary)
     dateline = DATELINE.match(text)
     context = Context(
@@ -123,8 +170,6 @@ def _rows(
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[Quantity]] = {}
     tables = find_text_tables(text)
-    lowered = text.lower()  # one scan for "as of", not one per sentence
-    block_dates = "as of" in lowered or "as at" in lowered
     in_tables: list[Quantity] = []
     for q in quantities:
         if any(t.start <= q.start < t.end for t in tables):
@@ -132,16 +177,24 @@ def _rows(
             continue
         index = max(0, bisect.bisect_right(starts, q.start) - 1)
         by_sentence.setdefault(index, []).append(q)
-    if parse:  # one batch for the sentences whose counts may belong to different words
-        context.parsed = syntax.parse_sentences(
-            text,
-            [
-                sentences[index]
-                for index, found in by_sentence.items()
-                if ambiguous(patterns, text, found)
-                and "\n" not in text[slice(*sentences[index])].strip()
-            ],
-        )
+    to_parse = [
+        sentences[index]
+        for index, found in by_sentence.items()
+        if parse
+        and ambiguous(patterns, text, found)
+        and "\n" not in text[slice(*sentences[index])].strip()
+    ]
+    return _Reading(document, context, sentences, by_sentence, tables, in_tables, to_parse)
+
+
+def _rows(reading: _Reading, parse: bool) -> list[dict]:
+    """Every figure row of a document, sentence by sentence, a restated figure once."""
+    document, context, text = reading.document, reading.context, reading.text
+    sentences, by_sentence, tables = reading.sentences, reading.by_sentence, reading.tables
+    if parse:  # the batch was parsed ahead: these come from the parse cache
+        context.parsed = syntax.parse_sentences(text, reading.to_parse)
+    lowered = text.lower()  # one scan for "as of", not one per sentence
+    block_dates = "as of" in lowered or "as at" in lowered
     rows: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for index, sentence in enumerate(sentences):
@@ -169,7 +222,7 @@ def _rows(
         if block_dates:
             remember_heading_period(context, sentence, found)
     for table in tables:
-        for figure, row in _table_figures(document, context, table, in_tables):
+        for figure, row in _table_figures(document, context, table, reading.in_tables):
             key = (figure.indicator.value, figure.quantity.value)
             if key not in seen:
                 seen[key] = len(rows)
@@ -321,9 +374,6 @@ def _row(
         location = country_name(iso3)
     else:
         location = place.name
-    admin_level = {COUNTRY: 0, ADMIN1: 1}.get(place.level) if place is not None else None
-    if place is not None and place.level == DEMONYM:
-        admin_level = 0
     s0, s1 = sentence
     return {
         "indicator": figure.indicator.value,
@@ -335,8 +385,8 @@ def _row(
         "unit": Unit.PEOPLE.value,
         "location_name": location,
         "country_iso3": iso3,
-        "admin_level": admin_level,
-        "pcode": None,
+        "admin_level": admin_level(place) if place is not None else None,
+        "pcode": place.pcode if place is not None else None,
         "period_start": period.start,
         "period_end": period.end,
         "date_precision": period.precision.value,

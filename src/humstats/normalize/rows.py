@@ -23,6 +23,9 @@ from humstats.schema import (
 
 log = logging.getLogger(__name__)
 
+_NATIONAL_SAMPLE = 10_000
+"""Leading figures in which a column repeating one value per date is looked for first."""
+
 
 def restack(table: Table, rows: int) -> Table:
     """The table with its first ``rows`` data rows joined into the column names: a stacked
@@ -147,7 +150,9 @@ class RowsMixin:
         same day at the same place with the same toll are two rows when their ids differ.
         """
         cells = self.table.frame.columns
-        first = repeated_rows(frame.lazy(), pl.struct(cells).hash(), cells, keep_first=True)
+        # rows hashed whole by polars (a few times cheaper than hashing a struct of them)
+        key = pl.lit(frame.select(cells).hash_rows())
+        first = repeated_rows(frame.lazy(), key, cells, keep_first=True)
         keep = first.collect().to_series()
         unique = keep.all()  # filtering copies every column, so only when there are copies
         copies = (frame.head(0) if unique else frame.filter(~keep)).select(
@@ -171,7 +176,20 @@ class RowsMixin:
         if figures.is_empty() or not self.mapping.places:
             return figures, empty
         keys = ["origin", "country_iso3", "period_start", "period_end"]
-        stats = figures.group_by(keys).agg(
+        # A column is national only if every place's row of a date holds one value: one
+        # date of differing values in the first rows rules it out without reading the rest
+        # (a table of a million figures is rarely a national one).
+        head = figures.head(_NATIONAL_SAMPLE)
+        varying = head.group_by(keys).agg(pl.col("value").n_unique() > 1).filter("value")
+        candidates = figures.select("origin").unique()["origin"]
+        possible = candidates.filter(~candidates.is_in(varying["origin"].implode()))
+        if possible.is_empty():
+            return figures, empty
+        if len(possible) < len(candidates):
+            figures_of_possible = figures.filter(pl.col("origin").is_in(possible.implode()))
+        else:
+            figures_of_possible = figures
+        stats = figures_of_possible.group_by(keys).agg(
             pl.col("value").n_unique().alias("__values"),
             pl.col("location_name").n_unique().alias("__places"),
             (pl.col("group").is_null() & (pl.col("sex") == "all") & (pl.col("age") == "all"))
