@@ -68,6 +68,26 @@ def sources(text: str) -> list[str | None]:
             "Rights said. The UK-based rights monitor said 40 more were injured.",
             "Syrian Network for Human Rights",
         ),
+        # data that "indicate" or "show", "per", and what trails or leads the name
+        ("The latest IOM data indicate that 703,000 people are displaced in Haiti.", "IOM"),
+        ("Per UNHCR, 600,000 refugees are in Chad.", "UNHCR"),
+        ("WHO's figures show 1,512 deaths from cholera in Sudan.", "WHO"),
+        (
+            "According to the latest figures released by the health ministry on Monday, 1,400 "
+            "people were injured in Gaza.",
+            "health ministry",
+        ),
+        (
+            "Some 2,000 people were displaced, according to a statement from the Norwegian "
+            "Refugee Council on Monday.",
+            "Norwegian Refugee Council (NRC)",
+        ),
+        # "it" after a body named only by its kind
+        (
+            "The ministry reported 14 more cholera deaths in Nampula on Tuesday. It said 2,430 "
+            "people had caught the disease there since October.",
+            "ministry",
+        ),
     ],
 )
 def test_source_forms(text: str, expected: str) -> None:

@@ -37,6 +37,12 @@ def only(text: str):
         ("Thirteen migrants", 13),
         ("one hundred people", 100),
         ("a million people", 1_000_000),
+        ("Two and a half million people", 2_500_000),
+        ("one and a quarter million people", 1_250_000),
+        ("nearly a quarter of a million people", 250_000),
+        ("Three-quarters of a million people", 750_000),
+        ("two thirds of a million people", 666_666),
+        ("some 1,2 million people", 1_200_000),
     ],
 )
 def test_values_as_written(text: str, value: int) -> None:
@@ -106,6 +112,9 @@ def test_hedge_start_covers_the_hedge() -> None:
         ("88%", "percent"),
         ("a 12-year-old boy", "age"),
         ("under the age of 18", "age"),
+        ("children under five", "age"),
+        ("children under 5", "age"),
+        ("people over 60", "age"),
         ("resolution 2779", "code"),
         ("article 7", "code"),
         ("at 10:00", "time"),

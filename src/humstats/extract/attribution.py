@@ -14,9 +14,16 @@ from humstats.extract.indicators import alternation
 
 _ACRONYM = r"\s*\([A-Z][A-Za-z]*[A-Z]\)"
 """An organisation's short name in brackets after its full name: "... Institute (INM)"."""
-_ACCORDING = re.compile(rf"\b(?:according to|as per)\s+(?P<src>[^,.;:()—–]+(?:{_ACRONYM})?)", re.I)
+_ACCORDING = re.compile(
+    rf"\b(?:according to|as per|(?<=, )citing|per(?=\s+(?-i:[A-Z])))"
+    rf"\s+(?P<src>[^,.;:()—–]+(?:{_ACRONYM})?)",
+    re.I,
+)
+""""according to X", "as per X", "Per UNHCR, ...", "..., the news agency reported, citing
+local authorities": who the figure comes from."""
 _BY = re.compile(
-    r"\b(?:registered|recorded|compiled|published|verified|documented|reported|counted) by\s+"
+    r"\b(?:registered|recorded|compiled|published|verified|documented|reported|counted|"
+    r"released|issued|collected|gathered) by\s+"
     r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
 )
 _VERBS = [
@@ -59,6 +66,13 @@ _VERBS = [
     "documents",
     "tallied",
     "logged",
+    "indicate",
+    "indicates",
+    "indicated",
+    "suggest",
+    "suggests",
+    "revealed",
+    "reveals",
 ]
 _VERB = re.compile(rf"\s(?:{alternation(_VERBS)})\b")
 _LEFT_BOUNDARY = re.compile(
@@ -91,6 +105,9 @@ _VERB_STEMS = (
     "document",
     "tallied",
     "logged",
+    "indicat",
+    "suggest",
+    "reveal",
 )
 _PUT_AT = re.compile(r"(?:\s+(?:the|its|their))?(?:\s+[\w-]+){0,3}?\s+at\b")
 """"Officials put the death toll at 112": the frame reaches the number it governs."""
@@ -144,8 +161,9 @@ _NOT_LAST = {
     "on",
 }
 _LEADING = re.compile(
-    r"^(?:the|a|an|latest|new|its|their|his|her|(?:figures|data|estimates|statistics|numbers)"
-    r"\s+(?:from|by|of|released by|published by))\s+",
+    r"^(?:the|a|an|latest|new|its|their|his|her|(?:figures|data|estimates|statistics|numbers|"
+    r"(?:a\s+|the\s+)?(?:statement|report|update|assessment|analysis|survey|tally)s?)"
+    r"\s+(?:(?:released|published|issued|compiled)\s+)?(?:from|by|of))\s+",
     re.I,
 )
 _TITLE_WORDS = ("spokes", "director", "coordinator", "representative", "head")
@@ -166,7 +184,13 @@ _DOCUMENT = re.compile(
     re.I,
 )
 """"OCHA's latest situation update": the document's owner is the source."""
-_TRAILING = re.compile(r"\s+(?:estimates|figures|data|statistics|on|in a statement)$", re.I)
+_TRAILING = re.compile(
+    r"(?:’s|'s)$|\s+(?:estimates|figures|data|statistics|on|in a statement"
+    # when it spoke or published, after the name: "the health ministry on Monday"
+    r"|(?:published|released|issued)?\s*(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|"
+    r"Friday|Saturday|Sunday|week|month|\d{1,2}\s+[A-Z][a-z]+)|published|released|issued)$",
+    re.I,
+)
 
 
 _BARE_TITLE = re.compile(
@@ -211,7 +235,9 @@ def _clean(source: str) -> str | None:
         source = source.rstrip(".")
     while _LEADING.match(source):
         source = _LEADING.sub("", source, count=1)
-    source = _TRAILING.sub("", source)
+    trimmed = None
+    while trimmed != source:
+        trimmed, source = source, _TRAILING.sub("", source)
     if "'s" in source or "’s" in source:
         source = _DOCUMENT.sub("", source)
     lowered = source.lower()
@@ -266,7 +292,7 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     lowered = text[start:end].lower()
     patterns = [
         p
-        for p, words in ((_ACCORDING, ("according to", "as per")), (_BY, (" by ",)))
+        for p, words in ((_ACCORDING, ("according to", "per ", "citing")), (_BY, (" by ",)))
         if any(word in lowered for word in words)
     ]
     for pattern in patterns:

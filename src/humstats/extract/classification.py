@@ -16,8 +16,8 @@ import re
 from humstats.extract.context import Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Patterns, find_cue
 from humstats.extract.measure import clause_start
-from humstats.extract.movement import crossing
-from humstats.extract.numbers import Quantity
+from humstats.extract.movement import crossing, group_of, moves
+from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM
 from humstats.schema import Indicator
 
@@ -47,6 +47,35 @@ _PARTITIVE_PREDICATE = re.compile(
     r"also|already)\s+)+$",
     re.I,
 )
+
+_PARTITIVE_WHOLE = re.compile(
+    rf"(?:\d|\b(?:{NUMBER_WORDS}))\s+of\s+(?:the|its|their|these|those)\s+(?:[\w'’-]+\s+){{0,2}}$",
+    re.I,
+)
+"""Before a count: it is the whole a part is taken from ("60 of the village's 2,500 residents",
+"Sixty of the 400 passengers"): the people it names, not what happened to them."""
+_PARTITIVE_NEW_WHOLE = re.compile(r"\s+of\s+(?:the|its|their)\s", re.I)
+_SUBJECT_GAP = re.compile(r"[;:]|,(?!\d)|\b(?:and|but|while|who|which|that|when)\b", re.I)
+_SUBJECT_REACH = 70
+
+
+def _partitive_subject(patterns: Patterns, masked: str, q: Quantity, end: int) -> Cue | None:
+    """The verb of a partitive subject: "At least 60 of the village's 2,500 residents died"
+    counts deaths; the window of 60 stops at 2,500, so the predicate is read past it."""
+    if not _PARTITIVE_NEW_WHOLE.match(masked, q.end):
+        return None
+    for match in patterns.after.finditer(masked, q.end, min(end, q.end + _SUBJECT_REACH)):
+        if _SUBJECT_GAP.search(masked, q.end, match.start()):
+            return None
+        indicator, kind = patterns.classify(match.group(), before=False)
+        if kind == "verb" and indicator is not Indicator.POPULATION:
+            return Cue(indicator, match.start(), match.end(), kind, match.start() - q.end)
+    return None
+
+
+_ONWARD = {Indicator.REFUGEES, Indicator.RETURNEES}
+"""Movements a later bare count with a movement verb continues (a displacement does not
+carry: "3,000 people arrived in Goma" after one is itself a displacement only by its words)."""
 
 _ACCOUNTS_FOR = endings("accounts for", "accounted for", "account for", "accounting for")
 
@@ -204,8 +233,20 @@ def classify_count(
         return Candidate(q, cue.indicator, cue, sentence, people=True)
     if head in {"thing", "not-a-count", "breakdown", "increment"}:
         return None
+    if _PARTITIVE_WHOLE.search(masked, max(lower - 60, sentence[0]), q.hedge_start):
+        # the whole of a partitive is who the part belongs to: a population if its noun says
+        # so ("of the village's 2,500 residents"), else no figure ("of the 400 passengers")
+        noun = patterns.after.match(masked, q.end + 1, upper)
+        if noun is None:
+            return None
+        indicator, kind = patterns.classify(noun.group(), before=False)
+        if indicator is not Indicator.POPULATION or kind != "noun":
+            return None
+        return Candidate(q, indicator, Cue(indicator, noun.start(), noun.end(), kind, 1), sentence)
     if head != "partitive" and (cue is None or cue.indicator in FLED):
-        moved = crossing(context.text, q, lower, upper, places_in(context, *sentence))
+        places = places_in(context, *sentence)
+        context.group = group_of(q, places) or context.group
+        moved = crossing(context.text, q, lower, upper, places, context.group)
         if moved is not None and (
             cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
         ):
@@ -231,6 +272,9 @@ def classify_count(
             # "The Centre department accounts for 612 of the suspected cases": a sub-total
             # for the place that is the subject
             return Candidate(q, cue.indicator, cue, sentence, inherited=True)
+        subject = _partitive_subject(patterns, masked, q, sentence[1])
+        if subject is not None:
+            return Candidate(q, subject.indicator, subject, sentence, people=True)
         clause = clause_start(masked, lower, q.hedge_start)
         places = [p for p in places_in(context, *sentence) if clause <= p.start < upper]
         if not places or context.previous is None:
@@ -241,6 +285,15 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         return None
     if cue is None:
+        if (
+            context.previous is not None
+            and context.previous.indicator in _ONWARD
+            and head in {"people", "bare"}
+            and moves(masked, q.end, upper)
+        ):
+            # "More than 327,000 Afghans have returned ... 12,800 people crossed on Wednesday":
+            # the same movement, counted again
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if tail(masked, max(0, q.hedge_start - 20), q.hedge_start).endswith(INHERIT_BEFORE) and (
             context.previous is not None and head == "bare"
         ):

@@ -91,6 +91,9 @@ class Context:
     previous_measure: Measure | None = None
     previous_period: TextPeriod | None = None
     previous_source: str | None = None
+    group: Place | None = None
+    """The last people named by their country next to a count ("3,400 Sudanese"): who the
+    later bare counts that move ("600,000 people who have entered Chad") are."""
     named_source: str | None = None
     """The last source the document named, in any sentence: what "the agency" or "it" means
     even where sentences without figures came between."""

@@ -89,6 +89,7 @@ PERIOD_RE = re.compile(
 
 ATTRIBUTION_DATE_RE = re.compile(
     rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned|informed|disclosed|"
+    rf"estimated|estimates|"
     rf"acknowledged|verified)\s+"
     rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"

@@ -290,7 +290,9 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         head=re.compile(head, re.I),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
         not_after=re.compile(
-            rf"\W*(?:[\w'-]+[\s,]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b", re.I
+            # a line break ends a "Label: value" line: the next line's words are not its own
+            rf"[^\w\n]*(?:[\w'-]+[^\S\n]*,?[^\S\n]+){{0,3}}?(?:{alternation(vocabulary.not_after)})\b",
+            re.I,
         ),
         nowhere=re.compile(rf"\b(?:{alternation(vocabulary.nowhere)})\b", re.I),
     )
@@ -307,6 +309,9 @@ _OWN_PREDICATE = re.compile(
 """Between a number and its verb: "1.3 million peoples are (now) in need" is a clause of its
 own, so a cue before the number across "and" or a comma belongs to the clause before."""
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
+_CLAUSE_END = re.compile(r"[,;:.]|\b(?:and|but|while|who|which|that)\b", re.I)
+_COMPLEMENT = re.compile(r"\bthat\b", re.I)
+"""Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
 _NOT_HEAD = re.compile(
     r"\b(?:and|or|but|were|was|are|is|have|has|had|been|in|on|at|of|to|for|with|by|from|who|"
     r"that|which|people)\b",
@@ -334,13 +339,27 @@ def find_cue(
                 override = patterns.after.match(text, forward.end() + verb.start("verb"), upper)
                 if override is not None:
                     indicator, kind = patterns.classify(override.group(), before=False)
+        if kind == "noun" and indicator is Indicator.POPULATION:
+            # "300 residents of villages near Chernihiv had been evacuated": who they are,
+            # not what happened to them; a verb later in the clause says that
+            event = next(
+                (
+                    (i, k, match)
+                    for match in patterns.after.finditer(text, forward.end(), upper)
+                    for i, k in [patterns.classify(match.group(), before=False)]
+                    if k == "verb" and i is not Indicator.POPULATION
+                ),
+                None,
+            )
+            if event is not None and not _CLAUSE_END.search(text, forward.end(), event[2].start()):
+                indicator, kind, forward = event
         found.append(Cue(indicator, forward.start(), forward.end(), kind, forward.start() - end))
         head_noun = (
-            noun
+            kind == "noun"
             and forward.start() - end <= 20
             and not _NOT_HEAD.search(text, end, forward.start())
         )
-    if head_noun:
+    if head_noun and found[0].indicator is not Indicator.POPULATION:
         return found[0]
     window = text[lower:start]
     backward = None
@@ -348,6 +367,10 @@ def find_cue(
         pass
     if backward is not None and _SPEAKS.match(window, backward.end()):
         backward = None  # "residents said, a week after 12 fishermen ...": the speakers
+    if backward is not None and found and _COMPLEMENT.search(window, backward.end()):
+        # "confirmed that 52 people have died": the number opens a clause of its own, whose
+        # predicate says what it counts; the verb before only reports it
+        backward = None
     if backward is not None:
         indicator, kind = patterns.classify(backward.group(), before=True)
         distance = len(window) - backward.end()
@@ -361,9 +384,14 @@ def find_cue(
             and _OWN_PREDICATE.fullmatch(text, end, found[0].start)
         ):
             return found[0]  # "were displaced, and 1.3 million people are in need": a new clause
-        found.append(
-            Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
-        )
+        cue = Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
+        if head_noun and (joined or indicator is Indicator.POPULATION):
+            return found[0]
+        if head_noun:
+            return cue  # "took the lives of 11 residents": the event before names the count
+        found.append(cue)
+    if head_noun:
+        return found[0]
     if not found:
         return None
     return min(found, key=lambda cue: cue.distance)

@@ -46,6 +46,18 @@ _FLOW_PHRASES = [
     "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
     "shelling|bombing|stampede|crash|collapse|mudslide|landslide|fire|blaze|massacre|sinking)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
+    # a duration with no anchor date: "in a single week", "in just four days", "in recent days"
+    r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
+    r"four |five |six |seven |ten |\d+ )?(?:days?|weeks?|hours?|fortnight)",
+    r"in (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days|weeks|hours)",
+    r"(?:in|over) (?:recent|the past few|the last few|the following) (?:days|weeks|hours)",
+    r"over the (?:course of the )?(?:year|month|week)",
+    # one incident named by a clause: "drowned when the ferry capsized", "after two
+    # landslides buried a village"
+    r"when (?:the|a|an|its|their) (?:[\w'’-]+ ){0,3}?(?:burst|collapsed|capsized|sank|struck|"
+    r"exploded|overturned|crashed|erupted|caught fire|opened fire|stormed|went down)",
+    r"after (?:the|a|an|two|three|several|twin) (?:[\w'’-]+ ){0,2}?(?:landslides?|mudslides?|"
+    r"explosions?|blasts?|airstrikes?|air strikes?|missile strikes?|bombings?|ambush|massacre)",
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
@@ -83,7 +95,8 @@ SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
 """Just before a date: the date starts a running count ("since the war began in April 2023")."""
 
 STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
-"""Conditions, not events: a year or month dates them ("in need in 2024"), never makes a flow."""
+"""Conditions, not events: a year, month or incident dates them ("in need in 2024", "the
+village's 2,500 residents died when the dam burst"), never makes a flow."""
 
 
 _FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
@@ -130,7 +143,7 @@ def measure_of(
         if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
     if indicator in STATES:
-        flows = []
+        return Measure.STOCK  # a condition at a date: an incident or window near it dates it
     if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
     return Measure.STOCK

@@ -27,11 +27,14 @@ _MOVES = (
     "flood+ into",
     "cross+ into",
     "cross+ over",
+    "cross+",
     "escape+ to",
     "escape+ into",
-    "fled to",
-    "fled into",
-    "fled across",
+    "flee+/fled to",
+    "flee+/fled into",
+    "flee+/fled across",
+    # a count moved "into" a place: "sent a further 25,000 people into Sudan"
+    "into",
     "make+/made ~ way",
     "seek+/sought ~ safety",
     "seek+/sought ~ refuge",
@@ -65,7 +68,15 @@ _ABROAD = re.compile(
 )
 _INTENT = re.compile(r"\bto\s+$", re.I)
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
-_ORIGIN = re.compile(r"\b(?:from|fled|out of|left|fleeing)\s+(?:the\s+)?$", re.I)
+_ORIGIN = re.compile(
+    r"\b(?:(?:from|fled|out of|left|fleeing)"
+    # where the violence that drove them is: "fleeing renewed attacks in West Darfur",
+    # "Fighting in Tigray's Western zone has sent ..."
+    r"|(?:(?:fleeing|escaping|fled)\s+(?:[\w'’-]+\s+){0,3}?)?"
+    r"(?:fighting|clashes|violence|insecurity|attacks|conflict|war|shelling|bombardment|"
+    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -76,15 +87,34 @@ class Crossing:
     host: Place
 
 
-def crossing(
-    text: str, q: Quantity, lower: int, upper: int, places: list[Place]
-) -> Crossing | None:
-    """Refugees where a group from one country moves to (or is hosted in) another; displaced
-    where the place they reach is in their own country; None where the words say neither."""
-    group = next(
+def group_of(q: Quantity, places: list[Place]) -> Place | None:
+    """The people a count names by their country ("3,400 Sudanese", "12,000 new Burundian
+    arrivals"), if it does."""
+    return next(
         (p for p in places if p.level == DEMONYM and p.iso3 and 0 <= p.start - q.end <= _GROUP_GAP),
         None,
     )
+
+
+def moves(text: str, start: int, end: int) -> bool:
+    """Whether a movement verb stands in ``text[start:end]`` ("12,800 people crossed")."""
+    return _MOVE.search(text, start, end) is not None
+
+
+def crossing(
+    text: str,
+    q: Quantity,
+    lower: int,
+    upper: int,
+    places: list[Place],
+    carried: Place | None = None,
+) -> Crossing | None:
+    """Refugees where a group from one country moves to (or is hosted in) another; displaced
+    where the place they reach is in their own country; None where the words say neither.
+
+    ``carried`` is the group the document is about, named in an earlier sentence: "They join
+    more than 600,000 people who have entered eastern Chad" after "3,400 Sudanese reached..."."""
+    group = group_of(q, places) or carried
     origins = {group.iso3} if group else set()
     origins |= {
         p.iso3
@@ -101,13 +131,14 @@ def crossing(
         for p in places
         if p.iso3 and p.level != DEMONYM and not _ORIGIN.search(text, max(0, p.start - 12), p.start)
     ]
-    if move is not None:
-        hosts = [p for p in named if p.start >= move.end()]
-    elif _HOSTING.search(text, max(lower, q.hedge_start - 60), q.hedge_start):
+    hosts = [p for p in named if p.start >= move.end()] if move is not None else []
+    if not hosts and _HOSTING.search(text, max(lower, q.hedge_start - 60), q.hedge_start):
+        # "Rwanda's ministry registered 1,150 Congolese arriving at ...": the host is named
+        # before the count, whether or not a movement verb follows it
         hosts = [p for p in named if p.end <= q.hedge_start][-1:]
         if not hosts or hosts[0].iso3 in origins:
             return None
-    else:
+    elif move is None:
         return None
     if not hosts:
         if move is not None and group is not None and _ABROAD.search(text, move.start(), upper):

@@ -41,11 +41,13 @@ _UNITS = (
     "fifteen|sixteen|seventeen|eighteen|nineteen"
 )
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+NUMBER_WORDS = rf"{_UNITS}|{_TENS}|hundred|thousand|million"
+"""Spelled numbers as one alternation: where a count may end before "of the ..."."""
 _DIGIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _SMALL = rf"(?:(?:{_TENS})(?:[- ](?:{_DIGIT_WORDS}))?|{_UNITS})"
 _WORDS = (
-    rf"(?:(?:a|one|three)\s+quarters?\s+of\s+an?\s+(?:million|billion)"
-    rf"|(?:{_SMALL})\s+and\s+a\s+half\s+(?:thousand|million|billion)"
+    rf"(?:(?:a|one|two|three)[\s-]+(?:quarters?|thirds?)\s+of\s+an?\s+(?:million|billion)"
+    rf"|(?:{_SMALL})\s+and\s+a\s+(?:half|quarter|third)\s+(?:thousand|million|billion)"
     rf"|half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
     rf"|(?:{_SMALL})(?:\s+dozen|(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
     rf"(?:\s+(?:thousand|million|billion))?)"
@@ -147,19 +149,23 @@ def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], re.Pattern
     return before, after, qualifiers
 
 
+_PARTS = {"half": 2, "quarter": 4, "third": 3}
+
+
 def _words_value(words: str) -> int | None:
     """Spelled-out numbers via text2num, plus the idioms it does not know."""
     text = re.sub(r"\s+", " ", words.lower().replace("-", " ")).strip()
     if text == "half a million":
         return 500_000
-    fraction = re.fullmatch(r"(a|one|three) quarters? of an? (million|billion)", text)
+    fraction = re.fullmatch(r"(a|one|two|three) (quarter|third)s? of an? (million|billion)", text)
     if fraction:
-        quarters = 3 if fraction[1] == "three" else 1
-        return _SCALES[fraction[2]] * quarters // 4
-    and_a_half = re.fullmatch(r"(.+) and a half (thousand|million|billion)", text)
-    if and_a_half:
-        whole = _words_value(and_a_half[1])
-        return None if whole is None else (2 * whole + 1) * _SCALES[and_a_half[2]] // 2
+        parts = {"a": 1, "one": 1, "two": 2, "three": 3}[fraction[1]]
+        return _SCALES[fraction[3]] * parts // _PARTS[fraction[2]]
+    and_a = re.fullmatch(r"(.+) and a (half|quarter|third) (thousand|million|billion)", text)
+    if and_a:
+        whole = _words_value(and_a[1])
+        scale = _SCALES[and_a[3]]
+        return None if whole is None else whole * scale + scale // _PARTS[and_a[2]]
     if text in {"a dozen", "dozen", "one dozen"}:
         return 12
     if text.endswith(" dozen"):
@@ -246,6 +252,11 @@ _CURRENCY_WORDS = frozenset({"usd", "eur", "gbp", "chf", "us", "us$", "$", "€"
 _AGE_WORDS = frozenset({"aged", "ages"})
 _AGE_PHRASES = frozenset({"age of", "ages of"})
 _AGE_LINKS = frozenset({"between", "from", "over", "under"})
+_AGE_BOUNDS = frozenset({"under", "over", "below", "above"})
+_AGE_GROUPS = frozenset(
+    {"children", "child", "kids", "infants", "babies", "adults", "people", "those", "girls", "boys"}
+)
+""""children under five", "people over 60": an age limit after the group it bounds."""
 
 
 def _kind_before(text: str, start: int) -> str | None:
@@ -272,6 +283,7 @@ def _kind_before(text: str, start: int) -> str | None:
             and len(lowered) > 1
             and (lowered[-2] in _AGE_WORDS or " ".join(lowered[-3:-1]) in _AGE_PHRASES)
         )
+        or (lowered[-1] in _AGE_BOUNDS and len(lowered) > 1 and lowered[-2] in _AGE_GROUPS)
     ):
         return "age"
     if last in _MONTH_WORDS:
@@ -297,6 +309,8 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     if after_kind == "percent" or before_kind == "money":
         return after_kind if after_kind == "percent" else "money"
     if token.spelled:
+        if before_kind == "age":
+            return "age"
         return "compound" if after_kind in {"compound", "fraction"} else "count"
     for kind in ("age", "time", "ordinal", "date", "fraction", "compound"):
         if after_kind == kind or (before_kind == kind and kind != "compound"):
@@ -348,7 +362,7 @@ _NUMBER_TOKEN_SET = frozenset(_NUMBER_TOKENS)
 """Number words as ``str.split`` leaves them in prose ("two," "(twenty-six") → the word."""
 
 
-_QUARTER_BEFORE = re.compile(r"\b(?:a|one|three) quarters? of an? $")
+_QUARTER_BEFORE = re.compile(r"\b(?:a|one|two|three)[\s-](?:quarters?|thirds?) of an? $")
 
 
 def _word_starts(lowered: str, word: str) -> list[int]:

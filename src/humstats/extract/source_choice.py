@@ -72,3 +72,9 @@ def remember_source(context: Context, attributions: list[Attribution]) -> None:
         context.unread.clear()
     elif not any(a.source == "it" or a.generic for a in attributions):
         context.previous_source = None
+    elif context.previous_source is None and context.named_source is None:
+        # "The ministry reported 14 deaths. It said 2,430 people ...": with no name before,
+        # "it" means the body the text has called by its kind
+        kinds = [a.source for a in attributions if a.source != "it"]
+        if kinds:
+            context.previous_source = with_short_name(kinds[-1], context.short_names)
