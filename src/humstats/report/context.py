@@ -24,7 +24,7 @@ import polars as pl
 
 from humstats import aggregate
 from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
-from humstats.periods import Period
+from humstats.periods import Period, format_date
 from humstats.report import citations, front, visuals
 from humstats.report.citations import Ledger, provenance
 from humstats.report.definitions import (
@@ -37,7 +37,6 @@ from humstats.report.definitions import (
     phrase,
     with_definition,
 )
-from humstats.report.period import format_date, period_title
 from humstats.report.places import Aliases, place_levels
 from humstats.report.wording import (
     country_name,
@@ -190,18 +189,18 @@ def _change(row: dict[str, Any], figures: dict[str, dict[str, Any]], previous: P
     a figure from another source is shown, not subtracted (a switch of source is no change)."""
     if row["value_previous"] is None:
         return {
-            "text": f"no earlier figure of this kind for {period_title(previous)}",
+            "text": f"no earlier figure of this kind for {previous.title}",
             "dir": "none",
         }
     if set(row["figure_id"]) == set(row["figure_id_previous"]):
         return {
-            "text": f"unchanged: the same figure stood in {period_title(previous)}",
+            "text": f"unchanged: the same figure stood in {previous.title}",
             "dir": "none",
         }
     if set(row["publishers"]) != set(row["publishers_previous"]):
         others = ", ".join(row["publishers_previous"])
         return {
-            "text": f"{period_title(previous)}: {number(row['value_previous'])} from {others} "
+            "text": f"{previous.title}: {number(row['value_previous'])} from {others} "
             "(another source: not compared)",
             "dir": "none",
         }
@@ -210,7 +209,7 @@ def _change(row: dict[str, Any], figures: dict[str, dict[str, Any]], previous: P
         start, end = row["period_start_previous"], row["period_end_previous"]
         when = f"{format_date(start)} – {format_date(end)}"
         return {
-            "text": f"{period_title(previous)}: {number(row['value_previous'])} for {when} "
+            "text": f"{previous.title}: {number(row['value_previous'])} for {when} "
             "(a figure for a longer period: not compared)",
             "dir": "none",
         }
@@ -487,7 +486,7 @@ def build_context(
     cut = citations.cut_off(known_all["ingested_at"].to_list()) if known_all.height else "no data"
     return {
         "title": f"{country_name(country) if country else 'All countries'}: "
-        f"humanitarian figures, {period_title(period)}",
+        f"humanitarian figures, {period.title}",
         "lang": "en",
         "country": country,
         "period": period,
@@ -496,7 +495,7 @@ def build_context(
         "next_issue": format_date(period.next().end + dt.timedelta(days=1))
         if period.whole
         else None,
-        "next_period": period_title(period.next()),
+        "next_period": period.next().title,
         "generated": format_date(generated or dt.date.today()),
         "cut_off": cut,
         "priority": list(priority),

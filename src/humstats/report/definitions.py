@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from humstats.report.period import format_date
+from humstats.periods import format_date
 from humstats.schema import Measure
 
 DEFINITION = "definition"

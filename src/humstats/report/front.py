@@ -14,8 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from humstats.periods import format_date
 from humstats.report.definitions import DEFINITION
-from humstats.report.period import format_date
 from humstats.report.wording import country_name, number, plural, what
 
 CHANGES_LISTED = 8

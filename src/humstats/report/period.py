@@ -2,7 +2,7 @@
 
 A report covers a month (``--period 2024-12``), an ISO week (``2024-W49``) or a date range
 (``--from``/``--to``); changes are measured against ``Period.previous()``, files are named by
-``Period.label``, and ``period_title`` is what the page says.
+``Period.label``, and ``Period.title`` is what the page says.
 """
 
 from __future__ import annotations
@@ -12,22 +12,6 @@ import datetime as dt
 from humstats.errors import ConfigError
 from humstats.periods import Period, parse_label
 from humstats.schema import DatePrecision
-
-
-def format_date(day: dt.date) -> str:
-    """``2 Dec 2024``: unambiguous in every locale, unlike 12/02/2024."""
-    return f"{day.day} {day:%b %Y}"
-
-
-def period_title(period: Period) -> str:
-    """Reader's form: ``December 2024``, ``Week 49 of 2024 (2–8 Dec 2024)``."""
-    if period.whole and period.precision is DatePrecision.MONTH:
-        return f"{period.start:%B %Y}"
-    span = f"{format_date(period.start)} – {format_date(period.end)}"
-    if period.whole and period.precision is DatePrecision.WEEK:
-        year, week, _ = period.start.isocalendar()
-        return f"Week {week} of {year} ({span})"
-    return span
 
 
 def parse_period(text: str) -> Period:

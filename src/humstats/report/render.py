@@ -22,7 +22,7 @@ from humstats.aggregate import DEFAULT_PRIORITY, DEFAULT_THRESHOLD
 from humstats.errors import ConfigError, MissingDependencyError
 from humstats.periods import Period
 from humstats.report.context import build_context
-from humstats.report.period import parse_period, period_title
+from humstats.report.period import parse_period
 from humstats.report.places import Aliases
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["period_title"] = period_title
     return environment
 
 

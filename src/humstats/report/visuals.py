@@ -17,11 +17,10 @@ from typing import Any
 import polars as pl
 
 from humstats import aggregate
-from humstats.periods import Period
+from humstats.periods import Period, format_date
 from humstats.report import charts, citations
 from humstats.report.citations import Ledger
 from humstats.report.definitions import DEFINITION, KEEP_APART, describe
-from humstats.report.period import format_date, period_title
 from humstats.report.wording import (
     country_name,
     indicator_label,
@@ -167,7 +166,7 @@ def _describe(title: str, lines: list[charts.Line], span: Period) -> str:
             f"{line.label}: {len(line.values)} points, from {number(min(line.values))} to "
             f"{number(max(line.values))}, last {number(last)} on {format_date(line.dates[-1])}"
         )
-    return f"{title}, {period_title(span)}. " + "; ".join(parts) + "."
+    return f"{title}, {span.title}. " + "; ".join(parts) + "."
 
 
 def trends(
@@ -219,7 +218,7 @@ def trends(
                     "kind": "text",
                     "title": title,
                     "text": f"{place}: {_point_text(row, hedges, stock, step)} — the only "
-                    f"figure in {period_title(span)}, so no line is drawn.",
+                    f"figure in {span.title}, so no line is drawn.",
                     "sources": ", ".join(row["publishers"]),
                     "refs": refs,
                 }
@@ -290,7 +289,7 @@ def trends(
                 }
             )
         how = "latest total each" if stock else "sum of the reports each"
-        method = f"{how} {step}, {period_title(span)}"
+        method = f"{how} {step}, {span.title}"
         if not stock:
             method += "; a day or week without a report is a gap, not a zero"
         if averaged:
