@@ -210,6 +210,9 @@ def side_by_side(bench: Bench, base: Bench) -> tuple[dict[str, float], dict[str,
     what the store costs, the rest is other processes."""
     costs: dict[str, float] = {}
     ref: dict[str, float] = {}
+    # no automatic compaction while timing: a store measured "as built" stays so throughout
+    auto = bench.auto_compact, base.auto_compact
+    bench.auto_compact = base.auto_compact = False
     mine, theirs = bench.operations(), base.operations()
     for name in OPERATIONS:
         mine[name](), theirs[name]()
@@ -220,6 +223,7 @@ def side_by_side(bench: Bench, base: Bench) -> tuple[dict[str, float], dict[str,
                 operation()
                 samples[who].append(time.perf_counter() - started)
         costs[name], ref[name] = min(samples["mine"]), min(samples["theirs"])
+    bench.auto_compact, base.auto_compact = auto
     return costs, ref
 
 
@@ -259,6 +263,12 @@ def main() -> None:
     parser.add_argument("--against", type=Path, metavar="DATA", help="time this store")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the stores in DIR")
     parser.add_argument(
+        "--grow",
+        type=Path,
+        metavar="DATA",
+        help="grow a copy of the store at DATA (its inputs count as runs) instead of an empty one",
+    )
+    parser.add_argument(
         "--zorder",
         action="store_true",
         help="cluster the whole table at each checkpoint's compaction (what it would cost "
@@ -282,8 +292,21 @@ def main() -> None:
         (work / "store").mkdir()
         bench = Bench(work / "store", args.figures, args.repeat, not args.never_compact, args.fill)
         built = compacted = None
+        if args.grow:  # the baseline from scratch, the grown store from the copy
+            (work / "first").mkdir()
+            first = Bench(work / "first", args.figures, args.repeat, True, args.fill)
+            first.fill(checkpoints[0])
+            built = first.copy(work / "base-built", seed=1)
+            Store(first.data).compact()
+            compacted = first.copy(work / "base-compacted", seed=2)
+            shutil.copytree(args.grow, bench.data, symlinks=True)
+            bench.runs = Store(bench.data).sources().collect().height
+            bench.rng = random.Random(bench.runs)
+            print(f"-- grown from {args.grow}: {bench.runs:,} inputs")
         verdicts: list[str] = []
         for runs in [*checkpoints, *(["given"] if args.against else [])]:
+            if runs != "given" and runs <= bench.runs:
+                continue
             if runs == "given":
                 (work / "given").mkdir()
                 bench = Bench(work / "given", args.figures, args.repeat, False, args.fill)

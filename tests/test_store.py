@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, PostCommitHookProperties, write_deltalake
 
 import humstats
 import humstats.store
@@ -441,6 +441,32 @@ def test_as_of_a_moment_finds_the_version_then_current(data_dir: Path) -> None:
         (log / f"{version:020d}.json").unlink()
     assert store.snapshot(as_of=times[10]).version == 10
     assert len(store.figures(as_of=times[10]).collect()) == 11
+
+
+def test_expired_log_entries_are_deleted_by_compaction_not_by_every_append(
+    data_dir: Path,
+) -> None:
+    store = Store(data_dir)
+    for n in range(12):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    log = store.table_path("figures") / "_delta_log"
+    DeltaTable(str(store.table_path("figures"))).alter.set_table_properties(
+        {"delta.logRetentionDuration": "interval 0 seconds"},
+        post_commithook_properties=PostCommitHookProperties(cleanup_expired_logs=False),
+    )
+    _batch(store, "c" * 64, {"value": 12})
+    assert (log / f"{0:020d}.json").exists()  # the append left the log as it was
+    store.compact(retention=dt.timedelta(0))
+    assert not (log / f"{0:020d}.json").exists()
+    assert sorted(store.figures().collect()["value"]) == list(range(13))
+
+
+def test_compaction_keeps_the_log_as_long_as_its_retention(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    store.compact(retention=dt.timedelta(days=45))
+    configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
+    assert configuration["delta.logRetentionDuration"] == "interval 45 days"
 
 
 def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:

@@ -54,7 +54,14 @@ from typing import TypeVar
 import filelock
 import polars as pl
 import pyarrow.parquet as pq
-from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
+from deltalake import (
+    CommitProperties,
+    DeltaTable,
+    PostCommitHookProperties,
+    Transaction,
+    WriterProperties,
+    write_deltalake,
+)
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.schema import Schema as DeltaSchema
 from deltalake.transaction import AddAction, create_table_with_add_actions
@@ -164,6 +171,13 @@ _CLUSTERED_ROWS = "humstats.clusteredRows"
 _ZSTD_LEVEL = 1
 """zstd's fastest level: on a million figures it writes faster than the default level and
 the file comes out no larger (quotes and ids compress about as well at either)."""
+_AFTER_APPEND = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
+"""Checkpoint after an append when the interval says so, but leave the expired log entries
+to compaction: delta-rs' cleanup lists the whole log on every commit (at 3,000 commits that
+tripled an append: 85 ms, against 28 without it)."""
+LOG_RETENTION = dt.timedelta(days=30)
+"""Delta's default ``delta.logRetentionDuration``: compaction deletes older log entries, and
+keeps them longer when its retention asks for more."""
 _CHUNK = 1 << 20
 _COMMIT_ATTEMPTS = 20
 _MIGRATED = "humstats-migrate"
@@ -364,9 +378,11 @@ class Snapshot:
         self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
         self._hidden: list[tuple[str, str]] | None = None
-        sources = self.table("sources")
-        migrated = sources is not None and sources.transaction_version(_MIGRATED) is not None
-        self.legacy = {} if migrated else dict(legacy)  # migrated folders only await deletion
+        self.legacy: dict[str, list[str]] = {}
+        if any(legacy.values()):  # folders a migration has carried over only await deletion
+            sources = self.table("sources")
+            migrated = sources is not None and sources.transaction_version(_MIGRATED) is not None
+            self.legacy = {} if migrated else dict(legacy)
 
     def table(self, name: str) -> DeltaTable | None:
         """``name``'s Delta table at this snapshot's version (None when it has none yet)."""
@@ -949,7 +965,8 @@ class Store:
         schema = _SCHEMAS[table]
         data = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns)
         delta = self._fresh(table)
-        if self.url is not None or PARTITION_BY.get(table) or not _fits(delta, data):
+        remote = self.url is not None or self.storage_options
+        if remote or PARTITION_BY.get(table) or not _fits(delta, data):
             return self._append_through_delta(table, data, properties, delta)
         add = self._write_data_file(table, data)
         attempt = 0
@@ -967,7 +984,11 @@ class Store:
                     )
                     return 0
                 delta.create_write_transaction(
-                    [add], "append", _delta_schema(data), commit_properties=properties
+                    [add],
+                    "append",
+                    _delta_schema(data),
+                    commit_properties=properties,
+                    post_commithook_properties=_AFTER_APPEND,
                 )
                 delta.update_incremental()  # as delta-rs' writer does after its commit
                 return delta.version()
@@ -1041,6 +1062,7 @@ class Store:
                     configuration=None if delta is not None else _table_properties(table),
                     writer_properties=writer,
                     commit_properties=properties,
+                    post_commithook_properties=_AFTER_APPEND,
                     storage_options=self.storage_options if delta is None else None,
                 )
             except CommitFailedError:
@@ -1136,7 +1158,7 @@ class Store:
             if delta is None:
                 continue
             failpoint(f"compact:{table}")
-            _upgrade(delta)
+            _upgrade(delta, retention)
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
             self._optimize(delta, table, zorder)
@@ -1149,6 +1171,7 @@ class Store:
                     full=True,
                 )
             )
+            delta.cleanup_metadata()  # log entries past the log retention (see _AFTER_APPEND)
         return Compaction(before, self.data_files(), removed)
 
     def _optimize(self, delta: DeltaTable, table: str, zorder: bool | None) -> None:
@@ -1417,9 +1440,13 @@ class Store:
         return problems
 
 
-def _upgrade(delta: DeltaTable) -> None:
-    """Give a table made by an older humstats the properties new tables get."""
+def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
+    """Give a table made by an older humstats the properties new tables get, and a log kept
+    as long as ``retention`` reaches back (time travel reads the log as well as the files)."""
     wanted = {"delta.checkpointInterval": str(CHECKPOINT_INTERVAL)}
+    if retention > LOG_RETENTION:
+        days = -(-retention // dt.timedelta(days=1))
+        wanted["delta.logRetentionDuration"] = f"interval {days} days"
     configuration = delta.metadata().configuration
     missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}
     if missing:
