@@ -503,6 +503,37 @@ _MODIFIERS = frozenset(
 )
 
 
+_OPENERS = frozenset(
+    {
+        "in",
+        "at",
+        "on",
+        "from",
+        "near",
+        "across",
+        "outside",
+        "inside",
+        "around",
+        "into",
+        "to",
+        "since",
+        "after",
+        "before",
+        "during",
+        "throughout",
+        "within",
+        "between",
+        "towards",
+        "toward",
+        "for",
+        "by",
+        "with",
+        "while",
+        "when",
+        "the",
+    }
+)
+"""Prepositions and conjunctions capitalised only because they open a sentence."""
 _PARTICLES = frozenset(
     {
         "al",
@@ -535,6 +566,8 @@ def _part_of_name(group: str, unread: list[tuple[int, int]]) -> bool:
         word = group[a:b]
         if word in _PARTICLES:
             continue
+        if word.lower() in _OPENERS:
+            return False  # "In Goma, DR Congo, ...": a sentence's first word, not a name's
         return word[:1].isupper() and word not in _MODIFIERS
     return False
 
