@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -150,6 +151,18 @@ def _same_name(want: str | None, got: str | None) -> bool:
     return want.lower() in got.lower() or got.lower() in want.lower()
 
 
+def matched_figures(case: dict) -> Iterator[tuple[dict, dict]]:
+    """Each annotated figure with the extracted one of the same indicator and value, each
+    extracted figure matched once."""
+    figures = extract(case).to_dicts()
+    for want in case["figures"]:
+        key = (want["indicator"], want["value"])
+        got = next((f for f in figures if (f["indicator"], f["value"]) == key), None)
+        if got is not None:
+            figures.remove(got)
+            yield want, got
+
+
 def field_accuracy(paths: list[Path]) -> dict[str, float]:
     """Per field, the share of matched figures (same indicator and value) where it is right;
     names (place, source) are right when one contains the other ("IOM" / "IOM's DTM")."""
@@ -157,19 +170,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
     matched = 0
     for path in paths:
         for case in load(path):
-            figures = extract(case).to_dicts()
-            for want in case["figures"]:
-                got = next(
-                    (
-                        f
-                        for f in figures
-                        if (f["indicator"], f["value"]) == (want["indicator"], want["value"])
-                    ),
-                    None,
-                )
-                if got is None:
-                    continue
-                figures.remove(got)
+            for want, got in matched_figures(case):
                 matched += 1
                 for name in FIELDS:
                     if name in ("location_name", "attributed_to"):
@@ -234,19 +235,7 @@ def test_periods_and_sources_read_on_every_field() -> None:
     right: Counter = Counter()
     total: Counter = Counter()
     for case in load(PERIODS_SOURCES):
-        figures = extract(case).to_dicts()
-        for want in case["figures"]:
-            got = next(
-                (
-                    f
-                    for f in figures
-                    if (f["indicator"], f["value"]) == (want["indicator"], want["value"])
-                ),
-                None,
-            )
-            if got is None:
-                continue
-            figures.remove(got)
+        for want, got in matched_figures(case):
             checks = {
                 "measure": want["measure"] == got["measure"],
                 "attributed_to": _same_name(want["attributed_to"], got["attributed_to"]),
