@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from humstats.extract.context import Candidate, Context, endings, places_in, tail
-from humstats.extract.indicators import Cue, Patterns, find_cue
+from humstats.extract.indicators import Cue, Patterns, around_cue, find_cue
 from humstats.extract.measure import clause_start
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
@@ -173,7 +173,10 @@ def _cue_and_head(
         return None, "not-a-count"
     head = head_of(patterns, attach, q.end)
     if head == "thing":
-        return None, "thing"
+        framed = around_cue(patterns, attach, q.hedge_start, q.end, lower, upper, tight=True)
+        if framed is None:
+            return None, "thing"
+        head = "bare"  # a frame holds it: "claimed 27 lives" counts people
     if q.spelled and q.value == 1 and _ONE_SPEAKER.match(masked, q.end):
         return None, "not-a-count"
     incremental = _INCREMENT_MARK.match(masked, q.end) or before.endswith(INHERIT_BEFORE)

@@ -47,6 +47,11 @@ class Vocabulary:
     approx_after: tuple[str, ...]
     nowhere: tuple[str, ...]
     organisations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    around: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """Per indicator, frames split where the count stands: (before it, after it) as regex
+    fragments ("claimed 27 lives")."""
+    where: tuple[str, ...] = ()
+    """Frames of classes that say where people stay (``where = true``), not what happened."""
 
 
 def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
@@ -117,6 +122,31 @@ def expand_lemmas(frame: str) -> str:
     return "".join(parts)
 
 
+def _around(frame: str, where: str) -> tuple[str, str]:
+    """An "around" frame ("claim+ | lives") as the fragments before and after the count."""
+    before, bar, after = frame.partition("|")
+    if not bar or not before.strip() or not after.strip():
+        raise ConfigError(f"vocabulary {where}: {frame!r} needs words on both sides of '|'")
+    return expand_lemmas(before.strip()), expand_lemmas(after.strip())
+
+
+def _with_classes(indicators: dict, classes: dict, path: Path) -> dict:
+    """The indicators' tables with each semantic class's frames added to its indicator's
+    ``lemmas`` and ``around`` (``[classes.death] indicator = "killed"``)."""
+    merged = {name: dict(table) for name, table in indicators.items()}
+    for name, table in classes.items():
+        indicator = table.get("indicator")
+        if not isinstance(table, dict) or not isinstance(indicator, str):
+            raise ConfigError(f"vocabulary {path}: classes.{name} needs an indicator")
+        target = merged.setdefault(indicator, {})
+        if table.get("where"):
+            target["where"] = [*target.get("where", []), *table.get("lemmas", [])]
+        for key in ("lemmas", "around"):
+            _phrases(table, key, f"classes.{name}")  # checked: a list of strings
+            target[key] = [*target.get(key, []), *table.get(key, [])]
+    return merged
+
+
 @cache
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     """Read and check a vocabulary file; unknown indicators are a configuration error."""
@@ -124,7 +154,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read vocabulary {path}: {error}") from error
-    indicators = data.get("indicators", {})
+    indicators = _with_classes(data.get("indicators", {}), data.get("classes", {}), path)
     known = {member.value for member in Indicator}
     if unknown := sorted(set(indicators) - known):
         raise ConfigError(f"vocabulary {path}: unknown indicators {', '.join(unknown)}")
@@ -164,6 +194,22 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             (short, _phrases(data["organisations"], short, "organisations"))
             for short in data.get("organisations", {})
         ),
+        where=tuple(
+            expand_lemmas(frame)
+            for table in indicators.values()
+            for frame in _phrases(table, "where", "classes")
+        ),
+        around=tuple(
+            (
+                name,
+                tuple(
+                    _around(frame, f"indicators.{name}.around")
+                    for frame in _phrases(table, "around", f"indicators.{name}")
+                ),
+            )
+            for name, table in indicators.items()
+            if table.get("around")
+        ),
     )
 
 
@@ -193,11 +239,21 @@ def alternation(phrases: Iterable[str]) -> str:
         else:
             others.append(phrase)
     parts = [
-        f"{letter}(?:{'|'.join(sorted(rests, key=lambda r: (-len(r), r)))})"
+        f"{letter}(?:{'|'.join(sorted(rests, key=_priority))})"
         for letter, rests in sorted(groups.items())
     ]
-    parts.extend(sorted(others, key=lambda p: (-len(p), p)))
+    parts.extend(sorted(others, key=_priority))
     return "|".join(parts)
+
+
+_WORD_BREAK = re.compile(r" |\\s")
+
+
+def _priority(phrase: str) -> tuple[int, int, str]:
+    """Phrases of more words first, then longer ones: the engine takes the first alternative
+    that matches, and a lemma's forms ("fle(?:eing|ed|d|...)") must not shadow a longer
+    phrase of its word ("fled abroad")."""
+    return (-len(_WORD_BREAK.findall(phrase)), -len(phrase), phrase)
 
 
 def _alternation(groups: tuple[tuple[str, tuple[str, ...]], ...], tag: str) -> str:
@@ -238,6 +294,15 @@ class Patterns:
     """Phrases ending right before a number that make it no count, as " phrase" suffixes."""
     not_after: re.Pattern[str]
     nowhere: re.Pattern[str]
+    where: re.Pattern[str] | None = None
+    """A cue that says where people stay ("living in 33 camps"): it does not override a status
+    noun before it."""
+    around_before: re.Pattern[str] | None = None
+    """Any first half of an "around" frame, ending where a count may stand (up to two words
+    later): one search tells whether a count may stand inside a frame at all."""
+    around: tuple[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], Indicator], ...] = ()
+    """Each "around" frame: its words before the count, after it (with up to three words
+    between, and right after), and its indicator."""
     known: dict[tuple[str, bool], tuple[Indicator, str]] = field(
         default_factory=dict, compare=False, hash=False
     )
@@ -279,7 +344,25 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>(?-i:[a-z][\w'-]*))"
         rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
     )
+    frames = [(Indicator(name), a, b) for name, pairs in vocabulary.around for a, b in pairs]
     return Patterns(
+        where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
+        around_before=re.compile(
+            rf"\b(?:{alternation({before for _, before, _ in frames})})"
+            rf"(?:\s+[\w'’-]+){{0,2}}\s*$",
+            re.I,
+        )
+        if frames
+        else None,
+        around=tuple(
+            (
+                re.compile(rf"\b{before}(?:\s+[\w'’-]+){{0,2}}\s*$", re.I),
+                re.compile(rf"(?:\s+[\w'’-]+){{0,3}}?\s+{after}\b", re.I),
+                re.compile(rf"\s+{after}\b", re.I),
+                indicator,
+            )
+            for indicator, before, after in frames
+        ),
         after=re.compile(rf"\b(?:{after})\b", re.I),
         after_classes=after_classes,
         before=re.compile(rf"\b(?:{backward})\b", re.I),
@@ -297,6 +380,9 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         nowhere=re.compile(rf"\b(?:{alternation(vocabulary.nowhere)})\b", re.I),
     )
 
+
+_STATUS = frozenset({Indicator.REFUGEES, Indicator.RETURNEES, Indicator.DISPLACED})
+"""Nouns that name a status ("refugees", "returnees", "IDPs"), not only who was counted."""
 
 _JOINED = re.compile(r"\b(?:and|or|but|while|whereas)\b|[,;]", re.I)
 _JOINED_PENALTY = 20
@@ -327,6 +413,9 @@ def find_cue(
     ``lower``/``upper`` bound the search: the end of the previous number and the start of the
     next one (or the clause's ends), so a cue never belongs to a neighbouring number.
     """
+    around = around_cue(patterns, text, start, end, lower, upper)
+    if around is not None:
+        return around
     found: list[Cue] = []
     forward = patterns.after.search(text, end, upper)
     head_noun = False
@@ -338,7 +427,14 @@ def find_cue(
             if verb is not None:
                 override = patterns.after.match(text, forward.end() + verb.start("verb"), upper)
                 if override is not None:
-                    indicator, kind = patterns.classify(override.group(), before=False)
+                    then, how = patterns.classify(override.group(), before=False)
+                    # a status noun beats a verb of flight or shelter after it: "refugees
+                    # living in 33 camps"; not a verb of another move ("refugees have returned")
+                    stays = patterns.where is not None and patterns.where.fullmatch(
+                        override.group()
+                    )
+                    if not (indicator in _STATUS and stays):
+                        indicator, kind = then, how
         if kind == "noun" and indicator is Indicator.POPULATION:
             # "300 residents of villages near Chernihiv had been evacuated": who they are,
             # not what happened to them; a verb later in the clause says that
@@ -395,3 +491,32 @@ def find_cue(
     if not found:
         return None
     return min(found, key=lambda cue: cue.distance)
+
+
+_AROUND_REACH = 40
+
+
+def around_cue(
+    patterns: Patterns,
+    text: str,
+    start: int,
+    end: int,
+    lower: int,
+    upper: int,
+    tight: bool = False,
+) -> Cue | None:
+    """A frame the count stands inside: "claimed 27 lives", "took 12 others prisoner",
+    "drove roughly 13,500 people out of ...": the verb before and its complement after
+    (``tight``: right after the count, as in "claimed 27 lives")."""
+    if patterns.around_before is None:
+        return None
+    begin = max(lower, start - _AROUND_REACH)
+    if patterns.around_before.search(text, begin, start) is None:
+        return None  # most counts: one search
+    for before, gapped, right_after, indicator in patterns.around:
+        verb = before.search(text, begin, start)
+        after = right_after if tight else gapped
+        complement = after.match(text, end, upper) if verb is not None else None
+        if verb is not None and complement is not None:
+            return Cue(indicator, verb.start(), complement.end(), "verb", 0)
+    return None

@@ -46,9 +46,28 @@ _MOVES = (
     "take+/took/taken refuge",
     "settle+ in",
     "head+ to",
+    # arrival: "landed on the Italian island of Lampedusa", "came ashore in Aceh"
+    "land+",
+    "come/came ashore",
+    "go/went/gone ashore",
+    "trek+",
+    "flock+",
+    "spill+ over",
+    "walk+ to",
+    "travel+ to",
+    "move+ to",
+    "seek+/sought ~ sanctuary",
+    "find+/found ~ sanctuary",
+    "take+/took/taken ~ refuge",
 )
 _HOSTS = (
     "host+",
+    # the verbs, not the nouns "shelters", "houses" ("destroying 500 shelters and leaving")
+    "shelter/sheltered/sheltering",
+    "now shelters",
+    "house/housed/housing",
+    "accommodate+",
+    "harbou?r+",
     "take+/took/taken in",
     "receive+",
     "welcome+",
@@ -67,6 +86,14 @@ _ABROAD = re.compile(
     re.I,
 )
 _INTENT = re.compile(r"\bto\s+$", re.I)
+_HOST_NOUN = re.compile(
+    r"\s+(?:[\w'’-]+\s+)?(?:island|coast|shores?|border|borders|towns?|city|region|province|"
+    r"capital|port|waters|camps?|side|territory|soil|mainland|village|district|authorities)\b",
+    re.I,
+)
+"""After a demonym that is not the counted group, a host named by its adjective: "the
+Italian island of Lampedusa", "on the Chadian side"."""
+_LABEL = re.compile(r":\s*$")
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
 _ORIGIN = re.compile(
     r"\b(?:(?:from|fled|out of|left|fleeing)"
@@ -77,6 +104,10 @@ _ORIGIN = re.compile(
     r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$",
     re.I,
 )
+
+
+_NOT_THERE = re.compile(r"\b(?:from|back|return\w*|home)\b", re.I)
+"""Words that send a group away from the place named rather than keep it there."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +145,16 @@ def crossing(
 
     ``carried`` is the group the document is about, named in an earlier sentence: "They join
     more than 600,000 people who have entered eastern Chad" after "3,400 Sudanese reached..."."""
-    group = group_of(q, places) or carried
+    direct = group_of(q, places)
+    label = _LABEL.search(text, lower, q.hedge_start) is not None
+    if label and direct is None:
+        # "Rohingya in Cox's Bazar camps (as of 31 March): 1,004,000": a fact-sheet line
+        # whose label names the group and where it is
+        direct = next(
+            (p for p in places if p.level == DEMONYM and p.iso3 and lower <= p.start < q.start),
+            None,
+        )
+    group = direct or carried
     origins = {group.iso3} if group else set()
     origins |= {
         p.iso3
@@ -124,13 +164,25 @@ def crossing(
     if not origins:
         return None
     move = _MOVE.search(text, q.end, upper)
-    if move is not None and _INTENT.search(text, max(0, move.start() - 12), move.start()):
+    intended = move is not None and _INTENT.search(text, max(0, move.start() - 12), move.start())
+    if intended:
         move = None  # "hoping to cross into Bangladesh": not (yet) a crossing
     named = [
         p
         for p in places
-        if p.iso3 and p.level != DEMONYM and not _ORIGIN.search(text, max(0, p.start - 12), p.start)
+        if p.iso3
+        and (p.level != DEMONYM or (p is not group and _HOST_NOUN.match(text, p.end)))
+        and not _ORIGIN.search(text, max(0, p.start - 12), p.start)
     ]
+    if direct is not None and direct.iso3 and not intended:
+        # a people of one country where a place of another is named in the count's own clause
+        # (or label): "310,000 Sudanese now live in camps in Chad's Ouaddaï province",
+        # "1,100 Eritreans landed on the Italian island of Lampedusa": refugees there
+        stay = (lower, q.hedge_start) if label else (q.end, upper)
+        abroad = [p for p in named if stay[0] <= p.start < stay[1] and p.iso3 not in origins]
+        if abroad and (label or move is not None or not _NOT_THERE.search(text, q.end, upper)):
+            same = [p for p in abroad if p.iso3 == abroad[0].iso3]
+            return Crossing(Indicator.REFUGEES, max(same, key=lambda p: _SPECIFIC.get(p.level, 0)))
     hosts = [p for p in named if p.start >= move.end()] if move is not None else []
     if not hosts and _HOSTING.search(text, max(lower, q.hedge_start - 60), q.hedge_start):
         # "Rwanda's ministry registered 1,150 Congolese arriving at ...": the host is named
