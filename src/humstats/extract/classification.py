@@ -124,6 +124,9 @@ _ONE_SPEAKER = re.compile(
 """"one source said": a determiner, not a count of one."""
 
 
+_OF_PEOPLE = frozenset({"cases of", "reports of"})
+
+
 def head_of(patterns: Patterns, text: str, end: int) -> str:
     """What stands right after a number: ``people``, ``thing``, ``partitive`` or ``bare``."""
     if _PARTITIVE_AFTER.match(text, end):
@@ -143,6 +146,10 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
                 return "thing"  # "3,500 staff positions", "200 worker visas"
             return "people"
         if match["thing"]:
+            if match["thing"].lower() in _OF_PEOPLE:
+                following = patterns.head.match(text, match.end())
+                if following is not None and following["people"]:
+                    return "people"  # "222 new cases of people who went missing"
             return "thing"
         if match["function"]:
             return "bare"

@@ -132,8 +132,13 @@ def bounds(
             lower = max(lower, other.end)
         elif other.hedge_start >= q.end:
             upper = min(upper, other.hedge_start)
+    # an aside that restates a count of things in people ("7,500 families – roughly 40,000
+    # people – fled"): the count in it reads the predicate past the closing dash too
+    restates = aside is not None and not any(o.end <= aside[0] for o in quantities)
     for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
         if aside is not None and match.start() in (aside[0], aside[0] + 1):
+            continue
+        if restates and aside is not None and aside[1] - 2 <= match.start() < aside[1]:
             continue
         if masked[match.start()] == ":" and q.hedge_start - match.end() <= 1:
             continue  # "Death toll: 1,234" labels the number after it

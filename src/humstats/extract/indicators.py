@@ -141,7 +141,7 @@ def _with_classes(indicators: dict, classes: dict, path: Path) -> dict:
         target = merged.setdefault(indicator, {})
         if table.get("where"):
             target["where"] = [*target.get("where", []), *table.get("lemmas", [])]
-        for key in ("lemmas", "around"):
+        for key in ("lemmas", "around", "before"):
             _phrases(table, key, f"classes.{name}")  # checked: a list of strings
             target[key] = [*target.get(key, []), *table.get(key, [])]
     return merged
@@ -381,6 +381,10 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     )
 
 
+_REPORTS_OF_PEOPLE = re.compile(
+    r"(?:cases|reports)\s+of\s+(?:people|persons|civilians|children|women|men)\b", re.I
+)
+
 _STATUS = frozenset({Indicator.REFUGEES, Indicator.RETURNEES, Indicator.DISPLACED})
 """Nouns that name a status ("refugees", "returnees", "IDPs"), not only who was counted."""
 
@@ -418,6 +422,9 @@ def find_cue(
         return around
     found: list[Cue] = []
     forward = patterns.after.search(text, end, upper)
+    if forward is not None and _REPORTS_OF_PEOPLE.match(text, forward.start()):
+        # "222 new cases of people who went missing": what happened to the people says
+        forward = patterns.after.search(text, forward.end(), upper) or forward
     head_noun = False
     if forward is not None:
         indicator, kind = patterns.classify(forward.group(), before=False)

@@ -189,13 +189,14 @@ def _token(match: re.Match[str]) -> _Token | None:
         value = float(digits)
         scale = (match["scale"] or "").strip().lower()
         if scale:
-            value *= _SCALES[scale]
+            # rounded: in binary 4.1 * 1e6 is 4099999.9999999995, no whole count
+            value = round(value * _SCALES[scale], 6)
         return _Token(match.start(), match.end(), value, bool(scale), False, match["digits"])
     value = _words_value(match["words"])
     if value is None:
         return None
     if match["wscale"]:
-        value *= _SCALES[match["wscale"].strip().lower()]
+        value = round(value * _SCALES[match["wscale"].strip().lower()], 6)
     return _Token(match.start(), match.end(), float(value), value >= 1000, True, match["words"])
 
 
