@@ -106,6 +106,14 @@ _ORIGIN = re.compile(
 )
 
 
+_ABROAD_FOR_OTHER_REASONS = re.compile(
+    r"\s+(?:migrants?|(?:migrant |guest |foreign )?workers|labou?rers|troops|soldiers|"
+    r"peacekeepers|forces|nationals|citizens|tourists|students|pilgrims|officials|diplomats|"
+    r"fishermen|crew|sailors|seafarers|traders|businessmen|police|employees|staff|expatriates)\b",
+    re.I,
+)
+"""After a demonym: people abroad for another reason than flight ("Ethiopian migrants in
+Yemen", "Kenyan troops in Somalia"); their being there says nothing of refuge."""
 _NOT_THERE = re.compile(r"\b(?:from|back|return\w*|home)\b", re.I)
 """Words that send a group away from the place named rather than keep it there."""
 
@@ -174,7 +182,12 @@ def crossing(
         and (p.level != DEMONYM or (p is not group and _HOST_NOUN.match(text, p.end)))
         and not _ORIGIN.search(text, max(0, p.start - 12), p.start)
     ]
-    if direct is not None and direct.iso3 and not intended:
+    if (
+        direct is not None
+        and direct.iso3
+        and not intended
+        and not _ABROAD_FOR_OTHER_REASONS.match(text, direct.end)
+    ):
         # a people of one country where a place of another is named in the count's own clause
         # (or label): "310,000 Sudanese now live in camps in Chad's Ouaddaï province",
         # "1,100 Eritreans landed on the Italian island of Lampedusa": refugees there
