@@ -310,9 +310,33 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if head == "bare" and _POPULATION_LABEL.search(masked, lower, q.hedge_start):
+            # "Population: 12.4 million", "Total population (2024 est.): 5.7 million"
+            return Candidate(q, Indicator.POPULATION, None, sentence)
+        previous = context.previous
+        if (
+            previous is not None
+            and previous.sentence == sentence
+            and _TOTAL_TO.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
+        ):
+            # "More than 1,600 Sudanese crossed ..., bringing the total since April 2023 to
+            # 912,000": the running total of what the sentence just counted
+            return Candidate(q, previous.indicator, None, sentence, inherited=True)
         return None
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
+
+_POPULATION_LABEL = re.compile(
+    r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M
+)
+"""A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million")."""
+
+_TOTAL_TO = re.compile(
+    r"\b(?:bring|bringing|brings|brought|push(?:es|ed|ing)?|tak(?:es|ing)|took|rais(?:es|ed|ing))"
+    r"\s+(?:the|its|their)\s+(?:[\w'’-]+\s+){0,2}?(?:total|tally|number|count|toll|figure)\b"
+    r"[^.;:]{0,60}?\bto\s+$",
+    re.I,
+)
 
 _LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
 

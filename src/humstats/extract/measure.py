@@ -77,6 +77,8 @@ _STOCK_PHRASES = [
     "in total",
     "cumulative",
     "total of",
+    # "bringing the total since April 2023 to 912,000"
+    "(?:the|its|their) (?:overall |cumulative |running )?(?:total|tally)",
     "population of",
     "so far in the (?:war|conflict)",
 ]
