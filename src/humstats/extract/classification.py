@@ -326,9 +326,7 @@ def classify_count(
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
 
-_POPULATION_LABEL = re.compile(
-    r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M
-)
+_POPULATION_LABEL = re.compile(r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M)
 """A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million")."""
 
 _TOTAL_TO = re.compile(

@@ -225,23 +225,36 @@ class Cue:
 
 
 def alternation(phrases: Iterable[str]) -> str:
-    """One regex alternation of ``phrases``, grouped by first letter, longest phrase first.
+    """One regex alternation of ``phrases``, factored by leading letters, longest phrase first.
 
     Python's regex engine tries alternatives one by one at every position; with hundreds of
-    cue phrases that dominates extraction time. Grouping by a literal first letter lets a
-    position fail after one comparison instead of hundreds.
+    cue phrases that dominates extraction time. Grouping by literal leading letters (three
+    levels: "f" → "fl" → "fle") lets a position fail after a few comparisons instead of
+    hundreds, and lemma frames add many forms under the same letters.
     """
-    groups: dict[str, list[str]] = {}
+    return _factored(set(phrases), _FACTOR_DEPTH)
+
+
+_FACTOR_DEPTH = 3
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def _factored(phrases: set[str], depth: int) -> str:
+    groups: dict[str, set[str]] = {}
     others: list[str] = []
-    for phrase in set(phrases):
-        if phrase[:1].isalpha() and phrase[:1].isascii():
-            groups.setdefault(phrase[0].lower(), []).append(phrase[1:])
+    for phrase in phrases:
+        first = phrase[:1]
+        if depth and first.isalpha() and first.isascii() and phrase[1:2] not in _QUANTIFIERS:
+            groups.setdefault(first.lower(), set()).add(phrase[1:])
         else:
             others.append(phrase)
-    parts = [
-        f"{letter}(?:{'|'.join(sorted(rests, key=_priority))})"
-        for letter, rests in sorted(groups.items())
-    ]
+    parts = []
+    for letter, rests in sorted(groups.items()):
+        if len(rests) == 1:
+            parts.append(letter + next(iter(rests)))
+            continue
+        inner = _factored(rests, depth - 1) if depth > 1 else "|".join(sorted(rests, key=_priority))
+        parts.append(f"{letter}(?:{inner})")
     parts.extend(sorted(others, key=_priority))
     return "|".join(parts)
 
@@ -385,6 +398,10 @@ _REPORTS_OF_PEOPLE = re.compile(
     r"(?:cases|reports)\s+of\s+(?:people|persons|civilians|children|women|men)\b", re.I
 )
 
+_BACK_WINDOW = 200
+"""Characters before a number read for a cue: the longest cue phrase plus the furthest reach
+a cue before a number is accepted at (``classification._B_REACH_LONG``)."""
+
 _STATUS = frozenset({Indicator.REFUGEES, Indicator.RETURNEES, Indicator.DISPLACED})
 """Nouns that name a status ("refugees", "returnees", "IDPs"), not only who was counted."""
 
@@ -466,7 +483,9 @@ def find_cue(
         return found[0]
     window = text[lower:start]
     backward = None
-    for backward in patterns.before.finditer(window):  # noqa: B007 - the nearest is the last
+    # a cue further back than this is out of reach (classification's reach limits): not read
+    reach = max(0, len(window) - _BACK_WINDOW)
+    for backward in patterns.before.finditer(window, reach):  # noqa: B007 - nearest is last
         pass
     if backward is not None and _SPEAKS.match(window, backward.end()):
         backward = None  # "residents said, a week after 12 fishermen ...": the speakers
