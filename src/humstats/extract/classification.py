@@ -163,6 +163,28 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
     return "bare"
 
 
+_LABEL_END = re.compile(r":\s*$")
+_LABEL_START = re.compile(r"[|\n•]")
+
+
+def _label_cue(patterns: Patterns, text: str, q: Quantity, lower: int) -> Cue | None:
+    """The cue a fact-sheet label names for its value ("Refugees from Ukraine recorded beyond
+    Europe: 560,400", "People in need (2025): 9.3 million"): the label's first cue word, as a
+    table's header names its column, not the cue nearest the number."""
+    colon = _LABEL_END.search(text, max(lower, q.hedge_start - 3), q.hedge_start)
+    if colon is None:
+        return None
+    start = lower
+    for match in _LABEL_START.finditer(text, lower, colon.start()):
+        start = match.end()
+    first = patterns.after.search(text, start, colon.start())
+    if first is None:
+        return None
+    indicator, _ = patterns.classify(first.group(), before=False)
+    # a label names its value however long it is: no reach applies
+    return Cue(indicator, first.start(), first.end(), "near", 1)
+
+
 def _cue_and_head(
     patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int, attach: str | None = None
 ) -> tuple[Cue | None, str]:
@@ -192,7 +214,9 @@ def _cue_and_head(
     # an aside masked out ("5.7 million people, or 51 percent of those analysed, are facing")
     # does not count against the reach
     reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(attach, q.end, q.end + _F_REACH))
-    cue = find_cue(patterns, attach, q.hedge_start, q.end, lower, min(upper, q.end + reach))
+    cue = _label_cue(patterns, attach, q, lower) or find_cue(
+        patterns, attach, q.hedge_start, q.end, lower, min(upper, q.end + reach)
+    )
     if cue is not None and cue.kind in {"before", "near"} and before.endswith(COMPARED):
         cue = None  # "up from 30,000 in June": an earlier value, unless its own words say more
     if cue is not None and cue.kind in {"before", "near"}:

@@ -181,6 +181,12 @@ def _domains(
     tokens = []
     for a, b in spans:
         last = bisect.bisect_left(starts, b) - 1  # the number's last word
+        first = bisect.bisect_left(starts, a)
+        if first and words[first - 1].text == ":":
+            # "Refugees recorded in Europe: 6,296,300 | ... beyond Europe: 560,400": a
+            # fact-sheet value, whose label the parser hangs from the value before it
+            tokens.append(None)
+            continue
         tokens.append(words[last] if last >= 0 and starts[last] >= a else None)
     heads = [None if t is None else _number_head(t) for t in tokens]
     own: list[set[int] | None] = []
