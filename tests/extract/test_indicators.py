@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from humstats.errors import ConfigError
 from humstats.extract import extract_figures
-from humstats.extract.indicators import VOCABULARY_PATH, load_vocabulary
+from humstats.extract.indicators import VOCABULARY_PATH, alternation, load_vocabulary
 from humstats.readers import Document
 from humstats.schema import Indicator, SourceMeta
 
@@ -48,3 +51,44 @@ def test_bad_pattern_is_a_config_error(tmp_path: Path) -> None:
     path.write_text('[indicators.killed]\nverbs = ["kill(ed"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="bad pattern"):
         load_vocabulary(path)
+
+
+def test_a_user_class_adds_frames_to_its_indicator(tmp_path: Path) -> None:
+    """A semantic class lends its lemma frames, and its "around" frames (the count between a
+    verb and its complement), to the indicator it names."""
+    text = "The blast wiped out 14 villagers in Juba, and the army whisked 30 others to safety."
+    document = Document(text, Path("t.txt"), SourceMeta(published_date=dt.date(2025, 1, 2)))
+    assert extract_figures(document).is_empty()
+    classes = (
+        '[classes.wipe]\nindicator = "killed"\nlemmas = ["wipe+ out"]\n'
+        '[classes.whisk]\nindicator = "displaced"\naround = ["whisk+ | to safety"]\n'
+    )
+    extended = tmp_path / "vocabulary.toml"
+    extended.write_text(VOCABULARY_PATH.read_text(encoding="utf-8") + classes, encoding="utf-8")
+    figures = extract_figures(document, vocabulary=load_vocabulary(extended))
+    assert figures.select("indicator", "value").rows() == [("killed", 14), ("displaced", 30)]
+    broken = tmp_path / "broken.toml"
+    broken.write_text(classes.replace("whisk+ | to safety", "whisk+ to safety"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="both sides"):
+        load_vocabulary(broken)
+
+
+def test_a_class_without_an_indicator_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.toml"
+    path.write_text('[classes.loss]\nlemmas = ["perish+"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"classes\.loss needs an indicator"):
+        load_vocabulary(path)
+
+
+_WORDS = st.text(alphabet="abcdeflst '", min_size=1, max_size=9).map(str.strip).filter(bool)
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=25), _WORDS)
+def test_factored_alternation_matches_what_the_plain_one_does(
+    phrases: list[str], text: str
+) -> None:
+    """Factoring the alternation by leading letters (for speed) changes no match."""
+    plain = re.compile(rf"\b(?:{'|'.join(sorted(set(phrases), key=len, reverse=True))})\b", re.I)
+    factored = re.compile(rf"\b(?:{alternation(phrases)})\b", re.I)
+    for candidate in [text, *phrases, text.upper()]:
+        assert bool(plain.fullmatch(candidate)) == bool(factored.fullmatch(candidate))

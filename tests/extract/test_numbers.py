@@ -43,6 +43,9 @@ def only(text: str):
         ("Three-quarters of a million people", 750_000),
         ("two thirds of a million people", 666_666),
         ("some 1,2 million people", 1_200_000),
+        ("4.1 million people", 4_100_000),
+        ("12.4 million people", 12_400_000),
+        ("8.2 thousand people", 8_200),
     ],
 )
 def test_values_as_written(text: str, value: int) -> None:
