@@ -171,6 +171,8 @@ def _label_cue(patterns: Patterns, text: str, q: Quantity, lower: int) -> Cue | 
     """The cue a fact-sheet label names for its value ("Refugees from Ukraine recorded beyond
     Europe: 560,400", "People in need (2025): 9.3 million"): the label's first cue word, as a
     table's header names its column, not the cue nearest the number."""
+    if ":" not in text[max(lower, q.hedge_start - 3) : q.hedge_start]:
+        return None  # most counts: no label
     colon = _LABEL_END.search(text, max(lower, q.hedge_start - 3), q.hedge_start)
     if colon is None:
         return None

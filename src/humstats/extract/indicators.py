@@ -74,14 +74,18 @@ _GAP = r"(?:\s+[\w'’-]+){0,3}?"
 
 def _inflections(lemma: str) -> set[str]:
     """Regular English forms of a verb or noun lemma: succumb → succumbs, succumbed,
-    succumbing; die → dies, died, dying; rely → relies, relied; grip → gripped."""
-    forms = {lemma, f"{lemma}s", f"{lemma}es", f"{lemma}ed", f"{lemma}ing"}
-    if lemma.endswith("e"):
-        forms |= {f"{lemma}d", f"{lemma[:-1]}ing"}
+    succumbing; die → dies, died, dying; rely → relies, relied; grip → gripped; push →
+    pushes. Only forms English has: each one more costs every cue search."""
     if lemma.endswith("ie"):
-        forms.add(f"{lemma[:-2]}ying")
+        return {lemma, f"{lemma}s", f"{lemma}d", f"{lemma[:-2]}ying"}
+    if lemma.endswith("ee"):
+        return {lemma, f"{lemma}s", f"{lemma}d", f"{lemma}ing"}
+    if lemma.endswith("e"):
+        return {lemma, f"{lemma}s", f"{lemma}d", f"{lemma[:-1]}ing"}
     if len(lemma) > 2 and lemma[-1] == "y" and lemma[-2] not in "aeiou":
-        forms |= {f"{lemma[:-1]}ies", f"{lemma[:-1]}ied"}
+        return {lemma, f"{lemma[:-1]}ies", f"{lemma[:-1]}ied", f"{lemma}ing"}
+    plural = f"{lemma}es" if lemma.endswith(("s", "x", "z", "ch", "sh", "o")) else f"{lemma}s"
+    forms = {lemma, plural, f"{lemma}ed", f"{lemma}ing"}
     if (
         len(lemma) > 2
         and lemma[-1] not in "aeiouwxy"
@@ -398,8 +402,8 @@ _REPORTS_OF_PEOPLE = re.compile(
     r"(?:cases|reports)\s+of\s+(?:people|persons|civilians|children|women|men)\b", re.I
 )
 
-_BACK_WINDOW = 200
-"""Characters before a number read for a cue: the longest cue phrase plus the furthest reach
+_BACK_WINDOW = 150
+"""Characters before a number read for a cue: the longest cue phrase (about 50) plus the reach
 a cue before a number is accepted at (``classification._B_REACH_LONG``)."""
 
 _STATUS = frozenset({Indicator.REFUGEES, Indicator.RETURNEES, Indicator.DISPLACED})
@@ -537,7 +541,7 @@ def around_cue(
     if patterns.around_before is None:
         return None
     begin = max(lower, start - _AROUND_REACH)
-    if patterns.around_before.search(text, begin, start) is None:
+    if begin >= start or patterns.around_before.search(text, begin, start) is None:
         return None  # most counts: one search
     for before, gapped, right_after, indicator in patterns.around:
         verb = before.search(text, begin, start)
