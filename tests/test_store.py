@@ -187,8 +187,15 @@ SPAWN = multiprocessing.get_context("spawn")
 """Writers in fresh interpreters: forking a process whose Delta (tokio) threads run can hang."""
 
 
-def _batch(store: Store, sha: str, *rows: dict[str, object], quarantined: int = 0) -> int:
-    """Commit one batch of figures from one input (``sha``); returns the store version."""
+def _batch(
+    store: Store,
+    sha: str,
+    *rows: dict[str, object],
+    quarantined: int = 0,
+    at: dt.datetime | None = None,
+) -> int:
+    """Commit one batch of figures from one input (``sha``), ingested ``at`` (a fixed day
+    by default); returns the store version."""
     batch = new_batch_id()
     source_file = f"raw/{sha[:2]}/{sha}.csv"
     figures = make_figures(*({"figure_id": f"{sha[:6]}:{i}", **r} for i, r in enumerate(rows)))
@@ -203,6 +210,8 @@ def _batch(store: Store, sha: str, *rows: dict[str, object], quarantined: int = 
     sources = make_sources(figures, sha).with_columns(
         source_file=pl.lit(source_file), quarantined=pl.lit(quarantined, pl.Int64)
     )
+    if at is not None:
+        sources = sources.with_columns(ingested_at=pl.lit(at, SOURCE_DTYPES["ingested_at"]))
     with store.lock():
         return store.commit(batch, figures, quarantine, sources)
 
@@ -461,12 +470,45 @@ def test_expired_log_entries_are_deleted_by_compaction_not_by_every_append(
     assert sorted(store.figures().collect()["value"]) == list(range(13))
 
 
-def test_compaction_keeps_the_log_as_long_as_its_retention(data_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("retention", "kept"),
+    [
+        (dt.timedelta(days=45), "interval 45 days"),
+        (humstats.store.RETENTION, f"interval {humstats.store.RETENTION.days} days"),
+        (dt.timedelta(hours=30), "interval 30 hours"),
+    ],
+)
+def test_compaction_keeps_the_log_as_long_as_its_retention(
+    data_dir: Path, retention: dt.timedelta, kept: str
+) -> None:
     store = Store(data_dir)
     _batch(store, "a" * 64, {"value": 1})
-    store.compact(retention=dt.timedelta(days=45))
+    store.compact(retention=retention)
     configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
-    assert configuration["delta.logRetentionDuration"] == "interval 45 days"
+    assert configuration["delta.logRetentionDuration"] == kept
+
+
+def test_a_date_older_than_the_log_is_answered_from_the_ingest_times(data_dir: Path) -> None:
+    store = Store(data_dir)
+    moments = []
+    for n in range(12):
+        started = dt.datetime.now(dt.UTC)
+        _batch(store, f"{n:x}" * 64, {"value": n}, quarantined=n % 2, at=started)
+        moments.append(dt.datetime.now(dt.UTC))
+    store.compact(retention=dt.timedelta(0))  # the replaced files and the log before it go
+    log = store.table_path("sources") / "_delta_log"
+    assert not (log / f"{1:020d}.json").exists()
+    with pytest.raises(HistoryError, match="compacted away"):
+        store.figures(as_of=1)
+    for n in (0, 4):
+        assert sorted(store.figures(as_of=moments[n]).collect()["value"]) == list(range(n + 1))
+        assert store.quarantine(as_of=moments[n]).collect().height == (n + 1) // 2
+        assert store.sources(as_of=moments[n]).collect().height == n + 1
+    assert store.snapshot(as_of=moments[0]).version is None  # the log no longer says
+    assert store.figures(as_of=moments[0] - dt.timedelta(days=1)).collect().is_empty()
+    assert store.figures(as_of=moments[11]).collect().height == 12  # its files are gone too
+    now = store.snapshot(as_of=dt.datetime.now(dt.UTC))  # inside the log: Delta's time travel
+    assert now.version == store.snapshot().version is not None
 
 
 def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:

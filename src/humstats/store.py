@@ -175,9 +175,6 @@ _AFTER_APPEND = PostCommitHookProperties(create_checkpoint=True, cleanup_expired
 """Checkpoint after an append when the interval says so, but leave the expired log entries
 to compaction: delta-rs' cleanup lists the whole log on every commit (at 3,000 commits that
 tripled an append: 85 ms, against 28 without it)."""
-LOG_RETENTION = dt.timedelta(days=30)
-"""Delta's default ``delta.logRetentionDuration``: compaction deletes older log entries, and
-keeps them longer when its retention asks for more."""
 _CHUNK = 1 << 20
 _COMMIT_ATTEMPTS = 20
 _MIGRATED = "humstats-migrate"
@@ -363,15 +360,21 @@ class Snapshot:
     first read, so reading the figures does not pay for the quarantine's log.
 
     Damaged data files are left out, with the batches their statistics say they hold (see
-    the module docstring), so figures and sources stay in step."""
+    the module docstring), so figures and sources stay in step.
+
+    With ``known_at`` the tables are read at their latest version and only the inputs
+    ingested by then are shown: the store is append-only, so that is what it held then
+    (``Store.snapshot`` uses it for moments older than the tables' log)."""
 
     def __init__(
         self,
         store: Store,
         open_table: Callable[[str], DeltaTable | None],
         legacy: Mapping[str, list[str]],
+        known_at: dt.datetime | None = None,
     ) -> None:
         self._store = store
+        self._known_at = known_at
         self._open_table = open_table
         self._tables: dict[str, DeltaTable | None] = {}
         self._versions: dict[str, int] = {}
@@ -398,9 +401,10 @@ class Snapshot:
 
     @property
     def version(self) -> int | None:
-        """The sources table's version (the store's version); None for an empty store."""
+        """The sources table's version (the store's version); None for an empty store, and
+        for a moment older than the log, which no longer says what the version was then."""
         sources = self.table("sources")
-        return sources.version() if sources is not None else None
+        return sources.version() if sources is not None and self._known_at is None else None
 
     def _files(self, table: str) -> pl.DataFrame:
         """``table``'s data files: ``uri``, rows, the range of ``batch_id`` they hold, and
@@ -492,7 +496,7 @@ class Snapshot:
         """Which of ``hashes`` the visible sources hold, reading only the files whose
         statistics may hold them."""
         delta = self.table("sources")
-        if delta is None or self.legacy:
+        if delta is None or self.legacy or self._known_at is not None:
             return hashes & set(self.sources().collect()["sha256"].to_list())
         wanted = sorted(hashes)
         pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
@@ -505,12 +509,26 @@ class Snapshot:
             found = found.filter(~hidden)
         return set(found.select("sha256").collect()["sha256"].to_list())
 
+    def hashes(self) -> set[str]:
+        """Content hashes of the visible inputs, reading only that column (and the batch, when
+        a damaged file hides some): the inputs that won a race and those that lost it share
+        their hash, so no winner need be chosen."""
+        if self.legacy or self._sources is not None or self._known_at is not None:
+            return set(self.sources().collect()["sha256"].to_list())
+        found = _scan(self.files("sources"), SOURCE_DTYPES, self._store.storage_options)
+        hidden = self._hidden_batches()
+        if hidden is not None:
+            found = found.filter(~hidden)
+        return set(found.select(pl.col("sha256").unique()).collect()["sha256"].to_list())
+
     def _delta_sources(self) -> pl.DataFrame:
         if self._sources is None:
             sources = _scan(self.files("sources"), SOURCE_DTYPES, self._store.storage_options)
             hidden = self._hidden_batches()
             if hidden is not None:
                 sources = sources.filter(~hidden)
+            if self._known_at is not None:
+                sources = sources.filter(pl.col("ingested_at") <= self._known_at)
             self._sources = sources.collect()
         return self._sources
 
@@ -590,6 +608,11 @@ class Store:
         self.lock_path = self.root / ".lock"
         self._warned: set[str] = set()
         self._latest: dict[str, DeltaTable] = {}
+        self._held = 0
+        """How deep this ``Store`` holds the lock (it is reentrant)."""
+        self._current: set[str] = set()
+        """Tables brought up to date since this ``Store`` took the lock: while it holds it no
+        local writer commits, so they are not listed again before each commit."""
         self._unreadable: dict[str, str] = {}
         """Files whose size is right but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
@@ -686,10 +709,16 @@ class Store:
             raise LockedError(self.lock_path) from error
         except OSError as error:
             raise _environment(self.root, error) from error
+        if not self._held:
+            self._current.clear()
+        self._held += 1
         try:
             self._finish_migration()
             yield
         finally:
+            self._held -= 1
+            if not self._held:
+                self._current.clear()
             lock.release()
 
     # -- reading -----------------------------------------------------------------------
@@ -705,14 +734,18 @@ class Store:
         """``table`` at its newest version: opened once per ``Store``, then brought up to
         date by reading only the commits since. Opening lists the log and replays it from
         the last checkpoint, the one cost of a read that grows with the number of commits,
-        and an ingest reads each table three times."""
+        and an ingest reads each table three times. Under the lock a table is brought up to
+        date once: an append on a table another writer (outside the lock: another engine)
+        has moved on is still safe, as Delta's commit retries it on the newer version."""
         delta = self._latest.get(table)
         if delta is None:
             delta = self._open(table)
             if delta is not None:
                 self._latest[table] = delta
-        else:
+        elif table not in self._current:
             delta.update_incremental()
+        if delta is not None and self._held:
+            self._current.add(table)
         return delta
 
     def _legacy(self) -> dict[str, list[str]]:
@@ -792,7 +825,13 @@ class Store:
 
     def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
         """Every table at one moment: now, or what the store held at ``as_of`` (a version
-        number of the store, a date meaning the end of that day in UTC, or a datetime)."""
+        number of the store, a date meaning the end of that day in UTC, or a datetime).
+
+        A version is read through Delta's time travel, so it must be inside the window
+        compaction keeps (``--retain``). So is a moment inside that window; a moment older
+        than the log is answered from the latest version, showing only the inputs ingested
+        by then (append-only, so that is what the store held; a batch counts from when its
+        ingest began), however far back it lies."""
         legacy = self._legacy()
         if as_of is None:
             return Snapshot(self, self._fresh, legacy)
@@ -800,10 +839,15 @@ class Store:
             raise HistoryError(
                 "--as-of needs the Delta layout: convert this store with humstats migrate"
             )
-        if isinstance(as_of, int) and not isinstance(as_of, bool):
-            moment = self._version_time(as_of)
-        else:
+        if not isinstance(as_of, int) or isinstance(as_of, bool):
             moment = _moment(as_of)
+            if not self._before_log(moment):
+                tables = {name: self._as_of(name, moment) for name in TABLES}
+                if all(t is None or not self._missing_files(t) for t in tables.values()):
+                    return Snapshot(self, tables.__getitem__, legacy)
+            # older than the log, or its files compacted away: the rows say what was known
+            return Snapshot(self, self._fresh, legacy, known_at=moment)
+        moment = self._version_time(as_of)
 
         def open_as_of(name: str) -> DeltaTable | None:
             table = self._as_of(name, moment)
@@ -812,6 +856,23 @@ class Store:
             return table
 
         return Snapshot(self, open_as_of, legacy)
+
+    def _before_log(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` is older than the sources table's oldest kept commit, where
+        compaction has cleaned the log (so time travel cannot say what was current then)."""
+        sources = self._open("sources")
+        if sources is None:
+            return False
+        if self.url is None:
+            log_dir = self.table_path("sources") / "_delta_log"
+            kept = [int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name)]
+            oldest = min(kept, default=0)
+            first = self._commit_time("sources", oldest)
+        else:
+            times = self._commit_times(sources)
+            oldest = min(times, default=0)
+            first = times.get(oldest)
+        return oldest > 0 and first is not None and moment < first
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
@@ -822,6 +883,12 @@ class Store:
         times = self._commit_times(sources) if sources is not None else {}
         if version not in times:
             newest = max(times, default=None)
+            if newest is not None and 0 <= version <= newest:
+                raise HistoryError(
+                    f"--as-of {version}: that version was compacted away: a version reaches "
+                    f"back {RETENTION.days} days (humstats compact --retain); a date reaches "
+                    "back to the first batch"
+                )
             raise HistoryError(
                 f"--as-of {version}: no such store version (the store is at version {newest})"
                 if newest is not None
@@ -829,15 +896,21 @@ class Store:
             )
         return times[version]
 
+    @staticmethod
+    def _missing_files(table: DeltaTable) -> bool:
+        """Whether compaction has removed files of this (old) version (local stores)."""
+        if "://" in table.table_uri.removeprefix("file://"):
+            return False
+        return any(not Path(f).exists() for f in table.file_uris())
+
     def _check_kept(self, table: DeltaTable) -> None:
         """An old version whose files compaction has removed cannot be read: say so."""
-        if "://" not in table.table_uri.removeprefix("file://"):
-            missing = [f for f in table.file_uris() if not Path(f).exists()]
-            if missing:
-                raise HistoryError(
-                    f"version {table.version()} of {table.table_uri} was compacted away: "
-                    f"--as-of reaches back {RETENTION.days} days (humstats compact --retain)"
-                )
+        if self._missing_files(table):
+            raise HistoryError(
+                f"version {table.version()} of {table.table_uri} was compacted away: a "
+                f"version reaches back {RETENTION.days} days (humstats compact --retain); "
+                "a date reaches back to the first batch"
+            )
 
     def file_problem(self, uri: str, size: int) -> str | None:
         """Why a data file the log lists cannot be used, as far as its size tells (a ``stat``,
@@ -933,7 +1006,7 @@ class Store:
         snapshot = self.snapshot()
         if among is not None:
             return snapshot.sources_among(among) if among else set()
-        return set(snapshot.sources().collect()["sha256"].to_list())
+        return snapshot.hashes()
 
     def data_files(self) -> int:
         """How many Parquet files the tables' current versions hold (what compaction cuts)."""
@@ -953,8 +1026,11 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int:
-        """Append ``frame`` to ``table`` in one commit; returns the table's new version.
+    def _append(
+        self, table: str, frame: pl.DataFrame, properties: CommitProperties
+    ) -> int | None:
+        """Append ``frame`` to ``table`` in one commit; returns the table's new version (None
+        for a table other than sources when polars wrote the file: nobody needs it).
 
         On a local store the Parquet file is written by polars, straight from its own
         memory (no copy into Arrow for delta-rs' writer, columns encoded in parallel), and
@@ -990,6 +1066,11 @@ class Store:
                     commit_properties=properties,
                     post_commithook_properties=_AFTER_APPEND,
                 )
+                if table != TABLES[-1]:
+                    # only the sources table's version is the store's: the others are
+                    # brought up to date (one more listing of the log) when next read
+                    self._current.discard(table)
+                    return None
                 delta.update_incremental()  # as delta-rs' writer does after its commit
                 return delta.version()
             except DeltaError:
@@ -1119,6 +1200,7 @@ class Store:
             CommitProperties(custom_metadata=custom, app_transactions=transactions or None),
         )
         failpoint("commit:done")
+        assert version is not None  # the sources table always gives its version
         return version
 
     # -- housekeeping ------------------------------------------------------------------
@@ -1172,6 +1254,7 @@ class Store:
                 )
             )
             delta.cleanup_metadata()  # log entries past the log retention (see _AFTER_APPEND)
+        self._current.clear()  # committed to through other objects than the shared ones
         return Compaction(before, self.data_files(), removed)
 
     def _optimize(self, delta: DeltaTable, table: str, zorder: bool | None) -> None:
@@ -1442,11 +1525,19 @@ class Store:
 
 def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
     """Give a table made by an older humstats the properties new tables get, and a log kept
-    as long as ``retention`` reaches back (time travel reads the log as well as the files)."""
-    wanted = {"delta.checkpointInterval": str(CHECKPOINT_INTERVAL)}
-    if retention > LOG_RETENTION:
-        days = -(-retention // dt.timedelta(days=1))
-        wanted["delta.logRetentionDuration"] = f"interval {days} days"
+    as long as ``retention`` reaches back and no longer (Delta's default is 30 days).
+
+    Time travel to a version needs its log entry and its files, so the log need not outlive
+    the files; a date older than the log is answered from the rows' ingest times
+    (``Store.snapshot``). Every open of a table lists the whole log folder, about 1.3 us an
+    entry: hourly batches kept 30 days leave about 800 entries a table, kept 7 days about 190.
+    """
+    hours = -(-retention // dt.timedelta(hours=1))
+    interval = f"{hours // 24} days" if hours % 24 == 0 else f"{hours} hours"
+    wanted = {
+        "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
+        "delta.logRetentionDuration": f"interval {interval}",
+    }
     configuration = delta.metadata().configuration
     missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}
     if missing:
