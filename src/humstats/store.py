@@ -1026,9 +1026,7 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _append(
-        self, table: str, frame: pl.DataFrame, properties: CommitProperties
-    ) -> int | None:
+    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int | None:
         """Append ``frame`` to ``table`` in one commit; returns the table's new version (None
         for a table other than sources when polars wrote the file: nobody needs it).
 
