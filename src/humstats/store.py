@@ -380,6 +380,7 @@ class Snapshot:
         self._versions: dict[str, int] = {}
         self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
+        self._winning: pl.DataFrame | None = None
         self._hidden: list[tuple[str, str]] | None = None
         self.legacy: dict[str, list[str]] = {}
         if any(legacy.values()):  # folders a migration has carried over only await deletion
@@ -532,6 +533,15 @@ class Snapshot:
             self._sources = sources.collect()
         return self._sources
 
+    def _winning_sources(self) -> pl.DataFrame:
+        """The visible rows of the Delta sources table: all of them unless two writers stored
+        the same content (counting hashes is cheap; choosing winners sorts every row)."""
+        if self._winning is None:
+            sources = self._delta_sources()
+            unique = sources["sha256"].n_unique() == sources.height
+            self._winning = sources if unique else _winners(sources.lazy()).collect()
+        return self._winning
+
     def all_sources(self) -> pl.DataFrame:
         """Every sources row this snapshot holds, visible or not (small: one per input)."""
         legacy = _scan(self.legacy.get("sources", []), SOURCE_DTYPES).collect()
@@ -545,7 +555,7 @@ class Snapshot:
 
     def sources(self) -> pl.LazyFrame:
         """The visible sources rows: the first stored row of each content hash."""
-        delta = _winners(self._delta_sources().lazy())
+        delta = self._winning_sources().lazy()
         return pl.concat([delta, self._legacy_sources()]) if self.legacy else delta
 
     def visible_keys(self, table: str) -> pl.DataFrame | None:
@@ -556,7 +566,7 @@ class Snapshot:
         store the same content, or shares a batch with a damaged file; the first two are
         counted from the log, which costs no read of the data."""
         sources = self._delta_sources()
-        winners = _winners(sources.lazy()).collect()
+        winners = self._winning_sources()
         column = "figures" if table == "figures" else "quarantined"
         files = self._files(table)
         records = files.filter(pl.col("problem").is_null())["num_records"].sum()
