@@ -46,7 +46,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -575,6 +575,46 @@ class Snapshot:
             return None
         return winners.select("batch_id", "source_file")
 
+    def counts(self, table: str, keys: Sequence[str]) -> pl.DataFrame:
+        """How many visible rows of ``table`` hold each combination of ``keys`` (``rows``).
+
+        A data file never changes once written, so the counts of each file are kept beside
+        the tables the first time they are read (``Store.counts_path``), and when every row
+        is visible (the common case) their sum is the answer: a status reads only the files
+        added since the last one, however large the table. Otherwise (rows of a killed or
+        losing writer, a damaged file, batch folders, an object store) the rows are
+        grouped."""
+        keys = list(keys)
+        files = self._files(table)
+        everything = (
+            self.visible_keys(table) is None
+            and files["problem"].null_count() == files.height
+            and not self.legacy
+            and self._known_at is None
+            and self._store.url is None
+        )
+        if not everything:
+            return self.read(table).group_by(keys).agg(pl.len().alias("rows")).collect()
+        uris = files["uri"].to_list()
+        wanted = pl.DataFrame({"file": [u.rsplit("/", 1)[-1] for u in uris], "uri": uris})
+        kept = self._store._file_counts(table, keys)
+        known = kept.join(wanted.select("file"), on="file", how="semi")
+        missing = wanted.join(known.select("file").unique(), on="file", how="anti")
+        if missing.height:
+            paths = missing["uri"].to_list()
+            fresh = (
+                pl.scan_parquet(paths, glob=False, include_file_paths="uri")
+                .select("uri", *keys)
+                .group_by("uri", *keys)
+                .agg(pl.len().cast(pl.Int64).alias("rows"))
+                .join(missing.lazy(), on="uri")
+                .select("file", *keys, "rows")
+                .collect()
+            )
+            known = pl.concat([known, fresh.cast(known.schema)])
+            self._store._save_file_counts(table, known)
+        return known.group_by(keys).agg(pl.col("rows").sum())
+
     def read(self, table: str) -> pl.LazyFrame:
         """``table``'s visible rows, in the store's schema."""
         if table == "sources":
@@ -757,6 +797,29 @@ class Store:
         if delta is not None and self._held:
             self._current.add(table)
         return delta
+
+    def counts_path(self, table: str) -> Path:
+        """Where the row counts of ``table``'s data files are kept (``Snapshot.counts``): a
+        cache beside the tables, which no other engine reads; deleting it costs one read."""
+        return self.processed_dir / ".counts" / f"{table}.parquet"
+
+    def _file_counts(self, table: str, keys: Sequence[str]) -> pl.DataFrame:
+        """The kept counts of ``table``'s files by ``keys`` (empty when there are none, or
+        they were kept by other keys)."""
+        schema = {"file": pl.String(), **{k: _SCHEMAS[table][k] for k in keys}, "rows": pl.Int64()}
+        try:
+            kept = pl.read_parquet(self.counts_path(table))
+        except (OSError, pl.exceptions.PolarsError):
+            return pl.DataFrame(schema=schema)
+        if dict(kept.schema) != schema:
+            return pl.DataFrame(schema=schema)
+        return kept
+
+    def _save_file_counts(self, table: str, counts: pl.DataFrame) -> None:
+        """Keep ``counts`` for the next reader; a store this process cannot write (read-only,
+        full) is simply read again next time."""
+        with contextlib.suppress(OSError, pl.exceptions.PolarsError):
+            _write_atomic(self.counts_path(table), counts.write_parquet)
 
     def _legacy(self) -> dict[str, list[str]]:
         """Batch folders not migrated yet; a folder with a damaged file is left out whole."""
