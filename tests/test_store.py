@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -727,3 +728,40 @@ def test_a_table_of_an_older_schema_takes_new_batches(data_dir: Path) -> None:
     got = pl.read_delta(str(store.table_path("figures"))).sort("value")
     assert got["figure_id"].to_list() == ["old", "new"]
     assert got["projected"].to_list() == [None, False]
+
+
+def test_readers_after_a_commit_take_the_kept_file_list_while_it_is_current(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    _batch(store, "b" * 64, {"value": 2})
+    opened: list[str] = []
+    real_open = Store._open
+
+    def counting_open(self: Store, table: str, version: int | None = None) -> Any:
+        opened.append(table)
+        return real_open(self, table, version)
+
+    monkeypatch.setattr(Store, "_open", counting_open)
+    snapshot = Store(data_dir).snapshot()
+    assert sorted(snapshot.read("figures").collect()["value"]) == [1, 2]
+    tables = {"figures", "sources"}  # (no quarantine table: nothing to keep)
+    assert snapshot.version == 1 and not tables & set(opened)  # the writer kept both lists
+    # a commit by another engine, which keeps nothing: the kept list is no longer current
+    extra = make_figures({"figure_id": "x:1", "value": 3}).with_columns(
+        source_file=pl.lit("raw/cc/c.csv")
+    )
+    extra_file = tmp_path / "extra.parquet"
+    extra.write_parquet(extra_file)
+    write_deltalake(str(store.table_path("figures")), pl.read_parquet(extra_file), mode="append")
+    files = Store(data_dir).snapshot().files("figures")
+    assert len(files) == 3 and "figures" in opened
+    opened.clear()
+    assert len(Store(data_dir).snapshot().files("figures")) == 3  # kept again
+    assert not tables & set(opened)
+    # a copy of the store elsewhere names its own files, not the original's
+    copy = tmp_path / "copy"
+    shutil.copytree(data_dir, copy)
+    copied = Store(copy).snapshot().files("figures")
+    assert len(copied) == 3 and all(str(copy.resolve()) in f for f in copied)

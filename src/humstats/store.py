@@ -11,6 +11,7 @@
       processed/runs.jsonl                  append-only log of ingests and runs
       processed/batches/<batch_id>/         the layout before Delta Lake, read until migrated
       .lock
+      .cache/                               what readers keep for the next one (file lists, counts)
 
 Each table is a folder of Parquet files and a ``_delta_log/`` of numbered commits, so polars,
 DuckDB, Spark or Trino read it as it is, and any earlier version can be read again.
@@ -36,6 +37,7 @@ input's own name: it replaced the input. Archiving the same input again restores
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import errno
@@ -165,6 +167,8 @@ RETENTION = dt.timedelta(days=7)
 TARGET_FILE_SIZE = 32 << 20
 """Bytes compaction packs small files into (a million or so figures); larger files are left
 as they are, so compaction stays incremental."""
+_KEPT_VERSION = "humstats.version"
+_KEPT_BASE = "humstats.base"
 _CLUSTERED_ROWS = "humstats.clusteredRows"
 """Table property: how many rows the table held when it was last clustered by ``ZORDER``."""
 
@@ -372,9 +376,15 @@ class Snapshot:
         open_table: Callable[[str], DeltaTable | None],
         legacy: Mapping[str, list[str]],
         known_at: dt.datetime | None = None,
+        *,
+        latest: bool = False,
     ) -> None:
         self._store = store
         self._known_at = known_at
+        self._latest = latest
+        """Whether the tables are read at their newest versions (so the kept file lists of
+        ``Store._kept_files`` may stand in for opening them)."""
+        self._file_versions: dict[str, int | None] = {}
         self._open_table = open_table
         self._tables: dict[str, DeltaTable | None] = {}
         self._versions: dict[str, int] = {}
@@ -404,43 +414,38 @@ class Snapshot:
     def version(self) -> int | None:
         """The sources table's version (the store's version); None for an empty store, and
         for a moment older than the log, which no longer says what the version was then."""
-        sources = self.table("sources")
-        return sources.version() if sources is not None and self._known_at is None else None
+        return None if self._known_at is not None else self._version("sources")
+
+    def _version(self, table: str) -> int | None:
+        """``table``'s version in this snapshot (None: no such table)."""
+        self._files(table)
+        return self._file_versions[table]
+
+    def _listing(self, table: str) -> tuple[int | None, pl.DataFrame]:
+        """``table``'s version and data files (``_FILES`` and ``uri``): kept from the last
+        reader when no commit came since, else from the table's log (and kept)."""
+        if self._latest and (kept := self._store._kept_files(table)) is not None:
+            return kept
+        delta = self.table(table)
+        if delta is None:
+            return None, pl.DataFrame(schema={**_FILES, "uri": pl.String()})
+        frame = _files_of(delta)
+        if self._latest:
+            self._store._keep_files(table, delta.version(), frame, _base(delta))
+        return delta.version(), frame
 
     def _files(self, table: str) -> pl.DataFrame:
-        """``table``'s data files: ``uri``, rows, the range of ``batch_id`` they hold, and
-        ``problem`` (null when the file is sound as far as a ``stat`` can tell)."""
+        """``table``'s data files: ``uri``, rows, the range of ``batch_id`` (``low``,
+        ``high``) and of ``sha256`` they hold, and ``problem`` (null when the file is sound
+        as far as a ``stat`` can tell)."""
         if table not in self._actions:
-            delta = self.table(table)
-            if delta is None:
-                frame = pl.DataFrame(
-                    schema={
-                        "uri": pl.String(),
-                        "num_records": pl.Int64(),
-                        "low": pl.String(),
-                        "high": pl.String(),
-                        "problem": pl.String(),
-                    }
-                )
-            else:
-                actions = pl.DataFrame(delta.get_add_actions(flatten=True))
-                uris = delta.file_uris()
-                by_name = {uri.rsplit("/", 1)[-1]: uri for uri in uris}
-                frame = pl.DataFrame(
-                    {
-                        "uri": [by_name.get(p.rsplit("/", 1)[-1], p) for p in actions["path"]],
-                        "size": actions["size_bytes"],
-                        "num_records": actions["num_records"],
-                        "low": _column(actions, "min.batch_id"),
-                        "high": _column(actions, "max.batch_id"),
-                    }
-                )
-                problems = [
-                    self._store.file_problem(uri, size)
-                    for uri, size in frame.select("uri", "size").iter_rows()
-                ]
-                frame = frame.drop("size").with_columns(pl.Series("problem", problems, pl.String()))
-            self._actions[table] = frame
+            version, frame = self._listing(table)
+            self._file_versions[table] = version
+            problems = [
+                self._store.file_problem(uri, size)
+                for uri, size in frame.select("uri", "size").iter_rows()
+            ]
+            self._actions[table] = frame.with_columns(pl.Series("problem", problems, pl.String()))
         return self._actions[table]
 
     def files(self, table: str) -> list[str]:
@@ -454,12 +459,12 @@ class Snapshot:
         rows = [
             {
                 "table": name,
-                "version": delta.version(),
+                "version": version,
                 "files": self._files(name).height,
                 "damaged": self._files(name)["problem"].drop_nulls().len(),
             }
             for name in TABLES
-            if (delta := self.table(name)) is not None
+            if (version := self._version(name)) is not None
         ]
         schema = {"table": pl.String, "version": pl.Int64, "files": pl.Int64, "damaged": pl.Int64}
         return pl.DataFrame(rows, schema=schema)
@@ -496,12 +501,17 @@ class Snapshot:
     def sources_among(self, hashes: set[str]) -> set[str]:
         """Which of ``hashes`` the visible sources hold, reading only the files whose
         statistics may hold them."""
-        delta = self.table("sources")
-        if delta is None or self.legacy or self._known_at is not None:
+        if self._version("sources") is None or self.legacy or self._known_at is not None:
             return hashes & set(self.sources().collect()["sha256"].to_list())
         wanted = sorted(hashes)
-        pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
-        files = [f for f in self.files("sources") if f in pruned]
+        sound = self._files("sources").filter(pl.col("problem").is_null())
+        files = [  # only the files whose range of hashes may hold one of them
+            uri
+            for uri, low, high in sound.select("uri", "sha_low", "sha_high").iter_rows()
+            if low is None
+            or high is None
+            or bisect.bisect_left(wanted, low) < bisect.bisect_right(wanted, high)
+        ]
         found = _scan(files, SOURCE_DTYPES, self._store.storage_options).filter(
             pl.col("sha256").is_in(wanted)
         )
@@ -637,6 +647,45 @@ def _column(actions: pl.DataFrame, name: str) -> pl.Series:
     return pl.Series(name, [None] * actions.height, pl.String())
 
 
+_FILES: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "size": pl.Int64(),
+    "num_records": pl.Int64(),
+    "low": pl.String(),
+    "high": pl.String(),
+    "sha_low": pl.String(),
+    "sha_high": pl.String(),
+}
+"""A table's data files as a reader needs them: the path in the table, size, rows, and the
+range of ``batch_id`` (which batches a damaged file held) and of ``sha256`` (sources)."""
+
+
+def _base(delta: DeltaTable) -> str:
+    """The table's folder as delta-rs begins its files' uris (``/abs/path/figures/``)."""
+    base = delta.table_uri.removeprefix("file://")
+    return base if base.endswith("/") else base + "/"
+
+
+def _files_of(delta: DeltaTable) -> pl.DataFrame:
+    """``delta``'s data files (``_FILES``) and each one's ``uri`` as delta-rs gives it."""
+    actions = pl.DataFrame(delta.get_add_actions(flatten=True))
+    by_name = {uri.rsplit("/", 1)[-1]: uri for uri in delta.file_uris()}
+    frame = pl.DataFrame(
+        {
+            "path": actions["path"],
+            "size": actions["size_bytes"],
+            "num_records": actions["num_records"],
+            "low": _column(actions, "min.batch_id"),
+            "high": _column(actions, "max.batch_id"),
+            "sha_low": _column(actions, "min.sha256"),
+            "sha_high": _column(actions, "max.sha256"),
+        },
+        schema=_FILES,
+    )
+    uris = [by_name.get(p.rsplit("/", 1)[-1], p) for p in frame["path"]]
+    return frame.with_columns(pl.Series("uri", uris, pl.String()))
+
+
 class Store:
     """A data directory: raw archive, Delta tables, run log and lock."""
 
@@ -656,6 +705,9 @@ class Store:
         self.batches_dir = self.processed_dir / "batches"
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
+        self.cache_dir = self.root / ".cache"
+        """What readers keep for the next one (Parquet files not named so, so that no glob
+        for a store's data takes them): never the only copy of anything."""
         self._warned: set[str] = set()
         self._latest: dict[str, DeltaTable] = {}
         self._held = 0
@@ -801,7 +853,58 @@ class Store:
     def counts_path(self, table: str) -> Path:
         """Where the row counts of ``table``'s data files are kept (``Snapshot.counts``): a
         cache beside the tables, which no other engine reads; deleting it costs one read."""
-        return self.processed_dir / ".counts" / f"{table}.parquet"
+        return self.cache_dir / f"{table}.counts"
+
+    def files_path(self, table: str) -> Path:
+        """Where ``table``'s data files at its newest version are kept (``_kept_files``)."""
+        return self.cache_dir / f"{table}.files"
+
+    def _kept_files(self, table: str) -> tuple[int, pl.DataFrame] | None:
+        """``table``'s version and data files as the last reader or writer kept them, when
+        that version is still the newest; None otherwise.
+
+        Opening a Delta table lists its whole log folder and replays its last checkpoint,
+        tombstones of compacted files included: at 10,000 hourly batches in one burst that
+        is 20 ms, however small the table. A Delta version is committed only by creating the
+        next numbered log entry, so the kept list is current exactly while that entry does
+        not exist: two ``stat`` calls instead (local stores only)."""
+        if self.url is not None:
+            return None
+        path = self.files_path(table)
+        try:
+            meta = pl.read_parquet_metadata(path)
+            version, base = int(meta[_KEPT_VERSION]), meta[_KEPT_BASE]
+        except (OSError, KeyError, ValueError, pl.exceptions.PolarsError):
+            return None
+        log_dir = self.table_path(table) / "_delta_log"
+        if (log_dir / f"{version + 1:020d}.json").exists():
+            return None
+        if not (log_dir / f"{version:020d}.json").exists():
+            return None  # the table was made again, or the kept list was copied from elsewhere
+        if os.path.realpath(base) != os.path.realpath(self.table_path(table)):
+            return None  # the store was moved or copied: uris would name the old place
+        try:
+            frame = pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            return None
+        if dict(frame.schema) != _FILES:
+            return None
+        return version, frame.with_columns(uri=pl.lit(base) + pl.col("path"))
+
+    def _keep_files(self, table: str, version: int, frame: pl.DataFrame, base: str) -> None:
+        """Keep ``table``'s data files at ``version`` for the next reader (best effort: a
+        store this process cannot write is opened again next time). ``base`` is the
+        table's folder as delta-rs spells the files' uris."""
+        if self.url is not None:
+            return
+        if any(uri != base + path for uri, path in frame.select("uri", "path").iter_rows()):
+            return  # a path delta-rs spells otherwise (escaped partition values)
+        meta = {_KEPT_VERSION: str(version), _KEPT_BASE: base}
+        with contextlib.suppress(OSError, pl.exceptions.PolarsError):
+            _write_atomic(
+                self.files_path(table),
+                lambda tmp: frame.select(_FILES.keys()).write_parquet(tmp, metadata=meta),
+            )
 
     def _file_counts(self, table: str, keys: Sequence[str]) -> pl.DataFrame:
         """The kept counts of ``table``'s files by ``keys`` (empty when there are none, or
@@ -907,7 +1010,7 @@ class Store:
         ingest began), however far back it lies."""
         legacy = self._legacy()
         if as_of is None:
-            return Snapshot(self, self._fresh, legacy)
+            return Snapshot(self, self._fresh, legacy, latest=True)
         if legacy:
             raise HistoryError(
                 "--as-of needs the Delta layout: convert this store with humstats migrate"
@@ -919,7 +1022,7 @@ class Store:
                 if all(t is None or not self._missing_files(t) for t in tables.values()):
                     return Snapshot(self, tables.__getitem__, legacy)
             # older than the log, or its files compacted away: the rows say what was known
-            return Snapshot(self, self._fresh, legacy, known_at=moment)
+            return Snapshot(self, self._fresh, legacy, known_at=moment, latest=True)
         moment = self._version_time(as_of)
 
         def open_as_of(name: str) -> DeltaTable | None:
@@ -1137,12 +1240,11 @@ class Store:
                     commit_properties=properties,
                     post_commithook_properties=_AFTER_APPEND,
                 )
-                if table != TABLES[-1]:
-                    # only the sources table's version is the store's: the others are
-                    # brought up to date (one more listing of the log) when next read
-                    self._current.discard(table)
-                    return None
-                delta.update_incremental()  # as delta-rs' writer does after its commit
+                version = self._committed(table, delta, add)
+                self._current.discard(table)  # the shared table is a commit behind now
+                if version is not None or table != TABLES[-1]:
+                    return version  # only the sources table's version is the store's
+                delta.update_incremental()  # another commit came first: list the log
                 return delta.version()
             except DeltaError:
                 self._latest.pop(table, None)  # whatever the failed commit left, reopen
@@ -1158,6 +1260,38 @@ class Store:
                 if not _fits(delta, data):
                     (self.table_path(table) / add.path).unlink(missing_ok=True)
                     return self._append_through_delta(table, data, properties, delta)
+
+    def _committed(self, table: str, delta: DeltaTable, add: AddAction) -> int | None:
+        """The version an append of ``add`` to ``delta`` became, read from the one log entry
+        after the version ``delta`` was loaded at (no listing of the log): it is ours unless
+        another writer committed first (then None). The table's data files at that version
+        are kept for the next reader (``_kept_files``)."""
+        version = delta.version() + 1
+        entry = self.table_path(table) / "_delta_log" / f"{version:020d}.json"
+        try:
+            actions = [json.loads(line) for line in entry.read_bytes().splitlines() if line]
+        except (OSError, ValueError):
+            return None
+        added = [a["add"].get("path") for a in actions if isinstance(a.get("add"), dict)]
+        if added != [add.path] or any("remove" in a for a in actions):
+            return None
+        stats = json.loads(add.stats)
+        low, high = stats.get("minValues", {}), stats.get("maxValues", {})
+        row = {
+            "path": add.path,
+            "size": add.size,
+            "num_records": stats.get("numRecords"),
+            "low": low.get("batch_id"),
+            "high": high.get("batch_id"),
+            "sha_low": low.get("sha256"),
+            "sha_high": high.get("sha256"),
+            "uri": _base(delta) + add.path,
+        }
+        files = pl.concat(
+            [_files_of(delta), pl.DataFrame([row], schema={**_FILES, "uri": pl.String()})]
+        )
+        self._keep_files(table, version, files, _base(delta))
+        return version
 
     def _write_data_file(self, table: str, data: pl.DataFrame) -> AddAction:
         """One Parquet file in ``table``'s folder, and the Delta action that adds it: size,
