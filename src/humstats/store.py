@@ -152,7 +152,14 @@ def _table_properties(table: str) -> dict[str, str]:
     return {
         "delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table]),
         "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
+        "delta.logRetentionDuration": _interval(RETENTION),
     }
+
+
+def _interval(span: dt.timedelta) -> str:
+    """A Delta table property's duration: whole days when it is, else hours (rounded up)."""
+    hours = -(-span // dt.timedelta(hours=1))
+    return f"interval {hours // 24} days" if hours % 24 == 0 else f"interval {hours} hours"
 
 
 PARTITION_BY: dict[str, tuple[str, ...]] = {}
@@ -1737,11 +1744,9 @@ def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
     (``Store.snapshot``). Every open of a table lists the whole log folder, about 1.3 us an
     entry: hourly batches kept 30 days leave about 800 entries a table, kept 7 days about 190.
     """
-    hours = -(-retention // dt.timedelta(hours=1))
-    interval = f"{hours // 24} days" if hours % 24 == 0 else f"{hours} hours"
     wanted = {
         "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
-        "delta.logRetentionDuration": f"interval {interval}",
+        "delta.logRetentionDuration": _interval(retention),
     }
     configuration = delta.metadata().configuration
     missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}
@@ -1749,6 +1754,7 @@ def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
         delta.alter.set_table_properties(
             missing,
             commit_properties=CommitProperties(custom_metadata={"humstats.operation": "upgrade"}),
+            post_commithook_properties=_AFTER_APPEND,  # compaction cleans the log itself
         )
 
 
