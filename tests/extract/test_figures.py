@@ -181,8 +181,38 @@ def test_country_from_place_demonym_host_or_previous_figure() -> None:
     assert figures.select("country_iso3", "location_name").rows() == [
         ("TCD", "Chad"),
         ("SDN", "El Fasher"),
-        ("SDN", "Sudan"),
+        ("SDN", "El Fasher"),
     ]
+
+
+def test_a_later_figure_takes_the_one_place_named_else_its_country() -> None:
+    """A figure naming no place is where the text has been so far: the one town it named
+    (and its region), a place a definite noun points back to ("in the state"); a report
+    naming several districts, or an overall total, is of the country."""
+    one = extract(
+        "Fighting in El Fasher, North Darfur, killed 42 people. The ministry counted 87 injured."
+    )
+    assert one["location_name"].to_list() == ["El Fasher", "El Fasher"]
+    several = extract(
+        "Floods killed 12 people in Kassala. In Gedaref, 9 people died. Officials said "
+        "3,000 were injured."
+    )
+    assert several["location_name"].to_list() == ["Kassala", "Gedaref", "Sudan"]
+    definite = extract(
+        "Fighting around Kadugli in South Kordofan has worsened. An estimated 410,000 people "
+        "in the state are displaced, and 3,000 residents of the city fled this week."
+    )
+    assert definite["location_name"].to_list() == ["South Kordofan", "Kadugli"]
+    total = extract(
+        "Two people died in Renk, Upper Nile state. A total of 3,260 people are staying in "
+        "evacuation centres."
+    )
+    assert total["location_name"].to_list() == ["Renk", "South Sudan"]
+
+
+def test_a_list_of_places_is_read_from_its_first() -> None:
+    figures = extract("Flooding in Borno, Adamawa and Yobe states has affected 1.3 million people.")
+    assert figures["location_name"].to_list() == ["Borno"]
 
 
 def test_worldwide_figures_have_no_country() -> None:

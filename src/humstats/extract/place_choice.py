@@ -72,7 +72,26 @@ def _choose_place(
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
         return (int(host), specificity, -distance)
 
-    return max(pool, key=rank)[0]
+    best = max(pool, key=rank)[0]
+    return _first_listed(best, [p for p, _ in pool], text)
+
+
+_LISTED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)")
+
+
+def _first_listed(place: Place, places: list[Place], text: str) -> Place:
+    """The first of a list of places of one kind ("Borno, Adamawa and Yobe states"): the
+    figure is about all of them, and a report names the first."""
+    ordered = sorted(places, key=lambda p: p.start)
+    index = ordered.index(place)
+    while index > 0:
+        before = ordered[index - 1]
+        if before.level != place.level or not _LISTED.fullmatch(
+            text, before.end, ordered[index].start
+        ):
+            break
+        index -= 1
+    return ordered[index]
 
 
 def _outside(context: Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
@@ -109,16 +128,88 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             place = origins[-1]
             if figure.indicator is Indicator.REFUGEES:
                 place = _country_level(place)
+    if place is None:
+        place = _definite(context, figure, lower, upper)
     if place is not None:
         return place
     if context.previous is not None:
-        return _country_level(context.previous_place)
+        if _TOTAL.search(context.text, lower, upper):
+            return _country_level(context.previous_place)
+        return _carried(context, s0)
     before, after = _outside(context, figure.sentence)
     earlier = [p for p in before if p.level != DEMONYM]
     if earlier:
         return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
     later = [p for p in after if p.level != DEMONYM]
     return later[0] if later else _dateline_place(context)
+
+
+_DEFINITE = re.compile(
+    r"\b(?:(?:in|across|of|from|throughout|around|inside|within|outside)\s+the\s+"
+    r"(?P<kind>country|nation|city|town|village|camp|settlement|state|province|region|"
+    r"governorate|oblast|department|district|county|territory|locality|zone|area|division)"
+    r"(?!\s+of\b)|(?P<nation>nationwide|countrywide|nationally))\b",
+    re.I,
+)
+""""410,000 people in the state", "residents of the city", "across the country": a place the
+text named before, by its kind."""
+_TOTAL = re.compile(r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\b", re.I)
+""""A total of 3,260 people are in evacuation centres": a report's overall count, of its
+country, not of the district the figure before it named."""
+_KIND_LEVELS = {
+    "city": (CITY,),
+    "town": (CITY,),
+    "village": (CITY,),
+    "camp": (CITY,),
+    "settlement": (CITY,),
+    "state": (ADMIN1,),
+    "province": (ADMIN1,),
+    "region": (ADMIN1,),
+    "governorate": (ADMIN1,),
+    "oblast": (ADMIN1,),
+    "department": (ADMIN1,),
+    "division": (ADMIN1, CITY),
+}
+
+
+def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Place | None:
+    """The place a definite noun in the figure's window refers back to ("in the state"): the
+    last place of that kind named before, or its country for "the country"."""
+    q = figure.quantity
+    matches = list(_DEFINITE.finditer(context.text, lower, upper))
+    if not matches:
+        return None
+    match = min(matches, key=lambda m: min(abs(m.start() - q.end), abs(q.hedge_start - m.end())))
+    earlier = [
+        p
+        for p in places_in(context, 0, match.start())
+        if p.iso3 and p.level not in (DEMONYM, NOWHERE)
+    ]
+    if not earlier:
+        return None
+    kind = (match["kind"] or "country").lower()
+    if kind in ("country", "nation") or match["nation"]:
+        return _country_level(earlier[-1])
+    levels = _KIND_LEVELS.get(kind, (CITY, ADMIN1))
+    fits = [p for p in earlier if p.level in levels]
+    return fits[-1] if fits else None
+
+
+def _carried(context: Context, s0: int) -> Place | None:
+    """The previous figure's place for a figure naming none: itself where the text has been
+    about one place below its country so far ("El Fasher, North Darfur ... The ministry
+    confirmed 27 deaths"), else its country (a report naming several districts)."""
+    place = context.previous_place
+    if place is None or place.level in (COUNTRY, NOWHERE, DEMONYM) or place.start >= s0:
+        return _country_level(place)
+    named = {
+        (p.name, p.level)
+        for p in places_in(context, 0, s0)
+        if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
+    }
+    # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
+    one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
+    return place if one else _country_level(place)
 
 
 def _dateline_place(context: Context) -> Place | None:

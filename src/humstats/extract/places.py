@@ -267,10 +267,13 @@ _VENUE_BEFORE = re.compile(
     r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
     r"(?:in|at|from)\s+(?:the\s+)?$"
     # where a source spoke, the place right after the verb: "a spokesperson said in Geneva"
-    r"|\b(?:said|says|told reporters|added|stated)\s+(?:in|at)\s+$",
+    r"|\b(?:said|says|told reporters|added|stated)\s+(?:in|at)\s+$"
+    # where a storm came ashore, not where its toll is: "made landfall near New Hope"
+    r"|\blandfall\s+(?:\w+\s+)?(?:near|in|at|over|on)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2},\s+)?$",
     re.I,
 )
-_VENUE_ENDS = frozenset({"in", "at", "from", "the"})
+_VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
 _NAMING_AFTER = re.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
@@ -285,7 +288,7 @@ def incidental(text: str, place: Place) -> bool:
     agreement", "a London-based monitor")."""
     before = text[max(0, place.start - 45) : place.start]
     ending = before.rstrip().rpartition(" ")[2].lower()
-    if ending in _VENUE_ENDS and _VENUE_BEFORE.search(before):
+    if (ending in _VENUE_ENDS or ending.endswith(",")) and _VENUE_BEFORE.search(before):
         return True
     if _NAMING_AFTER.match(text, place.end):
         return True
