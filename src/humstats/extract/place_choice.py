@@ -48,12 +48,24 @@ def country_name(iso3: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
+_OTHER_CLAUSE = re.compile(
+    r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
+    r"|\b\d[\d,.]*\s+of\s+(?:them|those|whom|these)\b"
+)
+"""What lies after the figure in another clause: a source's aside (", warning that the disease
+spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni")."""
+
+
 def _choose_place(
     places: list[Place], q: Quantity, indicator: Indicator, text: str
 ) -> Place | None:
     """The most specific place, nearest first; for refugees the host, never the origin."""
     usable = []
+    aside = []
     for place in places:
+        if place.start > q.end and _OTHER_CLAUSE.search(text, q.end, place.start):
+            aside.append(place)
+            continue
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
             continue
@@ -64,7 +76,8 @@ def _choose_place(
     named = [(p, h) for p, h in usable if p.level != DEMONYM]
     pool = named or usable
     if not pool:
-        return None
+        # only another clause names a place: its country, at most
+        return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
     def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
         place, host = item
@@ -130,6 +143,16 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
                 place = _country_level(place)
     if place is None:
         place = _definite(context, figure, lower, upper)
+    if place is not None and place.level == DEMONYM and place.iso3:
+        # "370 Palestinians were killed" in a text about the West Bank: the place named
+        # in the sentence, else the one the text is about, when it is in that country
+        named = _choose_place(
+            [p for p in sentence if p.level != DEMONYM], q, figure.indicator, context.text
+        )
+        if named is None and context.previous is not None and figure.indicator not in FLED:
+            named = _carried(context, s0)
+        if named is not None and named.iso3 == place.iso3:
+            place = named
     if place is not None:
         return place
     if context.previous is not None:
@@ -191,7 +214,8 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if kind in ("country", "nation") or match["nation"]:
         return _country_level(earlier[-1])
     levels = _KIND_LEVELS.get(kind, (CITY, ADMIN1))
-    fits = [p for p in earlier if p.level in levels]
+    # "North Darfur" is read as a name of Sudan's with an admin level of 1
+    fits = [p for p in earlier if p.level in levels or (ADMIN1 in levels and p.admin == 1)]
     return fits[-1] if fits else None
 
 

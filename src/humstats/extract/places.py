@@ -434,7 +434,7 @@ def find_places(
 
 
 _PLACE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|near|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
+    r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
@@ -444,7 +444,7 @@ _PLACE_BEFORE = re.compile(
 _PLACE_AFTER = re.compile(
     r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
     r"area|sub-?prefecture|department|commune|region|province|state|municipality|"
-    r"settlement|IDP)\b",
+    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")
