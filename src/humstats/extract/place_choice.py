@@ -86,6 +86,8 @@ def _choose_place(
         return (int(host), specificity, -distance)
 
     best = max(pool, key=rank)[0]
+    if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
+        return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
     return _first_listed(best, [p for p, _ in pool], text)
 
 
@@ -219,6 +221,9 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     return fits[-1] if fits else None
 
 
+_BULLET = re.compile(r"(?:^|\n)\s*[•▪◦*-]\s")
+
+
 def _carried(context: Context, s0: int) -> Place | None:
     """The previous figure's place for a figure naming none: itself where the text has been
     about one place below its country so far ("El Fasher, North Darfur ... The ministry
@@ -226,6 +231,8 @@ def _carried(context: Context, s0: int) -> Place | None:
     place = context.previous_place
     if place is None or place.level in (COUNTRY, NOWHERE, DEMONYM) or place.start >= s0:
         return _country_level(place)
+    if _BULLET.search(context.text, max(0, s0 - 4), s0 + 2):
+        return _country_level(place)  # each bullet of a list states a fact of its own
     named = {
         (p.name, p.level)
         for p in places_in(context, 0, s0)
