@@ -54,7 +54,6 @@ KNOWN = {
 }
 KNOWN_FIELDS = {
     "b014": "a headline's 'in attack on market' dates no incident, so the counts read as stocks",
-    "b035": "a bare 'A further 87' takes neither the place nor the source of the sentence before",
     "b044": "a heading's place ('Cholera in Sofala') does not locate a later sentence's deaths",
     "b047": "'killed in Sumy in a drone attack': an undated attack is not read as an incident",
     "b050": "a dateline's town places no figure, only its country",
