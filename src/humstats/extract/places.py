@@ -373,6 +373,7 @@ def find_places(
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -").
     """
     found: list[Place] = []
+    unlisted: list[Place] = []
     seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         before = text[run.start() - 1] if run.start() else " "
@@ -424,13 +425,53 @@ def find_places(
                 matched = j
                 break
             i += 1
+        if not matched and (place := _typed_unknown(text, run, found, seen)) is not None:
+            unlisted.append(place)
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
         found = [p for p in relooked if p is not None]
+    if unlisted:
+        found = sorted(found + unlisted, key=lambda p: p.start)
     named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
     if named and any(p.minor and p.iso3 not in named for p in found):
         found = [p for p in found if not p.minor or p.iso3 in named]
     return found
+
+
+_TYPE_AFTER = re.compile(
+    r"\s+(?:(?:refugee|IDP|displacement|transit)\s+)?(?:district|county|sub-?county|town|"
+    r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
+    r"zone|woreda|raion)\b"
+)
+_TYPE_BEFORE = re.compile(
+    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune)\s+of\s+$", re.I
+)
+_TYPED_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2}")
+
+
+def _typed_unknown(
+    text: str, run: re.Match[str], found: list[Place], seen: AbstractSet[str]
+) -> Place | None:
+    """A town, camp or district the gazetteer lacks, named as one ("Shire town", "Zenda Jan
+    district", "the village of Ngotshi"): placed in the country the text is about, when that
+    is one country (the last named before it, or the only one the document names)."""
+    name = _name_of(run.group())
+    if (
+        not _TYPED_NAME.fullmatch(name)
+        or name.isupper()
+        or name.split()[0].lower() in _OPENERS
+        or not (
+            _TYPE_AFTER.match(text, run.end())
+            or _TYPE_BEFORE.search(text, max(0, run.start() - 30), run.start())
+        )
+    ):
+        return None
+    countries = [p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)]
+    iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
+    if iso3 is None:
+        return None
+    start = run.start()
+    return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
 
 
 _PLACE_BEFORE = re.compile(
