@@ -5,9 +5,9 @@ pycountry, cities of 15,000+ people (with their Latin alternate names) from geon
 plus ``places.toml`` next to this module for demonyms ("Sudanese") and common names the
 packages spell otherwise ("DRC", "Gaza Strip"), and ``gazetteer.tsv.gz`` for the districts,
 counties and towns news names and those lists lack ("Renk", "Masisi", "Kutum"; built by
-``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes; a village GeoNames'
-tables leave out, such as Sudan's Tawila or Chad's Bahai, is still not found). Nothing is
-downloaded at run time.
+``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes). A village those tables
+leave out is read only where the prose names it as one ("Shire town", "the village of X"),
+in the one country the text is about. Nothing is downloaded at run time.
 
 A district or town is a weaker reading than a country or a city: many are also ordinary words
 or exist in several countries. One is read only where the prose uses it as a place ("in",
