@@ -431,6 +431,14 @@ def find_places(
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
         found = [p for p in relooked if p is not None]
     if unlisted:
+        # a name the gazetteer lacks, in the one country the text is about (named after it,
+        # as in "the village of Tchoma ..., in Niger", or before)
+        countries = {p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)} | seen
+        unlisted = [
+            p if p.iso3 else replace(p, iso3=next(iter(countries)))
+            for p in unlisted
+            if p.iso3 or len(countries) == 1
+        ]
         found = sorted(found + unlisted, key=lambda p: p.start)
     named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
     if named and any(p.minor and p.iso3 not in named for p in found):
@@ -453,8 +461,8 @@ def _typed_unknown(
     text: str, run: re.Match[str], found: list[Place], seen: AbstractSet[str]
 ) -> Place | None:
     """A town, camp or district the gazetteer lacks, named as one ("Shire town", "Zenda Jan
-    district", "the village of Ngotshi"): placed in the country the text is about, when that
-    is one country (the last named before it, or the only one the document names)."""
+    district", "the village of Ngotshi"), in the last country named before it (or none yet:
+    ``find_places`` then takes the one country the text names, if it names one)."""
     name = _name_of(run.group())
     if (
         not _TYPED_NAME.fullmatch(name)
@@ -468,8 +476,6 @@ def _typed_unknown(
         return None
     countries = [p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)]
     iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
-    if iso3 is None:
-        return None
     start = run.start()
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
 
