@@ -216,7 +216,8 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         return None
     kind = (match["kind"] or "country").lower()
     if kind in ("country", "nation") or match["nation"]:
-        return _country_level(earlier[-1])
+        last = earlier[-1]  # its country, even for an area named like one ("North Darfur")
+        return Place(country_name(last.iso3 or ""), last.iso3, COUNTRY, 0, last.start, last.end)
     levels = _KIND_LEVELS.get(kind, (CITY, ADMIN1))
     # "North Darfur" is read as a name of Sudan's with an admin level of 1
     fits = [p for p in earlier if p.level in levels or (ADMIN1 in levels and p.admin == 1)]
