@@ -28,6 +28,19 @@ the first checkpoint compares the store with its own copy: it shows the noise. T
 
 ``--against DATA`` times a copy of a store built elsewhere (a year of real runs, or the
 store of a long run kept with ``--keep``) against a fresh one of the first checkpoint.
+
+``--hourly`` models runs an hour apart rather than the bench's burst (10,000 runs in about
+half an hour, where no log entry is ever old enough to expire): after each run, every entry
+of the tables' ``_delta_log`` folders is given the modification time it would have if the
+runs so far had come an hour apart (the run that wrote it N runs ago: N hours old). Compaction
+deletes log entries by that time (``delta.logRetentionDuration``, the ``--retain`` window), so
+the log holds about a week of runs, as in hourly use. Each file compaction replaces leaves a
+tombstone that every checkpoint carries for a week (``delta.deletedFileRetentionDuration``),
+and every open of a table reads it (2,000 cost about 2 ms an open): before each timed
+checkpoint that week is set to the real time the last 168 runs took, and a checkpoint
+written, so the checkpoint holds a week of runs' tombstones, as in hourly use. What is not
+modelled: the commits' own timestamps and the rows' ``ingested_at`` stay real (no timed
+operation reads them).
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import os
 import random
 import shutil
 import tempfile
@@ -43,13 +57,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+from deltalake import DeltaTable
 
 import humstats.store
 from humstats.query import query
 from humstats.report import render_report
 from humstats.run import IngestResult, ingest
 from humstats.status import store_status
-from humstats.store import SOURCE_DTYPES, Store, new_batch_id
+from humstats.store import SOURCE_DTYPES, TABLES, Store, new_batch_id
+
+WEEK = 7 * 24
+"""Runs in a week of hourly runs: how long Delta keeps a removed file's tombstone."""
 
 COUNTRIES = ("SDN", "SYR", "UKR", "YEM", "COD")
 INDICATORS = ("killed", "injured", "displaced", "in_need")
@@ -92,7 +110,13 @@ def write_input(path: Path, run: int, figures: int, rng: random.Random) -> None:
 
 class Bench:
     def __init__(
-        self, work: Path, figures: int, repeat: int, auto_compact: bool, fill: str
+        self,
+        work: Path,
+        figures: int,
+        repeat: int,
+        auto_compact: bool,
+        fill: str,
+        hourly: bool = False,
     ) -> None:
         self.work = work
         self.data = work / "data"
@@ -107,12 +131,17 @@ class Bench:
         self.rng = random.Random(12)
         self.fill_by = fill
         self.template: IngestResult | None = None
+        self.hourly = hourly
+        self.written: dict[str, int] = {}
+        """Each log entry seen (``--hourly``) and the run that wrote it."""
+        self.finished: list[float] = []
+        """When each run of this bench finished (``--hourly``)."""
 
     def copy(self, work: Path, seed: int) -> Bench:
         """Another bench over a copy of this store (its ingests made of other numbers)."""
         work.mkdir()
-        twin = Bench(work, self.figures, self.repeat, self.auto_compact, self.fill_by)
-        shutil.copytree(self.data, twin.data, symlinks=True)
+        twin = Bench(work, self.figures, self.repeat, self.auto_compact, self.fill_by, self.hourly)
+        shutil.copytree(self.data, twin.data, symlinks=True)  # log entries keep their times
         twin.runs, twin.rng = self.runs, random.Random(seed)
         return twin
 
@@ -170,8 +199,40 @@ class Bench:
             store.commit(batch_id, figures, self.template.quarantine.clear(), sources)
         self.after_run()
 
+    def age_log(self) -> None:
+        """``--hourly``: date every log entry as if the runs had come an hour apart."""
+        now, present = time.time(), {}
+        for table in humstats.store.TABLES:
+            folder = Store(self.data).table_path(table) / "_delta_log"
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                run = present[entry.path] = self.written.get(entry.path, self.runs)
+                if run < self.runs:
+                    age = now - (self.runs - run) * 3600
+                    os.utime(entry.path, (age, age))
+        self.written = present
+
+    def expire_tombstones(self) -> None:
+        """``--hourly``: keep the tombstones of the last week of runs, not of the whole burst
+        (the table property, then a checkpoint that applies it)."""
+        if len(self.finished) <= WEEK:
+            return  # nothing is a week old
+        seconds = max(1, int(time.time() - self.finished[-WEEK]))
+        for table in TABLES:
+            path = Store(self.data).table_path(table)
+            if (path / "_delta_log").is_dir():
+                delta = DeltaTable(str(path))
+                delta.alter.set_table_properties(
+                    {"delta.deletedFileRetentionDuration": f"interval {seconds} seconds"}
+                )
+                DeltaTable(str(path)).create_checkpoint()
+
     def after_run(self) -> None:
         self.runs += 1
+        if self.hourly:
+            self.finished.append(time.time())
+            self.age_log()
         if self.auto_compact:
             maybe_compact = getattr(Store(self.data), "compact_if_needed", None)
             if maybe_compact is not None:
@@ -231,9 +292,10 @@ def data_files(data: Path) -> int:
     return sum(1 for _ in (data / "processed").rglob("*.parquet"))
 
 
-def active_files(data: Path) -> int | None:
-    count = getattr(Store(data), "data_files", None)
-    return count() if count is not None else None
+def log_entries(data: Path) -> int:
+    """Entries in the tables' ``_delta_log`` folders: what every open of a table lists."""
+    folders = (data / "processed" / table / "_delta_log" for table in humstats.store.TABLES)
+    return sum(len(os.listdir(f)) for f in folders if f.is_dir())
 
 
 def describe(label: str, costs: dict[str, float], base: dict[str, float]) -> str:
@@ -250,6 +312,11 @@ def main() -> None:
     parser.add_argument("--figures", type=int, default=20, help="figures per ingest")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--never-compact", action="store_true")
+    parser.add_argument(
+        "--hourly",
+        action="store_true",
+        help="date the log as if the runs came an hour apart (see the module docstring)",
+    )
     parser.add_argument(
         "--fill",
         choices=["ingest", "commit"],
@@ -284,17 +351,25 @@ def main() -> None:
         f"{'no compaction' if args.never_compact else 'auto-compaction on'}"
         f"{'; figures partitioned by ' + args.partition if args.partition else ''}"
         f"; filled by {args.fill}; baseline measured side by side"
+        f"; {'runs modelled an hour apart' if args.hourly else 'runs in one burst'}"
     )
     if args.keep:
         args.keep.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         (work / "store").mkdir()
-        bench = Bench(work / "store", args.figures, args.repeat, not args.never_compact, args.fill)
+        bench = Bench(
+            work / "store",
+            args.figures,
+            args.repeat,
+            not args.never_compact,
+            args.fill,
+            args.hourly,
+        )
         built = compacted = None
         if args.grow:  # the baseline from scratch, the grown store from the copy
             (work / "first").mkdir()
-            first = Bench(work / "first", args.figures, args.repeat, True, args.fill)
+            first = Bench(work / "first", args.figures, args.repeat, True, args.fill, args.hourly)
             first.fill(checkpoints[0])
             built = first.copy(work / "base-built", seed=1)
             Store(first.data).compact()
@@ -316,12 +391,15 @@ def main() -> None:
             else:
                 spent = bench.fill(runs)
                 print(f"-- {runs:,} runs (built in {spent:.1f} s)")
+                if bench.hourly:
+                    bench.expire_tombstones()
             built = built or bench.copy(work / "base-built", seed=1)
             costs, ref = side_by_side(bench, built)
             print(describe("as built", costs, ref))
             print(
                 f"   data files on disk: {data_files(bench.data):,}, "
-                f"{Store(bench.data).data_files():,} active"
+                f"{Store(bench.data).data_files():,} active; "
+                f"{log_entries(bench.data):,} log entries"
             )
             started = time.perf_counter()
             done = Store(bench.data).compact(zorder=True if args.zorder else None)
@@ -335,7 +413,8 @@ def main() -> None:
             print(describe("after compaction", after, ref_after))
             print(
                 f"   data files on disk: {data_files(bench.data):,}, "
-                f"{Store(bench.data).data_files():,} active"
+                f"{Store(bench.data).data_files():,} active; "
+                f"{log_entries(bench.data):,} log entries"
             )
             verdicts = [
                 "as built: "

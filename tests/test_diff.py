@@ -13,7 +13,13 @@ from humstats.store import Store, new_batch_id
 from humstats.validate import empty_quarantine
 
 
-def _batch(store: Store, sha: str, figures: pl.DataFrame, quarantined: int = 0) -> int:
+def _batch(
+    store: Store,
+    sha: str,
+    figures: pl.DataFrame,
+    quarantined: int = 0,
+    at: dt.datetime | None = None,
+) -> int:
     source_file = f"raw/{sha[:2]}/{sha}.csv"
     figures = figures.with_columns(source_file=pl.lit(source_file))
     quarantine = pl.DataFrame(
@@ -29,6 +35,8 @@ def _batch(store: Store, sha: str, figures: pl.DataFrame, quarantined: int = 0) 
         schema=empty_quarantine().schema,
     )
     sources = make_sources(figures, sha).with_columns(quarantined=pl.lit(quarantined, pl.Int64))
+    if at is not None:  # when the ingest began (a fixed day by default)
+        sources = sources.with_columns(ingested_at=pl.lit(at, pl.Datetime("us", "UTC")))
     with store.lock():
         return store.commit(new_batch_id(), figures, quarantine, sources)
 
@@ -88,3 +96,19 @@ def test_one_table_lists_every_change(data_dir: Path) -> None:
     assert table["change"].to_list() == ["added", "superseded", "quarantined"]
     assert table["figure_id"].to_list()[:2] == ["syr-2", "syr-1"]
     assert table["check"].to_list()[2] == "negative-value"
+
+
+def test_dates_older_than_the_log_are_compared_by_ingest_time(data_dir: Path) -> None:
+    store = Store(data_dir)
+    moments = []
+    for n in range(12):  # past a checkpoint, so compaction can clean the log before it
+        figures = make_figures(_stock(f"syr-{n}", 100 + n, 1 + n))
+        _batch(store, f"{n:x}" * 64, figures, quarantined=n % 2, at=dt.datetime.now(dt.UTC))
+        moments.append(dt.datetime.now(dt.UTC))
+    store.compact(retention=dt.timedelta(0))  # old versions' log entries and files go
+    assert store.snapshot(as_of=moments[1]).version is None  # the log no longer reaches
+    changes = diff(data_dir, moments[1], moments[3])
+    assert changes.added["figure_id"].to_list() == ["syr-2", "syr-3"]
+    assert changes.superseded["figure_id"].to_list() == ["syr-1"]
+    assert changes.superseded["superseded_by"].to_list() == ["syr-3"]
+    assert changes.counts()["quarantined"] == 1  # batch 3's row

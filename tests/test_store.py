@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -187,8 +188,15 @@ SPAWN = multiprocessing.get_context("spawn")
 """Writers in fresh interpreters: forking a process whose Delta (tokio) threads run can hang."""
 
 
-def _batch(store: Store, sha: str, *rows: dict[str, object], quarantined: int = 0) -> int:
-    """Commit one batch of figures from one input (``sha``); returns the store version."""
+def _batch(
+    store: Store,
+    sha: str,
+    *rows: dict[str, object],
+    quarantined: int = 0,
+    at: dt.datetime | None = None,
+) -> int:
+    """Commit one batch of figures from one input (``sha``), ingested ``at`` (a fixed day
+    by default); returns the store version."""
     batch = new_batch_id()
     source_file = f"raw/{sha[:2]}/{sha}.csv"
     figures = make_figures(*({"figure_id": f"{sha[:6]}:{i}", **r} for i, r in enumerate(rows)))
@@ -203,6 +211,8 @@ def _batch(store: Store, sha: str, *rows: dict[str, object], quarantined: int = 
     sources = make_sources(figures, sha).with_columns(
         source_file=pl.lit(source_file), quarantined=pl.lit(quarantined, pl.Int64)
     )
+    if at is not None:
+        sources = sources.with_columns(ingested_at=pl.lit(at, SOURCE_DTYPES["ingested_at"]))
     with store.lock():
         return store.commit(batch, figures, quarantine, sources)
 
@@ -461,12 +471,45 @@ def test_expired_log_entries_are_deleted_by_compaction_not_by_every_append(
     assert sorted(store.figures().collect()["value"]) == list(range(13))
 
 
-def test_compaction_keeps_the_log_as_long_as_its_retention(data_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("retention", "kept"),
+    [
+        (dt.timedelta(days=45), "interval 45 days"),
+        (humstats.store.RETENTION, f"interval {humstats.store.RETENTION.days} days"),
+        (dt.timedelta(hours=30), "interval 30 hours"),
+    ],
+)
+def test_compaction_keeps_the_log_as_long_as_its_retention(
+    data_dir: Path, retention: dt.timedelta, kept: str
+) -> None:
     store = Store(data_dir)
     _batch(store, "a" * 64, {"value": 1})
-    store.compact(retention=dt.timedelta(days=45))
+    store.compact(retention=retention)
     configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
-    assert configuration["delta.logRetentionDuration"] == "interval 45 days"
+    assert configuration["delta.logRetentionDuration"] == kept
+
+
+def test_a_date_older_than_the_log_is_answered_from_the_ingest_times(data_dir: Path) -> None:
+    store = Store(data_dir)
+    moments = []
+    for n in range(12):
+        started = dt.datetime.now(dt.UTC)
+        _batch(store, f"{n:x}" * 64, {"value": n}, quarantined=n % 2, at=started)
+        moments.append(dt.datetime.now(dt.UTC))
+    store.compact(retention=dt.timedelta(0))  # the replaced files and the log before it go
+    log = store.table_path("sources") / "_delta_log"
+    assert not (log / f"{1:020d}.json").exists()
+    with pytest.raises(HistoryError, match="compacted away"):
+        store.figures(as_of=1)
+    for n in (0, 4):
+        assert sorted(store.figures(as_of=moments[n]).collect()["value"]) == list(range(n + 1))
+        assert store.quarantine(as_of=moments[n]).collect().height == (n + 1) // 2
+        assert store.sources(as_of=moments[n]).collect().height == n + 1
+    assert store.snapshot(as_of=moments[0]).version is None  # the log no longer says
+    assert store.figures(as_of=moments[0] - dt.timedelta(days=1)).collect().is_empty()
+    assert store.figures(as_of=moments[11]).collect().height == 12  # its files are gone too
+    now = store.snapshot(as_of=dt.datetime.now(dt.UTC))  # inside the log: Delta's time travel
+    assert now.version == store.snapshot().version is not None
 
 
 def test_as_of_reads_each_version_and_moment(data_dir: Path) -> None:
@@ -685,3 +728,40 @@ def test_a_table_of_an_older_schema_takes_new_batches(data_dir: Path) -> None:
     got = pl.read_delta(str(store.table_path("figures"))).sort("value")
     assert got["figure_id"].to_list() == ["old", "new"]
     assert got["projected"].to_list() == [None, False]
+
+
+def test_readers_after_a_commit_take_the_kept_file_list_while_it_is_current(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    _batch(store, "b" * 64, {"value": 2})
+    opened: list[str] = []
+    real_open = Store._open
+
+    def counting_open(self: Store, table: str, version: int | None = None) -> Any:
+        opened.append(table)
+        return real_open(self, table, version)
+
+    monkeypatch.setattr(Store, "_open", counting_open)
+    snapshot = Store(data_dir).snapshot()
+    assert sorted(snapshot.read("figures").collect()["value"]) == [1, 2]
+    tables = {"figures", "sources"}  # (no quarantine table: nothing to keep)
+    assert snapshot.version == 1 and not tables & set(opened)  # the writer kept both lists
+    # a commit by another engine, which keeps nothing: the kept list is no longer current
+    extra = make_figures({"figure_id": "x:1", "value": 3}).with_columns(
+        source_file=pl.lit("raw/cc/c.csv")
+    )
+    extra_file = tmp_path / "extra.parquet"
+    extra.write_parquet(extra_file)
+    write_deltalake(str(store.table_path("figures")), pl.read_parquet(extra_file), mode="append")
+    files = Store(data_dir).snapshot().files("figures")
+    assert len(files) == 3 and "figures" in opened
+    opened.clear()
+    assert len(Store(data_dir).snapshot().files("figures")) == 3  # kept again
+    assert not tables & set(opened)
+    # a copy of the store elsewhere names its own files, not the original's
+    copy = tmp_path / "copy"
+    shutil.copytree(data_dir, copy)
+    copied = Store(copy).snapshot().files("figures")
+    assert len(copied) == 3 and all(str(copy.resolve()) in f for f in copied)

@@ -91,10 +91,13 @@ class StoreStatus:
         return "\n".join(lines)
 
 
-def _counts(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
+_KEYS = ("indicator", "country_iso3", "publisher")
+
+
+def _counts(combinations: pl.DataFrame, key: str) -> pl.DataFrame:
     return (
-        frame.group_by(key)
-        .agg(pl.len().alias("figures"))
+        combinations.group_by(key)
+        .agg(pl.col("figures").sum())
         .sort("figures", key, descending=[True, False])
     )
 
@@ -113,28 +116,24 @@ def store_status(
 
 def _status(store: Store, data_dir: str | Path, last_runs: int) -> StoreStatus:
     snapshot = store.snapshot()
-    figures = snapshot.read("figures")
     quarantine = snapshot.read("quarantine")
-    by_indicator, by_country, by_publisher, by_check, totals = pl.collect_all(
-        [
-            _counts(figures, "indicator"),
-            _counts(figures, "country_iso3"),
-            _counts(figures, "publisher"),
-            quarantine.select(pl.col("check").str.split("; ").explode())
-            .group_by("check")
-            .agg(pl.len().alias("rows"))
-            .sort("rows", "check", descending=[True, False]),
-            figures.select(pl.len().alias("n")),
-        ]
+    # the few combinations of the three keys (kept per data file), summed three ways
+    combinations = snapshot.counts("figures", _KEYS).rename({"rows": "figures"})
+    by_check = (
+        quarantine.select(pl.col("check").str.split("; ").explode())
+        .group_by("check")
+        .agg(pl.len().alias("rows"))
+        .sort("rows", "check", descending=[True, False])
+        .collect()
     )
     return StoreStatus(
         data_dir=str(data_dir),
-        figures=totals["n"][0],
+        figures=int(combinations["figures"].sum()),
         quarantined=quarantine.select(pl.len()).collect().item(),
         sources=snapshot.sources().select(pl.len()).collect().item(),
-        by_indicator=by_indicator,
-        by_country=by_country,
-        by_publisher=by_publisher,
+        by_indicator=_counts(combinations, "indicator"),
+        by_country=_counts(combinations, "country_iso3"),
+        by_publisher=_counts(combinations, "publisher"),
         quarantine_by_check=by_check,
         runs=store.runs(last=last_runs),
         tables=snapshot.tables(),

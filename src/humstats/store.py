@@ -11,6 +11,7 @@
       processed/runs.jsonl                  append-only log of ingests and runs
       processed/batches/<batch_id>/         the layout before Delta Lake, read until migrated
       .lock
+      .cache/                               what readers keep for the next one (file lists, counts)
 
 Each table is a folder of Parquet files and a ``_delta_log/`` of numbered commits, so polars,
 DuckDB, Spark or Trino read it as it is, and any earlier version can be read again.
@@ -36,6 +37,7 @@ input's own name: it replaced the input. Archiving the same input again restores
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import errno
@@ -46,7 +48,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -150,7 +152,14 @@ def _table_properties(table: str) -> dict[str, str]:
     return {
         "delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table]),
         "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
+        "delta.logRetentionDuration": _interval(RETENTION),
     }
+
+
+def _interval(span: dt.timedelta) -> str:
+    """A Delta table property's duration: whole days when it is, else hours (rounded up)."""
+    hours = -(-span // dt.timedelta(hours=1))
+    return f"interval {hours // 24} days" if hours % 24 == 0 else f"interval {hours} hours"
 
 
 PARTITION_BY: dict[str, tuple[str, ...]] = {}
@@ -165,6 +174,8 @@ RETENTION = dt.timedelta(days=7)
 TARGET_FILE_SIZE = 32 << 20
 """Bytes compaction packs small files into (a million or so figures); larger files are left
 as they are, so compaction stays incremental."""
+_KEPT_VERSION = "humstats.version"
+_KEPT_BASE = "humstats.base"
 _CLUSTERED_ROWS = "humstats.clusteredRows"
 """Table property: how many rows the table held when it was last clustered by ``ZORDER``."""
 
@@ -175,9 +186,6 @@ _AFTER_APPEND = PostCommitHookProperties(create_checkpoint=True, cleanup_expired
 """Checkpoint after an append when the interval says so, but leave the expired log entries
 to compaction: delta-rs' cleanup lists the whole log on every commit (at 3,000 commits that
 tripled an append: 85 ms, against 28 without it)."""
-LOG_RETENTION = dt.timedelta(days=30)
-"""Delta's default ``delta.logRetentionDuration``: compaction deletes older log entries, and
-keeps them longer when its retention asks for more."""
 _CHUNK = 1 << 20
 _COMMIT_ATTEMPTS = 20
 _MIGRATED = "humstats-migrate"
@@ -363,20 +371,33 @@ class Snapshot:
     first read, so reading the figures does not pay for the quarantine's log.
 
     Damaged data files are left out, with the batches their statistics say they hold (see
-    the module docstring), so figures and sources stay in step."""
+    the module docstring), so figures and sources stay in step.
+
+    With ``known_at`` the tables are read at their latest version and only the inputs
+    ingested by then are shown: the store is append-only, so that is what it held then
+    (``Store.snapshot`` uses it for moments older than the tables' log)."""
 
     def __init__(
         self,
         store: Store,
         open_table: Callable[[str], DeltaTable | None],
         legacy: Mapping[str, list[str]],
+        known_at: dt.datetime | None = None,
+        *,
+        latest: bool = False,
     ) -> None:
         self._store = store
+        self._known_at = known_at
+        self._latest = latest
+        """Whether the tables are read at their newest versions (so the kept file lists of
+        ``Store._kept_files`` may stand in for opening them)."""
+        self._file_versions: dict[str, int | None] = {}
         self._open_table = open_table
         self._tables: dict[str, DeltaTable | None] = {}
         self._versions: dict[str, int] = {}
         self._actions: dict[str, pl.DataFrame] = {}
         self._sources: pl.DataFrame | None = None
+        self._winning: pl.DataFrame | None = None
         self._hidden: list[tuple[str, str]] | None = None
         self.legacy: dict[str, list[str]] = {}
         if any(legacy.values()):  # folders a migration has carried over only await deletion
@@ -398,44 +419,40 @@ class Snapshot:
 
     @property
     def version(self) -> int | None:
-        """The sources table's version (the store's version); None for an empty store."""
-        sources = self.table("sources")
-        return sources.version() if sources is not None else None
+        """The sources table's version (the store's version); None for an empty store, and
+        for a moment older than the log, which no longer says what the version was then."""
+        return None if self._known_at is not None else self._version("sources")
+
+    def _version(self, table: str) -> int | None:
+        """``table``'s version in this snapshot (None: no such table)."""
+        self._files(table)
+        return self._file_versions[table]
+
+    def _listing(self, table: str) -> tuple[int | None, pl.DataFrame]:
+        """``table``'s version and data files (``_FILES`` and ``uri``): kept from the last
+        reader when no commit came since, else from the table's log (and kept)."""
+        if self._latest and (kept := self._store._kept_files(table)) is not None:
+            return kept
+        delta = self.table(table)
+        if delta is None:
+            return None, pl.DataFrame(schema={**_FILES, "uri": pl.String()})
+        frame = _files_of(delta)
+        if self._latest:
+            self._store._keep_files(table, delta.version(), frame, _base(delta))
+        return delta.version(), frame
 
     def _files(self, table: str) -> pl.DataFrame:
-        """``table``'s data files: ``uri``, rows, the range of ``batch_id`` they hold, and
-        ``problem`` (null when the file is sound as far as a ``stat`` can tell)."""
+        """``table``'s data files: ``uri``, rows, the range of ``batch_id`` (``low``,
+        ``high``) and of ``sha256`` they hold, and ``problem`` (null when the file is sound
+        as far as a ``stat`` can tell)."""
         if table not in self._actions:
-            delta = self.table(table)
-            if delta is None:
-                frame = pl.DataFrame(
-                    schema={
-                        "uri": pl.String(),
-                        "num_records": pl.Int64(),
-                        "low": pl.String(),
-                        "high": pl.String(),
-                        "problem": pl.String(),
-                    }
-                )
-            else:
-                actions = pl.DataFrame(delta.get_add_actions(flatten=True))
-                uris = delta.file_uris()
-                by_name = {uri.rsplit("/", 1)[-1]: uri for uri in uris}
-                frame = pl.DataFrame(
-                    {
-                        "uri": [by_name.get(p.rsplit("/", 1)[-1], p) for p in actions["path"]],
-                        "size": actions["size_bytes"],
-                        "num_records": actions["num_records"],
-                        "low": _column(actions, "min.batch_id"),
-                        "high": _column(actions, "max.batch_id"),
-                    }
-                )
-                problems = [
-                    self._store.file_problem(uri, size)
-                    for uri, size in frame.select("uri", "size").iter_rows()
-                ]
-                frame = frame.drop("size").with_columns(pl.Series("problem", problems, pl.String()))
-            self._actions[table] = frame
+            version, frame = self._listing(table)
+            self._file_versions[table] = version
+            problems = [
+                self._store.file_problem(uri, size)
+                for uri, size in frame.select("uri", "size").iter_rows()
+            ]
+            self._actions[table] = frame.with_columns(pl.Series("problem", problems, pl.String()))
         return self._actions[table]
 
     def files(self, table: str) -> list[str]:
@@ -449,12 +466,12 @@ class Snapshot:
         rows = [
             {
                 "table": name,
-                "version": delta.version(),
+                "version": version,
                 "files": self._files(name).height,
                 "damaged": self._files(name)["problem"].drop_nulls().len(),
             }
             for name in TABLES
-            if (delta := self.table(name)) is not None
+            if (version := self._version(name)) is not None
         ]
         schema = {"table": pl.String, "version": pl.Int64, "files": pl.Int64, "damaged": pl.Int64}
         return pl.DataFrame(rows, schema=schema)
@@ -491,12 +508,17 @@ class Snapshot:
     def sources_among(self, hashes: set[str]) -> set[str]:
         """Which of ``hashes`` the visible sources hold, reading only the files whose
         statistics may hold them."""
-        delta = self.table("sources")
-        if delta is None or self.legacy:
+        if self._version("sources") is None or self.legacy or self._known_at is not None:
             return hashes & set(self.sources().collect()["sha256"].to_list())
         wanted = sorted(hashes)
-        pruned = set(delta.file_uris(file_pruning_predicate=[("sha256", "in", wanted)]))
-        files = [f for f in self.files("sources") if f in pruned]
+        sound = self._files("sources").filter(pl.col("problem").is_null())
+        files = [  # only the files whose range of hashes may hold one of them
+            uri
+            for uri, low, high in sound.select("uri", "sha_low", "sha_high").iter_rows()
+            if low is None
+            or high is None
+            or bisect.bisect_left(wanted, low) < bisect.bisect_right(wanted, high)
+        ]
         found = _scan(files, SOURCE_DTYPES, self._store.storage_options).filter(
             pl.col("sha256").is_in(wanted)
         )
@@ -505,14 +527,37 @@ class Snapshot:
             found = found.filter(~hidden)
         return set(found.select("sha256").collect()["sha256"].to_list())
 
+    def hashes(self) -> set[str]:
+        """Content hashes of the visible inputs, reading only that column (and the batch, when
+        a damaged file hides some): the inputs that won a race and those that lost it share
+        their hash, so no winner need be chosen."""
+        if self.legacy or self._sources is not None or self._known_at is not None:
+            return set(self.sources().collect()["sha256"].to_list())
+        found = _scan(self.files("sources"), SOURCE_DTYPES, self._store.storage_options)
+        hidden = self._hidden_batches()
+        if hidden is not None:
+            found = found.filter(~hidden)
+        return set(found.select(pl.col("sha256").unique()).collect()["sha256"].to_list())
+
     def _delta_sources(self) -> pl.DataFrame:
         if self._sources is None:
             sources = _scan(self.files("sources"), SOURCE_DTYPES, self._store.storage_options)
             hidden = self._hidden_batches()
             if hidden is not None:
                 sources = sources.filter(~hidden)
+            if self._known_at is not None:
+                sources = sources.filter(pl.col("ingested_at") <= self._known_at)
             self._sources = sources.collect()
         return self._sources
+
+    def _winning_sources(self) -> pl.DataFrame:
+        """The visible rows of the Delta sources table: all of them unless two writers stored
+        the same content (counting hashes is cheap; choosing winners sorts every row)."""
+        if self._winning is None:
+            sources = self._delta_sources()
+            unique = sources["sha256"].n_unique() == sources.height
+            self._winning = sources if unique else _winners(sources.lazy()).collect()
+        return self._winning
 
     def all_sources(self) -> pl.DataFrame:
         """Every sources row this snapshot holds, visible or not (small: one per input)."""
@@ -527,7 +572,7 @@ class Snapshot:
 
     def sources(self) -> pl.LazyFrame:
         """The visible sources rows: the first stored row of each content hash."""
-        delta = _winners(self._delta_sources().lazy())
+        delta = self._winning_sources().lazy()
         return pl.concat([delta, self._legacy_sources()]) if self.legacy else delta
 
     def visible_keys(self, table: str) -> pl.DataFrame | None:
@@ -538,7 +583,7 @@ class Snapshot:
         store the same content, or shares a batch with a damaged file; the first two are
         counted from the log, which costs no read of the data."""
         sources = self._delta_sources()
-        winners = _winners(sources.lazy()).collect()
+        winners = self._winning_sources()
         column = "figures" if table == "figures" else "quarantined"
         files = self._files(table)
         records = files.filter(pl.col("problem").is_null())["num_records"].sum()
@@ -546,6 +591,46 @@ class Snapshot:
         if clean and winners.height == sources.height and records == sources[column].sum():
             return None
         return winners.select("batch_id", "source_file")
+
+    def counts(self, table: str, keys: Sequence[str]) -> pl.DataFrame:
+        """How many visible rows of ``table`` hold each combination of ``keys`` (``rows``).
+
+        A data file never changes once written, so the counts of each file are kept beside
+        the tables the first time they are read (``Store.counts_path``), and when every row
+        is visible (the common case) their sum is the answer: a status reads only the files
+        added since the last one, however large the table. Otherwise (rows of a killed or
+        losing writer, a damaged file, batch folders, an object store) the rows are
+        grouped."""
+        keys = list(keys)
+        files = self._files(table)
+        everything = (
+            self.visible_keys(table) is None
+            and files["problem"].null_count() == files.height
+            and not self.legacy
+            and self._known_at is None
+            and self._store.url is None
+        )
+        if not everything:
+            return self.read(table).group_by(keys).agg(pl.len().alias("rows")).collect()
+        uris = files["uri"].to_list()
+        wanted = pl.DataFrame({"file": [u.rsplit("/", 1)[-1] for u in uris], "uri": uris})
+        kept = self._store._file_counts(table, keys)
+        known = kept.join(wanted.select("file"), on="file", how="semi")
+        missing = wanted.join(known.select("file").unique(), on="file", how="anti")
+        if missing.height:
+            paths = missing["uri"].to_list()
+            fresh = (
+                pl.scan_parquet(paths, glob=False, include_file_paths="uri")
+                .select("uri", *keys)
+                .group_by("uri", *keys)
+                .agg(pl.len().cast(pl.Int64).alias("rows"))
+                .join(missing.lazy(), on="uri")
+                .select("file", *keys, "rows")
+                .collect()
+            )
+            known = pl.concat([known, fresh.cast(known.schema)])
+            self._store._save_file_counts(table, known)
+        return known.group_by(keys).agg(pl.col("rows").sum())
 
     def read(self, table: str) -> pl.LazyFrame:
         """``table``'s visible rows, in the store's schema."""
@@ -569,6 +654,45 @@ def _column(actions: pl.DataFrame, name: str) -> pl.Series:
     return pl.Series(name, [None] * actions.height, pl.String())
 
 
+_FILES: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "size": pl.Int64(),
+    "num_records": pl.Int64(),
+    "low": pl.String(),
+    "high": pl.String(),
+    "sha_low": pl.String(),
+    "sha_high": pl.String(),
+}
+"""A table's data files as a reader needs them: the path in the table, size, rows, and the
+range of ``batch_id`` (which batches a damaged file held) and of ``sha256`` (sources)."""
+
+
+def _base(delta: DeltaTable) -> str:
+    """The table's folder as delta-rs begins its files' uris (``/abs/path/figures/``)."""
+    base = delta.table_uri.removeprefix("file://")
+    return base if base.endswith("/") else base + "/"
+
+
+def _files_of(delta: DeltaTable) -> pl.DataFrame:
+    """``delta``'s data files (``_FILES``) and each one's ``uri`` as delta-rs gives it."""
+    actions = pl.DataFrame(delta.get_add_actions(flatten=True))
+    by_name = {uri.rsplit("/", 1)[-1]: uri for uri in delta.file_uris()}
+    frame = pl.DataFrame(
+        {
+            "path": actions["path"],
+            "size": actions["size_bytes"],
+            "num_records": actions["num_records"],
+            "low": _column(actions, "min.batch_id"),
+            "high": _column(actions, "max.batch_id"),
+            "sha_low": _column(actions, "min.sha256"),
+            "sha_high": _column(actions, "max.sha256"),
+        },
+        schema=_FILES,
+    )
+    uris = [by_name.get(p.rsplit("/", 1)[-1], p) for p in frame["path"]]
+    return frame.with_columns(pl.Series("uri", uris, pl.String()))
+
+
 class Store:
     """A data directory: raw archive, Delta tables, run log and lock."""
 
@@ -588,8 +712,16 @@ class Store:
         self.batches_dir = self.processed_dir / "batches"
         self.runs_path = self.processed_dir / "runs.jsonl"
         self.lock_path = self.root / ".lock"
+        self.cache_dir = self.root / ".cache"
+        """What readers keep for the next one (Parquet files not named so, so that no glob
+        for a store's data takes them): never the only copy of anything."""
         self._warned: set[str] = set()
         self._latest: dict[str, DeltaTable] = {}
+        self._held = 0
+        """How deep this ``Store`` holds the lock (it is reentrant)."""
+        self._current: set[str] = set()
+        """Tables brought up to date since this ``Store`` took the lock: while it holds it no
+        local writer commits, so they are not listed again before each commit."""
         self._unreadable: dict[str, str] = {}
         """Files whose size is right but whose data is not, found by ``read``."""
         if self.root.exists() and not self.root.is_dir():
@@ -686,10 +818,16 @@ class Store:
             raise LockedError(self.lock_path) from error
         except OSError as error:
             raise _environment(self.root, error) from error
+        if not self._held:
+            self._current.clear()
+        self._held += 1
         try:
             self._finish_migration()
             yield
         finally:
+            self._held -= 1
+            if not self._held:
+                self._current.clear()
             lock.release()
 
     # -- reading -----------------------------------------------------------------------
@@ -705,15 +843,93 @@ class Store:
         """``table`` at its newest version: opened once per ``Store``, then brought up to
         date by reading only the commits since. Opening lists the log and replays it from
         the last checkpoint, the one cost of a read that grows with the number of commits,
-        and an ingest reads each table three times."""
+        and an ingest reads each table three times. Under the lock a table is brought up to
+        date once: an append on a table another writer (outside the lock: another engine)
+        has moved on is still safe, as Delta's commit retries it on the newer version."""
         delta = self._latest.get(table)
         if delta is None:
             delta = self._open(table)
             if delta is not None:
                 self._latest[table] = delta
-        else:
+        elif table not in self._current:
             delta.update_incremental()
+        if delta is not None and self._held:
+            self._current.add(table)
         return delta
+
+    def counts_path(self, table: str) -> Path:
+        """Where the row counts of ``table``'s data files are kept (``Snapshot.counts``): a
+        cache beside the tables, which no other engine reads; deleting it costs one read."""
+        return self.cache_dir / f"{table}.counts"
+
+    def files_path(self, table: str) -> Path:
+        """Where ``table``'s data files at its newest version are kept (``_kept_files``)."""
+        return self.cache_dir / f"{table}.files"
+
+    def _kept_files(self, table: str) -> tuple[int, pl.DataFrame] | None:
+        """``table``'s version and data files as the last reader or writer kept them, when
+        that version is still the newest; None otherwise.
+
+        Opening a Delta table lists its whole log folder and replays its last checkpoint,
+        tombstones of compacted files included: at 10,000 hourly batches in one burst that
+        is 20 ms, however small the table. A Delta version is committed only by creating the
+        next numbered log entry, so the kept list is current exactly while that entry does
+        not exist: two ``stat`` calls instead (local stores only)."""
+        if self.url is not None:
+            return None
+        path = self.files_path(table)
+        try:
+            meta = pl.read_parquet_metadata(path)
+            version, base = int(meta[_KEPT_VERSION]), meta[_KEPT_BASE]
+        except (OSError, KeyError, ValueError, pl.exceptions.PolarsError):
+            return None
+        log_dir = self.table_path(table) / "_delta_log"
+        if (log_dir / f"{version + 1:020d}.json").exists():
+            return None
+        if not (log_dir / f"{version:020d}.json").exists():
+            return None  # the table was made again, or the kept list was copied from elsewhere
+        if os.path.realpath(base) != os.path.realpath(self.table_path(table)):
+            return None  # the store was moved or copied: uris would name the old place
+        try:
+            frame = pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            return None
+        if dict(frame.schema) != _FILES:
+            return None
+        return version, frame.with_columns(uri=pl.lit(base) + pl.col("path"))
+
+    def _keep_files(self, table: str, version: int, frame: pl.DataFrame, base: str) -> None:
+        """Keep ``table``'s data files at ``version`` for the next reader (best effort: a
+        store this process cannot write is opened again next time). ``base`` is the
+        table's folder as delta-rs spells the files' uris."""
+        if self.url is not None:
+            return
+        if any(uri != base + path for uri, path in frame.select("uri", "path").iter_rows()):
+            return  # a path delta-rs spells otherwise (escaped partition values)
+        meta = {_KEPT_VERSION: str(version), _KEPT_BASE: base}
+        with contextlib.suppress(OSError, pl.exceptions.PolarsError):
+            _write_atomic(
+                self.files_path(table),
+                lambda tmp: frame.select(_FILES.keys()).write_parquet(tmp, metadata=meta),
+            )
+
+    def _file_counts(self, table: str, keys: Sequence[str]) -> pl.DataFrame:
+        """The kept counts of ``table``'s files by ``keys`` (empty when there are none, or
+        they were kept by other keys)."""
+        schema = {"file": pl.String(), **{k: _SCHEMAS[table][k] for k in keys}, "rows": pl.Int64()}
+        try:
+            kept = pl.read_parquet(self.counts_path(table))
+        except (OSError, pl.exceptions.PolarsError):
+            return pl.DataFrame(schema=schema)
+        if dict(kept.schema) != schema:
+            return pl.DataFrame(schema=schema)
+        return kept
+
+    def _save_file_counts(self, table: str, counts: pl.DataFrame) -> None:
+        """Keep ``counts`` for the next reader; a store this process cannot write (read-only,
+        full) is simply read again next time."""
+        with contextlib.suppress(OSError, pl.exceptions.PolarsError):
+            _write_atomic(self.counts_path(table), counts.write_parquet)
 
     def _legacy(self) -> dict[str, list[str]]:
         """Batch folders not migrated yet; a folder with a damaged file is left out whole."""
@@ -792,18 +1008,29 @@ class Store:
 
     def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
         """Every table at one moment: now, or what the store held at ``as_of`` (a version
-        number of the store, a date meaning the end of that day in UTC, or a datetime)."""
+        number of the store, a date meaning the end of that day in UTC, or a datetime).
+
+        A version is read through Delta's time travel, so it must be inside the window
+        compaction keeps (``--retain``). So is a moment inside that window; a moment older
+        than the log is answered from the latest version, showing only the inputs ingested
+        by then (append-only, so that is what the store held; a batch counts from when its
+        ingest began), however far back it lies."""
         legacy = self._legacy()
         if as_of is None:
-            return Snapshot(self, self._fresh, legacy)
+            return Snapshot(self, self._fresh, legacy, latest=True)
         if legacy:
             raise HistoryError(
                 "--as-of needs the Delta layout: convert this store with humstats migrate"
             )
-        if isinstance(as_of, int) and not isinstance(as_of, bool):
-            moment = self._version_time(as_of)
-        else:
+        if not isinstance(as_of, int) or isinstance(as_of, bool):
             moment = _moment(as_of)
+            if not self._before_log(moment):
+                tables = {name: self._as_of(name, moment) for name in TABLES}
+                if all(t is None or not self._missing_files(t) for t in tables.values()):
+                    return Snapshot(self, tables.__getitem__, legacy)
+            # older than the log, or its files compacted away: the rows say what was known
+            return Snapshot(self, self._fresh, legacy, known_at=moment, latest=True)
+        moment = self._version_time(as_of)
 
         def open_as_of(name: str) -> DeltaTable | None:
             table = self._as_of(name, moment)
@@ -812,6 +1039,23 @@ class Store:
             return table
 
         return Snapshot(self, open_as_of, legacy)
+
+    def _before_log(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` is older than the sources table's oldest kept commit, where
+        compaction has cleaned the log (so time travel cannot say what was current then)."""
+        sources = self._open("sources")
+        if sources is None:
+            return False
+        if self.url is None:
+            log_dir = self.table_path("sources") / "_delta_log"
+            kept = [int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name)]
+            oldest = min(kept, default=0)
+            first = self._commit_time("sources", oldest)
+        else:
+            times = self._commit_times(sources)
+            oldest = min(times, default=0)
+            first = times.get(oldest)
+        return oldest > 0 and first is not None and moment < first
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
@@ -822,6 +1066,12 @@ class Store:
         times = self._commit_times(sources) if sources is not None else {}
         if version not in times:
             newest = max(times, default=None)
+            if newest is not None and 0 <= version <= newest:
+                raise HistoryError(
+                    f"--as-of {version}: that version was compacted away: a version reaches "
+                    f"back {RETENTION.days} days (humstats compact --retain); a date reaches "
+                    "back to the first batch"
+                )
             raise HistoryError(
                 f"--as-of {version}: no such store version (the store is at version {newest})"
                 if newest is not None
@@ -829,15 +1079,21 @@ class Store:
             )
         return times[version]
 
+    @staticmethod
+    def _missing_files(table: DeltaTable) -> bool:
+        """Whether compaction has removed files of this (old) version (local stores)."""
+        if "://" in table.table_uri.removeprefix("file://"):
+            return False
+        return any(not Path(f).exists() for f in table.file_uris())
+
     def _check_kept(self, table: DeltaTable) -> None:
         """An old version whose files compaction has removed cannot be read: say so."""
-        if "://" not in table.table_uri.removeprefix("file://"):
-            missing = [f for f in table.file_uris() if not Path(f).exists()]
-            if missing:
-                raise HistoryError(
-                    f"version {table.version()} of {table.table_uri} was compacted away: "
-                    f"--as-of reaches back {RETENTION.days} days (humstats compact --retain)"
-                )
+        if self._missing_files(table):
+            raise HistoryError(
+                f"version {table.version()} of {table.table_uri} was compacted away: a "
+                f"version reaches back {RETENTION.days} days (humstats compact --retain); "
+                "a date reaches back to the first batch"
+            )
 
     def file_problem(self, uri: str, size: int) -> str | None:
         """Why a data file the log lists cannot be used, as far as its size tells (a ``stat``,
@@ -933,7 +1189,7 @@ class Store:
         snapshot = self.snapshot()
         if among is not None:
             return snapshot.sources_among(among) if among else set()
-        return set(snapshot.sources().collect()["sha256"].to_list())
+        return snapshot.hashes()
 
     def data_files(self) -> int:
         """How many Parquet files the tables' current versions hold (what compaction cuts)."""
@@ -953,8 +1209,9 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int:
-        """Append ``frame`` to ``table`` in one commit; returns the table's new version.
+    def _append(self, table: str, frame: pl.DataFrame, properties: CommitProperties) -> int | None:
+        """Append ``frame`` to ``table`` in one commit; returns the table's new version (None
+        for a table other than sources when polars wrote the file: nobody needs it).
 
         On a local store the Parquet file is written by polars, straight from its own
         memory (no copy into Arrow for delta-rs' writer, columns encoded in parallel), and
@@ -990,7 +1247,11 @@ class Store:
                     commit_properties=properties,
                     post_commithook_properties=_AFTER_APPEND,
                 )
-                delta.update_incremental()  # as delta-rs' writer does after its commit
+                version = self._committed(table, delta, add)
+                self._current.discard(table)  # the shared table is a commit behind now
+                if version is not None or table != TABLES[-1]:
+                    return version  # only the sources table's version is the store's
+                delta.update_incremental()  # another commit came first: list the log
                 return delta.version()
             except DeltaError:
                 self._latest.pop(table, None)  # whatever the failed commit left, reopen
@@ -1006,6 +1267,38 @@ class Store:
                 if not _fits(delta, data):
                     (self.table_path(table) / add.path).unlink(missing_ok=True)
                     return self._append_through_delta(table, data, properties, delta)
+
+    def _committed(self, table: str, delta: DeltaTable, add: AddAction) -> int | None:
+        """The version an append of ``add`` to ``delta`` became, read from the one log entry
+        after the version ``delta`` was loaded at (no listing of the log): it is ours unless
+        another writer committed first (then None). The table's data files at that version
+        are kept for the next reader (``_kept_files``)."""
+        version = delta.version() + 1
+        entry = self.table_path(table) / "_delta_log" / f"{version:020d}.json"
+        try:
+            actions = [json.loads(line) for line in entry.read_bytes().splitlines() if line]
+        except (OSError, ValueError):
+            return None
+        added = [a["add"].get("path") for a in actions if isinstance(a.get("add"), dict)]
+        if added != [add.path] or any("remove" in a for a in actions):
+            return None
+        stats = json.loads(add.stats)
+        low, high = stats.get("minValues", {}), stats.get("maxValues", {})
+        row = {
+            "path": add.path,
+            "size": add.size,
+            "num_records": stats.get("numRecords"),
+            "low": low.get("batch_id"),
+            "high": high.get("batch_id"),
+            "sha_low": low.get("sha256"),
+            "sha_high": high.get("sha256"),
+            "uri": _base(delta) + add.path,
+        }
+        files = pl.concat(
+            [_files_of(delta), pl.DataFrame([row], schema={**_FILES, "uri": pl.String()})]
+        )
+        self._keep_files(table, version, files, _base(delta))
+        return version
 
     def _write_data_file(self, table: str, data: pl.DataFrame) -> AddAction:
         """One Parquet file in ``table``'s folder, and the Delta action that adds it: size,
@@ -1119,6 +1412,7 @@ class Store:
             CommitProperties(custom_metadata=custom, app_transactions=transactions or None),
         )
         failpoint("commit:done")
+        assert version is not None  # the sources table always gives its version
         return version
 
     # -- housekeeping ------------------------------------------------------------------
@@ -1172,6 +1466,7 @@ class Store:
                 )
             )
             delta.cleanup_metadata()  # log entries past the log retention (see _AFTER_APPEND)
+        self._current.clear()  # committed to through other objects than the shared ones
         return Compaction(before, self.data_files(), removed)
 
     def _optimize(self, delta: DeltaTable, table: str, zorder: bool | None) -> None:
@@ -1442,17 +1737,24 @@ class Store:
 
 def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
     """Give a table made by an older humstats the properties new tables get, and a log kept
-    as long as ``retention`` reaches back (time travel reads the log as well as the files)."""
-    wanted = {"delta.checkpointInterval": str(CHECKPOINT_INTERVAL)}
-    if retention > LOG_RETENTION:
-        days = -(-retention // dt.timedelta(days=1))
-        wanted["delta.logRetentionDuration"] = f"interval {days} days"
+    as long as ``retention`` reaches back and no longer (Delta's default is 30 days).
+
+    Time travel to a version needs its log entry and its files, so the log need not outlive
+    the files; a date older than the log is answered from the rows' ingest times
+    (``Store.snapshot``). Every open of a table lists the whole log folder, about 1.3 us an
+    entry: hourly batches kept 30 days leave about 800 entries a table, kept 7 days about 190.
+    """
+    wanted = {
+        "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
+        "delta.logRetentionDuration": _interval(retention),
+    }
     configuration = delta.metadata().configuration
     missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}
     if missing:
         delta.alter.set_table_properties(
             missing,
             commit_properties=CommitProperties(custom_metadata={"humstats.operation": "upgrade"}),
+            post_commithook_properties=_AFTER_APPEND,  # compaction cleans the log itself
         )
 
 

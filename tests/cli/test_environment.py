@@ -19,10 +19,11 @@ FLAGS = ["--publisher", "OCHA", "--published", "2024-12-02"]
 
 
 def _snapshot(data_dir: Path) -> dict[str, bytes]:
+    """The store's files (not the lock, nor what readers keep for each other in ``.cache``)."""
     return {
         str(p.relative_to(data_dir)): p.read_bytes()
         for p in sorted(data_dir.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file() and p.name != ".lock" and ".cache" not in p.relative_to(data_dir).parts
     }
 
 
