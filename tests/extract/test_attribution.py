@@ -113,3 +113,46 @@ def test_a_carried_source_keeps_the_acronym_it_was_given() -> None:
         "Another 1,200 arrived on Tuesday."
     )
     assert sources(text) == ["UN refugee agency (UNHCR)"] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bracketed other name is kept with the name
+        (
+            "Airstrikes killed 27 civilians, the Syrian Civil Defence (White Helmets) said.",
+            "Syrian Civil Defence (White Helmets)",
+        ),
+        # the owner of what recorded the count, when that is no body
+        ("IOM's flow monitoring points registered 10,400 newly displaced people.", "IOM"),
+        # an acronym inside a name bounds no phrase, and "analysis" is no part of the name
+        (
+            "Some 5.4 million people face acute hunger, the latest Integrated Food Security "
+            "Phase Classification (IPC) analysis found.",
+            "Integrated Food Security Phase Classification (IPC)",
+        ),
+        # the speaker frames a count another body recorded
+        (
+            "Health authorities recorded 105,000 suspected cholera cases, WHO said.",
+            "WHO",
+        ),
+    ],
+)
+def test_more_source_forms(text: str, expected: str) -> None:
+    assert sources(text)[0] == expected
+
+
+def test_a_representative_of_the_agency_speaks_for_the_body_named_before() -> None:
+    text = (
+        "UNHCR says 600,000 Sudanese have crossed into Chad. In the past two weeks, 14,000 new "
+        "refugees arrived in Adre, the agency's representative in Chad told reporters."
+    )
+    assert sources(text) == ["UNHCR", "UNHCR"]
+
+
+def test_another_count_keeps_the_last_named_source_past_a_sentence_between() -> None:
+    text = (
+        "Attacks have displaced 100,000 people in Cabo Delgado, according to IOM. Of these, "
+        "61 per cent are children. Another 13,000 sought refuge in Nampula province."
+    )
+    assert sources(text) == ["IOM", "IOM"]

@@ -164,3 +164,27 @@ def test_the_bundled_gazetteer_is_read_offline() -> None:
     assert header == ["name", "keys", "iso3", "admin_level", "kind", "pcode", "population"]
     assert len(body) > 50_000
     assert all(len(row) == 7 and len(row[2]) == 3 and row[3] in "123" for row in body)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In Ethiopia, cholera reached Shire town.", ("Shire", "ETH", CITY)),
+        ("In Afghanistan, homes fell in Zenda Jan district.", ("Zenda Jan", "AFG", CITY)),
+        ("Gunmen raided the village of Tchoma, in Niger.", ("Tchoma", "NER", CITY)),
+    ],
+)
+def test_a_town_the_gazetteer_lacks_is_read_where_named_as_one(
+    text: str, expected: tuple[str, str, int]
+) -> None:
+    assert expected in places(text)
+
+
+def test_a_town_the_gazetteer_lacks_needs_one_country() -> None:
+    """Named as a town, with no country named before it and not one after (none, or two), it
+    is placed nowhere; with countries before it, in the last."""
+    assert [p for p in places("Families fled Kabo town.") if p[0] == "Kabo"] == []
+    found = places("Families reached Kabo town, between Chad and Sudan.")
+    assert [p for p in found if p[0] == "Kabo"] == []
+    found = places("From Chad to Sudan, families reached Kabo town.")
+    assert ("Kabo", "SDN", CITY) in found

@@ -115,7 +115,8 @@ _AUXILIARY = re.compile(r"\s+(?:has|have|had)(?:\s+(?:also|now|already|since))?\
 _ADVERB = re.compile(r"\s+(?:now|also|separately|previously|earlier|later|still)\s*$")
 _AUX_ENDS = ("has", "have", "had", "also", "now", "already", "since")
 _APPOSITIVE = re.compile(r",\s*([^,]{2,60}),\s*$")
-_BRACKETED = re.compile(rf"{_ACRONYM}\s*$")
+_BRACKETED = re.compile(rf"(?:{_ACRONYM}|\s*\([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}}\))\s*$")
+"""A bracketed short or other name ending a phrase: "(INM)", "(White Helmets)"."""
 _ORGANISATION = re.compile(r"(?:^|\s)[A-Z][A-Z&]{1,9}\s*$")
 """An acronym ending a phrase: a body, which an appositive after it only describes."""
 _NAME_RUN = re.compile(
@@ -189,8 +190,17 @@ _DOCUMENT = re.compile(
 _TRAILING = re.compile(
     r"(?:’s|'s)$|\s+(?:estimates|figures|data|statistics|on|in a statement"
     # when it spoke or published, after the name: "the health ministry on Monday"
+    r"|analysis|assessment|survey|report|update|bulletin|study"
     r"|(?:published|released|issued)?\s*(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|"
     r"Friday|Saturday|Sunday|week|month|\d{1,2}\s+[A-Z][a-z]+)|published|released|issued)$",
+    re.I,
+)
+
+
+_INNER_ACRONYM = re.compile(r"\([A-Z][A-Za-z]*[A-Z]\)(?=\s+[a-zA-Z])")
+_GENERIC_OWNER = re.compile(
+    r"(?:the|its)\s+(?P<kind>agency|organi[sz]ation|group|mission|charity|office|ministry|"
+    r"body|monitor)(?:’s|'s)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:\s+(?:in|for|at)\s+[A-Z][\w'’-]*)?$",
     re.I,
 )
 
@@ -254,7 +264,10 @@ def _clean(source: str) -> str | None:
         source = " ".join(source.split()[:-1])  # "the local Red Cross coordinator": the body
     possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
     if possessive:
+        owner = source[: possessive.end()].rstrip()[:-2].rstrip("’'")
         source = source[possessive.end() :]
+        if not _AGENTS.search(source) and owner[:1].isupper() and len(owner.split()) <= 6:
+            source = owner  # "IOM's flow monitoring points": the body that owns them
     words = source.split()
     if not words or len(words) > 9 or re.search(r"\b\d", source):
         return None
@@ -352,7 +365,9 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
             put_at = _PUT_AT.match(text, verb_end, end)
             verb_end = put_at.end() if put_at else verb_end
         boundary = None
-        for boundary in _LEFT_BOUNDARY.finditer(left):  # noqa: B007 - the last one counts
+        # a bracketed acronym inside a name ("the IPC (IPC) analysis") bounds no phrase
+        bare = _INNER_ACRONYM.sub(lambda m: " " * len(m.group()), left) if "(" in left else left
+        for boundary in _LEFT_BOUNDARY.finditer(bare):  # noqa: B007 - the last one counts
             pass
         phrase = left[boundary.end() :] if boundary else left
         if boundary is None and match.start() - 90 > start:
@@ -361,6 +376,12 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
             continue  # "“We have counted 40 bodies,” said ...": the speaker is named after
         if phrase.strip().lower() in _PRONOUNS:
             found.append(Attribution("it", match.start() - len(phrase), verb_end))
+            continue
+        owner = _GENERIC_OWNER.match(phrase.strip())
+        if owner:  # "the agency's representative in Chad": the body named before
+            found.append(
+                Attribution(owner["kind"], match.start() - len(phrase), verb_end, generic=True)
+            )
             continue
         if _GENERIC.fullmatch(phrase.strip()):
             found.append(

@@ -47,7 +47,13 @@ from humstats.extract.dates import TextPeriod, publication_period
 from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
 from humstats.extract.measure import measure_of
 from humstats.extract.numbers import Quantity, find_quantities
-from humstats.extract.period_choice import own_periods, period_for, remember_heading_period
+from humstats.extract.period_choice import (
+    as_of_heading,
+    own_periods,
+    period_for,
+    remember_heading_period,
+    same_period,
+)
 from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
@@ -275,6 +281,8 @@ def _sentence_figures(
             continue
         if periods is None:
             periods = own_periods(text, full_mask, context.published, sentence, in_sentence)
+            if not periods and (same := same_period(context, sentence)) is not None:
+                periods = [same]
         if attributions is None:
             attributions = find_attributions(text, s0, s1)
         place = place_for(context, figure, lower, upper)
@@ -283,6 +291,7 @@ def _sentence_figures(
             period = context.previous_period
         if period is None:
             period = context.heading_period
+        period = as_of_heading(context, period)
         source = source_for(context, attributions, figure)
         near = [p for p in periods if lower <= p.span[0] < upper + 40]
         measure = measure_of(

@@ -7,6 +7,7 @@ the start of a running count, an "as of" in a heading for the block below it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -95,3 +96,33 @@ def remember_heading_period(
     periods = find_periods(context.text, context.published, as_of.start(), s1)
     if periods and periods[0].as_of and periods[0].span[0] == as_of.start():
         context.heading_period = periods[0]
+
+
+_SAME_PERIOD = re.compile(
+    r"\b(?:(?:over|in|during|for|within)\s+)?(?:the\s+same|that|this)\s+"
+    r"(?:period|week|month|fortnight|timeframe|time\s?frame|days)\b",
+    re.I,
+)
+
+
+def same_period(context: Context, sentence: tuple[int, int]) -> TextPeriod | None:
+    """ "27 deaths ... over the same period": the window the figure before was given, here
+    where the phrase stands, a window (a flow) as it was."""
+    previous = context.previous_period
+    if previous is None or previous.as_of:
+        return None
+    match = _SAME_PERIOD.search(context.text, *sentence)
+    if match is None:
+        return None
+    return dataclasses.replace(previous, span=match.span(), flow=previous.start != previous.end)
+
+
+def as_of_heading(context: Context, period: TextPeriod | None) -> TextPeriod | None:
+    """A window left open to publication ("since 1 August") ends at the "as of" date of the
+    report's heading, when one dates the block it stands in."""
+    heading = context.heading_period
+    if period is None or heading is None or period.as_of or period.end != context.published:
+        return period
+    if not period.start <= heading.end < period.end:
+        return period
+    return dataclasses.replace(period, end=heading.end)

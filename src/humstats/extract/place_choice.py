@@ -1,10 +1,12 @@
 """Where a figure is: the place its words name, else the place the text is about.
 
-A figure takes the most specific place named in its own clause, then in its sentence; people
-who fled are placed where they went when the text says so ("crossed into Chad"), else where
-they fled from (refugees at country level, the border crossed being unknown). A figure naming
-no place takes the previous figure's country, then the last place named before it, the first
-after it, and last the dateline's country.
+A figure takes the most specific place named in its own clause, then in its sentence (not one
+in a source's aside or a sub-total's clause; the first of a list); people who fled are placed
+where they went when the text says so ("crossed into Chad"), else where they fled from
+(refugees at country level, the border crossed being unknown). A definite noun ("in the
+state", "across the country") points back to a place named before. A figure naming no place
+takes the previous figure's place when the text has been about one place, else its country;
+then the last place named before it, the first after it, and last the dateline's country.
 """
 
 from __future__ import annotations
@@ -48,12 +50,24 @@ def country_name(iso3: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
+_OTHER_CLAUSE = re.compile(
+    r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
+    r"|\b\d[\d,.]*\s+of\s+(?:them|those|whom|these)\b"
+)
+"""What lies after the figure in another clause: a source's aside (", warning that the disease
+spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni")."""
+
+
 def _choose_place(
     places: list[Place], q: Quantity, indicator: Indicator, text: str
 ) -> Place | None:
     """The most specific place, nearest first; for refugees the host, never the origin."""
     usable = []
+    aside = []
     for place in places:
+        if place.start > q.end and _OTHER_CLAUSE.search(text, q.end, place.start):
+            aside.append(place)
+            continue
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
             continue
@@ -64,7 +78,8 @@ def _choose_place(
     named = [(p, h) for p, h in usable if p.level != DEMONYM]
     pool = named or usable
     if not pool:
-        return None
+        # only another clause names a place: its country, at most
+        return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
     def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
         place, host = item
@@ -72,7 +87,28 @@ def _choose_place(
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
         return (int(host), specificity, -distance)
 
-    return max(pool, key=rank)[0]
+    best = max(pool, key=rank)[0]
+    if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
+        return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
+    return _first_listed(best, [p for p, _ in pool], text)
+
+
+_LISTED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)")
+
+
+def _first_listed(place: Place, places: list[Place], text: str) -> Place:
+    """The first of a list of places of one kind ("Borno, Adamawa and Yobe states"): the
+    figure is about all of them, and a report names the first."""
+    ordered = sorted(places, key=lambda p: p.start)
+    index = ordered.index(place)
+    while index > 0:
+        before = ordered[index - 1]
+        if before.level != place.level or not _LISTED.fullmatch(
+            text, before.end, ordered[index].start
+        ):
+            break
+        index -= 1
+    return ordered[index]
 
 
 def _outside(context: Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
@@ -109,16 +145,105 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             place = origins[-1]
             if figure.indicator is Indicator.REFUGEES:
                 place = _country_level(place)
+    if place is None:
+        place = _definite(context, figure, lower, upper)
+    if place is not None and place.level == DEMONYM and place.iso3:
+        # "370 Palestinians were killed" in a text about the West Bank: the place named
+        # in the sentence, else the one the text is about, when it is in that country
+        named = _choose_place(
+            [p for p in sentence if p.level != DEMONYM], q, figure.indicator, context.text
+        )
+        if named is None and context.previous is not None and figure.indicator not in FLED:
+            named = _carried(context, s0)
+        if named is not None and named.iso3 == place.iso3:
+            place = named
     if place is not None:
         return place
     if context.previous is not None:
-        return _country_level(context.previous_place)
+        if _TOTAL.search(context.text, lower, upper):
+            return _country_level(context.previous_place)
+        return _carried(context, s0)
     before, after = _outside(context, figure.sentence)
     earlier = [p for p in before if p.level != DEMONYM]
     if earlier:
         return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
     later = [p for p in after if p.level != DEMONYM]
     return later[0] if later else _dateline_place(context)
+
+
+_DEFINITE = re.compile(
+    r"\b(?:(?:in|across|of|from|throughout|around|inside|within|outside)\s+the\s+"
+    r"(?P<kind>country|nation|city|town|village|camp|settlement|state|province|region|"
+    r"governorate|oblast|department|district|county|territory|locality|zone|area|division)"
+    r"(?!\s+of\b)|(?P<nation>nationwide|countrywide|nationally))\b",
+    re.I,
+)
+""""410,000 people in the state", "residents of the city", "across the country": a place the
+text named before, by its kind."""
+_TOTAL = re.compile(r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\b", re.I)
+""""A total of 3,260 people are in evacuation centres": a report's overall count, of its
+country, not of the district the figure before it named."""
+_KIND_LEVELS = {
+    "city": (CITY,),
+    "town": (CITY,),
+    "village": (CITY,),
+    "camp": (CITY,),
+    "settlement": (CITY,),
+    "state": (ADMIN1,),
+    "province": (ADMIN1,),
+    "region": (ADMIN1,),
+    "governorate": (ADMIN1,),
+    "oblast": (ADMIN1,),
+    "department": (ADMIN1,),
+    "division": (ADMIN1, CITY),
+}
+
+
+def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Place | None:
+    """The place a definite noun in the figure's window refers back to ("in the state"): the
+    last place of that kind named before, or its country for "the country"."""
+    q = figure.quantity
+    matches = list(_DEFINITE.finditer(context.text, lower, upper))
+    if not matches:
+        return None
+    match = min(matches, key=lambda m: min(abs(m.start() - q.end), abs(q.hedge_start - m.end())))
+    earlier = [
+        p
+        for p in places_in(context, 0, match.start())
+        if p.iso3 and p.level not in (DEMONYM, NOWHERE)
+    ]
+    if not earlier:
+        return None
+    kind = (match["kind"] or "country").lower()
+    if kind in ("country", "nation") or match["nation"]:
+        last = earlier[-1]  # its country, even for an area named like one ("North Darfur")
+        return Place(country_name(last.iso3 or ""), last.iso3, COUNTRY, 0, last.start, last.end)
+    levels = _KIND_LEVELS.get(kind, (CITY, ADMIN1))
+    # "North Darfur" is read as a name of Sudan's with an admin level of 1
+    fits = [p for p in earlier if p.level in levels or (ADMIN1 in levels and p.admin == 1)]
+    return fits[-1] if fits else None
+
+
+_BULLET = re.compile(r"(?:^|\n)\s*[•▪◦*-]\s")
+
+
+def _carried(context: Context, s0: int) -> Place | None:
+    """The previous figure's place for a figure naming none: itself where the text has been
+    about one place below its country so far ("El Fasher, North Darfur ... The ministry
+    confirmed 27 deaths"), else its country (a report naming several districts)."""
+    place = context.previous_place
+    if place is None or place.level in (COUNTRY, NOWHERE, DEMONYM) or place.start >= s0:
+        return _country_level(place)
+    if _BULLET.search(context.text, max(0, s0 - 4), s0 + 2):
+        return _country_level(place)  # each bullet of a list states a fact of its own
+    named = {
+        (p.name, p.level)
+        for p in places_in(context, 0, s0)
+        if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
+    }
+    # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
+    one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
+    return place if one else _country_level(place)
 
 
 def _dateline_place(context: Context) -> Place | None:

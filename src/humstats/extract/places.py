@@ -5,9 +5,9 @@ pycountry, cities of 15,000+ people (with their Latin alternate names) from geon
 plus ``places.toml`` next to this module for demonyms ("Sudanese") and common names the
 packages spell otherwise ("DRC", "Gaza Strip"), and ``gazetteer.tsv.gz`` for the districts,
 counties and towns news names and those lists lack ("Renk", "Masisi", "Kutum"; built by
-``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes; a village GeoNames'
-tables leave out, such as Sudan's Tawila or Chad's Bahai, is still not found). Nothing is
-downloaded at run time.
+``tools/build_gazetteer.py`` from GeoNames and OCHA's COD-PS p-codes). A village those tables
+leave out is read only where the prose names it as one ("Shire town", "the village of X"),
+in the one country the text is about. Nothing is downloaded at run time.
 
 A district or town is a weaker reading than a country or a city: many are also ordinary words
 or exist in several countries. One is read only where the prose uses it as a place ("in",
@@ -267,10 +267,13 @@ _VENUE_BEFORE = re.compile(
     r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
     r"(?:in|at|from)\s+(?:the\s+)?$"
     # where a source spoke, the place right after the verb: "a spokesperson said in Geneva"
-    r"|\b(?:said|says|told reporters|added|stated)\s+(?:in|at)\s+$",
+    r"|\b(?:said|says|told reporters|added|stated)\s+(?:in|at)\s+$"
+    # where a storm came ashore, not where its toll is: "made landfall near New Hope"
+    r"|\blandfall\s+(?:\w+\s+)?(?:near|in|at|over|on)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2},\s+)?$",
     re.I,
 )
-_VENUE_ENDS = frozenset({"in", "at", "from", "the"})
+_VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
 _NAMING_AFTER = re.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
@@ -285,7 +288,7 @@ def incidental(text: str, place: Place) -> bool:
     agreement", "a London-based monitor")."""
     before = text[max(0, place.start - 45) : place.start]
     ending = before.rstrip().rpartition(" ")[2].lower()
-    if ending in _VENUE_ENDS and _VENUE_BEFORE.search(before):
+    if (ending in _VENUE_ENDS or ending.endswith(",")) and _VENUE_BEFORE.search(before):
         return True
     if _NAMING_AFTER.match(text, place.end):
         return True
@@ -370,6 +373,7 @@ def find_places(
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -").
     """
     found: list[Place] = []
+    unlisted: list[Place] = []
     seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         before = text[run.start() - 1] if run.start() else " "
@@ -421,17 +425,63 @@ def find_places(
                 matched = j
                 break
             i += 1
+        if not matched and (place := _typed_unknown(text, run, found, seen)) is not None:
+            unlisted.append(place)
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
         found = [p for p in relooked if p is not None]
+    if unlisted:
+        # a name the gazetteer lacks, in the one country the text is about (named after it,
+        # as in "the village of Tchoma ..., in Niger", or before)
+        countries = {p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)} | seen
+        unlisted = [
+            p if p.iso3 else replace(p, iso3=next(iter(countries)))
+            for p in unlisted
+            if p.iso3 or len(countries) == 1
+        ]
+        found = sorted(found + unlisted, key=lambda p: p.start)
     named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
     if named and any(p.minor and p.iso3 not in named for p in found):
         found = [p for p in found if not p.minor or p.iso3 in named]
     return found
 
 
+_TYPE_AFTER = re.compile(
+    r"\s+(?:(?:refugee|IDP|displacement|transit)\s+)?(?:district|county|sub-?county|town|"
+    r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
+    r"zone|woreda|raion)\b"
+)
+_TYPE_BEFORE = re.compile(
+    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune)\s+of\s+$", re.I
+)
+_TYPED_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2}")
+
+
+def _typed_unknown(
+    text: str, run: re.Match[str], found: list[Place], seen: AbstractSet[str]
+) -> Place | None:
+    """A town, camp or district the gazetteer lacks, named as one ("Shire town", "Zenda Jan
+    district", "the village of Ngotshi"), in the last country named before it (or none yet:
+    ``find_places`` then takes the one country the text names, if it names one)."""
+    name = _name_of(run.group())
+    if (
+        not _TYPED_NAME.fullmatch(name)
+        or name.isupper()
+        or name.split()[0].lower() in _OPENERS
+        or not (
+            _TYPE_AFTER.match(text, run.end())
+            or _TYPE_BEFORE.search(text, max(0, run.start() - 30), run.start())
+        )
+    ):
+        return None
+    countries = [p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)]
+    iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
+    start = run.start()
+    return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+
+
 _PLACE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|near|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
+    r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
@@ -441,7 +491,7 @@ _PLACE_BEFORE = re.compile(
 _PLACE_AFTER = re.compile(
     r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
     r"area|sub-?prefecture|department|commune|region|province|state|municipality|"
-    r"settlement|IDP)\b",
+    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")

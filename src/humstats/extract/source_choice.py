@@ -26,6 +26,13 @@ _STAND_IN = re.compile(
 usually a body of its own, so only these carry back past sentences without figures."""
 
 
+_CONTINUES = re.compile(r"\b(?:another|a further|an additional|a new)\s*$", re.I)
+_RECORDED = re.compile(
+    r"\b(?:recorded|counted|documented|registered|logged|tallied|verified|confirmed)\s*$", re.I
+)
+_SAID = re.compile(r"\b(?:said|says|told|stated|added|noted)\b", re.I)
+
+
 def _named_source(context: Context) -> str | None:
     """The last body the document named, reading the sentences without numbers not read yet."""
     for start, end in reversed(context.unread):
@@ -44,10 +51,31 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
     population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
     q = figure.quantity
     if not attributions:
-        return None if figure.indicator is Indicator.POPULATION else context.previous_source
+        if figure.indicator is Indicator.POPULATION:
+            return None
+        if context.previous_source is None and _CONTINUES.search(
+            context.text, max(0, q.hedge_start - 20), q.hedge_start
+        ):
+            # "Another 13,000 sought refuge ...": more of what the last named source counted,
+            # even past a sentence between ("Of these, 61 per cent are children.")
+            return context.named_source
+        return context.previous_source
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
+    text = context.text
+    if nearest.end <= q.start and _RECORDED.search(text, nearest.start, nearest.end):
+        # "health authorities recorded 105,000 cases ..., WHO said": the speaker who
+        # reports the count frames the clause; the body that recorded it is inside
+        framing = [
+            a
+            for a in attributions
+            if a.start >= q.end
+            and _SAID.search(text, a.start, a.end)
+            and not re.search(r"[.!?]\s|[\"']", text[q.end : a.start])
+        ]
+        if framing:
+            nearest = framing[-1]
     if nearest.source == "it" or nearest.generic:
         # "OCHA said ... and it added": a name earlier in the sentence, else in the document
         before = [
