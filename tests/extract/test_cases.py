@@ -95,13 +95,14 @@ def run(case: dict, parse: bool | None = None) -> tuple[Counter, Counter, list[s
     return got, want, traps
 
 
-def params(path: Path) -> list:
+def params(path: Path, known: dict[str, str] = KNOWN) -> list:
+    """One test parameter per case, known failures marked strictly with their reason."""
     return [
         pytest.param(
             case,
             id=case["id"],
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN[case["id"]])]
-            if case["id"] in KNOWN
+            marks=[pytest.mark.xfail(strict=True, reason=known[case["id"]])]
+            if case["id"] in known
             else [],
         )
         for case in load(path)
@@ -194,19 +195,7 @@ def _fields_wrong(case: dict) -> list[str]:
     return wrong
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            case,
-            id=case["id"],
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FIELDS[case["id"]])]
-            if case["id"] in KNOWN_FIELDS
-            else [],
-        )
-        for case in load(BEHAVIOURS)
-    ],
-)
+@pytest.mark.parametrize("case", params(BEHAVIOURS, KNOWN_FIELDS))
 def test_behaviour_on_every_field(case: dict) -> None:
     """``behaviours.jsonl``: exactly the annotated figures, no trap, and every field right."""
     got, want, traps = run(case)
