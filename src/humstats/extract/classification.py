@@ -155,6 +155,14 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
             return "bare"
         if match["word"]:
             if patterns.after.match(text, match.start("word")):
+                following = patterns.head.match(text, match.end())
+                if (
+                    index == 0
+                    and following is not None
+                    and following["thing"]
+                    and following["thing"].lower() not in _OF_PEOPLE
+                ):
+                    return "thing"  # "7,000 displaced families": the cue qualifies things
                 return "bare"
             word = match["word"].lower()
             if index == 0 and word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -225,6 +233,8 @@ def _cue_and_head(
         reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
         if cue.distance - 2 > reach:
             cue = None
+    if cue is not None and cue.start >= q.end and _mixed(patterns, attach, cue):
+        return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end):
         return None, "breakdown"
     if before.endswith(_BREAKDOWN_BEFORE):
@@ -239,6 +249,29 @@ def _cue_and_head(
     if head == "partitive":
         return cue, "partitive"
     return cue, head
+
+
+_EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:were\s+|been\s+)?")
+_AND = re.compile(r"\s+and\s+")
+_CASUALTIES = frozenset({Indicator.KILLED, Indicator.INJURED, Indicator.MISSING})
+
+
+def _mixed(patterns: Patterns, text: str, cue: Cue) -> bool:
+    """Whether the cue after a count is joined to another indicator's ("1,000 children had
+    been killed or injured", "dead or missing"): one count of two indicators is a figure of
+    neither, as a table's mixed total is."""
+    joined = _EITHER.match(text, cue.end)
+    if joined is None and cue.indicator in _CASUALTIES:
+        joined = _AND.match(text, cue.end)
+    if joined is None:
+        return False
+    other = patterns.after.match(text, joined.end())
+    if other is None:
+        return False
+    indicator, _ = patterns.classify(other.group(), before=False)
+    return indicator is not cue.indicator and (
+        joined.group().strip() != "and" or indicator in _CASUALTIES
+    )
 
 
 def classify_count(
@@ -267,7 +300,7 @@ def classify_count(
         ):
             return None
         return Candidate(q, cue.indicator, cue, sentence, people=True)
-    if head in {"thing", "not-a-count", "breakdown", "increment"}:
+    if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
         return None
     if _PARTITIVE_WHOLE.search(masked, max(lower - 60, sentence[0]), q.hedge_start):
         # the whole of a partitive is who the part belongs to: a population if its noun says
