@@ -306,6 +306,15 @@ def describe(label: str, costs: dict[str, float], base: dict[str, float]) -> str
     return f"{label:28} " + "   ".join(parts)
 
 
+def on_disk(data: Path) -> str:
+    """What the store holds on disk: every data file kept for time travel, the active ones,
+    and the log entries each open lists."""
+    return (
+        f"   data files on disk: {data_files(data):,}, "
+        f"{Store(data).data_files():,} active; {log_entries(data):,} log entries"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="100,1000", help="checkpoints, comma-separated")
@@ -396,11 +405,7 @@ def main() -> None:
             built = built or bench.copy(work / "base-built", seed=1)
             costs, ref = side_by_side(bench, built)
             print(describe("as built", costs, ref))
-            print(
-                f"   data files on disk: {data_files(bench.data):,}, "
-                f"{Store(bench.data).data_files():,} active; "
-                f"{log_entries(bench.data):,} log entries"
-            )
+            print(on_disk(bench.data))
             started = time.perf_counter()
             done = Store(bench.data).compact(zorder=True if args.zorder else None)
             print(
@@ -411,11 +416,7 @@ def main() -> None:
                 compacted = bench.copy(work / "base-compacted", seed=2)
             after, ref_after = side_by_side(bench, compacted)
             print(describe("after compaction", after, ref_after))
-            print(
-                f"   data files on disk: {data_files(bench.data):,}, "
-                f"{Store(bench.data).data_files():,} active; "
-                f"{log_entries(bench.data):,} log entries"
-            )
+            print(on_disk(bench.data))
             verdicts = [
                 "as built: "
                 + ", ".join(f"{n} {costs[n] / ref[n]:.2f}x (<= 3.0)" for n in TARGETED),
