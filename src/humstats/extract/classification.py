@@ -240,7 +240,9 @@ def _cue_and_head(
     if before.endswith(_BREAKDOWN_BEFORE):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
-            return cue, head
+            # "including 2.8 million who were already displaced": a part with its own clause
+            # is a figure only if the clause names another indicator than the total's
+            return cue, "included" if cue is not None else head
         including = before.rpartition(" ")[2].startswith("includ")
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
