@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from humstats.extract.context import Candidate, Context, endings, places_in, tail
+from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Patterns, around_cue, find_cue
 from humstats.extract.measure import clause_start
 from humstats.extract.movement import crossing, group_of, moves
@@ -171,7 +171,6 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
     return "bare"
 
 
-_LABEL_END = re.compile(r":\s*$")
 _LABEL_START = re.compile(r"[|\n•]")
 
 
@@ -181,7 +180,7 @@ def _label_cue(patterns: Patterns, text: str, q: Quantity, lower: int) -> Cue | 
     table's header names its column, not the cue nearest the number."""
     if ":" not in text[max(lower, q.hedge_start - 3) : q.hedge_start]:
         return None  # most counts: no label
-    colon = _LABEL_END.search(text, max(lower, q.hedge_start - 3), q.hedge_start)
+    colon = LABEL_END.search(text, max(lower, q.hedge_start - 3), q.hedge_start)
     if colon is None:
         return None
     start = lower

@@ -36,6 +36,9 @@ TYPOGRAPHY = str.maketrans(
 """Curly quotes and non-breaking spaces read as their plain forms, one character for one so
 every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
 
+LABEL_END = re.compile(r":\s*$")
+"""The colon that ends a fact-sheet label ("Rohingya in Cox's Bazar camps: 1,004,000")."""
+
 DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from humstats.extract.context import LABEL_END
 from humstats.extract.indicators import alternation, expand_lemmas
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import ADMIN1, CITY, COUNTRY, DEMONYM, Place
@@ -93,7 +94,6 @@ _HOST_NOUN = re.compile(
 )
 """After a demonym that is not the counted group, a host named by its adjective: "the
 Italian island of Lampedusa", "on the Chadian side"."""
-_LABEL = re.compile(r":\s*$")
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
 _ORIGIN = re.compile(
     r"\b(?:(?:from|fled|out of|left|fleeing)"
@@ -154,7 +154,7 @@ def crossing(
     ``carried`` is the group the document is about, named in an earlier sentence: "They join
     more than 600,000 people who have entered eastern Chad" after "3,400 Sudanese reached..."."""
     direct = group_of(q, places)
-    label = _LABEL.search(text, lower, q.hedge_start) is not None
+    label = LABEL_END.search(text, lower, q.hedge_start) is not None
     if label and direct is None:
         # "Rohingya in Cox's Bazar camps (as of 31 March): 1,004,000": a fact-sheet line
         # whose label names the group and where it is
