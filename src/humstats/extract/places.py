@@ -235,8 +235,9 @@ class PackagedGazetteer:
 
 def _minor_place(row: str) -> Place:
     name, _keys, iso3, level, _kind, pcode, population = row.split("\t")
+    kind = ADMIN1 if level == "1" else CITY  # a region ISO 3166-2 lacks ("Sava", "Aceh")
     return Place(
-        name, iso3, CITY, int(population), admin=int(level), pcode=pcode or None, minor=True
+        name, iso3, kind, int(population), admin=int(level), pcode=pcode or None, minor=True
     )
 
 
@@ -374,6 +375,7 @@ def find_places(
     """
     found: list[Place] = []
     unlisted: list[Place] = []
+    unread: list[re.Match[str]] = []
     seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         before = text[run.start() - 1] if run.start() else " "
@@ -381,51 +383,21 @@ def find_places(
             continue  # inside a word ("al-Assad" is found from "al")
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
-        group = run.group()
-        if " " not in group and "-" not in group:
-            words = [(0, len(group))]
-        else:
-            words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
-        i = 0
-        matched = 0  # words of the run read as places so far
-        while i < len(words):
-            for j in range(min(len(words), i + _MAX_WORDS), i, -1):
-                chunk = group[words[i][0] : words[j - 1][1]]
-                name = _name_of(chunk)
-                place = gazetteer.lookup(name, seen)
-                if place is not None and place.level == COUNTRY and _TRAILING_TYPE.search(chunk):
-                    typed = gazetteer.lookup(chunk, seen)  # "Niger State" is a state
-                    place, name = (typed, chunk) if typed is not None else (place, name)
-                if place is None:
-                    continue
-                if (place.level == CITY or place.minor) and chunk.isupper() and not capitals:
-                    continue
-                inner = j < len(words) and not _POSSESSIVE.search(chunk)
-                if place.level == CITY and inner:
-                    continue
-                if (
-                    place.level in (CITY, ADMIN1)
-                    and place.iso3 not in mentioned
-                    and _part_of_name(group, words[matched:i])
-                ):
-                    continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
-                offset = run.start() + words[i][0]
-                if place.minor and not _in_place_context(
-                    text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
-                ):
-                    continue
-                if place.level == DEMONYM and _ACTOR.match(text, run.end()):
-                    break
-                if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
-                    break
-                if place.iso3 and place.level != CITY:
-                    seen.add(place.iso3)
-                found.append(replace(place, name=name, start=offset, end=offset + len(chunk)))
-                i = j - 1
-                matched = j
-                break
-            i += 1
-        if not matched and (place := _typed_unknown(text, run, found, seen)) is not None:
+        if not _read_run(text, run, gazetteer, mentioned, seen, found, capitals):
+            unread.append(run)
+    if len(seen) > len(mentioned) and unread:
+        # a district named before its country ("came ashore in Aceh province ... to reach
+        # Indonesia"): read again once the span has named its countries
+        again = [
+            run
+            for run in unread
+            if not _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
+        ]
+        if len(again) < len(unread):
+            found.sort(key=lambda p: p.start)
+        unread = again
+    for run in unread:
+        if (place := _typed_unknown(text, run, found, seen)) is not None:
             unlisted.append(place)
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
@@ -444,6 +416,64 @@ def find_places(
     if named and any(p.minor and p.iso3 not in named for p in found):
         found = [p for p in found if not p.minor or p.iso3 in named]
     return found
+
+
+def _read_run(
+    text: str,
+    run: re.Match[str],
+    gazetteer: Gazetteer,
+    mentioned: AbstractSet[str],
+    seen: set[str],
+    found: list[Place],
+    capitals: bool,
+) -> int:
+    """Reads one capitalised run into ``found`` (its places, longest names first) and adds the
+    countries it names to ``seen``; the number of its words read as places."""
+    group = run.group()
+    if " " not in group and "-" not in group:
+        words = [(0, len(group))]
+    else:
+        words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
+    i = 0
+    matched = 0  # words of the run read as places so far
+    while i < len(words):
+        for j in range(min(len(words), i + _MAX_WORDS), i, -1):
+            chunk = group[words[i][0] : words[j - 1][1]]
+            name = _name_of(chunk)
+            place = gazetteer.lookup(name, seen)
+            if place is not None and place.level == COUNTRY and _TRAILING_TYPE.search(chunk):
+                typed = gazetteer.lookup(chunk, seen)  # "Niger State" is a state
+                place, name = (typed, chunk) if typed is not None else (place, name)
+            if place is None:
+                continue
+            if (place.level == CITY or place.minor) and chunk.isupper() and not capitals:
+                continue
+            inner = j < len(words) and not _POSSESSIVE.search(chunk)
+            if place.level == CITY and inner:
+                continue
+            if (
+                place.level in (CITY, ADMIN1)
+                and place.iso3 not in mentioned
+                and _part_of_name(group, words[matched:i])
+            ):
+                continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
+            offset = run.start() + words[i][0]
+            if place.minor and not _in_place_context(
+                text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
+            ):
+                continue
+            if place.level == DEMONYM and _ACTOR.match(text, run.end()):
+                break
+            if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
+                break
+            if place.iso3 and place.level != CITY:
+                seen.add(place.iso3)
+            found.append(replace(place, name=name, start=offset, end=offset + len(chunk)))
+            i = j - 1
+            matched = j
+            break
+        i += 1
+    return matched
 
 
 _TYPE_AFTER = re.compile(
@@ -474,7 +504,9 @@ def _typed_unknown(
         )
     ):
         return None
-    countries = [p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)]
+    countries = [
+        p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1) and p.end <= run.start()
+    ]
     iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
     start = run.start()
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
@@ -515,7 +547,8 @@ def _in_place_context(
     before = text[max(0, start - 60) : start]
     if _PLACE_BEFORE.search(before):
         return True
-    if found and found[-1].end >= start - 8 and _LIST_BEFORE.fullmatch(text, found[-1].end, start):
+    prior = max((p.end for p in found if p.end <= start), default=-1)
+    if prior >= start - 8 and _LIST_BEFORE.fullmatch(text, prior, start):
         return True
     after = _COMMA_PLACE.match(text, end)
     if after is None:
