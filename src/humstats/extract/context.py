@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from humstats.extract.dates import TextPeriod
@@ -21,12 +21,15 @@ from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
     CITY,
+    COUNTRY,
+    DEMONYM,
     NOWHERE,
     Gazetteer,
     Place,
     default_gazetteer,
     find_places,
     incidental,
+    venue_cities,
 )
 from humstats.schema import Indicator, Measure
 
@@ -108,6 +111,9 @@ class Context:
     "As of 20 November:"): the date of every later figure that states none of its own."""
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     """The dependency parse of each sentence with several counts (when the parse is on)."""
+    datelined: list[Place] | None = None
+    """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
+    the first time a place is needed (``dateline_places``)."""
 
     def places_gazetteer(self) -> Gazetteer:
         """The gazetteer, built now if it was left lazy: a place is needed."""
@@ -153,8 +159,40 @@ def bounds(
     return lower, upper
 
 
+def dateline_places(context: Context) -> list[Place]:
+    """The places a dateline names, less a city where agencies brief the press ("GENEVA -"),
+    each named as prose would ("Beni", not "BENI"). Their countries are known to every later
+    lookup: "Dikwa" after "DIKWA, Nigeria (AFP) -" is the Nigerian town."""
+    if context.datelined is None:
+        context.datelined = []
+        if context.dateline:
+            context.datelined = [
+                replace(p, name=_as_prose(p.name)) if p.name.isupper() else p
+                for p in find_places(
+                    context.text,
+                    context.places_gazetteer(),
+                    frozenset(),
+                    0,
+                    context.dateline,
+                    capitals=True,
+                )
+                if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
+            ]
+            # a country it names, not one read from its town alone ("VALENCIA -" is no
+            # reason to read the Venezuelan Valencia in a text about Spain)
+            context.mentioned |= {p.iso3 for p in context.datelined if p.level == COUNTRY}
+    return context.datelined
+
+
+def _as_prose(name: str) -> str:
+    """A dateline's capitals as prose writes the name: "PORT-AU-PRINCE" → "Port-Au-Prince"."""
+    return re.sub(r"(?<![\w'])(\w)(\w*)", lambda m: m[1].upper() + m[2], name.lower())
+
+
 def places_in(context: Context, start: int, end: int) -> list[Place]:
     """Places named in ``text[start:end]`` (memoised per span), with "worldwide" and the like."""
+    if context.datelined is None:
+        dateline_places(context)
     start = max(start, context.dateline)
     key = (start, end)
     found = context.places.get(key)

