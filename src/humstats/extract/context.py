@@ -197,8 +197,9 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     key = (start, end)
     found = context.places.get(key)
     if found is None:
-        found = _read_places(context, start, end)
-        if context.elsewhere is None and any(p.minor for p in found):
+        unresolved: list[Place] = []
+        found = _read_places(context, start, end, unresolved)
+        if context.elsewhere is None and (unresolved or any(p.minor for p in found)):
             # a district or town: checked against the countries of every place the document
             # names (cities included), read once, only for documents that name one
             context.elsewhere = frozenset(
@@ -219,7 +220,9 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     return found
 
 
-def _read_places(context: Context, start: int, end: int) -> list[Place]:
+def _read_places(
+    context: Context, start: int, end: int, unresolved: list[Place] | None = None
+) -> list[Place]:
     return [
         p
         for p in find_places(
@@ -229,6 +232,7 @@ def _read_places(context: Context, start: int, end: int) -> list[Place]:
             start,
             max(start, end),
             context.elsewhere or frozenset(),
+            unresolved=unresolved,
         )
         if not incidental(context.text, p)
     ]

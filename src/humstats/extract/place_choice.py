@@ -12,6 +12,7 @@ then the last place named before it, the first after it, and last the dateline's
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pycountry
 
@@ -77,6 +78,8 @@ def _choose_place(
         usable.append((place, host))
     named = [(p, h) for p, h in usable if p.level != DEMONYM]
     pool = named or usable
+    inner = _within(pool, text)
+    pool = [item for item in pool if item[0] not in inner] or pool
     if not pool:
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
@@ -91,6 +94,31 @@ def _choose_place(
     if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
         return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
     return _first_listed(best, [p for p, _ in pool], text)
+
+
+_AREA_OF = re.compile(
+    r"\s+(?:region|area|zone|district|county|province|state|department|valley)\s+of\s+"
+    r"(?:the\s+)?(?:[\w-]+ern\s+)?$",
+    re.I,
+)
+_LEVELS = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
+
+
+def _within(pool: list[tuple[Place, bool]], text: str) -> set[Place]:
+    """The places the prose names only as the area around another ("the Catatumbo region of
+    Norte de Santander", "Beledweyne, Hiraan region"): the figure is in the finer one."""
+    ordered = sorted((p for p, _ in pool), key=lambda p: p.start)
+    outer = set()
+    for a, b in pairwise(ordered):
+        gap = text[a.end : b.start]
+        finer = _LEVELS.get(a.level, 0) > _LEVELS.get(b.level, 0)
+        if (
+            a.iso3
+            and a.iso3 == b.iso3
+            and (_AREA_OF.fullmatch(gap) or (finer and _APPOSED.fullmatch(gap)))
+        ):
+            outer.add(b)
+    return outer
 
 
 _LISTED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)")

@@ -372,6 +372,7 @@ def find_places(
     end: int | None = None,
     elsewhere: AbstractSet[str] = frozenset(),
     capitals: bool = False,
+    unresolved: list[Place] | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -381,7 +382,9 @@ def find_places(
     included): a district or town in none of them, nor of the span's, lies abroad and is
     dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila). A word in
     capitals is an acronym ("NEMA said", "SANA reported"), not a city, district or town,
-    except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -").
+    except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
+    gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
+    (when given): the document's countries (``elsewhere``) may place it.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
@@ -411,21 +414,39 @@ def find_places(
             unlisted.append(place)
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
+        unlisted += [
+            _here(p) for p, q in zip(found, relooked, strict=True) if q is None and _typed(text, p)
+        ]
         found = [p for p in relooked if p is not None]
+    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
+    if named and any(p.minor and p.iso3 not in named for p in found):
+        unlisted += [_here(p) for p in found if p.minor and p.iso3 not in named and _typed(text, p)]
+        found = [p for p in found if not p.minor or p.iso3 in named]
     if unlisted:
         # a name the gazetteer lacks, in the one country the text is about (named after it,
-        # as in "the village of Tchoma ..., in Niger", or before)
+        # as in "the village of Tchoma ..., in Niger", or before; else in the document)
         countries = {p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)} | seen
+        countries = countries or set(elsewhere)
+        if unresolved is not None:
+            unresolved.extend(p for p in unlisted if not p.iso3 and not countries)
         unlisted = [
             p if p.iso3 else replace(p, iso3=next(iter(countries)))
             for p in unlisted
             if p.iso3 or len(countries) == 1
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
-    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
-    if named and any(p.minor and p.iso3 not in named for p in found):
-        found = [p for p in found if not p.minor or p.iso3 in named]
     return found
+
+
+def _typed(text: str, place: Place) -> bool:
+    """Whether the prose names a place as an area or town of its own ("Catatumbo region")."""
+    return _TYPE_AFTER.match(text, place.end) is not None
+
+
+def _here(place: Place) -> Place:
+    """A district or town the gazetteer knows only abroad, named as one here ("the Catatumbo
+    region of Norte de Santander"): one it lacks, in the country the text is about."""
+    return replace(place, iso3=None, level=CITY, admin=2, pcode=None)
 
 
 def _read_run(
@@ -487,9 +508,9 @@ def _read_run(
 
 
 _TYPE_AFTER = re.compile(
-    r"\s+(?:(?:refugee|IDP|displacement|transit)\s+)?(?:district|county|sub-?county|town|"
+    r"\s+(?:(?:refugee|IDP|displacement|transit|health)\s+)?(?:district|county|sub-?county|town|"
     r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
-    r"zone|woreda|raion)\b"
+    r"zone|woreda|raion|region|valley)\b"
 )
 _TYPE_BEFORE = re.compile(
     r"\b(?:town|village|city|camp|district|county|locality|settlement|commune)\s+of\s+$", re.I
@@ -504,22 +525,51 @@ def _typed_unknown(
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
     name = _name_of(run.group())
-    if (
-        not _TYPED_NAME.fullmatch(name)
-        or name.isupper()
-        or name.split()[0].lower() in _OPENERS
-        or not (
-            _TYPE_AFTER.match(text, run.end())
-            or _TYPE_BEFORE.search(text, max(0, run.start() - 30), run.start())
-        )
+    if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
+        return None
+    start = run.start()
+    area = _apposed_area(text, run, found)
+    if area is not None:
+        return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+    if not (
+        _TYPE_AFTER.match(text, run.end())
+        or _TYPE_BEFORE.search(text, max(0, start - 30), start)
+        or _TYPE_WORD_END.search(name)
     ):
         return None
     countries = [
-        p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1) and p.end <= run.start()
+        p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1) and p.end <= start
     ]
     iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
-    start = run.start()
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+
+
+_TYPE_WORD_END = re.compile(r"\s(?:Island|Camp|Valley)$")
+"""A name that says what it is ("Pentecost Island"); "Province", "District" are cut from it."""
+_APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?")
+_ATTACKED_BEFORE = re.compile(
+    r"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|storm(?:ed|ing)?|overr(?:an|un)|struck|shell(?:ed|ing)?"
+    r"|bomb(?:ed|ing)?|assault(?:ed|s)?)\s+(?:on\s+)?$",
+    re.I,
+)
+
+
+def _apposed_area(text: str, run: re.Match[str], found: list[Place]) -> Place | None:
+    """The area a name the gazetteer lacks is placed in by apposition, where the prose uses
+    the name as a place: "attacked Teguey, in the Tillaberi region", "in Mozogo, in
+    Cameroon's Far North region", "near Kabo, Chad"."""
+    after = _APPOSED_AFTER.match(text, run.end())
+    if after is None:
+        return None
+    area = next((p for p in found if p.start >= after.end()), None)
+    if area is None or area.start != after.end() or not area.iso3:
+        return None
+    if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
+        return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
+    before = text[max(0, run.start() - 60) : run.start()]
+    if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
+        return None
+    return area
 
 
 _PLACE_BEFORE = re.compile(
