@@ -223,12 +223,14 @@ class PackagedGazetteer:
             best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
             if best.iso3 in mentioned or (best.population >= 50_000 and not local):
                 return Place(name, best.iso3, CITY, best.population)
-        # A district or town: one in a country the document names, else (a document naming
-        # no country) one that exists in a single country; never one abroad.
-        if not local and not mentioned and len({p.iso3 for p in minor}) == 1:
-            local = minor
+        # A district or town: one in a country the document names, else one that exists in a
+        # single country (``find_places`` drops it where the document names others only). A
+        # town under 50,000 people is read the same way ("arrived in Tougan").
         if not local:
-            return None
+            small = [replace(p, admin=2, minor=True) for p in cities or ()]
+            if len({p.iso3 for p in minor} | {p.iso3 for p in small}) != 1:
+                return None
+            local = minor or small
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
 
@@ -350,6 +352,7 @@ def _name_of(chunk: str) -> str:
     return chunk
 
 
+_TYPE_NEXT = re.compile(r"\s+(state|province|region|governorate|department)\b")
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
@@ -472,9 +475,18 @@ def _read_run(
             chunk = group[words[i][0] : words[j - 1][1]]
             name = _name_of(chunk)
             place = gazetteer.lookup(name, seen)
-            if place is not None and place.level == COUNTRY and _TRAILING_TYPE.search(chunk):
-                typed = gazetteer.lookup(chunk, seen)  # "Niger State" is a state
-                place, name = (typed, chunk) if typed is not None else (place, name)
+            if place is not None and place.level == COUNTRY:
+                # "Niger State", "Mokwa, Niger state": a state, not the country
+                kind = _TYPE_NEXT.match(text, run.start() + words[j - 1][1])
+                typed_name = (
+                    chunk
+                    if _TRAILING_TYPE.search(chunk)
+                    else f"{chunk} {kind[1].title()}"
+                    if kind and j == len(words)
+                    else None
+                )
+                typed = gazetteer.lookup(typed_name, seen) if typed_name else None
+                place, name = (typed, typed_name) if typed is not None else (place, name)
             if place is None:
                 continue
             if (place.level == CITY or place.minor) and chunk.isupper() and not capitals:
