@@ -20,6 +20,7 @@ from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
+    ADMIN1,
     CITY,
     COUNTRY,
     DEMONYM,
@@ -42,7 +43,11 @@ every offset still points into the document ('reported 800 deaths, “including 
 LABEL_END = re.compile(r":\s*$")
 """The colon that ends a fact-sheet label ("Rohingya in Cox's Bazar camps: 1,004,000")."""
 
-DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
+DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]"
+    # in title case, before a long dash only: "Adré (Ouaddaï) – Le flux continue."
+    r"|[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,2}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s+[—–])\s"
+)
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
 
@@ -180,7 +185,9 @@ def dateline_places(context: Context) -> list[Place]:
             ]
             # a country it names, not one read from its town alone ("VALENCIA -" is no
             # reason to read the Venezuelan Valencia in a text about Spain)
-            context.mentioned |= {p.iso3 for p in context.datelined if p.level == COUNTRY}
+            context.mentioned |= {
+                p.iso3 for p in context.datelined if p.level in (COUNTRY, ADMIN1) and not p.minor
+            }
     return context.datelined
 
 
@@ -208,7 +215,7 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
                     context.text, context.places_gazetteer(), frozenset(), context.dateline
                 )
                 if p.iso3 and not p.minor
-            )
+            ) | {p.iso3 for p in dateline_places(context) if p.iso3}
             found = _read_places(context, start, end)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
