@@ -53,7 +53,7 @@ def country_name(iso3: str) -> str:
 
 _OTHER_CLAUSE = re.compile(
     r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
-    r"|\b\d[\d,.]*\s+of\s+(?:them|those|whom|these)\b"
+    r"|\b(?:\d[\d,.]*|many|most|some|half|all|several)\s+of\s+(?:them|those|whom|these)\b"
 )
 """What lies after the figure in another clause: a source's aside (", warning that the disease
 spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni")."""

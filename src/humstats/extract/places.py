@@ -399,8 +399,11 @@ def find_places(
             continue  # inside a word ("al-Assad" is found from "al")
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
-        if not _read_run(text, run, gazetteer, mentioned, seen, found, capitals):
+        matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
+        if not matched:
             unread.append(run)
+        elif (rest := _unread_tail(text, run, found)) is not None:
+            unread.append(rest)  # "Port-au-Prince's Carrefour-Feuilles district"
     if len(seen) > len(mentioned) and unread:
         # a district named before its country ("came ashore in Aceh province ... to reach
         # Indonesia"): read again once the span has named its countries
@@ -439,6 +442,17 @@ def find_places(
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
     return found
+
+
+_TAIL = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+
+
+def _unread_tail(text: str, run: re.Match[str], found: list[Place]) -> re.Match[str] | None:
+    """The words of a run after the last place read in it, as a run of their own."""
+    last = found[-1].end if found else run.end()
+    if not run.start() <= last < run.end():
+        return None
+    return _TAIL.search(text, last, run.end())
 
 
 def _typed(text: str, place: Place) -> bool:
@@ -527,7 +541,9 @@ _TYPE_AFTER = re.compile(
 _TYPE_BEFORE = re.compile(
     r"\b(?:town|village|city|camp|district|county|locality|settlement|commune)\s+of\s+$", re.I
 )
-_TYPED_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2}")
+_TYPED_NAME = re.compile(
+    r"[A-Z][\w’'-]*(?:(?:\s+|-)(?:(?:al|el|ad|an|ash|as|de|du|la)(?:\s+|-))?[A-Z][\w’'-]*){0,2}"
+)
 
 
 def _typed_unknown(
@@ -537,10 +553,13 @@ def _typed_unknown(
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
     name = _name_of(run.group())
+    start = run.start()
+    first, _, rest = name.partition(" ")
+    if first.lower() in _OPENERS and rest:
+        name, start = rest, start + len(first) + 1  # "In Mai Mahiu, in Nakuru county"
     if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
         return None
-    start = run.start()
-    area = _apposed_area(text, run, found)
+    area = _apposed_area(text, start, run.end(), found)
     if area is not None:
         return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
     if not (
@@ -566,11 +585,11 @@ _ATTACKED_BEFORE = re.compile(
 )
 
 
-def _apposed_area(text: str, run: re.Match[str], found: list[Place]) -> Place | None:
+def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place | None:
     """The area a name the gazetteer lacks is placed in by apposition, where the prose uses
     the name as a place: "attacked Teguey, in the Tillaberi region", "in Mozogo, in
     Cameroon's Far North region", "near Kabo, Chad"."""
-    after = _APPOSED_AFTER.match(text, run.end())
+    after = _APPOSED_AFTER.match(text, end)
     if after is None:
         return None
     area = next((p for p in found if p.start >= after.end()), None)
@@ -578,7 +597,7 @@ def _apposed_area(text: str, run: re.Match[str], found: list[Place]) -> Place | 
         return None
     if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
         return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
-    before = text[max(0, run.start() - 60) : run.start()]
+    before = text[max(0, start - 60) : start]
     if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
         return None
     return area
