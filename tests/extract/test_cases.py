@@ -58,7 +58,6 @@ KNOWN = {
 }
 KNOWN_FIELDS = {
     "b014": "a headline's 'in attack on market' dates no incident, so the counts read as stocks",
-    "b044": "a heading's place ('Cholera in Sofala') does not locate a later sentence's deaths",
     "b047": "'killed in Sumy in a drone attack': an undated attack is not read as an incident",
     "b072": "a national total takes the place of the sub-total in the next sentence",
     "b082": "people 'in shelters on Friday' are read as a flow, not a stock on that day",

@@ -116,6 +116,8 @@ class Context:
     "As of 20 November:"): the date of every later figure that states none of its own."""
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     """The dependency parse of each sentence with several counts (when the parse is on)."""
+    headed: Place | None = None
+    """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""

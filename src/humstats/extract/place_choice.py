@@ -190,7 +190,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if context.previous is not None:
         if _TOTAL.search(context.text, lower, upper):
             return _country_level(context.previous_place)
-        return _carried(context, s0)
+        return _carried(context, s0, figure.inherited)
     before, after = _outside(context, figure.sentence)
     earlier = [p for p in before if p.level != DEMONYM]
     if earlier:
@@ -294,13 +294,17 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
 _BULLET = re.compile(r"(?:^|\n)\s*[•▪◦*-]\s")
 
 
-def _carried(context: Context, s0: int) -> Place | None:
+def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None:
     """The previous figure's place for a figure naming none: itself where the text has been
     about one place below its country so far ("El Fasher, North Darfur ... The ministry
-    confirmed 27 deaths"), else its country (a report naming several districts)."""
+    confirmed 27 deaths"), else its country (a report naming several districts). Under a
+    heading that names an area, a figure of its own (not "another 22") is the heading's."""
     place = context.previous_place
     if place is None or place.level in (COUNTRY, NOWHERE, DEMONYM) or place.start >= s0:
         return _country_level(place)
+    heading = _heading_place(context)
+    if heading is not None and not inherited and place.start > heading.end and place != heading:
+        return heading  # "Cholera in Sofala\n2,300 cases in Beira. By 5 April, 61 had died."
     if _BULLET.search(context.text, max(0, s0 - 4), s0 + 2):
         return _country_level(place)  # each bullet of a list states a fact of its own
     named = {
@@ -311,6 +315,25 @@ def _carried(context: Context, s0: int) -> Place | None:
     # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
     one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
     return place if one else _country_level(place)
+
+
+_HEADING = re.compile(r"\s*[^\n]{3,120}(?<![.!?:;,])\n")
+
+
+def _heading_place(context: Context) -> Place | None:
+    """The place below country level a heading line names ("Cholera in Sofala (as of 31
+    March)", "Floods in Beledweyne, Hiraan region"): the finer of a town and its area."""
+    if context.headed is None:
+        heading = None if context.dateline else _HEADING.match(context.text)
+        places = [
+            p
+            for p in (places_in(context, 0, heading.end()) if heading else [])
+            if p.iso3 and p.level not in (DEMONYM, NOWHERE)
+        ]
+        found = _contained(places, context.text) if places else None
+        nowhere = Place("", None, NOWHERE)
+        context.headed = found if found is not None and found.level != COUNTRY else nowhere
+    return context.headed if context.headed.level != NOWHERE else None
 
 
 def _dateline_place(context: Context) -> Place | None:
