@@ -116,6 +116,8 @@ class Context:
     "As of 20 November:"): the date of every later figure that states none of its own."""
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     """The dependency parse of each sentence with several counts (when the parse is on)."""
+    prefixes: dict[int, list[Place]] = field(default_factory=dict)
+    """The places named before each sentence start read so far (``places_before``)."""
     headed: Place | None = None
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
     datelined: list[Place] | None = None
@@ -196,6 +198,17 @@ def dateline_places(context: Context) -> list[Place]:
 def _as_prose(name: str) -> str:
     """A dateline's capitals as prose writes the name: "PORT-AU-PRINCE" → "Port-Au-Prince"."""
     return re.sub(r"(?<![\w'])(\w)(\w*)", lambda m: m[1].upper() + m[2], name.lower())
+
+
+def places_before(context: Context, s0: int) -> list[Place]:
+    """Places named before the sentence that starts at ``s0`` (dateline excepted), read span
+    by span from where the last such reading stopped: a long report is not read again from
+    its start for each figure."""
+    done = max((e for e in context.prefixes if e <= s0), default=context.dateline)
+    found = context.prefixes.get(done, [])
+    if done < s0:
+        found = context.prefixes[s0] = found + places_in(context, done, s0)
+    return found
 
 
 def places_in(context: Context, start: int, end: int) -> list[Place]:

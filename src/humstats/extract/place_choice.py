@@ -17,7 +17,14 @@ from itertools import pairwise
 import pycountry
 
 from humstats.extract.classification import FLED
-from humstats.extract.context import Candidate, Context, dateline_places, places_in
+from humstats.extract.context import (
+    Candidate,
+    Context,
+    dateline_places,
+    places_before,
+    places_in,
+)
+from humstats.extract.movement import group_of
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
     ADMIN1,
@@ -142,7 +149,7 @@ def _first_listed(place: Place, places: list[Place], text: str) -> Place:
 def _outside(context: Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
     """Places named before the sentence (dateline excepted) and after it."""
     return (
-        places_in(context, 0, sentence[0]),
+        places_before(context, sentence[0]),
         places_in(context, sentence[1], len(context.text)),
     )
 
@@ -154,10 +161,22 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     q = figure.quantity
     s0, s1 = figure.sentence
     sentence = places_in(context, s0, s1)
+    running = figure.inherited and _RUNNING.search(context.text, lower, q.hedge_start)
+    if running:
+        # "... into Renk county, bringing the number of arrivals in South Sudan to 620,000":
+        # the place its own clause names, else that of the count it adds to
+        own = [p for p in sentence if running.start() <= p.start < upper]
+        return _choose_place(own, q, figure.indicator, context.text) or context.previous_place
     segment = [p for p in sentence if lower <= p.start < upper]
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
+    group = group_of(q, sentence) if figure.indicator is Indicator.RETURNEES else None
+    if group is not None and (place is None or place.iso3 != group.iso3):
+        # people who went home are in their own country ("1,200 Filipino workers stranded in
+        # Kuwait have returned home"), at the place named there if one is
+        home = [p for p in sentence if p.iso3 == group.iso3 and p.level != DEMONYM]
+        place = _choose_place(home, q, figure.indicator, context.text) or _country_level(group)
     if figure.indicator in FLED and (
         place is None or (place.iso3 is None and _WORLD.search(place.name))
     ):
@@ -238,6 +257,9 @@ def _dateline_town(context: Context, later: list[Place]) -> Place | None:
     return towns[0]
 
 
+_RUNNING = re.compile(r"\b(?:bring(?:s|ing)?|brought|push(?:es|ed|ing)?)\b", re.I)
+"""The verb of a running total ("bringing the total ... to 912,000")."""
+
 _DEFINITE = re.compile(
     r"\b(?:(?:in|across|of|from|throughout|around|inside|within|outside)\s+the\s+"
     r"(?P<kind>country|nation|city|town|village|camp|settlement|state|province|region|"
@@ -309,7 +331,7 @@ def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None
         return _country_level(place)  # each bullet of a list states a fact of its own
     named = {
         (p.name, p.level)
-        for p in places_in(context, 0, s0)
+        for p in places_before(context, s0)
         if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
     } | {(place.name, place.level)}  # itself, where the dateline named it
     # one place, or a town and its region ("El Fasher, North Darfur"); not two districts

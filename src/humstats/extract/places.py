@@ -97,6 +97,7 @@ class PackagedGazetteer:
         self._exact: dict[str, Place] = {}
         self._cities: dict[str, list[Place]] = {}
         self._memo: dict[str, tuple[Place | None, list[Place] | None, list[Place]]] = {}
+        self._singles: dict[str, Place | None] = {}
         self._admin1: dict[str, list[Place]] = {}
         """Admin-1 areas by folded name: "Punjab" is in India and in Pakistan."""
         self._minor: dict[str, list[str]] = {}
@@ -227,12 +228,22 @@ class PackagedGazetteer:
         # single country (``find_places`` drops it where the document names others only). A
         # town under 50,000 people is read the same way ("arrived in Tougan").
         if not local:
-            small = [replace(p, admin=2, minor=True) for p in cities or ()]
-            if len({p.iso3 for p in minor} | {p.iso3 for p in small}) != 1:
-                return None
-            local = minor or small
+            return self._single(name, cities, minor)
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
+
+    def _single(self, name: str, cities: list[Place] | None, minor: list[Place]) -> Place | None:
+        """The district or town of that name in the one country that has one, if one does."""
+        if name not in self._singles:
+            countries = {p.iso3 for p in minor} | {p.iso3 for p in cities or ()}
+            best = None
+            if len(countries) == 1:
+                pool = minor or [replace(p, admin=2, minor=True) for p in cities or ()]
+                best = replace(
+                    max(pool, key=lambda p: (p.pcode is not None, p.population)), name=name
+                )
+            self._singles[name] = best
+        return self._singles[name]
 
 
 def _minor_place(row: str) -> Place:
@@ -407,10 +418,13 @@ def find_places(
     if len(seen) > len(mentioned) and unread:
         # a district named before its country ("came ashore in Aceh province ... to reach
         # Indonesia"): read again once the span has named its countries
+        last = max(p.start for p in found if p.iso3 and p.level != CITY)
         again = [
             run
             for run in unread
-            if not _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
+            if run.end() > last
+            or not _placed(text, run, found, gazetteer, seen)
+            or not _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
         ]
         if len(again) < len(unread):
             found.sort(key=lambda p: p.start)
@@ -453,6 +467,57 @@ def _unread_tail(text: str, run: re.Match[str], found: list[Place]) -> re.Match[
     if not run.start() <= last < run.end():
         return None
     return _TAIL.search(text, last, run.end())
+
+
+def _placed(
+    text: str, run: re.Match[str], found: list[Place], gazetteer: Gazetteer, seen: set[str]
+) -> bool:
+    """Whether the prose uses a run as a place (a district is read only there): what is
+    worth reading again once the span's countries are known."""
+    first, _, rest = run.group().partition(" ")
+    start = run.start() + len(first) + 1 if rest and first.lower() in _OPENERS else run.start()
+    before = text[max(0, start - 14) : start].rstrip()
+    word = before.rpartition(" ")[2].lower()
+    if not (
+        word in _PLACE_WORDS
+        or before.endswith(",")
+        or text.startswith(",", run.end())
+        or _PLACE_AFTER.match(text, run.end())
+    ):
+        return False  # most runs: names of people and bodies, read no further
+    return _in_place_context(text, start, run.end(), False, found, gazetteer, seen)
+
+
+_PLACE_WORDS = frozenset(
+    {
+        "in",
+        "at",
+        "near",
+        "off",
+        "from",
+        "to",
+        "into",
+        "around",
+        "outside",
+        "toward",
+        "towards",
+        "across",
+        "between",
+        "via",
+        "reach",
+        "reached",
+        "reaching",
+        "fled",
+        "flee",
+        "fleeing",
+        "entered",
+        "left",
+        "of",
+        "the",
+        "and",
+        "or",
+    }
+)
 
 
 def _typed(text: str, place: Place) -> bool:
@@ -539,7 +604,8 @@ _TYPE_AFTER = re.compile(
     r"zone|woreda|raion|region|valley)\b"
 )
 _TYPE_BEFORE = re.compile(
-    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune)\s+of\s+$", re.I
+    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune|island)\s+of\s+$",
+    re.I,
 )
 _TYPED_NAME = re.compile(
     r"[A-Z][\w’'-]*(?:(?:\s+|-)(?:(?:al|el|ad|an|ash|as|de|du|la)(?:\s+|-))?[A-Z][\w’'-]*){0,2}"
@@ -569,7 +635,12 @@ def _typed_unknown(
     ):
         return None
     countries = [
-        p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1) and p.end <= start
+        p.iso3
+        for p in found
+        if p.iso3
+        and p.end <= start
+        # or an adjective of the type word: "the Italian island of Lampedusa"
+        and (p.level in (COUNTRY, ADMIN1) or (p.level == DEMONYM and start - p.end <= 14))
     ]
     iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
