@@ -55,6 +55,7 @@ class Housekeeping:
         retention: dt.timedelta = RETENTION,
         lock_timeout: float = 60.0,
         zorder: bool | None = None,
+        log_retention: dt.timedelta | None = None,
     ) -> Compaction:
         """Merge small files, then delete files no version within ``retention`` needs.
 
@@ -65,10 +66,17 @@ class Housekeeping:
         other engines reading the tables directly do not see them either). ``zorder``
         forces or forbids clustering by ``ZORDER``; by default it happens when worthwhile
         (``_optimize``).
+
+        ``log_retention`` keeps the tables' logs shorter than ``retention`` (by default they
+        are kept as long): the log entries before the newest checkpoint that are older than
+        it go, so a store that took many batches inside one window (a backfill) stops paying
+        for them at every open and commit, which list the whole log. A version older than
+        the log can no longer be named (``--as-of VERSION``); a date still can, answered from
+        the rows' ingest times (``Store.snapshot``).
         """
         with self.lock(lock_timeout):
             try:
-                return self._compact(retention, zorder)
+                return self._compact(retention, zorder, log_retention)
             except DeltaError as error:
                 problem = f"compaction failed: {_one_line(error)} (run humstats check)"
                 raise StoreError(self.root, problem) from error
@@ -81,7 +89,9 @@ class Housekeeping:
             return None
         return self.compact(retention=retention)
 
-    def _compact(self, retention: dt.timedelta, zorder: bool | None) -> Compaction:
+    def _compact(
+        self, retention: dt.timedelta, zorder: bool | None, log_retention: dt.timedelta | None
+    ) -> Compaction:
         before = self.data_files()
         removed = 0
         hours = max(0, int(retention.total_seconds() // 3600))
@@ -92,7 +102,7 @@ class Housekeeping:
             if delta is None:
                 continue
             humstats.store.failpoint(f"compact:{table}")
-            _upgrade(delta, retention)
+            _upgrade(delta, retention if log_retention is None else log_retention)
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
             self._optimize(delta, table, zorder)
@@ -105,6 +115,8 @@ class Housekeeping:
                     full=True,
                 )
             )
+            if log_retention is not None and log_retention < retention:
+                delta.create_checkpoint()  # so that the entries before it may go now
             delta.cleanup_metadata()  # log entries past the log retention (see _AFTER_APPEND)
         self._current.clear()  # committed to through other objects than the shared ones
         return Compaction(before, self.data_files(), removed)
@@ -180,7 +192,8 @@ class Housekeeping:
 
 def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
     """Give a table made by an older humstats the properties new tables get, and a log kept
-    as long as ``retention`` reaches back and no longer (Delta's default is 30 days).
+    as long as ``retention`` (the log's) reaches back and no longer (Delta's default is 30
+    days).
 
     Time travel to a version needs its log entry and its files, so the log need not outlive
     the files; a date older than the log is answered from the rows' ingest times
