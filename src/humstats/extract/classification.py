@@ -449,6 +449,22 @@ def continues_event(context: Context, masked: str, q: Quantity, s0: int, upper: 
     )
 
 
+_WITH_BEFORE = endings("with", "with another", "with a further", "and another", "and a further")
+
+
+def joins_previous(context: Context, masked: str, q: Quantity, sentence: tuple[int, int]) -> bool:
+    """ "The toll rose to 1,480, with more than 2,100 people injured", "has killed 233, with
+    another 103 missing": a count added to the figure before it in the same sentence shares
+    that figure's time, so its measure."""
+    previous = context.previous
+    return (
+        previous is not None
+        and context.previous_measure is not None
+        and previous.sentence == sentence
+        and tail(masked, max(sentence[0], q.hedge_start - 25), q.hedge_start).endswith(_WITH_BEFORE)
+    )
+
+
 def ambiguous(patterns: Patterns, text: str, quantities: list[Quantity]) -> bool:
     """Whether a sentence's counts need the parse: two or more may count people, and one of
     them is not named by a cue noun right after it ("12 deaths and 40 injuries" is clear)."""

@@ -65,11 +65,13 @@ PERIOD_RE = re.compile(
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
     rf"|{_DAY_MONTH}|{_WEEKDAY}))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
+    rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
+    rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"
     rf"|(?:last\s+)?{_WEEKDAY.replace('<', '<s_')}"
     rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
     rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
-    rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last)"
+    rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last|previous)"
     # "within a fortnight", "within 48 hours", "within the past week"; not a vague "within days"
     rf"|within(?:\s+the\s+(?:past|last))?(?:\s+an?)?(?!\s+(?:days|weeks|months|hours)\b))"
     rf"\s+(?:(?P<count>\w+)\s+)?"
@@ -136,6 +138,19 @@ def _day_month(match: re.Match[str], prefix: str, published: dt.date) -> dt.date
         return None
 
 
+def _window(start: dt.date, published: dt.date) -> bool:
+    """Whether "since <date>" opens a reporting window (a flow) rather than naming the start of
+    a crisis, counted from ever since (a running total, a stock).
+
+    A window is recent ("since 3 May" in a text of 20 May, like "since Thursday") or the
+    start of the publication's year ("since January", "since 1 January", like "since the
+    start of the year"); an older date ("since 7 October", "since April 2023", "since
+    March") is when the crisis being counted began.
+    """
+    year_start = start == dt.date(published.year, 1, 1)
+    return year_start or (published - start).days <= _WINDOW_DAYS
+
+
 def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
     day = DatePrecision.DAY
     span = match.span()
@@ -160,17 +175,19 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             unit = DatePrecision(match["since_start"].lower())
             start = containing(published, unit).start
             return TextPeriod(start, published, unit, False, span, True)
-        start = (
-            _weekday(published, match["s_weekday"])
-            if match["s_weekday"]
-            else _day_month(match, "s_", published)
-        )
+        if match["sm"]:
+            year = int(match["sm_year"]) if match["sm_year"] else None
+            start = on_or_before(published, _MONTHS[match["sm"].lower().rstrip(".")], 1, year)
+            return TextPeriod(
+                start, published, DatePrecision.MONTH, False, span, _window(start, published)
+            )
+        if match["s_weekday"]:
+            start = _weekday(published, match["s_weekday"])
+            return TextPeriod(start, published, day, False, span, True)
+        start = _day_month(match, "s_", published)
         if start is None:
             return None
-        # "since 7 October 2023" in a text of 2024: a crisis start, counted from ever since (a
-        # running total), not a reporting window like "since Thursday" or "since 1 July"
-        crisis_start = bool(match["s_year"]) and (published - start).days > _WINDOW_DAYS
-        return TextPeriod(start, published, day, False, span, not crisis_start)
+        return TextPeriod(start, published, day, False, span, _window(start, published))
     if match["on"]:
         weekday = match["o_weekday"] or match["p_weekday"]
         date = _weekday(published, weekday) if weekday else _day_month(match, "o_", published)
@@ -253,6 +270,7 @@ _ANCHORS = (
     *(name.lower() for name in calendar.month_abbr[1:]),
     "since",
     "past",
+    "previous",
     "within",
     "last",
     "this",
@@ -268,8 +286,8 @@ _ANCHORS = (
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
 _REACH = 32
-_WINDOW_DAYS = 90
-"""A "since" date with its year stated and further back than this starts a crisis, not a window."""
+_WINDOW_DAYS = 21
+"""A "since" date further back than this starts a crisis, not a window."""
 _LONGEST_WINDOW_DAYS = 3660
 """A window reaching back more than ten years is no reference period ("in the past 300 years")."""
 

@@ -32,6 +32,7 @@ from humstats.extract.classification import (
     column_indicator,
     continues_event,
     head_of,
+    joins_previous,
     without_mixed_totals,
 )
 from humstats.extract.context import (
@@ -307,6 +308,8 @@ def _sentence_figures(
         if not periods and continues_event(context, masked, q, s0, upper):
             measure = context.previous_measure
             period = period or context.previous_period
+        elif not near and joins_previous(context, masked, q, sentence):
+            measure = context.previous_measure
         context.previous = figure
         context.previous_measure = measure
         context.previous_place = place

@@ -61,6 +61,10 @@ _FLOW_PHRASES = [
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
+_NEW_WORDS = re.compile(
+    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b", re.I
+)
+"""New in the window the text reports on, even in a sentence counting since a crisis began."""
 _FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
 """Words that tie a count to a window or an event, anywhere in its sentence."""
 _STOCK_PHRASES = [
@@ -101,6 +105,36 @@ STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
 village's 2,500 residents died when the dam burst"), never makes a flow."""
 
 
+_STATE = re.compile(
+    r"\b(?:are|is|were|was|remain(?:s|ed)?)\s+(?:(?:now|still|currently|temporarily)\s+)?"
+    r"(?:(?:sheltering|staying|living|housed|accommodated|camping)\b|in\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:shelters?|evacuation|camps?|sites?|centres?|centers?|tents?|schools?)\b)"
+    r"|\b(?:live|living|sheltering|staying|camping)\s+in\b",
+    re.I,
+)
+"""Where people are, not how they got there ("are in shelters on Friday", "are staying in
+evacuation centres", "living in makeshift sites"): a state, counted as of its date."""
+_SINCE_CRISIS = re.compile(
+    r"\bsince\s+(?:the|its|their|a|an)\s+(?:[\w'’-]+\s+){0,5}?(?:began|begun|started|erupted|"
+    r"broke\s+out|was\s+declared|were\s+declared|escalated|intensified|resumed)\b"
+    r"|\bsince\s+the\s+(?:start|onset|beginning|outbreak|eruption|escalation)\s+of\s+"
+    r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b)"
+    r"|\bsince\s+the\s+(?:war|conflict|crisis|outbreak|epidemic|hostilities|escalation|"
+    r"(?:full-scale\s+)?invasion|coup|takeover)\b",
+    re.I,
+)
+"""A count since a crisis began ("since the war began", "since the start of the outbreak"):
+a running total, whatever event words the sentence holds."""
+_INCIDENT = re.compile(
+    r"\b(?:in|during)\s+(?:(?:an?|the|this|that|last|\w+(?:'s|’s))\s+)?"
+    r"(?:[\w'’-]+\s+){0,3}?(?:attacks?|strikes?|airstrikes?|raids?|ambush|bombings?|blasts?|"
+    r"explosions?|landslides?|mudslides?|fire|crash|collapse|stampede|massacre|shooting)\b",
+    re.I,
+)
+"""A count tied to one incident by its preposition: "killed in a drone attack", "in an ambush
+near Jowhar", "in attack on market". An incident that is only the subject ("the storm left
+32 dead", "Cyclone Chido killed 120") gives its toll to date, a stock (the dev set's
+convention)."""
 _FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
@@ -139,13 +173,23 @@ def measure_of(
         _NEW_AFTER.match(masked, q.end, upper)
     ):
         return Measure.FLOW
+    if _SINCE_CRISIS.search(masked, start, end):
+        return Measure.STOCK  # its own clause counts since a crisis began
+    if indicator in STATES or _STATE.search(masked, start, end):
+        return Measure.STOCK  # a condition at a date: an incident or window near it dates it
     flows = [
         p
         for p in periods
         if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
-    if indicator in STATES:
-        return Measure.STOCK  # a condition at a date: an incident or window near it dates it
-    if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
+    if flows or _NEW_WORDS.search(text, *sentence):
+        return Measure.FLOW
+    if any(not p.flow for p in periods) or _SINCE_CRISIS.search(text, *sentence):
+        return Measure.STOCK  # counted since a crisis began: a running total
+    if (
+        _FLOW_WORDS.search(text, *sentence)
+        or _INCIDENT.search(text, *sentence)
+        or _FLOW_CLAUSE.search(masked, start, end)
+    ):
         return Measure.FLOW
     return Measure.STOCK

@@ -107,14 +107,15 @@ _SAME_PERIOD = re.compile(
 
 def same_period(context: Context, sentence: tuple[int, int]) -> TextPeriod | None:
     """ "27 deaths ... over the same period": the window the figure before was given, here
-    where the phrase stands, a window (a flow) as it was."""
+    where the phrase stands: a window (a flow) as it was, or a count since a crisis began
+    (a stock) as it was."""
     previous = context.previous_period
     if previous is None or previous.as_of:
         return None
     match = _SAME_PERIOD.search(context.text, *sentence)
     if match is None:
         return None
-    return dataclasses.replace(previous, span=match.span(), flow=previous.start != previous.end)
+    return dataclasses.replace(previous, span=match.span())
 
 
 def as_of_heading(context: Context, period: TextPeriod | None) -> TextPeriod | None:
