@@ -308,7 +308,9 @@ def _sentence_figures(
         if not periods and continues_event(context, masked, q, s0, upper):
             measure = context.previous_measure
             period = period or context.previous_period
-        elif not near and joins_previous(context, masked, q, sentence):
+        elif joins_previous(context, masked, q, sentence) and not any(
+            p.span[0] >= q.hedge_start for p in near
+        ):
             measure = context.previous_measure
         context.previous = figure
         context.previous_measure = measure

@@ -54,8 +54,8 @@ _FLOW_PHRASES = [
     r"over the (?:course of the )?(?:year|month|week)",
     # one incident named by a clause: "drowned when the ferry capsized", "after two
     # landslides buried a village"
-    r"when (?:the|a|an|its|their) (?:[\w'’-]+ ){0,3}?(?:burst|collapsed|capsized|sank|struck|"
-    r"exploded|overturned|crashed|erupted|caught fire|opened fire|stormed|went down)",
+    r"(?:when|after) (?:the|a|an|its|their) (?:[\w'’-]+ ){0,3}?(?:burst|collapsed|capsized|sank|"
+    r"struck|exploded|overturned|crashed|erupted|caught fire|opened fire|stormed|went down)",
     r"after (?:the|a|an|two|three|several|twin) (?:[\w'’-]+ ){0,2}?(?:landslides?|mudslides?|"
     r"explosions?|blasts?|airstrikes?|air strikes?|missile strikes?|bombings?|ambush|massacre)",
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
@@ -85,6 +85,7 @@ _STOCK_PHRASES = [
     "(?:the|its|their) (?:overall |cumulative |running )?(?:total|tally)",
     "population of",
     "so far in the (?:war|conflict)",
+    r"(?:has|have|had) so far",
 ]
 _STOCK_WORDS = re.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b", re.I)
 """Words that make a count a running total, in its own clause."""
@@ -173,16 +174,22 @@ def measure_of(
         _NEW_AFTER.match(masked, q.end, upper)
     ):
         return Measure.FLOW
-    if _SINCE_CRISIS.search(masked, start, end):
-        return Measure.STOCK  # its own clause counts since a crisis began
-    if indicator in STATES or _STATE.search(masked, start, end):
+    if indicator in STATES:
         return Measure.STOCK  # a condition at a date: an incident or window near it dates it
+    if _NEW_WORDS.search(masked, start, end):
+        return Measure.FLOW
+    if _SINCE_CRISIS.search(masked, start, end) or any(
+        not p.flow and not p.as_of and start <= p.span[0] < end for p in periods
+    ):
+        return Measure.STOCK  # its own clause counts since a crisis began
+    if _STATE.search(masked, start, end):
+        return Measure.STOCK  # where people are on a date, not how they got there
     flows = [
         p
         for p in periods
         if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
-    if flows or _NEW_WORDS.search(text, *sentence):
+    if flows:
         return Measure.FLOW
     if any(not p.flow for p in periods) or _SINCE_CRISIS.search(text, *sentence):
         return Measure.STOCK  # counted since a crisis began: a running total
