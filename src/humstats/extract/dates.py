@@ -68,7 +68,9 @@ PERIOD_RE = re.compile(
     rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
     rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"
     rf"|(?:last\s+)?{_WEEKDAY.replace('<', '<s_')}"
-    rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
+    rf"|the\s+(?:start|beginning)\s+of\s+(?:the\s+(?P<since_start>year|month|week)"
+    rf"|{_MONTH.replace('month', 'ssm')}(?:\s+(?P<ssm_year>(?:19|20)\d\d))?\b"
+    rf"|(?P<ss_year>(?:19|20)\d\d)\b)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
     rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
     rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last|previous)"
@@ -81,6 +83,10 @@ PERIOD_RE = re.compile(
     rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
     rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
     rf"(?P<bd2>\d{{1,2}})\s+{_MONTH.replace('month', 'bm2')}(?:,?\s+(?P<by2>(?:19|20)\d\d))?)"
+    # "9–15 July", "1 January – 3 March 2025": a dated window written with a dash
+    rf"|(?P<dash>\b(?P<dd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'dm1')}"
+    rf"(?:,?\s+(?P<dy1>(?:19|20)\d\d))?)?\s*[–—-]\s*"
+    rf"(?P<dd2>\d{{1,2}})\s+{_MONTH.replace('month', 'dm2')}(?:,?\s+(?P<dy2>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
     rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
@@ -175,9 +181,19 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             unit = DatePrecision(match["since_start"].lower())
             start = containing(published, unit).start
             return TextPeriod(start, published, unit, False, span, True)
-        if match["sm"]:
-            year = int(match["sm_year"]) if match["sm_year"] else None
-            start = on_or_before(published, _MONTHS[match["sm"].lower().rstrip(".")], 1, year)
+        if match["ss_year"]:
+            start = dt.date(int(match["ss_year"]), 1, 1)
+            return TextPeriod(
+                start, published, DatePrecision.YEAR, False, span, _window(start, published)
+            )
+        if match["sm"] or match["ssm"]:
+            month, year_text = (
+                (match["sm"], match["sm_year"])
+                if match["sm"]
+                else (match["ssm"], match["ssm_year"])
+            )
+            year = int(year_text) if year_text else None
+            start = on_or_before(published, _MONTHS[month.lower().rstrip(".")], 1, year)
             return TextPeriod(
                 start, published, DatePrecision.MONTH, False, span, _window(start, published)
             )
@@ -245,19 +261,24 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             int(match["my1"]) if match["my1"] else None,
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
-    if match["between"]:
+    if match["between"] or match["dash"]:
+        d1, m1, y1, d2, m2, y2 = (
+            ("bd1", "bm1", "by1", "bd2", "bm2", "by2")
+            if match["between"]
+            else ("dd1", "dm1", "dy1", "dd2", "dm2", "dy2")
+        )
         end = on_or_before(
             published,
-            _MONTHS[match["bm2"].lower().rstrip(".")],
-            int(match["bd2"]),
-            int(match["by2"]) if match["by2"] else None,
+            _MONTHS[match[m2].lower().rstrip(".")],
+            int(match[d2]),
+            int(match[y2]) if match[y2] else None,
         )
-        start_month = match["bm1"] or match["bm2"]
-        start_year = match["by1"] or match["by2"]
+        start_month = match[m1] or match[m2]
+        start_year = match[y1] or match[y2]
         start = on_or_before(
             end,
             _MONTHS[start_month.lower().rstrip(".")],
-            int(match["bd1"]),
+            int(match[d1]),
             int(start_year) if start_year else None,
         )
         return TextPeriod(min(start, end), end, day, False, span, True)

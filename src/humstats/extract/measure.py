@@ -119,7 +119,8 @@ _SINCE_CRISIS = re.compile(
     r"\bsince\s+(?:the|its|their|a|an)\s+(?:[\w'’-]+\s+){0,5}?(?:began|begun|started|erupted|"
     r"broke\s+out|was\s+declared|were\s+declared|escalated|intensified|resumed)\b"
     r"|\bsince\s+the\s+(?:start|onset|beginning|outbreak|eruption|escalation)\s+of\s+"
-    r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b)"
+    r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b|(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec)[a-z]*\b)"
     r"|\bsince\s+the\s+(?:war|conflict|crisis|outbreak|epidemic|hostilities|escalation|"
     r"(?:full-scale\s+)?invasion|coup|takeover)\b",
     re.I,
