@@ -2,10 +2,14 @@
 
 A count "as of" a date or "to date" ("has left 500,000 dead", "home to 2 million", "the death
 toll rose to 58") is a stock; one bound to a window or an event ("newly displaced", "killed on
-Monday", "in the past week", "in Saturday's quake") is a flow. Stock words in the figure's own
-clause win; "another", "an additional", "N more" next to the number make it new on top of an
-earlier count, a flow; a flow window anywhere in the sentence makes a flow, except "since" an event
-("since the war began in April 2023"), which counts from the start of a crisis: a stock.
+Monday", "in the past week", "in Saturday's quake", "killed in a drone attack") is a flow.
+The figure's own clause decides first: stock words, then "another", "an additional", "N more",
+"newly" (new on top of an earlier count: a flow), then a crisis start ("since the war began",
+"since 7 October": a stock even where the sentence also gives a window for another count).
+People where they are ("in shelters on Friday", "staying in evacuation centres") are a stock
+dated by the day named. Then the sentence: a window (``dates`` decides whether "since <date>"
+opens one), an incident the count is tied to, else a stock: an incident that is only the
+subject ("the storm left 32 dead") gives its toll to date, the dev set's convention.
 """
 
 from __future__ import annotations
