@@ -86,10 +86,20 @@ def remember_heading_period(
     context: Context, sentence: tuple[int, int], found: list[tuple[Candidate, dict]]
 ) -> None:
     """An "as of" date in a heading (a sentence with no figure, or in brackets) dates the
-    block below it; in a sentence of figures it dates those alone."""
+    block below it; in a sentence of figures it dates those alone. A window in a heading
+    that ends with a colon ("Key figures (1 January – 3 March 2025):") is the window of the
+    list below it."""
     s0, s1 = sentence
     as_of = _AS_OF.search(context.text, s0, s1)
     if as_of is None:
+        if not found and context.text[s0:s1].rstrip().endswith(":"):
+            windows = [
+                p
+                for p in find_periods(context.text, context.published, s0, s1)
+                if p.flow and p.start < p.end
+            ]
+            if len(windows) == 1:
+                context.heading_period = windows[0]
         return
     if found and not context.text[s0 : as_of.start()].rstrip().endswith("("):
         return
