@@ -132,7 +132,7 @@ class SourceConfig:
                     raise ValueError(f"no such file or folder {full}")
                 resolved.append(str(full.resolve()))
                 continue
-            folder = Path(*_takewhile_literal(full.parts))
+            folder = pattern_folder(full)
             if not folder.is_dir():
                 raise ValueError(f"no such folder {folder}")
             resolved.append(str(folder.resolve() / full.relative_to(folder)))
@@ -160,13 +160,16 @@ class SourceConfig:
         )
 
 
-def _takewhile_literal(parts: tuple[str, ...]) -> list[str]:
+def pattern_folder(pattern: str | Path) -> Path:
+    """The folder every match of a glob pattern lies under: its parts before the first
+    wildcard. A source's folder must exist even when its pattern matches nothing yet, and a
+    link a pattern matches must not lead out of it."""
     fixed = []
-    for part in parts:
+    for part in Path(pattern).parts:
         if glob.has_magic(part):
             break
         fixed.append(part)
-    return fixed
+    return Path(*fixed)
 
 
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"

@@ -42,6 +42,7 @@ from humstats.config import (
     Schedule,
     SourceConfig,
     SourceKind,
+    pattern_folder,
 )
 from humstats.errors import (
     ConfigError,
@@ -313,21 +314,12 @@ def source_files(source: SourceConfig) -> list[Path]:
             files.update(expand_paths([pattern]))
             continue
         # a link matched by a pattern must stay under the pattern's folder too
-        folder = Path(*_literal_prefix(Path(pattern).parts))
+        folder = pattern_folder(pattern)
         matches = [Path(m) for m in glob.glob(pattern, recursive=True)]
         files.update(
             p for p in expand_paths(m for m in matches if inside(m, folder)) if inside(p, folder)
         )
     return sorted(p for p in files if p.is_file() and not p.name.startswith("."))
-
-
-def _literal_prefix(parts: tuple[str, ...]) -> list[str]:
-    fixed = []
-    for part in parts:
-        if glob.has_magic(part):
-            break
-        fixed.append(part)
-    return fixed
 
 
 def _wrong_kind(store: Store, source: SourceConfig, path: Path) -> InputOutcome | None:
