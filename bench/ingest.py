@@ -142,13 +142,16 @@ def stage_times(path: Path, work: Path) -> dict[str, float]:
         original = getattr(owner, name)
 
         def wrapper(*args: object, **kwargs: object) -> object:
-            started, peak = time.perf_counter(), _peak_mib()
+            started, cpu, peak = time.perf_counter(), time.process_time(), _peak_mib()
             try:
                 return original(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
-                raised = f"{label} MiB"
-                spent[raised] = spent.get(raised, 0.0) + _peak_mib() - peak
+                for key, value in (
+                    (label, time.perf_counter() - started),
+                    (f"{label} cpu", time.process_time() - cpu),
+                    (f"{label} MiB", _peak_mib() - peak),
+                ):
+                    spent[key] = spent.get(key, 0.0) + value
 
         setattr(owner, name, wrapper)
 
@@ -167,10 +170,11 @@ def stage_times(path: Path, work: Path) -> dict[str, float]:
     run_humstats(head, work / "warm")
     spent.clear()
     before = _peak_mib()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     (work / "again").mkdir()
     run_humstats(path, work / "again")
     spent["total"] = time.perf_counter() - started
+    spent["total cpu"] = time.process_time() - cpu
     spent["total MiB"] = _peak_mib() - before
     spent["at start MiB"] = before  # imports and the warm-up
     return spent
@@ -255,6 +259,12 @@ def measure_cli(path: Path) -> float:
         return time.perf_counter() - started
 
 
+def _load() -> str:
+    """The machine's load: on a shared machine wall times move with it, CPU times less."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -273,7 +283,7 @@ def main() -> None:
         path = Path(tmp) / "bench.csv"
         generate(path, args.rows)
         size = path.stat().st_size / 2**20
-        print(f"input: {args.rows:,} rows, {size:.1f} MiB HXL CSV")
+        print(f"input: {args.rows:,} rows, {size:.1f} MiB HXL CSV; {_load()}")
         extras = args.with_extras
         results = {name: measure(name, path, args.repeat, extras=extras) for name in CONTENDERS}
         stages = {"b": measure("stages", path, 1, extras=extras)}
@@ -281,6 +291,7 @@ def main() -> None:
             results["b0"] = measure("b", path, args.repeat, args.baseline, extras)
             stages["b0"] = measure("stages", path, 1, args.baseline, extras)
         cli = measure_cli(path)
+    print(f"done; {_load()}")
     labels = {
         "a": "polars read_csv + write_parquet",
         "b": "humstats ingest (library)",
@@ -296,13 +307,17 @@ def main() -> None:
             )
     print(f"    humstats ingest (CLI, end to end)  {cli:7.3f} s")
     for name, spent in stages.items():
-        times = ", ".join(f"{k} {v:.3f}" for k, v in spent.items() if not k.endswith("MiB"))
+        times = ", ".join(f"{k} {v:.3f}" for k, v in spent.items() if " " not in k)
+        cpus = ", ".join(
+            f"{k.removesuffix(' cpu')} {v:.3f}" for k, v in spent.items() if k.endswith(" cpu")
+        )
         raised = ", ".join(
             f"{k.removesuffix(' MiB')} {'' if k.startswith('at start') else '+'}{v:.0f}"
             for k, v in spent.items()
-            if k.endswith("MiB")
+            if k.endswith(" MiB")
         )
         print(f"    ({name}) by stage: {times} s")
+        print(f"    ({name}) cpu by stage: {cpus} s")
         print(f"    ({name}) peak memory raised by stage: {raised} MiB")
     a, c = results["a"], results["c"]
     for name in ("b", "b0"):
