@@ -618,21 +618,24 @@ def _typed_unknown(
     """A town, camp or district the gazetteer lacks, named as one ("Shire town", "Zenda Jan
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
+    start, end = run.span()
+    typed = (
+        _TYPE_AFTER.match(text, end)
+        or (text.endswith("of ", 0, start) and _TYPE_BEFORE.search(text, max(0, start - 30), start))
+        or _TYPE_WORD_END.search(run.group())
+    )
+    if not typed and not text.startswith(",", end):
+        return None  # most runs: neither named as a place nor set beside one
     name = _name_of(run.group())
-    start = run.start()
     first, _, rest = name.partition(" ")
     if first.lower() in _OPENERS and rest:
         name, start = rest, start + len(first) + 1  # "In Mai Mahiu, in Nakuru county"
     if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
         return None
-    area = _apposed_area(text, start, run.end(), found)
+    area = _apposed_area(text, start, end, found)
     if area is not None:
         return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
-    if not (
-        _TYPE_AFTER.match(text, run.end())
-        or _TYPE_BEFORE.search(text, max(0, start - 30), start)
-        or _TYPE_WORD_END.search(name)
-    ):
+    if not typed:
         return None
     countries = [
         p.iso3
