@@ -118,6 +118,12 @@ def _resolved(text: str) -> list[tuple[str, str | None, int | None]]:
         ("in Ituri province", ("Ituri", "COD", 1)),
         ("in the DRC", ("DRC", "COD", 0)),
         ("in North Darfur", ("North Darfur", "SDN", 1)),  # an alias for an area, not a country
+        # first-level areas ISO 3166-2 lacks or lists below another, from GeoNames
+        ("Floods hit the Sava region of Madagascar.", ("Sava", "MDG", 1)),
+        ("Refugees came ashore in Aceh province, Indonesia.", ("Aceh", "IDN", 1)),
+        ("Rescuers in Mokwa, Niger state, found bodies.", ("Niger State", "NGA", 1)),
+        # a town under 50,000 people, in the one country that has one, named as a place
+        ("Families crossed the border at Adré into Chad.", ("Adré", "TCD", 2)),
     ],
 )
 def test_districts_and_towns_resolve_with_their_admin_level(
@@ -172,6 +178,9 @@ def test_the_bundled_gazetteer_is_read_offline() -> None:
         ("In Ethiopia, cholera reached Shire town.", ("Shire", "ETH", CITY)),
         ("In Afghanistan, homes fell in Zenda Jan district.", ("Zenda Jan", "AFG", CITY)),
         ("Gunmen raided the village of Tchoma, in Niger.", ("Tchoma", "NER", CITY)),
+        ("Gunmen attacked Teguey, in the Tillaberi region.", ("Teguey", "NER", CITY)),
+        ("Two died on Pentecost Island, Vanuatu.", ("Pentecost Island", "VUT", CITY)),
+        ("Boats landed on the Italian island of Lampedusa.", ("Lampedusa", "ITA", CITY)),
     ],
 )
 def test_a_town_the_gazetteer_lacks_is_read_where_named_as_one(
