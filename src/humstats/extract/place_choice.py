@@ -4,9 +4,11 @@ A figure takes the most specific place named in its own clause, then in its sent
 in a source's aside or a sub-total's clause; the first of a list); people who fled are placed
 where they went when the text says so ("crossed into Chad"), else where they fled from
 (refugees at country level, the border crossed being unknown). A definite noun ("in the
-state", "across the country") points back to a place named before. A figure naming no place
-takes the previous figure's place when the text has been about one place, else its country;
-then the last place named before it, the first after it, and last the dateline's country.
+state", "across the country", "the city" of a dateline) points back to a place named before.
+A figure naming no place takes the heading's area, or the previous figure's place when the
+text has been about one place, else its country; then the last place named before it (the
+town, not the area it is set beside), the dateline's town (not a capital), the first place
+named after it, and last the dateline's country.
 """
 
 from __future__ import annotations
