@@ -72,7 +72,9 @@ class Housekeeping:
         it go, so a store that took many batches inside one window (a backfill) stops paying
         for them at every open and commit, which list the whole log. A version older than
         the log can no longer be named (``--as-of VERSION``); a date still can, answered from
-        the rows' ingest times (``Store.snapshot``).
+        the rows' ingest times (``Store.snapshot``). Entries younger than ``log_retention``
+        stay: a reader or a writer on another machine that listed the log just before may
+        still need them (zero is for a store nothing else uses meanwhile).
         """
         with self.lock(lock_timeout):
             try:
