@@ -46,6 +46,8 @@ PASSAGES_3 = DATA / "extract" / "passages-3.jsonl"
 PASSAGES_HELD_3 = DATA / "extract" / "passages-holdout-3.jsonl"
 PASSAGES_4 = DATA / "extract" / "passages-4.jsonl"
 PASSAGES_5 = DATA / "extract" / "passages-5.jsonl"
+MEASURE = DATA / "extract" / "measure.jsonl"
+MEASURE_HELD = DATA / "extract" / "measure-holdout.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -57,17 +59,9 @@ KNOWN = {
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
 }
 KNOWN_FIELDS = {
-    "b014": "a headline's 'in attack on market' dates no incident, so the counts read as stocks",
-    "b044": "a heading's place ('Cholera in Sofala') does not locate a later sentence's deaths",
-    "b047": "'killed in Sumy in a drone attack': an undated attack is not read as an incident",
-    "b050": "a dateline's town places no figure, only its country",
-    "b051": "a dateline's town places no figure, only its country",
     "b072": "a national total takes the place of the sub-total in the next sentence",
-    "b082": "people 'in shelters on Friday' are read as a flow, not a stock on that day",
-    "b083": "people 'staying in evacuation shelters' are read as a flow",
     "b087": "'new arrivals who had returned home' are returnees but not read as a flow",
-    "b092": "Port Vila is not in the gazetteer's capitals, and 'are in evacuation centres' reads "
-    "as a flow",
+    "b092": "Port Vila is not in the gazetteer's capitals",
 }
 
 
@@ -154,6 +148,8 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PASSAGES_HELD_3: (0.95, 0.95),
     PASSAGES_4: (0.9, 0.9),
     PASSAGES_5: (0.9, 0.9),
+    MEASURE: (0.95, 0.95),
+    MEASURE_HELD: (0.9, 0.9),
 }
 
 
@@ -287,8 +283,18 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
                 "attributed_to": 0.93,
             },
         ),
+        (
+            [MEASURE, MEASURE_HELD],
+            {
+                "qualifier": 0.97,
+                "measure": 0.9,
+                "country_iso3": 0.93,
+                "location_name": 0.85,
+                "attributed_to": 0.95,
+            },
+        ),
     ],
-    ids=["dev+audit", "rewrites+passages", "passages-3"],
+    ids=["dev+audit", "rewrites+passages", "passages-3", "measure"],
 )
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:
     accuracy = field_accuracy(paths)

@@ -35,6 +35,12 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("between 8 October 2023 and 23 October 2024", "2023-10-08", "2024-10-23", False),
         ("in October", "2024-10-01", "2024-10-31", False),
         ("in 2023", "2023-01-01", "2023-12-31", False),
+        ("during the reporting period (9–15 November)", "2024-11-09", "2024-11-15", False),
+        ("1 January – 3 March 2024", "2024-01-01", "2024-03-03", False),
+        ("since August", "2024-08-01", "2024-12-03", False),
+        ("since the beginning of the year", "2024-01-01", "2024-12-03", False),
+        ("since the start of 2023", "2023-01-01", "2024-12-03", False),
+        ("in the previous 24 hours", "2024-12-02", "2024-12-03", False),
     ],
 )
 def test_phrases(phrase: str, start: str, end: str, as_of: bool) -> None:
@@ -66,3 +72,27 @@ def test_no_period_in_plain_prose() -> None:
 def test_absurd_windows_are_ignored() -> None:
     assert find_periods("in the past 99999999999 days", PUBLISHED) == []
     assert find_periods("in the past 300 years", PUBLISHED) == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "window"),
+    [
+        ("since Friday", True),
+        ("since 27 November", True),
+        ("since January", True),
+        ("since 1 January", True),
+        ("since the start of the year", True),
+        ("since the start of 2024", True),
+        ("since 7 October", False),
+        ("since 7 October 2023", False),
+        ("since mid-June", False),
+        ("since August", False),
+        ("since January 2022", False),
+    ],
+)
+def test_since_opens_a_window_or_names_a_crisis_start(phrase: str, window: bool) -> None:
+    """A recent date or the start of the publication's year opens a reporting window (a
+    flow); an older date is when the crisis being counted began (a running total)."""
+    [period] = find_periods(phrase, PUBLISHED)
+    assert period.flow is window
+    assert period.end == PUBLISHED

@@ -440,12 +440,34 @@ def without_mixed_totals(
     return kept
 
 
+_OTHERS_AFTER = re.compile(r"\s+others\b", re.I)
+""""30 others were wounded": more people of the same event."""
+
+
 def continues_event(context: Context, masked: str, q: Quantity, s0: int, upper: int) -> bool:
-    """ "Another 22 were hospitalised", "231 soldiers had also died": the same event as the
-    figure before, so the same measure (and period, when the sentence states none)."""
+    """ "Another 22 were hospitalised", "231 soldiers had also died", "30 others were brought
+    in with wounds": the same event as the figure before, so the same measure (and period,
+    when the sentence states none)."""
     return context.previous_measure is not None and (
         tail(masked, max(s0, q.hedge_start - 20), q.hedge_start).endswith(INHERIT_BEFORE)
         or ALSO.search(masked, q.end, upper) is not None
+        or _OTHERS_AFTER.match(masked, q.end) is not None
+    )
+
+
+_WITH_BEFORE = endings("with", "with another", "with a further", "and another", "and a further")
+
+
+def joins_previous(context: Context, masked: str, q: Quantity, sentence: tuple[int, int]) -> bool:
+    """ "The toll rose to 1,480, with more than 2,100 people injured", "has killed 233, with
+    another 103 missing": a count added to the figure before it in the same sentence shares
+    that figure's time, so its measure."""
+    previous = context.previous
+    return (
+        previous is not None
+        and context.previous_measure is not None
+        and previous.sentence == sentence
+        and tail(masked, max(sentence[0], q.hedge_start - 25), q.hedge_start).endswith(_WITH_BEFORE)
     )
 
 

@@ -65,11 +65,15 @@ PERIOD_RE = re.compile(
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
     rf"|{_DAY_MONTH}|{_WEEKDAY}))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
+    rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
+    rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"
     rf"|(?:last\s+)?{_WEEKDAY.replace('<', '<s_')}"
-    rf"|the\s+start\s+of\s+the\s+(?P<since_start>year|month|week)))"
+    rf"|the\s+(?:start|beginning)\s+of\s+(?:the\s+(?P<since_start>year|month|week)"
+    rf"|{_MONTH.replace('month', 'ssm')}(?:\s+(?P<ssm_year>(?:19|20)\d\d))?\b"
+    rf"|(?P<ss_year>(?:19|20)\d\d)\b)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
     rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
-    rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last)"
+    rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last|previous)"
     # "within a fortnight", "within 48 hours", "within the past week"; not a vague "within days"
     rf"|within(?:\s+the\s+(?:past|last))?(?:\s+an?)?(?!\s+(?:days|weeks|months|hours)\b))"
     rf"\s+(?:(?P<count>\w+)\s+)?"
@@ -79,6 +83,10 @@ PERIOD_RE = re.compile(
     rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
     rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
     rf"(?P<bd2>\d{{1,2}})\s+{_MONTH.replace('month', 'bm2')}(?:,?\s+(?P<by2>(?:19|20)\d\d))?)"
+    # "9–15 July", "1 January – 3 March 2025": a dated window written with a dash
+    rf"|(?P<dash>\b(?P<dd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'dm1')}"
+    rf"(?:,?\s+(?P<dy1>(?:19|20)\d\d))?)?\s*[–—-]\s*"
+    rf"(?P<dd2>\d{{1,2}})\s+{_MONTH.replace('month', 'dm2')}(?:,?\s+(?P<dy2>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
     rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
@@ -136,6 +144,19 @@ def _day_month(match: re.Match[str], prefix: str, published: dt.date) -> dt.date
         return None
 
 
+def _window(start: dt.date, published: dt.date) -> bool:
+    """Whether "since <date>" opens a reporting window (a flow) rather than naming the start of
+    a crisis, counted from ever since (a running total, a stock).
+
+    A window is recent ("since 3 May" in a text of 20 May, like "since Thursday") or the
+    start of the publication's year ("since January", "since 1 January", like "since the
+    start of the year"); an older date ("since 7 October", "since April 2023", "since
+    March") is when the crisis being counted began.
+    """
+    year_start = start == dt.date(published.year, 1, 1)
+    return year_start or (published - start).days <= _WINDOW_DAYS
+
+
 def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
     day = DatePrecision.DAY
     span = match.span()
@@ -160,17 +181,29 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             unit = DatePrecision(match["since_start"].lower())
             start = containing(published, unit).start
             return TextPeriod(start, published, unit, False, span, True)
-        start = (
-            _weekday(published, match["s_weekday"])
-            if match["s_weekday"]
-            else _day_month(match, "s_", published)
-        )
+        if match["ss_year"]:
+            start = dt.date(int(match["ss_year"]), 1, 1)
+            return TextPeriod(
+                start, published, DatePrecision.YEAR, False, span, _window(start, published)
+            )
+        if match["sm"] or match["ssm"]:
+            month, year_text = (
+                (match["sm"], match["sm_year"])
+                if match["sm"]
+                else (match["ssm"], match["ssm_year"])
+            )
+            year = int(year_text) if year_text else None
+            start = on_or_before(published, _MONTHS[month.lower().rstrip(".")], 1, year)
+            return TextPeriod(
+                start, published, DatePrecision.MONTH, False, span, _window(start, published)
+            )
+        if match["s_weekday"]:
+            start = _weekday(published, match["s_weekday"])
+            return TextPeriod(start, published, day, False, span, True)
+        start = _day_month(match, "s_", published)
         if start is None:
             return None
-        # "since 7 October 2023" in a text of 2024: a crisis start, counted from ever since (a
-        # running total), not a reporting window like "since Thursday" or "since 1 July"
-        crisis_start = bool(match["s_year"]) and (published - start).days > _WINDOW_DAYS
-        return TextPeriod(start, published, day, False, span, not crisis_start)
+        return TextPeriod(start, published, day, False, span, _window(start, published))
     if match["on"]:
         weekday = match["o_weekday"] or match["p_weekday"]
         date = _weekday(published, weekday) if weekday else _day_month(match, "o_", published)
@@ -228,19 +261,24 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             int(match["my1"]) if match["my1"] else None,
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
-    if match["between"]:
+    if match["between"] or match["dash"]:
+        d1, m1, y1, d2, m2, y2 = (
+            ("bd1", "bm1", "by1", "bd2", "bm2", "by2")
+            if match["between"]
+            else ("dd1", "dm1", "dy1", "dd2", "dm2", "dy2")
+        )
         end = on_or_before(
             published,
-            _MONTHS[match["bm2"].lower().rstrip(".")],
-            int(match["bd2"]),
-            int(match["by2"]) if match["by2"] else None,
+            _MONTHS[match[m2].lower().rstrip(".")],
+            int(match[d2]),
+            int(match[y2]) if match[y2] else None,
         )
-        start_month = match["bm1"] or match["bm2"]
-        start_year = match["by1"] or match["by2"]
+        start_month = match[m1] or match[m2]
+        start_year = match[y1] or match[y2]
         start = on_or_before(
             end,
             _MONTHS[start_month.lower().rstrip(".")],
-            int(match["bd1"]),
+            int(match[d1]),
             int(start_year) if start_year else None,
         )
         return TextPeriod(min(start, end), end, day, False, span, True)
@@ -253,6 +291,7 @@ _ANCHORS = (
     *(name.lower() for name in calendar.month_abbr[1:]),
     "since",
     "past",
+    "previous",
     "within",
     "last",
     "this",
@@ -268,8 +307,8 @@ _ANCHORS = (
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
 _REACH = 32
-_WINDOW_DAYS = 90
-"""A "since" date with its year stated and further back than this starts a crisis, not a window."""
+_WINDOW_DAYS = 21
+"""A "since" date further back than this starts a crisis, not a window."""
 _LONGEST_WINDOW_DAYS = 3660
 """A window reaching back more than ten years is no reference period ("in the past 300 years")."""
 

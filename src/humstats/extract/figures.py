@@ -32,6 +32,7 @@ from humstats.extract.classification import (
     column_indicator,
     continues_event,
     head_of,
+    joins_previous,
     without_mixed_totals,
 )
 from humstats.extract.context import (
@@ -199,8 +200,8 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
     sentences, by_sentence, tables = reading.sentences, reading.by_sentence, reading.tables
     if parse:  # the batch was parsed ahead: these come from the parse cache
         context.parsed = syntax.parse_sentences(text, reading.to_parse)
-    lowered = text.lower()  # one scan for "as of", not one per sentence
-    block_dates = "as of" in lowered or "as at" in lowered
+    lowered = text.lower()  # one scan for "as of" or a list heading, not one per sentence
+    block_dates = "as of" in lowered or "as at" in lowered or ":\n" in text
     rows: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for index, sentence in enumerate(sentences):
@@ -301,12 +302,16 @@ def _sentence_figures(
             q,
             lower,
             upper,
-            near or [p for p in periods if not p.as_of],
+            near or [p for p in periods if not p.as_of] or _heading_window(context),
             figure.indicator,
         )
         if not periods and continues_event(context, masked, q, s0, upper):
             measure = context.previous_measure
             period = period or context.previous_period
+        elif joins_previous(context, masked, q, sentence) and not any(
+            p.span[0] >= q.hedge_start for p in near
+        ):
+            measure = context.previous_measure
         context.previous = figure
         context.previous_measure = measure
         context.previous_place = place
@@ -315,6 +320,12 @@ def _sentence_figures(
             (figure, _row(document, figure, measure, place, period, source, sentence, context))
         )
     return found, attributions
+
+
+def _heading_window(context: Context) -> list[TextPeriod]:
+    """The window a list heading states, for a count whose sentence states no period."""
+    heading = context.heading_period
+    return [heading] if heading is not None and heading.flow else []
 
 
 def _table_figures(

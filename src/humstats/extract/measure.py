@@ -2,10 +2,14 @@
 
 A count "as of" a date or "to date" ("has left 500,000 dead", "home to 2 million", "the death
 toll rose to 58") is a stock; one bound to a window or an event ("newly displaced", "killed on
-Monday", "in the past week", "in Saturday's quake") is a flow. Stock words in the figure's own
-clause win; "another", "an additional", "N more" next to the number make it new on top of an
-earlier count, a flow; a flow window anywhere in the sentence makes a flow, except "since" an event
-("since the war began in April 2023"), which counts from the start of a crisis: a stock.
+Monday", "in the past week", "in Saturday's quake", "killed in a drone attack") is a flow.
+The figure's own clause decides first: stock words, then "another", "an additional", "N more",
+"newly" (new on top of an earlier count: a flow), then a crisis start ("since the war began",
+"since 7 October": a stock even where the sentence also gives a window for another count).
+People where they are ("in shelters on Friday", "staying in evacuation centres") are a stock
+dated by the day named. Then the sentence: a window (``dates`` decides whether "since <date>"
+opens one), an incident the count is tied to, else a stock: an incident that is only the
+subject ("the storm left 32 dead") gives its toll to date, the dev set's convention.
 """
 
 from __future__ import annotations
@@ -43,8 +47,14 @@ _FLOW_PHRASES = [
     "stampede",
     "earthquakes?",
     "quake",
-    "in the (?:attacks?|strikes?|raid|quake|earthquake|blast|explosion|ambush|assault|"
-    "shelling|bombing|stampede|crash|collapse|mudslide|landslide|fire|blaze|massacre|sinking)",
+    # a count tied to one incident by its preposition: "killed in a drone attack", "in an
+    # ambush near Jowhar", "in attack on market"; an incident that is only the subject ("the
+    # storm left 32 dead", "Cyclone Chido killed 120") gives its toll to date, a stock (the
+    # dev set's convention)
+    r"(?:in|during) (?:(?:an?|the|this|that|last|[\w]+(?:'s|’s)) )?(?:[\w'’-]+ ){0,3}?(?:attacks?|"
+    r"strikes?|airstrikes?|raids?|quake|earthquake|blasts?|explosions?|ambush|assault|shelling|"
+    r"bombings?|stampede|crash|collapse|mudslides?|landslides?|fire|blaze|massacre|sinking|"
+    r"shooting)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
     # a duration with no anchor date: "in a single week", "in just four days", "in recent days"
     r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
@@ -54,13 +64,17 @@ _FLOW_PHRASES = [
     r"over the (?:course of the )?(?:year|month|week)",
     # one incident named by a clause: "drowned when the ferry capsized", "after two
     # landslides buried a village"
-    r"when (?:the|a|an|its|their) (?:[\w'’-]+ ){0,3}?(?:burst|collapsed|capsized|sank|struck|"
-    r"exploded|overturned|crashed|erupted|caught fire|opened fire|stormed|went down)",
+    r"(?:when|after) (?:the|a|an|its|their) (?:[\w'’-]+ ){0,3}?(?:burst|collapsed|capsized|sank|"
+    r"struck|exploded|overturned|crashed|erupted|caught fire|opened fire|stormed|went down)",
     r"after (?:the|a|an|two|three|several|twin) (?:[\w'’-]+ ){0,2}?(?:landslides?|mudslides?|"
     r"explosions?|blasts?|airstrikes?|air strikes?|missile strikes?|bombings?|ambush|massacre)",
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
+_NEW_WORDS = re.compile(
+    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b", re.I
+)
+"""New in the window the text reports on, even in a sentence counting since a crisis began."""
 _FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
 """Words that tie a count to a window or an event, anywhere in its sentence."""
 _STOCK_PHRASES = [
@@ -81,6 +95,7 @@ _STOCK_PHRASES = [
     "(?:the|its|their) (?:overall |cumulative |running )?(?:total|tally)",
     "population of",
     "so far in the (?:war|conflict)",
+    r"(?:has|have|had) so far",
 ]
 _STOCK_WORDS = re.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b", re.I)
 """Words that make a count a running total, in its own clause."""
@@ -101,6 +116,27 @@ STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
 village's 2,500 residents died when the dam burst"), never makes a flow."""
 
 
+_STATE = re.compile(
+    r"\b(?:are|is|were|was|remain(?:s|ed)?)\s+(?:(?:now|still|currently|temporarily)\s+)?"
+    r"(?:(?:sheltering|staying|living|housed|accommodated|camping)\b|in\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:shelters?|evacuation|camps?|sites?|centres?|centers?|tents?|schools?)\b)"
+    r"|\b(?:live|living|sheltering|staying|camping)\s+in\b",
+    re.I,
+)
+"""Where people are, not how they got there ("are in shelters on Friday", "are staying in
+evacuation centres", "living in makeshift sites"): a state, counted as of its date."""
+_SINCE_CRISIS = re.compile(
+    r"\bsince\s+(?:(?:the|its|their|a|an)\s+(?:[\w'’-]+\s+){0,5}?(?:began|begun|started|erupted|"
+    r"broke\s+out|was\s+declared|were\s+declared|escalated|intensified|resumed)\b"
+    r"|the\s+(?:start|onset|beginning|outbreak|eruption|escalation)\s+of\s+"
+    r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b|(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec)[a-z]*\b)"
+    r"|the\s+(?:war|conflict|crisis|outbreak|epidemic|hostilities|escalation|"
+    r"(?:full-scale\s+)?invasion|coup|takeover)\b)",
+    re.I,
+)
+"""A count since a crisis began ("since the war began", "since the start of the outbreak"):
+a running total, whatever event words the sentence holds."""
 _FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
@@ -139,13 +175,25 @@ def measure_of(
         _NEW_AFTER.match(masked, q.end, upper)
     ):
         return Measure.FLOW
+    if indicator in STATES:
+        return Measure.STOCK  # a condition at a date: an incident or window near it dates it
+    if _NEW_WORDS.search(masked, start, end):
+        return Measure.FLOW
+    if _SINCE_CRISIS.search(masked, start, end) or any(
+        not p.flow and not p.as_of and start <= p.span[0] < end for p in periods
+    ):
+        return Measure.STOCK  # its own clause counts since a crisis began
+    if _STATE.search(masked, start, end):
+        return Measure.STOCK  # where people are on a date, not how they got there
     flows = [
         p
         for p in periods
         if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
     ]
-    if indicator in STATES:
-        return Measure.STOCK  # a condition at a date: an incident or window near it dates it
-    if flows or _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
+    if flows:
+        return Measure.FLOW
+    if any(not p.flow for p in periods) or _SINCE_CRISIS.search(text, *sentence):
+        return Measure.STOCK  # counted since a crisis began: a running total
+    if _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
     return Measure.STOCK

@@ -86,10 +86,20 @@ def remember_heading_period(
     context: Context, sentence: tuple[int, int], found: list[tuple[Candidate, dict]]
 ) -> None:
     """An "as of" date in a heading (a sentence with no figure, or in brackets) dates the
-    block below it; in a sentence of figures it dates those alone."""
+    block below it; in a sentence of figures it dates those alone. A window in a heading
+    that ends with a colon ("Key figures (1 January – 3 March 2025):") is the window of the
+    list below it."""
     s0, s1 = sentence
     as_of = _AS_OF.search(context.text, s0, s1)
     if as_of is None:
+        if not found and context.text[s0:s1].rstrip().endswith(":"):
+            windows = [
+                p
+                for p in find_periods(context.text, context.published, s0, s1)
+                if p.flow and p.start < p.end
+            ]
+            if len(windows) == 1:
+                context.heading_period = windows[0]
         return
     if found and not context.text[s0 : as_of.start()].rstrip().endswith("("):
         return
@@ -107,14 +117,15 @@ _SAME_PERIOD = re.compile(
 
 def same_period(context: Context, sentence: tuple[int, int]) -> TextPeriod | None:
     """ "27 deaths ... over the same period": the window the figure before was given, here
-    where the phrase stands, a window (a flow) as it was."""
+    where the phrase stands: a window (a flow) as it was, or a count since a crisis began
+    (a stock) as it was."""
     previous = context.previous_period
     if previous is None or previous.as_of:
         return None
     match = _SAME_PERIOD.search(context.text, *sentence)
     if match is None:
         return None
-    return dataclasses.replace(previous, span=match.span(), flow=previous.start != previous.end)
+    return dataclasses.replace(previous, span=match.span())
 
 
 def as_of_heading(context: Context, period: TextPeriod | None) -> TextPeriod | None:
