@@ -61,7 +61,6 @@ KNOWN = {
 KNOWN_FIELDS = {
     "b072": "a national total takes the place of the sub-total in the next sentence",
     "b087": "'new arrivals who had returned home' are returnees but not read as a flow",
-    "b092": "Port Vila is not in the gazetteer's capitals",
 }
 
 
