@@ -284,6 +284,22 @@ def test_two_runs_with_new_files_between_them(tmp_path: Path) -> None:
     assert [r["figures"] for r in records] == [first.figures, second.figures, 0]
 
 
+def test_a_run_compacts_with_the_configured_log_retention(tmp_path: Path) -> None:
+    """``[store] log_retention_hours`` reaches the compaction a run starts by itself: the
+    log is cut back to a checkpoint while every figure stays."""
+    config = _config(tmp_path, "[store]\ncompact_files = 1\nlog_retention_hours = 0\n")
+    inbox = tmp_path / "inbox"
+    shutil.copy(DATA / "syria-hxl.csv", inbox)
+    first = run(config)
+    shutil.copy(DATA / "sudan-hxl.csv", inbox)
+    second = run(config)
+    assert first.exit_code == second.exit_code == 0
+    store = Store(config.store.data)
+    assert store.figures().collect().height == first.figures + second.figures
+    log = store.table_path("figures") / "_delta_log"
+    assert len([p for p in log.iterdir() if p.name.endswith(".json")]) == 1
+
+
 def test_bad_mapping_is_a_config_error_and_logged(tmp_path: Path) -> None:
     (tmp_path / "bad-mapping.toml").write_text("columns = [")
     config = _config(tmp_path)
