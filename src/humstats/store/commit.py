@@ -1,5 +1,5 @@
 """A batch made visible all at once: one data file and one Delta commit per table, the
-sources commit last (the module docstring of the package says why).
+sources commit last (``humstats.store`` says why).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Committing:
         *,
         metadata: Mapping[str, str] | None = None,
     ) -> int:
-        """Make a batch visible, all at once (see the module docstring); returns the store
+        """Make a batch visible, all at once (see ``humstats.store``); returns the store
         version it became. Call with the lock held when on one machine."""
         with _writing(self.root):
             return self._commit(batch_id, figures, quarantine, sources, metadata)

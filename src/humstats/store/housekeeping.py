@@ -72,7 +72,9 @@ class Housekeeping:
         it go, so a store that took many batches inside one window (a backfill) stops paying
         for them at every open and commit, which list the whole log. A version older than
         the log can no longer be named (``--as-of VERSION``); a date still can, answered from
-        the rows' ingest times (``Store.snapshot``).
+        the rows' ingest times (``Store.snapshot``). Entries younger than ``log_retention``
+        stay: a reader or a writer on another machine that listed the log just before may
+        still need them (zero is for a store nothing else uses meanwhile).
         """
         with self.lock(lock_timeout):
             try:
@@ -82,12 +84,15 @@ class Housekeeping:
                 raise StoreError(self.root, problem) from error
 
     def compact_if_needed(
-        self, threshold: int = COMPACT_THRESHOLD, retention: dt.timedelta = RETENTION
+        self,
+        threshold: int = COMPACT_THRESHOLD,
+        retention: dt.timedelta = RETENTION,
+        log_retention: dt.timedelta | None = None,
     ) -> Compaction | None:
         """Compact when the tables hold more than ``threshold`` data files."""
         if self.data_files() <= threshold:
             return None
-        return self.compact(retention=retention)
+        return self.compact(retention=retention, log_retention=log_retention)
 
     def _compact(
         self, retention: dt.timedelta, zorder: bool | None, log_retention: dt.timedelta | None

@@ -46,7 +46,7 @@ class Snapshot:
     first read, so reading the figures does not pay for the quarantine's log.
 
     Damaged data files are left out, with the batches their statistics say they hold (see
-    the module docstring), so figures and sources stay in step.
+    ``humstats.store``), so figures and sources stay in step.
 
     With ``known_at`` the tables are read at their latest version and only the inputs
     ingested by then are shown: the store is append-only, so that is what it held then
