@@ -26,6 +26,10 @@ the first checkpoint compares the store with its own copy: it shows the noise. T
 (issue 12): at the last checkpoint, after compaction, each of status, query and ingest
 <= 1.5x its cost at 100 runs (compacted); before compaction <= 3x (as built).
 
+``--log-retain HOURS`` compacts with the tables' logs kept that long rather than as long as
+the files (``Store.compact(log_retention=...)``): in a burst every log entry is younger than
+the retention window, and every open and commit lists them all.
+
 ``--against DATA`` times a copy of a store built elsewhere (a year of real runs, or the
 store of a long run kept with ``--keep``) against a fresh one of the first checkpoint.
 
@@ -306,12 +310,27 @@ def describe(label: str, costs: dict[str, float], base: dict[str, float]) -> str
     return f"{label:28} " + "   ".join(parts)
 
 
+def listing(data: Path, repeat: int = 5) -> float:
+    """What delta-rs pays to list the figures table's ``_delta_log`` once: the best of
+    ``repeat`` updates that find no new commit. Opening a table lists it, and so does each
+    commit, twice (before, for a newer version; after, to update the table): an ingest lists
+    each table it writes three times, which is how its cost grows with the log."""
+    table = DeltaTable(str(Store(data).table_path("figures")))
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        table.update_incremental()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def on_disk(data: Path) -> str:
     """What the store holds on disk: every data file kept for time travel, the active ones,
-    and the log entries each open lists."""
+    and the log entries each open lists (and what one listing costs)."""
     return (
         f"   data files on disk: {data_files(data):,}, "
-        f"{Store(data).data_files():,} active; {log_entries(data):,} log entries"
+        f"{Store(data).data_files():,} active; {log_entries(data):,} log entries "
+        f"(one listing of the figures log: {listing(data) * 1000:.1f} ms)"
     )
 
 
@@ -345,6 +364,13 @@ def main() -> None:
         help="grow a copy of the store at DATA (its inputs count as runs) instead of an empty one",
     )
     parser.add_argument(
+        "--log-retain",
+        type=float,
+        metavar="HOURS",
+        help="keep the tables' logs this long at each checkpoint's compaction, not as long as "
+        "the files (Store.compact's log_retention: what a burst pays for its log)",
+    )
+    parser.add_argument(
         "--zorder",
         action="store_true",
         help="cluster the whole table at each checkpoint's compaction (what it would cost "
@@ -354,6 +380,7 @@ def main() -> None:
     if args.partition:
         humstats.store.PARTITION_BY = {"figures": (args.partition,)}
     checkpoints = sorted(int(n) for n in args.runs.split(","))
+    kept = None if args.log_retain is None else dt.timedelta(hours=args.log_retain)
     print(
         f"layout: {humstats.store.__doc__.splitlines()[0]}\n"
         f"{args.figures} figures per ingest; best of {args.repeat}; "
@@ -361,6 +388,7 @@ def main() -> None:
         f"{'; figures partitioned by ' + args.partition if args.partition else ''}"
         f"; filled by {args.fill}; baseline measured side by side"
         f"; {'runs modelled an hour apart' if args.hourly else 'runs in one burst'}"
+        f"{'' if kept is None else f'; logs kept {args.log_retain:g} hours at compaction'}"
     )
     if args.keep:
         args.keep.mkdir(parents=True)
@@ -381,7 +409,7 @@ def main() -> None:
             first = Bench(work / "first", args.figures, args.repeat, True, args.fill, args.hourly)
             first.fill(checkpoints[0])
             built = first.copy(work / "base-built", seed=1)
-            Store(first.data).compact()
+            Store(first.data).compact(log_retention=kept)
             compacted = first.copy(work / "base-compacted", seed=2)
             shutil.copytree(args.grow, bench.data, symlinks=True)
             bench.runs = Store(bench.data).sources().collect().height
@@ -407,7 +435,9 @@ def main() -> None:
             print(describe("as built", costs, ref))
             print(on_disk(bench.data))
             started = time.perf_counter()
-            done = Store(bench.data).compact(zorder=True if args.zorder else None)
+            done = Store(bench.data).compact(
+                zorder=True if args.zorder else None, log_retention=kept
+            )
             print(
                 f"   compacted in {time.perf_counter() - started:.2f} s "
                 f"({done.files_before:,} -> {done.files_after:,} files)"

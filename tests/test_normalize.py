@@ -727,6 +727,24 @@ def test_an_agency_code_of_no_country_is_quarantined_naming_the_code() -> None:
     assert abyei["location_name"].to_list() == ["Abyei Area"]
 
 
+def test_an_agency_code_of_no_country_is_read_however_it_is_written(tmp_path: Path) -> None:
+    table = tmp_path / "codes.csv"
+    table.write_text(
+        "ISO3,Year,Displaced\n#country+code,#date+year,#affected+idps\n"
+        'SDN,2022,10\n"  ab9 ",2022,20\nAb9,2022,30\n',
+        encoding="utf-8",
+    )
+    meta = SourceMeta(publisher="IDMC", published_date=dt.date(2023, 5, 11))
+    normalized = normalize_table(read(table), meta)
+    assert normalized.figures["value"].to_list() == [10]
+    quarantine = normalized.quarantine.sort("input_row")
+    assert quarantine["check"].to_list() == ["no-iso-country", "no-iso-country"]
+    assert quarantine["failing_value"].to_list() == [
+        "ab9: IDMC's Abyei Area, claimed by both Sudan and South Sudan",
+        "Ab9: IDMC's Abyei Area, claimed by both Sudan and South Sudan",
+    ]
+
+
 def test_unknown_various_and_stateless_origins_are_parts_of_the_host_total() -> None:
     meta = SourceMeta(publisher="UNHCR", published_date=dt.date(2023, 6, 14))
     normalized = normalize_table(read(DATA / "unhcr_origin_asylum_hxl.csv"), meta)

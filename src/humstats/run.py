@@ -19,7 +19,7 @@ import polars as pl
 from humstats import readers
 from humstats.config import DEFAULT_LIMITS, Limits
 from humstats.errors import InputError, shown
-from humstats.schema import COLUMNS, SourceMeta, breakdown_key
+from humstats.schema import COLUMNS, SourceMeta, breakdown_key, is_projected, is_total
 from humstats.store import SOURCE_DTYPES, Archived, Store, new_batch_id
 from humstats.validate import empty_quarantine, to_quarantine, validate_figures
 
@@ -146,14 +146,17 @@ def _stamp(
     ]
     if "origin" in frame.columns:
         # A total keeps the id it had before breakdowns existed; a part adds its breakdown
-        # ("…:Deaths:sex=f"), so a part and its total from one cell never collide.
+        # ("…:Deaths:sex=f"), so a part and its total from one cell never collide. Most
+        # tables hold totals only: one look at the breakdown columns spares building an
+        # empty key for each of a million rows.
         key = breakdown_key()
+        has_parts = frame.select((~is_total() | is_projected()).any()).item()
         stamps.append(
             pl.concat_str(
                 pl.lit(archived.sha256[:16]),
                 pl.col("input_row").cast(pl.String),
                 pl.col("origin"),
-                pl.when(key != "").then(key),
+                *([pl.when(key != "").then(key)] if has_parts else []),
                 separator=":",
                 ignore_nulls=True,
             ).alias("figure_id")

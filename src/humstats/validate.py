@@ -114,13 +114,14 @@ def validate_figures(candidates: pl.DataFrame) -> Validation:
             pl.col("failing_value").drop_nulls().unique(maintain_order=True).str.join("; "),
         )
         .with_columns(pl.col("column", "failing_value").replace("", None))
+        .sort("index")
     )
-    failing = pl.int_range(pl.len(), dtype=pl.UInt32).is_in(per_row["index"].implode())
-    failed = candidates.with_row_index("index").filter(failing).join(per_row, on="index")
-    return Validation(
-        figures=figures.filter(~failing),
-        quarantine=to_quarantine(failed.drop("index")),
-    )
+    # the failing rows are a gather away, and the mask a scatter: neither numbers nor
+    # compares every row of the batch
+    rows = per_row["index"]
+    failing = pl.repeat(False, candidates.height, dtype=pl.Boolean, eager=True).scatter(rows, True)
+    failed = candidates[rows].hstack(per_row.drop("index"))
+    return Validation(figures=figures.filter(~failing), quarantine=to_quarantine(failed))
 
 
 def _row_check_reason() -> pl.Expr:

