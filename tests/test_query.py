@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_figures
+from humstats import aggregate
 from humstats.errors import ConfigError, QueryError
 from humstats.query import VIEWS, Database, query
 from humstats.store import SOURCE_DTYPES, Store, new_batch_id
@@ -196,13 +197,11 @@ def test_runs_view_reads_the_run_log(data_dir: Path) -> None:
 
 
 def test_views_are_the_documented_ones(stocked: Path) -> None:
-    pytest.importorskip("humstats.aggregate", reason="aggregate (report branch) not merged yet")
     for view in VIEWS:
         query(stocked, f"DESCRIBE {view}")
 
 
 def test_latest_view_is_aggregate_latest(stocked: Path) -> None:
-    aggregate = pytest.importorskip("humstats.aggregate", reason="aggregate not merged yet")
     expected = aggregate.latest(Store(stocked).figures()).collect()
     got = query(stocked, "SELECT * FROM latest")
     assert sorted(got["figure_id"]) == sorted(expected["figure_id"])

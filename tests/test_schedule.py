@@ -264,7 +264,6 @@ def test_failed_report_fails_the_run_and_is_rendered_again(
 
 
 def test_two_runs_with_new_files_between_them(tmp_path: Path) -> None:
-    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
     config = _config(tmp_path)
     inbox = tmp_path / "inbox"
     shutil.copy(DATA / "syria-hxl.csv", inbox)
@@ -285,8 +284,23 @@ def test_two_runs_with_new_files_between_them(tmp_path: Path) -> None:
     assert [r["figures"] for r in records] == [first.figures, second.figures, 0]
 
 
+def test_a_run_compacts_with_the_configured_log_retention(tmp_path: Path) -> None:
+    """``[store] log_retention_hours`` reaches the compaction a run starts by itself: the
+    log is cut back to a checkpoint while every figure stays."""
+    config = _config(tmp_path, "[store]\ncompact_files = 1\nlog_retention_hours = 0\n")
+    inbox = tmp_path / "inbox"
+    shutil.copy(DATA / "syria-hxl.csv", inbox)
+    first = run(config)
+    shutil.copy(DATA / "sudan-hxl.csv", inbox)
+    second = run(config)
+    assert first.exit_code == second.exit_code == 0
+    store = Store(config.store.data)
+    assert store.figures().collect().height == first.figures + second.figures
+    log = store.table_path("figures") / "_delta_log"
+    assert len([p for p in log.iterdir() if p.name.endswith(".json")]) == 1
+
+
 def test_bad_mapping_is_a_config_error_and_logged(tmp_path: Path) -> None:
-    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
     (tmp_path / "bad-mapping.toml").write_text("columns = [")
     config = _config(tmp_path)
     path = tmp_path / "humstats.toml"
@@ -299,8 +313,6 @@ def test_bad_mapping_is_a_config_error_and_logged(tmp_path: Path) -> None:
 
 
 def test_real_report_is_rendered_for_the_closed_month(tmp_path: Path) -> None:
-    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
-    pytest.importorskip("humstats.report", reason="reports not merged yet")
     config = _config(
         tmp_path,
         """
@@ -336,7 +348,6 @@ def test_a_run_stopped_by_a_bug_says_so_in_the_log(
 def test_a_source_stopped_by_a_bug_does_not_stop_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
     (tmp_path / "second").mkdir()
     config = _config(
         tmp_path,
@@ -364,7 +375,6 @@ def test_a_source_stopped_by_a_bug_does_not_stop_the_others(
 
 
 def test_a_source_pattern_does_not_follow_links_out_of_its_folder(tmp_path: Path) -> None:
-    pytest.importorskip("humstats.normalize", reason="table readers not merged yet")
     config = _config(tmp_path)
     outside = tmp_path / "outside.csv"
     shutil.copy(DATA / "syria-hxl.csv", outside)

@@ -777,15 +777,24 @@ def report_command(
     type=click.FloatRange(min=0),
     help="Days of history --as-of keeps reaching (default 7): older replaced files go.",
 )
+@click.option(
+    "--log-retain",
+    "log_hours",
+    type=click.FloatRange(min=0),
+    help="Hours of the tables' logs to keep (default: as long as --retain). After a backfill "
+    "this makes every later command cheaper; --as-of a date still reaches --retain, a version "
+    "number only this far.",
+)
 @click.pass_context
-def compact_command(ctx: click.Context, retain_days: float | None) -> None:
+def compact_command(ctx: click.Context, retain_days: float | None, log_hours: float | None) -> None:
     """Merge small data files and delete replaced ones past the retention window.
 
     Rows are never changed: the same figures read back before and after."""
     from humstats.store import RETENTION, Store
 
     retention = RETENTION if retain_days is None else dt.timedelta(days=retain_days)
-    done = Store(_data_dir(ctx)).compact(retention=retention)
+    log_retention = None if log_hours is None else dt.timedelta(hours=log_hours)
+    done = Store(_data_dir(ctx)).compact(retention=retention, log_retention=log_retention)
     click.echo(
         f"compacted {_data_dir(ctx)}: {done.files_before:,} data files -> "
         f"{done.files_after:,}, {done.removed:,} old files deleted",

@@ -9,7 +9,7 @@ run behaves the same from cron, systemd or an interactive shell.
 ::
 
     [store]                       data = "data", reports = "reports", compact_files,
-                                  retention_days
+                                  retention_days, log_retention_hours
     [[sources]]                   name, paths (globs), kind, publisher, published, url,
                                   attributed_to, mapping
     [[sources]] kind = "hdx"      name, dataset, resources, formats, mapping, mappings
@@ -95,6 +95,10 @@ class StoreConfig:
     (None: ``store.COMPACT_THRESHOLD``)."""
     retention_days: float | None = Field(default=None, ge=0)
     """How far back ``--as-of`` reaches after a compaction (None: ``store.RETENTION``)."""
+    log_retention_hours: float | None = Field(default=None, ge=0)
+    """How long compaction keeps the tables' logs (None: as long as the files). Shorter makes
+    every open and commit cheaper after a backfill; ``--as-of`` a date still reaches back
+    ``retention_days``, but a version number only this far."""
 
     @field_validator("data", "reports")
     @classmethod

@@ -464,6 +464,8 @@ def _compact(store: Store, config: Config) -> None:
         options["threshold"] = config.store.compact_files
     if config.store.retention_days is not None:
         options["retention"] = dt.timedelta(days=config.store.retention_days)
+    if config.store.log_retention_hours is not None:
+        options["log_retention"] = dt.timedelta(hours=config.store.log_retention_hours)
     done = store.compact_if_needed(**options)
     if done is not None:
         log.info("compacted the store: %s data files -> %s", done.files_before, done.files_after)

@@ -103,6 +103,18 @@ def test_compact_merges_files_and_keeps_every_row(store: Store) -> None:
     assert _invoke(store, "figures", "--as-of", "0", "--format", "csv")[0] == 0
 
 
+def test_compact_with_a_shorter_log_keeps_rows_and_names_the_versions_it_dropped(
+    store: Store,
+) -> None:
+    before = store.figures().collect().sort("figure_id")
+    code, _, _ = _invoke(store, "compact", "--log-retain", "0")
+    assert code == 0
+    assert store.figures().collect().sort("figure_id").equals(before)
+    code, _, stderr = _invoke(store, "figures", "--as-of", "0")
+    assert code == 1 and "compacted away" in stderr and "Traceback" not in stderr
+    assert _invoke(store, "compact", "--log-retain", "-1")[0] == 2
+
+
 def test_migrate_on_a_delta_store_has_nothing_to_do(store: Store) -> None:
     code, _, stderr = _invoke(store, "migrate")
     assert code == 0 and "nothing to migrate" in stderr

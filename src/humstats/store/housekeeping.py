@@ -84,12 +84,15 @@ class Housekeeping:
                 raise StoreError(self.root, problem) from error
 
     def compact_if_needed(
-        self, threshold: int = COMPACT_THRESHOLD, retention: dt.timedelta = RETENTION
+        self,
+        threshold: int = COMPACT_THRESHOLD,
+        retention: dt.timedelta = RETENTION,
+        log_retention: dt.timedelta | None = None,
     ) -> Compaction | None:
         """Compact when the tables hold more than ``threshold`` data files."""
         if self.data_files() <= threshold:
             return None
-        return self.compact(retention=retention)
+        return self.compact(retention=retention, log_retention=log_retention)
 
     def _compact(
         self, retention: dt.timedelta, zorder: bool | None, log_retention: dt.timedelta | None
