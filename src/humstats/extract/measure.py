@@ -158,7 +158,7 @@ _PAST = re.compile(
     r"\b(?:was|were|fled|left|shot|took|drove|struck|hit|swept|fell|tore|sank|found|"
     r"(?!(?:reported|estimated|recorded|counted|documented|confirmed|registered|added|noted|"
     r"warned|announced|stated|verified|published|updated|based|armed|related|suspected|named|"
-    r"called|united|expected|projected)\b)\w{2,}ed)\b",
+    r"called|united|expected|projected|displaced)\b)\w{2,}ed)\b",
     re.I,
 )
 
