@@ -249,7 +249,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             [DEV, AUDIT, AUDIT_2],
             {
                 "qualifier": 0.97,
-                "measure": 0.88,
+                "measure": 0.93,
                 "country_iso3": 0.93,
                 "location_name": 0.78,
                 "attributed_to": 0.87,
@@ -270,7 +270,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             ],
             {
                 "qualifier": 0.97,
-                "measure": 0.82,
+                "measure": 0.85,
                 "country_iso3": 0.92,
                 "location_name": 0.88,
                 "attributed_to": 0.88,
@@ -280,7 +280,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             [PASSAGES_3, PASSAGES_HELD_3],
             {
                 "qualifier": 0.97,
-                "measure": 0.77,
+                "measure": 0.9,
                 "country_iso3": 0.95,
                 "location_name": 0.82,
                 "attributed_to": 0.93,
@@ -290,7 +290,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             [MEASURE, MEASURE_HELD],
             {
                 "qualifier": 0.97,
-                "measure": 0.9,
+                "measure": 0.93,
                 "country_iso3": 0.93,
                 "location_name": 0.85,
                 "attributed_to": 0.95,

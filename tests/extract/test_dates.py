@@ -41,6 +41,7 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("since the beginning of the year", "2024-01-01", "2024-12-03", False),
         ("since the start of 2023", "2023-01-01", "2024-12-03", False),
         ("in the previous 24 hours", "2024-12-02", "2024-12-03", False),
+        ("fled over the weekend", "2024-11-30", "2024-12-01", False),
     ],
 )
 def test_phrases(phrase: str, start: str, end: str, as_of: bool) -> None:

@@ -79,6 +79,7 @@ PERIOD_RE = re.compile(
     rf"\s+(?:(?P<count>\w+)\s+)?"
     rf"(?P<unit>days?|weeks?|months?|hours?|fortnight))"
     rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
+    rf"|\b(?P<weekend>(?:over|at|during)\s+the\s+weekend)\b"
     rf"|\bovernight\b|\byesterday\b|\btoday\b)"
     rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
     rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
@@ -227,6 +228,10 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
         if phrase == "yesterday":
             date = published - dt.timedelta(days=1)
             return TextPeriod(date, date, day, False, span, True)
+        if match["weekend"]:  # the latest Saturday and Sunday, up to publication
+            saturday = last_weekday(published, 5)
+            end = min(saturday + dt.timedelta(days=1), published)
+            return TextPeriod(saturday, end, day, False, span, True)
         word = (match["rel_unit"] or "year").lower()
         unit = DatePrecision.WEEK if word == "weekend" else DatePrecision(word)
         current = containing(published, unit)

@@ -46,7 +46,7 @@ from humstats.extract.context import (
 )
 from humstats.extract.dates import TextPeriod, publication_period
 from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
-from humstats.extract.measure import measure_of
+from humstats.extract.measure import continues_incident, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import (
     as_of_heading,
@@ -308,6 +308,14 @@ def _sentence_figures(
         if not periods and continues_event(context, masked, q, s0, upper):
             measure = context.previous_measure
             period = period or context.previous_period
+        elif (
+            not periods
+            and _near_previous(context, sentence)
+            and context.previous_measure is Measure.FLOW
+            and continues_incident(masked, sentence, q, upper, context.previous_period)
+        ):
+            measure = Measure.FLOW
+            period = period or context.previous_period
         elif joins_previous(context, masked, q, sentence) and not any(
             p.span[0] >= q.hedge_start for p in near
         ):
@@ -320,6 +328,15 @@ def _sentence_figures(
             (figure, _row(document, figure, measure, place, period, source, sentence, context))
         )
     return found, attributions
+
+
+def _near_previous(context: Context, sentence: tuple[int, int]) -> bool:
+    """Whether the figure before stands in this sentence or the one right before it."""
+    previous = context.previous
+    return previous is not None and (
+        previous.sentence == sentence
+        or not context.text[previous.sentence[1] : sentence[0]].strip()
+    )
 
 
 def _heading_window(context: Context) -> list[TextPeriod]:

@@ -149,6 +149,40 @@ def clause_start(masked: str, lower: int, position: int) -> int:
     return start
 
 
+_PERFECT_OR_PRESENT = re.compile(
+    r"\b(?:has|have|’ve|'ve|is|are|remain|remains|hosts?|lives?|needs?|faces?|shows?|stands?|"
+    r"now|currently|still)\b",
+    re.I,
+)
+_PAST = re.compile(
+    r"\b(?:was|were|fled|left|shot|took|drove|struck|hit|swept|fell|tore|sank|found|"
+    r"(?!(?:reported|estimated|recorded|counted|documented|confirmed|registered|added|noted|"
+    r"warned|announced|stated|verified|published|updated|based|armed|related|suspected|named|"
+    r"called|united|expected|projected|displaced)\b)\w{2,}ed)\b",
+    re.I,
+)
+
+
+def continues_incident(
+    masked: str, sentence: tuple[int, int], q: Quantity, upper: int, previous: TextPeriod | None
+) -> bool:
+    """ "At least 42 civilians were killed in overnight attacks. Patrols had found 19 bodies
+    in Ngotshi and 23 in Pimbo.": a count told in the past tense, after a flow dated to one
+    incident (a day or a weekend) in its own sentence or the one before, with no period of
+    its own, is more of that incident. A present or perfect verb ("are displaced", "have
+    fled"), a stock word or a place people stay in makes it a count of its own."""
+    if previous is None or not previous.flow or (previous.end - previous.start).days > 3:
+        return False
+    comma = masked.find(",", q.end, upper)
+    end = upper if comma < 0 else comma
+    return (
+        not _PERFECT_OR_PRESENT.search(masked, sentence[0], end)
+        and not _STOCK_WORDS.search(masked, sentence[0], end)
+        and not _STATE.search(masked, sentence[0], end)
+        and _PAST.search(masked, sentence[0], end) is not None
+    )
+
+
 def measure_of(
     text: str,
     masked: str,
