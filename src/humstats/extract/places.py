@@ -373,6 +373,8 @@ _ACTOR = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
     r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
     r"offensive|raids?|bombardment|occupation|settlers|counterpart|delegation|envoy|"
+    # the weapon that struck, not where: "a Russian glide bomb hit …", "Israeli tank fire"
+    r"bombs?|rockets?|shells?|artillery|mortars?|fire|jets?|aircraft|"
     # individuals' nationality, not where the figure is: "two Chinese nationals"
     r"nationals?|citizens?|tourists?|expatriates?|engineers?)\b"
 )
