@@ -275,6 +275,27 @@ def _mixed(patterns: Patterns, text: str, cue: Cue) -> bool:
     )
 
 
+_FIRST_COUNT = re.compile(r"\b(?:initially|originally|at first|earlier|preliminary)\b", re.I)
+_REVISED = re.compile(
+    r"\b(?:later|subsequently|since|now|then)\s+(?:[\w'’-]+\s+){0,3}?(?:revised|raised|lowered|"
+    r"put|updated|corrected|increased|reduced|cut|adjusted)\b",
+    re.I,
+)
+_REVISION_REACH = 160
+"""How far after a first count its revision may come: the rest of its sentence or the next."""
+
+
+def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
+    """A first count the text says was later revised ("initially reported 12 deaths …, but
+    the governor later put the toll at 78"): what was known then, not a figure of the text.
+    Only its own clause marks it as a first count; the revision may come in the next
+    sentence."""
+    own = clause_start(masked, lower, q.start)
+    if not _FIRST_COUNT.search(masked, own, q.start):
+        return False
+    return _REVISED.search(context.text, q.end, q.end + _REVISION_REACH) is not None
+
+
 def classify_count(
     context: Context,
     patterns: Patterns,
@@ -287,6 +308,8 @@ def classify_count(
 ) -> Candidate | None:
     """The figure a count is, or None: its own cue, else what it continues (a partitive
     "500 of them", "another 22", a list "Peru some 1.6M") or where its group moved."""
+    if superseded(context, masked, q, lower):
+        return None
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
     if head == "included":
         # "21,418 suspected cases, including 812 deaths": the part names another indicator
