@@ -290,9 +290,10 @@ def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     the governor later put the toll at 78"): what was known then, not a figure of the text.
     Only its own clause marks it as a first count; the revision may come in the next
     sentence."""
-    own = clause_start(masked, lower, q.start)
-    if not _FIRST_COUNT.search(masked, own, q.start):
-        return False
+    if not _FIRST_COUNT.search(masked, lower, q.start):
+        return False  # most counts stop here, before the clause is looked for
+    if not _FIRST_COUNT.search(masked, clause_start(masked, lower, q.start), q.start):
+        return False  # an earlier clause's word: "initially feared the worst, but only 3 …"
     return _REVISED.search(context.text, q.end, q.end + _REVISION_REACH) is not None
 
 
