@@ -182,9 +182,8 @@ def _per_distinct(data: pa.PolarsData, verdict: Callable[[pl.Expr], pl.Expr]) ->
 
     A breakdown label repeats on every figure of a batch: a regular expression over a million
     rows costs three times what finding the column's few distinct values does, judging those,
-    and marking the rows that hold a failing one. A row
-    fails exactly when ``verdict`` of its value is false (a null verdict passes, as it does
-    row by row)."""
+    and marking the rows that hold a failing one. A row fails exactly when ``verdict`` of its
+    value is false (a null verdict passes, as it does row by row)."""
     column = pl.col(data.key)
     failing = (
         data.lazyframe.select(column.unique())

@@ -9,10 +9,7 @@ import logging
 from dataclasses import dataclass
 
 import polars as pl
-from deltalake import (
-    CommitProperties,
-    DeltaTable,
-)
+from deltalake import CommitProperties, DeltaTable
 from deltalake.exceptions import DeltaError
 
 import humstats.store
