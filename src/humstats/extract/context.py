@@ -40,6 +40,18 @@ TYPOGRAPHY = str.maketrans(
 """Curly quotes and non-breaking spaces read as their plain forms, one character for one so
 every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
 
+_TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in TYPOGRAPHY) + "]")
+
+
+def plain(text: str) -> str:
+    """``text`` read through ``TYPOGRAPHY``. Most texts hold none of its characters: a
+    C-speed scan for them is several times cheaper than ``str.translate`` with a mapping,
+    which looks every character up in a dictionary."""
+    if _TYPOGRAPHIC.search(text) is None:
+        return text
+    return text.translate(TYPOGRAPHY)
+
+
 LABEL_END = re.compile(r":\s*$")
 """The colon that ends a fact-sheet label ("Rohingya in Cox's Bazar camps: 1,004,000")."""
 

@@ -37,11 +37,11 @@ from humstats.extract.classification import (
 )
 from humstats.extract.context import (
     DATELINE,
-    TYPOGRAPHY,
     Candidate,
     Context,
     bounds,
     lazy_gazetteer,
+    plain,
     tail,
 )
 from humstats.extract.dates import TextPeriod, publication_period
@@ -159,7 +159,7 @@ def _read(
     meta = document.meta
     if meta.published_date is None:
         raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
-    text = document.text.translate(TYPOGRAPHY)
+    text = plain(document.text)
     quantities = find_quantities(text, vocabulary)
     if not any(q.is_count for q in quantities):
         return None
