@@ -127,8 +127,24 @@ _ONE_SPEAKER = re.compile(
 _OF_PEOPLE = frozenset({"cases of", "reports of"})
 
 
+_read_heads: tuple[str, Patterns | None, dict[int, str]] = ("", None, {})
+"""The heads read in the last text: each count of a sentence is read twice, as a limit of
+its neighbours' windows and for its own cue (one tuple, swapped whole: safe across threads)."""
+
+
 def head_of(patterns: Patterns, text: str, end: int) -> str:
     """What stands right after a number: ``people``, ``thing``, ``partitive`` or ``bare``."""
+    global _read_heads
+    memo = _read_heads
+    if memo[0] is not text or memo[1] is not patterns:
+        memo = _read_heads = (text, patterns, {})
+    head = memo[2].get(end)
+    if head is None:
+        head = memo[2][end] = _head_of(patterns, text, end)
+    return head
+
+
+def _head_of(patterns: Patterns, text: str, end: int) -> str:
     if _PARTITIVE_AFTER.match(text, end):
         return "partitive"
     position = end
