@@ -234,6 +234,8 @@ class PackagedGazetteer:
                 )
                 return replace(exact, pcode=pcode) if pcode else exact
             return exact
+        if not minor and not cities:
+            return None  # most capitalised words of prose: no place of any kind
         local = [p for p in minor if p.iso3 in mentioned]
         if cities:
             best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
@@ -424,9 +426,6 @@ def find_places(
     unread: list[re.Match[str]] = []
     seen = set(mentioned)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
-        before = text[run.start() - 1] if run.start() else " "
-        if before.isalnum() or before in "’'-_":
-            continue  # inside a word ("al-Assad" is found from "al")
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
         matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
