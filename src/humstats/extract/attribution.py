@@ -281,21 +281,33 @@ def _clean(source: str) -> str | None:
     return source
 
 
-def short_names(
-    organisations: tuple[tuple[str, tuple[str, ...]], ...],
-) -> list[tuple[str, re.Pattern[str]]]:
+@dataclass(frozen=True)
+class ShortNames:
+    """Agencies' acronyms with a pattern of their full names, in the vocabulary's order."""
+
+    pairs: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    any_name: re.Pattern[str] | None = None
+    """Every full name in one pattern: most sources spell no agency out, and one search tells
+    where one per agency would be needed."""
+
+
+def short_names(organisations: tuple[tuple[str, tuple[str, ...]], ...]) -> ShortNames:
     """(acronym, pattern of its full names) from the vocabulary's ``[organisations]``."""
-    return [
-        (short, re.compile(rf"\b(?:{'|'.join(names)})\b", re.I))
-        for short, names in organisations
-        if names
-    ]
+    listed = [(short, names) for short, names in organisations if names]
+    if not listed:
+        return ShortNames()
+    return ShortNames(
+        tuple((short, re.compile(rf"\b(?:{'|'.join(names)})\b", re.I)) for short, names in listed),
+        re.compile(rf"\b(?:{'|'.join(name for _, names in listed for name in names)})\b", re.I),
+    )
 
 
-def with_short_name(source: str, names: list[tuple[str, re.Pattern[str]]]) -> str:
+def with_short_name(source: str, names: ShortNames) -> str:
     """ "UN Office for the Coordination of Humanitarian Affairs (OCHA)": the name as written,
     plus the acronym analysts group by, when the text spelled the agency out."""
-    for short, pattern in names:
+    if names.any_name is None or names.any_name.search(source) is None:
+        return source
+    for short, pattern in names.pairs:
         if pattern.search(source) and not re.search(rf"\b{short}\b", source):
             return f"{source} ({short})"
     return source

@@ -16,6 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from humstats.extract.attribution import ShortNames
 from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
@@ -101,7 +102,7 @@ class Context:
     published: dt.date
     gazetteer: Gazetteer
     patterns: Patterns
-    short_names: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    short_names: ShortNames = field(default_factory=ShortNames)
     dateline: int = 0
     """Where a dateline ("GENEVA (wire) —") ends: where the reporter was is no figure's place."""
     places: dict[tuple[int, int], list[Place]] = field(default_factory=dict)

@@ -15,7 +15,6 @@ walks the sentences and tables, keeps a figure stated twice once, and writes the
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +24,12 @@ import polars as pl
 
 from humstats.errors import InputError
 from humstats.extract import syntax
-from humstats.extract.attribution import Attribution, find_attributions, short_names
+from humstats.extract.attribution import (
+    Attribution,
+    ShortNames,
+    find_attributions,
+    short_names,
+)
 from humstats.extract.classification import (
     ambiguous,
     classify_count,
@@ -238,7 +242,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
 
 
 @cache
-def _short_names(vocabulary: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
+def _short_names(vocabulary: Vocabulary) -> ShortNames:
     return short_names(vocabulary.organisations)
 
 
