@@ -45,9 +45,9 @@ _TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in TYPOGRA
 
 
 def plain(text: str) -> str:
-    """``text`` read through ``TYPOGRAPHY``. Most texts hold none of its characters: a
-    C-speed scan for them is several times cheaper than ``str.translate`` with a mapping,
-    which looks every character up in a dictionary."""
+    """``text`` read through ``TYPOGRAPHY``: ``text`` itself (the same object) when it holds
+    none of its characters, as most texts do. A C-speed scan for them is several times cheaper
+    than ``str.translate`` with a mapping, which looks every character up in a dictionary."""
     if _TYPOGRAPHIC.search(text) is None:
         return text
     return text.translate(TYPOGRAPHY)
