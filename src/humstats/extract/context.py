@@ -41,14 +41,17 @@ TYPOGRAPHY = str.maketrans(
 """Curly quotes and non-breaking spaces read as their plain forms, one character for one so
 every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
 
-_TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in TYPOGRAPHY) + "]")
+_MARKS = tuple(chr(code) for code in TYPOGRAPHY)
+_ASCII_AS_IS = not any(mark.isascii() for mark in _MARKS)
+"""Whether ``TYPOGRAPHY`` leaves every ASCII text as it is (it maps non-ASCII marks only)."""
 
 
 def plain(text: str) -> str:
     """``text`` read through ``TYPOGRAPHY``: ``text`` itself (the same object) when it holds
-    none of its characters, as most texts do. A C-speed scan for them is several times cheaper
-    than ``str.translate`` with a mapping, which looks every character up in a dictionary."""
-    if _TYPOGRAPHIC.search(text) is None:
+    none of its marks, as most texts do. ``str.isascii`` answers at once for ASCII texts, and
+    a substring test per mark scans at C speed; ``str.translate`` with a mapping looks every
+    character up in a dictionary (ten times the cost)."""
+    if (_ASCII_AS_IS and text.isascii()) or not any(mark in text for mark in _MARKS):
         return text
     return text.translate(TYPOGRAPHY)
 
