@@ -244,9 +244,17 @@ class Attribution:
     only where no one in the sentence "said" or "reported" it."""
 
 
+_INITIALS_END = re.compile(r"(?:\b[A-Z]\.){2,}$")
+_OWNER = re.compile(r"^.*?(?:’s|'s)\s+(?=[a-z])")
+_NUMBER_WORD = re.compile(r"\b\d")
+_ACRONYM_END = re.compile(r"\s([A-Z][A-Z0-9]{2,})$")
+
+
 def _clean(source: str) -> str | None:
+    """A source phrase as a name, or None. Run on every phrase before a verb of saying: its
+    patterns are compiled once, and each is tried only where its literal could occur."""
     source = " ".join(source.split()).strip(" '\"“”‘’")
-    if not re.search(r"(?:\b[A-Z]\.){2,}$", source):  # keep the dot of "U.N."
+    if source.endswith(".") and not _INITIALS_END.search(source):  # keep the dot of "U.N."
         source = source.rstrip(".")
     while _LEADING.match(source):
         source = _LEADING.sub("", source, count=1)
@@ -265,18 +273,18 @@ def _clean(source: str) -> str | None:
         speaker is None and source.split()[-1:] and re.fullmatch(_TITLES, source.split()[-1], re.I)
     ):
         source = " ".join(source.split()[:-1])  # "the local Red Cross coordinator": the body
-    possessive = re.match(r"^.*?(?:’s|'s)\s+(?=[a-z])", source)
+    possessive = _OWNER.match(source) if "’s" in source or "'s" in source else None
     if possessive:
         owner = source[: possessive.end()].rstrip()[:-2].rstrip("’'")
         source = source[possessive.end() :]
         if not _AGENTS.search(source) and owner[:1].isupper() and len(owner.split()) <= 6:
             source = owner  # "IOM's flow monitoring points": the body that owns them
     words = source.split()
-    if not words or len(words) > 9 or re.search(r"\b\d", source):
+    if not words or len(words) > 9 or _NUMBER_WORD.search(source):
         return None
     if words[-1].lower() in _NOT_LAST and not words[-1].isupper():
         return None
-    tail = re.search(r"\s([A-Z][A-Z0-9]{2,})$", source)
+    tail = _ACRONYM_END.search(source)
     if tail and source[: tail.start()].split()[-1].islower():
         return tail.group(1)
     if not (any(w[:1].isupper() for w in words) or _AGENTS.search(source)):
