@@ -349,9 +349,19 @@ _RUN = re.compile(
     r"(?:\s+|-)){0,2}(?:d['’])?(?:[A-Z][\w’'-]*))*"
 )
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
-_TRAILING_TYPE = re.compile(
-    r"\s+(?:Province|State|Region|District|Governorate|Department|County|City|Prefecture)$"
+_TYPE_NAMES = (
+    "Province",
+    "State",
+    "Region",
+    "District",
+    "Governorate",
+    "Department",
+    "County",
+    "City",
+    "Prefecture",
 )
+_TRAILING_TYPE = re.compile(rf"\s+(?:{'|'.join(_TYPE_NAMES)})$")
+_POSSESSIVE_ENDS = ("’s", "'s", "’", "'")
 _TITLES = frozenset(
     {
         "President",
@@ -374,10 +384,11 @@ _TITLES = frozenset(
 
 
 def _name_of(chunk: str) -> str:
-    """The name to look up: possessive and a trailing "Province"/"State" dropped."""
-    if chunk[-1] in "s’'":
+    """The name to look up: possessive and a trailing "Province"/"State" dropped. Each
+    sub-run of a capitalised run is looked up: the patterns run only where their words end it."""
+    if chunk.endswith(_POSSESSIVE_ENDS):
         chunk = _POSSESSIVE.sub("", chunk)
-    if " " in chunk:
+    if " " in chunk and chunk.endswith(_TYPE_NAMES):
         chunk = _TRAILING_TYPE.sub("", chunk)
     return chunk
 
