@@ -573,6 +573,25 @@ def test_a_version_compacted_away_before_the_record_began_is_a_one_line_error(
         store.figures(as_of=1000)
 
 
+def test_a_damaged_version_record_stops_compaction_before_the_log_is_cleaned(
+    data_dir: Path,
+) -> None:
+    store = Store(data_dir)
+    for n in range(12):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    store.compact(log_retention=dt.timedelta(0))
+    _batch(store, "c" * 64, {"value": 12})
+    store.versions_path.write_bytes(b"not parquet")
+    log = store.table_path("sources") / "_delta_log"
+    kept = sorted(log.iterdir())
+    with pytest.raises(HistoryError, match="version record .* is unreadable"):
+        store.compact(log_retention=dt.timedelta(0))
+    assert all(p.exists() for p in kept)
+    with pytest.raises(HistoryError, match="unreadable"):
+        store.figures(as_of=1)
+    assert store.figures().collect().height == 13
+
+
 def test_a_store_object_reads_on_after_another_compaction_cleaned_its_log(
     data_dir: Path,
 ) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 from deltalake import DeltaTable
 
-from humstats.errors import ConfigError, HistoryError
-from humstats.store.files import _write_atomic
+from humstats.errors import ConfigError, HistoryError, shown
+from humstats.store.files import _one_line, _write_atomic
 from humstats.store.layout import _COMMIT, RETENTION, TABLES
 from humstats.store.snapshot import Snapshot
 
@@ -161,11 +161,18 @@ class History:
         return frozenset(later)
 
     def _versions(self) -> pl.DataFrame:
-        """The version record (empty when there is none yet)."""
+        """The version record (empty when there is none yet). A damaged one is an error, not
+        an empty record: compaction would otherwise delete log entries no record holds."""
         try:
             return pl.read_parquet(self.versions_path, schema=_VERSIONS)
         except FileNotFoundError:
             return pl.DataFrame(schema=_VERSIONS)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise HistoryError(
+                f"the store's version record {shown(self.versions_path)} is unreadable "
+                f"({_one_line(error)}): restore it from a backup; until then compaction "
+                "cannot clean the log and --as-of VERSION cannot read before the log"
+            ) from error
 
     def _record_versions(self) -> None:
         """Add every sources commit the log holds and the record lacks to the version
