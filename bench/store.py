@@ -27,7 +27,7 @@ the first checkpoint compares the store with its own copy: it shows the noise. T
 <= 1.5x its cost at 100 runs (compacted); before compaction <= 3x (as built).
 
 ``--log-retain HOURS`` compacts with the tables' logs kept that long rather than the default
-10 minutes (``Store.compact(log_retention=...)``; ``--log-retain 168`` keeps them as long as
+minute (``Store.compact(log_retention=...)``; ``--log-retain 168`` keeps them as long as
 the files, as before the store recorded its versions): in a burst every log entry younger
 than that stays, and every open and commit lists them all.
 
@@ -368,7 +368,7 @@ def main() -> None:
         "--log-retain",
         type=float,
         metavar="HOURS",
-        help="keep the tables' logs this long at each checkpoint's compaction, not 10 minutes "
+        help="keep the tables' logs this long at each checkpoint's compaction, not a minute "
         "(Store.compact's log_retention: what a burst pays for its log)",
     )
     parser.add_argument(

@@ -781,7 +781,7 @@ def report_command(
     "--log-retain",
     "log_hours",
     type=click.FloatRange(min=0),
-    help="Hours of the tables' logs to keep (default: 10 minutes; every command lists the "
+    help="Hours of the tables' logs to keep (default: a minute; every command lists the "
     "whole log). --as-of a version or a date reaches back as far either way (the store records "
     "its versions); other engines' time travel reaches only this far.",
 )

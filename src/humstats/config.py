@@ -97,7 +97,7 @@ class StoreConfig:
     """How long compaction keeps replaced files (None: ``store.RETENTION``): how far back
     another engine's time travel reaches (humstats' ``--as-of`` reaches every version)."""
     log_retention_hours: float | None = Field(default=None, ge=0)
-    """How long compaction keeps the tables' logs (None: ``store.LOG_RETENTION``, minutes).
+    """How long compaction keeps the tables' logs (None: ``store.LOG_RETENTION``, a minute).
     Every open and commit lists the whole log; ``--as-of`` reaches as far back either way
     (the store records its versions), another engine's time travel only this far."""
 

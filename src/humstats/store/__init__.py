@@ -24,7 +24,7 @@ rows nobody sees, and ingesting that input again stores it once. When two writer
 same content at once, the first sources row for that content hash (by ``ingested_at``, then
 ``batch_id``) wins and the other's rows stay invisible. The store's version is the sources
 table's: one per batch (and a few per compaction). Compaction keeps the tables' logs only
-minutes (every open and commit lists the whole log), so ``versions.parquet`` records each
+a minute (every open and commit lists the whole log), so ``versions.parquet`` records each
 version's commit time and batch before its log entry goes: ``--as-of VERSION`` reads the
 batches committed up to it from the rows, which the store never changes.
 

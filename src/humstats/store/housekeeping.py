@@ -66,7 +66,7 @@ class Housekeeping:
         (``_optimize``).
 
         ``log_retention`` is how long the tables' logs are kept (by default ``LOG_RETENTION``,
-        minutes, on a local store; as long as the files on object storage): the log entries
+        a minute, on a local store; as long as the files on object storage): the log entries
         before a fresh checkpoint that are older than it go, so a store that took many
         batches inside one window (a backfill) stops paying for them at every open and
         commit, which list the whole log. First the store's version record takes every

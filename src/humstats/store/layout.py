@@ -122,7 +122,7 @@ COMPACT_THRESHOLD = 200
 RETENTION = dt.timedelta(days=7)
 """How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
 
-LOG_RETENTION = dt.timedelta(minutes=10)
+LOG_RETENTION = dt.timedelta(minutes=1)
 """How long compaction keeps a local table's log entries (those before a checkpoint).
 
 Every open of a table and every commit lists the whole log folder (about 1.4 us an entry):
@@ -130,7 +130,10 @@ a backfill of 10,000 batches kept for the week of ``RETENTION`` made each later 
 2.5 times as much. ``--as-of`` does not need the entries: the store's version record
 (``Store.versions_path``) keeps each version's time and batch, and the rows keep their
 ingest times. An entry young enough that a process may have listed it and not yet read
-it stays (humstats opens a table and reads its log in well under a second)."""
+it stays: humstats reads a log within a second of listing it, and a minute is what another
+engine's writer may take between reading a table and committing to it (one that takes
+longer fails its commit and retries; nothing is lost). ``--log-retain`` keeps more for other
+engines' time travel and change feeds."""
 
 TARGET_FILE_SIZE = 32 << 20
 """Bytes compaction packs small files into (a million or so figures); larger files are left
