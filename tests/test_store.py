@@ -590,6 +590,7 @@ def test_a_damaged_version_record_stops_compaction_before_the_log_is_cleaned(
     with pytest.raises(HistoryError, match="unreadable"):
         store.figures(as_of=1)
     assert store.figures().collect().height == 13
+    assert "processed/versions.parquet" in {problem.path for problem in store.check()}
 
 
 def test_a_store_object_reads_on_after_another_compaction_cleaned_its_log(
