@@ -58,7 +58,7 @@ class History:
     def versions_path(self) -> Path:
         """The store's version record: each version's commit time and batch, kept by
         compaction before it deletes their log entries, so ``--as-of VERSION`` still names
-        them (the log is kept only minutes: ``LOG_RETENTION``)."""
+        them (the log is kept only a minute: ``LOG_RETENTION``)."""
         return self.processed_dir / "versions.parquet"
 
     def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
