@@ -120,6 +120,8 @@ class Context:
     """The places named before each sentence start read so far (``places_before``)."""
     headed: Place | None = None
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
+    document: list[Place] | None = None
+    """Every place the document names, read alone (``_document``), when a span needs them."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""
@@ -225,13 +227,16 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             # a district or town: checked against the countries of every place the document
             # names (cities included), read once, only for documents that name one
             context.elsewhere = frozenset(
-                p.iso3
-                for p in find_places(
-                    context.text, context.places_gazetteer(), frozenset(), context.dateline
-                )
-                if p.iso3 and not p.minor
+                p.iso3 for p in _document(context) if p.iso3 and not p.minor
             ) | {p.iso3 for p in dateline_places(context) if p.iso3}
-            found = _read_places(context, start, end)
+            unresolved = []
+            found = _read_places(context, start, end, unresolved)
+        if unresolved and (prefer := _country_before(context, start)) is not None:
+            # a town named as one in a span naming several countries, or none: the country
+            # the text was about just before ("They were taken to the Nyakabande transit centre")
+            found = _read_places(context, start, end, prefer=prefer)
+        if any(_shared(context, p) for p in found):
+            found = _read_in_document(context, found)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -242,8 +247,61 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     return found
 
 
+def _document(context: Context) -> list[Place]:
+    """Every place the document names, read once and only for a document that needs them."""
+    if context.document is None:
+        context.document = find_places(
+            context.text, context.places_gazetteer(), frozenset(), context.dateline
+        )
+    return context.document
+
+
+def _shared(context: Context, place: Place) -> bool:
+    """A city whose name is a city's in other countries too, read in a country the text has
+    not named so far ("Tripoli", "Pokrovsk", "Bor")."""
+    if place.level != CITY or place.minor or place.iso3 in context.mentioned:
+        return False
+    shared = getattr(context.gazetteer, "shared", None)
+    return shared is not None and shared(place.name)
+
+
+def _read_in_document(context: Context, found: list[Place]) -> list[Place]:
+    """Cities of a shared name read again in the countries the rest of the document names
+    ("Tripoli" in a text that names Baalbek and the Bekaa is Lebanon's; "Pokrovsk" before
+    "Ukraine's emergency service" Ukraine's): the text's context before the bigger city."""
+    countries = {
+        p.iso3
+        for p in [*_document(context), *dateline_places(context)]
+        if p.iso3 and p.level != DEMONYM and not (p.level == CITY and _shared(context, p))
+    }
+    if not countries:
+        return found
+    read = []
+    for place in found:
+        if _shared(context, place) and place.iso3 not in countries:
+            better = context.gazetteer.lookup(place.name, context.mentioned | countries)
+            if better is not None and better.iso3 in countries:
+                place = replace(better, name=place.name, start=place.start, end=place.end)
+        read.append(place)
+    return read
+
+
+def _country_before(context: Context, start: int) -> str | None:
+    """The previous figure's country, else that of the last country or area named before."""
+    if context.previous_place is not None and context.previous_place.iso3:
+        return context.previous_place.iso3
+    prior = [
+        p for p in places_before(context, start) if p.iso3 and p.level in (COUNTRY, ADMIN1)
+    ]
+    return prior[-1].iso3 if prior else None
+
+
 def _read_places(
-    context: Context, start: int, end: int, unresolved: list[Place] | None = None
+    context: Context,
+    start: int,
+    end: int,
+    unresolved: list[Place] | None = None,
+    prefer: str | None = None,
 ) -> list[Place]:
     return [
         p
@@ -255,6 +313,7 @@ def _read_places(
             max(start, end),
             context.elsewhere or frozenset(),
             unresolved=unresolved,
+            prefer=prefer,
         )
         if not incidental(context.text, p)
     ]

