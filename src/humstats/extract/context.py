@@ -290,9 +290,7 @@ def _country_before(context: Context, start: int) -> str | None:
     """The previous figure's country, else that of the last country or area named before."""
     if context.previous_place is not None and context.previous_place.iso3:
         return context.previous_place.iso3
-    prior = [
-        p for p in places_before(context, start) if p.iso3 and p.level in (COUNTRY, ADMIN1)
-    ]
+    prior = [p for p in places_before(context, start) if p.iso3 and p.level in (COUNTRY, ADMIN1)]
     return prior[-1].iso3 if prior else None
 
 

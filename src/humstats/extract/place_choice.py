@@ -113,7 +113,9 @@ def _choose_place(
         return replace(finer[0], modifier=False)
     if host and best.level == COUNTRY:
         # "crossed into Uganda through the Bunagana border post": where in the host
-        finer = [p for p, _ in pool if p.iso3 == best.iso3 and p.start > best.end and p.level == CITY]
+        finer = [
+            p for p, _ in pool if p.iso3 == best.iso3 and p.start > best.end and p.level == CITY
+        ]
         if finer:
             best = finer[0]
     if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
@@ -157,7 +159,8 @@ def _first_listed(place: Place, places: list[Place], text: str) -> Place:
     first = index
     while first > 0 and _LISTED.fullmatch(text, ordered[first - 1].end, ordered[first].start):
         first -= 1
-    if first < index and _KINDS_OF.search(text, max(0, ordered[first].start - 30), ordered[first].start):
+    head = ordered[first].start
+    if first < index and _KINDS_OF.search(text, max(0, head - 30), head):
         return ordered[first]  # "the districts of Sylhet, Sunamganj and Moulvibazar"
     while index > 0:
         before = ordered[index - 1]
@@ -347,7 +350,7 @@ _DIRECTION_BEFORE = re.compile(
 
 
 def _beside(context: Context, match: re.Match[str]) -> bool:
-    """"north of the capital", "the outskirts of the town": a point of reference, not where."""
+    """ "north of the capital", "the outskirts of the town": a point of reference, not where."""
     return bool(_DIRECTION_BEFORE.search(context.text, max(0, match.start() - 20), match.start()))
 
 
@@ -402,17 +405,26 @@ _SAME_KIND = {
     "city": "city|town",
     "village": "village|town|hamlet",
 }
+_CALLED = {
+    kind: (
+        re.compile(
+            rf"(?:\s+|,\s+an?\s+(?:[\w-]+\s+){{0,2}}?)(?:refugee\s+|IDP\s+)?(?:{words})\b", re.I
+        ),
+        re.compile(rf"\b(?:{words})\s+of\s+(?:the\s+)?$", re.I),
+    )
+    for kind, words in _SAME_KIND.items()
+}
 
 
 def _named_as(text: str, place: Place, kind: str) -> bool:
     """Whether the text calls a place by that kind ("the Kutupalong refugee settlement",
     "Mecufi, a coastal town", "the village of Kadisau")."""
-    words = _SAME_KIND.get(kind)
-    if words is None or place.start < 0:
+    if kind not in _CALLED:
         return False
-    after = re.compile(rf"(?:\s+|,\s+an?\s+(?:[\w-]+\s+){{0,2}}?)(?:refugee\s+|IDP\s+)?(?:{words})\b", re.I)
-    before = re.compile(rf"\b(?:{words})\s+of\s+(?:the\s+)?$", re.I)
-    return bool(after.match(text, place.end) or before.search(text, max(0, place.start - 20), place.start))
+    after, before = _CALLED[kind]
+    return bool(
+        after.match(text, place.end) or before.search(text, max(0, place.start - 20), place.start)
+    )
 
 
 _BULLET = re.compile(r"(?:^|\n)\s*[•▪◦*-]\s")

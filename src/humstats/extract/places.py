@@ -708,7 +708,7 @@ def _typed_unknown(
     typed = (
         _TYPE_AFTER.match(text, end)
         or _APPOSED_TYPE.match(text, end)
-        or (_TYPE_BEFORE.search(text, max(0, start - 90), start) if text[start - 1 : start] == " " else None)
+        or (text[start - 1 : start] == " " and _TYPE_BEFORE.search(text, max(0, start - 90), start))
         or _TYPE_WORD_END.search(run.group())
     )
     if not typed and (host := _crossing_host(text, start, found)) is not None:
