@@ -20,6 +20,7 @@ from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
+    ACTOR,
     ADMIN1,
     CITY,
     COUNTRY,
@@ -256,34 +257,48 @@ def _document(context: Context) -> list[Place]:
     return context.document
 
 
-def _shared(context: Context, place: Place) -> bool:
-    """A city whose name is a city's in other countries too, read in a country the text has
-    not named so far ("Tripoli", "Pokrovsk", "Bor")."""
+def _shared(context: Context, place: Place) -> frozenset[str]:
+    """The countries a city's name is shared by, for a city read in a country the text has
+    not named so far ("Tripoli", "Pokrovsk", "Bor"); empty for any other place."""
     if place.level != CITY or place.minor or place.iso3 in context.mentioned:
-        return False
+        return frozenset()
     shared = getattr(context.gazetteer, "shared", None)
-    return shared is not None and shared(place.name)
+    return shared(place.name) if shared is not None else frozenset()
 
 
 def _read_in_document(context: Context, found: list[Place]) -> list[Place]:
     """Cities of a shared name read again in the countries the rest of the document names
     ("Tripoli" in a text that names Baalbek and the Bekaa is Lebanon's; "Pokrovsk" before
-    "Ukraine's emergency service" Ukraine's): the text's context before the bigger city."""
+    "Ukraine's emergency service" Ukraine's), else outside the country whose forces attack
+    ("Pokrovsk ... as Russian forces advance"): the text's context before the bigger city."""
     countries = {
         p.iso3
         for p in [*_document(context), *dateline_places(context)]
-        if p.iso3 and p.level != DEMONYM and not (p.level == CITY and _shared(context, p))
+        if p.iso3 and p.level != DEMONYM and not _shared(context, p)
     }
-    if not countries:
-        return found
     read = []
     for place in found:
-        if _shared(context, place) and place.iso3 not in countries:
-            better = context.gazetteer.lookup(place.name, context.mentioned | countries)
-            if better is not None and better.iso3 in countries:
-                place = replace(better, name=place.name, start=place.start, end=place.end)
+        if (shared := _shared(context, place)) and place.iso3 not in countries:
+            wanted = shared & countries or shared - _attackers(context)
+            if wanted and place.iso3 not in wanted:
+                better = context.gazetteer.lookup(place.name, context.mentioned | wanted)
+                if better is not None and better.iso3 in wanted:
+                    place = replace(better, name=place.name, start=place.start, end=place.end)
         read.append(place)
     return read
+
+
+_ACTOR_WORD = re.compile(r"\b([A-Z][a-z]+)(?=" + ACTOR.pattern + ")")
+
+
+def _attackers(context: Context) -> set[str]:
+    """The countries whose forces, strikes or weapons the text names ("Russian forces")."""
+    found = set()
+    for match in _ACTOR_WORD.finditer(context.text):
+        place = context.gazetteer.lookup(match[1], frozenset())
+        if place is not None and place.iso3 and place.level in (COUNTRY, DEMONYM):
+            found.add(place.iso3)
+    return found
 
 
 def _country_before(context: Context, start: int) -> str | None:

@@ -196,6 +196,11 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     q = figure.quantity
     s0, s1 = figure.sentence
     sentence = places_in(context, s0, s1)
+    if any(p.level == NOWHERE and _REGION.search(p.name) for p in sentence) and _one_country(
+        context, s0
+    ):
+        # "across the region" in a text about one country is its region, not the world's
+        sentence = [p for p in sentence if not (p.level == NOWHERE and _REGION.search(p.name))]
     running = figure.inherited and _RUNNING.search(context.text, lower, q.hedge_start)
     if running:
         # "... into Renk county, bringing the number of arrivals in South Sudan to 620,000":
@@ -255,6 +260,19 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if (town := _dateline_town(context, later)) is not None:
         return town
     return later[0] if later else _dateline_place(context)
+
+
+_REGION = re.compile(r"\bthe\s+region\b", re.I)
+
+
+def _one_country(context: Context, s0: int) -> bool:
+    """Whether the text so far (dateline included) is about one country."""
+    named = {
+        p.iso3
+        for p in [*dateline_places(context), *places_before(context, s0)]
+        if p.level != NOWHERE and p.iso3
+    }
+    return len(named) == 1
 
 
 def _contained(places: list[Place], text: str) -> Place:

@@ -25,6 +25,7 @@ third-level area.
 
 from __future__ import annotations
 
+import calendar
 import gzip
 import re
 import tomllib
@@ -235,10 +236,15 @@ class PackagedGazetteer:
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
 
-    def shared(self, name: str) -> bool:
-        """Whether cities of several countries bear the name ("Tripoli", "Bor")."""
+    def shared(self, name: str) -> frozenset[str]:
+        """The countries of the cities that bear the name, where several of a like size do
+        ("Tripoli": Libya and Lebanon; not "Caracas", whose namesakes are villages)."""
         _exact, cities, _minor = self._entries(name)
-        return bool(cities) and len({p.iso3 for p in cities}) > 1
+        if not cities or len(cities) == 1:
+            return frozenset()
+        largest = max(p.population for p in cities)
+        countries = frozenset(p.iso3 for p in cities if p.iso3 and p.population * 10 >= largest)
+        return countries if len(countries) > 1 else frozenset()
 
     def _single(self, name: str, cities: list[Place] | None, minor: list[Place]) -> Place | None:
         """The district or town of that name in the one country that has one, if one does."""
@@ -390,7 +396,7 @@ _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
     r"\s+(?:fired|launched|attacked|struck|shelled|bombed|invaded|targeted|hit|pounded)\b"
 )
-_ACTOR = re.compile(
+ACTOR = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
     r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
     r"offensive|raids?|bombardment|occupation|settlers|counterpart|delegation|envoy|"
@@ -616,7 +622,7 @@ def _read_run(
                 text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
             ):
                 continue
-            if place.level == DEMONYM and _ACTOR.match(text, run.end()):
+            if place.level == DEMONYM and ACTOR.match(text, run.end()):
                 break
             if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
                 break
@@ -671,6 +677,8 @@ _HOST_CROSSING = re.compile(
 
 def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
     """The host country of a crossing named after it ("into South Sudan at Joda")."""
+    if not text.endswith(_CROSSING_ENDS, max(0, start - 9), start):
+        return None
     crossing = _HOST_CROSSING.search(text, max(0, start - 60), start)
     if crossing is None:
         return None
@@ -678,6 +686,7 @@ def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
     return host.iso3 if host is not None and host.level == COUNTRY else None
 
 
+_CROSSING_ENDS = (" at ", " through ", " via ", " the ")
 _GROUP_AFTER = re.compile(
     r"\s+(?:armed\s+)?(?:militia(?:s|men)?|gangs?|cartels?|rebels?|insurgents?|jihadists?|"
     r"brigades?|battalions?|fighters|clan\s+militia)\b"
@@ -708,8 +717,13 @@ def _typed_unknown(
     typed = (
         _TYPE_AFTER.match(text, end)
         or _APPOSED_TYPE.match(text, end)
-        or (text[start - 1 : start] == " " and _TYPE_BEFORE.search(text, max(0, start - 90), start))
+        or (
+            text.find("of ", max(0, start - 90), start) >= 0
+            and _TYPE_BEFORE.search(text, max(0, start - 90), start)
+        )
         or _TYPE_WORD_END.search(run.group())
+        # a count narrowed to a place: "In Shire alone, some 320,000 live in sites"
+        or (_ALONE.match(text, end) and _IN_BEFORE.search(text, max(0, start - 4), start + 3))
     )
     if not typed and (host := _crossing_host(text, start, found)) is not None:
         name = _name_of(run.group())
@@ -723,8 +737,8 @@ def _typed_unknown(
         name, start = rest, start + len(first) + 1  # "In Mai Mahiu, in Nakuru county"
     if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
         return None
-    if name.split()[0] in _EVENTS:
-        return None  # "the toll from Cyclone Chido in Mayotte": an event, no place
+    if name.split()[0] in _EVENTS or name in _TIMES:
+        return None  # "the toll from Cyclone Chido in Mayotte", "in February alone": no place
     area = _apposed_area(text, start, end, found)
     if area is not None:
         return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
@@ -743,6 +757,11 @@ def _typed_unknown(
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
 
 
+_TIMES = frozenset(
+    [*calendar.month_name[1:], *calendar.day_name, "Ramadan", "Christmas", "Easter", "Eid"]
+)
+_ALONE = re.compile(r"\s+alone\b")
+_IN_BEFORE = re.compile(r"(?:^|\W)[Ii]n\s")
 _EVENTS = frozenset(
     {"Cyclone", "Hurricane", "Typhoon", "Storm", "Tropical", "Operation", "Earthquake"}
 )
