@@ -47,7 +47,10 @@ _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
 _WORLD = re.compile(r"world|global", re.I)
 
 _ORIGIN_BEFORE = re.compile(
-    r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
+    r"\b(?:from|fled|out of|left"
+    # what people fled, and where: "who fled attacks around Dedougou have arrived in Tougan"
+    r"|(?:fled|fleeing)\s+(?:(?!to\b|into\b|towards?\b)[a-z]+\s+){1,3}(?:in|around|near|across))"
+    r"\s+(?:the\s+)?(?:occupied\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
 )
 
@@ -64,10 +67,11 @@ def country_name(iso3: str) -> str:
 
 _OTHER_CLAUSE = re.compile(
     r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
-    r"|\b(?:\d[\d,.]*|many|most|some|half|all|several)\s+of\s+(?:them|those|whom|these)\b"
+    r"|\b(?:\d[\d,.]*|many|most|some|half|several)\s+of\s+(?:them|those|whom|these)\b"
 )
 """What lies after the figure in another clause: a source's aside (", warning that the disease
-spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni")."""
+spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni"); not
+the whole ("Eleven deaths were reported, all of them in Mocuba district")."""
 
 
 def _choose_place(
@@ -96,8 +100,10 @@ def _choose_place(
     inner = _within(pool, text)
     pool = [item for item in pool if item[0] not in inner] or pool
     if not pool:
-        if sources:  # only a source is placed ("police in Goma said"): the figure is there
-            return _choose_place([replace(p, modifier=False) for p in sources], q, indicator, text)
+        if places := [replace(p, modifier=False) for p in sources if p.level != COUNTRY]:
+            # only a source is placed ("police in Goma said"): the figure is there; a
+            # country's agency ("Nigeria's NEMA said") leaves the place to the text before
+            return _choose_place(places, q, indicator, text)
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
@@ -247,6 +253,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             place = named
     if place is not None:
         return place
+    if context.previous is None and (
+        agency := next((p for p in sentence if p.modifier and p.level == COUNTRY), None)
+    ):
+        return replace(agency, modifier=False)  # "Nigeria's NEMA said 3,018 were displaced"
     if context.previous is not None:
         if _TOTAL.search(context.text, lower, upper):
             return _country_level(context.previous_place)
@@ -464,7 +474,7 @@ def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None
     named = {
         (p.name, p.level)
         for p in places_before(context, s0)
-        if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
+        if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE) and not p.modifier
     } | {(place.name, place.level)}  # itself, where the dateline named it
     # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
     one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)

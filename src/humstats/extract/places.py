@@ -630,9 +630,16 @@ def _read_run(
                 if place.level == CITY or place.minor:
                     break  # "Fano militias", "Tren de Aragua gang": a group's name, no place
                 place = replace(place, modifier=True)
-            elif place.level in (CITY, ADMIN1) and (
-                _OFFICE_AFTER.match(text, offset + len(chunk))
-                or _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
+            elif (
+                place.level in (CITY, ADMIN1)
+                and (
+                    _OFFICE_AFTER.match(text, offset + len(chunk))
+                    or _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
+                )
+            ) or (
+                place.level == COUNTRY
+                and chunk != name
+                and _COUNTRY_SOURCE_AFTER.match(text, offset + len(chunk))
             ):
                 place = replace(place, modifier=True)
             if place.iso3 and place.level != CITY:
@@ -698,6 +705,13 @@ _OFFICE_AFTER = re.compile(
     r"(?:governor|mayor|police|officials?|authorities|administration|government|council|"
     r"health\s+(?:ministry|department|office|authorities|officials))\b"
 )
+_COUNTRY_SOURCE_AFTER = re.compile(
+    r"\s+(?:[\w()-]+\s+){0,5}?(?:ministry|minister|agency|service|office|department|commission|"
+    r"authority|government|president|spokes(?:man|woman|person)|officials?|authorities|police)\b",
+    re.I,
+)
+"""A country's source ("Nigeria's National Emergency Management Agency", "Russia's defence
+ministry"): the country of the text, not a place finer than the text names elsewhere."""
 _OFFICE_BEFORE = re.compile(
     r"\b(?:officials?|authorities|sources|spokes(?:man|woman|person)|representatives?|"
     r"governor|mayor|police)\s+(?:in|of)\s+$"
@@ -729,7 +743,7 @@ def _typed_unknown(
         name = _name_of(run.group())
         if _TYPED_NAME.fullmatch(name) and not name.isupper():
             return Place(name, host, CITY, 0, start, start + len(name), admin=2, minor=True)
-    if not typed and not text.startswith((",", " in "), end):
+    if not typed and not text.startswith((",", " in ", " and ", " or "), end):
         return None  # most runs: neither named as a place nor set beside one
     name = _name_of(run.group())
     first, _, rest = name.partition(" ")
@@ -773,7 +787,7 @@ _APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?|\s+in\s
 """A name set beside its area: "Teguey, in the Tillaberi region", "Um Kadada in North Darfur"."""
 _ATTACKED_BEFORE = re.compile(
     r"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|storm(?:ed|ing)?|overr(?:an|un)|struck|shell(?:ed|ing)?"
-    r"|bomb(?:ed|ing)?|assault(?:ed|s)?)\s+(?:on\s+)?$",
+    r"|bomb(?:ed|ing)?|assault(?:ed|s)?|(?:air\s*)?strikes?)\s+(?:on\s+)?$",
     re.I,
 )
 
@@ -782,18 +796,35 @@ def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place 
     """The area a name the gazetteer lacks is placed in by apposition, where the prose uses
     the name as a place: "attacked Teguey, in the Tillaberi region", "in Mozogo, in
     Cameroon's Far North region", "near Kabo, Chad"."""
-    after = _APPOSED_AFTER.match(text, end)
-    if after is None:
-        return None
-    area = next((p for p in found if p.start >= after.end()), None)
-    if area is None or area.start != after.end() or not area.iso3:
+    area = _area_after(text, end, found)
+    if area is None and (listed := _LIST_AHEAD.match(text, end)) is not None:
+        area = _area_after(text, listed.end(), found)  # "Sarmin and Maarat Misrin, in Idlib"
+    if area is None:
         return None
     if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
         return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
     before = text[max(0, start - 60) : start]
+    if (behind := _LIST_BEHIND.search(before)) is not None:
+        before = before[: behind.start()]  # the words before the list's first name
     if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
         return None
     return area
+
+
+def _area_after(text: str, end: int, found: list[Place]) -> Place | None:
+    after = _APPOSED_AFTER.match(text, end)
+    if after is None:
+        return None
+    area = next((p for p in found if p.start >= after.end()), None)
+    return area if area is not None and area.start == after.end() and area.iso3 else None
+
+
+_LIST_AHEAD = re.compile(
+    r"(?:(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)[A-Z][\w’'-]*(?:[\s-]+[A-Z][\w’'-]*){0,3}){1,5}"
+)
+_LIST_BEHIND = re.compile(
+    r"(?:[A-Z][\w’'-]*(?:[\s-]+[A-Z][\w’'-]*){0,3}(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)){1,5}$"
+)
 
 
 _PLACE_BEFORE = re.compile(
