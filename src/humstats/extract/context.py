@@ -223,20 +223,23 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     found = context.places.get(key)
     if found is None:
         unresolved: list[Place] = []
-        found = _read_places(context, start, end, unresolved)
+        ambiguous: list[Place] = []
+        found = _read_places(context, start, end, unresolved, ambiguous=ambiguous)
         if context.elsewhere is None and (unresolved or any(p.minor for p in found)):
             # a district or town: checked against the countries of every place the document
             # names (cities included), read once, only for documents that name one
             context.elsewhere = frozenset(
                 p.iso3 for p in _document(context) if p.iso3 and not p.minor
             ) | {p.iso3 for p in dateline_places(context) if p.iso3}
-            unresolved = []
-            found = _read_places(context, start, end, unresolved)
-        if unresolved and (prefer := _country_before(context, start)) is not None:
+            ambiguous = []
+            found = _read_places(context, start, end, ambiguous=ambiguous)
+        if ambiguous and (prefer := _country_before(context, start)) is not None:
             # a town named as one in a span naming several countries, or none: the country
             # the text was about just before ("They were taken to the Nyakabande transit centre")
             found = _read_places(context, start, end, prefer=prefer)
-        if any(_shared(context, p) for p in found):
+        if any(p.level == CITY and p.iso3 not in context.mentioned for p in found) and any(
+            _shared(context, p) for p in found
+        ):
             found = _read_in_document(context, found)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
@@ -315,6 +318,7 @@ def _read_places(
     end: int,
     unresolved: list[Place] | None = None,
     prefer: str | None = None,
+    ambiguous: list[Place] | None = None,
 ) -> list[Place]:
     return [
         p
@@ -327,6 +331,7 @@ def _read_places(
             context.elsewhere or frozenset(),
             unresolved=unresolved,
             prefer=prefer,
+            ambiguous=ambiguous,
         )
         if not incidental(context.text, p)
     ]

@@ -417,6 +417,7 @@ def find_places(
     capitals: bool = False,
     unresolved: list[Place] | None = None,
     prefer: str | None = None,
+    ambiguous: list[Place] | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -427,9 +428,10 @@ def find_places(
     dropped ("heading towards Tawila" after "El Fasher" is no Yemeni Tawila). A word in
     capitals is an acronym ("NEMA said", "SANA reported"), not a city, district or town,
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
-    gazetteer lacks, named as a town, in a span naming no country or several is added to
-    ``unresolved`` (when given): the document's countries (``elsewhere``), else ``prefer`` (the
-    country the text was about before the span), may place it.
+    gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
+    (when given): the document's countries (``elsewhere``) may place it; one in a span naming
+    several is added to ``ambiguous``: ``prefer`` (the country the text was about before the
+    span) may place it.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
@@ -473,7 +475,10 @@ def find_places(
     if named and any(p.minor and p.iso3 not in named for p in found):
         for p in found:
             if p.minor and p.iso3 not in named:
-                if (host := _crossing_host(text, p.start, found)) is not None:
+                if (
+                    text.endswith(_CROSSING_ENDS, 0, p.start)
+                    and (host := _crossing_host(text, p.start, found)) is not None
+                ):
                     unlisted.append(replace(_here(p), iso3=host))
                 elif _typed(text, p):
                     unlisted.append(_here(p))
@@ -486,7 +491,9 @@ def find_places(
         if len(countries) > 1 and prefer in countries:
             countries = {prefer}  # the country the text was about just before the span
         if unresolved is not None:
-            unresolved.extend(p for p in unlisted if not p.iso3 and len(countries) != 1)
+            unresolved.extend(p for p in unlisted if not p.iso3 and not countries)
+        if ambiguous is not None:
+            ambiguous.extend(p for p in unlisted if not p.iso3 and len(countries) > 1)
         unlisted = [
             p if p.iso3 else replace(p, iso3=next(iter(countries)))
             for p in unlisted
@@ -626,17 +633,18 @@ def _read_run(
                 break
             if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
                 break
-            if place.level in (CITY, ADMIN1) and _GROUP_AFTER.match(text, offset + len(chunk)):
-                if place.level == CITY or place.minor:
-                    break  # "Fano militias", "Tren de Aragua gang": a group's name, no place
-                place = replace(place, modifier=True)
+            if place.level in (CITY, ADMIN1):
+                role = _ROLE_AFTER.match(text, offset + len(chunk))
+                if role is not None and role.lastgroup == "group":
+                    if place.level == CITY or place.minor:
+                        break  # "Fano militias", "Tren de Aragua gang": a group's name, no place
+                    place = replace(place, modifier=True)
+                elif role is not None or (
+                    text.endswith((" in ", " of "), 0, offset)
+                    and _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
+                ):
+                    place = replace(place, modifier=True)
             elif (
-                place.level in (CITY, ADMIN1)
-                and (
-                    _OFFICE_AFTER.match(text, offset + len(chunk))
-                    or _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
-                )
-            ) or (
                 place.level == COUNTRY
                 and chunk != name
                 and _COUNTRY_SOURCE_AFTER.match(text, offset + len(chunk))
@@ -684,8 +692,6 @@ _HOST_CROSSING = re.compile(
 
 def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
     """The host country of a crossing named after it ("into South Sudan at Joda")."""
-    if not text.endswith(_CROSSING_ENDS, max(0, start - 9), start):
-        return None
     crossing = _HOST_CROSSING.search(text, max(0, start - 60), start)
     if crossing is None:
         return None
@@ -694,16 +700,17 @@ def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
 
 
 _CROSSING_ENDS = (" at ", " through ", " via ", " the ")
-_GROUP_AFTER = re.compile(
-    r"\s+(?:armed\s+)?(?:militia(?:s|men)?|gangs?|cartels?|rebels?|insurgents?|jihadists?|"
-    r"brigades?|battalions?|fighters|clan\s+militia)\b"
-)
-"""A group named after a place ("Fano militias", "the Tren de Aragua gang"): where it comes
-from, not where a figure is."""
-_OFFICE_AFTER = re.compile(
-    r"\s+(?:(?:regional|provincial|state|district|county|city|municipal|local|oblast|military)\s+)?"
-    r"(?:governor|mayor|police|officials?|authorities|administration|government|council|"
-    r"health\s+(?:ministry|department|office|authorities|officials))\b"
+"""What stands right before a crossing's name; ``_LISTING_ENDS`` before a typed list's."""
+_LISTING_ENDS = ("of ", "of the ", ", ", "and ", "or ")
+_ROLE_AFTER = re.compile(
+    # a group named after a place ("Fano militias", "the Tren de Aragua gang"): where it comes
+    # from, not where a figure is
+    r"\s+(?:(?P<group>(?:armed\s+)?(?:militia(?:s|men)?|gangs?|cartels?|rebels?|insurgents?|"
+    r"jihadists?|brigades?|battalions?|fighters|clan\s+militia))"
+    # a source's office ("Dnipropetrovsk governor", "the Gaza health ministry")
+    r"|(?P<office>(?:(?:regional|provincial|state|district|county|city|municipal|local|oblast|"
+    r"military)\s+)?(?:governor|mayor|police|officials?|authorities|administration|government|"
+    r"council|health\s+(?:ministry|department|office|authorities|officials))))\b"
 )
 _COUNTRY_SOURCE_AFTER = re.compile(
     r"\s+(?:[\w()-]+\s+){0,5}?(?:ministry|minister|agency|service|office|department|commission|"
@@ -728,18 +735,23 @@ def _typed_unknown(
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
     start, end = run.span()
+    after = _TYPED_AFTER.match(text, end)
+    if after is not None and after.lastgroup == "alone":
+        # a count narrowed to a place: "In Shire alone, some 320,000 live in sites"
+        after = after if _IN_BEFORE.search(text, max(0, start - 4), start + 3) else None
     typed = (
-        _TYPE_AFTER.match(text, end)
-        or _APPOSED_TYPE.match(text, end)
+        after
         or (
-            text.find("of ", max(0, start - 90), start) >= 0
+            text.endswith(_LISTING_ENDS, 0, start)
             and _TYPE_BEFORE.search(text, max(0, start - 90), start)
         )
         or _TYPE_WORD_END.search(run.group())
-        # a count narrowed to a place: "In Shire alone, some 320,000 live in sites"
-        or (_ALONE.match(text, end) and _IN_BEFORE.search(text, max(0, start - 4), start + 3))
     )
-    if not typed and (host := _crossing_host(text, start, found)) is not None:
+    if (
+        not typed
+        and text.endswith(_CROSSING_ENDS, 0, start)
+        and (host := _crossing_host(text, start, found)) is not None
+    ):
         name = _name_of(run.group())
         if _TYPED_NAME.fullmatch(name) and not name.isupper():
             return Place(name, host, CITY, 0, start, start + len(name), admin=2, minor=True)
@@ -774,7 +786,7 @@ def _typed_unknown(
 _TIMES = frozenset(
     [*calendar.month_name[1:], *calendar.day_name, "Ramadan", "Christmas", "Easter", "Eid"]
 )
-_ALONE = re.compile(r"\s+alone\b")
+_TYPED_AFTER = re.compile(rf"{_TYPE_AFTER.pattern}|{_APPOSED_TYPE.pattern}|(?P<alone>\s+alone\b)")
 _IN_BEFORE = re.compile(r"(?:^|\W)[Ii]n\s")
 _EVENTS = frozenset(
     {"Cyclone", "Hurricane", "Typhoon", "Storm", "Tropical", "Operation", "Earthquake"}
@@ -842,9 +854,10 @@ _PLACE_AFTER = re.compile(
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")
-_IN_AREA = re.compile(r"\s+in\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})")
-"""A town set in its area: "upstream of Mokwa in Niger state"."""
-_COMMA_PLACE = re.compile(r",\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})")
+_COMMA_PLACE = re.compile(
+    # "Kutum, Sudan", or a town set in its area: "upstream of Mokwa in Niger state"
+    r"(?:,|\s+in(?:\s+the)?)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})"
+)
 
 
 def _in_place_context(
@@ -867,7 +880,7 @@ def _in_place_context(
     prior = max((p.end for p in found if p.end <= start), default=-1)
     if prior >= start - 8 and _LIST_BEFORE.fullmatch(text, prior, start):
         return True
-    after = _COMMA_PLACE.match(text, end) or _IN_AREA.match(text, end)
+    after = _COMMA_PLACE.match(text, end)
     if after is None:
         return False
     place = gazetteer.lookup(_name_of(after.group(1)), seen)
