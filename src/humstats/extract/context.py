@@ -234,13 +234,15 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             ambiguous = []
             found = _read_places(context, start, end, ambiguous=ambiguous)
         if ambiguous and (prefer := _country_before(context, start)) is not None:
-            # a town named as one in a span naming several countries, or none: the country
-            # the text was about just before ("They were taken to the Nyakabande transit centre")
-            found = _read_places(context, start, end, prefer=prefer)
-        if any(p.level == CITY and p.iso3 not in context.mentioned for p in found) and any(
-            _shared(context, p) for p in found
-        ):
-            found = _read_in_document(context, found)
+            # a town named as one in a span naming several countries: the country the text
+            # was about just before ("They were taken to the Nyakabande transit centre")
+            found = sorted(found + [replace(p, iso3=prefer) for p in ambiguous], key=_start)
+        if any(p.level == CITY and p.iso3 not in context.mentioned for p in found):
+            # a city of a shared name, in a country neither the text so far nor its own span
+            # names ("Valencia, Spain" is read so within its span)
+            here = {p.iso3 for p in found if p.level != CITY}
+            if any(p.iso3 not in here and _shared(context, p) for p in found):
+                found = _read_in_document(context, found)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -304,6 +306,10 @@ def _attackers(context: Context) -> set[str]:
     return found
 
 
+def _start(place: Place) -> int:
+    return place.start
+
+
 def _country_before(context: Context, start: int) -> str | None:
     """The previous figure's country, else that of the last country or area named before."""
     if context.previous_place is not None and context.previous_place.iso3:
@@ -317,7 +323,6 @@ def _read_places(
     start: int,
     end: int,
     unresolved: list[Place] | None = None,
-    prefer: str | None = None,
     ambiguous: list[Place] | None = None,
 ) -> list[Place]:
     return [
@@ -330,7 +335,6 @@ def _read_places(
             max(start, end),
             context.elsewhere or frozenset(),
             unresolved=unresolved,
-            prefer=prefer,
             ambiguous=ambiguous,
         )
         if not incidental(context.text, p)

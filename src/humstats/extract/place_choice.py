@@ -214,7 +214,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         own = [p for p in sentence if running.start() <= p.start < upper]
         return _choose_place(own, q, figure.indicator, context.text) or context.previous_place
     segment = [p for p in sentence if lower <= p.start < upper]
-    segment += _definite_town(context, figure, lower, upper)
+    segment += _definite_town(context, figure, lower, upper, segment)
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
@@ -357,7 +357,7 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     """The place a definite noun in the figure's window refers back to ("in the state"): the
     last place of that kind named before, or its country for "the country"."""
     match = _nearest_definite(context, figure, lower, upper)
-    return _referent(context, match) if match is not None else None
+    return _referent(context, match, figure.sentence) if match is not None else None
 
 
 def _nearest_definite(
@@ -382,25 +382,39 @@ def _beside(context: Context, match: re.Match[str]) -> bool:
     return bool(_DIRECTION_BEFORE.search(context.text, max(0, match.start() - 20), match.start()))
 
 
-def _definite_town(context: Context, figure: Candidate, lower: int, upper: int) -> list[Place]:
+def _definite_town(
+    context: Context, figure: Candidate, lower: int, upper: int, named: list[Place]
+) -> list[Place]:
     """The town, village or camp a definite noun nearest the count names ("died in the town"),
     as a place of the window where the noun stands: nearer the count than a place it names."""
     match = _nearest_definite(context, figure, lower, upper)
     if match is None or not match["kind"] or match["kind"].lower() not in _TOWNS:
         return []
-    place = _referent(context, match)
+    q = figure.quantity
+    near = min(abs(match.start() - q.end), abs(q.hedge_start - match.end()))
+    if any(
+        p.level == CITY and min(abs(p.start - q.end), abs(q.hedge_start - p.end)) < near
+        for p in named
+    ):
+        return []  # a town named nearer the count than the noun wins anyway
+    place = _referent(context, match, figure.sentence)
     if place is None or place.level != CITY:
         return []
     return [replace(place, start=match.start(), end=match.end(), modifier=False)]
 
 
-def _referent(context: Context, match: re.Match[str]) -> Place | None:
+def _referent(context: Context, match: re.Match[str], sentence: tuple[int, int]) -> Place | None:
     """The place a definite noun names: the last of its kind named before it (one the text
     calls by that kind first: "Mecufi, a coastal town south of Pemba ... in the town")."""
     text = context.text
+    s0, s1 = sentence
     earlier = [
         p
-        for p in [*dateline_places(context), *places_in(context, 0, match.start())]
+        for p in [
+            *dateline_places(context),
+            *places_before(context, s0),  # read once per document, span by span
+            *(p for p in places_in(context, s0, s1) if p.start < match.start()),
+        ]
         if p.iso3 and p.level not in (DEMONYM, NOWHERE)
     ]
     if not earlier:

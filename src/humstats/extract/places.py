@@ -416,7 +416,6 @@ def find_places(
     elsewhere: AbstractSet[str] = frozenset(),
     capitals: bool = False,
     unresolved: list[Place] | None = None,
-    prefer: str | None = None,
     ambiguous: list[Place] | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
@@ -430,8 +429,7 @@ def find_places(
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
     gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
     (when given): the document's countries (``elsewhere``) may place it; one in a span naming
-    several is added to ``ambiguous``: ``prefer`` (the country the text was about before the
-    span) may place it.
+    several is added to ``ambiguous`` (when given), for the caller to place.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
@@ -488,8 +486,6 @@ def find_places(
         # as in "the village of Tchoma ..., in Niger", or before; else in the document)
         countries = {p.iso3 for p in found if p.iso3 and p.level in (COUNTRY, ADMIN1)} | seen
         countries = countries or set(elsewhere)
-        if len(countries) > 1 and prefer in countries:
-            countries = {prefer}  # the country the text was about just before the span
         if unresolved is not None:
             unresolved.extend(p for p in unlisted if not p.iso3 and not countries)
         if ambiguous is not None:
@@ -735,6 +731,7 @@ def _typed_unknown(
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
     start, end = run.span()
+    reach = max(0, start - 90)
     after = _TYPED_AFTER.match(text, end)
     if after is not None and after.lastgroup == "alone":
         # a count narrowed to a place: "In Shire alone, some 320,000 live in sites"
@@ -743,7 +740,8 @@ def _typed_unknown(
         after
         or (
             text.endswith(_LISTING_ENDS, 0, start)
-            and _TYPE_BEFORE.search(text, max(0, start - 90), start)
+            and (text.endswith("of ", 0, start) or text.find("s of ", reach, start) >= 0)
+            and _TYPE_BEFORE.search(text, reach, start)
         )
         or _TYPE_WORD_END.search(run.group())
     )
@@ -755,7 +753,11 @@ def _typed_unknown(
         name = _name_of(run.group())
         if _TYPED_NAME.fullmatch(name) and not name.isupper():
             return Place(name, host, CITY, 0, start, start + len(name), admin=2, minor=True)
-    if not typed and not text.startswith((",", " in ", " and ", " or "), end):
+    if not typed and not (
+        text.startswith((",", " in "), end)
+        # a list that may end beside its area: "Sarmin and Maarat Misrin, in Idlib"
+        or (text.startswith((" and ", " or "), end) and text.find(" in ", end, end + 60) >= 0)
+    ):
         return None  # most runs: neither named as a place nor set beside one
     name = _name_of(run.group())
     first, _, rest = name.partition(" ")
