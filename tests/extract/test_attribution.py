@@ -42,6 +42,16 @@ def sources(text: str) -> list[str | None]:
             "Save the Children and Oxfam said 300 children had died of hunger in Gaza.",
             "Save the Children and Oxfam",
         ),
+        # the body a report or figures come from
+        (
+            "The latest update from the district council, issued on 3 May, listed 2,100 people "
+            "displaced by the floods.",
+            "district council",
+        ),
+        (
+            "Figures from the Ministry of Health show 40 people died of cholera in Sofala.",
+            "Ministry of Health",
+        ),
         # typography as published, though the text is read with plain quotes
         (
             "Around 9,000 people fled, the Government’s Relief and Resettlement Department said.",

@@ -26,6 +26,13 @@ _BY = re.compile(
     r"released|issued|collected|gathered) by\s+"
     r"(?P<src>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|the|de)?\s*[A-Z][\w'’&.-]*)*)"
 )
+_FROM = re.compile(
+    r"\b(?:update|report|bulletin|statement|assessment|analysis|survey|figures|data|tally|"
+    rf"estimates?)\s+(?:from|by)\s+(?P<src>[^,.;:()—–]+(?:{_ACRONYM})?)",
+    re.I,
+)
+""""The latest update from the local government ... reported", "figures from the health
+ministry show": the body a report comes from is the source of its figures."""
 _VERBS = [
     "said",
     "says",
@@ -330,7 +337,11 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     lowered = text[start:end].lower()
     patterns = [
         p
-        for p, words in ((_ACCORDING, ("according to", "per ", "citing")), (_BY, (" by ",)))
+        for p, words in (
+            (_ACCORDING, ("according to", "per ", "citing")),
+            (_BY, (" by ",)),
+            (_FROM, (" from ", " by ")),
+        )
         if any(word in lowered for word in words)
     ]
     for pattern in patterns:

@@ -21,6 +21,7 @@ from humstats.extract.dates import TextPeriod
 from humstats.extract.indicators import Cue, Patterns
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
+    ACTOR,
     ADMIN1,
     CITY,
     COUNTRY,
@@ -136,6 +137,8 @@ class Context:
     """The places named before each sentence start read so far (``places_before``)."""
     headed: Place | None = None
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
+    document: list[Place] | None = None
+    """Every place the document names, read alone (``_document``), when a span needs them."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""
@@ -236,18 +239,26 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     found = context.places.get(key)
     if found is None:
         unresolved: list[Place] = []
-        found = _read_places(context, start, end, unresolved)
+        ambiguous: list[Place] = []
+        found = _read_places(context, start, end, unresolved, ambiguous=ambiguous)
         if context.elsewhere is None and (unresolved or any(p.minor for p in found)):
             # a district or town: checked against the countries of every place the document
             # names (cities included), read once, only for documents that name one
             context.elsewhere = frozenset(
-                p.iso3
-                for p in find_places(
-                    context.text, context.places_gazetteer(), frozenset(), context.dateline
-                )
-                if p.iso3 and not p.minor
+                p.iso3 for p in _document(context) if p.iso3 and not p.minor
             ) | {p.iso3 for p in dateline_places(context) if p.iso3}
-            found = _read_places(context, start, end)
+            ambiguous = []
+            found = _read_places(context, start, end, ambiguous=ambiguous)
+        if ambiguous and (prefer := _country_before(context, start)) is not None:
+            # a town named as one in a span naming several countries: the country the text
+            # was about just before ("They were taken to the Nyakabande transit centre")
+            found = sorted(found + [replace(p, iso3=prefer) for p in ambiguous], key=_start)
+        if any(p.level == CITY and p.iso3 not in context.mentioned for p in found):
+            # a city of a shared name, in a country neither the text so far nor its own span
+            # names ("Valencia, Spain" is read so within its span)
+            here = {p.iso3 for p in found if p.level != CITY}
+            if any(p.iso3 not in here and _shared(context, p) for p in found):
+                found = _read_in_document(context, found)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -258,8 +269,77 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     return found
 
 
+def _document(context: Context) -> list[Place]:
+    """Every place the document names, read once and only for a document that needs them."""
+    if context.document is None:
+        context.document = find_places(
+            context.text, context.places_gazetteer(), frozenset(), context.dateline
+        )
+    return context.document
+
+
+def _shared(context: Context, place: Place) -> frozenset[str]:
+    """The countries a city's name is shared by, for a city read in a country the text has
+    not named so far ("Tripoli", "Pokrovsk", "Bor"); empty for any other place."""
+    if place.level != CITY or place.minor or place.iso3 in context.mentioned:
+        return frozenset()
+    shared = getattr(context.gazetteer, "shared", None)
+    return shared(place.name) if shared is not None else frozenset()
+
+
+def _read_in_document(context: Context, found: list[Place]) -> list[Place]:
+    """Cities of a shared name read again in the countries the rest of the document names
+    ("Tripoli" in a text that names Baalbek and the Bekaa is Lebanon's; "Pokrovsk" before
+    "Ukraine's emergency service" Ukraine's), else outside the country whose forces attack
+    ("Pokrovsk ... as Russian forces advance"): the text's context before the bigger city."""
+    countries = {
+        p.iso3
+        for p in [*_document(context), *dateline_places(context)]
+        if p.iso3 and p.level != DEMONYM and not _shared(context, p)
+    }
+    read = []
+    for place in found:
+        if (shared := _shared(context, place)) and place.iso3 not in countries:
+            wanted = shared & countries or shared - _attackers(context)
+            if wanted and place.iso3 not in wanted:
+                better = context.gazetteer.lookup(place.name, context.mentioned | wanted)
+                if better is not None and better.iso3 in wanted:
+                    place = replace(better, name=place.name, start=place.start, end=place.end)
+        read.append(place)
+    return read
+
+
+_ACTOR_WORD = re.compile(r"\b([A-Z][a-z]+)(?=" + ACTOR.pattern + ")")
+
+
+def _attackers(context: Context) -> set[str]:
+    """The countries whose forces, strikes or weapons the text names ("Russian forces")."""
+    found = set()
+    for match in _ACTOR_WORD.finditer(context.text):
+        place = context.gazetteer.lookup(match[1], frozenset())
+        if place is not None and place.iso3 and place.level in (COUNTRY, DEMONYM):
+            found.add(place.iso3)
+    return found
+
+
+def _start(place: Place) -> int:
+    return place.start
+
+
+def _country_before(context: Context, start: int) -> str | None:
+    """The previous figure's country, else that of the last country or area named before."""
+    if context.previous_place is not None and context.previous_place.iso3:
+        return context.previous_place.iso3
+    prior = [p for p in places_before(context, start) if p.iso3 and p.level in (COUNTRY, ADMIN1)]
+    return prior[-1].iso3 if prior else None
+
+
 def _read_places(
-    context: Context, start: int, end: int, unresolved: list[Place] | None = None
+    context: Context,
+    start: int,
+    end: int,
+    unresolved: list[Place] | None = None,
+    ambiguous: list[Place] | None = None,
 ) -> list[Place]:
     return [
         p
@@ -271,6 +351,7 @@ def _read_places(
             max(start, end),
             context.elsewhere or frozenset(),
             unresolved=unresolved,
+            ambiguous=ambiguous,
         )
         if not incidental(context.text, p)
     ]

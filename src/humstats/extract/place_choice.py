@@ -14,6 +14,7 @@ named after it, and last the dateline's country.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import pairwise
 
 import pycountry
@@ -35,6 +36,7 @@ from humstats.extract.places import (
     DEMONYM,
     NOWHERE,
     Place,
+    capital_of,
     capitals,
     fold,
 )
@@ -45,7 +47,10 @@ _MOVEMENT = {Indicator.DISPLACED, Indicator.REFUGEES, Indicator.RETURNEES}
 _WORLD = re.compile(r"world|global", re.I)
 
 _ORIGIN_BEFORE = re.compile(
-    r"\b(?:from|fled|out of|left)\s+(?:the\s+)?(?:occupied\s+)?"
+    r"\b(?:from|fled|out of|left"
+    # what people fled, and where: "who fled attacks around Dedougou have arrived in Tougan"
+    r"|(?:fled|fleeing)\s+(?:(?!to\b|into\b|towards?\b)[a-z]+\s+){1,3}(?:in|around|near|across))"
+    r"\s+(?:the\s+)?(?:occupied\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
 )
 
@@ -62,10 +67,11 @@ def country_name(iso3: str) -> str:
 
 _OTHER_CLAUSE = re.compile(
     r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
-    r"|\b(?:\d[\d,.]*|many|most|some|half|all|several)\s+of\s+(?:them|those|whom|these)\b"
+    r"|\b(?:\d[\d,.]*|many|most|some|half|several)\s+of\s+(?:them|those|whom|these)\b"
 )
 """What lies after the figure in another clause: a source's aside (", warning that the disease
-spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni")."""
+spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni"); not
+the whole ("Eleven deaths were reported, all of them in Mocuba district")."""
 
 
 def _choose_place(
@@ -74,7 +80,11 @@ def _choose_place(
     """The most specific place, nearest first; for refugees the host, never the origin."""
     usable = []
     aside = []
+    sources = []
     for place in places:
+        if place.modifier:
+            sources.append(place)
+            continue
         if place.start > q.end and _OTHER_CLAUSE.search(text, q.end, place.start):
             aside.append(place)
             continue
@@ -90,6 +100,10 @@ def _choose_place(
     inner = _within(pool, text)
     pool = [item for item in pool if item[0] not in inner] or pool
     if not pool:
+        if places := [replace(p, modifier=False) for p in sources if p.level != COUNTRY]:
+            # only a source is placed ("police in Goma said"): the figure is there; a
+            # country's agency ("Nigeria's NEMA said") leaves the place to the text before
+            return _choose_place(places, q, indicator, text)
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
@@ -99,7 +113,17 @@ def _choose_place(
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
         return (int(host), specificity, -distance)
 
-    best = max(pool, key=rank)[0]
+    best, host = max(pool, key=rank)
+    if best.level == COUNTRY and (finer := [p for p in sources if p.iso3 == best.iso3]):
+        # "Thailand's Bangkok city administration said 19 ...": finer than its country
+        return replace(finer[0], modifier=False)
+    if host and best.level == COUNTRY:
+        # "crossed into Uganda through the Bunagana border post": where in the host
+        finer = [
+            p for p, _ in pool if p.iso3 == best.iso3 and p.start > best.end and p.level == CITY
+        ]
+        if finer:
+            best = finer[0]
     if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
         return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
     return _first_listed(best, [p for p, _ in pool], text)
@@ -138,6 +162,12 @@ def _first_listed(place: Place, places: list[Place], text: str) -> Place:
     figure is about all of them, and a report names the first."""
     ordered = sorted(places, key=lambda p: p.start)
     index = ordered.index(place)
+    first = index
+    while first > 0 and _LISTED.fullmatch(text, ordered[first - 1].end, ordered[first].start):
+        first -= 1
+    head = ordered[first].start
+    if first < index and _KINDS_OF.search(text, max(0, head - 30), head):
+        return ordered[first]  # "the districts of Sylhet, Sunamganj and Moulvibazar"
     while index > 0:
         before = ordered[index - 1]
         if before.level != place.level or not _LISTED.fullmatch(
@@ -146,6 +176,15 @@ def _first_listed(place: Place, places: list[Place], text: str) -> Place:
             break
         index -= 1
     return ordered[index]
+
+
+_KINDS_OF = re.compile(
+    r"\b(?:towns|villages|cities|camps|districts|counties|localities|settlements|communes|"
+    r"islands|municipalities|territories|sub-?counties|townships|woredas|provinces|regions|"
+    r"states|departments|governorates|oblasts|prefectures)\s+of\s+(?:the\s+)?$",
+    re.I,
+)
+"""A plural type word before a list: its places are of one kind, whatever the gazetteer says."""
 
 
 def _outside(context: Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
@@ -163,6 +202,11 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     q = figure.quantity
     s0, s1 = figure.sentence
     sentence = places_in(context, s0, s1)
+    if any(p.level == NOWHERE and _REGION.search(p.name) for p in sentence) and _one_country(
+        context, s0
+    ):
+        # "across the region" in a text about one country is its region, not the world's
+        sentence = [p for p in sentence if not (p.level == NOWHERE and _REGION.search(p.name))]
     running = figure.inherited and _RUNNING.search(context.text, lower, q.hedge_start)
     if running:
         # "... into Renk county, bringing the number of arrivals in South Sudan to 620,000":
@@ -170,6 +214,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         own = [p for p in sentence if running.start() <= p.start < upper]
         return _choose_place(own, q, figure.indicator, context.text) or context.previous_place
     segment = [p for p in sentence if lower <= p.start < upper]
+    segment += _definite_town(context, figure, lower, upper, segment)
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
@@ -208,6 +253,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             place = named
     if place is not None:
         return place
+    if context.previous is None and (
+        agency := next((p for p in sentence if p.modifier and p.level == COUNTRY), None)
+    ):
+        return replace(agency, modifier=False)  # "Nigeria's NEMA said 3,018 were displaced"
     if context.previous is not None:
         if _TOTAL.search(context.text, lower, upper):
             return _country_level(context.previous_place)
@@ -221,6 +270,19 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if (town := _dateline_town(context, later)) is not None:
         return town
     return later[0] if later else _dateline_place(context)
+
+
+_REGION = re.compile(r"\bthe\s+region\b", re.I)
+
+
+def _one_country(context: Context, s0: int) -> bool:
+    """Whether the text so far (dateline included) is about one country."""
+    named = {
+        p.iso3
+        for p in [*dateline_places(context), *places_before(context, s0)]
+        if p.level != NOWHERE and p.iso3
+    }
+    return len(named) == 1
 
 
 def _contained(places: list[Place], text: str) -> Place:
@@ -264,7 +326,7 @@ _RUNNING = re.compile(r"\b(?:bring(?:s|ing)?|brought|push(?:es|ed|ing)?)\b", re.
 
 _DEFINITE = re.compile(
     r"\b(?:(?:in|across|of|from|throughout|around|inside|within|outside)\s+the\s+"
-    r"(?P<kind>country|nation|city|town|village|camp|settlement|state|province|region|"
+    r"(?P<kind>country|nation|city|town|village|camp|settlement|capital|state|province|region|"
     r"governorate|oblast|department|district|county|territory|locality|zone|area|division)"
     r"(?!\s+of\b)|(?P<nation>nationwide|countrywide|nationally))\b",
     re.I,
@@ -275,6 +337,7 @@ _TOTAL = re.compile(r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\
 """"A total of 3,260 people are in evacuation centres": a report's overall count, of its
 country, not of the district the figure before it named."""
 _KIND_LEVELS = {
+    "capital": (),
     "city": (CITY,),
     "town": (CITY,),
     "village": (CITY,),
@@ -293,14 +356,65 @@ _KIND_LEVELS = {
 def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Place | None:
     """The place a definite noun in the figure's window refers back to ("in the state"): the
     last place of that kind named before, or its country for "the country"."""
+    match = _nearest_definite(context, figure, lower, upper)
+    return _referent(context, match, figure.sentence) if match is not None else None
+
+
+def _nearest_definite(
+    context: Context, figure: Candidate, lower: int, upper: int
+) -> re.Match[str] | None:
+    """The definite noun in the window nearest the count, if one is there."""
     q = figure.quantity
-    matches = list(_DEFINITE.finditer(context.text, lower, upper))
+    matches = [m for m in _DEFINITE.finditer(context.text, lower, upper) if not _beside(context, m)]
     if not matches:
         return None
-    match = min(matches, key=lambda m: min(abs(m.start() - q.end), abs(q.hedge_start - m.end())))
+    return min(matches, key=lambda m: min(abs(m.start() - q.end), abs(q.hedge_start - m.end())))
+
+
+_TOWNS = frozenset({"city", "town", "village", "camp", "settlement", "capital"})
+_DIRECTION_BEFORE = re.compile(
+    r"\b(?:north|south|east|west|upstream|downstream)[\w-]*\s+$|\boutskirts\s+$", re.I
+)
+
+
+def _beside(context: Context, match: re.Match[str]) -> bool:
+    """ "north of the capital", "the outskirts of the town": a point of reference, not where."""
+    return bool(_DIRECTION_BEFORE.search(context.text, max(0, match.start() - 20), match.start()))
+
+
+def _definite_town(
+    context: Context, figure: Candidate, lower: int, upper: int, named: list[Place]
+) -> list[Place]:
+    """The town, village or camp a definite noun nearest the count names ("died in the town"),
+    as a place of the window where the noun stands: nearer the count than a place it names."""
+    match = _nearest_definite(context, figure, lower, upper)
+    if match is None or not match["kind"] or match["kind"].lower() not in _TOWNS:
+        return []
+    q = figure.quantity
+    near = min(abs(match.start() - q.end), abs(q.hedge_start - match.end()))
+    if any(
+        p.level == CITY and min(abs(p.start - q.end), abs(q.hedge_start - p.end)) < near
+        for p in named
+    ):
+        return []  # a town named nearer the count than the noun wins anyway
+    place = _referent(context, match, figure.sentence)
+    if place is None or place.level != CITY:
+        return []
+    return [replace(place, start=match.start(), end=match.end(), modifier=False)]
+
+
+def _referent(context: Context, match: re.Match[str], sentence: tuple[int, int]) -> Place | None:
+    """The place a definite noun names: the last of its kind named before it (one the text
+    calls by that kind first: "Mecufi, a coastal town south of Pemba ... in the town")."""
+    text = context.text
+    s0, s1 = sentence
     earlier = [
         p
-        for p in [*dateline_places(context), *places_in(context, 0, match.start())]
+        for p in [
+            *dateline_places(context),
+            *places_before(context, s0),  # read once per document, span by span
+            *(p for p in places_in(context, s0, s1) if p.start < match.start()),
+        ]
         if p.iso3 and p.level not in (DEMONYM, NOWHERE)
     ]
     if not earlier:
@@ -309,10 +423,50 @@ def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if kind in ("country", "nation") or match["nation"]:
         last = earlier[-1]  # its country, even for an area named like one ("North Darfur")
         return Place(country_name(last.iso3 or ""), last.iso3, COUNTRY, 0, last.start, last.end)
+    if kind == "capital":
+        iso3 = earlier[-1].iso3 or ""
+        name = capital_of(iso3)
+        return Place(name, iso3, CITY, 0, match.start(), match.end()) if name else None
     levels = _KIND_LEVELS.get(kind, (CITY, ADMIN1))
     # "North Darfur" is read as a name of Sudan's with an admin level of 1
-    fits = [p for p in earlier if p.level in levels or (ADMIN1 in levels and p.admin == 1)]
+    fits = [
+        p
+        for p in earlier
+        if p.level in levels or (ADMIN1 in levels and p.admin == 1) or _named_as(text, p, kind)
+    ]
+    if kind in _TOWNS:
+        called = [p for p in fits if _named_as(text, p, kind)]
+        fits = called or fits
     return fits[-1] if fits else None
+
+
+_SAME_KIND = {
+    "camp": "camp|settlement|site",
+    "settlement": "camp|settlement|site",
+    "town": "town|city|village",
+    "city": "city|town",
+    "village": "village|town|hamlet",
+}
+_CALLED = {
+    kind: (
+        re.compile(
+            rf"(?:\s+|,\s+an?\s+(?:[\w-]+\s+){{0,2}}?)(?:refugee\s+|IDP\s+)?(?:{words})\b", re.I
+        ),
+        re.compile(rf"\b(?:{words})\s+of\s+(?:the\s+)?$", re.I),
+    )
+    for kind, words in _SAME_KIND.items()
+}
+
+
+def _named_as(text: str, place: Place, kind: str) -> bool:
+    """Whether the text calls a place by that kind ("the Kutupalong refugee settlement",
+    "Mecufi, a coastal town", "the village of Kadisau")."""
+    if kind not in _CALLED:
+        return False
+    after, before = _CALLED[kind]
+    return bool(
+        after.match(text, place.end) or before.search(text, max(0, place.start - 20), place.start)
+    )
 
 
 _BULLET = re.compile(r"(?:^|\n)\s*[•▪◦*-]\s")
@@ -334,7 +488,7 @@ def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None
     named = {
         (p.name, p.level)
         for p in places_before(context, s0)
-        if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE)
+        if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE) and not p.modifier
     } | {(place.name, place.level)}  # itself, where the dateline named it
     # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
     one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)

