@@ -197,3 +197,19 @@ def test_a_town_the_gazetteer_lacks_needs_one_country() -> None:
     assert [p for p in found if p[0] == "Kabo"] == []
     found = places("From Chad to Sudan, families reached Kabo town.")
     assert ("Kabo", "SDN", CITY) in found
+
+
+def test_a_place_read_at_an_offset_keeps_every_other_field() -> None:
+    """Place.at builds places field by field: a field added to Place must be carried too."""
+    import dataclasses
+
+    from humstats.extract.places import Place
+
+    kinds = {f.name: str(f.type) for f in dataclasses.fields(Place)}
+    place = Place(
+        **{
+            name: True if kind == "bool" else 7 if kind.startswith("int") else "x"
+            for name, kind in kinds.items()
+        }
+    )
+    assert place.at("Goma", 3, 7) == dataclasses.replace(place, name="Goma", start=3, end=7)

@@ -67,7 +67,8 @@ class Place:
 
     def at(self, name: str, start: int, end: int) -> Place:
         """The place as named at ``text[start:end]``; ``dataclasses.replace`` costs twice as
-        much, and every place read from prose is made this way."""
+        much, and every place read from prose is made this way. Every field is passed: a new
+        field must be added here too."""
         return Place(
             name,
             self.iso3,
@@ -78,6 +79,7 @@ class Place:
             self.admin,
             self.pcode,
             self.minor,
+            self.modifier,
         )
 
 
