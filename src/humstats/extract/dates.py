@@ -401,7 +401,11 @@ def find_periods(
         if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spoken):
             continue
         period = _period(match, published)
-        if period is not None and match["since"] and not match["s_weekday"]:
+        if (
+            period is not None
+            and match["since"]
+            and not (match["s_weekday"] or match["since_start"])
+        ):
             period = _since_scope(text, match, period)
         if period is not None and period.end <= published and period.start <= period.end:
             periods.append(period)
