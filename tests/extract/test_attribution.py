@@ -33,6 +33,20 @@ def sources(text: str) -> list[str | None]:
             "As per the State Disaster Authority (SDA), 44 persons died in the landslide.",
             "State Disaster Authority (SDA)",
         ),
+        # "and" between capitalised words is inside the name, or joins two names
+        (
+            "Floods displaced 4,100 people, the Relief and Resettlement Department said.",
+            "Relief and Resettlement Department",
+        ),
+        (
+            "Save the Children and Oxfam said 300 children had died of hunger in Gaza.",
+            "Save the Children and Oxfam",
+        ),
+        # typography as published, though the text is read with plain quotes
+        (
+            "Around 9,000 people fled, the Government’s Relief and Resettlement Department said.",
+            "Government’s Relief and Resettlement Department",
+        ),
         # more reporting verbs and frames
         ("UNICEF warns that 2.1 million children in Haiti need humanitarian assistance.", "UNICEF"),
         ("Authorities have acknowledged 12 deaths in the crackdown.", "Authorities"),

@@ -202,6 +202,9 @@ _TRAILING = re.compile(
 )
 
 
+_NAME_END = re.compile(r"(?:^|\s)[A-Z][\w'’.&-]*\s$")
+""""and" joining two capitalised words bounds no phrase: it is inside a name ("the Relief and
+Resettlement Department said") or joins two ("Save the Children and Oxfam said")."""
 _INNER_ACRONYM = re.compile(r"\([A-Z][A-Za-z]*[A-Z]\)(?=\s+[a-zA-Z])")
 _GENERIC_OWNER = re.compile(
     r"(?:the|its)\s+(?P<kind>agency|organi[sz]ation|group|mission|charity|office|ministry|"
@@ -372,8 +375,13 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         boundary = None
         # a bracketed acronym inside a name ("the IPC (IPC) analysis") bounds no phrase
         bare = _INNER_ACRONYM.sub(lambda m: " " * len(m.group()), left) if "(" in left else left
-        for boundary in _LEFT_BOUNDARY.finditer(bare):  # noqa: B007 - the last one counts
-            pass
+        for found_boundary in _LEFT_BOUNDARY.finditer(bare):  # the last one counts
+            if not (
+                found_boundary.group() == "and"
+                and _NAME_END.search(bare, 0, found_boundary.start())
+                and bare[found_boundary.end() : found_boundary.end() + 2].strip()[:1].isupper()
+            ):
+                boundary = found_boundary
         phrase = left[boundary.end() :] if boundary else left
         if boundary is None and match.start() - 90 > start:
             continue

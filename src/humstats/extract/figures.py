@@ -160,6 +160,8 @@ def _read(
     if meta.published_date is None:
         raise InputError(document.path, "no publication date; pass --published YYYY-MM-DD")
     text = document.text.translate(TYPOGRAPHY)
+    if text == document.text:  # the same object: rows then skip giving back the typography
+        text = document.text
     quantities = find_quantities(text, vocabulary)
     if not any(q.is_count for q in quantities):
         return None
@@ -428,6 +430,9 @@ def _row(
     else:
         location = place.name
     s0, s1 = sentence
+    if document.text is not context.text:  # read with plain quotes: give back the published
+        source = _as_written(document.text, context.text, source, s0)
+        location = _as_written(document.text, context.text, location, s0)
     return {
         "indicator": figure.indicator.value,
         "measure": measure.value,
@@ -456,6 +461,19 @@ def _row(
         "input_row": document.index,
         "origin": f"{document.offset + q.start}:{figure.indicator.value}",
     }
+
+
+def _as_written(original: str, read: str, words: str | None, near: int) -> str | None:
+    """``words`` as the document prints them ("Government’s Relief … Department", "Sana’a"):
+    the text is read with plain quotes one character for one, so the same offsets hold the
+    published characters: the first mention from the figure's sentence on, else the last
+    before it (a source lent from an earlier sentence)."""
+    if not words or not any(c in words for c in "'\" "):
+        return words
+    at = read.find(words, near)
+    if at < 0:
+        at = read.rfind(words, 0, near + len(words))
+    return original[at : at + len(words)] if at >= 0 else words
 
 
 def _confidence(figure: Candidate, source: str | None) -> float:
