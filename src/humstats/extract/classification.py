@@ -80,9 +80,14 @@ def _partitive_subject(patterns: Patterns, masked: str, q: Quantity, end: int) -
         if _SUBJECT_GAP.search(masked, q.end, match.start()):
             return None
         indicator, kind = patterns.classify(match.group(), before=False)
+        if kind == "noun" and _AUXILIARY_END.search(masked, q.end, match.start()):
+            kind = "verb"  # "163 of its staff members have been killed": a participle
         if kind == "verb" and indicator is not Indicator.POPULATION:
             return Cue(indicator, match.start(), match.end(), kind, match.start() - q.end)
     return None
+
+
+_AUXILIARY_END = re.compile(r"\b(?:were|was|are|is|been|be)\s+$", re.I)
 
 
 _WHOLE_AFTER = re.compile(
