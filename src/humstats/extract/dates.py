@@ -63,7 +63,7 @@ PERIOD_RE = re.compile(
     rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)"
     rf"|(?P<year4>(?:19|20)\d\d)\b"
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
-    rf"|{_DAY_MONTH}|{_WEEKDAY}))"
+    rf"|{_DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
     rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
     rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"
@@ -102,14 +102,16 @@ PERIOD_RE = re.compile(
 
 ATTRIBUTION_DATE_RE = re.compile(
     rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned|informed|disclosed|"
-    rf"estimated|estimates|"
-    rf"acknowledged|verified)\s+"
+    rf"estimated|estimates|acknowledged|verified|"
+    # when a report came out: "the latest update, shared on 28 January, reported ..."
+    rf"shared|published|released|issued|posted|circulated|dated)\s+"
     rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
     rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})",
     re.I,
 )
-"""When a source spoke ("UNHCR said on Friday") is not when its figure holds."""
+"""When a source spoke ("UNHCR said on Friday") or its report came out ("shared on 28
+January") is not when its figure holds."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,9 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             return TextPeriod(end, end, day, True, span)
         if match["weekday"]:
             end = _weekday(published, match["weekday"])
+            return TextPeriod(end, end, day, True, span)
+        if match["asof_rel"]:  # "registered as of yesterday"
+            end = published - dt.timedelta(days=match["asof_rel"].lower() == "yesterday")
             return TextPeriod(end, end, day, True, span)
         end = _day_month(match, "", published)
         return TextPeriod(end, end, day, True, span) if end else None
@@ -383,6 +388,28 @@ def _since_scope(text: str, match: re.Match[str], period: TextPeriod) -> TextPer
     return period
 
 
+_STARTED = re.compile(
+    r"\b(?:began|begun|started|erupted|broke\s+out|flared(?:\s+up)?|(?:was|were)\s+declared|"
+    r"plunged\s+into)\b[^.;:\d]{0,60}$",
+    re.I,
+)
+"""Before a date: the date is when something began ("an uprising first erupted in March
+2011", "plunged into war one year ago on 15 April"), read like "since <date>"."""
+
+
+def _began(period: TextPeriod, published: dt.date) -> TextPeriod:
+    """A date something began on starts a count that runs to publication: a window when it
+    is recent, a crisis start (a running total) when older, as "since <date>" is read."""
+    return TextPeriod(
+        period.start,
+        published,
+        period.precision,
+        False,
+        period.span,
+        _window(period.start, published),
+    )
+
+
 def find_periods(
     text: str, published: dt.date, start: int = 0, end: int | None = None
 ) -> list[TextPeriod]:
@@ -401,14 +428,14 @@ def find_periods(
         if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spoken):
             continue
         period = _period(match, published)
-        if (
-            period is not None
-            and match["since"]
-            and not (match["s_weekday"] or match["since_start"])
-        ):
+        if period is None or period.end > published or period.start > period.end:
+            continue
+        began = _STARTED.search(text, max(start, match.start() - 80), match.start())
+        if began and not period.as_of:
+            period = _began(period, published)
+        if match["since"] and not (match["s_weekday"] or match["since_start"]):
             period = _since_scope(text, match, period)
-        if period is not None and period.end <= published and period.start <= period.end:
-            periods.append(period)
+        periods.append(period)
     return periods
 
 
