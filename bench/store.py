@@ -26,9 +26,10 @@ the first checkpoint compares the store with its own copy: it shows the noise. T
 (issue 12): at the last checkpoint, after compaction, each of status, query and ingest
 <= 1.5x its cost at 100 runs (compacted); before compaction <= 3x (as built).
 
-``--log-retain HOURS`` compacts with the tables' logs kept that long rather than as long as
-the files (``Store.compact(log_retention=...)``): in a burst every log entry is younger than
-the retention window, and every open and commit lists them all.
+``--log-retain HOURS`` compacts with the tables' logs kept that long rather than the default
+minute (``Store.compact(log_retention=...)``; ``--log-retain 168`` keeps them as long as
+the files, as before the store recorded its versions): in a burst every log entry younger
+than that stays, and every open and commit lists them all.
 
 ``--against DATA`` times a copy of a store built elsewhere (a year of real runs, or the
 store of a long run kept with ``--keep``) against a fresh one of the first checkpoint.
@@ -367,8 +368,8 @@ def main() -> None:
         "--log-retain",
         type=float,
         metavar="HOURS",
-        help="keep the tables' logs this long at each checkpoint's compaction, not as long as "
-        "the files (Store.compact's log_retention: what a burst pays for its log)",
+        help="keep the tables' logs this long at each checkpoint's compaction, not a minute "
+        "(Store.compact's log_retention: what a burst pays for its log)",
     )
     parser.add_argument(
         "--zorder",

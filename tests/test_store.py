@@ -307,7 +307,9 @@ def _contents(store: Store) -> tuple[pl.DataFrame, ...]:
     return tuple(getattr(store, table)().collect().sort(pl.all()) for table in TABLES)
 
 
-@pytest.mark.parametrize("point", ["compact:quarantine", "vacuum:figures", "vacuum:sources"])
+@pytest.mark.parametrize(
+    "point", ["compact:quarantine", "vacuum:figures", "vacuum:sources", "compact:recorded"]
+)
 def test_compaction_killed_midway_loses_and_doubles_nothing(data_dir: Path, point: str) -> None:
     store = Store(data_dir)
     for n in range(6):
@@ -327,7 +329,9 @@ def test_compaction_killed_midway_loses_and_doubles_nothing(data_dir: Path, poin
     assert store.ingested_hashes({"0" * 64, "f" * 64}) == {"0" * 64}
 
 
-def test_compaction_keeps_rows_and_time_travel_inside_retention(data_dir: Path) -> None:
+def test_compaction_keeps_rows_and_every_version_readable(data_dir: Path) -> None:
+    """Inside the retention window a version is read through Delta's time travel; once its
+    replaced files are gone, from the rows of the batches committed up to it."""
     store = Store(data_dir)
     versions = [_batch(store, f"{n}" * 64, {"value": n}) for n in range(5)]
     before = _contents(store)
@@ -338,8 +342,8 @@ def test_compaction_keeps_rows_and_time_travel_inside_retention(data_dir: Path) 
         assert got.equals(expected)
     assert store.figures(as_of=versions[1]).collect()["value"].sort().to_list() == [0, 1]
     store.compact(retention=dt.timedelta(0))
-    with pytest.raises(HistoryError, match="compacted away"):
-        store.figures(as_of=versions[1]).collect()
+    assert store.figures(as_of=versions[1]).collect()["value"].sort().to_list() == [0, 1]
+    assert store.snapshot(as_of=versions[1]).version == versions[1]
 
 
 def _optimizations(store: Store, table: str) -> list[dict[str, Any]]:
@@ -466,35 +470,150 @@ def test_expired_log_entries_are_deleted_by_compaction_not_by_every_append(
     )
     _batch(store, "c" * 64, {"value": 12})
     assert (log / f"{0:020d}.json").exists()  # the append left the log as it was
+    DeltaTable(str(store.table_path("figures"))).alter.set_table_properties(
+        {"humstats.note": "1"}, raise_if_not_exists=False
+    )
+    assert (log / f"{0:020d}.json").exists()  # and so does a commit of another tool
     store.compact(retention=dt.timedelta(0))
     assert not (log / f"{0:020d}.json").exists()
     assert sorted(store.figures().collect()["value"]) == list(range(13))
 
 
 @pytest.mark.parametrize(
-    ("retention", "kept"),
+    ("log_retention", "kept"),
     [
+        (None, "interval 1 minutes"),  # humstats.store.LOG_RETENTION
         (dt.timedelta(days=45), "interval 45 days"),
-        (humstats.store.RETENTION, f"interval {humstats.store.RETENTION.days} days"),
         (dt.timedelta(hours=30), "interval 30 hours"),
+        (dt.timedelta(minutes=90, seconds=1), "interval 91 minutes"),
     ],
 )
-def test_compaction_keeps_the_log_as_long_as_its_retention(
-    data_dir: Path, retention: dt.timedelta, kept: str
+def test_compaction_keeps_the_log_as_long_as_its_log_retention(
+    data_dir: Path, log_retention: dt.timedelta | None, kept: str
 ) -> None:
     store = Store(data_dir)
     _batch(store, "a" * 64, {"value": 1})
-    store.compact(retention=retention)
+    store.compact(retention=dt.timedelta(days=60), log_retention=log_retention)
     configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
     assert configuration["delta.logRetentionDuration"] == kept
+    assert configuration["delta.enableExpiredLogCleanup"] == "false"
 
 
-def test_a_log_kept_shorter_than_the_files_keeps_dates_and_drops_old_version_numbers(
+def test_the_log_is_kept_no_longer_than_the_files(data_dir: Path) -> None:
+    store = Store(data_dir)
+    _batch(store, "a" * 64, {"value": 1})
+    store.compact(retention=dt.timedelta(0))
+    configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
+    assert configuration["delta.logRetentionDuration"] == "interval 0 days"
+
+
+def _age_log(store: Store, hours: float) -> None:
+    """Date every log entry ``hours`` back, as if the batches had come that long ago."""
+    then = time.time() - hours * 3600
+    for table in TABLES:
+        for entry in os.scandir(store.table_path(table) / "_delta_log"):
+            os.utime(entry.path, (then, then))
+
+
+def test_compaction_deletes_log_entries_older_than_minutes_and_keeps_every_version(
     data_dir: Path,
 ) -> None:
-    """A burst of batches inside one retention window (a backfill) leaves its whole log to
-    every later open and commit; compacting with a shorter log retention cleans it down to
-    a checkpoint while the replaced files stay for the window."""
+    """A backfill's log goes at the next compaction (every open and commit lists it), and
+    each version it named is still read exactly: through the version record."""
+    store = Store(data_dir)
+    versions = [_batch(store, f"{n:02x}" * 32, {"value": n}, quarantined=1) for n in range(23)]
+    _age_log(store, 1)  # an hour old: older than LOG_RETENTION
+    young = _batch(store, "f" * 64, {"value": 23})
+    store.compact()
+    log = store.table_path("sources") / "_delta_log"
+    kept = sorted(int(p.name[:20]) for p in log.iterdir() if p.name.endswith(".json"))
+    # back to the checkpoint before the young entry, which every version after it needs
+    assert kept[0] == 2 * humstats.store.CHECKPOINT_INTERVAL - 1 and young in kept
+    assert young == versions[-1] + 1
+    for version in (0, 7, kept[0] - 1, kept[0], young):
+        assert sorted(store.figures(as_of=version).collect()["value"]) == list(range(version + 1))
+        assert store.snapshot(as_of=version).version == version
+
+
+def test_a_version_older_than_the_log_hides_a_batch_ingested_before_it_and_committed_after(
+    data_dir: Path,
+) -> None:
+    """A version is what its commit made visible: a batch whose ingest began before it but
+    that committed after it (it waited for the lock) is not in it, though a date reads a
+    batch from when its ingest began."""
+    store = Store(data_dir)
+    for n in range(3):
+        _batch(store, f"{n}" * 64, {"value": n}, at=dt.datetime.now(dt.UTC))
+    began = dt.datetime.now(dt.UTC)
+    version = _batch(store, "3" * 64, {"value": 3}, at=dt.datetime.now(dt.UTC))
+    committed = store._commit_time("sources", version)
+    _batch(store, "4" * 64, {"value": 4}, at=began)  # began before, committed after
+    store.compact(log_retention=dt.timedelta(0))
+    assert not (store.table_path("sources") / "_delta_log" / f"{version:020d}.json").exists()
+    assert sorted(store.figures(as_of=version).collect()["value"]) == [0, 1, 2, 3]
+    assert committed is not None
+    assert sorted(store.figures(as_of=committed).collect()["value"]) == [0, 1, 2, 3, 4]
+
+
+def test_a_version_compacted_away_before_the_record_began_is_a_one_line_error(
+    data_dir: Path,
+) -> None:
+    store = Store(data_dir)
+    for n in range(12):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    log = store.table_path("sources") / "_delta_log"
+    for version in range(humstats.store.CHECKPOINT_INTERVAL - 1):  # cleaned by another tool
+        (log / f"{version:020d}.json").unlink()
+    store.compact(log_retention=dt.timedelta(0))
+    assert store._versions()["version"].min() == humstats.store.CHECKPOINT_INTERVAL - 1
+    with pytest.raises(HistoryError, match="compacted away before the store began"):
+        store.figures(as_of=3)
+    assert store.figures(as_of=10).collect().height == 11
+    with pytest.raises(HistoryError, match="no such store version"):
+        store.figures(as_of=1000)
+
+
+def test_a_damaged_version_record_stops_compaction_before_the_log_is_cleaned(
+    data_dir: Path,
+) -> None:
+    store = Store(data_dir)
+    for n in range(12):
+        _batch(store, f"{n:x}" * 64, {"value": n})
+    store.compact(log_retention=dt.timedelta(0))
+    _batch(store, "c" * 64, {"value": 12})
+    store.versions_path.write_bytes(b"not parquet")
+    log = store.table_path("sources") / "_delta_log"
+    kept = sorted(log.iterdir())
+    with pytest.raises(HistoryError, match=r"version record .* is unreadable"):
+        store.compact(log_retention=dt.timedelta(0))
+    assert all(p.exists() for p in kept)
+    with pytest.raises(HistoryError, match="unreadable"):
+        store.figures(as_of=1)
+    assert store.figures().collect().height == 13
+    assert "processed/versions.parquet" in {problem.path for problem in store.check()}
+
+
+def test_a_store_object_reads_on_after_another_compaction_cleaned_its_log(
+    data_dir: Path,
+) -> None:
+    reader = Store(data_dir)
+    _batch(reader, "0" * 64, {"value": 0})
+    assert reader.figures().collect().height == 1
+    writer = Store(data_dir)
+    for n in range(1, 13):
+        _batch(writer, f"{n:x}" * 64, {"value": n})
+    writer.compact(log_retention=dt.timedelta(0))
+    assert sorted(reader.figures().collect()["value"]) == list(range(13))
+    _batch(reader, "f" * 64, {"value": 13})
+    assert writer.figures().collect().height == 14
+
+
+def test_a_log_kept_shorter_than_the_files_keeps_dates_and_version_numbers(
+    data_dir: Path,
+) -> None:
+    """A burst of batches inside one retention window (a backfill) would leave its whole log
+    to every later open and commit; compaction cleans it down to a checkpoint while the
+    replaced files stay for the window, and the version record still names each version."""
     store = Store(data_dir)
     moments = []
     for n in range(12):
@@ -507,15 +626,15 @@ def test_a_log_kept_shorter_than_the_files_keeps_dates_and_drops_old_version_num
     assert len([p for p in log.iterdir() if p.name.endswith(".json")]) == 1
     latest = store.snapshot().version
     assert latest is not None and store.figures(as_of=latest).collect().height == 12
-    with pytest.raises(HistoryError, match="compacted away"):
-        store.figures(as_of=1)
+    assert sorted(store.figures(as_of=1).collect()["value"]) == [0, 1]
     assert sorted(store.figures(as_of=moments[4]).collect()["value"]) == list(range(5))
     _batch(store, "c" * 64, {"value": 12})
     assert sorted(store.figures().collect()["value"]) == list(range(13))
-    store.compact()  # the default keeps the log as long as the files again
+    store.compact(log_retention=humstats.store.RETENTION)  # as long as the files again
     configuration = DeltaTable(str(store.table_path("figures"))).metadata().configuration
     kept = f"interval {humstats.store.RETENTION.days} days"
     assert configuration["delta.logRetentionDuration"] == kept
+    assert sorted(store.figures(as_of=1).collect()["value"]) == [0, 1]
 
 
 def test_a_date_older_than_the_log_is_answered_from_the_ingest_times(data_dir: Path) -> None:
@@ -528,8 +647,7 @@ def test_a_date_older_than_the_log_is_answered_from_the_ingest_times(data_dir: P
     store.compact(retention=dt.timedelta(0))  # the replaced files and the log before it go
     log = store.table_path("sources") / "_delta_log"
     assert not (log / f"{1:020d}.json").exists()
-    with pytest.raises(HistoryError, match="compacted away"):
-        store.figures(as_of=1)
+    assert sorted(store.figures(as_of=1).collect()["value"]) == [0, 1]  # the version record
     for n in (0, 4):
         assert sorted(store.figures(as_of=moments[n]).collect()["value"]) == list(range(n + 1))
         assert store.quarantine(as_of=moments[n]).collect().height == (n + 1) // 2

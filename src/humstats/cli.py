@@ -781,9 +781,9 @@ def report_command(
     "--log-retain",
     "log_hours",
     type=click.FloatRange(min=0),
-    help="Hours of the tables' logs to keep (default: as long as --retain). After a backfill "
-    "this makes every later command cheaper; --as-of a date still reaches --retain, a version "
-    "number only this far.",
+    help="Hours of the tables' logs to keep (default: a minute; every command lists the "
+    "whole log). --as-of a version or a date reaches back as far either way (the store records "
+    "its versions); other engines' time travel reaches only this far.",
 )
 @click.pass_context
 def compact_command(ctx: click.Context, retain_days: float | None, log_hours: float | None) -> None:

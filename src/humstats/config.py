@@ -94,11 +94,12 @@ class StoreConfig:
     """``humstats run`` compacts the store once its tables hold more data files than this
     (None: ``store.COMPACT_THRESHOLD``)."""
     retention_days: float | None = Field(default=None, ge=0)
-    """How far back ``--as-of`` reaches after a compaction (None: ``store.RETENTION``)."""
+    """How long compaction keeps replaced files (None: ``store.RETENTION``): how far back
+    another engine's time travel reaches (humstats' ``--as-of`` reaches every version)."""
     log_retention_hours: float | None = Field(default=None, ge=0)
-    """How long compaction keeps the tables' logs (None: as long as the files). Shorter makes
-    every open and commit cheaper after a backfill; ``--as-of`` a date still reaches back
-    ``retention_days``, but a version number only this far."""
+    """How long compaction keeps the tables' logs (None: ``store.LOG_RETENTION``, a minute).
+    Every open and commit lists the whole log; ``--as-of`` reaches as far back either way
+    (the store records its versions), another engine's time travel only this far."""
 
     @field_validator("data", "reports")
     @classmethod

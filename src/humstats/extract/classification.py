@@ -178,6 +178,7 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
     if _PARTITIVE_AFTER.match(text, end):
         return "partitive"
     position = end
+    modifiers = True  # only unknown lowercase words so far: adjectives or nouns used as such
     for index in range(4):
         match = patterns.head.match(text, position)
         if match is None or "\n" in match.group():
@@ -211,8 +212,19 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
                     return "thing"  # "7,000 displaced families": the cue qualifies things
                 return "bare"
             word = match["word"].lower()
-            if index == 0 and word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-                return "thing"
+            if word.endswith("s") and not word.endswith("ss") and len(word) > 3 and modifiers:
+                # "70 humanitarian organizations", "two major floods", "nine aid hubs": a plural
+                # the lists do not know, after words that only modify it, counts things,
+                # unless a listed noun follows ("212 suspected measles cases")
+                following = patterns.head.match(text, match.end()) if index else None
+                if following is None:
+                    return "thing"
+                plural_cue = (following["word"] or "").endswith("s") and patterns.after.match(
+                    text, following.start("word")
+                )
+                if not (following["people"] or following["thing"] or plural_cue):
+                    return "thing"
+        modifiers = modifiers and bool(match["word"])
         position = match.end()
     return "bare"
 

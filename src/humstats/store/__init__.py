@@ -9,6 +9,7 @@
       processed/quarantine/                 Delta Lake table: rows that failed, with reasons
       processed/sources/                    Delta Lake table: one row per stored input
       processed/runs.jsonl                  append-only log of ingests and runs
+      processed/versions.parquet            each store version's commit time and batch
       processed/batches/<batch_id>/         the layout before Delta Lake, read until migrated
       .lock
       .cache/                               what readers keep for the next one (file lists, counts)
@@ -22,7 +23,10 @@ its input (``batch_id`` and ``source_file``), so a writer killed between the com
 rows nobody sees, and ingesting that input again stores it once. When two writers store the
 same content at once, the first sources row for that content hash (by ``ingested_at``, then
 ``batch_id``) wins and the other's rows stay invisible. The store's version is the sources
-table's: one per batch (and one per compaction).
+table's: one per batch (and a few per compaction). Compaction keeps the tables' logs only
+a minute (every open and commit lists the whole log), so ``versions.parquet`` records each
+version's commit time and batch before its log entry goes: ``--as-of VERSION`` reads the
+batches committed up to it from the rows, which the store never changes.
 
 A damaged store degrades, it never bricks: a data file that cannot be read (truncated,
 overwritten, missing) is left out of every read with one warning naming it, together with
@@ -58,6 +62,7 @@ from humstats.store.housekeeping import Compaction
 from humstats.store.layout import (
     CHECKPOINT_INTERVAL,
     COMPACT_THRESHOLD,
+    LOG_RETENTION,
     META_SUFFIX,
     PARTITION_BY,
     QUARANTINE_DTYPES,
@@ -74,6 +79,7 @@ from humstats.store.snapshot import Snapshot
 __all__ = [
     "CHECKPOINT_INTERVAL",
     "COMPACT_THRESHOLD",
+    "LOG_RETENTION",
     "META_SUFFIX",
     "PARTITION_BY",
     "QUARANTINE_DTYPES",

@@ -49,10 +49,11 @@ class Checks:
 
     def check(self) -> list[Damage]:
         """Everything wrong with the store, one ``Damage`` each: archived inputs whose bytes
-        do not match their hash (or that are missing), metadata records and data files that
-        cannot be read, run-log lines that are not JSON."""
+        do not match their hash (or that are missing), metadata records, data files and the
+        version record that cannot be read, run-log lines that are not JSON."""
         problems = self._check_archive()
-        for uri in self._data_files():
+        record = [str(self.versions_path)] if self.versions_path.exists() else []
+        for uri in [*self._data_files(), *record]:
             if problem := _read_whole(uri):
                 problems.append(Damage(self._relative(uri), problem))
         named = self.sources().select("source_file").collect()["source_file"]

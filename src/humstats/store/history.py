@@ -9,13 +9,23 @@ import json
 import os
 from pathlib import Path
 
+import polars as pl
 from deltalake import DeltaTable
 
-from humstats.errors import ConfigError, HistoryError
+from humstats.errors import ConfigError, HistoryError, shown
+from humstats.store.files import _one_line, _write_atomic
 from humstats.store.layout import _COMMIT, RETENTION, TABLES
 from humstats.store.snapshot import Snapshot
 
 AsOf = int | dt.date | dt.datetime
+
+_VERSIONS: dict[str, pl.DataType] = {
+    "version": pl.Int64(),
+    "committed_at": pl.Datetime("us", "UTC"),
+    "batch_id": pl.String(),
+}
+"""The version record (``Store.versions_path``): each version of the sources table (the
+store's), when it was committed, and the batch it made visible (null: a compaction's)."""
 
 
 def parse_as_of(text: str) -> AsOf:
@@ -44,15 +54,23 @@ def _moment(as_of: dt.date | dt.datetime) -> dt.datetime:
 class History:
     """``Store``'s part that finds the version a moment or a version number names."""
 
+    @property
+    def versions_path(self) -> Path:
+        """The store's version record: each version's commit time and batch, kept by
+        compaction before it deletes their log entries, so ``--as-of VERSION`` still names
+        them (the log is kept only a minute: ``LOG_RETENTION``)."""
+        return self.processed_dir / "versions.parquet"
+
     def snapshot(self, as_of: AsOf | None = None) -> Snapshot:
         """Every table at one moment: now, or what the store held at ``as_of`` (a version
         number of the store, a date meaning the end of that day in UTC, or a datetime).
 
-        A version is read through Delta's time travel, so it must be inside the window
-        compaction keeps (``--retain``). So is a moment inside that window; a moment older
-        than the log is answered from the latest version, showing only the inputs ingested
-        by then (append-only, so that is what the store held; a batch counts from when its
-        ingest began), however far back it lies."""
+        A version or a moment is read through Delta's time travel while the tables' logs
+        and files still hold it. Older, the store is read as it is now (append-only: the
+        rows of then are all still there), showing only the inputs it held then: for a
+        version, the batches committed up to it (the version record and the log say which
+        came after); for a moment, the inputs ingested by then (a batch counts from when
+        its ingest began), however far back it lies."""
         legacy = self._legacy()
         if as_of is None:
             return Snapshot(self, self._fresh, legacy, latest=True)
@@ -68,7 +86,22 @@ class History:
                     return Snapshot(self, tables.__getitem__, legacy)
             # older than the log, or its files compacted away: the rows say what was known
             return Snapshot(self, self._fresh, legacy, known_at=moment, latest=True)
-        moment = self._version_time(as_of)
+        if self.url is not None:
+            return self._remote_version(as_of)
+        moment = self._recorded_time(as_of)
+        if not self._before_log(moment):
+            tables = {name: self._as_of(name, moment) for name in TABLES}
+            if all(t is None or not self._missing_files(t) for t in tables.values()):
+                return Snapshot(self, tables.__getitem__, legacy)
+        later = self._later_batches(as_of)
+        return Snapshot(
+            self, self._fresh, legacy, known_at=moment, hidden=later, version=as_of, latest=True
+        )
+
+    def _remote_version(self, version: int) -> Snapshot:
+        """A version of a store on object storage, through Delta's time travel alone (no
+        version record is kept there: compaction keeps its log as long as its files)."""
+        moment = self._version_time(version)
 
         def open_as_of(name: str) -> DeltaTable | None:
             table = self._as_of(name, moment)
@@ -76,31 +109,107 @@ class History:
                 self._check_kept(table)
             return table
 
-        return Snapshot(self, open_as_of, legacy)
+        return Snapshot(self, open_as_of, {})
+
+    def _recorded_time(self, version: int) -> dt.datetime:
+        """When ``version`` was committed: from its log entry, or from the version record
+        once the log no longer holds it; a version neither names is a one-line error."""
+        at = self._commit_time("sources", version) if version >= 0 else None
+        if at is not None:
+            return at
+        record = self._versions()
+        times = record.filter(pl.col("version") == version)["committed_at"]
+        if not times.is_empty():
+            return times[0]
+        kept = _kept_versions(self.table_path("sources") / "_delta_log")
+        newest = max([*kept, *record["version"].to_list()], default=None)
+        if newest is not None and 0 <= version <= newest:
+            raise HistoryError(
+                f"--as-of {version}: that version was compacted away before the store "
+                "began to record its versions; a date reaches back to the first batch"
+            )
+        raise HistoryError(
+            f"--as-of {version}: no such store version (the store is at version {newest})"
+            if newest is not None
+            else f"--as-of {version}: the store is empty"
+        )
+
+    def _later_batches(self, version: int) -> frozenset[str]:
+        """The batches committed after ``version``, from the version record and the log
+        entries it does not hold yet; an error when some commit after it is known to
+        neither (its entry deleted by another tool before it was recorded)."""
+        record = self._versions()
+        later = set(record.filter(pl.col("version") > version)["batch_id"].drop_nulls())
+        known = set(record["version"].to_list())
+        for v in _kept_versions(self.table_path("sources") / "_delta_log"):
+            if v > version and v not in known:
+                info = self._commit_info("sources", v)
+                if info is None:  # deleted since it was listed: recorded first
+                    record = self._versions()
+                    info = _row(record, v)
+                if info is not None:
+                    known.add(v)
+                    if info[1] is not None:
+                        later.add(info[1])
+        newest = max(known, default=version)
+        if not known.issuperset(range(version + 1, newest + 1)):
+            raise HistoryError(
+                f"--as-of {version}: the store no longer knows every commit after that "
+                "version (its log entries were deleted before it recorded them); a date "
+                "reaches back to the first batch"
+            )
+        return frozenset(later)
+
+    def _versions(self) -> pl.DataFrame:
+        """The version record (empty when there is none yet). A damaged one is an error, not
+        an empty record: compaction would otherwise delete log entries no record holds."""
+        try:
+            return pl.read_parquet(self.versions_path, schema=_VERSIONS)
+        except FileNotFoundError:
+            return pl.DataFrame(schema=_VERSIONS)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise HistoryError(
+                f"the store's version record {shown(self.versions_path)} is unreadable "
+                f"({_one_line(error)}): restore it from a backup; until then compaction "
+                "cannot clean the log and --as-of VERSION cannot read before the log"
+            ) from error
+
+    def _record_versions(self) -> None:
+        """Add every sources commit the log holds and the record lacks to the version
+        record (before compaction deletes log entries: the record must already name them)."""
+        record = self._versions()
+        last = record["version"].max() if record.height else -1
+        log_dir = self.table_path("sources") / "_delta_log"
+        rows = [
+            {"version": v, "committed_at": info[0], "batch_id": info[1]}
+            for v in _kept_versions(log_dir)
+            if v > last and (info := self._commit_info("sources", v)) is not None
+        ]
+        if rows:
+            frame = pl.concat([record, pl.DataFrame(rows, schema=_VERSIONS)])
+            _write_atomic(self.versions_path, frame.write_parquet)
 
     def _before_log(self, moment: dt.datetime) -> bool:
-        """Whether ``moment`` is older than the sources table's oldest kept commit, where
-        compaction has cleaned the log (so time travel cannot say what was current then)."""
-        sources = self._open("sources")
-        if sources is None:
-            return False
-        if self.url is None:
-            log_dir = self.table_path("sources") / "_delta_log"
-            kept = [int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name)]
-            oldest = min(kept, default=0)
-            first = self._commit_time("sources", oldest)
-        else:
+        """Whether ``moment`` is older than some table's oldest kept commit, where
+        compaction has cleaned its log (so time travel cannot say what was current then)."""
+        if self.url is not None:
+            sources = self._open("sources")
+            if sources is None:
+                return False
             times = self._commit_times(sources)
             oldest = min(times, default=0)
             first = times.get(oldest)
-        return oldest > 0 and first is not None and moment < first
+            return oldest > 0 and first is not None and moment < first
+        for table in TABLES:
+            kept = _kept_versions(self.table_path(table) / "_delta_log")
+            if kept and kept[0] > 0:
+                first = self._commit_time(table, kept[0])
+                if first is not None and moment < first:
+                    return True
+        return False
 
     def _version_time(self, version: int) -> dt.datetime:
         sources = self._open("sources")
-        if sources is not None and 0 <= version <= sources.version():
-            at = self._commit_time("sources", version) if self.url is None else None
-            if at is not None:
-                return at
         times = self._commit_times(sources) if sources is not None else {}
         if version not in times:
             newest = max(times, default=None)
@@ -136,8 +245,7 @@ class History:
         time travel assumes. On object storage, and wherever an entry is missing, the
         history answers."""
         if self.url is None:
-            log_dir = self.table_path(table) / "_delta_log"
-            kept = [int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name)]
+            kept = _kept_versions(self.table_path(table) / "_delta_log")
             low, high = min(kept, default=0), delta.version()
             first, last = self._commit_time(table, low), self._commit_time(table, high)
             if first is not None and last is not None and len(kept) == high - low + 1:
@@ -157,13 +265,21 @@ class History:
     def _commit_time(self, table: str, version: int) -> dt.datetime | None:
         """When ``version`` of ``table`` was committed (its commit's own timestamp, which a
         copy of the store keeps), read from that one log entry; None when it is gone."""
+        info = self._commit_info(table, version)
+        return None if info is None else info[0]
+
+    def _commit_info(self, table: str, version: int) -> tuple[dt.datetime, str | None] | None:
+        """When ``version`` of ``table`` was committed, and the batch it holds (None for a
+        commit of no batch), from that one log entry; None when it is gone."""
         path = self.table_path(table) / "_delta_log" / f"{version:020d}.json"
         try:
             with path.open("rb") as handle:
                 for line in handle:
                     info = json.loads(line).get("commitInfo")
                     if isinstance(info, dict) and "timestamp" in info:
-                        return dt.datetime.fromtimestamp(info["timestamp"] / 1000, dt.UTC)
+                        at = dt.datetime.fromtimestamp(info["timestamp"] / 1000, dt.UTC)
+                        batch = info.get("humstats.batch_id")
+                        return at, batch if isinstance(batch, str) else None
         except (OSError, ValueError):
             return None
         return None
@@ -190,3 +306,16 @@ class History:
                 f"version reaches back {RETENTION.days} days (humstats compact --retain); "
                 "a date reaches back to the first batch"
             )
+
+
+def _row(record: pl.DataFrame, version: int) -> tuple[dt.datetime, str | None] | None:
+    rows = record.filter(pl.col("version") == version).rows()
+    return (rows[0][1], rows[0][2]) if rows else None
+
+
+def _kept_versions(log_dir: Path) -> list[int]:
+    """The versions whose commits a local table's log still holds, oldest first."""
+    try:
+        return sorted(int(p.name[:20]) for p in os.scandir(log_dir) if _COMMIT.fullmatch(p.name))
+    except FileNotFoundError:
+        return []

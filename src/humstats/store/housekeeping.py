@@ -20,6 +20,7 @@ from humstats.store.layout import (
     _SCHEMAS,
     CHECKPOINT_INTERVAL,
     COMPACT_THRESHOLD,
+    LOG_RETENTION,
     RETENTION,
     TABLES,
     ZORDER,
@@ -64,14 +65,16 @@ class Housekeeping:
         forces or forbids clustering by ``ZORDER``; by default it happens when worthwhile
         (``_optimize``).
 
-        ``log_retention`` keeps the tables' logs shorter than ``retention`` (by default they
-        are kept as long): the log entries before the newest checkpoint that are older than
-        it go, so a store that took many batches inside one window (a backfill) stops paying
-        for them at every open and commit, which list the whole log. A version older than
-        the log can no longer be named (``--as-of VERSION``); a date still can, answered from
-        the rows' ingest times (``Store.snapshot``). Entries younger than ``log_retention``
-        stay: a reader or a writer on another machine that listed the log just before may
-        still need them (zero is for a store nothing else uses meanwhile).
+        ``log_retention`` is how long the tables' logs are kept (by default ``LOG_RETENTION``,
+        a minute, on a local store; as long as the files on object storage): the log entries
+        before a fresh checkpoint that are older than it go, so a store that took many
+        batches inside one window (a backfill) stops paying for them at every open and
+        commit, which list the whole log. First the store's version record takes every
+        version the sources log holds, so ``--as-of VERSION`` still names each one, and a
+        date is answered from the rows' ingest times (``Store.snapshot``). Entries younger
+        than ``log_retention`` stay: a reader or a writer on another machine that listed the
+        log just before may still need them (zero is for a store nothing else uses
+        meanwhile).
         """
         with self.lock(lock_timeout):
             try:
@@ -94,6 +97,8 @@ class Housekeeping:
     def _compact(
         self, retention: dt.timedelta, zorder: bool | None, log_retention: dt.timedelta | None
     ) -> Compaction:
+        if log_retention is None:  # no version record on object storage: keep the log
+            log_retention = retention if self.url is not None else min(LOG_RETENTION, retention)
         before = self.data_files()
         removed = 0
         hours = max(0, int(retention.total_seconds() // 3600))
@@ -104,7 +109,7 @@ class Housekeeping:
             if delta is None:
                 continue
             humstats.store.failpoint(f"compact:{table}")
-            _upgrade(delta, retention if log_retention is None else log_retention)
+            _upgrade(delta, log_retention)
             if table != "sources":
                 self._drop_hidden(delta, table, snapshot, cutoff)
             self._optimize(delta, table, zorder)
@@ -117,7 +122,10 @@ class Housekeeping:
                     full=True,
                 )
             )
-            if log_retention is not None and log_retention < retention:
+            if table == TABLES[-1] and self.url is None:
+                self._record_versions()  # the sources log names the store's versions
+                humstats.store.failpoint("compact:recorded")
+            if log_retention < retention:
                 delta.create_checkpoint()  # so that the entries before it may go now
             delta.cleanup_metadata()  # log entries past the log retention (see _AFTER_APPEND)
         self._current.clear()  # committed to through other objects than the shared ones
@@ -194,17 +202,18 @@ class Housekeeping:
 
 def _upgrade(delta: DeltaTable, retention: dt.timedelta) -> None:
     """Give a table made by an older humstats the properties new tables get, and a log kept
-    as long as ``retention`` (the log's) reaches back and no longer (Delta's default is 30
-    days).
+    as long as ``retention`` (the log's) and no longer (Delta's default is 30 days).
 
-    Time travel to a version needs its log entry and its files, so the log need not outlive
-    the files; a date older than the log is answered from the rows' ingest times
-    (``Store.snapshot``). Every open of a table lists the whole log folder, about 1.3 us an
-    entry: hourly batches kept 30 days leave about 800 entries a table, kept 7 days about 190.
+    Delta's time travel needs a version's log entry and its files; humstats answers a
+    version or a date older than the log from its version record and the rows' ingest
+    times (``Store.snapshot``). Every open of a table lists the whole log folder, about
+    1.4 us an entry: 10,000 batches of a backfill kept a week made each later ingest list
+    22,000 entries six times.
     """
     wanted = {
         "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
         "delta.logRetentionDuration": _interval(retention),
+        "delta.enableExpiredLogCleanup": "false",
     }
     configuration = delta.metadata().configuration
     missing = {k: v for k, v in wanted.items() if configuration.get(k) != v}

@@ -90,18 +90,26 @@ removed inside the retention window), so writing one every 10 commits costs less
 
 
 def _table_properties(table: str) -> dict[str, str]:
-    """What a table is created with (``compact`` sets them on tables made before)."""
+    """What a table is created with (``compact`` sets them on tables made before). No
+    commit deletes expired log entries by itself, not even another engine's: only
+    compaction does, once the store's version record holds them (``Store.compact``)."""
     return {
         "delta.dataSkippingStatsColumns": ",".join(STATS_COLUMNS[table]),
         "delta.checkpointInterval": str(CHECKPOINT_INTERVAL),
         "delta.logRetentionDuration": _interval(RETENTION),
+        "delta.enableExpiredLogCleanup": "false",
     }
 
 
 def _interval(span: dt.timedelta) -> str:
-    """A Delta table property's duration: whole days when it is, else hours (rounded up)."""
-    hours = -(-span // dt.timedelta(hours=1))
-    return f"interval {hours // 24} days" if hours % 24 == 0 else f"interval {hours} hours"
+    """A Delta table property's duration: whole days or hours when it is, else minutes
+    (rounded up)."""
+    minutes = -(-span // dt.timedelta(minutes=1))
+    if minutes % (24 * 60) == 0:
+        return f"interval {minutes // (24 * 60)} days"
+    if minutes % 60 == 0:
+        return f"interval {minutes // 60} hours"
+    return f"interval {minutes} minutes"
 
 
 PARTITION_BY: dict[str, tuple[str, ...]] = {}
@@ -113,6 +121,19 @@ COMPACT_THRESHOLD = 200
 
 RETENTION = dt.timedelta(days=7)
 """How long compaction keeps replaced files, so ``--as-of`` reaches back at least this far."""
+
+LOG_RETENTION = dt.timedelta(minutes=1)
+"""How long compaction keeps a local table's log entries (those before a checkpoint).
+
+Every open of a table and every commit lists the whole log folder (about 1.4 us an entry):
+a backfill of 10,000 batches kept for the week of ``RETENTION`` made each later ingest cost
+2.5 times as much. ``--as-of`` does not need the entries: the store's version record
+(``Store.versions_path``) keeps each version's time and batch, and the rows keep their
+ingest times. An entry young enough that a process may have listed it and not yet read
+it stays: humstats reads a log within a second of listing it, and a minute is what another
+engine's writer may take between reading a table and committing to it (one that takes
+longer fails its commit and retries; nothing is lost). ``--log-retain`` keeps more for other
+engines' time travel and change feeds."""
 
 TARGET_FILE_SIZE = 32 << 20
 """Bytes compaction packs small files into (a million or so figures); larger files are left

@@ -49,8 +49,10 @@ class Snapshot:
     ``humstats.store``), so figures and sources stay in step.
 
     With ``known_at`` the tables are read at their latest version and only the inputs
-    ingested by then are shown: the store is append-only, so that is what it held then
-    (``Store.snapshot`` uses it for moments older than the tables' log)."""
+    ingested by then, and of no batch in ``hidden``, are shown: the store is append-only, so
+    that is what it held then (``Store.snapshot`` uses it for moments and versions older
+    than the tables' log: a version hides the batches committed after it, and names itself
+    as ``version``)."""
 
     def __init__(
         self,
@@ -59,10 +61,14 @@ class Snapshot:
         legacy: Mapping[str, list[str]],
         known_at: dt.datetime | None = None,
         *,
+        hidden: frozenset[str] = frozenset(),
+        version: int | None = None,
         latest: bool = False,
     ) -> None:
         self._store = store
         self._known_at = known_at
+        self._hidden_later = hidden
+        self._asked = version
         self._latest = latest
         """Whether the tables are read at their newest versions (so the kept file lists of
         ``Store._kept_files`` may stand in for opening them)."""
@@ -96,7 +102,7 @@ class Snapshot:
     def version(self) -> int | None:
         """The sources table's version (the store's version); None for an empty store, and
         for a moment older than the log, which no longer says what the version was then."""
-        return None if self._known_at is not None else self._version("sources")
+        return self._asked if self._known_at is not None else self._version("sources")
 
     def _version(self, table: str) -> int | None:
         """``table``'s version in this snapshot (None: no such table)."""
@@ -222,6 +228,8 @@ class Snapshot:
                 sources = sources.filter(~hidden)
             if self._known_at is not None:
                 sources = sources.filter(pl.col("ingested_at") <= self._known_at)
+            if self._hidden_later:
+                sources = sources.filter(~pl.col("batch_id").is_in(list(self._hidden_later)))
             self._sources = sources.collect()
         return self._sources
 
