@@ -42,6 +42,9 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("since the start of 2023", "2023-01-01", "2024-12-03", False),
         ("in the previous 24 hours", "2024-12-02", "2024-12-03", False),
         ("fled over the weekend", "2024-11-30", "2024-12-01", False),
+        ("heavy rain on Sept. 10-11", "2024-09-10", "2024-09-11", False),
+        ("between Oct 3–5", "2024-10-03", "2024-10-05", False),
+        ("clashes on Feb. 6–8, 2023", "2023-02-06", "2023-02-08", False),
     ],
 )
 def test_phrases(phrase: str, start: str, end: str, as_of: bool) -> None:
@@ -89,11 +92,18 @@ def test_absurd_windows_are_ignored() -> None:
         ("since mid-June", False),
         ("since August", False),
         ("since January 2022", False),
+        # the words around the date say more than its age
+        ("including 450,000 since 1 June alone", True),
+        ("Flash floods since 27 November", False),
+        ("Fighting in the Wad Madani area since 20 November", False),
+        ("Fighting in the area since the start of the year", True),
+        ("Heavy rain since Friday", True),
     ],
 )
 def test_since_opens_a_window_or_names_a_crisis_start(phrase: str, window: bool) -> None:
     """A recent date or the start of the publication's year opens a reporting window (a
-    flow); an older date is when the crisis being counted began (a running total)."""
+    flow); an older date is when the crisis being counted began (a running total), and so is
+    any date that follows the event it dates; "alone" marks a window at any age."""
     [period] = find_periods(phrase, PUBLISHED)
     assert period.flow is window
     assert period.end == PUBLISHED

@@ -119,7 +119,10 @@ _VERB_STEMS = (
 _PUT_AT = re.compile(r"(?:\s+(?:the|its|their))?(?:\s+[\w-]+){0,3}?\s+at\b")
 """"Officials put the death toll at 112": the frame reaches the number it governs."""
 _AUXILIARY = re.compile(r"\s+(?:has|have|had)(?:\s+(?:also|now|already|since))?\s*$", re.I)
-_ADVERB = re.compile(r"\s+(?:now|also|separately|previously|earlier|later|still)\s*$")
+_ADVERB = re.compile(
+    r"\s+(?:now|also|separately|previously|earlier|later|still|first|initially|originally|"
+    r"subsequently)\s*$"
+)
 _AUX_ENDS = ("has", "have", "had", "also", "now", "already", "since")
 _APPOSITIVE = re.compile(r",\s*([^,]{2,60}),\s*$")
 _BRACKETED = re.compile(rf"(?:{_ACRONYM}|\s*\([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}}\))\s*$")
@@ -143,7 +146,9 @@ _AGENTS = re.compile(
     r"forces|mission|residents|ombudsman|media|press|rapporteur|envoy|chief|volunteers|workers|organi[sz]ation|agencies|"
     r"department|directorate|doctors|hospital|officers|observatory|monitor|platform|"
     r"administration|service|centre|center|team|teams|committee|administrator|leaders?|"
-    r"bulletin|bureau|authority|unit|cell|network|league)\b",
+    r"bulletin|bureau|authority|unit|cell|network|league|"
+    # officials by office: "Grenada's prime minister", "the county's medical examiner"
+    r"minister|mayor|examiner|coroner|president|premier|sheriff|prosecutors?)\b",
     re.I,
 )
 _NOT_LAST = {

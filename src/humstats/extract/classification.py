@@ -44,7 +44,7 @@ _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|it
 
 _PARTITIVE_PREDICATE = re.compile(
     r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
-    r"also|already)\s+)+$",
+    r"also|already)\s+)+(?:(?:in|at|under|on)\s+)?$",
     re.I,
 )
 
@@ -54,6 +54,18 @@ _PARTITIVE_WHOLE = re.compile(
 )
 """Before a count: it is the whole a part is taken from ("60 of the village's 2,500 residents",
 "Sixty of the 400 passengers"): the people it names, not what happened to them."""
+_WHOLE_CLAUSE = re.compile(
+    r"\s+(?:[\w'’-]+\s+){0,2}?(?:who|that)\s+(?:(?:have|has|had|are|were|is|was|still|now|"
+    r"currently|been|will)\s+)*",
+    re.I,
+)
+"""Between the whole of a partitive and its cue: its people and a relative clause."""
+_PLACE_OWNS = re.compile(
+    r"\bof\s+the\s+(?:island|town|city|village|country|region|province|district|camp|state|"
+    r"county|nation|territory|area|community|municipality|enclave|strip|valley)(?:'s|’s)\s+$",
+    re.I,
+)
+"""Before the whole of a partitive: a place's people ("of the island's 9,000 people")."""
 _PARTITIVE_NEW_WHOLE = re.compile(r"\s+of\s+(?:the|its|their)\s", re.I)
 _SUBJECT_GAP = re.compile(r"[;:]|,(?!\d)|\b(?:and|but|while|who|which|that|when)\b", re.I)
 _SUBJECT_REACH = 70
@@ -68,9 +80,43 @@ def _partitive_subject(patterns: Patterns, masked: str, q: Quantity, end: int) -
         if _SUBJECT_GAP.search(masked, q.end, match.start()):
             return None
         indicator, kind = patterns.classify(match.group(), before=False)
+        if kind == "noun" and _AUXILIARY_END.search(masked, q.end, match.start()):
+            kind = "verb"  # "163 of its staff members have been killed": a participle
         if kind == "verb" and indicator is not Indicator.POPULATION:
             return Cue(indicator, match.start(), match.end(), kind, match.start() - q.end)
     return None
+
+
+_AUXILIARY_END = re.compile(r"\b(?:were|was|are|is|been|be)\s+$", re.I)
+
+
+_WHOLE_AFTER = re.compile(
+    r"\s+of\s+(?:the|its|their)\s+(?:[\w'’-]+\s+){0,2}?\d[\d,.]*(?:\s+(?:million|billion|"
+    r"thousand))?(?=\s)",
+    re.I,
+)
+_WHERE_PREDICATE = re.compile(
+    r"(?:\s+[\w'’-]+){0,3}?\s+(?:are|were|is|was|live|lives|living|remain|remains|reside|"
+    r"resides|are\s+located)\s+(?:(?:now|currently|still|mostly|mainly|concentrated)\s+)?"
+    r"(?:in|across|inside)\s",
+    re.I,
+)
+
+
+def _whole_part(patterns: Patterns, masked: str, q: Quantity, end: int) -> Cue | None:
+    """The cue of a part that is a sub-total of its whole by place: "10.5 million of the 19.5
+    million people who need aid live in Darfur" counts people in need (in Darfur). A part
+    with any other predicate ("reach 6.1 million of the 8.9 million ...") is no figure."""
+    whole = _WHOLE_AFTER.match(masked, q.end, end)
+    if whole is None:
+        return None
+    cue = patterns.after.search(masked, whole.end(), min(end, whole.end() + 60))
+    if cue is None or not _WHOLE_CLAUSE.fullmatch(masked, whole.end(), cue.start()):
+        return None
+    if not _WHERE_PREDICATE.match(masked, cue.end(), end):
+        return None
+    indicator, kind = patterns.classify(cue.group(), before=False)
+    return Cue(indicator, cue.start(), cue.end(), kind, cue.start() - q.end)
 
 
 _ONWARD = {Indicator.REFUGEES, Indicator.RETURNEES}
@@ -271,6 +317,8 @@ def _cue_and_head(
             # is a figure only if the clause names another indicator than the total's
             return cue, "included" if cue is not None else head
         including = before.rpartition(" ")[2].startswith("includ")
+        if including and cue is None and _TIME_PART.match(masked, q.end):
+            return None, "time-part"  # "including 450,000 since 1 June alone"
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
@@ -279,6 +327,14 @@ def _cue_and_head(
         return cue, "partitive"
     return cue, head
 
+
+_TIME_PART = re.compile(
+    r",?\s+(?:since|in\s+the\s+(?:past|last)|over\s+the\s+(?:past|last)|during|in\s+(?:the\s+)?"
+    r"(?:first|last|past)|(?:last|this)\s+(?:week|month|year)|so\s+far\s+this)\b",
+    re.I,
+)
+"""After a part of a total: a time, not a group ("including 450,000 since 1 June alone",
+"including 12,000 in the past week"): the same people counted in a shorter window."""
 
 _EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:were\s+|been\s+)?")
 _AND = re.compile(r"\s+and\s+")
@@ -353,18 +409,39 @@ def classify_count(
         ):
             return None
         return Candidate(q, cue.indicator, cue, sentence, people=True)
+    if head == "time-part":
+        total = context.previous
+        if total is None or total.sentence != sentence:
+            return None
+        # the same people as the total, so the same place: what follows is the time
+        place = context.previous_place
+        return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
     if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
         return None
     if _PARTITIVE_WHOLE.search(masked, max(lower - 60, sentence[0]), q.hedge_start):
         # the whole of a partitive is who the part belongs to: a population if its noun says
         # so ("of the village's 2,500 residents"), else no figure ("of the 400 passengers")
         noun = patterns.after.match(masked, q.end + 1, upper)
-        if noun is None:
-            return None
-        indicator, kind = patterns.classify(noun.group(), before=False)
-        if indicator is not Indicator.POPULATION or kind != "noun":
-            return None
-        return Candidate(q, indicator, Cue(indicator, noun.start(), noun.end(), kind, 1), sentence)
+        if noun is not None:
+            indicator, kind = patterns.classify(noun.group(), before=False)
+            if indicator is Indicator.POPULATION and kind == "noun":
+                cue = Cue(indicator, noun.start(), noun.end(), kind, 1)
+                return Candidate(q, indicator, cue, sentence)
+        if (
+            cue is not None
+            and cue.start > q.end
+            and _WHOLE_CLAUSE.fullmatch(masked, q.end, cue.start)
+        ):
+            # "10.5 million of the 19.5 million people who need aid": the whole is what its
+            # own clause says its people are
+            return Candidate(q, cue.indicator, cue, sentence, people=True)
+        if _PLACE_OWNS.search(masked, max(lower, q.hedge_start - 40), q.hedge_start) and (
+            head == "people"
+        ):
+            # "2,000 of the island's 9,000 people": the people of a place, its population
+            cue = Cue(Indicator.POPULATION, q.end, q.end, "near", 1)
+            return Candidate(q, Indicator.POPULATION, cue, sentence, people=True)
+        return None
     if head != "partitive" and (cue is None or cue.indicator in FLED):
         places = places_in(context, *sentence)
         context.group = group_of(q, places) or context.group
@@ -379,7 +456,10 @@ def classify_count(
             and cue is not None
             and cue.kind in {"noun", "verb"}
             and cue.distance < 30
-            and cue.indicator is not context.previous.indicator
+            and (
+                cue.indicator is not context.previous.indicator
+                or cue.indicator is Indicator.FOOD_INSECURE
+            )
             and _PARTITIVE_PREDICATE.match(masked, q.end, cue.start)
         ):
             # "a community of 2,000 ... Roughly 500 of them have been displaced"
@@ -394,6 +474,9 @@ def classify_count(
             # "The Centre department accounts for 612 of the suspected cases": a sub-total
             # for the place that is the subject
             return Candidate(q, cue.indicator, cue, sentence, inherited=True)
+        whole = _whole_part(patterns, masked, q, sentence[1])
+        if whole is not None:
+            return Candidate(q, whole.indicator, whole, sentence, people=True)
         subject = _partitive_subject(patterns, masked, q, sentence[1])
         if subject is not None:
             return Candidate(q, subject.indicator, subject, sentence, people=True)
@@ -428,6 +511,17 @@ def classify_count(
         previous = context.previous
         if (
             previous is not None
+            and _REVISED_TO.search(masked, lower, q.hedge_start)
+            and (
+                previous.sentence == sentence
+                or not context.text[previous.sentence[1] : sentence[0]].strip()
+            )
+        ):
+            # "The ministry put the toll at 2,900. It has since raised the figure to 3,400":
+            # the figure it revises, now superseded
+            return Candidate(q, previous.indicator, None, sentence, True, revises=previous)
+        if (
+            previous is not None
             and previous.sentence == sentence
             and _TOTAL_TO.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
         ):
@@ -447,6 +541,16 @@ _TOTAL_TO = re.compile(
     r"[^.;:]{0,60}?\bto\s+$",
     re.I,
 )
+
+_REVISED_TO = re.compile(
+    r"\b(?:revis|rais|lower|updat|correct|increas|reduc|adjust|amend|chang)(?:e|es|ed|ing)\s+"
+    r"(?:(?:(?:the|that|this|its|their|his|her)\s+(?:[\w'’-]+\s+){0,2}?(?:figure|number|estimate|"
+    r"count|tally|toll|total)s?|it|them)\s+)(?:(?:up|down|upward|downward|upwards|downwards)\s+)?to"
+    r"\s+$",
+    re.I,
+)
+"""A revision of the figure just given ("raised the figure to", "revised that number to",
+"lowered it to"): the count takes its indicator and replaces it."""
 
 _LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
 

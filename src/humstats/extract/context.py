@@ -96,6 +96,8 @@ class Candidate:
     people: bool = False
     place: Place | None = None
     """Where the words around the number put it (the host a group moved to), if they do."""
+    revises: Candidate | None = None
+    """The earlier figure this one replaces ("It has since raised the figure to 3,400")."""
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from humstats.periods import Period, containing, last_weekday, on_or_before
 from humstats.schema import DatePrecision
@@ -72,7 +72,8 @@ PERIOD_RE = re.compile(
     rf"|{_MONTH.replace('month', 'ssm')}(?:\s+(?P<ssm_year>(?:19|20)\d\d))?\b"
     rf"|(?P<ss_year>(?:19|20)\d\d)\b)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
-    rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')})"
+    rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')}"
+    rf"(?![–—-]\d))"
     rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last|previous)"
     # "within a fortnight", "within 48 hours", "within the past week"; not a vague "within days"
     rf"|within(?:\s+the\s+(?:past|last))?(?:\s+an?)?(?!\s+(?:days|weeks|months|hours)\b))"
@@ -87,7 +88,10 @@ PERIOD_RE = re.compile(
     # "9–15 July", "1 January – 3 March 2025": a dated window written with a dash
     rf"|(?P<dash>\b(?P<dd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'dm1')}"
     rf"(?:,?\s+(?P<dy1>(?:19|20)\d\d))?)?\s*[–—-]\s*"
-    rf"(?P<dd2>\d{{1,2}})\s+{_MONTH.replace('month', 'dm2')}(?:,?\s+(?P<dy2>(?:19|20)\d\d))?)"
+    rf"(?P<dd2>\d{{1,2}})\s+{_MONTH.replace('month', 'dm2')}(?:,?\s+(?P<dy2>(?:19|20)\d\d))?"
+    # month first, as US and wire style write it: "Sept. 10-11", "Oct 3–5, 2024"
+    rf"|\b{_MONTH.replace('month', 'dm3')}\s+(?P<dd3>\d{{1,2}})\s*[–—-]\s*(?P<dd4>\d{{1,2}})\b"
+    rf"(?:,?\s+(?P<dy3>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
     rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
@@ -275,6 +279,8 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
         d1, m1, y1, d2, m2, y2 = (
             ("bd1", "bm1", "by1", "bd2", "bm2", "by2")
             if match["between"]
+            else ("dd3", "dm3", "dy3", "dd4", "dm3", "dy3")
+            if match["dm3"]
             else ("dd1", "dm1", "dy1", "dd2", "dm2", "dy2")
         )
         end = on_or_before(
@@ -359,6 +365,29 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
     return matches
 
 
+_EVENT_SINCE = re.compile(
+    r"\b(?:rains?|rainfall|downpours|monsoon|floods?|flooding|storms?|fighting|clashes|violence|"
+    r"hostilities|war|conflict|outbreak|epidemic|drought|offensive|bombardment|shelling|unrest|"
+    r"insecurity|attacks|strikes|airstrikes|raids|protests|crackdown|heatwave|fires|wildfires)"
+    r"(?:\s+(?:in|around|across|near|along|over|on)\s+(?:[\w'’.-]+\s+){1,4}?)?\s*$",
+    re.I,
+)
+"""Before "since <date>": the date is when that event began ("Flash floods since 21 August
+have affected", "Fighting in the area since late October has uprooted"), so its count runs
+from the start of the crisis: a running total however recent the date."""
+_ALONE = re.compile(r"\s+alone\b", re.I)
+""""since 1 June alone": a part of a longer count, in a window of its own."""
+
+
+def _since_scope(text: str, match: re.Match[str], period: TextPeriod) -> TextPeriod:
+    """A "since <date>" period's kind from its words, where they say more than its age."""
+    if _ALONE.match(text, match.end()):
+        return replace(period, flow=True)
+    if _EVENT_SINCE.search(text, max(0, match.start() - 60), match.start()):
+        return replace(period, flow=False)
+    return period
+
+
 _STARTED = re.compile(
     r"\b(?:began|begun|started|erupted|broke\s+out|flared(?:\s+up)?|(?:was|were)\s+declared|"
     r"plunged\s+into)\b[^.;:\d]{0,60}$",
@@ -404,6 +433,8 @@ def find_periods(
         began = _STARTED.search(text, max(start, match.start() - 80), match.start())
         if began and not period.as_of:
             period = _began(period, published)
+        if match["since"] and not (match["s_weekday"] or match["since_start"]):
+            period = _since_scope(text, match, period)
         periods.append(period)
     return periods
 

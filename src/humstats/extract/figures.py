@@ -211,7 +211,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
         context.parsed = syntax.parse_sentences(text, reading.to_parse)
     lowered = text.lower()  # one scan for "as of" or a list heading, not one per sentence
     block_dates = "as of" in lowered or "as at" in lowered or ":\n" in text
-    rows: list[dict] = []
+    rows: list[dict | None] = []
     seen: dict[tuple[str, int], int] = {}
     for index, sentence in enumerate(sentences):
         in_sentence = by_sentence.get(index)
@@ -226,6 +226,8 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
         if any(q.is_count for q in in_sentence):
             found, attributions = _sentence_figures(document, context, sentence, in_sentence)
             for figure, row in without_mixed_totals(found, text, sentence[1]):
+                if figure.revises is not None:
+                    _drop(rows, seen, figure.revises, document.offset)
                 key = (figure.indicator.value, figure.quantity.value)
                 if key not in seen:
                     seen[key] = len(rows)
@@ -243,7 +245,21 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
             if key not in seen:
                 seen[key] = len(rows)
                 rows.append(row)
-    return rows
+    return [row for row in rows if row is not None]
+
+
+def _drop(
+    rows: list[dict | None], seen: dict[tuple[str, int], int], revised: Candidate, offset: int
+) -> None:
+    """Remove the row of a figure the text later revised: what was known then is no figure
+    of the text (its place in ``rows`` is kept, as ``seen`` points into it)."""
+    key = (revised.indicator.value, revised.quantity.value)
+    at = seen.pop(key, None)
+    if at is not None and rows[at] is not None:
+        if rows[at]["span_start"] == offset + revised.quantity.start:
+            rows[at] = None
+        else:
+            seen[key] = at  # the same figure stated elsewhere: that statement stands
 
 
 @cache

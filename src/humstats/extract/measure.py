@@ -60,6 +60,7 @@ _FLOW_PHRASES = [
     r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
     r"four |five |six |seven |ten |\d+ )?(?:days?|weeks?|hours?|fortnight)",
     r"in (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days|weeks|hours)",
+    r"in (?:a|one) (?:single )?(?:day|week|fortnight)",
     r"(?:in|over) (?:recent|the past few|the last few|the following) (?:days|weeks|hours)",
     r"over the (?:course of the )?(?:year|month|week)",
     # one incident named by a clause: "drowned when the ferry capsized", "after two
@@ -179,8 +180,20 @@ def continues_incident(
         not _PERFECT_OR_PRESENT.search(masked, sentence[0], end)
         and not _STOCK_WORDS.search(masked, sentence[0], end)
         and not _STATE.search(masked, sentence[0], end)
-        and _PAST.search(masked, sentence[0], end) is not None
+        and _PAST.search(masked, _verb_clause(masked, sentence[0], q), end) is not None
     )
+
+
+_PARTICIPLE = re.compile(r"\s*\w+ing\b")
+
+
+def _verb_clause(masked: str, lower: int, q: Quantity) -> int:
+    """Where the verb of ``q``'s clause is looked for: its own clause, or the one before when
+    its clause is a participle's ("a missile hit a cafe, wounding 23": "hit" tells)."""
+    start = clause_start(masked, lower, q.hedge_start)
+    if start > lower and _PARTICIPLE.match(masked, start, q.hedge_start):
+        return clause_start(masked, lower, start - 1)
+    return start
 
 
 def measure_of(
