@@ -400,14 +400,7 @@ _STARTED = re.compile(
 def _began(period: TextPeriod, published: dt.date) -> TextPeriod:
     """A date something began on starts a count that runs to publication: a window when it
     is recent, a crisis start (a running total) when older, as "since <date>" is read."""
-    return TextPeriod(
-        period.start,
-        published,
-        period.precision,
-        False,
-        period.span,
-        _window(period.start, published),
-    )
+    return replace(period, end=published, as_of=False, flow=_window(period.start, published))
 
 
 def find_periods(
