@@ -46,6 +46,9 @@ _OF_WHOLE = re.compile(
 )
 """A part of a named whole ("one of several air strikes", "two of the worst floods"): the
 whole's noun says what the part counts."""
+_OWNED_WHOLE = re.compile(r"\s+[^\s\d]*(?:['’]s\b|\d)")
+"""A whole that belongs to a place or holds a number ("of the village's 2,500 residents"):
+its first word is not the whole's noun."""
 
 _PARTITIVE_PREDICATE = re.compile(
     r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
@@ -197,7 +200,11 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
 
 def _head_of(patterns: Patterns, text: str, end: int) -> str:
     whole = _OF_WHOLE.match(text, end)
-    if whole and _head_of(patterns, text, whole.end()) == "thing":
+    if (
+        whole
+        and not _OWNED_WHOLE.match(text, whole.end())
+        and _head_of(patterns, text, whole.end()) == "thing"
+    ):
         return "thing"
     if _PARTITIVE_AFTER.match(text, end):
         return "partitive"
