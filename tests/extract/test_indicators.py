@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from humstats.errors import ConfigError
 from humstats.extract import extract_figures
-from humstats.extract.indicators import VOCABULARY_PATH, alternation, load_vocabulary
+from humstats.extract.indicators import (
+    VOCABULARY_PATH,
+    Folded,
+    alternation,
+    compile_patterns,
+    load_vocabulary,
+)
 from humstats.readers import Document
 from humstats.schema import Indicator, SourceMeta
 
@@ -92,3 +98,68 @@ def test_factored_alternation_matches_what_the_plain_one_does(
     factored = re.compile(rf"\b(?:{alternation(phrases)})\b", re.I)
     for candidate in [text, *phrases, text.upper()]:
         assert bool(plain.fullmatch(candidate)) == bool(factored.fullmatch(candidate))
+
+
+_CASED_WORDS = st.sampled_from(
+    [
+        "killed",
+        "Killed",
+        "KILLED",
+        "kılled",
+        "\u212aILLED",
+        "died",
+        "DİED",
+        "dıed",
+        "displaced",
+        "Displaced",
+        "ſaid",
+        "SAID",
+        "in need",
+        "In Need",
+        "globally",
+        "Worldwide",
+        "were rescued",
+        "WERE  RESCUED",
+        "Étè",
+        "éTÈ",
+        "ΟΔΟΣ",
+        "people",
+        "’",
+        "—",
+        ",",
+        "\n",
+        " ",
+        "  ",
+        "12",
+        "IDPs",
+        "idps",
+        "_",
+    ]
+)
+_CASE_SOURCES = (
+    r"\bS\w+",
+    r"(?-i:[A-Z])\w*",
+    r"[A-Z]+ed\b",
+    r"\bi\b",
+    r"\x4B\w+",
+    r"ét[eè]",
+    r"[^\S\n]+K",
+    r"(?P<word>said)",
+    r"[a-z]+",
+)
+
+
+@given(st.lists(_CASED_WORDS, max_size=12).map("".join))
+def test_folded_patterns_match_where_case_insensitive_ones_do(text: str) -> None:
+    """Lower-cased text under a case-sensitive twin (for speed) changes no match: not for
+    characters whose case changes their length or fold ("İ", "ı", "ſ"), nor for patterns
+    whose meaning depends on case."""
+    patterns = compile_patterns(load_vocabulary())
+    folded = [patterns.after, patterns.before, patterns.not_after, patterns.nowhere]
+    folded += [Folded.compile(source) for source in _CASE_SOURCES]
+    for pattern in folded:
+        for pos in range(len(text) + 1):
+            got, want = pattern.search(text, pos), pattern.ignoring.search(text, pos)
+            assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
+            got, want = pattern.match(text, pos), pattern.ignoring.match(text, pos)
+            assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)

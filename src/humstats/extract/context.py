@@ -262,7 +262,7 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             if any(p.iso3 not in here and _shared(context, p) for p in found):
                 found = _read_in_document(context, found)
         found.extend(
-            Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
+            Place(context.text[m.start() : m.end()], None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
         )
         found.sort(key=lambda p: p.start)
