@@ -146,6 +146,7 @@ _CASE_SOURCES = (
     r"[^\S\n]+K",
     r"(?P<word>said)",
     r"[a-z]+",
+    r"(?P<w>\w)(?P=w)",
 )
 
 

@@ -348,8 +348,8 @@ keeps a pattern case-insensitive."""
 
 def _lower_source(pattern: str) -> str | None:
     """A case-insensitive pattern's source for lower-cased text: its letters lower-cased,
-    escapes kept; None where that could change what it matches (inline flags, named
-    groups, escaped letters, ranges of letters not of one case, non-ASCII letters)."""
+    escapes and group names kept; None where that could change what it matches (inline
+    flags, escaped letters, ranges of letters not of one case, non-ASCII letters)."""
     out: list[str] = []
     i = 0
     opened = -1  # where the character set being read starts its members, else -1
@@ -363,6 +363,11 @@ def _lower_source(pattern: str) -> str | None:
             i += 2
             continue
         if opened < 0:
+            if pattern.startswith(("(?P<", "(?P="), i):
+                name_end = pattern.find(">" if pattern[i + 3] == "<" else ")", i)
+                out.append(pattern[i : name_end + 1])  # a group's name keeps its case
+                i = name_end + 1
+                continue
             if pattern.startswith("(?", i) and not pattern.startswith(
                 ("(?:", "(?=", "(?!", "(?<=", "(?<!"), i
             ):
