@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -164,3 +165,15 @@ def test_folded_patterns_match_where_case_insensitive_ones_do(text: str) -> None
             assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
             got, want = pattern.match(text, pos), pattern.ignoring.match(text, pos)
             assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
+
+
+def test_a_cue_phrase_takes_the_first_class_that_matches_it_whole() -> None:
+    """``classify`` reads a new phrase's class from one joined pattern (for speed): the class
+    is the first whose phrase matches, as trying them one by one finds."""
+    patterns = dataclasses.replace(compile_patterns(load_vocabulary()), known={})
+    for before, classes in ((False, patterns.after_classes), (True, patterns.before_classes)):
+        phrases = [p.pattern for p, _, _ in classes if p.fullmatch(p.pattern)]
+        assert len(phrases) > 100
+        for phrase in phrases + [phrase.title() for phrase in phrases]:
+            want = next((i, k) for p, i, k in classes if p.fullmatch(phrase))
+            assert patterns.classify(phrase, before) == want, phrase

@@ -298,6 +298,19 @@ def _classes(
     return alternation(phrases), classes
 
 
+def _which(classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]) -> re.Pattern[str] | None:
+    """One pattern whose matching group names the first of ``classes`` that matches a whole
+    phrase: a phrase new to ``Patterns.classify`` is classed in one match rather than one per
+    phrase of the vocabulary (600 of them). None where the phrases cannot be joined so."""
+    try:
+        return re.compile(
+            "|".join(f"(?P<c{i}>{pattern.pattern})" for i, (pattern, _, _) in enumerate(classes)),
+            re.I,
+        )
+    except re.error:  # a user's phrase with group names of its own
+        return None
+
+
 _SPECIAL_FOLDS = frozenset("ıſ")
 """Characters ``re.IGNORECASE`` matches to an ASCII letter that lower-casing leaves apart
 ("ı" to "i", "ſ" to "s")."""
@@ -466,6 +479,10 @@ class Patterns:
     around: tuple[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], Indicator], ...] = ()
     """Each "around" frame: its words before the count, after it (with up to three words
     between, and right after), and its indicator."""
+    after_which: re.Pattern[str] | None = None
+    """``after_classes`` as one pattern (``_which``)."""
+    before_which: re.Pattern[str] | None = None
+    """``before_classes`` as one pattern (``_which``)."""
     known: dict[tuple[str, bool], tuple[Indicator, str]] = field(
         default_factory=dict, compare=False, hash=False
     )
@@ -476,7 +493,13 @@ class Patterns:
         found = self.known.get(key)
         if found is None:
             classes = self.before_classes if before else self.after_classes
-            found = next((i, k) for pattern, i, k in classes if pattern.fullmatch(phrase))
+            which = self.before_which if before else self.after_which
+            match = which.fullmatch(phrase) if which is not None else None
+            if match is not None and match.lastgroup is not None:
+                _, indicator, kind = classes[int(match.lastgroup[1:])]
+                found = (indicator, kind)
+            else:
+                found = next((i, k) for pattern, i, k in classes if pattern.fullmatch(phrase))
             self.known[key] = found
         return found
 
@@ -527,8 +550,10 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         ),
         after=Folded.compile(rf"\b(?:{after})\b"),
         after_classes=after_classes,
+        after_which=_which(after_classes),
         before=Folded.compile(rf"\b(?:{backward})\b"),
         before_classes=before_classes,
+        before_which=_which(before_classes),
         verb_after_noun=re.compile(
             rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people|who|that))*\s+(?P<verb>{verbs})\b", re.I
         ),
