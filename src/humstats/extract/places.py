@@ -470,6 +470,10 @@ def find_places(
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
+        word = run.group()
+        if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
+            unread.append(run)  # most runs: one word that names no place ("The", "Aid")
+            continue
         matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
         if not matched:
             unread.append(run)
