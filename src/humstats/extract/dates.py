@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from humstats.extract.indicators import Folded
 from humstats.periods import Period, containing, last_weekday, on_or_before
 from humstats.schema import DatePrecision
 
@@ -100,15 +101,14 @@ PERIOD_RE = re.compile(
 )
 """Every reference-period phrase the rules understand, one alternative per kind."""
 
-ATTRIBUTION_DATE_RE = re.compile(
+ATTRIBUTION_DATE_RE = Folded.compile(
     rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned|informed|disclosed|"
     rf"estimated|estimates|acknowledged|verified|"
     # when a report came out: "the latest update, shared on 28 January, reported ..."
     rf"shared|published|released|issued|posted|circulated|dated)\s+"
     rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
-    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})",
-    re.I,
+    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})"
 )
 """When a source spoke ("UNHCR said on Friday") or its report came out ("shared on 28
 January") is not when its figure holds."""
