@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,18 @@ def test_a_cue_phrase_takes_the_first_class_that_matches_it_whole() -> None:
         for phrase in phrases + [phrase.title() for phrase in phrases]:
             want = next((i, k) for p, i, k in classes if p.fullmatch(phrase))
             assert patterns.classify(phrase, before) == want, phrase
+
+
+def test_lower_casing_keeps_every_character_in_its_class() -> None:
+    """What ``lowered`` relies on: a character lower-cased to one character stays a word
+    character, a space or a digit if it was one (so ``\\w``, ``\\s``, ``\\d`` and ``\\b`` read
+    the lower-cased text as they read the text)."""
+    changed = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).lower() != chr(code)]
+    for char in changed:
+        low = char.lower()
+        if len(low) == 1:
+            assert (char.isalnum(), char.isspace(), char.isdecimal()) == (
+                low.isalnum(),
+                low.isspace(),
+                low.isdecimal(),
+            ), char

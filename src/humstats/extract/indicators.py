@@ -311,46 +311,33 @@ def _which(classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]) -> re.Pa
         return None
 
 
-_SPECIAL_FOLDS = frozenset("ıſ")
-"""Characters ``re.IGNORECASE`` matches to an ASCII letter that lower-casing leaves apart
-("ı" to "i", "ſ" to "s")."""
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOWERED: dict[int, tuple[str, str | None]] = {}
 _LOWERED_KEPT = 16
-
-
-@cache
-def _folds_alike(char: str) -> bool:
-    """Whether a character reads the same to a case-insensitive pattern as its lower case
-    does to the pattern's case-sensitive twin: one character, of the same classes (word,
-    space, digit), not one ``re`` folds to an ASCII letter by other means."""
-    low = char.lower()
-    return (
-        len(low) == 1
-        and char not in _SPECIAL_FOLDS
-        and low not in _SPECIAL_FOLDS
-        and char.isalnum() == low.isalnum()
-        and char.isspace() == low.isspace()
-        and char.isdecimal() == low.isdecimal()
-    )
+_last: tuple[str, str | None] = ("", "")
+"""The text ``lowered`` answered for last: most calls ask for it again."""
 
 
 def lowered(text: str) -> str | None:
     """``text`` lower-cased, where a ``Folded`` pattern's case-sensitive twin reads it as the
     case-insensitive pattern reads ``text`` (offsets kept); None where a character's case
-    changes its length or its class ("İ"). Remembered for the last few texts (by identity):
-    a document and its masked copies are read by many patterns."""
+    changes its length ("İ") or ``re`` folds it to an ASCII letter that lower-casing leaves
+    apart ("ı" to "i", "ſ" to "s"). Lower-casing keeps every other character in its class
+    (word, space, digit: ``tests/extract/test_indicators.py`` checks all of Unicode).
+    Remembered for the last few texts (by identity): a document and its masked copies are
+    read by many patterns."""
+    global _last
+    if _last[0] is text:
+        return _last[1]
     found = _LOWERED.get(id(text))
     if found is not None and found[0] is text:
+        _last = found
         return found[1]
     low: str | None = text.lower()
-    if len(low) != len(text) or not (
-        text.isascii() or all(map(_folds_alike, set(_NON_ASCII.findall(text))))
-    ):
+    if len(low) != len(text) or (not text.isascii() and ("ı" in text or "ſ" in text)):
         low = None
     if len(_LOWERED) >= _LOWERED_KEPT:
         _LOWERED.clear()
-    _LOWERED[id(text)] = (text, low)
+    _LOWERED[id(text)] = _last = (text, low)
     return low
 
 
