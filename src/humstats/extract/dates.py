@@ -57,7 +57,7 @@ _NUMBER_WORDS = {
     "72": 3,
 }
 
-PERIOD_RE = re.compile(
+PERIOD_RE = Folded.compile(
     rf"(?P<asof>\b(?:as of|as at|by|up to|until|at)\s+(?:the\s+)?"
     # a clock time before the date: "(as of 6pm, 27 October)", "as at 18:00 on 3 May"
     rf"(?:(?:\d{{1,2}}(?:[:.]\d\d)?\s*[ap]\.?m\.?|\d{{1,2}}[:.]\d\d)(?:\s+\w{{2,5}})?,?\s+(?:on\s+)?)?"
@@ -97,7 +97,6 @@ PERIOD_RE = re.compile(
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
     rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
     rf"\s+and\s+{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?)",
-    re.I,
 )
 """Every reference-period phrase the rules understand, one alternative per kind."""
 
