@@ -67,6 +67,8 @@ DATELINE = re.compile(
 )
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+_BREAK_MARKS = (";", ":", "—", "–")
+"""What every ``_CLAUSE_BREAK`` holds."""
 
 
 def endings(*phrases: str) -> tuple[str, ...]:
@@ -174,6 +176,8 @@ def bounds(
     # an aside that restates a count of things in people ("7,500 families – roughly 40,000
     # people – fled"): the count in it reads the predicate past the closing dash too
     restates = aside is not None and not any(o.end <= aside[0] for o in quantities)
+    if not any(masked.find(mark, lower, upper) >= 0 for mark in _BREAK_MARKS):
+        return lower, upper  # most windows: no break (str.find outruns the regex's scan)
     for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
         if aside is not None and match.start() in (aside[0], aside[0] + 1):
             continue
