@@ -298,10 +298,16 @@ def _classes(
     return alternation(phrases), classes
 
 
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
 def _which(classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]) -> re.Pattern[str] | None:
     """One pattern whose matching group names the first of ``classes`` that matches a whole
     phrase: a phrase new to ``Patterns.classify`` is classed in one match rather than one per
-    phrase of the vocabulary (600 of them). None where the phrases cannot be joined so."""
+    phrase of the vocabulary (600 of them). None where the phrases cannot be joined so (a
+    back-reference would count its groups anew)."""
+    if any(_BACK_REFERENCE.search(pattern.pattern) for pattern, _, _ in classes):
+        return None
     try:
         return re.compile(
             "|".join(f"(?P<c{i}>{pattern.pattern})" for i, (pattern, _, _) in enumerate(classes)),
