@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,13 @@ from hypothesis import strategies as st
 
 from humstats.errors import ConfigError
 from humstats.extract import extract_figures
-from humstats.extract.indicators import VOCABULARY_PATH, alternation, load_vocabulary
+from humstats.extract.indicators import (
+    VOCABULARY_PATH,
+    Folded,
+    alternation,
+    compile_patterns,
+    load_vocabulary,
+)
 from humstats.readers import Document
 from humstats.schema import Indicator, SourceMeta
 
@@ -92,3 +100,96 @@ def test_factored_alternation_matches_what_the_plain_one_does(
     factored = re.compile(rf"\b(?:{alternation(phrases)})\b", re.I)
     for candidate in [text, *phrases, text.upper()]:
         assert bool(plain.fullmatch(candidate)) == bool(factored.fullmatch(candidate))
+
+
+_CASED_WORDS = st.sampled_from(
+    [
+        "killed",
+        "Killed",
+        "KILLED",
+        "kılled",
+        "\u212aILLED",
+        "died",
+        "DİED",
+        "dıed",
+        "displaced",
+        "Displaced",
+        "ſaid",
+        "SAID",
+        "in need",
+        "In Need",
+        "globally",
+        "Worldwide",
+        "were rescued",
+        "WERE  RESCUED",
+        "Étè",
+        "éTÈ",
+        "ΟΔΟΣ",
+        "people",
+        "’",
+        "—",
+        ",",
+        "\n",
+        " ",
+        "  ",
+        "12",
+        "IDPs",
+        "idps",
+        "_",
+    ]
+)
+_CASE_SOURCES = (
+    r"\bS\w+",
+    r"(?-i:[A-Z])\w*",
+    r"[A-Z]+ed\b",
+    r"\bi\b",
+    r"\x4B\w+",
+    r"ét[eè]",
+    r"[^\S\n]+K",
+    r"(?P<word>said)",
+    r"[a-z]+",
+    r"(?P<w>\w)(?P=w)",
+)
+
+
+@given(st.lists(_CASED_WORDS, max_size=12).map("".join))
+def test_folded_patterns_match_where_case_insensitive_ones_do(text: str) -> None:
+    """Lower-cased text under a case-sensitive twin (for speed) changes no match: not for
+    characters whose case changes their length or fold ("İ", "ı", "ſ"), nor for patterns
+    whose meaning depends on case."""
+    patterns = compile_patterns(load_vocabulary())
+    folded = [patterns.after, patterns.before, patterns.not_after, patterns.nowhere]
+    folded += [Folded.compile(source) for source in _CASE_SOURCES]
+    for pattern in folded:
+        for pos in range(len(text) + 1):
+            got, want = pattern.search(text, pos), pattern.ignoring.search(text, pos)
+            assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
+            got, want = pattern.match(text, pos), pattern.ignoring.match(text, pos)
+            assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
+
+
+def test_a_cue_phrase_takes_the_first_class_that_matches_it_whole() -> None:
+    """``classify`` reads a new phrase's class from one joined pattern (for speed): the class
+    is the first whose phrase matches, as trying them one by one finds."""
+    patterns = dataclasses.replace(compile_patterns(load_vocabulary()), known={})
+    for before, classes in ((False, patterns.after_classes), (True, patterns.before_classes)):
+        phrases = [p.pattern for p, _, _ in classes if p.fullmatch(p.pattern)]
+        assert len(phrases) > 100
+        for phrase in phrases + [phrase.title() for phrase in phrases]:
+            want = next((i, k) for p, i, k in classes if p.fullmatch(phrase))
+            assert patterns.classify(phrase, before) == want, phrase
+
+
+def test_lower_casing_keeps_every_character_in_its_class() -> None:
+    """What ``lowered`` relies on: a character lower-cased to one character stays a word
+    character, a space or a digit if it was one (so ``\\w``, ``\\s``, ``\\d`` and ``\\b`` read
+    the lower-cased text as they read the text)."""
+    changed = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).lower() != chr(code)]
+    for char in changed:
+        low = char.lower()
+        if len(low) == 1:
+            assert (char.isalnum(), char.isspace(), char.isdecimal()) == (
+                low.isalnum(),
+                low.isspace(),
+                low.isdecimal(),
+            ), char

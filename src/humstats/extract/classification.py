@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
-from humstats.extract.indicators import Cue, Patterns, around_cue, find_cue
+from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_cue
 from humstats.extract.measure import clause_start
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
@@ -56,9 +56,8 @@ _PARTITIVE_PREDICATE = re.compile(
     re.I,
 )
 
-_PARTITIVE_WHOLE = re.compile(
-    rf"(?:\d|\b(?:{NUMBER_WORDS}))\s+of\s+(?:the|its|their|these|those)\s+(?:[\w'’-]+\s+){{0,2}}$",
-    re.I,
+_PARTITIVE_WHOLE = Folded.compile(
+    rf"(?:\d|\b(?:{NUMBER_WORDS}))\s+of\s+(?:the|its|their|these|those)\s+(?:[\w'’-]+\s+){{0,2}}$"
 )
 """Before a count: it is the whole a part is taken from ("60 of the village's 2,500 residents",
 "Sixty of the 400 passengers"): the people it names, not what happened to them."""
@@ -374,7 +373,7 @@ def _mixed(patterns: Patterns, text: str, cue: Cue) -> bool:
     )
 
 
-_FIRST_COUNT = re.compile(r"\b(?:initially|originally|at first|earlier|preliminary)\b", re.I)
+_FIRST_COUNT = Folded.compile(r"\b(?:initially|originally|at first|earlier|preliminary)\b")
 _REVISED = re.compile(
     r"\b(?:later|subsequently|since|now|then)\s+(?:[\w'’-]+\s+){0,3}?(?:revised|raised|lowered|"
     r"put|updated|corrected|increased|reduced|cut|adjusted)\b",

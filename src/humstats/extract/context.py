@@ -67,6 +67,8 @@ DATELINE = re.compile(
 )
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s[—–]\s")
+_BREAK_MARKS = (";", ":", "—", "–")
+"""What every ``_CLAUSE_BREAK`` holds."""
 
 
 def endings(*phrases: str) -> tuple[str, ...]:
@@ -174,6 +176,8 @@ def bounds(
     # an aside that restates a count of things in people ("7,500 families – roughly 40,000
     # people – fled"): the count in it reads the predicate past the closing dash too
     restates = aside is not None and not any(o.end <= aside[0] for o in quantities)
+    if not any(masked.find(mark, lower, upper) >= 0 for mark in _BREAK_MARKS):
+        return lower, upper  # most windows: no break (str.find outruns the regex's scan)
     for match in _CLAUSE_BREAK.finditer(masked, lower, upper):
         if aside is not None and match.start() in (aside[0], aside[0] + 1):
             continue
@@ -262,7 +266,7 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             if any(p.iso3 not in here and _shared(context, p) for p in found):
                 found = _read_in_document(context, found)
         found.extend(
-            Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
+            Place(context.text[m.start() : m.end()], None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
         )
         found.sort(key=lambda p: p.start)

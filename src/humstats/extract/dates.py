@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from humstats.extract.indicators import Folded
 from humstats.periods import Period, containing, last_weekday, on_or_before
 from humstats.schema import DatePrecision
 
@@ -56,7 +57,7 @@ _NUMBER_WORDS = {
     "72": 3,
 }
 
-PERIOD_RE = re.compile(
+PERIOD_RE = Folded.compile(
     rf"(?P<asof>\b(?:as of|as at|by|up to|until|at)\s+(?:the\s+)?"
     # a clock time before the date: "(as of 6pm, 27 October)", "as at 18:00 on 3 May"
     rf"(?:(?:\d{{1,2}}(?:[:.]\d\d)?\s*[ap]\.?m\.?|\d{{1,2}}[:.]\d\d)(?:\s+\w{{2,5}})?,?\s+(?:on\s+)?)?"
@@ -96,19 +97,17 @@ PERIOD_RE = re.compile(
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
     rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
     rf"\s+and\s+{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?)",
-    re.I,
 )
 """Every reference-period phrase the rules understand, one alternative per kind."""
 
-ATTRIBUTION_DATE_RE = re.compile(
+ATTRIBUTION_DATE_RE = Folded.compile(
     rf"\b(?:said|says|reported|announced|confirmed|told|added|stated|warned|informed|disclosed|"
     rf"estimated|estimates|acknowledged|verified|"
     # when a report came out: "the latest update, shared on 28 January, reported ..."
     rf"shared|published|released|issued|posted|circulated|dated)\s+"
     rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
-    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})",
-    re.I,
+    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})"
 )
 """When a source spoke ("UNHCR said on Friday") or its report came out ("shared on 28
 January") is not when its figure holds."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from humstats.extract.dates import TextPeriod
-from humstats.extract.indicators import alternation
+from humstats.extract.indicators import Folded, alternation
 from humstats.extract.numbers import Quantity
 from humstats.schema import Indicator, Measure
 
@@ -72,11 +72,11 @@ _FLOW_PHRASES = [
     r"during (?:the|an?|this|last|that)\s+(?:[\w'’-]+\s+){0,3}?(?:offensive|attacks?|assault|raid|"
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
-_NEW_WORDS = re.compile(
-    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b", re.I
+_NEW_WORDS = Folded.compile(
+    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b"
 )
 """New in the window the text reports on, even in a sentence counting since a crisis began."""
-_FLOW_WORDS = re.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b", re.I)
+_FLOW_WORDS = Folded.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b")
 """Words that tie a count to a window or an event, anywhere in its sentence."""
 _STOCK_PHRASES = [
     "death toll",
@@ -98,7 +98,7 @@ _STOCK_PHRASES = [
     "so far in the (?:war|conflict)",
     r"(?:has|have|had) so far",
 ]
-_STOCK_WORDS = re.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b", re.I)
+_STOCK_WORDS = Folded.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b")
 """Words that make a count a running total, in its own clause."""
 _STOCK_BEFORE = re.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
@@ -117,28 +117,26 @@ STATES = {Indicator.IN_NEED, Indicator.FOOD_INSECURE, Indicator.POPULATION}
 village's 2,500 residents died when the dam burst"), never makes a flow."""
 
 
-_STATE = re.compile(
+_STATE = Folded.compile(
     r"\b(?:are|is|were|was|remain(?:s|ed)?)\s+(?:(?:now|still|currently|temporarily)\s+)?"
     r"(?:(?:sheltering|staying|living|housed|accommodated|camping)\b|in\s+(?:[\w-]+\s+){0,2}?"
     r"(?:shelters?|evacuation|camps?|sites?|centres?|centers?|tents?|schools?)\b)"
-    r"|\b(?:live|living|sheltering|staying|camping)\s+in\b",
-    re.I,
+    r"|\b(?:live|living|sheltering|staying|camping)\s+in\b"
 )
 """Where people are, not how they got there ("are in shelters on Friday", "are staying in
 evacuation centres", "living in makeshift sites"): a state, counted as of its date."""
-_SINCE_CRISIS = re.compile(
+_SINCE_CRISIS = Folded.compile(
     r"\bsince\s+(?:(?:the|its|their|a|an)\s+(?:[\w'’-]+\s+){0,5}?(?:began|begun|started|erupted|"
     r"broke\s+out|was\s+declared|were\s+declared|escalated|intensified|resumed)\b"
     r"|the\s+(?:start|onset|beginning|outbreak|eruption|escalation)\s+of\s+"
     r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b|(?:jan|feb|mar|apr|may|jun|jul|aug|"
     r"sep|oct|nov|dec)[a-z]*\b)"
     r"|the\s+(?:war|conflict|crisis|outbreak|epidemic|hostilities|escalation|"
-    r"(?:full-scale\s+)?invasion|coup|takeover)\b)",
-    re.I,
+    r"(?:full-scale\s+)?invasion|coup|takeover)\b)"
 )
 """A count since a crisis began ("since the war began", "since the start of the outbreak"):
 a running total, whatever event words the sentence holds."""
-_FLOW_CLAUSE = re.compile(r"\b(?:evacuated|evacuation|evacuating)\b", re.I)
+_FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b")
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
 

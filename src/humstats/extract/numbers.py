@@ -20,7 +20,7 @@ from functools import cache
 
 from text_to_num import text2num
 
-from humstats.extract.indicators import Vocabulary, alternation, load_vocabulary
+from humstats.extract.indicators import Folded, Vocabulary, alternation, load_vocabulary
 from humstats.schema import MAX_VALUE, Qualifier
 
 _SCALES = {
@@ -139,13 +139,13 @@ class _Token:
 
 
 @cache
-def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], re.Pattern[str], dict]:
+def _hedge_patterns(vocabulary: Vocabulary) -> tuple[re.Pattern[str], Folded, dict]:
     """The qualifier hedges as one pattern anchored at the number (before) and one after it."""
     qualifiers = {
         phrase: Qualifier(name) for name, phrases in vocabulary.qualifiers for phrase in phrases
     }
     before = re.compile(rf"(?:^|(?<=[\s(\[,;:—–-]))(?P<hedge>{alternation(qualifiers)})\s*$", re.I)
-    after = re.compile(rf"\W*(?:\w+\s+){{0,3}}?(?:{alternation(vocabulary.approx_after)})\b", re.I)
+    after = Folded.compile(rf"\W*(?:\w+\s+){{0,3}}?(?:{alternation(vocabulary.approx_after)})\b")
     return before, after, qualifiers
 
 
@@ -516,7 +516,7 @@ def _qualifier(
     end: int,
     low: int | None,
     hedge_before: re.Pattern[str],
-    hedge_after: re.Pattern[str],
+    hedge_after: Folded,
     hedges: dict[str, Qualifier],
 ) -> tuple[Qualifier, int]:
     if low is not None:

@@ -14,6 +14,7 @@ import re
 from humstats.extract.classification import COMPARED
 from humstats.extract.context import Candidate, Context, tail
 from humstats.extract.dates import TextPeriod, find_periods
+from humstats.extract.indicators import Folded
 from humstats.extract.measure import SINCE_EVENT
 from humstats.extract.numbers import Quantity
 
@@ -79,7 +80,7 @@ def period_for(
     return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
 
 
-_AS_OF = re.compile(r"\bas (?:of|at)\b", re.I)
+_AS_OF = Folded.compile(r"\bas (?:of|at)\b")
 
 
 def remember_heading_period(

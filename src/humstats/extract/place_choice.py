@@ -27,6 +27,7 @@ from humstats.extract.context import (
     places_before,
     places_in,
 )
+from humstats.extract.indicators import Folded
 from humstats.extract.movement import group_of
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
@@ -324,16 +325,15 @@ def _dateline_town(context: Context, later: list[Place]) -> Place | None:
 _RUNNING = re.compile(r"\b(?:bring(?:s|ing)?|brought|push(?:es|ed|ing)?)\b", re.I)
 """The verb of a running total ("bringing the total ... to 912,000")."""
 
-_DEFINITE = re.compile(
+_DEFINITE = Folded.compile(
     r"\b(?:(?:in|across|of|from|throughout|around|inside|within|outside)\s+the\s+"
     r"(?P<kind>country|nation|city|town|village|camp|settlement|capital|state|province|region|"
     r"governorate|oblast|department|district|county|territory|locality|zone|area|division)"
-    r"(?!\s+of\b)|(?P<nation>nationwide|countrywide|nationally))\b",
-    re.I,
+    r"(?!\s+of\b)|(?P<nation>nationwide|countrywide|nationally))\b"
 )
 """"410,000 people in the state", "residents of the city", "across the country": a place the
 text named before, by its kind."""
-_TOTAL = re.compile(r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\b", re.I)
+_TOTAL = Folded.compile(r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\b")
 """"A total of 3,260 people are in evacuation centres": a report's overall count, of its
 country, not of the district the figure before it named."""
 _KIND_LEVELS = {

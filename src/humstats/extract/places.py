@@ -470,6 +470,10 @@ def find_places(
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
+        word = run.group()
+        if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
+            unread.append(run)  # most runs: one word that names no place ("The", "Aid")
+            continue
         matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
         if not matched:
             unread.append(run)
@@ -772,7 +776,7 @@ def _typed_unknown(
             and (text.endswith("of ", 0, start) or text.find("s of ", reach, start) >= 0)
             and _TYPE_BEFORE.search(text, reach, start)
         )
-        or _TYPE_WORD_END.search(run.group())
+        or _type_word_end(run.group())
     )
     if (
         not typed
@@ -824,8 +828,18 @@ _EVENTS = frozenset(
 )
 _FROM_BEFORE = re.compile(r"\b(?:from|out\s+of|fleeing|fled)\s+(?:the\s+)?$", re.I)
 """Where people came from: "returning from Sudan passed through the Joda border point"."""
-_TYPE_WORD_END = re.compile(r"\s(?:Island|Camp|Valley)$")
-"""A name that says what it is ("Pentecost Island"); "Province", "District" are cut from it."""
+_TYPE_WORDS_AT_END = ("Island", "Camp", "Valley")
+
+
+def _type_word_end(name: str) -> bool:
+    """Whether a name says what it is ("Pentecost Island"); "Province", "District" are cut
+    from it. (``str.endswith``: a regex's search would try every position of the name.)"""
+    return name.endswith(_TYPE_WORDS_AT_END) and any(
+        name.endswith(word) and name[-len(word) - 1 : -len(word)].isspace()
+        for word in _TYPE_WORDS_AT_END
+    )
+
+
 _APPOSED_AFTER = re.compile(r",\s+(?:(?:in|near|outside)\s+(?:the\s+)?)?|\s+in\s+(?:the\s+)?")
 """A name set beside its area: "Teguey, in the Tillaberi region", "Um Kadada in North Darfur"."""
 _ATTACKED_BEFORE = re.compile(
