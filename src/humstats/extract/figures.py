@@ -55,6 +55,7 @@ from humstats.extract.measure import continues_incident, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import (
     as_of_heading,
+    compared_period,
     own_periods,
     period_for,
     remember_heading_period,
@@ -337,7 +338,9 @@ def _sentence_figures(
         if attributions is None:
             attributions = find_attributions(text, s0, s1)
         place = place_for(context, figure, lower, upper)
-        period = period_for(q, periods, lower, upper, s0, first_count)
+        period = compared_period(text, masked, context.published, q, lower, upper) or period_for(
+            q, periods, lower, upper, s0, first_count
+        )
         if period is None and figure.inherited:
             period = context.previous_period
         if period is None:

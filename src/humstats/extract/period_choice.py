@@ -40,6 +40,18 @@ def own_periods(
     ]
 
 
+def compared_period(
+    text: str, masked: str, published: dt.date, q: Quantity, lower: int, upper: int
+) -> TextPeriod | None:
+    """The period of an earlier value itself ("1,932 cases in June" in "2,604 cases in July,
+    compared with 1,932 cases in June"): the one written right after it, which
+    ``own_periods`` keeps from the sentence's other counts."""
+    if not tail(masked, max(lower, q.hedge_start - 25), q.hedge_start).endswith(COMPARED):
+        return None
+    found = find_periods(text, published, q.end, min(upper, q.end + 60))
+    return next((p for p in found if p.span[0] - q.end <= 15), None)
+
+
 def _since(period: TextPeriod, text: str, published: dt.date, s0: int) -> TextPeriod:
     """A date inside a "since ..." phrase ("since the onset of floods on 28 May") starts a
     count that runs to publication; it does not end one."""
