@@ -82,8 +82,9 @@ PERIOD_RE = re.compile(
     rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
     rf"|\b(?P<weekend>(?:over|at|during)\s+the\s+weekend)\b"
     rf"|\bovernight\b|\byesterday\b|\btoday\b)"
-    rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
-    rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
+    # "between 1 and 15 October", "from 1 to 15 October", "from 3 May until 9 June 2024"
+    rf"|(?P<between>\b(?:between|from)\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
+    rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+(?:and|to|until|till|through)\s+"
     rf"(?P<bd2>\d{{1,2}})\s+{_MONTH.replace('month', 'bm2')}(?:,?\s+(?P<by2>(?:19|20)\d\d))?)"
     # "9–15 July", "1 January – 3 March 2025": a dated window written with a dash
     rf"|(?P<dash>\b(?P<dd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'dm1')}"
@@ -92,10 +93,14 @@ PERIOD_RE = re.compile(
     # month first, as US and wire style write it: "Sept. 10-11", "Oct 3–5, 2024"
     rf"|\b{_MONTH.replace('month', 'dm3')}\s+(?P<dd3>\d{{1,2}})\s*[–—-]\s*(?P<dd4>\d{{1,2}})\b"
     rf"(?:,?\s+(?P<dy3>(?:19|20)\d\d))?)"
-    rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
+    rf"|(?P<in_period>\b(?:in|during)\s+(?:the\s+month\s+of\s+)?(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
-    rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
-    rf"\s+and\s+{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?)",
+    # "between May and September 2023", "May to September 2023", "from January to the end of
+    # July", "April–June 2024": a window of whole months
+    rf"|(?P<months>(?:\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
+    rf"\s+and\s+|\b(?:from\s+)?{_MONTH.replace('month', 'mm3')}(?:\s+(?P<my3>(?:19|20)\d\d))?"
+    rf"\s*(?:\s(?:to|until|till|through)\s+(?:the\s+end\s+of\s+)?|[–—-]\s*))"
+    rf"{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?\b)",
     re.I,
 )
 """Every reference-period phrase the rules understand, one alternative per kind."""
@@ -262,17 +267,19 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
         end = min(end, published)
         return TextPeriod(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
     if match["months"]:
+        if match["mm3"] and match["mm3"][0].islower():
+            return None  # "they march to May Day": a verb, not a month
         end = on_or_before(
             published,
             _MONTHS[match["mm2"].lower().rstrip(".")],
             None,
             int(match["my2"]) if match["my2"] else None,
         )
+        first, first_year = (
+            (match["mm1"], match["my1"]) if match["mm1"] else (match["mm3"], match["my3"])
+        )
         start = on_or_before(
-            end,
-            _MONTHS[match["mm1"].lower().rstrip(".")],
-            1,
-            int(match["my1"]) if match["my1"] else None,
+            end, _MONTHS[first.lower().rstrip(".")], 1, int(first_year) if first_year else None
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
     if match["between"] or match["dash"]:
@@ -403,6 +410,15 @@ def _began(period: TextPeriod, published: dt.date) -> TextPeriod:
     return replace(period, end=published, as_of=False, flow=_window(period.start, published))
 
 
+_COLLECTED = re.compile(
+    r"\b(?:collected|gathered|conducted|carried\s+out|surveyed|assessed|analysed|analyzed|"
+    r"(?:data|survey|assessment|fieldwork|collection)\s+(?:period|round|window))\s*(?:in|on|during|over|from)?\s*$",
+    re.I,
+)
+"""Before a window: when data were gathered ("data collected February–March 2025"), so the
+counts it dates are what stood then, not what happened in it."""
+
+
 def find_periods(
     text: str, published: dt.date, start: int = 0, end: int | None = None
 ) -> list[TextPeriod]:
@@ -428,6 +444,8 @@ def find_periods(
             period = _began(period, published)
         if match["since"] and not (match["s_weekday"] or match["since_start"]):
             period = _since_scope(text, match, period)
+        elif period.flow and _COLLECTED.search(text, max(start, match.start() - 40), match.start()):
+            period = replace(period, as_of=True, flow=False)
         periods.append(period)
     return periods
 
