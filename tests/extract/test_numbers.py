@@ -197,3 +197,12 @@ def test_absurdly_long_numbers_are_never_counts() -> None:
 )
 def test_south_asian_scales_and_grouping(text: str, value: int) -> None:
     assert [q.value for q in find_quantities(text) if q.is_count] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("over 2000 people dead", "count"), ("some 1900 families", "count"), ("in 2000 and", "year")],
+)
+def test_a_year_like_number_before_a_people_noun_counts(text: str, kind: str) -> None:
+    [quantity] = find_quantities(text)
+    assert quantity.kind == kind
