@@ -375,7 +375,8 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
 _EVENT_SINCE = re.compile(
     r"\b(?:rains?|rainfall|downpours|monsoon|floods?|flooding|storms?|fighting|clashes|violence|"
     r"hostilities|war|conflict|outbreak|epidemic|drought|offensive|bombardment|shelling|unrest|"
-    r"insecurity|attacks|strikes|airstrikes|raids|protests|crackdown|heatwave|fires|wildfires)"
+    r"insecurity|attacks|strikes|airstrikes|raids|protests|crackdown|heatwave|fires|wildfires|"
+    r"landslides|mudslides|cyclones?|hurricanes?|typhoons?|earthquakes?|aftershocks|eruptions?)"
     r"(?:\s+(?:in|around|across|near|along|over|on)\s+(?:[\w'’.-]+\s+){1,4}?)?\s*$",
     re.I,
 )
