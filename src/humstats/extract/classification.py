@@ -549,6 +549,15 @@ def classify_count(
             # "More than 1,600 Sudanese crossed ..., bringing the total since April 2023 to
             # 912,000": the running total of what the sentence just counted
             return Candidate(q, previous.indicator, None, sentence, inherited=True)
+        if (
+            previous is not None
+            and previous.sentence == sentence
+            and head in {"people", "bare"}
+            and INCREASE_OF.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
+        ):
+            # "173,000 people were displaced, an increase of 5,400 people since last week":
+            # the new part of what the sentence just counted
+            return Candidate(q, previous.indicator, None, sentence, inherited=True)
         return None
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
@@ -562,6 +571,10 @@ _TOTAL_TO = re.compile(
     r"[^.;:]{0,60}?\bto\s+$",
     re.I,
 )
+
+INCREASE_OF = re.compile(r"\b(?:an?\s+)?(?:increase|rise|jump|surge|increment)\s+of\s+$", re.I)
+"""Before a count: how much the count just given grew ("an increase of 5,400"), new people
+in the window since the last one."""
 
 _REVISED_TO = re.compile(
     r"\b(?:revis|rais|lower|updat|correct|increas|reduc|adjust|amend|chang)(?:e|es|ed|ing)\s+"

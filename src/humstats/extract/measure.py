@@ -105,7 +105,11 @@ _STOCK_BEFORE = re.compile(
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
-_NEW_BEFORE = re.compile(r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new)\s*$", re.I)
+_NEW_BEFORE = re.compile(
+    r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new"
+    r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$",
+    re.I,
+)
 _NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly|new)\b(?!\s+than\b)", re.I)
 """"another 900", "an additional 15,000", "1,200 more", "318 new cholera cases": counted on
 top of an earlier total, so new in the window the text reports on."""
