@@ -50,6 +50,8 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("over the period April–June 2024", "2024-04-01", "2024-06-30", False),
         ("from November 2023 to February 2024", "2023-11-01", "2024-02-29", False),
         ("from 1 to 15 October", "2024-10-01", "2024-10-15", False),
+        ("in the week to 24 November", "2024-11-18", "2024-11-24", False),
+        ("the fortnight ending 30 November", "2024-11-17", "2024-11-30", False),
         ("during the month of July 2024", "2024-07-01", "2024-07-31", False),
         ("data collected August–September 2024", "2024-08-01", "2024-09-30", True),
     ],

@@ -95,6 +95,10 @@ PERIOD_RE = re.compile(
     rf"(?:,?\s+(?P<dy3>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:the\s+month\s+of\s+)?(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
+    # "in the week to 14 April", "the fortnight ending 3 May": a window named by its last day
+    rf"|(?P<week_to>\b(?:(?:in|during|over)\s+)?the\s+(?P<wt_unit>week|fortnight|seven\s+days)"
+    rf"\s+(?:to|ending|up\s+to|through)\s+(?:(?:Sunday|Saturday|Friday),?\s+)?"
+    rf"{_DAY_MONTH.replace('<', '<w_')})"
     # "between May and September 2023", "May to September 2023", "from January to the end of
     # July", "April–June 2024": a window of whole months
     rf"|(?P<months>(?:\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
@@ -282,6 +286,12 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             end, _MONTHS[first.lower().rstrip(".")], 1, int(first_year) if first_year else None
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
+    if match["week_to"]:
+        end = _day_month(match, "w_", published)
+        if end is None:
+            return None
+        days = 13 if match["wt_unit"].lower() == "fortnight" else 6
+        return TextPeriod(end - dt.timedelta(days=days), end, DatePrecision.WEEK, False, span, True)
     if match["between"] or match["dash"]:
         d1, m1, y1, d2, m2, y2 = (
             ("bd1", "bm1", "by1", "bd2", "bm2", "by2")
