@@ -51,6 +51,7 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("from November 2023 to February 2024", "2023-11-01", "2024-02-29", False),
         ("from 1 to 15 October", "2024-10-01", "2024-10-15", False),
         ("in the week to 24 November", "2024-11-18", "2024-11-24", False),
+        ("killed 40 people (health ministry, 28 November)", "2024-11-28", "2024-11-28", True),
         ("the fortnight ending 30 November", "2024-11-17", "2024-11-30", False),
         ("during the month of July 2024", "2024-07-01", "2024-07-31", False),
         ("data collected August–September 2024", "2024-08-01", "2024-09-30", True),
@@ -124,3 +125,7 @@ def test_a_month_name_used_as_a_verb_opens_no_window() -> None:
 
 def test_a_window_that_runs_past_publication_is_not_its_period() -> None:
     assert find_periods("for the period May to September 2025", PUBLISHED) == []
+
+
+def test_a_date_after_a_comma_outside_brackets_is_no_citation() -> None:
+    assert find_periods("Clashes in Goma, 28 November) resumed", PUBLISHED) == []

@@ -95,6 +95,8 @@ PERIOD_RE = re.compile(
     rf"(?:,?\s+(?P<dy3>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:the\s+month\s+of\s+)?(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
+    # a source cited in brackets with its date: "(Ministry of Health, 11 Feb)", "(CMP, 31 July)"
+    rf"|(?P<cited>(?<=, ){_DAY_MONTH.replace('<', '<c_')}(?=\s*\)))"
     # "in the week to 14 April", "the fortnight ending 3 May": a window named by its last day
     rf"|(?P<week_to>\b(?:(?:in|during|over)\s+)?the\s+(?P<wt_unit>week|fortnight|seven\s+days)"
     rf"\s+(?:to|ending|up\s+to|through)\s+(?:(?:Sunday|Saturday|Friday),?\s+)?"
@@ -286,6 +288,12 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             end, _MONTHS[first.lower().rstrip(".")], 1, int(first_year) if first_year else None
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
+    if match["cited"]:
+        text = match.string
+        if text.rfind("(", 0, match.start()) <= text.rfind(")", 0, match.start()):
+            return None  # no bracket open: a list's date, not a citation's
+        end = _day_month(match, "c_", published)
+        return TextPeriod(end, end, day, True, span) if end else None
     if match["week_to"]:
         end = _day_month(match, "w_", published)
         if end is None:
