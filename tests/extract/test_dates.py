@@ -51,6 +51,8 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("from November 2023 to February 2024", "2023-11-01", "2024-02-29", False),
         ("from 1 to 15 October", "2024-10-01", "2024-10-15", False),
         ("in the week to 24 November", "2024-11-18", "2024-11-24", False),
+        ("in the first seven months of the year", "2024-01-01", "2024-07-31", False),
+        ("during the first half of 2023", "2023-01-01", "2023-06-30", False),
         ("killed 40 people (health ministry, 28 November)", "2024-11-28", "2024-11-28", True),
         ("the fortnight ending 30 November", "2024-11-17", "2024-11-30", False),
         ("during the month of July 2024", "2024-07-01", "2024-07-31", False),
@@ -129,3 +131,9 @@ def test_a_window_that_runs_past_publication_is_not_its_period() -> None:
 
 def test_a_date_after_a_comma_outside_brackets_is_no_citation() -> None:
     assert find_periods("Clashes in Goma, 28 November) resumed", PUBLISHED) == []
+
+
+def test_the_year_a_when_clause_names() -> None:
+    text = "Fewer fled than in 2022, when 9,000 fled in the first four months of the year."
+    *_, period = find_periods(text, PUBLISHED)
+    assert (period.start, period.end) == (dt.date(2022, 1, 1), dt.date(2022, 4, 30))

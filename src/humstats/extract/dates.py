@@ -95,6 +95,9 @@ PERIOD_RE = re.compile(
     rf"(?:,?\s+(?P<dy3>(?:19|20)\d\d))?)"
     rf"|(?P<in_period>\b(?:in|during)\s+(?:the\s+month\s+of\s+)?(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
+    # "in the first seven months of the year", "during the first half of 2024"
+    rf"|(?P<first>\b(?:in|during|over)\s+the\s+first\s+(?:(?P<fm_n>\w+)\s+months|(?P<fm_part>half|"
+    rf"quarter))\s+of\s+(?:the\s+year|this\s+year|(?P<fm_y>(?:19|20)\d\d))\b)"
     # a source cited in brackets with its date: "(Ministry of Health, 11 Feb)", "(CMP, 31 July)"
     rf"|(?P<cited>(?<=, ){_DAY_MONTH.replace('<', '<c_')}(?=\s*\)))"
     # "in the week to 14 April", "the fortnight ending 3 May": a window named by its last day
@@ -173,6 +176,16 @@ def _window(start: dt.date, published: dt.date) -> bool:
     """
     year_start = start == dt.date(published.year, 1, 1)
     return year_start or (published - start).days <= _WINDOW_DAYS
+
+
+_WHEN_YEAR = re.compile(r"\b((?:19|20)\d\d),?\s+when\b[^.;]*$")
+
+
+def _year_before(match: re.Match[str], published: dt.date) -> int:
+    """The year "the year" means: one a "when" clause opens ("compared with 2016, when …
+    in the first seven months of the year"), else the year of publication."""
+    when = _WHEN_YEAR.search(match.string, max(0, match.start() - 120), match.start())
+    return int(when[1]) if when else published.year
 
 
 def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
@@ -288,6 +301,17 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
             end, _MONTHS[first.lower().rstrip(".")], 1, int(first_year) if first_year else None
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
+    if match["first"]:
+        months = {"half": 6, "quarter": 3}.get((match["fm_part"] or "").lower())
+        if months is None:
+            count = match["fm_n"].lower()
+            vague = count in {"few", "several"}
+            months = None if vague else int(count) if count.isdigit() else _NUMBER_WORDS.get(count)
+        if not months or months > 12:
+            return None
+        year = int(match["fm_y"]) if match["fm_y"] else _year_before(match, published)
+        end = dt.date(year, months, calendar.monthrange(year, months)[1])
+        return TextPeriod(dt.date(year, 1, 1), end, DatePrecision.MONTH, False, span, True)
     if match["cited"]:
         text = match.string
         if text.rfind("(", 0, match.start()) <= text.rfind(")", 0, match.start()):
@@ -344,6 +368,7 @@ _ANCHORS = (
     "start",
     "between",
     "weekend",
+    "first",
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
