@@ -56,6 +56,7 @@ from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import (
     as_of_heading,
     compared_period,
+    footer_periods,
     own_periods,
     period_for,
     remember_heading_period,
@@ -250,7 +251,26 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
             if key not in seen:
                 seen[key] = len(rows)
                 rows.append(row)
+    if block_dates:
+        _date_by_footers(rows, text, context, document.offset)
     return [row for row in rows if row is not None]
+
+
+def _date_by_footers(rows: list[dict | None], text: str, context: Context, offset: int) -> None:
+    """Stocks the text left undated take the date of a "Data as of …" note after them in
+    their paragraph."""
+    for start, end, period in footer_periods(text, context.published):
+        for row in rows:
+            if (
+                row is not None
+                and row["measure"] == Measure.STOCK.value
+                and row["method"].endswith(PERIOD_DEFAULTED)
+                and start <= row["span_start"] - offset < end
+            ):
+                row["period_start"] = period.start
+                row["period_end"] = period.end
+                row["date_precision"] = period.precision.value
+                row["method"] = METHOD
 
 
 _SHARE = re.compile(r"\s*\(\s*(\d{1,3})(?:[.,](\d+))?\s*%\s*\)")

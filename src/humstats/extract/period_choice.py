@@ -149,3 +149,21 @@ def as_of_heading(context: Context, period: TextPeriod | None) -> TextPeriod | N
     if not period.start <= heading.end < period.end:
         return period
     return dataclasses.replace(period, end=heading.end)
+
+
+_FOOTER = re.compile(
+    r"\b(?:data|figures|statistics|numbers|information)\s+(?:(?:are|is)\s+)?(?=as\s+(?:of|at)\b)",
+    re.I,
+)
+
+
+def footer_periods(text: str, published: dt.date) -> list[tuple[int, int, TextPeriod]]:
+    """A "Data as of 31 Dec 2024" note after the figures of its paragraph dates those the text
+    left undated: each note's paragraph start, its own start, and its date."""
+    found = []
+    for match in _FOOTER.finditer(text):
+        periods = find_periods(text, published, match.end(), min(len(text), match.end() + 40))
+        if periods and periods[0].as_of and periods[0].span[0] == match.end():
+            paragraph = text.rfind("\n\n", 0, match.start()) + 1
+            found.append((paragraph, match.start(), periods[0]))
+    return found
