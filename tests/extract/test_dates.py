@@ -45,6 +45,18 @@ PUBLISHED = dt.date(2024, 12, 3)  # a Tuesday
         ("heavy rain on Sept. 10-11", "2024-09-10", "2024-09-11", False),
         ("between Oct 3–5", "2024-10-03", "2024-10-05", False),
         ("clashes on Feb. 6–8, 2023", "2023-02-06", "2023-02-08", False),
+        ("May to September 2024", "2024-05-01", "2024-09-30", False),
+        ("from January to the end of July", "2024-01-01", "2024-07-31", False),
+        ("over the period April–June 2024", "2024-04-01", "2024-06-30", False),
+        ("from November 2023 to February 2024", "2023-11-01", "2024-02-29", False),
+        ("from 1 to 15 October", "2024-10-01", "2024-10-15", False),
+        ("in the week to 24 November", "2024-11-18", "2024-11-24", False),
+        ("in the first seven months of the year", "2024-01-01", "2024-07-31", False),
+        ("during the first half of 2023", "2023-01-01", "2023-06-30", False),
+        ("killed 40 people (health ministry, 28 November)", "2024-11-28", "2024-11-28", True),
+        ("the fortnight ending 30 November", "2024-11-17", "2024-11-30", False),
+        ("during the month of July 2024", "2024-07-01", "2024-07-31", False),
+        ("data collected August–September 2024", "2024-08-01", "2024-09-30", True),
     ],
 )
 def test_phrases(phrase: str, start: str, end: str, as_of: bool) -> None:
@@ -107,3 +119,21 @@ def test_since_opens_a_window_or_names_a_crisis_start(phrase: str, window: bool)
     [period] = find_periods(phrase, PUBLISHED)
     assert period.flow is window
     assert period.end == PUBLISHED
+
+
+def test_a_month_name_used_as_a_verb_opens_no_window() -> None:
+    assert find_periods("Crowds march to May Square every week.", PUBLISHED) == []
+
+
+def test_a_window_that_runs_past_publication_is_not_its_period() -> None:
+    assert find_periods("for the period May to September 2025", PUBLISHED) == []
+
+
+def test_a_date_after_a_comma_outside_brackets_is_no_citation() -> None:
+    assert find_periods("Clashes in Goma, 28 November) resumed", PUBLISHED) == []
+
+
+def test_the_year_a_when_clause_names() -> None:
+    text = "Fewer fled than in 2022, when 9,000 fled in the first four months of the year."
+    *_, period = find_periods(text, PUBLISHED)
+    assert (period.start, period.end) == (dt.date(2022, 1, 1), dt.date(2022, 4, 30))

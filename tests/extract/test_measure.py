@@ -28,6 +28,11 @@ def figures(text: str) -> list[tuple[str, int, str, dt.date]]:
         ("At least 85 people were wounded during an assault on the camp.", "flow"),
         ("The toll has risen to 2,300 dead since the war began.", "stock"),
         ("Some 44 miners died in the landslide at the Kamituga pit.", "flow"),
+        ("Health teams logged 96 new measles cases in Mopti.", "flow"),
+        ("The toll from the storm rose on Friday, with at least 56 people dead.", "stock"),
+        ("The agency said today that 3,200 people in Tete remain without shelter.", "stock"),
+        ("Today, 14 people were killed when a bus overturned near Tete.", "flow"),
+        ("Some 9,000 people affected by cyclones since 12 September need shelter.", "stock"),
     ],
 )
 def test_windows_and_events(text: str, measure: str) -> None:

@@ -197,3 +197,24 @@ def test_absurdly_long_numbers_are_never_counts() -> None:
 )
 def test_south_asian_scales_and_grouping(text: str, value: int) -> None:
     assert [q.value for q in find_quantities(text) if q.is_count] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("over 2000 people dead", "count"), ("some 1900 families", "count"), ("in 2000 and", "year")],
+)
+def test_a_year_like_number_before_a_people_noun_counts(text: str, kind: str) -> None:
+    [quantity] = find_quantities(text)
+    assert quantity.kind == kind
+
+
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f", "\u2009", "\u2007"])
+def test_thousands_grouped_by_any_space_are_one_count(space: str) -> None:
+    from humstats.extract.context import plain
+
+    quantities = find_quantities(plain(f"In 2023 78{space}784 cases and 1{space}159 deaths"))
+    assert [(q.value, q.kind) for q in quantities] == [
+        (2023, "year"),
+        (78784, "count"),
+        (1159, "count"),
+    ]

@@ -383,11 +383,32 @@ _REVISION_REACH = 160
 """How far after a first count its revision may come: the rest of its sentence or the next."""
 
 
+_EARLIER_VALUE = re.compile(
+    # "follows a previous count of 304 dead", "revising its earlier figure of 41"
+    r"\b(?:previous|earlier|initial|preliminary|prior|original|former)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:count|toll|figure|estimate|tally|total|number)s?\s+(?:of|at|was|stood\s+at)\s+$"
+    # "raising the toll from 169", "revised the death toll down from 41"
+    r"|\b(?:rais|revis|lower|increas|lift|push|tak|bring|bump|correct|updat|adjust)\w*\s+"
+    r"(?:the|its|their|an?)\s+(?:[\w'’-]+\s+){0,2}?(?:count|toll|figure|estimate|tally|total|"
+    r"number)s?\s+(?:(?:up|down)(?:wards?)?\s+)?from\s+$"
+    # "had earlier put the toll at 15 before ...": a count given before the one now known
+    r"|\bhad\s+(?:initially|originally|earlier|first|previously|at\s+first)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:at|as|of)?\s*$",
+    re.I,
+)
+"""Words right before a count that make it a value the text has replaced: an earlier toll,
+or the value a revision started from. The words are enough; no revision need follow."""
+_EARLIER_REACH = 60
+
+
 def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     """A first count the text says was later revised ("initially reported 12 deaths …, but
-    the governor later put the toll at 78"): what was known then, not a figure of the text.
-    Only its own clause marks it as a first count; the revision may come in the next
-    sentence."""
+    the governor later put the toll at 78", "follows a previous count of 304"): what was
+    known then, not a figure of the text. Only its own clause marks it as a first count; the
+    revision may come in the next sentence."""
+    clause = masked[max(lower, q.hedge_start - _EARLIER_REACH) : q.hedge_start]
+    if _EARLIER_VALUE.search(clause[clause.rfind(",") + 1 :]):
+        return True
     if not _FIRST_COUNT.search(masked, lower, q.start):
         return False  # most counts stop here, before the clause is looked for
     if not _FIRST_COUNT.search(masked, clause_start(masked, lower, q.start), q.start):
@@ -542,6 +563,15 @@ def classify_count(
             # "More than 1,600 Sudanese crossed ..., bringing the total since April 2023 to
             # 912,000": the running total of what the sentence just counted
             return Candidate(q, previous.indicator, None, sentence, inherited=True)
+        if (
+            previous is not None
+            and previous.sentence == sentence
+            and head in {"people", "bare"}
+            and INCREASE_OF.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
+        ):
+            # "173,000 people were displaced, an increase of 5,400 people since last week":
+            # the new part of what the sentence just counted
+            return Candidate(q, previous.indicator, None, sentence, inherited=True)
         return None
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
@@ -555,6 +585,10 @@ _TOTAL_TO = re.compile(
     r"[^.;:]{0,60}?\bto\s+$",
     re.I,
 )
+
+INCREASE_OF = re.compile(r"\b(?:an?\s+)?(?:increase|rise|jump|surge|increment)\s+of\s+$", re.I)
+"""Before a count: how much the count just given grew ("an increase of 5,400"), new people
+in the window since the last one."""
 
 _REVISED_TO = re.compile(
     r"\b(?:revis|rais|lower|updat|correct|increas|reduc|adjust|amend|chang)(?:e|es|ed|ing)\s+"

@@ -37,10 +37,21 @@ from humstats.extract.places import (
 from humstats.schema import Indicator, Measure
 
 TYPOGRAPHY = str.maketrans(
-    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‘": "'",
+        "’": "'",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2007": " ",
+    }
 )
-"""Curly quotes and non-breaking spaces read as their plain forms, one character for one so
-every offset still points into the document ('reported 800 deaths, “including 300 children”')."""
+"""Curly quotes and non-breaking, thin and figure spaces ("78\u2007784") read as their plain
+forms, one character for one so every offset still points into the document ('reported 800
+deaths, “including 300 children”')."""
 
 _MARKS = tuple(chr(code) for code in TYPOGRAPHY)
 _ASCII_AS_IS = not any(mark.isascii() for mark in _MARKS)

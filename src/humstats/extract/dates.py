@@ -83,8 +83,9 @@ PERIOD_RE = Folded.compile(
     rf"|(?P<rel>\b(?:last|this|past)\s+(?P<rel_unit>week|month|year|weekend)\b|\bso far this year\b"
     rf"|\b(?P<weekend>(?:over|at|during)\s+the\s+weekend)\b"
     rf"|\bovernight\b|\byesterday\b|\btoday\b)"
-    rf"|(?P<between>\bbetween\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
-    rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+and\s+"
+    # "between 1 and 15 October", "from 1 to 15 October", "from 3 May until 9 June 2024"
+    rf"|(?P<between>\b(?:between|from)\s+(?P<bd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'bm1')}"
+    rf"(?:,?\s+(?P<by1>(?:19|20)\d\d))?)?\s+(?:and|to|until|till|through)\s+"
     rf"(?P<bd2>\d{{1,2}})\s+{_MONTH.replace('month', 'bm2')}(?:,?\s+(?P<by2>(?:19|20)\d\d))?)"
     # "9–15 July", "1 January – 3 March 2025": a dated window written with a dash
     rf"|(?P<dash>\b(?P<dd1>\d{{1,2}})(?:\s+{_MONTH.replace('month', 'dm1')}"
@@ -93,10 +94,23 @@ PERIOD_RE = Folded.compile(
     # month first, as US and wire style write it: "Sept. 10-11", "Oct 3–5, 2024"
     rf"|\b{_MONTH.replace('month', 'dm3')}\s+(?P<dd3>\d{{1,2}})\s*[–—-]\s*(?P<dd4>\d{{1,2}})\b"
     rf"(?:,?\s+(?P<dy3>(?:19|20)\d\d))?)"
-    rf"|(?P<in_period>\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
+    rf"|(?P<in_period>\b(?:in|during)\s+(?:the\s+month\s+of\s+)?(?:(?:early|late|mid)[- ])?"
     rf"(?:{_MONTH.replace('month', 'im')}(?:\s+(?P<iy>(?:19|20)\d\d))?|(?P<iyear>(?:19|20)\d\d))\b)"
-    rf"|(?P<months>\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
-    rf"\s+and\s+{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?)",
+    # "in the first seven months of the year", "during the first half of 2024"
+    rf"|(?P<first>\b(?:in|during|over)\s+the\s+first\s+(?:(?P<fm_n>\w+)\s+months|(?P<fm_part>half|"
+    rf"quarter))\s+of\s+(?:the\s+year|this\s+year|(?P<fm_y>(?:19|20)\d\d))\b)"
+    # a source cited in brackets with its date: "(Ministry of Health, 11 Feb)", "(CMP, 31 July)"
+    rf"|(?P<cited>(?<=, ){_DAY_MONTH.replace('<', '<c_')}(?=\s*\)))"
+    # "in the week to 14 April", "the fortnight ending 3 May": a window named by its last day
+    rf"|(?P<week_to>\b(?:(?:in|during|over)\s+)?the\s+(?P<wt_unit>week|fortnight|seven\s+days)"
+    rf"\s+(?:to|ending|up\s+to|through)\s+(?:(?:Sunday|Saturday|Friday),?\s+)?"
+    rf"{_DAY_MONTH.replace('<', '<w_')})"
+    # "between May and September 2023", "May to September 2023", "from January to the end of
+    # July", "April–June 2024": a window of whole months
+    rf"|(?P<months>(?:\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"
+    rf"\s+and\s+|\b(?:from\s+)?{_MONTH.replace('month', 'mm3')}(?:\s+(?P<my3>(?:19|20)\d\d))?"
+    rf"\s*(?:\s(?:to|until|till|through)\s+(?:the\s+end\s+of\s+)?|[–—-]\s*))"
+    rf"{_MONTH.replace('month', 'mm2')}(?:\s+(?P<my2>(?:19|20)\d\d))?\b)",
 )
 """Every reference-period phrase the rules understand, one alternative per kind."""
 
@@ -161,6 +175,16 @@ def _window(start: dt.date, published: dt.date) -> bool:
     """
     year_start = start == dt.date(published.year, 1, 1)
     return year_start or (published - start).days <= _WINDOW_DAYS
+
+
+_WHEN_YEAR = re.compile(r"\b((?:19|20)\d\d),?\s+when\b[^.;]*$")
+
+
+def _year_before(match: re.Match[str], published: dt.date) -> int:
+    """The year "the year" means: one a "when" clause opens ("compared with 2016, when …
+    in the first seven months of the year"), else the year of publication."""
+    when = _WHEN_YEAR.search(match.string, max(0, match.start() - 120), match.start())
+    return int(when[1]) if when else published.year
 
 
 def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
@@ -261,19 +285,44 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
         end = min(end, published)
         return TextPeriod(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
     if match["months"]:
+        if match["mm3"] and match["mm3"][0].islower():
+            return None  # "they march to May Day": a verb, not a month
         end = on_or_before(
             published,
             _MONTHS[match["mm2"].lower().rstrip(".")],
             None,
             int(match["my2"]) if match["my2"] else None,
         )
+        first, first_year = (
+            (match["mm1"], match["my1"]) if match["mm1"] else (match["mm3"], match["my3"])
+        )
         start = on_or_before(
-            end,
-            _MONTHS[match["mm1"].lower().rstrip(".")],
-            1,
-            int(match["my1"]) if match["my1"] else None,
+            end, _MONTHS[first.lower().rstrip(".")], 1, int(first_year) if first_year else None
         )
         return TextPeriod(start, end, DatePrecision.MONTH, False, span, True)
+    if match["first"]:
+        months = {"half": 6, "quarter": 3}.get((match["fm_part"] or "").lower())
+        if months is None:
+            count = match["fm_n"].lower()
+            vague = count in {"few", "several"}
+            months = None if vague else int(count) if count.isdigit() else _NUMBER_WORDS.get(count)
+        if not months or months > 12:
+            return None
+        year = int(match["fm_y"]) if match["fm_y"] else _year_before(match, published)
+        end = dt.date(year, months, calendar.monthrange(year, months)[1])
+        return TextPeriod(dt.date(year, 1, 1), end, DatePrecision.MONTH, False, span, True)
+    if match["cited"]:
+        text = match.string
+        if text.rfind("(", 0, match.start()) <= text.rfind(")", 0, match.start()):
+            return None  # no bracket open: a list's date, not a citation's
+        end = _day_month(match, "c_", published)
+        return TextPeriod(end, end, day, True, span) if end else None
+    if match["week_to"]:
+        end = _day_month(match, "w_", published)
+        if end is None:
+            return None
+        days = 13 if match["wt_unit"].lower() == "fortnight" else 6
+        return TextPeriod(end - dt.timedelta(days=days), end, DatePrecision.WEEK, False, span, True)
     if match["between"] or match["dash"]:
         d1, m1, y1, d2, m2, y2 = (
             ("bd1", "bm1", "by1", "bd2", "bm2", "by2")
@@ -318,6 +367,7 @@ _ANCHORS = (
     "start",
     "between",
     "weekend",
+    "first",
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _WORD_START = re.compile(r"\b\w")
@@ -367,7 +417,8 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
 _EVENT_SINCE = re.compile(
     r"\b(?:rains?|rainfall|downpours|monsoon|floods?|flooding|storms?|fighting|clashes|violence|"
     r"hostilities|war|conflict|outbreak|epidemic|drought|offensive|bombardment|shelling|unrest|"
-    r"insecurity|attacks|strikes|airstrikes|raids|protests|crackdown|heatwave|fires|wildfires)"
+    r"insecurity|attacks|strikes|airstrikes|raids|protests|crackdown|heatwave|fires|wildfires|"
+    r"landslides|mudslides|cyclones?|hurricanes?|typhoons?|earthquakes?|aftershocks|eruptions?)"
     r"(?:\s+(?:in|around|across|near|along|over|on)\s+(?:[\w'’.-]+\s+){1,4}?)?\s*$",
     re.I,
 )
@@ -402,6 +453,15 @@ def _began(period: TextPeriod, published: dt.date) -> TextPeriod:
     return replace(period, end=published, as_of=False, flow=_window(period.start, published))
 
 
+_COLLECTED = re.compile(
+    r"\b(?:collected|gathered|conducted|carried\s+out|surveyed|assessed|analysed|analyzed|"
+    r"(?:data|survey|assessment|fieldwork|collection)\s+(?:period|round|window))\s*(?:in|on|during|over|from)?\s*$",
+    re.I,
+)
+"""Before a window: when data were gathered ("data collected February–March 2025"), so the
+counts it dates are what stood then, not what happened in it."""
+
+
 def find_periods(
     text: str, published: dt.date, start: int = 0, end: int | None = None
 ) -> list[TextPeriod]:
@@ -427,6 +487,8 @@ def find_periods(
             period = _began(period, published)
         if match["since"] and not (match["s_weekday"] or match["since_start"]):
             period = _since_scope(text, match, period)
+        elif period.flow and _COLLECTED.search(text, max(start, match.start() - 40), match.start()):
+            period = replace(period, as_of=True, flow=False)
         periods.append(period)
     return periods
 

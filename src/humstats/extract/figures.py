@@ -15,6 +15,7 @@ walks the sentences and tables, keeps a figure stated twice once, and writes the
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -54,6 +55,8 @@ from humstats.extract.measure import continues_incident, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import (
     as_of_heading,
+    compared_period,
+    footer_periods,
     own_periods,
     period_for,
     remember_heading_period,
@@ -213,6 +216,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
     block_dates = "as of" in lowered or "as at" in lowered or ":\n" in text
     rows: list[dict | None] = []
     seen: dict[tuple[str, int], int] = {}
+    shares = "%)" in text or "% )" in text
     for index, sentence in enumerate(sentences):
         in_sentence = by_sentence.get(index)
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
@@ -226,6 +230,8 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
         if any(q.is_count for q in in_sentence):
             found, attributions = _sentence_figures(document, context, sentence, in_sentence)
             for figure, row in without_mixed_totals(found, text, sentence[1]):
+                if shares and _share_of_earlier(text, figure.quantity, reading.by_sentence):
+                    continue
                 if figure.revises is not None:
                     _drop(rows, seen, figure.revises, document.offset)
                 key = (figure.indicator.value, figure.quantity.value)
@@ -245,7 +251,47 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
             if key not in seen:
                 seen[key] = len(rows)
                 rows.append(row)
+    if block_dates:
+        _date_by_footers(rows, text, context, document.offset)
     return [row for row in rows if row is not None]
+
+
+def _date_by_footers(rows: list[dict | None], text: str, context: Context, offset: int) -> None:
+    """Stocks the text left undated take the date of a "Data as of …" note after them in
+    their paragraph."""
+    for start, end, period in footer_periods(text, context.published):
+        for row in rows:
+            if (
+                row is not None
+                and row["measure"] == Measure.STOCK.value
+                and row["method"].endswith(PERIOD_DEFAULTED)
+                and start <= row["span_start"] - offset < end
+            ):
+                row["period_start"] = period.start
+                row["period_end"] = period.end
+                row["date_precision"] = period.precision.value
+                row["method"] = METHOD
+
+
+_SHARE = re.compile(r"\s*\(\s*(\d{1,3})(?:[.,](\d+))?\s*%\s*\)")
+
+
+def _share_of_earlier(text: str, q: Quantity, by_sentence: dict[int, list[Quantity]]) -> bool:
+    """A count followed by its share in brackets ("228 (72%) severe cases" in a list under
+    318 cases) is a part of the earlier number that share is of: a breakdown, not a total.
+    The arithmetic decides, within the rounding of the share as written."""
+    share = _SHARE.match(text, q.end)
+    if share is None:
+        return False
+    decimals = share[2] or ""
+    percent = float(f"{share[1]}.{decimals or 0}")
+    tolerance = 10.0 ** -len(decimals)
+    return any(
+        o.is_count and o.value > q.value and abs(100 * q.value / o.value - percent) < tolerance
+        for found in by_sentence.values()
+        for o in found
+        if o.end <= q.start
+    )
 
 
 def _drop(
@@ -319,7 +365,9 @@ def _sentence_figures(
         if attributions is None:
             attributions = find_attributions(text, s0, s1)
         place = place_for(context, figure, lower, upper)
-        period = period_for(q, periods, lower, upper, s0, first_count)
+        period = compared_period(text, masked, context.published, q, lower, upper) or period_for(
+            q, periods, lower, upper, s0, first_count
+        )
         if period is None and figure.inherited:
             period = context.previous_period
         if period is None:

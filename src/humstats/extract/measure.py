@@ -105,10 +105,14 @@ _STOCK_BEFORE = re.compile(
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
-_NEW_BEFORE = re.compile(r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new)\s*$", re.I)
-_NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly)\b(?!\s+than\b)", re.I)
-""""another 900", "an additional 15,000", "1,200 more": counted on top of an earlier total,
-so new in the window the text reports on."""
+_NEW_BEFORE = re.compile(
+    r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new"
+    r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$",
+    re.I,
+)
+_NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly|new)\b(?!\s+than\b)", re.I)
+""""another 900", "an additional 15,000", "1,200 more", "318 new cholera cases": counted on
+top of an earlier total, so new in the window the text reports on."""
 SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
 """Just before a date: the date starts a running count ("since the war began in April 2023")."""
 
@@ -136,6 +140,15 @@ _SINCE_CRISIS = Folded.compile(
 )
 """A count since a crisis began ("since the war began", "since the start of the outbreak"):
 a running total, whatever event words the sentence holds."""
+_WITH = re.compile(r"\s*with\b", re.I)
+_TOLL = re.compile(r"\btoll\b", re.I)
+"""A count in a "with ..." phrase of a sentence about a toll ("With over 2,000 people dead
+and more than 12,000 injured, the toll continues to rise") is that toll: a stock, whatever
+event or day the sentence names."""
+_TODAY = re.compile(r"today", re.I)
+"""In a dated release, "today" outside a count's clause ("In Peru today, the UN redirected
+$3 million to protect 140,000 people impacted by El Niño") dates what the source did, not a
+window the count is new in."""
 _FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b")
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
@@ -222,6 +235,9 @@ def measure_of(
         return Measure.FLOW
     if indicator in STATES:
         return Measure.STOCK  # a condition at a date: an incident or window near it dates it
+    clause = clause_start(masked, sentence[0], q.hedge_start)  # not cut at the count before
+    if _WITH.match(masked, clause, q.hedge_start) and _TOLL.search(masked, *sentence):
+        return Measure.STOCK  # "the toll climbed on Sunday, with at least 724 dead": the toll
     if _NEW_WORDS.search(masked, start, end):
         return Measure.FLOW
     if _SINCE_CRISIS.search(masked, start, end) or any(
@@ -233,7 +249,9 @@ def measure_of(
     flows = [
         p
         for p in periods
-        if p.flow and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
+        if p.flow
+        and not SINCE_EVENT.search(text, max(sentence[0], p.span[0] - 60), p.span[0])
+        and (start <= p.span[0] < end or not _TODAY.fullmatch(text, *p.span))
     ]
     if flows:
         return Measure.FLOW

@@ -294,6 +294,14 @@ def _kind_before(text: str, start: int) -> str | None:
     return None
 
 
+_PEOPLE_AFTER = re.compile(
+    r"\s+(?:people|persons|civilians|residents|refugees|migrants|children|families|households|"
+    r"individuals|IDPs|dead|deaths|killed|injured|wounded|casualties|cases)\b"
+)
+"""After a year-like number, a people noun makes it a count ("over 2000 people dead"): a year
+does not take a plural noun right after it."""
+
+
 def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     """Why a number is not a count, or ``count``."""
     if phones and any(start <= token.start < end for start, end in phones):
@@ -321,6 +329,7 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
         and len(token.raw) == 4
         and token.raw.isdigit()
         and 1800 <= token.value <= 2100
+        and not _PEOPLE_AFTER.match(text, token.end)
     ):
         return "year"
     if before_kind == "code" and not token.scaled and "," not in token.raw:

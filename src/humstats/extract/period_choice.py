@@ -41,6 +41,18 @@ def own_periods(
     ]
 
 
+def compared_period(
+    text: str, masked: str, published: dt.date, q: Quantity, lower: int, upper: int
+) -> TextPeriod | None:
+    """The period of an earlier value itself ("1,932 cases in June" in "2,604 cases in July,
+    compared with 1,932 cases in June"): the one written right after it, which
+    ``own_periods`` keeps from the sentence's other counts."""
+    if not tail(masked, max(lower, q.hedge_start - 25), q.hedge_start).endswith(COMPARED):
+        return None
+    found = find_periods(text, published, q.end, min(upper, q.end + 60))
+    return next((p for p in found if p.span[0] - q.end <= 15), None)
+
+
 def _since(period: TextPeriod, text: str, published: dt.date, s0: int) -> TextPeriod:
     """A date inside a "since ..." phrase ("since the onset of floods on 28 May") starts a
     count that runs to publication; it does not end one."""
@@ -138,3 +150,21 @@ def as_of_heading(context: Context, period: TextPeriod | None) -> TextPeriod | N
     if not period.start <= heading.end < period.end:
         return period
     return dataclasses.replace(period, end=heading.end)
+
+
+_FOOTER = re.compile(
+    r"\b(?:data|figures|statistics|numbers|information)\s+(?:(?:are|is)\s+)?(?=as\s+(?:of|at)\b)",
+    re.I,
+)
+
+
+def footer_periods(text: str, published: dt.date) -> list[tuple[int, int, TextPeriod]]:
+    """A "Data as of 31 Dec 2024" note after the figures of its paragraph dates those the text
+    left undated: each note's paragraph start, its own start, and its date."""
+    found = []
+    for match in _FOOTER.finditer(text):
+        periods = find_periods(text, published, match.end(), min(len(text), match.end() + 40))
+        if periods and periods[0].as_of and periods[0].span[0] == match.end():
+            paragraph = text.rfind("\n\n", 0, match.start()) + 1
+            found.append((paragraph, match.start(), periods[0]))
+    return found
