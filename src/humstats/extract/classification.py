@@ -445,7 +445,8 @@ def classify_count(
     if head != "partitive" and (cue is None or cue.indicator in FLED):
         places = places_in(context, *sentence)
         context.group = group_of(q, places) or context.group
-        moved = crossing(context.text, q, lower, upper, places, context.group)
+        # the words the parse gives this count: another clause's move is not its own
+        moved = crossing(attach or context.text, q, lower, upper, places, context.group)
         if moved is not None and (
             cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
         ):
