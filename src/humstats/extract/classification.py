@@ -328,6 +328,10 @@ def _cue_and_head(
     return cue, head
 
 
+_KEEPS = re.compile(r"\b(?:host|shelter|hous|home|population|inhabit)", re.I)
+"""A cue that says where people are kept, not what happened to them: "North Kivu hosts 2.6
+million of them" places the part of a figure already given."""
+
 _TIME_PART = re.compile(
     r",?\s+(?:since|in\s+the\s+(?:past|last)|over\s+the\s+(?:past|last)|during|in\s+(?:the\s+)?"
     r"(?:first|last|past)|(?:last|this)\s+(?:week|month|year)|so\s+far\s+this)\b",
@@ -452,6 +456,16 @@ def classify_count(
         ):
             return Candidate(q, moved.indicator, cue, sentence, people=True, place=moved.host)
     if head == "partitive":
+        if (
+            cue is not None
+            and cue.kind in {"before", "near"}
+            and cue.end <= q.hedge_start
+            and not masked[cue.end : q.hedge_start].strip()
+            and not _KEEPS.search(masked, cue.start, cue.end)
+        ):
+            # the part is the object of the verb right before it: "killed 25 of them",
+            # "injuring 31 of the traders": the verb says what happened to those counted
+            return Candidate(q, cue.indicator, cue, sentence, people=True)
         if (
             context.previous is not None
             and cue is not None
