@@ -43,10 +43,15 @@ _BREAKDOWN_PREDICATE = re.compile(
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
 
 _PARTITIVE_PREDICATE = re.compile(
-    r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
-    r"also|already)\s+)+(?:(?:in|at|under|on)\s+)?$",
+    r"\s+of\s+(?:(?:them|whom)\s+(?:{aux}\s+)*|(?:those|these)\s+(?:{aux}\s+)+)"
+    r"(?:(?:in|at|under|on)\s+)?$".format(
+        aux=r"(?:have|has|had|were|was|are|is|been|being|now|also|already|later|subsequently|"
+        r"eventually|since|reportedly|still)"
+    ),
     re.I,
 )
+"""Between a part and its verb: "two of them (later) died"; after "those" or "these" a
+participle names the whole ("14 of those hurt were women"), so a verb form must come first."""
 
 _PARTITIVE_WHOLE = re.compile(
     rf"(?:\d|\b(?:{NUMBER_WORDS}))\s+of\s+(?:the|its|their|these|those)\s+(?:[\w'’-]+\s+){{0,2}}$",
