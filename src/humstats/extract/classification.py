@@ -525,6 +525,15 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if (
+            head in {"people", "bare"}
+            and context.previous is not None
+            and context.previous.sentence == sentence
+            and _CHANGE_OF.search(masked, max(lower - 2, q.hedge_start - 30), q.hedge_start)
+        ):
+            # "4,350 suspected cases, an increase of 620 since the last bulletin": the change
+            # counts more of what the figure before it counts
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _POPULATION_LABEL.search(masked, lower, q.hedge_start):
             # "Population: 12.4 million", "Total population (2024 est.): 5.7 million"
             return Candidate(q, Indicator.POPULATION, None, sentence)
@@ -551,6 +560,10 @@ def classify_count(
         return None
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
+
+_CHANGE_OF = re.compile(r"\b(?:an?|the)\s+(?:increase|rise|jump|surge)\s+of\s+$", re.I)
+"""Before a count: a rise in the figure just given, in its units ("an increase of 5,400
+people since last week"); a fall is no count of people."""
 
 _POPULATION_LABEL = re.compile(r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M)
 """A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million")."""
