@@ -51,10 +51,15 @@ _OWNED_WHOLE = re.compile(r"\s+[^\s\d]*(?:['’]s\b|\d)")
 its first word is not the whole's noun."""
 
 _PARTITIVE_PREDICATE = re.compile(
-    r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
-    r"also|already)\s+)+(?:(?:in|at|under|on)\s+)?$",
+    r"\s+of\s+(?:(?:them|whom)\s+(?:{aux}\s+)*|(?:those|these)\s+(?:{aux}\s+)+)"
+    r"(?:(?:in|at|under|on)\s+)?$".format(
+        aux=r"(?:have|has|had|were|was|are|is|been|being|now|also|already|later|subsequently|"
+        r"eventually|since|reportedly|still)"
+    ),
     re.I,
 )
+"""Between a part and its verb: "two of them (later) died"; after "those" or "these" a
+participle names the whole ("14 of those hurt were women"), so a verb form must come first."""
 
 _PARTITIVE_WHOLE = Folded.compile(
     rf"(?:\d|\b(?:{NUMBER_WORDS}))\s+of\s+(?:the|its|their|these|those)\s+(?:[\w'’-]+\s+){{0,2}}$"
@@ -342,6 +347,10 @@ def _cue_and_head(
     return cue, head
 
 
+_KEEPS = re.compile(r"\b(?:host|shelter|hous|home|population|inhabit)", re.I)
+"""A cue that says where people are kept, not what happened to them: "North Kivu hosts 2.6
+million of them" places the part of a figure already given."""
+
 _TIME_PART = re.compile(
     r",?\s+(?:since|in\s+the\s+(?:past|last)|over\s+the\s+(?:past|last)|during|in\s+(?:the\s+)?"
     r"(?:first|last|past)|(?:last|this)\s+(?:week|month|year)|so\s+far\s+this)\b",
@@ -480,12 +489,23 @@ def classify_count(
     if head != "partitive" and (cue is None or cue.indicator in FLED):
         places = places_in(context, *sentence)
         context.group = group_of(q, places) or context.group
-        moved = crossing(context.text, q, lower, upper, places, context.group)
+        # the words the parse gives this count: another clause's move is not its own
+        moved = crossing(attach or context.text, q, lower, upper, places, context.group)
         if moved is not None and (
             cue is None or moved.indicator is cue.indicator or cue.indicator is Indicator.DISPLACED
         ):
             return Candidate(q, moved.indicator, cue, sentence, people=True, place=moved.host)
     if head == "partitive":
+        if (
+            cue is not None
+            and cue.kind in {"before", "near"}
+            and cue.end <= q.hedge_start
+            and not masked[cue.end : q.hedge_start].strip()
+            and not _KEEPS.search(masked, cue.start, cue.end)
+        ):
+            # the part is the object of the verb right before it: "killed 25 of them",
+            # "injuring 31 of the traders": the verb says what happened to those counted
+            return Candidate(q, cue.indicator, cue, sentence, people=True)
         if (
             context.previous is not None
             and cue is not None
@@ -540,6 +560,15 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if (
+            head in {"people", "bare"}
+            and context.previous is not None
+            and context.previous.sentence == sentence
+            and _CHANGE_OF.search(masked, max(lower - 2, q.hedge_start - 30), q.hedge_start)
+        ):
+            # "4,350 suspected cases, an increase of 620 since the last bulletin": the change
+            # counts more of what the figure before it counts
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _POPULATION_LABEL.search(masked, lower, q.hedge_start):
             # "Population: 12.4 million", "Total population (2024 est.): 5.7 million"
             return Candidate(q, Indicator.POPULATION, None, sentence)
@@ -575,6 +604,10 @@ def classify_count(
         return None
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
+
+_CHANGE_OF = re.compile(r"\b(?:an?|the)\s+(?:increase|rise|jump|surge)\s+of\s+$", re.I)
+"""Before a count: a rise in the figure just given, in its units ("an increase of 5,400
+people since last week"); a fall is no count of people."""
 
 _POPULATION_LABEL = re.compile(r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M)
 """A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million")."""

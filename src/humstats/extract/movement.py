@@ -60,6 +60,9 @@ _MOVES = (
     "seek+/sought ~ sanctuary",
     "find+/found ~ sanctuary",
     "take+/took/taken ~ refuge",
+    # staying somewhere is where the move ended: "2,000 Malians sheltering in Mbera"
+    "shelter+ in",
+    "leave+/left for",
 )
 _HOSTS = (
     "host+",
@@ -83,10 +86,27 @@ _GROUP_GAP = 25
 """How far after a number its group may be named ("12,000 new Burundian arrivals")."""
 _ABROAD = re.compile(
     r"\b(?:abroad|across the border|overseas"
-    r"|(?:neighbou?ring|other|host|nearby) countr(?:y|ies))\b",
+    r"|(?:neighbou?ring|other|host|nearby) (?:countr(?:y|ies)|states|nations))\b",
     re.I,
 )
 _INTENT = re.compile(r"\bto\s+$", re.I)
+_CAUSED = re.compile(
+    r"\b(?:forc|driv|drove|push|compel|caus|prompt|oblig|spurr?|sen[dt]|le[ad])\w*"
+    r"(?:\s+[\w'’,-]+){0,4}\s+$",
+    re.I,
+)
+"""Before a count: a verb that made the people move ("has driven some 48,000 Sudanese to
+seek refuge", "forced 15,000 to find shelter"): its "to" states a move made, not an intent."""
+_ABROAD_AFTER = re.compile(
+    r"\s+(?:(?:to|in|into|for|across)\s+)?(?:the\s+)?(?:abroad|overseas"
+    r"|(?:neighbou?ring|other|nearby) (?:countr(?:y|ies)|states|nations))\b",
+    re.I,
+)
+"""Right after a movement verb: the move ended in another country, whoever moved ("2
+million more have fled to neighbouring countries", "taking refuge in neighbouring states")."""
+_NEW_CLAUSE = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b", re.I)
+"""Between a count and a movement verb: the verb is another clause's ("2.6 million are
+displaced, and 1.3 million more have fled abroad")."""
 _HOST_NOUN = re.compile(
     r"\s+(?:[\w'’-]+\s+)?(?:island|coast|shores?|border|borders|towns?|city|region|province|"
     r"capital|port|waters|camps?|side|territory|soil|mainland|village|district|authorities)\b",
@@ -123,7 +143,8 @@ class Crossing:
     """What the movement words say of a count: refugees (or displaced) and where they are."""
 
     indicator: Indicator
-    host: Place
+    host: Place | None
+    """None where no place says where: the figure's place is chosen as for any other."""
 
 
 def group_of(q: Quantity, places: list[Place]) -> Place | None:
@@ -169,10 +190,21 @@ def crossing(
         for p in places
         if p.iso3 and p.level != DEMONYM and _ORIGIN.search(text, max(0, p.start - 12), p.start)
     }
-    if not origins:
-        return None
     move = _MOVE.search(text, q.end, upper)
-    intended = move is not None and _INTENT.search(text, max(0, move.start() - 12), move.start())
+    intended = (
+        move is not None
+        and _INTENT.search(text, max(0, move.start() - 12), move.start()) is not None
+        and not _CAUSED.search(text, max(0, q.hedge_start - 50), q.hedge_start)
+    )
+    if not origins:
+        if (
+            move is not None
+            and not intended
+            and _ABROAD_AFTER.match(text, move.end())
+            and not _NEW_CLAUSE.search(text, q.end, move.start())
+        ):
+            return Crossing(Indicator.REFUGEES, None)
+        return None
     if intended:
         move = None  # "hoping to cross into Bangladesh": not (yet) a crossing
     named = [
@@ -206,7 +238,11 @@ def crossing(
     elif move is None:
         return None
     if not hosts:
-        if move is not None and group is not None and _ABROAD.search(text, move.start(), upper):
+        if (
+            move is not None
+            and _ABROAD.search(text, move.start(), upper)
+            and (group is not None or not _NEW_CLAUSE.search(text, q.end, move.start()))
+        ):
             return Crossing(Indicator.REFUGEES, group)  # no host named: the country left
         return None
     abroad = [p for p in hosts if p.iso3 not in origins]
