@@ -50,7 +50,7 @@ _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left"
     # what people fled, and where: "who fled attacks around Dedougou have arrived in Tougan"
     r"|(?:fled|fleeing)\s+(?:(?!to\b|into\b|towards?\b)[a-z]+\s+){1,3}(?:in|around|near|across))"
-    r"\s+(?:the\s+)?(?:occupied\s+)?"
+    r"\s+(?:the\s+)?(?:occupied\s+|neighbou?ring\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
 )
 
