@@ -260,6 +260,12 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if context.previous is not None:
         if _TOTAL.search(context.text, lower, upper):
             return _country_level(context.previous_place)
+        previous = context.previous_place
+        if context.previous.sentence == figure.sentence and previous and previous.start < s1:
+            # "Over 165,000 people have been affected, with 76 deaths reported": one clause
+            # places both, even where the text named several areas before (not a place read
+            # ahead from a later sentence: that one is a guess for the first figure only)
+            return previous
         return _carried(context, s0, figure.inherited)
     before, after = _outside(context, figure.sentence)
     earlier = [p for p in before if p.level != DEMONYM]
