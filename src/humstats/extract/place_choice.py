@@ -292,19 +292,32 @@ def _one_country(context: Context, s0: int) -> bool:
 
 
 def _contained(places: list[Place], text: str) -> Place:
-    """The last place named, or the town before it where it names the town's area ("Floods
-    in Beledweyne, Hiraan region", "El Fasher, North Darfur"): the finer of the two."""
-    last = places[-1]
-    if len(places) > 1:
-        town = places[-2]
-        finer = (town.level == CITY and last.level in (ADMIN1, COUNTRY)) or (
-            town.level == ADMIN1 and last.level == COUNTRY
-        )
-        if finer and town.iso3 == last.iso3 and _APPOSED.fullmatch(text, town.end, last.start):
-            return town
-    return last
+    """The last place named, or the finer place it names the area of ("Floods in Beledweyne,
+    Hiraan region", "El Fasher, North Darfur", "Jalrez district of Maidan Wardak province"),
+    down the chain; a list of places in one area ("Kilwa, Liwale and Ruangwa districts in
+    Lindi region in south-eastern Tanzania") stops at the area: the figure is about all."""
+    index = len(places) - 1
+    while index > 0:
+        inner, outer = places[index - 1], places[index]
+        if not (
+            _LEVELS.get(inner.level, 0) > _LEVELS.get(outer.level, 0)
+            and inner.iso3 == outer.iso3
+            and _INSIDE.fullmatch(text, inner.end, outer.start)
+        ):
+            break
+        if index > 1 and _LISTED.fullmatch(text, places[index - 2].end, inner.start):
+            break
+        index -= 1
+    return places[index]
 
 
+_INSIDE = re.compile(
+    r"(?:\s+(?:district|county|region|province|state|governorate|department|prefecture|"
+    r"territory|municipality|township)s?)?(?:,\s*|\s+)(?:(?:in|of)\s+)?(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",
+    re.I,
+)
+"""What lies between a place and the area it is in: a type word, "in", "of", a direction."""
 _APPOSED = re.compile(r",\s*(?:in\s+)?(?:the\s+)?")
 
 
