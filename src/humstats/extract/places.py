@@ -591,8 +591,13 @@ _PLACE_WORDS = frozenset(
 
 
 def _typed(text: str, place: Place) -> bool:
-    """Whether the prose names a place as an area or town of its own ("Catatumbo region")."""
-    return bool(_TYPE_AFTER.match(text, place.end) or _APPOSED_TYPE.match(text, place.end))
+    """Whether the prose names a place as an area or town of its own ("Catatumbo region",
+    "the village of Solhan")."""
+    return bool(
+        _TYPE_AFTER.match(text, place.end)
+        or _APPOSED_TYPE.match(text, place.end)
+        or _TYPE_BEFORE.search(text, max(0, place.start - 80), place.start)
+    )
 
 
 def _here(place: Place) -> Place:
