@@ -141,6 +141,9 @@ class Context:
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
     document: list[Place] | None = None
     """Every place the document names, read alone (``_document``), when a span needs them."""
+    uncounted: list[tuple[int, int]] = field(default_factory=list)
+    """The sentences that state no count, in order: one right after a figure's may name where
+    the event it counts happened ("... were killed. The attack on the village of X ...")."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""

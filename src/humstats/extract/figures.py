@@ -200,6 +200,11 @@ def _read(
         and ambiguous(patterns, text, found)
         and "\n" not in text[slice(*sentences[index])].strip()
     ]
+    context.uncounted = [
+        sentence
+        for index, sentence in enumerate(sentences)
+        if not any(q.is_count for q in by_sentence.get(index, ()))
+    ]
     return _Reading(document, context, sentences, by_sentence, tables, in_tables, to_parse)
 
 

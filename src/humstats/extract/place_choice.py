@@ -241,6 +241,8 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
                 place = _country_level(place)
     if place is None:
         place = _definite(context, figure, lower, upper)
+    if place is not None and place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
+        place = _told_next(context, figure, place) or place
     if place is not None and place.level == DEMONYM and place.iso3:
         # "370 Palestinians were killed" in a text about the West Bank: the place named
         # in the sentence, else the one the text is about, when it is in that country
@@ -280,6 +282,47 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
 
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
 
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:bordering|borders?\s+(?:with|of)|(?:north|south|east|west)\w*\s+of|near|towards?"
+    r"|from)\s+(?:the\s+)?$",
+    re.I,
+)
+"""A place named as a point of reference ("a province bordering Niger"), not where."""
+
+
+_SHARE = re.compile(
+    r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?)\b",
+    re.I,
+)
+
+
+def _told_next(context: Context, figure: Candidate, country: Place) -> Place | None:
+    """A place in the country that the sentence right after the figure's names, where that
+    sentence counts nothing itself: it tells where the event counted happened ("At least 132
+    civilians were killed in Burkina Faso ... The attackers struck the village of Solhan").
+    Several places must read as one ("X in Y province", a list of one area's districts)."""
+    s1 = figure.sentence[1]
+    following = next((s for s in context.uncounted if s[0] >= s1), None)
+    text = context.text
+    if following is None or text[s1 : following[0]].strip():
+        return None  # the next sentence counts something: it is about its own figures
+    if _SHARE.search(text, *following):
+        return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
+    finer = [
+        p
+        for p in places_in(context, *following)
+        if p.iso3 == country.iso3
+        and p.level in (CITY, ADMIN1)
+        and not p.modifier
+        and not _REFERENCE_BEFORE.search(text, max(0, p.start - 25), p.start)
+    ]
+    if not finer or any(
+        not (_INSIDE.fullmatch(text, a.end, b.start) or _LISTED.fullmatch(text, a.end, b.start))
+        for a, b in pairwise(finer)
+    ):
+        return None
+    return _contained(finer, text)
+
 
 def _one_country(context: Context, s0: int) -> bool:
     """Whether the text so far (dateline included) is about one country."""
@@ -299,11 +342,10 @@ def _contained(places: list[Place], text: str) -> Place:
     index = len(places) - 1
     while index > 0:
         inner, outer = places[index - 1], places[index]
-        if not (
-            _LEVELS.get(inner.level, 0) > _LEVELS.get(outer.level, 0)
-            and inner.iso3 == outer.iso3
-            and _INSIDE.fullmatch(text, inner.end, outer.start)
-        ):
+        gap = _INSIDE.fullmatch(text, inner.end, outer.start)
+        finer = _LEVELS.get(inner.level, 0) - _LEVELS.get(outer.level, 0)
+        # two places of one level: "Solhan in Yagha province" says which is in which
+        if not (gap and inner.iso3 == outer.iso3 and (finer > 0 or finer == 0 and gap["in"])):
             break
         if index > 1 and _LISTED.fullmatch(text, places[index - 2].end, inner.start):
             break
@@ -313,7 +355,7 @@ def _contained(places: list[Place], text: str) -> Place:
 
 _INSIDE = re.compile(
     r"(?:\s+(?:district|county|region|province|state|governorate|department|prefecture|"
-    r"territory|municipality|township)s?)?(?:,\s*|\s+)(?:(?:in|of)\s+)?(?:the\s+)?"
+    r"territory|municipality|township)s?)?(?:,\s*|\s+)(?:(?P<in>in|of)\s+)?(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",
     re.I,
 )
@@ -504,14 +546,28 @@ def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None
         return heading  # "Cholera in Sofala\n2,300 cases in Beira. By 5 April, 61 had died."
     if _BULLET.search(context.text, max(0, s0 - 4), s0 + 2):
         return _country_level(place)  # each bullet of a list states a fact of its own
-    named = {
-        (p.name, p.level)
+    before = [
+        p
         for p in places_before(context, s0)
         if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE) and not p.modifier
-    } | {(place.name, place.level)}  # itself, where the dateline named it
-    # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
-    one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
+    ]
+    named = {(p.name, p.level) for p in before} | {(place.name, place.level)}  # or datelined
+    # one place, or a town and its region ("El Fasher, North Darfur", "the village of Solhan
+    # in Yagha province"); not two districts
+    one = (
+        len(named) == 1
+        or (len(named) == 2 and len({level for _, level in named}) == 2)
+        or _nested(before, context.text)
+    )
     return place if one else _country_level(place)
+
+
+def _nested(places: list[Place], text: str) -> bool:
+    """Whether the places are named each in the next ("Solhan in Yagha province")."""
+    return len(places) > 1 and all(
+        (gap := _INSIDE.fullmatch(text, a.end, b.start)) is not None and gap["in"]
+        for a, b in pairwise(places)
+    )
 
 
 _HEADING = re.compile(r"\s*[^\n]{3,120}(?<![.!?:;,])\n")
