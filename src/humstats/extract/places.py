@@ -150,18 +150,21 @@ class PackagedGazetteer:
             self._add(name, iso3 or None, COUNTRY if iso3 in pycountry_iso3() else NOWHERE)
         for continent in cache_.get_continents().values():
             self._add(continent["name"], None, NOWHERE)
+        designators = frozenset(data.get("designators", {}).get("words", []))
         for sub in pycountry.subdivisions:
             if getattr(sub, "parent_code", None) is None and sub.name not in self.ignore:
                 country = pycountry.countries.get(alpha_2=sub.country_code)
-                if country is not None:
-                    self._add(sub.name, country.alpha_3, ADMIN1)
-                    if sub.type:  # "Niger State", "Idlib Province": never the country
-                        self._exact.setdefault(
-                            fold(f"{sub.name} {sub.type}"), Place(sub.name, country.alpha_3, ADMIN1)
-                        )
-                    self._admin1.setdefault(fold(sub.name), []).append(
-                        Place(sub.name, country.alpha_3, ADMIN1)
+                if country is None:
+                    continue
+                name = _undesignated(sub.name, designators)  # "Gansu Sheng" is "Gansu"
+                self._add(name, country.alpha_3, ADMIN1)
+                if sub.type:  # "Niger State", "Idlib Province": never the country
+                    self._exact.setdefault(
+                        fold(f"{name} {sub.type}"), Place(name, country.alpha_3, ADMIN1)
                     )
+                self._admin1.setdefault(fold(name), []).append(
+                    Place(name, country.alpha_3, ADMIN1)
+                )
         for city in cache_.get_cities().values():
             iso3 = iso2_to_3.get(city["countrycode"])
             if iso3 is None:
@@ -277,6 +280,15 @@ class PackagedGazetteer:
                 )
             self._singles[name] = best
         return self._singles[name]
+
+
+def _undesignated(name: str, designators: AbstractSet[str]) -> str:
+    """An ISO 3166-2 name without the generic words prose leaves off ("Xinjiang Uygur
+    Zizhiqu" is "Xinjiang")."""
+    words = name.split()
+    while len(words) > 1 and words[-1] in designators:
+        words.pop()
+    return " ".join(words)
 
 
 def _minor_place(row: str) -> Place:
