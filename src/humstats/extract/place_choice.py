@@ -91,6 +91,8 @@ def _choose_place(
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
             continue
+        if _REFERENCE_BEFORE.search(before):
+            continue
         if indicator is Indicator.REFUGEES and place.level == DEMONYM:
             continue
         host = indicator is Indicator.REFUGEES and bool(_HOST_BEFORE.search(before))
@@ -270,7 +272,12 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             return previous
         return _carried(context, s0, figure.inherited)
     before, after = _outside(context, figure.sentence)
-    earlier = [p for p in before if p.level != DEMONYM]
+    earlier = [
+        p
+        for p in before
+        if p.level != DEMONYM
+        and not _REFERENCE_BEFORE.search(context.text, max(0, p.start - 25), p.start)
+    ]
     if earlier:
         last = _contained(earlier, context.text)
         return _choose_place([last], q, figure.indicator, context.text) or last
@@ -282,14 +289,12 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
 
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
 
-_REFERENCE_BEFORE = re.compile(
-    r"\b(?:bordering|borders?\s+(?:with|of)|(?:north|south|east|west)\w*\s+of|near|towards?"
-    r"|from)\s+(?:the\s+)?$",
-    re.I,
-)
-"""A place named as a point of reference ("a province bordering Niger"), not where."""
+_REFERENCE_BEFORE = re.compile(r"\b(?:bordering|borders?\s+(?:with|of))\s+(?:the\s+)?$", re.I)
+"""A place named as a point of reference ("a province bordering Niger", "near the border with
+Sudan"), not where."""
 
 
+_ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
 _SHARE = re.compile(
     r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?)\b",
     re.I,
@@ -306,6 +311,8 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
     text = context.text
     if following is None or text[s1 : following[0]].strip():
         return None  # the next sentence counts something: it is about its own figures
+    if _ACROSS.search(text, max(0, country.start - 20), country.start):
+        return None  # "Across Sudan, 755,000 people ...": the count is the country's
     if _SHARE.search(text, *following):
         return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
     finer = [
@@ -355,11 +362,14 @@ def _contained(places: list[Place], text: str) -> Place:
 
 _INSIDE = re.compile(
     r"(?:\s+(?:district|county|region|province|state|governorate|department|prefecture|"
-    r"territory|municipality|township)s?)?(?:,\s*|\s+)(?:(?P<in>in|of)\s+)?(?:the\s+)?"
-    r"(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",
+    r"territory|municipality|township)s?)?"
+    r"(?:,\s*(?:an?\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|camp|settlement|district|county"
+    r"|locality|commune)\s+)?|\s+)"
+    r"(?:(?P<in>in|of)\s+)?(?:the\s+)?(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",
     re.I,
 )
-"""What lies between a place and the area it is in: a type word, "in", "of", a direction."""
+"""What lies between a place and the area it is in: a type word, "in", "of", a direction,
+an apposition ("Koboko, a town in northern Uganda")."""
 _APPOSED = re.compile(r",\s*(?:in\s+)?(?:the\s+)?")
 
 
