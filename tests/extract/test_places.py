@@ -218,3 +218,13 @@ def test_a_place_read_at_an_offset_keeps_every_other_field() -> None:
         }
     )
     assert place.at("Goma", 3, 7) == dataclasses.replace(place, name="Goma", start=3, end=7)
+
+
+def test_a_disputed_area_is_in_the_claimant_the_text_names() -> None:
+    """Kashmir is read in India unless the words say which side ("Pakistan-administered
+    Kashmir") or the text names Pakistan only."""
+    assert ("Kashmir", "IND", COUNTRY) in places("Snow cut off roads in Kashmir.")
+    assert ("Kashmir", "PAK", COUNTRY) in places("Floods hit Pakistan-administered Kashmir.")
+    assert default_gazetteer().lookup("Kashmir", {"PAK"}).iso3 == "PAK"
+    assert default_gazetteer().lookup("Kashmir", {"PAK", "IND"}).iso3 == "IND"
+

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,6 +24,7 @@ from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
     ACTOR,
     ADMIN1,
+    ADMINISTERED,
     CITY,
     COUNTRY,
     DEMONYM,
@@ -31,6 +33,7 @@ from humstats.extract.places import (
     Place,
     default_gazetteer,
     find_places,
+    fold,
     incidental,
     venue_cities,
 )
@@ -264,6 +267,9 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             here = {p.iso3 for p in found if p.level != CITY}
             if any(p.iso3 not in here and _shared(context, p) for p in found):
                 found = _read_in_document(context, found)
+        claimants = getattr(context.gazetteer, "claimants", None)
+        if claimants is not None and any(claimants(p.name) for p in found):
+            found = _claimed(context, found, claimants)
         found.extend(
             Place(m.group(), None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -272,6 +278,24 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
         context.places[key] = found
         context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
     return found
+
+
+def _claimed(
+    context: Context, found: list[Place], claimants: Callable[[str], tuple[str, ...]]
+) -> list[Place]:
+    """A disputed area named bare ("reported in Kashmir") in the claimant the document first
+    names it under ("Pakistan-controlled Kashmir", or beside Pakistan alone)."""
+    first: dict[str, str | None] = {}
+    for place in _document(context):
+        if claimants(place.name):
+            first.setdefault(fold(place.name), place.iso3)
+    return [
+        replace(p, iso3=first.get(fold(p.name), p.iso3))
+        if claimants(p.name)
+        and not ADMINISTERED.search(context.text, max(0, p.start - 40), p.start)
+        else p
+        for p in found
+    ]
 
 
 def _document(context: Context) -> list[Place]:

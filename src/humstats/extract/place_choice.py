@@ -352,7 +352,7 @@ def _contained(places: list[Place], text: str) -> Place:
         gap = _INSIDE.fullmatch(text, inner.end, outer.start)
         finer = _LEVELS.get(inner.level, 0) - _LEVELS.get(outer.level, 0)
         # two places of one level: "Solhan in Yagha province" says which is in which
-        if not (gap and inner.iso3 == outer.iso3 and (finer > 0 or finer == 0 and gap["in"])):
+        if not (gap and inner.iso3 == outer.iso3 and (finer > 0 or (finer == 0 and gap["in"]))):
             break
         if index > 1 and _LISTED.fullmatch(text, places[index - 2].end, inner.start):
             break

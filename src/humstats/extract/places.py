@@ -123,6 +123,10 @@ class PackagedGazetteer:
         """Admin-1 areas by folded name: "Punjab" is in India and in Pakistan."""
         self._minor: dict[str, list[str]] = {}
         """Districts and towns by folded name, from ``gazetteer.tsv.gz``."""
+        self._claimants = {
+            fold(name): tuple(iso3s) for name, iso3s in data.get("disputed", {}).items()
+        }
+        """Areas several countries claim ("Kashmir"), by folded name: their claimants."""
         self._pcodes: dict[tuple[str, str], str] = {}
         """(ISO3, folded name) → OCHA p-code of an admin-1 area."""
         self._build(data)
@@ -162,9 +166,7 @@ class PackagedGazetteer:
                     self._exact.setdefault(
                         fold(f"{name} {sub.type}"), Place(name, country.alpha_3, ADMIN1)
                     )
-                self._admin1.setdefault(fold(name), []).append(
-                    Place(name, country.alpha_3, ADMIN1)
-                )
+                self._admin1.setdefault(fold(name), []).append(Place(name, country.alpha_3, ADMIN1))
         for city in cache_.get_cities().values():
             iso3 = iso2_to_3.get(city["countrycode"])
             if iso3 is None:
@@ -233,6 +235,9 @@ class PackagedGazetteer:
     def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
         exact, cities, minor = self._entries(name)
         if exact is not None:
+            claimants = self._claimants.get(fold(name), ())
+            if exact.iso3 not in mentioned and (named := [c for c in claimants if c in mentioned]):
+                return replace(exact, iso3=named[0])  # the claimant the text is about
             if exact.level == ADMIN1:
                 if exact.iso3 not in mentioned:
                     shared = self._admin1.get(fold(name), ())
@@ -257,6 +262,10 @@ class PackagedGazetteer:
             return self._single(name, cities, minor)
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
+
+    def claimants(self, name: str) -> tuple[str, ...]:
+        """The countries that claim an area ("Kashmir"), or none for an undisputed name."""
+        return self._claimants.get(fold(name), ())
 
     def shared(self, name: str) -> frozenset[str]:
         """The countries of the cities that bear the name, where several of a like size do
@@ -537,7 +546,28 @@ def find_places(
             if p.iso3 or len(countries) == 1
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
+    if claimants := getattr(gazetteer, "claimants", None):
+        found = [_administered(text, p, gazetteer, claimants(p.name)) for p in found]
     return found
+
+
+ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
+
+
+def _administered(
+    text: str, place: Place, gazetteer: Gazetteer, claimants: tuple[str, ...]
+) -> Place:
+    """A disputed area in the claimant its words name ("Pakistan-administered Kashmir",
+    "Indian-controlled Kashmir")."""
+    if not claimants:
+        return place
+    match = ADMINISTERED.search(text, max(0, place.start - 40), place.start)
+    if match is None:
+        return place
+    ruler = gazetteer.lookup(match[1], frozenset())
+    if ruler is None or ruler.iso3 not in claimants or ruler.level not in (COUNTRY, DEMONYM):
+        return place
+    return replace(place, iso3=ruler.iso3)
 
 
 _TAIL = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
