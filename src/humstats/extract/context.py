@@ -147,6 +147,9 @@ class Context:
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
+    citations: list[tuple[int, str]] | None = None
+    """Where each bracketed citation ending a paragraph starts, and its source ("(Govt. India,
+    12 Jun 2019)"), read the first time a figure names no source."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""
