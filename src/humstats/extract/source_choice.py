@@ -112,6 +112,27 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
     return with_short_name(nearest.source, context.short_names)
 
 
+_ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
+
+
+def source_after(context: Context, sentence: tuple[int, int]) -> str | None:
+    """The source a sentence that counts nothing credits with "according to X": the facts it
+    adds come from the same report as the figures of the sentence before, which named none
+    ("... killing at least 24 people. Homes were destroyed, according to the government.")."""
+    s0, s1 = sentence
+    if not _ACCORDING_TO.search(context.text, s0, s1):
+        return None
+    named = [
+        a.source
+        for a in find_attributions(context.text, s0, s1)
+        if not a.generic
+        and a.source != "it"
+        and _ACCORDING_TO.match(context.text, a.start)
+        and context.text[s0 : a.start].strip()  # "According to X, ..." opens what follows
+    ]
+    return with_short_name(named[-1], context.short_names) if named else None
+
+
 def remember_source(context: Context, attributions: list[Attribution]) -> None:
     """The source the next sentence's "it said" / unattributed figure refers to."""
     named = [a.source for a in attributions if a.source != "it" and not a.generic]
