@@ -89,6 +89,14 @@ def test_a_match_inside_a_longer_unknown_name_is_no_place(text: str) -> None:
     assert all(name not in ("Gate", "Qala", "Praia") for name, _, _ in found)
 
 
+def test_an_area_at_the_start_of_a_longer_name_abroad_is_no_place() -> None:
+    """Botswana's North-West district is no part of "Pakistan's North-West Frontier Province";
+    named as itself, in a text about Botswana, it is read."""
+    found = places("Families reached camps in Pakistan's North-West Frontier Province.")
+    assert [iso3 for _, iso3, _ in found] == ["PAK"]
+    assert ("North-West", "BWA", ADMIN1) in places("Floods hit North-West district, Botswana.")
+
+
 def test_residents_of_a_city_still_name_it() -> None:
     assert ("Goma", "COD", CITY) in places("Residents of Goma said the shelling went on.")
 

@@ -546,11 +546,25 @@ def find_places(
             if p.iso3 or len(countries) == 1
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
+    countries = {p.iso3 for p in found if p.iso3 and p.level != ADMIN1} | set(elsewhere)
+    if countries and any(p.level == ADMIN1 and p.iso3 not in countries for p in found):
+        # "Pakistan's North-West Frontier Province" holds no Botswanan North-West: an area
+        # read from the start of a longer name, in a country the text names nowhere else
+        found = [
+            p
+            for p in found
+            if not (
+                p.level == ADMIN1
+                and p.iso3 not in countries | set(mentioned)
+                and _NAME_GOES_ON.match(text, p.end)
+            )
+        ]
     if claimants := getattr(gazetteer, "claimants", None):
         found = [_administered(text, p, gazetteer, claimants(p.name)) for p in found]
     return found
 
 
+_NAME_GOES_ON = re.compile(rf"[ \t]+(?!(?:{'|'.join(_TYPE_NAMES)})\b)[A-Z][a-z]")
 ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
 
 
