@@ -62,7 +62,12 @@ from humstats.extract.period_choice import (
 from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
-from humstats.extract.source_choice import remember_source, source_after, source_for
+from humstats.extract.source_choice import (
+    remember_source,
+    source_after,
+    source_for,
+    source_opening,
+)
 from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
@@ -224,7 +229,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
             if unsourced and (source := source_after(context, sentence)) is not None:
                 _credit(document, context, unsourced, source, sentence[0])
-            context.previous_source = None
+            context.previous_source = source_opening(context, sentence)
             context.unread.append(sentence)
             unsourced = []
             if block_dates:

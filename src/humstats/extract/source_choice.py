@@ -133,6 +133,21 @@ def source_after(context: Context, sentence: tuple[int, int]) -> str | None:
     return with_short_name(named[-1], context.short_names) if named else None
 
 
+_OPENS_ACCORDING = re.compile(r"\s*according to\b", re.I)
+
+
+def source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
+    """The source a sentence without numbers opens with ("According to the disaster
+    authority, rain has flooded ..."): the report the next sentence's figures continue."""
+    s0, s1 = sentence
+    if not _OPENS_ACCORDING.match(context.text, s0):
+        return None
+    found = [a for a in find_attributions(context.text, s0, s1) if not a.generic]
+    if not found or found[0].source == "it" or context.text[s0 : found[0].start].strip():
+        return None
+    return with_short_name(found[0].source, context.short_names)
+
+
 def remember_source(context: Context, attributions: list[Attribution]) -> None:
     """The source the next sentence's "it said" / unattributed figure refers to."""
     named = [a.source for a in attributions if a.source != "it" and not a.generic]
