@@ -111,7 +111,9 @@ def _choose_place(
 
     def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
         place, host = item
-        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1, NOWHERE: 0}.get(place.level, 0)
+        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1 + bool(place.admin), NOWHERE: 0}.get(
+            place.level, 0
+        )  # an area named like a country ("Idlib", "North Darfur") ranks as an area
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
         return (int(host), specificity, -distance)
 
@@ -220,6 +222,21 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
+    elif place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
+        # "33 civilians in Yemen were killed and 25 injured in the air strike ... on a hotel
+        # in Sana'a": a place of that country the sentence names for both counts, not one
+        # set beside a count of its own ("and 300 in Kano")
+        finer = [
+            p
+            for p in sentence
+            if p.start > q.end
+            and p not in segment
+            and p.iso3 == place.iso3
+            and (p.level in (CITY, ADMIN1) or p.admin)  # "Idlib" reads as a country of admin 1
+            and not _BESIDE_COUNT.search(context.text, max(0, p.start - 30), p.start)
+            and not _SOURCE_AFTER.match(context.text, p.end)
+        ]
+        place = _choose_place(finer, q, figure.indicator, context.text) or place
     group = group_of(q, sentence) if figure.indicator is Indicator.RETURNEES else None
     if group is not None and (place is None or place.iso3 != group.iso3):
         # people who went home are in their own country ("1,200 Filipino workers stranded in
@@ -288,6 +305,11 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
 
 
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
+_SOURCE_AFTER = re.compile(
+    r"(?:\s+[\w-]+){0,2}?\s+(?:said|says|say|estimated|estimates|reported|reports|told|stated)\b"
+)
+"""A place that ends a source's name ("a demographic institute in Kyiv estimated")."""
+_BESIDE_COUNT = re.compile(r"\d[\d,.]*(?:\s+[a-z]+){0,2}\s+(?:in|at)\s+(?:the\s+)?$")
 
 _REFERENCE_BEFORE = re.compile(r"\b(?:bordering|borders?\s+(?:with|of))\s+(?:the\s+)?$", re.I)
 """A place named as a point of reference ("a province bordering Niger", "near the border with
