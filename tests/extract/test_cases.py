@@ -336,6 +336,16 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             },
         ),
         (
+            [PLACES_4, PLACES_HELD_4],
+            {
+                "qualifier": 0.97,
+                "measure": 0.8,
+                "country_iso3": 0.97,
+                "location_name": 0.83,
+                "attributed_to": 0.95,
+            },
+        ),
+        (
             [RECALL, RECALL_HELD],
             {
                 "qualifier": 0.97,
@@ -353,6 +363,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "measure",
         "places-2",
         "places-3",
+        "places-4",
         "recall",
     ],
 )
