@@ -41,6 +41,11 @@ _BREAKDOWN_PREDICATE = re.compile(
 )
 
 _PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_OF_WHOLE = re.compile(
+    r"\s+of\s+(?:the|its|their|these|those|several|many|numerous|various)(?=\s+[^\W\d])", re.I
+)
+"""A part of a named whole ("one of several air strikes", "two of the worst floods"): the
+whole's noun says what the part counts."""
 
 _PARTITIVE_PREDICATE = re.compile(
     r"\s+of\s+(?:them|those|these|whom)\s+(?:(?:have|has|had|were|was|are|is|been|being|now|"
@@ -191,6 +196,9 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
 
 
 def _head_of(patterns: Patterns, text: str, end: int) -> str:
+    whole = _OF_WHOLE.match(text, end)
+    if whole and _head_of(patterns, text, whole.end()) == "thing":
+        return "thing"
     if _PARTITIVE_AFTER.match(text, end):
         return "partitive"
     position = end

@@ -336,6 +336,13 @@ def _sentence_figures(
         visible = [o for o in limits if o is not q and attach[o.start] != " "]
         lower, upper = bounds(sentence, attach, visible, q, aside)
         figure = classify_count(context, patterns, masked, q, lower, upper, sentence, attach)
+        if figure is None and attach is not masked:
+            # the parse left the number no cue of its own ("..., bringing the total to 2.06
+            # million"): its domain is too narrow, so the rules' windows read it
+            attach = masked
+            visible = [o for o in limits if o is not q]
+            lower, upper = bounds(sentence, attach, visible, q, aside)
+            figure = classify_count(context, patterns, masked, q, lower, upper, sentence)
         if figure is None:
             continue
         if periods is None:
