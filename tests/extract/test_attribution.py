@@ -20,6 +20,11 @@ def sources(text: str) -> list[str | None]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # a body named after an office, capitalised throughout: not the title's "for" part
+        (
+            "The National Coordinator for Flood Relief (NCFR) reports 2,100 people homeless.",
+            "National Coordinator for Flood Relief (NCFR)",
+        ),
         # a name followed by its acronym in brackets
         (
             "The Ministry of Social Affairs (MOSA) said 18,000 people were displaced in Akkar.",

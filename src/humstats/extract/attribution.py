@@ -193,6 +193,14 @@ _ORG_TITLE = re.compile(
 )
 """The body before a title ("the Taliban government's chief spokesman Zabihullah Mujahid",
 "WHO Director-General", "the MSF emergency coordinator"): the body is the source."""
+_CAPITALISED = r"[A-Z][\w'’.&-]*"
+_INSTITUTION = re.compile(
+    rf"(?:[Tt]he\s+)?(?:{_CAPITALISED}\s+)+(?:Coordinator|Director|Representative|Head)"
+    rf"\s+(?:for|of)\s+(?:the\s+)?{_CAPITALISED}(?:\s+(?:(?:of|for|and|the|on)\s+)?{_CAPITALISED})*"
+    r"(?:\s*\([A-Z][A-Za-z]*[A-Z]\))?"
+)
+"""A body named after an office, capitalised throughout ("The National Coordinator for
+Disaster Reduction (CONRED)"): the whole name is the source, not what follows "for"."""
 _DOCUMENT = re.compile(
     r"(?:’s|'s)\s+(?:\w+\s+){0,3}?(?:update|report|bulletin|figures|data|estimates|statistics|"
     r"count|tally|statement|assessment|snapshot|dashboard|sitrep)\b.*$",
@@ -277,7 +285,7 @@ def _clean(source: str) -> str | None:
         source = _DOCUMENT.sub("", source)
     lowered = source.lower()
     speaker = None
-    if any(title in lowered for title in _TITLE_WORDS):
+    if any(title in lowered for title in _TITLE_WORDS) and not _INSTITUTION.fullmatch(source):
         speaker = _SPEAKER_FOR.match(source) or _ORG_TITLE.match(source)
     if speaker and (speaker["org"][:1].isupper() or _AGENTS.search(speaker["org"])):
         source = _LEADING.sub("", speaker["org"].strip())

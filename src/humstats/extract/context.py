@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,6 +24,7 @@ from humstats.extract.numbers import Quantity
 from humstats.extract.places import (
     ACTOR,
     ADMIN1,
+    ADMINISTERED,
     CITY,
     COUNTRY,
     DEMONYM,
@@ -31,6 +33,7 @@ from humstats.extract.places import (
     Place,
     default_gazetteer,
     find_places,
+    fold,
     incidental,
     venue_cities,
 )
@@ -154,6 +157,12 @@ class Context:
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
     document: list[Place] | None = None
     """Every place the document names, read alone (``_document``), when a span needs them."""
+    uncounted: list[tuple[int, int]] = field(default_factory=list)
+    """The sentences that state no count, in order: one right after a figure's may name where
+    the event it counts happened ("... were killed. The attack on the village of X ...")."""
+    citations: list[tuple[int, str]] | None = None
+    """Where each bracketed citation ending a paragraph starts, and its source ("(Govt. India,
+    12 Jun 2019)"), read the first time a figure names no source."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""
@@ -276,6 +285,9 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             here = {p.iso3 for p in found if p.level != CITY}
             if any(p.iso3 not in here and _shared(context, p) for p in found):
                 found = _read_in_document(context, found)
+        claimants = getattr(context.gazetteer, "claimants", None)
+        if claimants is not None and any(claimants(p.name) for p in found):
+            found = _claimed(context, found, claimants)
         found.extend(
             Place(context.text[m.start() : m.end()], None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
@@ -284,6 +296,24 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
         context.places[key] = found
         context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
     return found
+
+
+def _claimed(
+    context: Context, found: list[Place], claimants: Callable[[str], tuple[str, ...]]
+) -> list[Place]:
+    """A disputed area named bare ("reported in Kashmir") in the claimant the document first
+    names it under ("Pakistan-controlled Kashmir", or beside Pakistan alone)."""
+    first: dict[str, str | None] = {}
+    for place in _document(context):
+        if claimants(place.name):
+            first.setdefault(fold(place.name), place.iso3)
+    return [
+        replace(p, iso3=first.get(fold(p.name), p.iso3))
+        if claimants(p.name)
+        and not ADMINISTERED.search(context.text, max(0, p.start - 40), p.start)
+        else p
+        for p in found
+    ]
 
 
 def _document(context: Context) -> list[Place]:

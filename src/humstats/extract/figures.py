@@ -65,7 +65,12 @@ from humstats.extract.period_choice import (
 from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
-from humstats.extract.source_choice import remember_source, source_for
+from humstats.extract.source_choice import (
+    remember_source,
+    source_after,
+    source_for,
+    source_opening,
+)
 from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
@@ -203,6 +208,11 @@ def _read(
         and ambiguous(patterns, text, found)
         and "\n" not in text[slice(*sentences[index])].strip()
     ]
+    context.uncounted = [
+        sentence
+        for index, sentence in enumerate(sentences)
+        if not any(q.is_count for q in by_sentence.get(index, ()))
+    ]
     return _Reading(document, context, sentences, by_sentence, tables, in_tables, to_parse)
 
 
@@ -217,11 +227,15 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
     rows: list[dict | None] = []
     seen: dict[tuple[str, int], int] = {}
     shares = "%)" in text or "% )" in text
+    unsourced: list[tuple[Candidate, dict]] = []  # the figures just before, credited to no one
     for index, sentence in enumerate(sentences):
         in_sentence = by_sentence.get(index)
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
-            context.previous_source = None
+            if unsourced and (source := source_after(context, sentence)) is not None:
+                _credit(document, context, unsourced, source, sentence[0])
+            context.previous_source = source_opening(context, sentence)
             context.unread.append(sentence)
+            unsourced = []
             if block_dates:
                 remember_heading_period(context, sentence, [])
             continue
@@ -240,6 +254,9 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
                     rows.append(row)
                 elif _restates_better(row, rows[seen[key]]):
                     rows[seen[key]] = row
+        if not found and unsourced and (source := source_after(context, sentence)) is not None:
+            _credit(document, context, unsourced, source, sentence[0])
+        unsourced = [(f, row) for f, row in found if row["attributed_to"] is None]
         if attributions is None:  # only a sentence with numbers may lend its source onward
             attributions = find_attributions(text, *sentence)
         remember_source(context, attributions)
@@ -292,6 +309,22 @@ def _share_of_earlier(text: str, q: Quantity, by_sentence: dict[int, list[Quanti
         for o in found
         if o.end <= q.start
     )
+
+
+def _credit(
+    document: Document,
+    context: Context,
+    figures: list[tuple[Candidate, dict]],
+    source: str,
+    near: int,
+) -> None:
+    """Credit figures that named no source to the one the next sentence names."""
+    if document.text is not context.text:
+        source = _as_written(document.text, context.text, source, near) or source
+    for figure, row in figures:
+        row["attributed_to"] = source
+        row["confidence"] = _confidence(figure, source)
+    figures.clear()
 
 
 def _drop(

@@ -51,7 +51,7 @@ _ORIGIN_BEFORE = re.compile(
     r"\b(?:from|fled|out of|left"
     # what people fled, and where: "who fled attacks around Dedougou have arrived in Tougan"
     r"|(?:fled|fleeing)\s+(?:(?!to\b|into\b|towards?\b)[a-z]+\s+){1,3}(?:in|around|near|across))"
-    r"\s+(?:the\s+)?(?:occupied\s+)?"
+    r"\s+(?:the\s+)?(?:occupied\s+|neighbou?ring\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*|\s+and\s+|\s+or\s+))*$"
 )
 
@@ -92,6 +92,8 @@ def _choose_place(
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
             continue
+        if _REFERENCE_BEFORE.search(before):
+            continue
         if indicator is Indicator.REFUGEES and place.level == DEMONYM:
             continue
         host = indicator is Indicator.REFUGEES and bool(_HOST_BEFORE.search(before))
@@ -110,7 +112,9 @@ def _choose_place(
 
     def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
         place, host = item
-        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1, NOWHERE: 0}.get(place.level, 0)
+        specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1 + bool(place.admin), NOWHERE: 0}.get(
+            place.level, 0
+        )  # an area named like a country ("Idlib", "North Darfur") ranks as an area
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
         return (int(host), specificity, -distance)
 
@@ -219,6 +223,21 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
+    elif place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
+        # "33 civilians in Yemen were killed and 25 injured in the air strike ... on a hotel
+        # in Sana'a": a place of that country the sentence names for both counts, not one
+        # set beside a count of its own ("and 300 in Kano")
+        finer = [
+            p
+            for p in sentence
+            if p.start > q.end
+            and p not in segment
+            and p.iso3 == place.iso3
+            and (p.level in (CITY, ADMIN1) or p.admin)  # "Idlib" reads as a country of admin 1
+            and not _BESIDE_COUNT.search(context.text, max(0, p.start - 30), p.start)
+            and not _SOURCE_AFTER.match(context.text, p.end)
+        ]
+        place = _choose_place(finer, q, figure.indicator, context.text) or place
     group = group_of(q, sentence) if figure.indicator is Indicator.RETURNEES else None
     if group is not None and (place is None or place.iso3 != group.iso3):
         # people who went home are in their own country ("1,200 Filipino workers stranded in
@@ -242,6 +261,8 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
                 place = _country_level(place)
     if place is None:
         place = _definite(context, figure, lower, upper)
+    if place is not None and place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
+        place = _told_next(context, figure, place) or place
     if place is not None and place.level == DEMONYM and place.iso3:
         # "370 Palestinians were killed" in a text about the West Bank: the place named
         # in the sentence, else the one the text is about, when it is in that country
@@ -261,9 +282,20 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if context.previous is not None:
         if _TOTAL.search(context.text, lower, upper):
             return _country_level(context.previous_place)
+        previous = context.previous_place
+        if context.previous.sentence == figure.sentence and previous and previous.start < s1:
+            # "Over 165,000 people have been affected, with 76 deaths reported": one clause
+            # places both, even where the text named several areas before (not a place read
+            # ahead from a later sentence: that one is a guess for the first figure only)
+            return previous
         return _carried(context, s0, figure.inherited)
     before, after = _outside(context, figure.sentence)
-    earlier = [p for p in before if p.level != DEMONYM]
+    earlier = [
+        p
+        for p in before
+        if p.level != DEMONYM
+        and not _REFERENCE_BEFORE.search(context.text, max(0, p.start - 25), p.start)
+    ]
     if earlier:
         last = _contained(earlier, context.text)
         return _choose_place([last], q, figure.indicator, context.text) or last
@@ -274,6 +306,52 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
 
 
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
+_SOURCE_AFTER = re.compile(
+    r"(?:\s+[\w-]+){0,2}?\s+(?:said|says|say|estimated|estimates|reported|reports|told|stated)\b"
+)
+"""A place that ends a source's name ("a demographic institute in Kyiv estimated")."""
+_BESIDE_COUNT = re.compile(r"\d[\d,.]*(?:\s+[a-z]+){0,2}\s+(?:in|at)\s+(?:the\s+)?$")
+
+_REFERENCE_BEFORE = re.compile(r"\b(?:bordering|borders?\s+(?:with|of))\s+(?:the\s+)?$", re.I)
+"""A place named as a point of reference ("a province bordering Niger", "near the border with
+Sudan"), not where."""
+
+
+_ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
+_SHARE = re.compile(
+    r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?)\b",
+    re.I,
+)
+
+
+def _told_next(context: Context, figure: Candidate, country: Place) -> Place | None:
+    """A place in the country that the sentence right after the figure's names, where that
+    sentence counts nothing itself: it tells where the event counted happened ("At least 132
+    civilians were killed in Burkina Faso ... The attackers struck the village of Solhan").
+    Several places must read as one ("X in Y province", a list of one area's districts)."""
+    s1 = figure.sentence[1]
+    following = next((s for s in context.uncounted if s[0] >= s1), None)
+    text = context.text
+    if following is None or text[s1 : following[0]].strip():
+        return None  # the next sentence counts something: it is about its own figures
+    if _ACROSS.search(text, max(0, country.start - 20), country.start):
+        return None  # "Across Sudan, 755,000 people ...": the count is the country's
+    if _SHARE.search(text, *following):
+        return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
+    finer = [
+        p
+        for p in places_in(context, *following)
+        if p.iso3 == country.iso3
+        and p.level in (CITY, ADMIN1)
+        and not p.modifier
+        and not _REFERENCE_BEFORE.search(text, max(0, p.start - 25), p.start)
+    ]
+    if not finer or any(
+        not (_INSIDE.fullmatch(text, a.end, b.start) or _LISTED.fullmatch(text, a.end, b.start))
+        for a, b in pairwise(finer)
+    ):
+        return None
+    return _contained(finer, text)
 
 
 def _one_country(context: Context, s0: int) -> bool:
@@ -287,19 +365,34 @@ def _one_country(context: Context, s0: int) -> bool:
 
 
 def _contained(places: list[Place], text: str) -> Place:
-    """The last place named, or the town before it where it names the town's area ("Floods
-    in Beledweyne, Hiraan region", "El Fasher, North Darfur"): the finer of the two."""
-    last = places[-1]
-    if len(places) > 1:
-        town = places[-2]
-        finer = (town.level == CITY and last.level in (ADMIN1, COUNTRY)) or (
-            town.level == ADMIN1 and last.level == COUNTRY
-        )
-        if finer and town.iso3 == last.iso3 and _APPOSED.fullmatch(text, town.end, last.start):
-            return town
-    return last
+    """The last place named, or the finer place it names the area of ("Floods in Beledweyne,
+    Hiraan region", "El Fasher, North Darfur", "Jalrez district of Maidan Wardak province"),
+    down the chain; a list of places in one area ("Kilwa, Liwale and Ruangwa districts in
+    Lindi region in south-eastern Tanzania") stops at the area: the figure is about all."""
+    index = len(places) - 1
+    while index > 0:
+        inner, outer = places[index - 1], places[index]
+        gap = _INSIDE.fullmatch(text, inner.end, outer.start)
+        finer = _LEVELS.get(inner.level, 0) - _LEVELS.get(outer.level, 0)
+        # two places of one level: "Solhan in Yagha province" says which is in which
+        if not (gap and inner.iso3 == outer.iso3 and (finer > 0 or (finer == 0 and gap["in"]))):
+            break
+        if index > 1 and _LISTED.fullmatch(text, places[index - 2].end, inner.start):
+            break
+        index -= 1
+    return places[index]
 
 
+_INSIDE = re.compile(
+    r"(?:\s+(?:district|county|region|province|state|governorate|department|prefecture|"
+    r"territory|municipality|township)s?)?"
+    r"(?:,\s*(?:an?\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|camp|settlement|district|county"
+    r"|locality|commune)\s+)?|\s+)"
+    r"(?:(?P<in>in|of)\s+)?(?:the\s+)?(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",
+    re.I,
+)
+"""What lies between a place and the area it is in: a type word, "in", "of", a direction,
+an apposition ("Koboko, a town in northern Uganda")."""
 _APPOSED = re.compile(r",\s*(?:in\s+)?(?:the\s+)?")
 
 
@@ -485,14 +578,28 @@ def _carried(context: Context, s0: int, inherited: bool = False) -> Place | None
         return heading  # "Cholera in Sofala\n2,300 cases in Beira. By 5 April, 61 had died."
     if _BULLET.search(context.text, max(0, s0 - 4), s0 + 2):
         return _country_level(place)  # each bullet of a list states a fact of its own
-    named = {
-        (p.name, p.level)
+    before = [
+        p
         for p in places_before(context, s0)
         if p.iso3 and p.level not in (COUNTRY, DEMONYM, NOWHERE) and not p.modifier
-    } | {(place.name, place.level)}  # itself, where the dateline named it
-    # one place, or a town and its region ("El Fasher, North Darfur"); not two districts
-    one = len(named) == 1 or (len(named) == 2 and len({level for _, level in named}) == 2)
+    ]
+    named = {(p.name, p.level) for p in before} | {(place.name, place.level)}  # or datelined
+    # one place, or a town and its region ("El Fasher, North Darfur", "the village of Solhan
+    # in Yagha province"); not two districts
+    one = (
+        len(named) == 1
+        or (len(named) == 2 and len({level for _, level in named}) == 2)
+        or _nested(before, context.text)
+    )
     return place if one else _country_level(place)
+
+
+def _nested(places: list[Place], text: str) -> bool:
+    """Whether the places are named each in the next ("Solhan in Yagha province")."""
+    return len(places) > 1 and all(
+        (gap := _INSIDE.fullmatch(text, a.end, b.start)) is not None and gap["in"]
+        for a, b in pairwise(places)
+    )
 
 
 _HEADING = re.compile(r"\s*[^\n]{3,120}(?<![.!?:;,])\n")

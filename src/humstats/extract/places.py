@@ -123,6 +123,10 @@ class PackagedGazetteer:
         """Admin-1 areas by folded name: "Punjab" is in India and in Pakistan."""
         self._minor: dict[str, list[str]] = {}
         """Districts and towns by folded name, from ``gazetteer.tsv.gz``."""
+        self._claimants = {
+            fold(name): tuple(iso3s) for name, iso3s in data.get("disputed", {}).items()
+        }
+        """Areas several countries claim ("Kashmir"), by folded name: their claimants."""
         self._pcodes: dict[tuple[str, str], str] = {}
         """(ISO3, folded name) → OCHA p-code of an admin-1 area."""
         self._build(data)
@@ -150,18 +154,19 @@ class PackagedGazetteer:
             self._add(name, iso3 or None, COUNTRY if iso3 in pycountry_iso3() else NOWHERE)
         for continent in cache_.get_continents().values():
             self._add(continent["name"], None, NOWHERE)
+        designators = frozenset(data.get("designators", {}).get("words", []))
         for sub in pycountry.subdivisions:
             if getattr(sub, "parent_code", None) is None and sub.name not in self.ignore:
                 country = pycountry.countries.get(alpha_2=sub.country_code)
-                if country is not None:
-                    self._add(sub.name, country.alpha_3, ADMIN1)
-                    if sub.type:  # "Niger State", "Idlib Province": never the country
-                        self._exact.setdefault(
-                            fold(f"{sub.name} {sub.type}"), Place(sub.name, country.alpha_3, ADMIN1)
-                        )
-                    self._admin1.setdefault(fold(sub.name), []).append(
-                        Place(sub.name, country.alpha_3, ADMIN1)
+                if country is None:
+                    continue
+                name = _undesignated(sub.name, designators)  # "Gansu Sheng" is "Gansu"
+                self._add(name, country.alpha_3, ADMIN1)
+                if sub.type:  # "Niger State", "Idlib Province": never the country
+                    self._exact.setdefault(
+                        fold(f"{name} {sub.type}"), Place(name, country.alpha_3, ADMIN1)
                     )
+                self._admin1.setdefault(fold(name), []).append(Place(name, country.alpha_3, ADMIN1))
         for city in cache_.get_cities().values():
             iso3 = iso2_to_3.get(city["countrycode"])
             if iso3 is None:
@@ -230,6 +235,9 @@ class PackagedGazetteer:
     def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
         exact, cities, minor = self._entries(name)
         if exact is not None:
+            claimants = self._claimants.get(fold(name), ())
+            if exact.iso3 not in mentioned and (named := [c for c in claimants if c in mentioned]):
+                return replace(exact, iso3=named[0])  # the claimant the text is about
             if exact.level == ADMIN1:
                 if exact.iso3 not in mentioned:
                     shared = self._admin1.get(fold(name), ())
@@ -255,6 +263,10 @@ class PackagedGazetteer:
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
 
+    def claimants(self, name: str) -> tuple[str, ...]:
+        """The countries that claim an area ("Kashmir"), or none for an undisputed name."""
+        return self._claimants.get(fold(name), ())
+
     def shared(self, name: str) -> frozenset[str]:
         """The countries of the cities that bear the name, where several of a like size do
         ("Tripoli": Libya and Lebanon; not "Caracas", whose namesakes are villages)."""
@@ -277,6 +289,15 @@ class PackagedGazetteer:
                 )
             self._singles[name] = best
         return self._singles[name]
+
+
+def _undesignated(name: str, designators: AbstractSet[str]) -> str:
+    """An ISO 3166-2 name without the generic words prose leaves off ("Xinjiang Uygur
+    Zizhiqu" is "Xinjiang")."""
+    words = name.split()
+    while len(words) > 1 and words[-1] in designators:
+        words.pop()
+    return " ".join(words)
 
 
 def _minor_place(row: str) -> Place:
@@ -529,7 +550,42 @@ def find_places(
             if p.iso3 or len(countries) == 1
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
+    countries = {p.iso3 for p in found if p.iso3 and p.level != ADMIN1} | set(elsewhere)
+    if countries and any(p.level == ADMIN1 and p.iso3 not in countries for p in found):
+        # "Pakistan's North-West Frontier Province" holds no Botswanan North-West: an area
+        # read from the start of a longer name, in a country the text names nowhere else
+        found = [
+            p
+            for p in found
+            if not (
+                p.level == ADMIN1
+                and p.iso3 not in countries | set(mentioned)
+                and _NAME_GOES_ON.match(text, p.end)
+            )
+        ]
+    if claimants := getattr(gazetteer, "claimants", None):
+        found = [_administered(text, p, gazetteer, claimants(p.name)) for p in found]
     return found
+
+
+_NAME_GOES_ON = re.compile(rf"[ \t]+(?!(?:{'|'.join(_TYPE_NAMES)})\b)[A-Z][a-z]")
+ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
+
+
+def _administered(
+    text: str, place: Place, gazetteer: Gazetteer, claimants: tuple[str, ...]
+) -> Place:
+    """A disputed area in the claimant its words name ("Pakistan-administered Kashmir",
+    "Indian-controlled Kashmir")."""
+    if not claimants:
+        return place
+    match = ADMINISTERED.search(text, max(0, place.start - 40), place.start)
+    if match is None:
+        return place
+    ruler = gazetteer.lookup(match[1], frozenset())
+    if ruler is None or ruler.iso3 not in claimants or ruler.level not in (COUNTRY, DEMONYM):
+        return place
+    return replace(place, iso3=ruler.iso3)
 
 
 _TAIL = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -595,8 +651,13 @@ _PLACE_WORDS = frozenset(
 
 
 def _typed(text: str, place: Place) -> bool:
-    """Whether the prose names a place as an area or town of its own ("Catatumbo region")."""
-    return bool(_TYPE_AFTER.match(text, place.end) or _APPOSED_TYPE.match(text, place.end))
+    """Whether the prose names a place as an area or town of its own ("Catatumbo region",
+    "the village of Solhan")."""
+    return bool(
+        _TYPE_AFTER.match(text, place.end)
+        or _APPOSED_TYPE.match(text, place.end)
+        or _TYPE_BEFORE.search(text, max(0, place.start - 80), place.start)
+    )
 
 
 def _here(place: Place) -> Place:

@@ -46,9 +46,30 @@ def _named_source(context: Context) -> str | None:
     return context.named_source
 
 
+_CITATION = re.compile(
+    r"\(\s*(?P<src>[A-Z][^()\n]{1,80}?),\s*\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}\s*\)\s*(?:\n|$)"
+)
+""""(Govt. India, 12 Jun 2019)" closing a paragraph, as relief bulletins cite: its source."""
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def _cited(context: Context, at: int) -> str | None:
+    """The source of the citation that closes the paragraph of the count at ``at``, if any."""
+    if context.citations is None:
+        text = context.text
+        context.citations = (
+            [(m.start(), m["src"].strip()) for m in _CITATION.finditer(text)] if "(" in text else []
+        )
+    after = next(((start, source) for start, source in context.citations if start >= at), None)
+    if after is None or _PARAGRAPH.search(context.text, at, after[0]):
+        return None
+    return with_short_name(after[1], context.short_names)
+
+
 def source_for(context: Context, attributions: list[Attribution], figure: Candidate) -> str | None:
     """The nearest source in the sentence; else the one the text named before, except for a
-    population, a background fact no report is carried into ("Gaza, home to 2.1 million")."""
+    population, a background fact no report is carried into ("Gaza, home to 2.1 million");
+    else the citation that closes its paragraph."""
     q = figure.quantity
     if not attributions:
         if figure.indicator is Indicator.POPULATION:
@@ -58,8 +79,8 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
         ):
             # "Another 13,000 sought refuge ...": more of what the last named source counted,
             # even past a sentence between ("Of these, 61 per cent are children.")
-            return context.named_source
-        return context.previous_source
+            return context.named_source or _cited(context, q.end)
+        return context.previous_source or _cited(context, q.end)
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
@@ -89,6 +110,42 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
         if named or nearest.source == "it":
             return named
     return with_short_name(nearest.source, context.short_names)
+
+
+_ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
+
+
+def source_after(context: Context, sentence: tuple[int, int]) -> str | None:
+    """The source a sentence that counts nothing credits with "according to X": the facts it
+    adds come from the same report as the figures of the sentence before, which named none
+    ("... killing at least 24 people. Homes were destroyed, according to the government.")."""
+    s0, s1 = sentence
+    if not _ACCORDING_TO.search(context.text, s0, s1):
+        return None
+    named = [
+        a.source
+        for a in find_attributions(context.text, s0, s1)
+        if not a.generic
+        and a.source != "it"
+        and _ACCORDING_TO.match(context.text, a.start)
+        and context.text[s0 : a.start].strip()  # "According to X, ..." opens what follows
+    ]
+    return with_short_name(named[-1], context.short_names) if named else None
+
+
+_OPENS_ACCORDING = re.compile(r"\s*according to\b", re.I)
+
+
+def source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
+    """The source a sentence without numbers opens with ("According to the disaster
+    authority, rain has flooded ..."): the report the next sentence's figures continue."""
+    s0, s1 = sentence
+    if not _OPENS_ACCORDING.match(context.text, s0):
+        return None
+    found = [a for a in find_attributions(context.text, s0, s1) if not a.generic]
+    if not found or found[0].source == "it" or context.text[s0 : found[0].start].strip():
+        return None
+    return with_short_name(found[0].source, context.short_names)
 
 
 def remember_source(context: Context, attributions: list[Attribution]) -> None:
