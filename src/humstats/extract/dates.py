@@ -285,8 +285,6 @@ def _period(match: re.Match[str], published: dt.date) -> TextPeriod | None:
         end = min(end, published)
         return TextPeriod(end.replace(day=1), end, DatePrecision.MONTH, False, span, True)
     if match["months"]:
-        if match["mm3"] and match["mm3"][0].islower():
-            return None  # "they march to May Day": a verb, not a month
         end = on_or_before(
             published,
             _MONTHS[match["mm2"].lower().rstrip(".")],
@@ -479,6 +477,8 @@ def find_periods(
     for match in matches:
         if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spoken):
             continue
+        if match["mm3"] and text[match.start("mm3")].islower():
+            continue  # "they march to May Day": a verb, not a month (the match may be folded)
         period = _period(match, published)
         if period is None or period.end > published or period.start > period.end:
             continue
