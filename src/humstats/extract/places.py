@@ -32,7 +32,7 @@ import tomllib
 import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -89,8 +89,10 @@ class Gazetteer(Protocol):
     def lookup(self, name: str, mentioned: AbstractSet[str]) -> Place | None: ...
 
 
+@lru_cache(maxsize=16384)
 def fold(name: str) -> str:
-    """Case- and accent-insensitive key: "Cúcuta" and "Cucuta" are one place."""
+    """Case- and accent-insensitive key: "Cúcuta" and "Cucuta" are one place. Remembered:
+    prose names the same few places again and again, and each lookup folds its name."""
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[\s’'`ʿʾ-]+", " ", stripped).strip().lower()
