@@ -926,7 +926,7 @@ def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place 
     before = text[max(0, start - 60) : start]
     if (behind := _LIST_BEHIND.search(before)) is not None:
         before = before[: behind.start()]  # the words before the list's first name
-    if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
+    if not (_place_before(before) or _ATTACKED_BEFORE.search(before)):
         return None
     return area
 
@@ -961,6 +961,19 @@ _PLACE_AFTER = re.compile(
     r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
     re.I,
 )
+_PLACE_BEFORE_WORDS = 5
+"""The most words a ``_PLACE_BEFORE`` match spans ("residents of the town of ")."""
+
+
+def _place_before(before: str) -> bool:
+    """Whether ``before`` ends with words that introduce a place (``_PLACE_BEFORE``). A match
+    ends the string and spans at most ``_PLACE_BEFORE_WORDS`` words, so the pattern is tried
+    from the start of the last ones only, not at every position of the string."""
+    words = before.rsplit(None, _PLACE_BEFORE_WORDS)
+    start = len(words[0]) if len(words) > _PLACE_BEFORE_WORDS else 0
+    return _PLACE_BEFORE.search(before, start) is not None
+
+
 _LIST_BEFORE = re.compile(r"\s*(?:,|\band|\bor|/)\s*$")
 _COMMA_PLACE = re.compile(
     # "Kutum, Sudan", or a town set in its area: "upstream of Mokwa in Niger state"
@@ -982,8 +995,7 @@ def _in_place_context(
     another place ("in Masisi and Rutshuru"). "Renk County" (``typed``) is one by its name."""
     if typed or _PLACE_AFTER.match(text, end):
         return True
-    before = text[max(0, start - 60) : start]
-    if _PLACE_BEFORE.search(before):
+    if _place_before(text[max(0, start - 60) : start]):
         return True
     prior = max((p.end for p in found if p.end <= start), default=-1)
     if prior >= start - 8 and _LIST_BEFORE.fullmatch(text, prior, start):

@@ -140,6 +140,9 @@ def source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     """The source a sentence without numbers opens with ("According to the disaster
     authority, rain has flooded ..."): the report the next sentence's figures continue."""
     s0, s1 = sentence
+    first = context.text[s0 : s0 + 1]
+    if first not in ("a", "A") and not first.isspace():
+        return None  # most sentences open with another letter: no pattern run for them
     if not _OPENS_ACCORDING.match(context.text, s0):
         return None
     found = [a for a in find_attributions(context.text, s0, s1) if not a.generic]
