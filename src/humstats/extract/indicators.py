@@ -240,11 +240,24 @@ def alternation(phrases: Iterable[str]) -> str:
     return _factored(set(phrases), _FACTOR_DEPTH)
 
 
+def bounded_alternation(phrases: Iterable[str]) -> str:
+    """``\\b(?:alternation(phrases))``, written where every phrase opens with a letter so that
+    each checks the word boundary after that letter, in a look-behind ("w(?<=\\bw)orldwide"):
+    a pattern that opens with a branch of letters lets the regex engine skip to them at C
+    speed, where one opening with ``\\b`` is tried at every position. Same matches. A phrase
+    opening otherwise ("(?:in|during) ...") would make the engine try every position and
+    every branch: such lists keep the plain form."""
+    phrases = set(phrases)
+    if not all(p[:1].isalpha() and p[:1].isascii() and p[1:2] not in _QUANTIFIERS for p in phrases):
+        return rf"\b(?:{alternation(phrases)})"
+    return _factored(phrases, _FACTOR_DEPTH, bounded=True)
+
+
 _FACTOR_DEPTH = 3
 _QUANTIFIERS = frozenset("?*+{")
 
 
-def _factored(phrases: set[str], depth: int) -> str:
+def _factored(phrases: set[str], depth: int, bounded: bool = False) -> str:
     groups: dict[str, set[str]] = {}
     others: list[str] = []
     for phrase in phrases:
@@ -255,11 +268,12 @@ def _factored(phrases: set[str], depth: int) -> str:
             others.append(phrase)
     parts = []
     for letter, rests in sorted(groups.items()):
+        opening = f"{letter}(?<=\\b{letter})" if bounded else letter
         if len(rests) == 1:
-            parts.append(letter + next(iter(rests)))
+            parts.append(opening + next(iter(rests)))
             continue
         inner = _factored(rests, depth - 1) if depth > 1 else "|".join(sorted(rests, key=_priority))
-        parts.append(f"{letter}(?:{inner})")
+        parts.append(f"{opening}(?:{inner})")
     parts.extend(sorted(others, key=_priority))
     return "|".join(parts)
 
@@ -527,7 +541,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     return Patterns(
         where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
         around_before=Folded.compile(
-            rf"\b(?:{alternation({before for _, before, _ in frames})})"
+            rf"(?:{bounded_alternation({before for _, before, _ in frames})})"
             rf"(?:\s+[\w'’-]+){{0,2}}\s*$"
         )
         if frames
@@ -559,7 +573,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
             rf"[^\w\n]*(?:[\w'-]+(?:[^\S\n]*,)?[^\S\n]+){{0,3}}?"
             rf"(?:{alternation(vocabulary.not_after)})\b"
         ),
-        nowhere=Folded.compile(rf"\b(?:{alternation(vocabulary.nowhere)})\b"),
+        nowhere=Folded.compile(rf"(?:{bounded_alternation(vocabulary.nowhere)})\b"),
     )
 
 
