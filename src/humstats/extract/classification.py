@@ -19,6 +19,7 @@ from humstats.extract.measure import clause_start
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM
+from humstats.extract.sentences import last_words
 from humstats.schema import Indicator
 
 _BREAKDOWN_BEFORE = endings(
@@ -66,6 +67,8 @@ _PARTITIVE_WHOLE = Folded.compile(
 )
 """Before a count: it is the whole a part is taken from ("60 of the village's 2,500 residents",
 "Sixty of the 400 passengers"): the people it names, not what happened to them."""
+_PARTITIVE_WHOLE_WORDS = 5
+"""The most words a ``_PARTITIVE_WHOLE`` match spans ("60 of the village's own ")."""
 _WHOLE_CLAUSE = re.compile(
     r"\s+(?:[\w'’-]+\s+){0,2}?(?:who|that)\s+(?:(?:have|has|had|are|were|is|was|still|now|"
     r"currently|been|will)\s+)*",
@@ -462,7 +465,9 @@ def classify_count(
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
     if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
         return None
-    if _PARTITIVE_WHOLE.search(masked, max(lower - 60, sentence[0]), q.hedge_start):
+    whole = max(lower - 60, sentence[0])
+    whole = last_words(masked, whole, q.hedge_start, _PARTITIVE_WHOLE_WORDS)
+    if _PARTITIVE_WHOLE.search(masked, whole, q.hedge_start):
         # the whole of a partitive is who the part belongs to: a population if its noun says
         # so ("of the village's 2,500 residents"), else no figure ("of the 400 passengers")
         noun = patterns.after.match(masked, q.end + 1, upper)

@@ -92,7 +92,7 @@ def _choose_place(
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
             continue
-        if _REFERENCE_BEFORE.search(before):
+        if _may_refer(before) and _REFERENCE_BEFORE.search(before):
             continue
         if indicator is Indicator.REFUGEES and place.level == DEMONYM:
             continue
@@ -218,8 +218,9 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         # the place its own clause names, else that of the count it adds to
         own = [p for p in sentence if running.start() <= p.start < upper]
         return _choose_place(own, q, figure.indicator, context.text) or context.previous_place
+    definite = _nearest_definite(context, figure, lower, upper)
     segment = [p for p in sentence if lower <= p.start < upper]
-    segment += _definite_town(context, figure, lower, upper, segment)
+    segment += _definite_town(context, figure, definite, segment)
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
@@ -260,7 +261,9 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             if figure.indicator is Indicator.REFUGEES:
                 place = _country_level(place)
     if place is None:
-        place = _definite(context, figure, lower, upper)
+        # a definite noun in the window ("in the state") refers back to the last place of
+        # its kind named before, or to that place's country ("the country")
+        place = _referent(context, definite, figure.sentence) if definite is not None else None
     if place is not None and place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
         place = _told_next(context, figure, place) or place
     if place is not None and place.level == DEMONYM and place.iso3:
@@ -294,7 +297,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         p
         for p in before
         if p.level != DEMONYM
-        and not _REFERENCE_BEFORE.search(context.text, max(0, p.start - 25), p.start)
+        and not (
+            _may_refer(context.text[max(0, p.start - 25) : p.start])
+            and _REFERENCE_BEFORE.search(context.text, max(0, p.start - 25), p.start)
+        )
     ]
     if earlier:
         last = _contained(earlier, context.text)
@@ -315,6 +321,12 @@ _BESIDE_COUNT = re.compile(r"\d[\d,.]*(?:\s+[a-z]+){0,2}\s+(?:in|at)\s+(?:the\s+
 _REFERENCE_BEFORE = re.compile(r"\b(?:bordering|borders?\s+(?:with|of))\s+(?:the\s+)?$", re.I)
 """A place named as a point of reference ("a province bordering Niger", "near the border with
 Sudan"), not where."""
+
+
+def _may_refer(window: str) -> bool:
+    """Whether ``_REFERENCE_BEFORE`` may match in ``window``: an ASCII window without "border"
+    cannot, and most cannot, so the case-blind pattern runs only where it may."""
+    return not window.isascii() or "border" in window.lower()
 
 
 _ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
@@ -344,7 +356,10 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
         if p.iso3 == country.iso3
         and p.level in (CITY, ADMIN1)
         and not p.modifier
-        and not _REFERENCE_BEFORE.search(text, max(0, p.start - 25), p.start)
+        and not (
+            _may_refer(text[max(0, p.start - 25) : p.start])
+            and _REFERENCE_BEFORE.search(text, max(0, p.start - 25), p.start)
+        )
     ]
     if not finer or any(
         not (_INSIDE.fullmatch(text, a.end, b.start) or _LISTED.fullmatch(text, a.end, b.start))
@@ -446,13 +461,6 @@ _KIND_LEVELS = {
 }
 
 
-def _definite(context: Context, figure: Candidate, lower: int, upper: int) -> Place | None:
-    """The place a definite noun in the figure's window refers back to ("in the state"): the
-    last place of that kind named before, or its country for "the country"."""
-    match = _nearest_definite(context, figure, lower, upper)
-    return _referent(context, match, figure.sentence) if match is not None else None
-
-
 def _nearest_definite(
     context: Context, figure: Candidate, lower: int, upper: int
 ) -> re.Match[str] | None:
@@ -476,11 +484,11 @@ def _beside(context: Context, match: re.Match[str]) -> bool:
 
 
 def _definite_town(
-    context: Context, figure: Candidate, lower: int, upper: int, named: list[Place]
+    context: Context, figure: Candidate, match: re.Match[str] | None, named: list[Place]
 ) -> list[Place]:
-    """The town, village or camp a definite noun nearest the count names ("died in the town"),
-    as a place of the window where the noun stands: nearer the count than a place it names."""
-    match = _nearest_definite(context, figure, lower, upper)
+    """The town, village or camp a definite noun nearest the count (``match``) names ("died in
+    the town"), as a place of the window where the noun stands: nearer the count than a place
+    it names."""
     if match is None or not match["kind"] or match["kind"].lower() not in _TOWNS:
         return []
     q = figure.quantity

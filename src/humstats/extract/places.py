@@ -38,6 +38,8 @@ from typing import Protocol
 
 import pycountry
 
+from humstats.extract.sentences import last_words
+
 PLACES_PATH = Path(__file__).with_name("places.toml")
 
 COUNTRY, ADMIN1, CITY, DEMONYM, NOWHERE = 0, 1, 2, 9, -1
@@ -966,11 +968,9 @@ _PLACE_BEFORE_WORDS = 5
 
 
 def _place_before(before: str) -> bool:
-    """Whether ``before`` ends with words that introduce a place (``_PLACE_BEFORE``). A match
-    ends the string and spans at most ``_PLACE_BEFORE_WORDS`` words, so the pattern is tried
-    from the start of the last ones only, not at every position of the string."""
-    words = before.rsplit(None, _PLACE_BEFORE_WORDS)
-    start = len(words[0]) if len(words) > _PLACE_BEFORE_WORDS else 0
+    """Whether ``before`` ends with words that introduce a place (``_PLACE_BEFORE``), tried
+    from its last words only (``last_words``)."""
+    start = last_words(before, 0, len(before), _PLACE_BEFORE_WORDS)
     return _PLACE_BEFORE.search(before, start) is not None
 
 

@@ -116,6 +116,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def last_words(text: str, start: int, end: int, count: int) -> int:
+    """Where the last ``count`` words of ``text[start:end]`` begin (``start`` if it holds no
+    more): a pattern that must end at ``end`` and spans at most ``count`` words matches from
+    there if anywhere, and the regex engine need not try it at every position before."""
+    words = text[start:end].rsplit(None, count)
+    return start + len(words[0]) if len(words) > count else start
+
+
 def mask_asides(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
     """The text with asides in ``[start, end)`` blanked out, and the asides' spans."""
     asides = [m.span() for m in _ASIDE.finditer(text, start, end)]
