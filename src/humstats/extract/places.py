@@ -123,6 +123,7 @@ class PackagedGazetteer:
         self._cities: dict[str, list[Place]] = {}
         self._memo: dict[str, tuple[Place | None, list[Place] | None, list[Place]]] = {}
         self._singles: dict[str, Place | None] = {}
+        self._unplaceable: dict[str, bool] = {}
         self._admin1: dict[str, list[Place]] = {}
         """Admin-1 areas by folded name: "Punjab" is in India and in Pakistan."""
         self._minor: dict[str, list[str]] = {}
@@ -266,6 +267,18 @@ class PackagedGazetteer:
             return self._single(name, cities, minor)
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
+
+    def unplaceable(self, run: str) -> bool:
+        """Whether no words of a capitalised run, alone or together, name a place of any kind
+        in any country ("The United Nations", "International Organization"): ``find_places``
+        then reads none of it, whatever the text names. Remembered per run: they recur."""
+        found = self._unplaceable.get(run)
+        if found is None:
+            found = self._unplaceable[run] = not any(
+                entries[0] is not None or entries[1] or entries[2]
+                for entries in map(self._entries, map(_name_of, _chunks(run)))
+            )
+        return found
 
     def claimants(self, name: str) -> tuple[str, ...]:
         """The countries that claim an area ("Kashmir"), or none for an undisputed name."""
@@ -492,12 +505,16 @@ def find_places(
     unlisted: list[Place] = []
     unread: list[re.Match[str]] = []
     seen = set(mentioned)
+    unplaceable = getattr(gazetteer, "unplaceable", None)
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
         word = run.group()
         if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
             unread.append(run)  # most runs: one word that names no place ("The", "Aid")
+            continue
+        if unplaceable is not None and unplaceable(word):
+            unread.append(run)  # as ``_read_run`` would leave it, found and seen unchanged
             continue
         matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
         if not matched:
@@ -670,6 +687,23 @@ def _here(place: Place) -> Place:
     return replace(place, iso3=None, level=CITY, admin=2, pcode=None)
 
 
+def _words(group: str) -> list[tuple[int, int]]:
+    """The words of a capitalised run, as spans in it."""
+    if " " not in group and "-" not in group:
+        return [(0, len(group))]
+    return [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
+
+
+def _chunks(group: str) -> list[str]:
+    """Every sub-run ``_read_run`` may look up: up to ``_MAX_WORDS`` words from each word."""
+    words = _words(group)
+    return [
+        group[words[i][0] : words[j - 1][1]]
+        for i in range(len(words))
+        for j in range(i + 1, min(len(words), i + _MAX_WORDS) + 1)
+    ]
+
+
 def _read_run(
     text: str,
     run: re.Match[str],
@@ -682,10 +716,7 @@ def _read_run(
     """Reads one capitalised run into ``found`` (its places, longest names first) and adds the
     countries it names to ``seen``; the number of its words read as places."""
     group = run.group()
-    if " " not in group and "-" not in group:
-        words = [(0, len(group))]
-    else:
-        words = [(m.start(), m.end()) for m in _NONSPACE.finditer(group)]
+    words = _words(group)
     i = 0
     matched = 0  # words of the run read as places so far
     while i < len(words):
