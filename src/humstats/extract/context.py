@@ -160,6 +160,9 @@ class Context:
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
+    unsourced: list[tuple[Candidate, dict]] = field(default_factory=list)
+    """The figure rows of the sentence just before that named no source: a sentence counting
+    nothing may yet credit them ("..., according to the government")."""
     citations: list[tuple[int, str]] | None = None
     """Where each bracketed citation ending a paragraph starts, and its source ("(Govt. India,
     12 Jun 2019)"), read the first time a figure names no source."""

@@ -65,12 +65,7 @@ from humstats.extract.period_choice import (
 from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
-from humstats.extract.source_choice import (
-    remember_source,
-    source_after,
-    source_for,
-    source_opening,
-)
+from humstats.extract.source_choice import lend, remember_source, source_for
 from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
@@ -227,15 +222,12 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
     rows: list[dict | None] = []
     seen: dict[tuple[str, int], int] = {}
     shares = "%)" in text or "% )" in text
-    unsourced: list[tuple[Candidate, dict]] = []  # the figures just before, credited to no one
     for index, sentence in enumerate(sentences):
         in_sentence = by_sentence.get(index)
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
-            if unsourced and (source := source_after(context, sentence)) is not None:
-                _credit(document, context, unsourced, source, sentence[0])
-            context.previous_source = source_opening(context, sentence)
+            if (credit := lend(context, sentence, None)) is not None:
+                _credit(document, context, *credit, sentence[0])
             context.unread.append(sentence)
-            unsourced = []
             if block_dates:
                 remember_heading_period(context, sentence, [])
             continue
@@ -254,9 +246,8 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
                     rows.append(row)
                 elif _restates_better(row, rows[seen[key]]):
                     rows[seen[key]] = row
-        if not found and unsourced and (source := source_after(context, sentence)) is not None:
-            _credit(document, context, unsourced, source, sentence[0])
-        unsourced = [(f, row) for f, row in found if row["attributed_to"] is None]
+        if (credit := lend(context, sentence, found)) is not None:
+            _credit(document, context, *credit, sentence[0])
         if attributions is None:  # only a sentence with numbers may lend its source onward
             attributions = find_attributions(text, *sentence)
         remember_source(context, attributions)
@@ -318,13 +309,12 @@ def _credit(
     source: str,
     near: int,
 ) -> None:
-    """Credit figures that named no source to the one the next sentence names."""
+    """Write the source a later sentence lent (``source_choice.lend``) into the rows."""
     if document.text is not context.text:
         source = _as_written(document.text, context.text, source, near) or source
     for figure, row in figures:
         row["attributed_to"] = source
         row["confidence"] = _confidence(figure, source)
-    figures.clear()
 
 
 def _drop(
