@@ -67,12 +67,14 @@ def country_name(iso3: str) -> str:
 
 
 _OTHER_CLAUSE = re.compile(
-    r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
+    r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid|"
+    r"with)\b"
     r"|\b(?:\d[\d,.]*|many|most|some|half|several)\s+of\s+(?:them|those|whom|these)\b"
 )
 """What lies after the figure in another clause: a source's aside (", warning that the disease
-spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni"); not
-the whole ("Eleven deaths were reported, all of them in Mocuba district")."""
+spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni"), a part
+set beside the count (", with Kenya and Tanzania hardest hit"); not the whole ("Eleven deaths
+were reported, all of them in Mocuba district")."""
 
 
 def _choose_place(
@@ -82,9 +84,12 @@ def _choose_place(
     usable = []
     aside = []
     sources = []
+    bounds = _extent(places, text) if indicator not in _MOVEMENT else set()
     for place in places:
         if place.modifier:
             sources.append(place)
+            continue
+        if place in bounds:
             continue
         if place.start > q.end and _OTHER_CLAUSE.search(text, q.end, place.start):
             aside.append(place)
@@ -132,6 +137,20 @@ def _choose_place(
     if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
         return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
     return _first_listed(best, [p for p, _ in pool], text)
+
+
+_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
+_TO = re.compile(r"\s+to\s+(?:the\s+)?", re.I)
+
+
+def _extent(places: list[Place], text: str) -> set[Place]:
+    """The ends of an extent ("flooded homes from Panama to Guatemala"): what the event
+    spanned, not where its count is (for people who moved they are origin and host)."""
+    ends = set()
+    for a, b in pairwise(sorted(places, key=lambda p: p.start)):
+        if _TO.fullmatch(text, a.end, b.start) and _FROM.search(text, max(0, a.start - 10), a.start):
+            ends.update((a, b))
+    return ends
 
 
 _AREA_OF = re.compile(

@@ -152,8 +152,11 @@ class PackagedGazetteer:
             self._add(country["name"], country["iso3"], COUNTRY)
         for name, iso3 in data.get("aliases", {}).items():
             self._add(name, iso3 or None, COUNTRY if iso3 in pycountry_iso3() else NOWHERE)
-        for continent in cache_.get_continents().values():
-            self._add(continent["name"], None, NOWHERE)
+        for name in [
+            *data.get("regions", {}).get("names", []),
+            *(continent["name"] for continent in cache_.get_continents().values()),
+        ]:
+            self._add(name, None, NOWHERE)
         designators = frozenset(data.get("designators", {}).get("words", []))
         for sub in pycountry.subdivisions:
             if getattr(sub, "parent_code", None) is None and sub.name not in self.ignore:
@@ -383,7 +386,19 @@ def incidental(text: str, place: Place) -> bool:
         return True
     if _NAMING_AFTER.match(text, place.end):
         return True
+    if place.level == COUNTRY and _POSSESSIVE.search(text, place.start, place.end):
+        # "since Russia's invasion", "Israel's strikes": who acted, not where people are or
+        # came from ("Sudan's army said ...": a source; "Chad's eastern border": a place)
+        deed = _DEED.match(text, place.end)
+        return deed is not None and not _SAYS.match(text, deed.end())
     return place.level == COUNTRY and ending in ("by", "the") and bool(_AGENT_BEFORE.search(before))
+
+
+_DEED = re.compile(
+    r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|attacks?|strikes?|airstrikes?|"
+    r"shelling|drones?|missiles?|warplanes|offensive|invasion|raids?|bombardment|occupation)\b"
+)
+_SAYS = re.compile(r"\s+(?:[a-z]+\s+)?(?:said|says|told|reported|announced|stated)\b")
 
 
 @cache
