@@ -148,7 +148,9 @@ def _extent(places: list[Place], text: str) -> set[Place]:
     spanned, not where its count is (for people who moved they are origin and host)."""
     ends = set()
     for a, b in pairwise(sorted(places, key=lambda p: p.start)):
-        if _TO.fullmatch(text, a.end, b.start) and _FROM.search(text, max(0, a.start - 10), a.start):
+        if _TO.fullmatch(text, a.end, b.start) and _FROM.search(
+            text, max(0, a.start - 10), a.start
+        ):
             ends.update((a, b))
     return ends
 
@@ -263,6 +265,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         # Kuwait have returned home"), at the place named there if one is
         home = [p for p in sentence if p.iso3 == group.iso3 and p.level != DEMONYM]
         place = _choose_place(home, q, figure.indicator, context.text) or _country_level(group)
+    if figure.indicator in (Indicator.REFUGEES, Indicator.RETURNEES):
+        origins = _origins(sentence, figure, context.text)
+        if place is None or place.iso3 in origins:
+            place = _destination(context, figure, origins) or place
     if figure.indicator in FLED and (
         place is None or (place.iso3 is None and _WORLD.search(place.name))
     ):
@@ -322,6 +328,52 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if (town := _dateline_town(context, later)) is not None:
         return town
     return later[0] if later else _dateline_place(context)
+
+
+def _origins(places: list[Place], figure: Candidate, text: str) -> set[str]:
+    """The countries the sentence says the people counted came from ("refugees from
+    Cibitoke", "returns from Iran and Pakistan")."""
+    found = {
+        p.iso3
+        for p in places
+        if p.iso3 and _ORIGIN_BEFORE.search(text, max(0, p.start - 45), p.start)
+    }
+    if figure.indicator is Indicator.REFUGEES:
+        found |= {p.iso3 for p in places if p.level == DEMONYM and p.iso3}
+    return found
+
+
+_INTO = re.compile(
+    r"\b(?:into|to|reached|reaching|entered|entering|arrived\s+in|arriving\s+in)\s+(?:the\s+)?"
+    r"(?:(?:neighbou?ring|north|south|east|west|[\w-]+ern)\s+)?$",
+    re.I,
+)
+
+
+def _destination(context: Context, figure: Candidate, origins: set[str]) -> Place | None:
+    """Where refugees or returnees went when their sentence names only where they came from:
+    the country the text said people moved into before ("... crossing the river into the
+    Democratic Republic of Congo. About 2,100 refugees from Cibitoke ..."); for returnees
+    (whose home the count is in), else the country of the people the text names ("25,009
+    Afghans returned from Iran" under "584,249 total returns from Iran")."""
+    text = context.text
+    for p in reversed(places_before(context, figure.sentence[0])):
+        if (
+            p.iso3
+            and p.iso3 not in origins
+            and p.level not in (DEMONYM, NOWHERE)
+            and _INTO.search(text, max(0, p.start - 40), p.start)
+        ):
+            return _country_level(p)
+    if figure.indicator is Indicator.RETURNEES:
+        people = [
+            p
+            for p in places_in(context, 0, len(text))
+            if p.level == DEMONYM and p.iso3 and p.iso3 not in origins
+        ]
+        if people:
+            return _country_level(people[0])
+    return None
 
 
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
