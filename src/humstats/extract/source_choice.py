@@ -65,10 +65,30 @@ def _cited(context: Context, at: int) -> str | None:
     return with_short_name(after[1], context.short_names)
 
 
+_ISSUER = re.compile(
+    r"[ \t]*(?:#\s*)?(?P<src>[A-Z][A-Za-z]*[A-Z])(?:\s*/\s*[A-Z][A-Za-z]*[A-Z])*\b"
+    r"[^\n.!?]{0,80}?\b(?i:report|update|bulletin|sitrep|snapshot|dashboard|overview|brief|"
+    r"factsheet|fact\s+sheet|alert)\b[^\n.!?]*(?:\n|$)"
+)
+""""UNICEF Sudan Humanitarian Situation Report", "OCHA Flash Update #3: Flooding in Somalia":
+the heading of a report names who issued it, by its acronym."""
+
+
+def _issuer(context: Context) -> str | None:
+    """The body whose report the text is, by its heading line (read once)."""
+    if context.issuer is None:
+        heading = _ISSUER.match(context.text)
+        # "ETHIOPIA – Situation Report": a place in capitals says what it is about
+        issued = heading and context.places_gazetteer().lookup(heading["src"], frozenset()) is None
+        context.issuer = [heading["src"]] if issued else []
+    return with_short_name(context.issuer[0], context.short_names) if context.issuer else None
+
+
 def source_for(context: Context, attributions: list[Attribution], figure: Candidate) -> str | None:
     """The nearest source in the sentence; else the one the text named before, except for a
     population, a background fact no report is carried into ("Gaza, home to 2.1 million");
-    else the citation that closes its paragraph."""
+    else the citation that closes its paragraph; else the body whose report the heading
+    says the text is (the bullets under "OCHA Flash Update #3")."""
     q = figure.quantity
     if not attributions:
         if figure.indicator is Indicator.POPULATION:
@@ -78,8 +98,8 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
         ):
             # "Another 13,000 sought refuge ...": more of what the last named source counted,
             # even past a sentence between ("Of these, 61 per cent are children.")
-            return context.named_source or _cited(context, q.end)
-        return context.previous_source or _cited(context, q.end)
+            return context.named_source or _cited(context, q.end) or _issuer(context)
+        return context.previous_source or _cited(context, q.end) or _issuer(context)
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
