@@ -115,13 +115,16 @@ def _choose_place(
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
-    def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
+    def rank(item: tuple[Place, bool]) -> tuple[int, int, int, int]:
         place, host = item
         specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1 + bool(place.admin), NOWHERE: 0}.get(
             place.level, 0
         )  # an area named like a country ("Idlib", "North Darfur") ranks as an area
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
-        return (int(host), specificity, -distance)
+        # "killed in Khan Younis, and 150 others in Rafah": a place before the clause the
+        # count opens is the clause before's
+        own = place.end > q.hedge_start or not _CLAUSE_CUT.search(text, place.end, q.hedge_start)
+        return (int(host), int(own), specificity, -distance)
 
     best, host = max(pool, key=rank)
     if best.level == COUNTRY and (finer := [p for p in sources if p.iso3 == best.iso3]):
@@ -139,6 +142,7 @@ def _choose_place(
     return _first_listed(best, [p for p, _ in pool], text)
 
 
+_CLAUSE_CUT = re.compile(r",\s*(?:and|while|whereas|but)\b|;")
 _FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
 _TO = re.compile(r"\s+to\s+(?:the\s+)?", re.I)
 
@@ -241,6 +245,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         return _choose_place(own, q, figure.indicator, context.text) or context.previous_place
     segment = [p for p in sentence if lower <= p.start < upper]
     segment += _definite_town(context, figure, lower, upper, segment)
+    segment += _short_named(context, s0, sentence, lower, upper)
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
@@ -374,6 +379,30 @@ def _destination(context: Context, figure: Candidate, origins: set[str]) -> Plac
         if people:
             return _country_level(people[0])
     return None
+
+
+_SHORT_NAME = re.compile(
+    r"\b(?:in|across|throughout|inside|of|from|around)\s+the\s+(?P<word>[A-Z][a-z]{2,})\b"
+)
+
+
+def _short_named(
+    context: Context, s0: int, sentence: list[Place], lower: int, upper: int
+) -> list[Place]:
+    """A place named before, called again by the last word of its name ("the Gaza Strip ...
+    wounded in the Strip", "the Swat Valley ... across the Valley")."""
+    text = context.text
+    found = []
+    for match in _SHORT_NAME.finditer(text, lower, upper):
+        tail = " " + match["word"]
+        earlier = [
+            p
+            for p in [*places_before(context, s0), *sentence]
+            if p.end <= match.start() and p.name.endswith(tail)
+        ]
+        if earlier:
+            found.append(replace(earlier[-1], start=match.start("word"), end=match.end("word")))
+    return found
 
 
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
