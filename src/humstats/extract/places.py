@@ -575,7 +575,9 @@ def find_places(
             if not (
                 p.level == ADMIN1
                 and p.iso3 not in countries | set(mentioned)
-                and _NAME_GOES_ON.match(text, p.end)
+                # or named by its bearing alone ("South West", "Far North"): many countries
+                # have one, and the text names another country
+                and (_NAME_GOES_ON.match(text, p.end) or _BEARINGS.fullmatch(p.name))
             )
         ]
     if claimants := getattr(gazetteer, "claimants", None):
@@ -583,6 +585,10 @@ def find_places(
     return found
 
 
+_BEARINGS = re.compile(
+    r"(?:(?:Far|Upper|Lower|Middle)[\s-]+)?(?:North|South|East|West|Centre|Center|Central)"
+    r"(?:[\s-]+(?:North|South|East|West|Centre|Center|Central|Nord|Sud|Est|Ouest))?"
+)
 _NAME_GOES_ON = re.compile(rf"[ \t]+(?!(?:{'|'.join(_TYPE_NAMES)})\b)[A-Z][a-z]")
 ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
 
