@@ -506,6 +506,13 @@ def find_places(
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
+        if "-" in run.group() and (ruled := _RULED.match(run.group())) is not None:
+            # "Turkish-controlled Afrin", "Houthi-held Hodeidah": who holds it is no part
+            # of its name (``_administered`` reads it for a disputed area)
+            rest = _RUN.search(text, run.start() + ruled.end(), run.end())
+            if rest is None:
+                continue
+            run = rest
         word = run.group()
         if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
             unread.append(run)  # most runs: one word that names no place ("The", "Aid")
@@ -589,6 +596,9 @@ _BEARINGS = re.compile(
     r"(?:(?:Far|Upper|Lower|Middle)[\s-]+)?(?:North|South|East|West|Centre|Center|Central)"
     r"(?:[\s-]+(?:North|South|East|West|Centre|Center|Central|Nord|Sud|Est|Ouest))?"
 )
+_RULED = re.compile(
+    r"[A-Z][\w’'-]*?-(?:controlled|held|occupied|run|administered|ruled|besieged|backed|led)\s+"
+)
 _NAME_GOES_ON = re.compile(rf"[ \t]+(?!(?:{'|'.join(_TYPE_NAMES)})\b)[A-Z][a-z]")
 ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
 
@@ -629,6 +639,9 @@ def _placed(
     start = run.start() + len(first) + 1 if rest and first.lower() in _OPENERS else run.start()
     before = text[max(0, start - 14) : start].rstrip()
     word = before.rpartition(" ")[2].lower()
+    if _RULED.match(text, start - len(word) - 1, start):  # "in Houthi-held Hodeidah"
+        before = text[max(0, start - len(word) - 15) : start - len(word) - 1].rstrip()
+        word = before.rpartition(" ")[2].lower()
     if not (
         word in _PLACE_WORDS
         or before.endswith(",")
@@ -971,7 +984,8 @@ _PLACE_BEFORE = re.compile(
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
-    r"area|settlement)\s+of\s+)?$)",
+    r"area|settlement)\s+of\s+)?(?:[A-Z][\w’'-]*?-(?:controlled|held|occupied|run|administered|"
+    r"ruled|besieged|backed|led)\s+)?$)",
     re.I,
 )
 _PLACE_AFTER = re.compile(
