@@ -171,16 +171,30 @@ def _source_after(context: Context, sentence: tuple[int, int]) -> str | None:
     return with_short_name(named[-1], context.short_names) if named else None
 
 
+_ISSUED = re.compile(
+    r"(?:released|published|issued)\s+by\b"
+    r"|(?:update|report|bulletin|assessment|analysis|roadmap|snapshot)\s+(?:from|by)\b",
+    re.I,
+)
+
+
 def _source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     """The source a sentence without numbers opens with ("According to the disaster
-    authority, rain has flooded ..."): the report the next sentence's figures continue."""
+    authority, rain has flooded ..."), or the body whose report it introduces ("In a
+    situation report released by WHO today, ..."): the report the next sentence's figures
+    continue."""
     s0, s1 = sentence
     text = context.text
     opening = len(text[s0:s1]) - len(text[s0:s1].lstrip())
-    if not _ACCORDING_TO.match(text, s0 + opening):
+    according = _ACCORDING_TO.match(text, s0 + opening)
+    if not according and not _ISSUED.search(text, s0, s1):
         return None
     found = [a for a in find_attributions(text, s0, s1) if not a.generic]
-    if not found or found[0].source == "it" or text[s0 : found[0].start].strip():
+    if not found or found[0].source == "it":
+        return None
+    if according and text[s0 : found[0].start].strip():
+        return None
+    if not according and (len(found) > 1 or not _ISSUED.match(text, found[0].start)):
         return None
     return with_short_name(found[0].source, context.short_names)
 
