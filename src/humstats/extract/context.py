@@ -167,7 +167,7 @@ class Context:
     """Where each bracketed citation ending a paragraph starts, and its source ("(Govt. India,
     12 Jun 2019)"), read the first time a figure names no source."""
     issuer: list[str] | None = None
-    """The body a heading line says issued the text ("OCHA Flash Update #3: ..."), as a list
+    """The agency a heading line says issued the text ("OCHA Flash Update #3: ..."), as a list
     of none or one, read the first time a figure names no source."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read

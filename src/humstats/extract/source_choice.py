@@ -66,22 +66,24 @@ def _cited(context: Context, at: int) -> str | None:
 
 
 _ISSUER = re.compile(
-    r"[ \t]*(?:#\s*)?(?P<src>[A-Z][A-Za-z]*[A-Z])(?:\s*/\s*[A-Z][A-Za-z]*[A-Z])*\b"
-    r"[^\n.!?]{0,80}?\b(?i:report|update|bulletin|sitrep|snapshot|dashboard|overview|brief|"
-    r"factsheet|fact\s+sheet|alert)\b[^\n.!?]*(?:\n|$)"
+    r"[ \t]*(?P<words>[^\n.!?]{0,100}?)\b(?i:report|update|bulletin|sitrep|snapshot|dashboard|"
+    r"overview|brief|factsheet|fact\s+sheet|alert)\b[^\n]*(?<![.!?])(?:\n|$)"
 )
-""""UNICEF Sudan Humanitarian Situation Report", "OCHA Flash Update #3: Flooding in Somalia":
-the heading of a report names who issued it, by its acronym."""
+""""UNICEF Sudan Humanitarian Situation Report", "Yemen: Cholera - WHO Situation Report
+No. 5": a heading line (no full stop at its end) naming a report, and the words before its
+name."""
 
 
 def _issuer(context: Context) -> str | None:
-    """The body whose report the text is, by its heading line (read once)."""
+    """The body whose report the text is, by the agency its heading line names (one the
+    vocabulary's ``[organisations]`` knows: "COVID-19 Situation Report" names none); read
+    once."""
     if context.issuer is None:
         heading = _ISSUER.match(context.text)
-        # "ETHIOPIA – Situation Report": a place in capitals says what it is about
-        issued = heading and context.places_gazetteer().lookup(heading["src"], frozenset()) is None
-        context.issuer = [heading["src"]] if issued else []
-    return with_short_name(context.issuer[0], context.short_names) if context.issuer else None
+        known = {short for short, _ in context.short_names.pairs}
+        words = re.findall(r"[A-Za-z]+", heading["words"]) if heading else []
+        context.issuer = [w for w in words if w in known][:1]
+    return context.issuer[0] if context.issuer else None
 
 
 def source_for(context: Context, attributions: list[Attribution], figure: Candidate) -> str | None:
