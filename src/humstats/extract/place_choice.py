@@ -291,7 +291,11 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
                 place = _country_level(place)
     if place is None:
         place = _definite(context, figure, lower, upper)
-    if place is not None and place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
+    if (
+        place is not None
+        and place.level in (COUNTRY, ADMIN1)
+        and figure.indicator is not Indicator.REFUGEES
+    ):
         place = _told_next(context, figure, place) or place
     if place is not None and place.level == DEMONYM and place.iso3:
         # "370 Palestinians were killed" in a text about the West Bank: the place named
@@ -425,10 +429,12 @@ _SHARE = re.compile(
 
 
 def _told_next(context: Context, figure: Candidate, country: Place) -> Place | None:
-    """A place in the country that the sentence right after the figure's names, where that
-    sentence counts nothing itself: it tells where the event counted happened ("At least 132
-    civilians were killed in Burkina Faso ... The attackers struck the village of Solhan").
-    Several places must read as one ("X in Y province", a list of one area's districts)."""
+    """A place in the country (or the state) that the sentence right after the figure's names,
+    where that sentence counts nothing itself: it tells where the event counted happened ("At
+    least 132 civilians were killed in Burkina Faso ... The attackers struck the village of
+    Solhan"; "... a village in Borno State. The attack happened in Huyum, in the Askira-Uba
+    district of Borno State"). Several places must read as one ("X in Y province", a list of
+    one area's districts)."""
     s1 = figure.sentence[1]
     following = next((s for s in context.uncounted if s[0] >= s1), None)
     text = context.text
@@ -438,11 +444,14 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
         return None  # "Across Sudan, 755,000 people ...": the count is the country's
     if _SHARE.search(text, *following):
         return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
+    named = places_in(context, *following)
+    if country.level == ADMIN1 and not any(p.name == country.name for p in named):
+        return None  # finer than a state only where the sentence says it is in that state
     finer = [
         p
-        for p in places_in(context, *following)
+        for p in named
         if p.iso3 == country.iso3
-        and p.level in (CITY, ADMIN1)
+        and p.level in ((CITY, ADMIN1) if country.level == COUNTRY else (CITY,))
         and not p.modifier
         and not _REFERENCE_BEFORE.search(text, max(0, p.start - 25), p.start)
     ]

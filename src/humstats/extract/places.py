@@ -953,14 +953,23 @@ def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place 
         area = _area_after(text, listed.end(), found)  # "Sarmin and Maarat Misrin, in Idlib"
     if area is None:
         return None
-    if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
-        return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
+    if (
+        area.level not in (COUNTRY, ADMIN1)
+        and (area.admin or 9) > 1
+        and not (area.admin == 2 and _IN_DISTRICT.fullmatch(text, end, area.start))
+    ):
+        # "Said Ahmed, Goma": a town after a name is no apposition of its area ("Huyum, in
+        # the Askira-Uba district" is)
+        return None
     before = text[max(0, start - 60) : start]
     if (behind := _LIST_BEHIND.search(before)) is not None:
         before = before[: behind.start()]  # the words before the list's first name
     if not (_PLACE_BEFORE.search(before) or _ATTACKED_BEFORE.search(before)):
         return None
     return area
+
+
+_IN_DISTRICT = re.compile(r",?\s+in\s+the\s+")
 
 
 def _area_after(text: str, end: int, found: list[Place]) -> Place | None:
