@@ -232,6 +232,8 @@ def _head_of(patterns: Patterns, text: str, end: int) -> str:
                 following = patterns.head.match(text, match.end())
                 if following is not None and following["people"]:
                     return "people"  # "222 new cases of people who went missing"
+                if patterns.disease is not None and patterns.disease.match(text, match.end()):
+                    return "people"  # "16 246 cases of measles": the sick are counted
             return "thing"
         if match["function"]:
             return "bare"
@@ -725,3 +727,59 @@ def column_indicator(patterns: Patterns, header: str) -> Indicator | None:
         return None
     cue = patterns.after.search(header)
     return None if cue is None else patterns.classify(cue.group(), before=False)[0]
+
+
+_RESPECTIVELY = re.compile(r"[^\S\n]+(?:[\w'’-]+[^\S\n]+){0,2}?respectively\b", re.I)
+_LIST_JOIN = re.compile(r"[^\S\n]*(?:,[^\S\n]*(?:and[^\S\n]+)?|[^\S\n]+and[^\S\n]+)", re.I)
+
+
+def respective(
+    patterns: Patterns, masked: str, counts: list[Quantity], sentence: tuple[int, int]
+) -> dict[Quantity, Candidate]:
+    """The counts of a list closed by "respectively", each with its own cue.
+
+    "The number of cases and deaths was 964 and 603 respectively" pairs the counts with the
+    nouns named before them, in order; "displaced 18,500 and 9,200 people respectively" gives
+    the one verb before the list to every count. Read as a list, no count takes its
+    neighbour's words, and none is cut off from the cue the first one stands next to.
+    """
+    found: dict[Quantity, Candidate] = {}
+    run: list[Quantity] = []
+    for q in [*counts, None]:
+        if q is not None and run and _LIST_JOIN.fullmatch(masked, run[-1].end, q.hedge_start):
+            run.append(q)
+            continue
+        if len(run) > 1 and _RESPECTIVELY.match(masked, run[-1].end):
+            found.update(_paired(patterns, masked, run, sentence))
+        run = [q] if q is not None else []
+    return found
+
+
+def _paired(
+    patterns: Patterns, masked: str, run: list[Quantity], sentence: tuple[int, int]
+) -> dict[Quantity, Candidate]:
+    first = run[0].hedge_start
+    start = max(sentence[0], clause_start(masked, sentence[0], first) - 120)
+    cues: list[Cue] = []
+    for match in patterns.after.finditer(masked, start, first):
+        indicator, kind = patterns.classify(match.group(), before=False)
+        cue = Cue(indicator, match.start(), match.end(), "before", first - match.end())
+        if cues and cues[-1].end >= match.start():
+            cues[-1] = cue  # overlapping readings of one phrase: the longer, later one
+        else:
+            cues.append(cue)
+    if len(cues) == len(run):
+        return {
+            q: Candidate(q, cue.indicator, cue, sentence, people=True)
+            for q, cue in zip(run, cues, strict=True)
+        }
+    noun = patterns.after.match(masked, run[-1].end + 1)
+    if noun is not None:
+        indicator, kind = patterns.classify(noun.group(), before=False)
+        if kind == "noun":  # "host 41,300 and 27,800 refugees respectively": each's noun
+            cue = Cue(indicator, noun.start(), noun.end(), "noun", 1)
+            return {q: Candidate(q, indicator, cue, sentence, people=True) for q in run}
+    last = cues[-1] if cues else None
+    if last is not None and not masked[last.end : first].strip():
+        return {q: Candidate(q, last.indicator, last, sentence, people=True) for q in run}
+    return {}

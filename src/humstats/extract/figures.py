@@ -34,6 +34,7 @@ from humstats.extract.attribution import (
 from humstats.extract.classification import (
     ambiguous,
     classify_count,
+    respective,
     column_indicator,
     continues_event,
     head_of,
@@ -366,6 +367,7 @@ def _sentence_figures(
         )
     ]
     found: list[tuple[Candidate, dict]] = []
+    listed = respective(patterns, full_mask, limits, sentence)
     parsed = {}
     doc = context.parsed.get(sentence)
     if len(limits) > 1 and doc is not None:
@@ -381,7 +383,9 @@ def _sentence_figures(
             attach = syntax.blank(masked, others)
         visible = [o for o in limits if o is not q and attach[o.start] != " "]
         lower, upper = bounds(sentence, attach, visible, q, aside)
-        figure = classify_count(context, patterns, masked, q, lower, upper, sentence, attach)
+        figure = listed.get(q) or classify_count(
+            context, patterns, masked, q, lower, upper, sentence, attach
+        )
         if figure is None and attach is not masked:
             # the parse left the number no cue of its own ("..., bringing the total to 2.06
             # million"): its domain is too narrow, so the rules' windows read it

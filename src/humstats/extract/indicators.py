@@ -53,6 +53,8 @@ class Vocabulary:
     fragments ("claimed 27 lives")."""
     where: tuple[str, ...] = ()
     """Frames of classes that say where people stay (``where = true``), not what happened."""
+    diseases: tuple[str, ...] = ()
+    """Illnesses people catch: "cases of cholera" counts people, "cases of looting" does not."""
 
 
 def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
@@ -195,6 +197,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         ),
         approx_after=_phrases(qualifiers, "approx_after", "qualifiers"),
         nowhere=_phrases(data.get("places", {}), "nowhere", "places"),
+        diseases=_phrases(data.get("diseases", {}), "names", "diseases"),
         organisations=tuple(
             (short, _phrases(data["organisations"], short, "organisations"))
             for short in data.get("organisations", {})
@@ -472,6 +475,9 @@ class Patterns:
     around: tuple[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], Indicator], ...] = ()
     """Each "around" frame: its words before the count, after it (with up to three words
     between, and right after), and its indicator."""
+    disease: re.Pattern[str] | None = None
+    """An illness named after "cases of", up to two modifiers first ("acute watery
+    diarrhoea", "suspected cholera")."""
     after_which: re.Pattern[str] | None = None
     """``after_classes`` as one pattern (``_which``)."""
     before_which: re.Pattern[str] | None = None
@@ -526,6 +532,11 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     frames = [(Indicator(name), a, b) for name, pairs in vocabulary.around for a, b in pairs]
     return Patterns(
         where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
+        disease=re.compile(
+            rf"\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(vocabulary.diseases)})\b", re.I
+        )
+        if vocabulary.diseases
+        else None,
         around_before=Folded.compile(
             rf"\b(?:{alternation({before for _, before, _ in frames})})"
             rf"(?:\s+[\w'’-]+){{0,2}}\s*$"
