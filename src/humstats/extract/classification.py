@@ -15,7 +15,7 @@ import re
 
 from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_cue
-from humstats.extract.measure import clause_start
+from humstats.extract.measure import RISE_TO, clause_start
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM
@@ -342,12 +342,23 @@ def _cue_and_head(
             return None, "time-part"  # "including 450,000 since 1 June alone"
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
+        if (
+            including
+            and cue is not None
+            and cue.kind in {"noun", "verb"}
+            and head == "people"
+            and _PEOPLE_THEN_VERB.fullmatch(attach, q.end, cue.start)
+        ):
+            return cue, "included"  # "1.85 million affected, including 127,500 people displaced"
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
             return None, "breakdown"
     if head == "partitive":
         return cue, "partitive"
     return cue, head
 
+
+_PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
+"""A people noun, then the participle that says what happened to them."""
 
 _KEEPS = re.compile(r"\b(?:host|shelter|hous|home|population|inhabit)", re.I)
 """A cue that says where people are kept, not what happened to them: "North Kivu hosts 2.6
@@ -442,6 +453,17 @@ def classify_count(
     if superseded(context, masked, q, lower):
         return None
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
+    if (
+        head in {"bare", "people"}
+        and (cue is None or _verb_before(patterns, masked, cue))
+        and not _REVISED_TO.search(masked, lower, q.hedge_start)  # a revision: see below
+        and (risen := _risen(patterns, masked, q, sentence)) is not None
+        and (cue is None or risen.indicator is not Indicator.POPULATION)
+    ):
+        # "deaths have been recorded in the district, which has soared to 2,838": the total
+        # that rose says what is counted, not a verb before it; who its people are
+        # ("people living in tent camps") does not override what happened to them
+        cue = risen
     if head == "included":
         # "21,418 suspected cases, including 812 deaths": the part names another indicator
         # than the total it is part of, so it is a figure; "including 300 injured" after an
@@ -664,7 +686,8 @@ def without_mixed_totals(
     """Drop a total that the sentence then splits into different indicators.
 
     "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
-    refugees": the million is neither returnees nor refugees, only its parts are figures.
+    refugees": the million, read as refugees, is neither returnees nor refugees only, so its
+    parts are the figures.
     """
     kept = []
     for figure, row in found:
@@ -674,7 +697,9 @@ def without_mixed_totals(
             for other, _ in found
             if split is not None and other.quantity.start > split.start()
         }
-        if len(parts) < 2:
+        if len(parts) < 2 or figure.indicator not in parts:
+            # "1.2 million affected, including 310,000 displaced and 268 killed": a total of
+            # another indicator than its parts is a figure of its own
             kept.append((figure, row))
     return kept
 
@@ -783,3 +808,48 @@ def _paired(
     if last is not None and not masked[last.end : first].strip():
         return {q: Candidate(q, last.indicator, last, sentence, people=True) for q in run}
     return {}
+
+
+def _verb_before(patterns: Patterns, masked: str, cue: Cue) -> bool:
+    """Whether a cue before a count is a verb (no noun that names who is counted)."""
+    if cue.kind not in {"before", "near"}:
+        return False
+    noun = patterns.after.match(masked, cue.start, cue.end)
+    return noun is None or patterns.classify(noun.group(), before=False)[1] != "noun"
+
+
+_SAME_TOTAL = re.compile(
+    r"\b(?:the|that|this|its|their)\s+(?:number|figure|toll|tally|total|count)\b|\b(?:it|which)\b",
+    re.I,
+)
+
+
+def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, int]) -> Cue | None:
+    """What a total that rose to this count counts ("The deaths from the typhoon rose to
+    5,632", "the number of IDPs increased four percent ... to 642,842", "the district, which
+    has soared to 2,838"): the people noun of the rise's subject or object, else, where the
+    subject only points back ("By Tuesday the number had risen to 152"), the last such noun
+    of the sentence before."""
+    rise = RISE_TO.search(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
+    if rise is None:
+        return None
+    nouns = [
+        (match, indicator)
+        for match in patterns.after.finditer(masked, sentence[0], rise.end())
+        for indicator, kind in [patterns.classify(match.group(), before=False)]
+        if kind == "noun"
+    ]
+    if not nouns:
+        if not _SAME_TOTAL.search(masked, sentence[0], rise.start()):
+            return None
+        earlier = max(0, sentence[0] - 200)
+        nouns = [
+            (match, indicator)
+            for match in patterns.after.finditer(masked, earlier, sentence[0])
+            for indicator, kind in [patterns.classify(match.group(), before=False)]
+            if kind == "noun"
+        ]
+    if not nouns:
+        return None
+    match, indicator = nouns[-1]
+    return Cue(indicator, match.start(), match.end(), "before", q.hedge_start - match.end())

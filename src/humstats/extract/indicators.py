@@ -596,6 +596,8 @@ _OWN_PREDICATE = re.compile(
 """Between a number and its verb: "1.3 million peoples are (now) in need" is a clause of its
 own, so a cue before the number across "and" or a comma belongs to the clause before."""
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
+_PEOPLE_NOUN = re.compile(r"\s+(?:people|persons|individuals|civilians|others)\s+", re.I)
+"""Between a count and its participle: the people counted ("268 people killed")."""
 _CLAUSE_END = re.compile(r"[,;:.]|\b(?:and|but|while|who|which|that)\b", re.I)
 _COMPLEMENT = re.compile(r"\bthat\b", re.I)
 """Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
@@ -687,6 +689,8 @@ def find_cue(
             and _OWN_PREDICATE.fullmatch(text, end, found[0].start)
         ):
             return found[0]  # "were displaced, and 1.3 million people are in need": a new clause
+        if joined and found and _PEOPLE_NOUN.fullmatch(text, end, found[0].start):
+            return found[0]  # "310,000 people displaced and 268 people killed": its own word
         cue = Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
         if head_noun and (joined or indicator is Indicator.POPULATION):
             return found[0]
