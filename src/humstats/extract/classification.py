@@ -329,7 +329,7 @@ def _cue_and_head(
             cue = None
     if cue is not None and cue.start >= q.end and _mixed(patterns, attach, cue):
         return None, "mixed"
-    if _BREAKDOWN_PREDICATE.match(masked, q.end):
+    if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
     if before.endswith(_BREAKDOWN_BEFORE):
         following = masked[q.end : q.end + 12]
@@ -359,6 +359,23 @@ def _cue_and_head(
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 """A people noun, then the participle that says what happened to them."""
+
+_SHARE_OPENS = re.compile(
+    r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I
+)
+
+
+def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) -> bool:
+    """A count in brackets that restates a part of a total already given: the people of a
+    share ("3% of returnees (827 individuals)") or a split by group ("(607 men and 220
+    women)"), breakdowns however their sentence reads."""
+    opened = masked.rfind("(", lower, q.hedge_start)
+    if opened < 0 or masked.rfind(")", opened, q.hedge_start) >= 0:
+        return False
+    if _SHARE_OPENS.search(masked, max(lower, opened - 80), opened + 1):
+        return True
+    return patterns.group is not None and patterns.group.match(masked, q.end) is not None
+
 
 _KEEPS = re.compile(r"\b(?:host|shelter|hous|home|population|inhabit)", re.I)
 """A cue that says where people are kept, not what happened to them: "North Kivu hosts 2.6

@@ -475,6 +475,8 @@ class Patterns:
     around: tuple[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], Indicator], ...] = ()
     """Each "around" frame: its words before the count, after it (with up to three words
     between, and right after), and its indicator."""
+    group: re.Pattern[str] | None = None
+    """A demographic group right after a count ("607 men", "21,300 children")."""
     disease: re.Pattern[str] | None = None
     """An illness named after "cases of", up to two modifiers first ("acute watery
     diarrhoea", "suspected cholera")."""
@@ -532,6 +534,9 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     frames = [(Indicator(name), a, b) for name, pairs in vocabulary.around for a, b in pairs]
     return Patterns(
         where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
+        group=re.compile(rf"\s+(?:{alternation(vocabulary.breakdowns)})\b", re.I)
+        if vocabulary.breakdowns
+        else None,
         disease=re.compile(
             rf"\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(vocabulary.diseases)})\b", re.I
         )
