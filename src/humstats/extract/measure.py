@@ -158,14 +158,13 @@ _TODAY = re.compile(r"today", re.I)
 """In a dated release, "today" outside a count's clause ("In Peru today, the UN redirected
 $3 million to protect 140,000 people impacted by El Niño") dates what the source did, not a
 window the count is new in."""
-_FLOW_CLAUSE = Folded.compile(
-    r"\b(?:evacuated|evacuation|evacuating)\b"
-    # the dead a search brought out ("34 bodies have been recovered", "pulled 12 bodies from
-    # the rubble"): what one recovery found, not a toll to date
-    r"|\b(?:bodies|remains)\b[^,.;]{0,30}?\b(?:recovered|retrieved|found|pulled|exhumed|"
-    r"washed|discovered)\b|\b(?:recovered|retrieved|found|pulled|exhumed|discovered)\s+"
-    r"(?:[\w,-]+\s+){0,3}?(?:bodies|remains)\b"
-)
+_FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b")
+_BODIES = re.compile(r"\s+(?:more\s+|other\s+|further\s+)?(?:bodies|corpses)\b", re.I)
+_BODIES_OF = re.compile(r"\b(?:bodies|corpses|remains)\s+of\s+$", re.I)
+_RECOVERED = Folded.compile(r"\b(?:recover|retriev|found|find|pull|exhum|wash|discover|dug|dig)")
+"""The dead a search brought out ("34 bodies have been recovered", "pulled 12 bodies from
+the rubble", "recovered the bodies of seven people"): what one recovery found, not a toll to
+date."""
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
 
@@ -278,7 +277,12 @@ def measure_of(
     if _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
     if indicator in TOLL and (
-        _INCIDENT_CLAUSE.search(masked, *sentence) or _incident_outcome(masked, sentence[0], q)
+        _INCIDENT_CLAUSE.search(masked, *sentence)
+        or _incident_outcome(masked, sentence[0], q)
+        or (
+            (_BODIES.match(masked, q.end) or _BODIES_OF.search(masked, start, q.hedge_start))
+            and _RECOVERED.search(masked, start, end)
+        )
     ):
         return Measure.FLOW
     return Measure.STOCK
