@@ -6,7 +6,8 @@ Prints precision, recall and F1 for (indicator, value); the accuracy of qualifie
 country, attributed_to and period_end on matched figures; the number of traps extracted; and,
 when ../shared/seed exists, whether the seed article yields exactly its three figures.
 attributed_to counts as right when one name contains the other ("IOM" / "IOM estimates"),
-period_end only where the annotation states one. The last five lines are a summary.
+a location also when both are names of one whole country ("DRC" / "Democratic Republic of
+the Congo"), period_end only where the annotation states one. The last five lines are a summary.
 
 Scores are per case and per page. A page is the cases that share a ``document`` id (passages
 cut from one article or report), or a case alone when it has none. On a page a figure counts
@@ -24,6 +25,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from humstats.countries import country_iso3
 from humstats.extract import extract_figures
 from humstats.readers import Document
 from humstats.schema import SourceMeta
@@ -58,6 +60,20 @@ def _same_name(expected: str | None, got: str | None) -> bool:
     return a in b or b in a
 
 
+_COUNTRY_PARTS = frozenset({"gaza", "gaza strip", "west bank"})
+"""Names country_iso3 reads as Palestine that are parts of it, not the whole."""
+
+
+def _same_place(expected: str | None, got: str | None) -> bool:
+    """Two spellings of one country are one place; a country's parts are not the whole."""
+    if _same_name(expected, got):
+        return True
+    if not expected or not got or {expected.lower(), got.lower()} & _COUNTRY_PARTS:
+        return False
+    code = country_iso3(expected)
+    return code is not None and code == country_iso3(got)
+
+
 def score_case(case: dict, parse: bool | None = None) -> dict:
     # A case without a date still has figures to score; the extractor needs a date to anchor
     # periods, so it gets today's (period_end is scored only where annotated).
@@ -78,7 +94,7 @@ def score_case(case: dict, parse: bool | None = None) -> dict:
         fields["qualifier"].append(want["qualifier"] == got["qualifier"])
         fields["measure"].append(want["measure"] == got["measure"])
         fields["country_iso3"].append(want["country_iso3"] == got["country_iso3"])
-        fields["location_name"].append(_same_name(want["location_name"], got["location_name"]))
+        fields["location_name"].append(_same_place(want["location_name"], got["location_name"]))
         fields["attributed_to"].append(_same_name(want["attributed_to"], got["attributed_to"]))
         if want["period_end"]:
             fields["period_end"].append(want["period_end"] == str(got["period_end"]))
