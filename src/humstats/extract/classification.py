@@ -841,13 +841,25 @@ _SAME_TOTAL = re.compile(
 )
 
 
+_TOTAL_WAS = re.compile(
+    r"\b(?:number|total|tally|count)\s+of\b[^.;:\n\d]{0,120}?\b(?:was|is|stood\s+at|stands\s+at|"
+    r"totalled|totaled)\s*$",
+    re.I,
+)
+"""A total told by its subject however far the verb ("The total number of probable, confirmed
+and suspected cases in the current outbreak in West Africa was 5335")."""
+
+
 def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, int]) -> Cue | None:
-    """What a total that rose to this count counts ("The deaths from the typhoon rose to
+    """What a total that rose to this count, or is it, counts ("The deaths from the typhoon rose to
     5,632", "the number of IDPs increased four percent ... to 642,842", "the district, which
     has soared to 2,838"): the people noun of the rise's subject or object, else, where the
     subject only points back ("By Tuesday the number had risen to 152"), the last such noun
     of the sentence before."""
-    rise = RISE_TO.search(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
+    begin = max(sentence[0], q.hedge_start - 150)
+    rise = RISE_TO.search(masked, begin, q.hedge_start) or _TOTAL_WAS.search(
+        masked, begin, q.hedge_start
+    )
     if rise is None:
         return None
     nouns = [
