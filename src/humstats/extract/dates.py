@@ -84,7 +84,8 @@ PERIOD_RE = Folded.compile(
     rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)"
     rf"|(?P<year4>(?:19|20)\d\d)\b"
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
-    rf"|{_DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
+    # "as at the end of 14 September 2014": the end of a day is that day
+    rf"|(?:(?:end|close)\s+of\s+)?{_DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
     rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
     rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"
