@@ -160,9 +160,15 @@ class Context:
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
+    unsourced: list[tuple[Candidate, dict]] = field(default_factory=list)
+    """The figure rows of the sentence just before that named no source: a sentence counting
+    nothing may yet credit them ("..., according to the government")."""
     citations: list[tuple[int, str]] | None = None
     """Where each bracketed citation ending a paragraph starts, and its source ("(Govt. India,
     12 Jun 2019)"), read the first time a figure names no source."""
+    issuer: list[str] | None = None
+    """The agency a heading line says issued the text ("OCHA Flash Update #3: ..."), as a list
+    of none or one, read the first time a figure names no source."""
     datelined: list[Place] | None = None
     """The places the dateline names ("BENI, Democratic Republic of Congo (Reuters) -"), read
     the first time a place is needed (``dateline_places``)."""

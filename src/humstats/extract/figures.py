@@ -38,6 +38,7 @@ from humstats.extract.classification import (
     continues_event,
     head_of,
     joins_previous,
+    respective,
     without_mixed_totals,
 )
 from humstats.extract.context import (
@@ -49,7 +50,7 @@ from humstats.extract.context import (
     plain,
     tail,
 )
-from humstats.extract.dates import TextPeriod, publication_period
+from humstats.extract.dates import TextPeriod, publication_period, starts_later
 from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
 from humstats.extract.measure import continues_incident, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
@@ -65,12 +66,7 @@ from humstats.extract.period_choice import (
 from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
-from humstats.extract.source_choice import (
-    remember_source,
-    source_after,
-    source_for,
-    source_opening,
-)
+from humstats.extract.source_choice import lend, remember_source, source_for
 from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
@@ -78,6 +74,7 @@ from humstats.schema import (
     DTYPES,
     ORIGIN_COLUMNS,
     STAMPED,
+    Indicator,
     Measure,
     Unit,
 )
@@ -227,15 +224,12 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
     rows: list[dict | None] = []
     seen: dict[tuple[str, int], int] = {}
     shares = "%)" in text or "% )" in text
-    unsourced: list[tuple[Candidate, dict]] = []  # the figures just before, credited to no one
     for index, sentence in enumerate(sentences):
         in_sentence = by_sentence.get(index)
         if in_sentence is None:  # most sentences: no number, no figure, no source lent onward
-            if unsourced and (source := source_after(context, sentence)) is not None:
-                _credit(document, context, unsourced, source, sentence[0])
-            context.previous_source = source_opening(context, sentence)
+            if (credit := lend(context, sentence, None)) is not None:
+                _credit(document, context, *credit, sentence[0])
             context.unread.append(sentence)
-            unsourced = []
             if block_dates:
                 remember_heading_period(context, sentence, [])
             continue
@@ -254,9 +248,8 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
                     rows.append(row)
                 elif _restates_better(row, rows[seen[key]]):
                     rows[seen[key]] = row
-        if not found and unsourced and (source := source_after(context, sentence)) is not None:
-            _credit(document, context, unsourced, source, sentence[0])
-        unsourced = [(f, row) for f, row in found if row["attributed_to"] is None]
+        if (credit := lend(context, sentence, found)) is not None:
+            _credit(document, context, *credit, sentence[0])
         if attributions is None:  # only a sentence with numbers may lend its source onward
             attributions = find_attributions(text, *sentence)
         remember_source(context, attributions)
@@ -318,13 +311,12 @@ def _credit(
     source: str,
     near: int,
 ) -> None:
-    """Credit figures that named no source to the one the next sentence names."""
+    """Write the source a later sentence lent (``source_choice.lend``) into the rows."""
     if document.text is not context.text:
         source = _as_written(document.text, context.text, source, near) or source
     for figure, row in figures:
         row["attributed_to"] = source
         row["confidence"] = _confidence(figure, source)
-    figures.clear()
 
 
 def _drop(
@@ -366,6 +358,7 @@ def _sentence_figures(
         )
     ]
     found: list[tuple[Candidate, dict]] = []
+    listed = respective(patterns, full_mask, limits, sentence)
     parsed = {}
     doc = context.parsed.get(sentence)
     if len(limits) > 1 and doc is not None:
@@ -381,7 +374,9 @@ def _sentence_figures(
             attach = syntax.blank(masked, others)
         visible = [o for o in limits if o is not q and attach[o.start] != " "]
         lower, upper = bounds(sentence, attach, visible, q, aside)
-        figure = classify_count(context, patterns, masked, q, lower, upper, sentence, attach)
+        figure = listed.get(q) or classify_count(
+            context, patterns, masked, q, lower, upper, sentence, attach
+        )
         if figure is None and attach is not masked:
             # the parse left the number no cue of its own ("..., bringing the total to 2.06
             # million"): its domain is too narrow, so the rules' windows read it
@@ -389,8 +384,11 @@ def _sentence_figures(
             visible = [o for o in limits if o is not q]
             lower, upper = bounds(sentence, attach, visible, q, aside)
             figure = classify_count(context, patterns, masked, q, lower, upper, sentence)
-        if figure is None:
-            continue
+        if figure is None or (
+            figure.indicator in _NEEDS
+            and starts_later(text, q.end, _clause_end(masked, q.end, upper), context.published)
+        ):
+            continue  # "in need of food aid from August", written in August: foreseen
         if periods is None:
             periods = own_periods(text, full_mask, context.published, sentence, in_sentence)
             if not periods and (same := same_period(context, sentence)) is not None:
@@ -441,6 +439,14 @@ def _sentence_figures(
             (figure, _row(document, figure, measure, place, period, source, sentence, context))
         )
     return found, attributions
+
+
+_NEEDS = frozenset({Indicator.IN_NEED, Indicator.FOOD_INSECURE})
+
+
+def _clause_end(masked: str, start: int, upper: int) -> int:
+    comma = masked.find(",", start, upper)
+    return upper if comma < 0 else comma
 
 
 def _near_previous(context: Context, sentence: tuple[int, int]) -> bool:

@@ -67,12 +67,14 @@ def country_name(iso3: str) -> str:
 
 
 _OTHER_CLAUSE = re.compile(
-    r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid)\b"
+    r",\s+(?:warning|adding|saying|noting|stressing|urging|calling|explaining|as|while|amid|"
+    r"with)\b"
     r"|\b(?:\d[\d,.]*|many|most|some|half|several)\s+of\s+(?:them|those|whom|these)\b"
 )
 """What lies after the figure in another clause: a source's aside (", warning that the disease
-spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni"); not
-the whole ("Eleven deaths were reported, all of them in Mocuba district")."""
+spreads fastest in Baidoa"), a sub-total of its own ("52 died ..., 18 of them in Feni"), a part
+set beside the count (", with Kenya and Tanzania hardest hit"); not the whole ("Eleven deaths
+were reported, all of them in Mocuba district")."""
 
 
 def _choose_place(
@@ -82,9 +84,12 @@ def _choose_place(
     usable = []
     aside = []
     sources = []
+    bounds = _extent(places, text) if indicator not in _MOVEMENT else set()
     for place in places:
         if place.modifier:
             sources.append(place)
+            continue
+        if place in bounds:
             continue
         if place.start > q.end and _OTHER_CLAUSE.search(text, q.end, place.start):
             aside.append(place)
@@ -110,13 +115,16 @@ def _choose_place(
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
-    def rank(item: tuple[Place, bool]) -> tuple[int, int, int]:
+    def rank(item: tuple[Place, bool]) -> tuple[int, int, int, int]:
         place, host = item
         specificity = {CITY: 3, ADMIN1: 2, COUNTRY: 1 + bool(place.admin), NOWHERE: 0}.get(
             place.level, 0
         )  # an area named like a country ("Idlib", "North Darfur") ranks as an area
         distance = min(abs(place.start - q.end), abs(q.hedge_start - place.end))
-        return (int(host), specificity, -distance)
+        # "killed in Khan Younis, and 150 others in Rafah": a place before the clause the
+        # count opens is the clause before's
+        own = place.end > q.hedge_start or not _CLAUSE_CUT.search(text, place.end, q.hedge_start)
+        return (int(host), int(own), specificity, -distance)
 
     best, host = max(pool, key=rank)
     if best.level == COUNTRY and (finer := [p for p in sources if p.iso3 == best.iso3]):
@@ -132,6 +140,23 @@ def _choose_place(
     if best.end + 2 >= q.hedge_start > best.end or best.start - 2 <= q.end < best.start:
         return best  # "Goma, Bukavu 12 and Uvira 9": a place beside its own number
     return _first_listed(best, [p for p, _ in pool], text)
+
+
+_CLAUSE_CUT = re.compile(r",\s*(?:and|while|whereas|but)\b|;")
+_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
+_TO = re.compile(r"\s+to\s+(?:the\s+)?", re.I)
+
+
+def _extent(places: list[Place], text: str) -> set[Place]:
+    """The ends of an extent ("flooded homes from Panama to Guatemala"): what the event
+    spanned, not where its count is (for people who moved they are origin and host)."""
+    ends = set()
+    for a, b in pairwise(sorted(places, key=lambda p: p.start)):
+        if _TO.fullmatch(text, a.end, b.start) and _FROM.search(
+            text, max(0, a.start - 10), a.start
+        ):
+            ends.update((a, b))
+    return ends
 
 
 _AREA_OF = re.compile(
@@ -221,6 +246,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     definite = _nearest_definite(context, figure, lower, upper)
     segment = [p for p in sentence if lower <= p.start < upper]
     segment += _definite_town(context, figure, definite, segment)
+    segment += _short_named(context, s0, sentence, lower, upper)
     place = _choose_place(segment, q, figure.indicator, context.text)
     if place is None:
         place = _choose_place(sentence, q, figure.indicator, context.text)
@@ -245,6 +271,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         # Kuwait have returned home"), at the place named there if one is
         home = [p for p in sentence if p.iso3 == group.iso3 and p.level != DEMONYM]
         place = _choose_place(home, q, figure.indicator, context.text) or _country_level(group)
+    if figure.indicator in (Indicator.REFUGEES, Indicator.RETURNEES):
+        origins = _origins(sentence, figure, context.text)
+        if place is None or place.iso3 in origins:
+            place = _destination(context, figure, origins) or place
     if figure.indicator in FLED and (
         place is None or (place.iso3 is None and _WORLD.search(place.name))
     ):
@@ -264,7 +294,11 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         # a definite noun in the window ("in the state") refers back to the last place of
         # its kind named before, or to that place's country ("the country")
         place = _referent(context, definite, figure.sentence) if definite is not None else None
-    if place is not None and place.level == COUNTRY and figure.indicator is not Indicator.REFUGEES:
+    if (
+        place is not None
+        and place.level in (COUNTRY, ADMIN1)
+        and figure.indicator is not Indicator.REFUGEES
+    ):
         place = _told_next(context, figure, place) or place
     if place is not None and place.level == DEMONYM and place.iso3:
         # "370 Palestinians were killed" in a text about the West Bank: the place named
@@ -311,6 +345,76 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     return later[0] if later else _dateline_place(context)
 
 
+def _origins(places: list[Place], figure: Candidate, text: str) -> set[str]:
+    """The countries the sentence says the people counted came from ("refugees from
+    Cibitoke", "returns from Iran and Pakistan")."""
+    found = {
+        p.iso3
+        for p in places
+        if p.iso3 and _ORIGIN_BEFORE.search(text, max(0, p.start - 45), p.start)
+    }
+    if figure.indicator is Indicator.REFUGEES:
+        found |= {p.iso3 for p in places if p.level == DEMONYM and p.iso3}
+    return found
+
+
+_INTO = re.compile(
+    r"\b(?:into|to|reached|reaching|entered|entering|arrived\s+in|arriving\s+in)\s+(?:the\s+)?"
+    r"(?:(?:neighbou?ring|north|south|east|west|[\w-]+ern)\s+)?$",
+    re.I,
+)
+
+
+def _destination(context: Context, figure: Candidate, origins: set[str]) -> Place | None:
+    """Where refugees or returnees went when their sentence names only where they came from:
+    the country the text said people moved into before ("... crossing the river into the
+    Democratic Republic of Congo. About 2,100 refugees from Cibitoke ..."); for returnees
+    (whose home the count is in), else the country of the people the text names ("25,009
+    Afghans returned from Iran" under "584,249 total returns from Iran")."""
+    text = context.text
+    for p in reversed(places_before(context, figure.sentence[0])):
+        if (
+            p.iso3
+            and p.iso3 not in origins
+            and p.level not in (DEMONYM, NOWHERE)
+            and _INTO.search(text, max(0, p.start - 40), p.start)
+        ):
+            return _country_level(p)
+    if figure.indicator is Indicator.RETURNEES:
+        people = [
+            p
+            for p in places_in(context, 0, len(text))
+            if p.level == DEMONYM and p.iso3 and p.iso3 not in origins
+        ]
+        if people:
+            return _country_level(people[0])
+    return None
+
+
+_SHORT_NAME = re.compile(
+    r"\b(?:in|across|throughout|inside|of|from|around)\s+the\s+(?P<word>[A-Z][a-z]{2,})\b"
+)
+
+
+def _short_named(
+    context: Context, s0: int, sentence: list[Place], lower: int, upper: int
+) -> list[Place]:
+    """A place named before, called again by the last word of its name ("the Gaza Strip ...
+    wounded in the Strip", "the Swat Valley ... across the Valley")."""
+    text = context.text
+    found = []
+    for match in _SHORT_NAME.finditer(text, lower, upper):
+        tail = " " + match["word"]
+        earlier = [
+            p
+            for p in [*places_before(context, s0), *sentence]
+            if p.end <= match.start() and p.name.endswith(tail)
+        ]
+        if earlier:
+            found.append(replace(earlier[-1], start=match.start("word"), end=match.end("word")))
+    return found
+
+
 _REGION = re.compile(r"\bthe\s+region\b", re.I)
 _SOURCE_AFTER = re.compile(
     r"(?:\s+[\w-]+){0,2}?\s+(?:said|says|say|estimated|estimates|reported|reports|told|stated)\b"
@@ -337,10 +441,12 @@ _SHARE = re.compile(
 
 
 def _told_next(context: Context, figure: Candidate, country: Place) -> Place | None:
-    """A place in the country that the sentence right after the figure's names, where that
-    sentence counts nothing itself: it tells where the event counted happened ("At least 132
-    civilians were killed in Burkina Faso ... The attackers struck the village of Solhan").
-    Several places must read as one ("X in Y province", a list of one area's districts)."""
+    """A place in the country (or the state) that the sentence right after the figure's names,
+    where that sentence counts nothing itself: it tells where the event counted happened ("At
+    least 132 civilians were killed in Burkina Faso ... The attackers struck the village of
+    Solhan"; "... a village in Borno State. The attack happened in Huyum, in the Askira-Uba
+    district of Borno State"). Several places must read as one ("X in Y province", a list of
+    one area's districts)."""
     s1 = figure.sentence[1]
     following = next((s for s in context.uncounted if s[0] >= s1), None)
     text = context.text
@@ -350,11 +456,14 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
         return None  # "Across Sudan, 755,000 people ...": the count is the country's
     if _SHARE.search(text, *following):
         return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
+    named = places_in(context, *following)
+    if country.level == ADMIN1 and not any(p.name == country.name for p in named):
+        return None  # finer than a state only where the sentence says it is in that state
     finer = [
         p
-        for p in places_in(context, *following)
+        for p in named
         if p.iso3 == country.iso3
-        and p.level in (CITY, ADMIN1)
+        and p.level in ((CITY, ADMIN1) if country.level == COUNTRY else (CITY,))
         and not p.modifier
         and not (
             _may_refer(text[max(0, p.start - 25) : p.start])

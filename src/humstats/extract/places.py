@@ -157,8 +157,11 @@ class PackagedGazetteer:
             self._add(country["name"], country["iso3"], COUNTRY)
         for name, iso3 in data.get("aliases", {}).items():
             self._add(name, iso3 or None, COUNTRY if iso3 in pycountry_iso3() else NOWHERE)
-        for continent in cache_.get_continents().values():
-            self._add(continent["name"], None, NOWHERE)
+        for name in [
+            *data.get("regions", {}).get("names", []),
+            *(continent["name"] for continent in cache_.get_continents().values()),
+        ]:
+            self._add(name, None, NOWHERE)
         designators = frozenset(data.get("designators", {}).get("words", []))
         for sub in pycountry.subdivisions:
             if getattr(sub, "parent_code", None) is None and sub.name not in self.ignore:
@@ -400,7 +403,19 @@ def incidental(text: str, place: Place) -> bool:
         return True
     if _NAMING_AFTER.match(text, place.end):
         return True
+    if place.level == COUNTRY and _POSSESSIVE.search(text, place.start, place.end):
+        # "since Russia's invasion", "Israel's strikes": who acted, not where people are or
+        # came from ("Sudan's army said ...": a source; "Chad's eastern border": a place)
+        deed = _DEED.match(text, place.end)
+        return deed is not None and not _SAYS.match(text, deed.end())
     return place.level == COUNTRY and ending in ("by", "the") and bool(_AGENT_BEFORE.search(before))
+
+
+_DEED = re.compile(
+    r"\s+(?:[a-z-]+\s+)?(?:forces|troops|army|military|soldiers|attacks?|strikes?|airstrikes?|"
+    r"shelling|drones?|missiles?|warplanes|offensive|invasion|raids?|bombardment|occupation)\b"
+)
+_SAYS = re.compile(r"\s+(?:[a-z]+\s+)?(?:said|says|told|reported|announced|stated)\b")
 
 
 @cache
@@ -509,6 +524,13 @@ def find_places(
     for run in _RUN.finditer(text, start, len(text) if end is None else end):
         if text[max(0, run.start() - 12) : run.start()].rstrip().rpartition(" ")[2] in _TITLES:
             continue
+        if "-" in run.group() and (ruled := _RULED.match(run.group())) is not None:
+            # "Turkish-controlled Afrin", "Houthi-held Hodeidah": who holds it is no part
+            # of its name (``_administered`` reads it for a disputed area)
+            rest = _RUN.search(text, run.start() + ruled.end(), run.end())
+            if rest is None:
+                continue
+            run = rest
         word = run.group()
         if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
             unread.append(run)  # most runs: one word that names no place ("The", "Aid")
@@ -581,7 +603,9 @@ def find_places(
             if not (
                 p.level == ADMIN1
                 and p.iso3 not in countries | set(mentioned)
-                and _NAME_GOES_ON.match(text, p.end)
+                # or named by its bearing alone ("South West", "Far North"): many countries
+                # have one, and the text names another country
+                and (_NAME_GOES_ON.match(text, p.end) or _BEARINGS.fullmatch(p.name))
             )
         ]
     if claimants := getattr(gazetteer, "claimants", None):
@@ -589,6 +613,13 @@ def find_places(
     return found
 
 
+_BEARINGS = re.compile(
+    r"(?:(?:Far|Upper|Lower|Middle)[\s-]+)?(?:North|South|East|West|Centre|Center|Central)"
+    r"(?:[\s-]+(?:North|South|East|West|Centre|Center|Central|Nord|Sud|Est|Ouest))?"
+)
+_RULED = re.compile(
+    r"[A-Z][\w’'-]*?-(?:controlled|held|occupied|run|administered|ruled|besieged|backed|led)\s+"
+)
 _NAME_GOES_ON = re.compile(rf"[ \t]+(?!(?:{'|'.join(_TYPE_NAMES)})\b)[A-Z][a-z]")
 ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
 
@@ -629,6 +660,9 @@ def _placed(
     start = run.start() + len(first) + 1 if rest and first.lower() in _OPENERS else run.start()
     before = text[max(0, start - 14) : start].rstrip()
     word = before.rpartition(" ")[2].lower()
+    if _RULED.match(text, start - len(word) - 1, start):  # "in Houthi-held Hodeidah"
+        before = text[max(0, start - len(word) - 15) : start - len(word) - 1].rstrip()
+        word = before.rpartition(" ")[2].lower()
     if not (
         word in _PLACE_WORDS
         or before.endswith(",")
@@ -954,14 +988,23 @@ def _apposed_area(text: str, start: int, end: int, found: list[Place]) -> Place 
         area = _area_after(text, listed.end(), found)  # "Sarmin and Maarat Misrin, in Idlib"
     if area is None:
         return None
-    if area.level not in (COUNTRY, ADMIN1) and (area.admin or 9) > 1:
-        return None  # "Said Ahmed, Goma": a town after a name is no apposition of its area
+    if (
+        area.level not in (COUNTRY, ADMIN1)
+        and (area.admin or 9) > 1
+        and not (area.admin == 2 and _IN_DISTRICT.fullmatch(text, end, area.start))
+    ):
+        # "Said Ahmed, Goma": a town after a name is no apposition of its area ("Huyum, in
+        # the Askira-Uba district" is)
+        return None
     before = text[max(0, start - 60) : start]
     if (behind := _LIST_BEHIND.search(before)) is not None:
         before = before[: behind.start()]  # the words before the list's first name
     if not (_place_before(before) or _ATTACKED_BEFORE.search(before)):
         return None
     return area
+
+
+_IN_DISTRICT = re.compile(r",?\s+in\s+the\s+")
 
 
 def _area_after(text: str, end: int, found: list[Place]) -> Place | None:
@@ -985,7 +1028,8 @@ _PLACE_BEFORE = re.compile(
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
-    r"area|settlement)\s+of\s+)?$)",
+    r"area|settlement)\s+of\s+)?(?:[A-Z][\w’'-]*?-(?:controlled|held|occupied|run|administered|"
+    r"ruled|besieged|backed|led)\s+)?$)",
     re.I,
 )
 _PLACE_AFTER = re.compile(
@@ -994,8 +1038,8 @@ _PLACE_AFTER = re.compile(
     r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
     re.I,
 )
-_PLACE_BEFORE_WORDS = 5
-"""The most words a ``_PLACE_BEFORE`` match spans ("residents of the town of ")."""
+_PLACE_BEFORE_WORDS = 6
+"""The most words a ``_PLACE_BEFORE`` match spans ("residents of the town of Houthi-held ")."""
 
 
 def _place_before(before: str) -> bool:

@@ -16,6 +16,7 @@ from humstats.extract.attribution import (
     with_short_name,
 )
 from humstats.extract.context import Candidate, Context
+from humstats.extract.dates import _DAY_MONTH
 from humstats.schema import Indicator
 
 _STAND_IN = re.compile(
@@ -46,9 +47,7 @@ def _named_source(context: Context) -> str | None:
     return context.named_source
 
 
-_CITATION = re.compile(
-    r"\(\s*(?P<src>[A-Z][^()\n]{1,80}?),\s*\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}\s*\)\s*(?:\n|$)"
-)
+_CITATION = re.compile(rf"\(\s*(?P<src>[A-Z][^()\n]{{1,80}}?),\s*{_DAY_MONTH}\s*\)\s*(?:\n|$)")
 """"(Govt. India, 12 Jun 2019)" closing a paragraph, as relief bulletins cite: its source."""
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
@@ -66,10 +65,32 @@ def _cited(context: Context, at: int) -> str | None:
     return with_short_name(after[1], context.short_names)
 
 
+_ISSUER = re.compile(
+    r"[ \t]*(?P<words>[^\n.!?]{0,100}?)\b(?i:report|update|bulletin|sitrep|snapshot|dashboard|"
+    r"overview|brief|factsheet|fact\s+sheet|alert)\b[^\n]*(?<![.!?])(?:\n|$)"
+)
+""""UNICEF Sudan Humanitarian Situation Report", "Yemen: Cholera - WHO Situation Report
+No. 5": a heading line (no full stop at its end) naming a report, and the words before its
+name."""
+
+
+def _issuer(context: Context) -> str | None:
+    """The body whose report the text is, by the agency its heading line names (one the
+    vocabulary's ``[organisations]`` knows: "COVID-19 Situation Report" names none); read
+    once."""
+    if context.issuer is None:
+        heading = _ISSUER.match(context.text)
+        known = {short for short, _ in context.short_names.pairs}
+        words = re.findall(r"[A-Za-z]+", heading["words"]) if heading else []
+        context.issuer = [w for w in words if w in known][:1]
+    return context.issuer[0] if context.issuer else None
+
+
 def source_for(context: Context, attributions: list[Attribution], figure: Candidate) -> str | None:
     """The nearest source in the sentence; else the one the text named before, except for a
     population, a background fact no report is carried into ("Gaza, home to 2.1 million");
-    else the citation that closes its paragraph."""
+    else the citation that closes its paragraph; else the body whose report the heading
+    says the text is (the bullets under "OCHA Flash Update #3")."""
     q = figure.quantity
     if not attributions:
         if figure.indicator is Indicator.POPULATION:
@@ -79,8 +100,8 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
         ):
             # "Another 13,000 sought refuge ...": more of what the last named source counted,
             # even past a sentence between ("Of these, 61 per cent are children.")
-            return context.named_source or _cited(context, q.end)
-        return context.previous_source or _cited(context, q.end)
+            return context.named_source or _cited(context, q.end) or _issuer(context)
+        return context.previous_source or _cited(context, q.end) or _issuer(context)
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
     nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
@@ -114,11 +135,30 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
 
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
 
+Credit = tuple[list[tuple[Candidate, dict]], str]
+"""Figure rows that named no source, and the source a later sentence lends them."""
 
-def source_after(context: Context, sentence: tuple[int, int]) -> str | None:
-    """The source a sentence that counts nothing credits with "according to X": the facts it
-    adds come from the same report as the figures of the sentence before, which named none
-    ("... killing at least 24 people. Homes were destroyed, according to the government.")."""
+
+def lend(
+    context: Context, sentence: tuple[int, int], found: list[tuple[Candidate, dict]] | None
+) -> Credit | None:
+    """One step of source lending, taken for each sentence in order, after its figures
+    (``found``; None when it holds no number): the figures just before that named no source
+    take the one this sentence credits when it counts nothing ("... killing at least 24
+    people. Homes were destroyed, according to the government."); a sentence without numbers
+    that opens "According to X," lends X to the next sentence's figures."""
+    waiting = context.unsourced
+    credit = None
+    if not found and waiting and (source := _source_after(context, sentence)) is not None:
+        credit = (waiting, source)
+    if found is None:
+        context.previous_source = _source_opening(context, sentence)
+    context.unsourced = [(f, row) for f, row in found or () if row["attributed_to"] is None]
+    return credit
+
+
+def _source_after(context: Context, sentence: tuple[int, int]) -> str | None:
+    """The source a sentence that counts nothing credits with a trailing "according to X"."""
     s0, s1 = sentence
     if not _ACCORDING_TO.search(context.text, s0, s1):
         return None
@@ -133,20 +173,30 @@ def source_after(context: Context, sentence: tuple[int, int]) -> str | None:
     return with_short_name(named[-1], context.short_names) if named else None
 
 
-_OPENS_ACCORDING = re.compile(r"\s*according to\b", re.I)
+_ISSUED = re.compile(
+    r"(?:released|published|issued)\s+by\b"
+    r"|(?:update|report|bulletin|assessment|analysis|roadmap|snapshot)\s+(?:from|by)\b",
+    re.I,
+)
 
 
-def source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
+def _source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     """The source a sentence without numbers opens with ("According to the disaster
-    authority, rain has flooded ..."): the report the next sentence's figures continue."""
+    authority, rain has flooded ..."), or the body whose report it introduces ("In a
+    situation report released by WHO today, ..."): the report the next sentence's figures
+    continue."""
     s0, s1 = sentence
-    first = context.text[s0 : s0 + 1]
-    if first not in ("a", "A") and not first.isspace():
-        return None  # most sentences open with another letter: no pattern run for them
-    if not _OPENS_ACCORDING.match(context.text, s0):
+    text = context.text
+    opening = len(text[s0:s1]) - len(text[s0:s1].lstrip())
+    according = _ACCORDING_TO.match(text, s0 + opening)
+    if not according and not _ISSUED.search(text, s0, s1):
         return None
-    found = [a for a in find_attributions(context.text, s0, s1) if not a.generic]
-    if not found or found[0].source == "it" or context.text[s0 : found[0].start].strip():
+    found = [a for a in find_attributions(text, s0, s1) if not a.generic]
+    if not found or found[0].source == "it":
+        return None
+    if according and text[s0 : found[0].start].strip():
+        return None
+    if not according and (len(found) > 1 or not _ISSUED.match(text, found[0].start)):
         return None
     return with_short_name(found[0].source, context.short_names)
 
