@@ -180,6 +180,14 @@ _ISSUED = re.compile(
 )
 
 
+def _may_be_issued(sentence: str) -> bool:
+    """Whether ``_ISSUED`` may match in a sentence: each of its phrases ends with "by" or
+    "from", in any case, which most sentences lack; the case-blind pattern, tried at every
+    position, then need not run."""
+    lowered = sentence.lower()
+    return "by" in lowered or "from" in lowered
+
+
 def _source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     """The source a sentence without numbers opens with ("According to the disaster
     authority, rain has flooded ..."), or the body whose report it introduces ("In a
@@ -189,7 +197,7 @@ def _source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     text = context.text
     opening = len(text[s0:s1]) - len(text[s0:s1].lstrip())
     according = _ACCORDING_TO.match(text, s0 + opening)
-    if not according and not _ISSUED.search(text, s0, s1):
+    if not according and not (_may_be_issued(text[s0:s1]) and _ISSUED.search(text, s0, s1)):
         return None
     found = [a for a in find_attributions(text, s0, s1) if not a.generic]
     if not found or found[0].source == "it":
