@@ -70,6 +70,7 @@ WORDING = DATA / "extract" / "wording.jsonl"
 WORDING_HELD = DATA / "extract" / "wording-holdout.jsonl"
 NUMBERS = DATA / "extract" / "numbers.jsonl"
 NUMBERS_HELD = DATA / "extract" / "numbers-holdout.jsonl"
+COUNTS = DATA / "extract" / "counts.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -185,6 +186,7 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PLACES_HELD_4: (0.95, 0.95),
     PLACES_5: (0.9, 0.88),
     PLACES_HELD_5: (0.95, 0.95),
+    COUNTS: (0.95, 0.95),
 }
 
 
@@ -210,6 +212,7 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         PLACES_HELD_4,
         PLACES_5,
         PLACES_HELD_5,
+        COUNTS,
     ):
         assert traps == 0
 
@@ -413,6 +416,16 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
                 "attributed_to": 0.75,
             },
         ),
+        (
+            [COUNTS],
+            {
+                "qualifier": 0.97,
+                "measure": 0.95,
+                "country_iso3": 0.95,
+                "location_name": 0.8,
+                "attributed_to": 0.8,
+            },
+        ),
     ],
     ids=[
         "dev+audit",
@@ -426,6 +439,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "recall",
         "wording",
         "numbers",
+        "counts",
     ],
 )
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:

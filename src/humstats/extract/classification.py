@@ -15,7 +15,7 @@ import re
 
 from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_cue
-from humstats.extract.measure import clause_start
+from humstats.extract.measure import RISE_TO, clause_start
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM
@@ -232,6 +232,8 @@ def _head_of(patterns: Patterns, text: str, end: int) -> str:
                 following = patterns.head.match(text, match.end())
                 if following is not None and following["people"]:
                     return "people"  # "222 new cases of people who went missing"
+                if patterns.disease is not None and patterns.disease.match(text, match.end()):
+                    return "people"  # "16 246 cases of measles": the sick are counted
             return "thing"
         if match["function"]:
             return "bare"
@@ -327,7 +329,7 @@ def _cue_and_head(
             cue = None
     if cue is not None and cue.start >= q.end and _mixed(patterns, attach, cue):
         return None, "mixed"
-    if _BREAKDOWN_PREDICATE.match(masked, q.end):
+    if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
     if before.endswith(_BREAKDOWN_BEFORE):
         following = masked[q.end : q.end + 12]
@@ -340,11 +342,39 @@ def _cue_and_head(
             return None, "time-part"  # "including 450,000 since 1 June alone"
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
+        if (
+            including
+            and cue is not None
+            and cue.kind in {"noun", "verb"}
+            and head == "people"
+            and _PEOPLE_THEN_VERB.fullmatch(attach, q.end, cue.start)
+        ):
+            return cue, "included"  # "1.85 million affected, including 127,500 people displaced"
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
             return None, "breakdown"
     if head == "partitive":
         return cue, "partitive"
     return cue, head
+
+
+_PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
+"""A people noun, then the participle that says what happened to them."""
+
+_SHARE_OPENS = re.compile(
+    r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I
+)
+
+
+def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) -> bool:
+    """A count in brackets that restates a part of a total already given: the people of a
+    share ("3% of returnees (827 individuals)") or a split by group ("(607 men and 220
+    women)"), breakdowns however their sentence reads."""
+    opened = masked.rfind("(", lower, q.hedge_start)
+    if opened < 0 or masked.rfind(")", opened, q.hedge_start) >= 0:
+        return False
+    if _SHARE_OPENS.search(masked, max(lower, opened - 80), opened + 1):
+        return True
+    return patterns.group is not None and patterns.group.match(masked, q.end) is not None
 
 
 _KEEPS = re.compile(r"\b(?:host|shelter|hous|home|population|inhabit)", re.I)
@@ -440,6 +470,17 @@ def classify_count(
     if superseded(context, masked, q, lower):
         return None
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
+    if (
+        head in {"bare", "people"}
+        and (cue is None or _verb_before(patterns, masked, cue))
+        and not _REVISED_TO.search(masked, lower, q.hedge_start)  # a revision: see below
+        and (risen := _risen(patterns, masked, q, sentence)) is not None
+        and (cue is None or risen.indicator is not Indicator.POPULATION)
+    ):
+        # "deaths have been recorded in the district, which has soared to 2,838": the total
+        # that rose says what is counted, not a verb before it; who its people are
+        # ("people living in tent camps") does not override what happened to them
+        cue = risen
     if head == "included":
         # "21,418 suspected cases, including 812 deaths": the part names another indicator
         # than the total it is part of, so it is a figure; "including 300 injured" after an
@@ -662,7 +703,8 @@ def without_mixed_totals(
     """Drop a total that the sentence then splits into different indicators.
 
     "hosting 1 million people who crossed, among them 750,000 returnees and 250,000
-    refugees": the million is neither returnees nor refugees, only its parts are figures.
+    refugees": the million, read as refugees, is neither returnees nor refugees only, so its
+    parts are the figures.
     """
     kept = []
     for figure, row in found:
@@ -672,7 +714,9 @@ def without_mixed_totals(
             for other, _ in found
             if split is not None and other.quantity.start > split.start()
         }
-        if len(parts) < 2:
+        if len(parts) < 2 or figure.indicator not in parts:
+            # "1.2 million affected, including 310,000 displaced and 268 killed": a total of
+            # another indicator than its parts is a figure of its own
             kept.append((figure, row))
     return kept
 
@@ -725,3 +769,116 @@ def column_indicator(patterns: Patterns, header: str) -> Indicator | None:
         return None
     cue = patterns.after.search(header)
     return None if cue is None else patterns.classify(cue.group(), before=False)[0]
+
+
+_RESPECTIVELY = re.compile(r"[^\S\n]+(?:[\w'’-]+[^\S\n]+){0,2}?respectively\b", re.I)
+_LIST_JOIN = re.compile(r"[^\S\n]*(?:,[^\S\n]*(?:and[^\S\n]+)?|[^\S\n]+and[^\S\n]+)", re.I)
+
+
+def respective(
+    patterns: Patterns, masked: str, counts: list[Quantity], sentence: tuple[int, int]
+) -> dict[Quantity, Candidate]:
+    """The counts of a list closed by "respectively", each with its own cue.
+
+    "The number of cases and deaths was 964 and 603 respectively" pairs the counts with the
+    nouns named before them, in order; "displaced 18,500 and 9,200 people respectively" gives
+    the one verb before the list to every count. Read as a list, no count takes its
+    neighbour's words, and none is cut off from the cue the first one stands next to.
+    """
+    found: dict[Quantity, Candidate] = {}
+    run: list[Quantity] = []
+    for q in [*counts, None]:
+        if q is not None and run and _LIST_JOIN.fullmatch(masked, run[-1].end, q.hedge_start):
+            run.append(q)
+            continue
+        if len(run) > 1 and _RESPECTIVELY.match(masked, run[-1].end):
+            found.update(_paired(patterns, masked, run, sentence))
+        run = [q] if q is not None else []
+    return found
+
+
+def _paired(
+    patterns: Patterns, masked: str, run: list[Quantity], sentence: tuple[int, int]
+) -> dict[Quantity, Candidate]:
+    first = run[0].hedge_start
+    start = max(sentence[0], clause_start(masked, sentence[0], first) - 120)
+    cues: list[Cue] = []
+    for match in patterns.after.finditer(masked, start, first):
+        indicator, kind = patterns.classify(match.group(), before=False)
+        cue = Cue(indicator, match.start(), match.end(), "before", first - match.end())
+        if cues and cues[-1].end >= match.start():
+            cues[-1] = cue  # overlapping readings of one phrase: the longer, later one
+        else:
+            cues.append(cue)
+    if len(cues) == len(run):
+        return {
+            q: Candidate(q, cue.indicator, cue, sentence, people=True)
+            for q, cue in zip(run, cues, strict=True)
+        }
+    noun = patterns.after.match(masked, run[-1].end + 1)
+    if noun is not None:
+        indicator, kind = patterns.classify(noun.group(), before=False)
+        if kind == "noun":  # "host 41,300 and 27,800 refugees respectively": each's noun
+            cue = Cue(indicator, noun.start(), noun.end(), "noun", 1)
+            return {q: Candidate(q, indicator, cue, sentence, people=True) for q in run}
+    last = cues[-1] if cues else None
+    if last is not None and not masked[last.end : first].strip():
+        return {q: Candidate(q, last.indicator, last, sentence, people=True) for q in run}
+    return {}
+
+
+def _verb_before(patterns: Patterns, masked: str, cue: Cue) -> bool:
+    """Whether a cue before a count is a verb (no noun that names who is counted)."""
+    if cue.kind not in {"before", "near"}:
+        return False
+    noun = patterns.after.match(masked, cue.start, cue.end)
+    return noun is None or patterns.classify(noun.group(), before=False)[1] != "noun"
+
+
+_SAME_TOTAL = re.compile(
+    r"\b(?:the|that|this|its|their)\s+(?:number|figure|toll|tally|total|count)\b|\b(?:it|which)\b",
+    re.I,
+)
+
+
+_TOTAL_WAS = re.compile(
+    r"\b(?:number|total|tally|count)\s+of\b[^.;:\n\d]{0,120}?\b(?:was|is|stood\s+at|stands\s+at|"
+    r"totalled|totaled)\s*$",
+    re.I,
+)
+"""A total told by its subject however far the verb ("The total number of probable, confirmed
+and suspected cases in the current outbreak in West Africa was 5335")."""
+
+
+def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, int]) -> Cue | None:
+    """What a total that rose to this count, or is it, counts ("The deaths from the typhoon rose to
+    5,632", "the number of IDPs increased four percent ... to 642,842", "the district, which
+    has soared to 2,838"): the people noun of the rise's subject or object, else, where the
+    subject only points back ("By Tuesday the number had risen to 152"), the last such noun
+    of the sentence before."""
+    begin = max(sentence[0], q.hedge_start - 150)
+    rise = RISE_TO.search(masked, begin, q.hedge_start) or _TOTAL_WAS.search(
+        masked, begin, q.hedge_start
+    )
+    if rise is None:
+        return None
+    nouns = [
+        (match, indicator)
+        for match in patterns.after.finditer(masked, sentence[0], rise.end())
+        for indicator, kind in [patterns.classify(match.group(), before=False)]
+        if kind == "noun"
+    ]
+    if not nouns:
+        if not _SAME_TOTAL.search(masked, sentence[0], rise.start()):
+            return None
+        earlier = max(0, sentence[0] - 200)
+        nouns = [
+            (match, indicator)
+            for match in patterns.after.finditer(masked, earlier, sentence[0])
+            for indicator, kind in [patterns.classify(match.group(), before=False)]
+            if kind == "noun"
+        ]
+    if not nouns:
+        return None
+    match, indicator = nouns[-1]
+    return Cue(indicator, match.start(), match.end(), "before", q.hedge_start - match.end())

@@ -30,6 +30,26 @@ _MONTH = (
     r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_FROM_MONTH = re.compile(
+    rf"\bfrom\s+(?:(?:early|mid|late|the\s+(?:start|beginning|end)\s+of)[\s-]+)?{_MONTH}"
+    rf"(?:\s+(?P<year>(?:19|20)\d\d))?\b(?!\s*(?:to|through|till|[-–—]|\d))",
+    re.I,
+)
+
+
+def starts_later(text: str, start: int, end: int, published: dt.date) -> bool:
+    """Whether ``text[start:end]`` says a state begins in the month of publication or later
+    ("800,000 people are in need of food aid from August", written on 1 August): a need
+    foreseen, not one counted yet. A month before publication ("from January", written in
+    May) says since when; a window with its end ("from May to July") is ``find_periods``'."""
+    match = _FROM_MONTH.search(text, start, end)
+    if match is None:
+        return False
+    month = _MONTHS[match["month"].lower().rstrip(".")]
+    year = int(match["year"]) if match["year"] else published.year
+    return (year, month) >= (published.year, published.month)
+
+
 _DAY_MONTH = (
     rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
     rf"|{_MONTH.replace('month', 'month2')}\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b)"
@@ -64,7 +84,8 @@ PERIOD_RE = Folded.compile(
     rf"(?:(?P<end_of>end|close)(?:\s+of|-)\s*(?:(?P<last_year>last year)"
     rf"|(?P<year4>(?:19|20)\d\d)\b"
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
-    rf"|{_DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
+    # "as at the end of 14 September 2014": the end of a day is that day
+    rf"|(?:(?:end|close)\s+of\s+)?{_DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
     rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
     rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
     rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"

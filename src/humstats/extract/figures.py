@@ -38,6 +38,7 @@ from humstats.extract.classification import (
     continues_event,
     head_of,
     joins_previous,
+    respective,
     without_mixed_totals,
 )
 from humstats.extract.context import (
@@ -49,7 +50,7 @@ from humstats.extract.context import (
     plain,
     tail,
 )
-from humstats.extract.dates import TextPeriod, publication_period
+from humstats.extract.dates import TextPeriod, publication_period, starts_later
 from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
 from humstats.extract.measure import continues_incident, measure_of
 from humstats.extract.numbers import Quantity, find_quantities
@@ -73,6 +74,7 @@ from humstats.schema import (
     DTYPES,
     ORIGIN_COLUMNS,
     STAMPED,
+    Indicator,
     Measure,
     Unit,
 )
@@ -358,6 +360,7 @@ def _sentence_figures(
         )
     ]
     found: list[tuple[Candidate, dict]] = []
+    listed = respective(patterns, full_mask, limits, sentence)
     parsed = {}
     doc = context.parsed.get(sentence)
     if len(limits) > 1 and doc is not None:
@@ -373,7 +376,9 @@ def _sentence_figures(
             attach = syntax.blank(masked, others)
         visible = [o for o in limits if o is not q and attach[o.start] != " "]
         lower, upper = bounds(sentence, attach, visible, q, aside)
-        figure = classify_count(context, patterns, masked, q, lower, upper, sentence, attach)
+        figure = listed.get(q) or classify_count(
+            context, patterns, masked, q, lower, upper, sentence, attach
+        )
         if figure is None and attach is not masked:
             # the parse left the number no cue of its own ("..., bringing the total to 2.06
             # million"): its domain is too narrow, so the rules' windows read it
@@ -381,8 +386,11 @@ def _sentence_figures(
             visible = [o for o in limits if o is not q]
             lower, upper = bounds(sentence, attach, visible, q, aside)
             figure = classify_count(context, patterns, masked, q, lower, upper, sentence)
-        if figure is None:
-            continue
+        if figure is None or (
+            figure.indicator in _NEEDS
+            and starts_later(text, q.end, _clause_end(masked, q.end, upper), context.published)
+        ):
+            continue  # "in need of food aid from August", written in August: foreseen
         if periods is None:
             periods = own_periods(text, full_mask, context.published, sentence, in_sentence)
             if not periods and (same := same_period(context, sentence)) is not None:
@@ -433,6 +441,14 @@ def _sentence_figures(
             (figure, _row(document, figure, measure, place, period, source, sentence, context))
         )
     return found, attributions
+
+
+_NEEDS = frozenset({Indicator.IN_NEED, Indicator.FOOD_INSECURE})
+
+
+def _clause_end(masked: str, start: int, upper: int) -> int:
+    comma = masked.find(",", start, upper)
+    return upper if comma < 0 else comma
 
 
 def _near_previous(context: Context, sentence: tuple[int, int]) -> bool:

@@ -53,6 +53,8 @@ class Vocabulary:
     fragments ("claimed 27 lives")."""
     where: tuple[str, ...] = ()
     """Frames of classes that say where people stay (``where = true``), not what happened."""
+    diseases: tuple[str, ...] = ()
+    """Illnesses people catch: "cases of cholera" counts people, "cases of looting" does not."""
 
 
 def _phrases(table: dict, key: str, where: str) -> tuple[str, ...]:
@@ -195,6 +197,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         ),
         approx_after=_phrases(qualifiers, "approx_after", "qualifiers"),
         nowhere=_phrases(data.get("places", {}), "nowhere", "places"),
+        diseases=_phrases(data.get("diseases", {}), "names", "diseases"),
         organisations=tuple(
             (short, _phrases(data["organisations"], short, "organisations"))
             for short in data.get("organisations", {})
@@ -472,6 +475,11 @@ class Patterns:
     around: tuple[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], Indicator], ...] = ()
     """Each "around" frame: its words before the count, after it (with up to three words
     between, and right after), and its indicator."""
+    group: re.Pattern[str] | None = None
+    """A demographic group right after a count ("607 men", "21,300 children")."""
+    disease: re.Pattern[str] | None = None
+    """An illness named after "cases of", up to two modifiers first ("acute watery
+    diarrhoea", "suspected cholera")."""
     after_which: re.Pattern[str] | None = None
     """``after_classes`` as one pattern (``_which``)."""
     before_which: re.Pattern[str] | None = None
@@ -526,6 +534,14 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
     frames = [(Indicator(name), a, b) for name, pairs in vocabulary.around for a, b in pairs]
     return Patterns(
         where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
+        group=re.compile(rf"\s+(?:{alternation(vocabulary.breakdowns)})\b", re.I)
+        if vocabulary.breakdowns
+        else None,
+        disease=re.compile(
+            rf"\s+(?:[\w-]+\s+){{0,2}}?(?:{alternation(vocabulary.diseases)})\b", re.I
+        )
+        if vocabulary.diseases
+        else None,
         around_before=Folded.compile(
             rf"\b(?:{alternation({before for _, before, _ in frames})})"
             rf"(?:\s+[\w'’-]+){{0,2}}\s*$"
@@ -585,6 +601,8 @@ _OWN_PREDICATE = re.compile(
 """Between a number and its verb: "1.3 million peoples are (now) in need" is a clause of its
 own, so a cue before the number across "and" or a comma belongs to the clause before."""
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
+_PEOPLE_NOUN = re.compile(r"\s+(?:people|persons|individuals|civilians|others)\s+", re.I)
+"""Between a count and its participle: the people counted ("268 people killed")."""
 _CLAUSE_END = re.compile(r"[,;:.]|\b(?:and|but|while|who|which|that)\b", re.I)
 _COMPLEMENT = re.compile(r"\bthat\b", re.I)
 """Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
@@ -676,6 +694,8 @@ def find_cue(
             and _OWN_PREDICATE.fullmatch(text, end, found[0].start)
         ):
             return found[0]  # "were displaced, and 1.3 million people are in need": a new clause
+        if joined and found and _PEOPLE_NOUN.fullmatch(text, end, found[0].start):
+            return found[0]  # "310,000 people displaced and 268 people killed": its own word
         cue = Cue(indicator, lower + backward.start(), lower + backward.end(), kind, distance + 2)
         if head_noun and (joined or indicator is Indicator.POPULATION):
             return found[0]

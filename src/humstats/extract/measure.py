@@ -105,6 +105,15 @@ _STOCK_BEFORE = re.compile(
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
+RISE_TO = re.compile(
+    r"\b(?:rose|risen|rising|rises|climbed|climbing|climbs|soared|soaring|soars|surged|surging|"
+    r"surges|jumped|jumps|increased|increases|grew|grown|grows|swelled|swollen|mounted|raised|"
+    r"raising|went up|gone up)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
+    r"{0,60}?)?\bto\s*$",
+    re.I,
+)
+"""A count a total rose to, however the rise is told ("soared to", "increased four percent
+between August and September to"): the new level, a stock."""
 _NEW_BEFORE = re.compile(
     r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new"
     r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$",
@@ -150,6 +159,12 @@ _TODAY = re.compile(r"today", re.I)
 $3 million to protect 140,000 people impacted by El Niño") dates what the source did, not a
 window the count is new in."""
 _FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b")
+_BODIES = re.compile(r"\s+(?:more\s+|other\s+|further\s+)?(?:bodies|corpses)\b", re.I)
+_BODIES_OF = re.compile(r"\b(?:bodies|corpses|remains)\s+of\s+$", re.I)
+_RECOVERED = Folded.compile(r"\b(?:recover|retriev|found|find|pull|exhum|wash|discover|dug|dig)")
+"""The dead a search brought out ("34 bodies have been recovered", "pulled 12 bodies from
+the rubble", "recovered the bodies of seven people"): what one recovery found, not a toll to
+date."""
 _CLAUSE_COMMA = re.compile(r",(?!\s*\d{4}\b)")
 
 
@@ -225,8 +240,10 @@ def measure_of(
     start = clause_start(masked, lower, q.hedge_start)
     comma = masked.find(",", q.end, upper)
     end = upper if comma < 0 else comma
-    if _STOCK_WORDS.search(masked, start, end) or _STOCK_BEFORE.search(
-        masked, max(lower, q.hedge_start - 25), q.hedge_start
+    if (
+        _STOCK_WORDS.search(masked, start, end)
+        or _STOCK_BEFORE.search(masked, max(lower, q.hedge_start - 25), q.hedge_start)
+        or RISE_TO.search(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
     ):
         return Measure.STOCK
     if _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start) or (
@@ -259,4 +276,52 @@ def measure_of(
         return Measure.STOCK  # counted since a crisis began: a running total
     if _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
+    if indicator in TOLL and (
+        _INCIDENT_CLAUSE.search(masked, *sentence)
+        or _incident_outcome(masked, sentence[0], q)
+        or (
+            (_BODIES.match(masked, q.end) or _BODIES_OF.search(masked, start, q.hedge_start))
+            and _RECOVERED.search(masked, start, end)
+        )
+    ):
+        return Measure.FLOW
     return Measure.STOCK
+
+
+TOLL = {Indicator.KILLED, Indicator.INJURED, Indicator.MISSING}
+_INCIDENT_CLAUSE = Folded.compile(
+    r"\b(?:when|after)\s+(?:the|a|an|its|their)\s+(?:(?!(?:was|were|is|are|has|have|had|been)\b)"
+    r"[\w'’-]+\s+){0,3}?(?:burst|sank|struck|hit|swept|tore|fell|slid|broke|blew\s+up|"
+    r"(?!(?:reported|estimated|recorded|counted|documented|confirmed|registered|announced|"
+    r"stated|verified|published|updated|declared|expected|projected|failed)\b)[a-z]{2,}ed)\b"
+)
+"""A toll told as what one incident did ("died after a cyclone slammed into Bangladesh",
+"drowned when their boat overturned"): any verb in the past, not one of reporting and not
+after an auxiliary ("after the outbreak was declared" starts a running count)."""
+
+
+_OUTCOME = re.compile(
+    r"\s*(?!(?:bringing|raising|taking|pushing|lifting|putting|making|adding)\b)[a-z]+ing\b"
+)
+
+
+def _incident_outcome(masked: str, lower: int, q: Quantity) -> bool:
+    """ "Gunmen attacked a village on Wednesday, killing at least 40 people", "a hillside slid
+    onto the town, burying homes and leaving 25 dead": a count in a participle's clause after
+    a verb in the simple past is what that one incident did, new in it (RULES: a count bound
+    to one incident is a flow). A perfect or present verb ("Fighting has intensified, killing
+    ...") tells a running toll instead, and "bringing the toll to" carries a total."""
+    start = clause_start(masked, lower, q.hedge_start)
+    if start <= lower or not _OUTCOME.match(masked, start, q.hedge_start):
+        return False
+    for _ in range(3):  # the verb may stand some commas back ("attacked a village in Borno,
+        # Nigeria, killing ...")
+        before = clause_start(masked, lower, start - 1)
+        if _PERFECT_OR_PRESENT.search(masked, before, start):
+            return False
+        if _PAST.search(masked, before, start):
+            return True
+        if before <= lower:
+            return False
+        start = before
+    return False

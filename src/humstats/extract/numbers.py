@@ -308,6 +308,8 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
         return "phone"
     previous = text[token.start - 1] if token.start else " "
     following = text[token.end : token.end + 1]
+    if following.isdigit() and "," in token.raw:
+        return "code"  # "over 105,1570 houses": a group of four digits is a typo, no count
     if (following and following in "-/.") or previous in "-/.":
         for match in _NUMERIC_DATE.finditer(text, max(0, token.start - 11), token.end + 11):
             if match.start() <= token.start < match.end():
