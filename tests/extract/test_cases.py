@@ -186,6 +186,7 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PLACES_4: (0.95, 0.95),
     PLACES_HELD_4: (0.95, 0.95),
     PLACES_5: (0.9, 0.88),
+    PLACES_HELD_5: (0.95, 0.95),
     COUNTS: (0.95, 0.95),
     COUNTS_HELD: (0.9, 0.9),
 }
@@ -212,6 +213,7 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         PLACES_4,
         PLACES_HELD_4,
         PLACES_5,
+        PLACES_HELD_5,
         COUNTS,
         COUNTS_HELD,
     ):
@@ -372,13 +374,14 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             },
         ),
         (
-            [PLACES_5],
+            [PLACES_5, PLACES_HELD_5],
             {
                 "qualifier": 0.97,
                 # stock or flow of returns and of an incident's toll is the measure rules'
                 "measure": 0.8,
                 "country_iso3": 0.95,
-                "location_name": 0.8,
+                # measured 0.90: towns the gazetteer lacks ("registered in Kamanyola")
+                "location_name": 0.85,
                 "attributed_to": 0.95,
             },
         ),

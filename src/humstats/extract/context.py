@@ -160,6 +160,9 @@ class Context:
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
+    opening: tuple[int, int] | None = None
+    """The sentence without numbers last read, until a sentence with numbers follows: the
+    source it opens with is read then (``source_choice.opened``)."""
     unsourced: list[tuple[Candidate, dict]] = field(default_factory=list)
     """The figure rows of the sentence just before that named no source: a sentence counting
     nothing may yet credit them ("..., according to the government")."""

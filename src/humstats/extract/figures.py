@@ -66,7 +66,7 @@ from humstats.extract.period_choice import (
 from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
-from humstats.extract.source_choice import lend, remember_source, source_for
+from humstats.extract.source_choice import lend, opened, remember_source, source_for
 from humstats.extract.tables import TextTable, find_text_tables
 from humstats.readers import Document
 from humstats.schema import (
@@ -233,6 +233,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
             if block_dates:
                 remember_heading_period(context, sentence, [])
             continue
+        opened(context)
         attributions: list[Attribution] | None = None
         found = []
         if any(q.is_count for q in in_sentence):
@@ -255,6 +256,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
         remember_source(context, attributions)
         if block_dates:
             remember_heading_period(context, sentence, found)
+    opened(context)
     for table in tables:
         for figure, row in _table_figures(document, context, table, reading.in_tables):
             key = (figure.indicator.value, figure.quantity.value)

@@ -273,7 +273,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         place = _choose_place(home, q, figure.indicator, context.text) or _country_level(group)
     if figure.indicator in (Indicator.REFUGEES, Indicator.RETURNEES):
         origins = _origins(sentence, figure, context.text)
-        if place is None or place.iso3 in origins:
+        if origins and (place is None or place.iso3 in origins):
             place = _destination(context, figure, origins) or place
     if figure.indicator in FLED and (
         place is None or (place.iso3 is None and _WORLD.search(place.name))
@@ -405,11 +405,9 @@ def _short_named(
     found = []
     for match in _SHORT_NAME.finditer(text, lower, upper):
         tail = " " + match["word"]
-        earlier = [
-            p
-            for p in [*places_before(context, s0), *sentence]
-            if p.end <= match.start() and p.name.endswith(tail)
-        ]
+        earlier = [p for p in sentence if p.end <= match.start() and p.name.endswith(tail)]
+        if not earlier and text.find(tail, 0, s0) >= 0:  # named in a sentence before
+            earlier = [p for p in places_before(context, s0) if p.name.endswith(tail)]
         if earlier:
             found.append(replace(earlier[-1], start=match.start("word"), end=match.end("word")))
     return found
@@ -456,9 +454,9 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
         return None  # "Across Sudan, 755,000 people ...": the count is the country's
     if _SHARE.search(text, *following):
         return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
-    named = places_in(context, *following)
-    if country.level == ADMIN1 and not any(p.name == country.name for p in named):
+    if country.level == ADMIN1 and text.find(country.name, *following) < 0:
         return None  # finer than a state only where the sentence says it is in that state
+    named = places_in(context, *following)
     finer = [
         p
         for p in named

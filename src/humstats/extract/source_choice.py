@@ -152,9 +152,23 @@ def lend(
     if not found and waiting and (source := _source_after(context, sentence)) is not None:
         credit = (waiting, source)
     if found is None:
-        context.previous_source = _source_opening(context, sentence)
-    context.unsourced = [(f, row) for f, row in found or () if row["attributed_to"] is None]
+        # what it opens with is read only if the next sentence counts something (``opened``):
+        # most sentences without numbers are followed by more of them
+        context.previous_source = None
+        context.opening = sentence
+        context.unsourced = []
+    else:
+        context.unsourced = [(f, row) for f, row in found if row["attributed_to"] is None]
     return credit
+
+
+def opened(context: Context) -> None:
+    """Before a sentence with numbers is read: the source the sentence without numbers right
+    before it opened with ("According to X, ...") or introduced ("In a report released by
+    X, ..."), if any, is the one its figures continue."""
+    if context.opening is not None:
+        context.previous_source = _source_opening(context, context.opening)
+        context.opening = None
 
 
 def _source_after(context: Context, sentence: tuple[int, int]) -> str | None:
@@ -173,6 +187,7 @@ def _source_after(context: Context, sentence: tuple[int, int]) -> str | None:
     return with_short_name(named[-1], context.short_names) if named else None
 
 
+_SPACE = re.compile(r"\s*")
 _ISSUED = re.compile(
     r"(?:released|published|issued)\s+by\b"
     r"|(?:update|report|bulletin|assessment|analysis|roadmap|snapshot)\s+(?:from|by)\b",
@@ -195,8 +210,7 @@ def _source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     continue."""
     s0, s1 = sentence
     text = context.text
-    opening = len(text[s0:s1]) - len(text[s0:s1].lstrip())
-    according = _ACCORDING_TO.match(text, s0 + opening)
+    according = _ACCORDING_TO.match(text, _SPACE.match(text, s0, s1).end())
     if not according and not (_may_be_issued(text[s0:s1]) and _ISSUED.search(text, s0, s1)):
         return None
     found = [a for a in find_attributions(text, s0, s1) if not a.generic]
