@@ -50,11 +50,13 @@ def starts_later(text: str, start: int, end: int, published: dt.date) -> bool:
     return (year, month) >= (published.year, published.month)
 
 
-_DAY_MONTH = (
+DAY_MONTH = (
     rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
     rf"|{_MONTH.replace('month', 'month2')}\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b)"
     rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 )
+"""A day and month in either order, the year optional: shared with source_choice, whose
+bracketed citations ("(OCHA, 3 March 2025)") are dated the way the periods here are."""
 _NUMBER_WORDS = {
     "a": 1,
     "one": 1,
@@ -85,8 +87,8 @@ PERIOD_RE = Folded.compile(
     rf"|(?P<year4>(?:19|20)\d\d)\b"
     rf"|{_MONTH.replace('month', 'month3')}(?:\s+(?P<year3>(?:19|20)\d\d))?)"
     # "as at the end of 14 September 2014": the end of a day is that day
-    rf"|(?:(?:end|close)\s+of\s+)?{_DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
-    rf"|(?P<since>\bsince\s+(?:{_DAY_MONTH.replace('<', '<s_')}"
+    rf"|(?:(?:end|close)\s+of\s+)?{DAY_MONTH}|{_WEEKDAY}|(?P<asof_rel>yesterday|today)\b))"
+    rf"|(?P<since>\bsince\s+(?:{DAY_MONTH.replace('<', '<s_')}"
     rf"|(?:(?:early|mid|late)[- ])?{_MONTH.replace('month', 'sm')}"
     rf"(?:\s+(?P<sm_year>(?:19|20)\d\d))?\b"
     rf"|(?:last\s+)?{_WEEKDAY.replace('<', '<s_')}"
@@ -94,7 +96,7 @@ PERIOD_RE = Folded.compile(
     rf"|{_MONTH.replace('month', 'ssm')}(?:\s+(?P<ssm_year>(?:19|20)\d\d))?\b"
     rf"|(?P<ss_year>(?:19|20)\d\d)\b)))"
     rf"|(?P<on>\b(?:on|late on|early on|late|early|last|this past)\s+{_WEEKDAY.replace('<', '<o_')}"
-    rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{_DAY_MONTH.replace('<', '<o_')}"
+    rf"|\b{_WEEKDAY.replace('<', '<p_')}(?:’s|'s)|\bon\s+{DAY_MONTH.replace('<', '<o_')}"
     rf"(?![–—-]\d))"
     rf"|(?P<past>\b(?:(?:in|over|during)\s+the\s+(?:past|last|previous)"
     # "within a fortnight", "within 48 hours", "within the past week"; not a vague "within days"
@@ -121,11 +123,11 @@ PERIOD_RE = Folded.compile(
     rf"|(?P<first>\b(?:in|during|over)\s+the\s+first\s+(?:(?P<fm_n>\w+)\s+months|(?P<fm_part>half|"
     rf"quarter))\s+of\s+(?:the\s+year|this\s+year|(?P<fm_y>(?:19|20)\d\d))\b)"
     # a source cited in brackets with its date: "(Ministry of Health, 11 Feb)", "(CMP, 31 July)"
-    rf"|(?P<cited>(?<=, ){_DAY_MONTH.replace('<', '<c_')}(?=\s*\)))"
+    rf"|(?P<cited>(?<=, ){DAY_MONTH.replace('<', '<c_')}(?=\s*\)))"
     # "in the week to 14 April", "the fortnight ending 3 May": a window named by its last day
     rf"|(?P<week_to>\b(?:(?:in|during|over)\s+)?the\s+(?P<wt_unit>week|fortnight|seven\s+days)"
     rf"\s+(?:to|ending|up\s+to|through)\s+(?:(?:Sunday|Saturday|Friday),?\s+)?"
-    rf"{_DAY_MONTH.replace('<', '<w_')})"
+    rf"{DAY_MONTH.replace('<', '<w_')})"
     # "between May and September 2023", "May to September 2023", "from January to the end of
     # July", "April–June 2024": a window of whole months
     rf"|(?P<months>(?:\bbetween\s+{_MONTH.replace('month', 'mm1')}(?:\s+(?P<my1>(?:19|20)\d\d))?"

@@ -16,7 +16,7 @@ from humstats.extract.attribution import (
     with_short_name,
 )
 from humstats.extract.context import Candidate, Context
-from humstats.extract.dates import _DAY_MONTH
+from humstats.extract.dates import DAY_MONTH
 from humstats.schema import Indicator
 
 _STAND_IN = re.compile(
@@ -47,7 +47,7 @@ def _named_source(context: Context) -> str | None:
     return context.named_source
 
 
-_CITATION = re.compile(rf"\(\s*(?P<src>[A-Z][^()\n]{{1,80}}?),\s*{_DAY_MONTH}\s*\)\s*(?:\n|$)")
+_CITATION = re.compile(rf"\(\s*(?P<src>[A-Z][^()\n]{{1,80}}?),\s*{DAY_MONTH}\s*\)\s*(?:\n|$)")
 """"(Govt. India, 12 Jun 2019)" closing a paragraph, as relief bulletins cite: its source."""
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
