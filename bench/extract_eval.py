@@ -40,8 +40,11 @@ SEED = next(
     ),
     ROOT.parent / "shared" / "seed" / "caspian-post-2024-12-03-syria.txt",
 )
-SEED_EXPECTED = {("killed", 500_000, "exact"), ("population", 2_000_000, "exact"),
-                 ("displaced", 50_000, "at_most")}
+SEED_EXPECTED = {
+    ("killed", 500_000, "exact"),
+    ("population", 2_000_000, "exact"),
+    ("displaced", 50_000, "at_most"),
+}
 """The seed article's annotation (../shared/seed/README.md)."""
 
 TODAY = dt.date.today()
@@ -78,8 +81,11 @@ def score_case(case: dict, parse: bool | None = None) -> dict:
     # A case without a date still has figures to score; the extractor needs a date to anchor
     # periods, so it gets today's (period_end is scored only where annotated).
     published = dt.date.fromisoformat(case["published"]) if case.get("published") else TODAY
-    meta = SourceMeta(publisher=case.get("publisher") or "unknown",
-                      source_url=case.get("source_url"), published_date=published)
+    meta = SourceMeta(
+        publisher=case.get("publisher") or "unknown",
+        source_url=case.get("source_url"),
+        published_date=published,
+    )
     document = Document(case["text"], Path(case["id"]), meta)
     figures = extract_figures(document, parse=parse).to_dicts()
     gold = list(case["figures"])
@@ -98,10 +104,20 @@ def score_case(case: dict, parse: bool | None = None) -> dict:
         fields["attributed_to"].append(_same_name(want["attributed_to"], got["attributed_to"]))
         if want["period_end"]:
             fields["period_end"].append(want["period_end"] == str(got["period_end"]))
-    return {"id": case["id"], "tp": len(matched), "fp": len(extra), "fn": len(unmatched),
-            "traps": traps, "fields": fields, "extra": extra,
-            "missed": [gold[i] for i in unmatched], "matched": matched,
-            "page": case.get("document") or case["id"], "gold": gold, "figures": figures}
+    return {
+        "id": case["id"],
+        "tp": len(matched),
+        "fp": len(extra),
+        "fn": len(unmatched),
+        "traps": traps,
+        "fields": fields,
+        "extra": extra,
+        "missed": [gold[i] for i in unmatched],
+        "matched": matched,
+        "page": case.get("document") or case["id"],
+        "gold": gold,
+        "figures": figures,
+    }
 
 
 def _match(gold: list[dict], figures: list[dict]) -> tuple[list, list[dict], list[int]]:
@@ -110,8 +126,15 @@ def _match(gold: list[dict], figures: list[dict]) -> tuple[list, list[dict], lis
     unmatched = list(range(len(gold)))
     matched, extra = [], []
     for figure in figures:
-        hit = next((i for i in unmatched if gold[i]["indicator"] == figure["indicator"]
-                    and gold[i]["value"] == figure["value"]), None)
+        hit = next(
+            (
+                i
+                for i in unmatched
+                if gold[i]["indicator"] == figure["indicator"]
+                and gold[i]["value"] == figure["value"]
+            ),
+            None,
+        )
         if hit is None:
             extra.append(figure)
         else:
@@ -130,8 +153,16 @@ def score_pages(results: list[dict]) -> list[dict]:
     for page, cases in pages.items():
         gold = [g for r in cases for g in r["gold"]]
         matched, extra, unmatched = _match(gold, [f for r in cases for f in r["figures"]])
-        scored.append({"id": page, "cases": len(cases), "tp": len(matched), "fp": len(extra),
-                       "fn": len(unmatched), "traps": [t for r in cases for t in r["traps"]]})
+        scored.append(
+            {
+                "id": page,
+                "cases": len(cases),
+                "tp": len(matched),
+                "fp": len(extra),
+                "fn": len(unmatched),
+                "traps": [t for r in cases for t in r["traps"]],
+            }
+        )
     return scored
 
 
@@ -154,8 +185,10 @@ def seed_result() -> str:
     ok = got == SEED_EXPECTED and len(figures) == 3
     displaced = [f for f in figures if f["indicator"] == "displaced"]
     period = str(displaced[0]["period_end"]) if displaced else "-"
-    return (f"seed: {len(got & SEED_EXPECTED)}/3 expected, {len(got - SEED_EXPECTED)} extra, "
-            f"displaced period_end={period} -> {'OK' if ok else 'FAIL'}")
+    return (
+        f"seed: {len(got & SEED_EXPECTED)}/3 expected, {len(got - SEED_EXPECTED)} extra, "
+        f"displaced period_end={period} -> {'OK' if ok else 'FAIL'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,8 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--no-parse", action="store_true", help="the rules alone, no spaCy")
     args = parser.parse_args(argv)
-    cases = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    cases = [
+        json.loads(line)
+        for line in args.cases.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     if args.split != "all":
         cases = [c for c in cases if holdout(c["id"]) == (args.split == "holdout")]
     results = [score_case(case, parse=False if args.no_parse else None) for case in cases]
@@ -202,13 +238,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {split}: P={sp:.3f} R={sr:.3f} F1={sf:.3f} traps={st['traps']}")
     pages = score_pages(results)
     pp, pr, pf, ptotal = _prf(pages)
-    print(f"pages: {len(pages)} ({sum(1 for pg in pages if pg['cases'] > 1)} of several cases): "
-          f"tp={ptotal['tp']} fp={ptotal['fp']} fn={ptotal['fn']}")
+    print(
+        f"pages: {len(pages)} ({sum(1 for pg in pages if pg['cases'] > 1)} of several cases): "
+        f"tp={ptotal['tp']} fp={ptotal['fp']} fn={ptotal['fn']}"
+    )
     print(f"P={p:.3f} R={r_:.3f} F1={f1:.3f} traps_extracted={total['traps']}")
     print(f"page-level: P={pp:.3f} R={pr:.3f} F1={pf:.3f}")
-    print("accuracy: " + " ".join(
-        f"{'country' if n == 'country_iso3' else n}={a:.2f}(n={k})"
-        for n, (a, k) in accuracies.items()))
+    print(
+        "accuracy: "
+        + " ".join(
+            f"{'country' if n == 'country_iso3' else n}={a:.2f}(n={k})"
+            for n, (a, k) in accuracies.items()
+        )
+    )
     print(seed_result())
     return 0
 

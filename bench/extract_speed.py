@@ -66,8 +66,11 @@ def build_articles(count: int, seed: int) -> list[tuple[str, dt.date]]:
     rng = random.Random(seed)
 
     def fresh_digits(text: str) -> str:  # "killed 84 people" -> "killed 37 people"
-        return re.sub(r"\d+", lambda m: str(rng.randrange(10 ** (len(m.group()) - 1),
-                                                          10 ** len(m.group()))), text)
+        return re.sub(
+            r"\d+",
+            lambda m: str(rng.randrange(10 ** (len(m.group()) - 1), 10 ** len(m.group()))),
+            text,
+        )
 
     articles = []
     for _ in range(count):
@@ -115,8 +118,12 @@ def time_quantulum(articles: list[tuple[str, dt.date]]) -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> int:
     cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     cli.add_argument("--articles", type=int, default=2000)
-    cli.add_argument("--quantulum", type=int, default=200,
-                     help="how many of the same articles quantulum3 parses (0 = all)")
+    cli.add_argument(
+        "--quantulum",
+        type=int,
+        default=200,
+        help="how many of the same articles quantulum3 parses (0 = all)",
+    )
     cli.add_argument("--repeats", type=int, default=3)
     cli.add_argument("--seed", type=int, default=7)
     args = cli.parse_args(argv)

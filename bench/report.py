@@ -59,8 +59,9 @@ def generate(seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
         .otherwise(pl.col("country_iso3").str.slice(0, 2) + pl.col("number").cast(pl.String)),
     )
     indicators = pl.DataFrame({"indicator": list(INDICATORS), "measure": list(INDICATORS.values())})
-    days = pl.DataFrame({"day": pl.date_range(FIRST_DAY, FIRST_DAY + dt.timedelta(DAYS - 1),
-                                              eager=True)})
+    days = pl.DataFrame(
+        {"day": pl.date_range(FIRST_DAY, FIRST_DAY + dt.timedelta(DAYS - 1), eager=True)}
+    )
     grid = places.join(indicators, how="cross").join(days, how="cross")
     grid = grid.filter(pl.Series(rng.random(grid.height) < KEPT_SHARE))
     second = grid.filter(pl.Series(rng.random(grid.height) < SECOND_SOURCE_SHARE))
@@ -68,8 +69,12 @@ def generate(seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
     base = rng.integers(1_000, 400_000, n_main + n_second)
     noise = np.concatenate([np.ones(n_main), rng.uniform(0.7, 1.3, n_second)])
     figures = (
-        pl.concat([grid.with_columns(publisher=pl.lit("OCHA")),
-                   second.with_columns(publisher=pl.lit("Daily Courier"))])
+        pl.concat(
+            [
+                grid.with_columns(publisher=pl.lit("OCHA")),
+                second.with_columns(publisher=pl.lit("Daily Courier")),
+            ]
+        )
         .with_row_index("row")
         .with_columns(
             value=pl.when(pl.col("measure") == "flow")
@@ -99,8 +104,13 @@ def generate(seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
             attributed_to=pl.lit(None, pl.String),
             source_url=pl.format("https://example.org/{}/{}", pl.col("publisher"), pl.col("day")),
             source_file=pl.format("raw/{}.csv", pl.col("day")),
-            quote=pl.format("{} {} in {}: {}", pl.col("indicator"), pl.col("measure"),
-                            pl.coalesce("location_name", "country_iso3"), pl.col("value")),
+            quote=pl.format(
+                "{} {} in {}: {}",
+                pl.col("indicator"),
+                pl.col("measure"),
+                pl.coalesce("location_name", "country_iso3"),
+                pl.col("value"),
+            ),
             span_start=pl.lit(None, pl.Int64),
             span_end=pl.lit(None, pl.Int64),
             method=pl.lit("table"),
@@ -166,25 +176,37 @@ def main() -> None:
     figures.write_parquet(figures_path)
     quarantine.write_parquet(quarantine_path)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    print(f"store: {figures.height:,} figures, {quarantine.height:,} quarantined, "
-          f"{figures_path.stat().st_size / 1e6:.1f} MB Parquet "
-          f"(generated in {time.perf_counter() - start:.1f} s)")
+    print(
+        f"store: {figures.height:,} figures, {quarantine.height:,} quarantined, "
+        f"{figures_path.stat().st_size / 1e6:.1f} MB Parquet "
+        f"(generated in {time.perf_counter() - start:.1f} s)"
+    )
     del figures
 
     def scan() -> pl.LazyFrame:
         return pl.scan_parquet(figures_path)
 
-    raw_keys = ["country_iso3", "admin_level", "pcode", "location_name", "indicator",
-                "measure", "unit"]
+    raw_keys = [
+        "country_iso3",
+        "admin_level",
+        "pcode",
+        "location_name",
+        "indicator",
+        "measure",
+        "unit",
+    ]
     period_keys = [*raw_keys, "period_start", "period_end"]
 
     def floor_latest() -> object:
         return scan().group_by(raw_keys).agg(pl.col("period_end").max()).collect()
 
     def floor_discrepancies() -> object:
-        return scan().group_by(period_keys).agg(
-            pl.col("value").min().alias("low"), pl.col("value").max().alias("high")
-        ).collect()
+        return (
+            scan()
+            .group_by(period_keys)
+            .agg(pl.col("value").min().alias("low"), pl.col("value").max().alias("high"))
+            .collect()
+        )
 
     timings = {
         "floor: group_by location×indicator, max period_end": best(floor_latest, args.runs),
@@ -204,15 +226,20 @@ def main() -> None:
     ratio_latest = timings[names[1]] / timings[names[0]]
     ratio_disc = timings[names[3]] / timings[names[2]]
     print(f"latest: {rows:,} values, {ratio_latest:.2f}× its floor (target ≤ 3×)")
-    print(f"discrepancies: {found:,} found, {ratio_disc:.2f}× its floor (target ≤ 3×), "
-          f"{timings[names[3]] / timings[names[0]]:.2f}× the location×indicator floor")
+    print(
+        f"discrepancies: {found:,} found, {ratio_disc:.2f}× its floor (target ≤ 3×), "
+        f"{timings[names[3]] / timings[names[0]]:.2f}× the location×indicator floor"
+    )
 
     out = folder / "reports"
     for fmt, target in (("html", 3.0), ("pdf", 8.0)):
 
         def run(fmt: str = fmt) -> list[Path]:
             return render_report(
-                scan(), pl.scan_parquet(quarantine_path), period=MONTH, formats=(fmt,),
+                scan(),
+                pl.scan_parquet(quarantine_path),
+                period=MONTH,
+                formats=(fmt,),
                 out_dir=out,
             )
 
@@ -220,10 +247,18 @@ def main() -> None:
         cpu_seconds = cpu(run)
         paths = run()
         size = paths[0].stat().st_size / 1e6
-        print(f"report --period {MONTH} --format {fmt:<4} {seconds:7.3f} s "
-              f"(target ≤ {target:.0f} s; {cpu_seconds:.2f} s CPU) -> {paths[0]} ({size:.1f} MB)")
-        country = render_report(scan(), pl.scan_parquet(quarantine_path), period=MONTH,
-                                country="SYR", formats=(fmt,), out_dir=out)
+        print(
+            f"report --period {MONTH} --format {fmt:<4} {seconds:7.3f} s "
+            f"(target ≤ {target:.0f} s; {cpu_seconds:.2f} s CPU) -> {paths[0]} ({size:.1f} MB)"
+        )
+        country = render_report(
+            scan(),
+            pl.scan_parquet(quarantine_path),
+            period=MONTH,
+            country="SYR",
+            formats=(fmt,),
+            out_dir=out,
+        )
         print(f"  and for one country (--country SYR): {country[0]}")
 
 

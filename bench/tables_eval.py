@@ -180,8 +180,7 @@ def _score(
         at_row = totals.filter(pl.col("span_start") == row)
         numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(trap["why"])[:1]]
         real_column = not trap["column"].startswith("(") and any(
-            _same_column(trap["column"], c)
-            for c in [*names, *figures["origin"].unique().to_list()]
+            _same_column(trap["column"], c) for c in [*names, *figures["origin"].unique().to_list()]
         )
         from_column = at_row.filter(
             pl.col("origin").map_elements(

@@ -363,9 +363,7 @@ def _cue_and_head(
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 """A people noun, then the participle that says what happened to them."""
 
-_SHARE_OPENS = re.compile(
-    r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I
-)
+_SHARE_OPENS = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I)
 
 
 def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) -> bool:
