@@ -186,15 +186,7 @@ def main() -> None:
     def scan() -> pl.LazyFrame:
         return pl.scan_parquet(figures_path)
 
-    raw_keys = [
-        "country_iso3",
-        "admin_level",
-        "pcode",
-        "location_name",
-        "indicator",
-        "measure",
-        "unit",
-    ]
+    raw_keys = list(aggregate.RAW_KEYS)
     period_keys = [*raw_keys, "period_start", "period_end"]
 
     def floor_latest() -> object:
