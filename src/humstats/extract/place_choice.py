@@ -97,7 +97,7 @@ def _choose_place(
         before = text[max(0, place.start - 45) : place.start]
         if indicator in _MOVEMENT and _ORIGIN_BEFORE.search(before):
             continue
-        if _may_refer(before) and _REFERENCE_BEFORE.search(before):
+        if _refers(text, place.start, 45):
             continue
         if indicator is Indicator.REFUGEES and place.level == DEMONYM:
             continue
@@ -327,15 +327,7 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
             return previous
         return _carried(context, s0, figure.inherited)
     before, after = _outside(context, figure.sentence)
-    earlier = [
-        p
-        for p in before
-        if p.level != DEMONYM
-        and not (
-            _may_refer(context.text[max(0, p.start - 25) : p.start])
-            and _REFERENCE_BEFORE.search(context.text, max(0, p.start - 25), p.start)
-        )
-    ]
+    earlier = [p for p in before if p.level != DEMONYM and not _refers(context.text, p.start)]
     if earlier:
         last = _contained(earlier, context.text)
         return _choose_place([last], q, figure.indicator, context.text) or last
@@ -425,10 +417,15 @@ _REFERENCE_BEFORE = re.compile(r"\b(?:bordering|borders?\s+(?:with|of))\s+(?:the
 Sudan"), not where."""
 
 
-def _may_refer(window: str) -> bool:
-    """Whether ``_REFERENCE_BEFORE`` may match in ``window``: an ASCII window without "border"
-    cannot, and most cannot, so the case-blind pattern runs only where it may."""
-    return not window.isascii() or "border" in window.lower()
+def _refers(text: str, start: int, reach: int = 25) -> bool:
+    """Whether the words just before a place name it as a reference ("bordering Sudan").
+    An ASCII window without "border" cannot match, and most cannot, so the case-blind
+    pattern runs only where it may."""
+    lower = max(0, start - reach)
+    window = text[lower:start]
+    if window.isascii() and "border" not in window.lower():
+        return False
+    return _REFERENCE_BEFORE.search(text, lower, start) is not None
 
 
 _ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
@@ -463,10 +460,7 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
         if p.iso3 == country.iso3
         and p.level in ((CITY, ADMIN1) if country.level == COUNTRY else (CITY,))
         and not p.modifier
-        and not (
-            _may_refer(text[max(0, p.start - 25) : p.start])
-            and _REFERENCE_BEFORE.search(text, max(0, p.start - 25), p.start)
-        )
+        and not _refers(text, p.start)
     ]
     if not finer or any(
         not (_INSIDE.fullmatch(text, a.end, b.start) or _LISTED.fullmatch(text, a.end, b.start))
