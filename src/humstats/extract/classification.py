@@ -853,6 +853,18 @@ _TOTAL_WAS = re.compile(
 and suspected cases in the current outbreak in West Africa was 5335")."""
 
 
+def _nouns(
+    patterns: Patterns, masked: str, start: int, end: int
+) -> list[tuple[re.Match[str], Indicator]]:
+    """The cue phrases between start and end that are nouns (what a total counts)."""
+    return [
+        (match, indicator)
+        for match in patterns.after.finditer(masked, start, end)
+        for indicator, kind in [patterns.classify(match.group(), before=False)]
+        if kind == "noun"
+    ]
+
+
 def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, int]) -> Cue | None:
     """What a total that rose to this count, or is it, counts ("The deaths from the typhoon rose to
     5,632", "the number of IDPs increased four percent ... to 642,842", "the district, which
@@ -865,22 +877,11 @@ def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, in
     )
     if rise is None:
         return None
-    nouns = [
-        (match, indicator)
-        for match in patterns.after.finditer(masked, sentence[0], rise.end())
-        for indicator, kind in [patterns.classify(match.group(), before=False)]
-        if kind == "noun"
-    ]
+    nouns = _nouns(patterns, masked, sentence[0], rise.end())
     if not nouns:
         if not _SAME_TOTAL.search(masked, sentence[0], rise.start()):
             return None
-        earlier = max(0, sentence[0] - 200)
-        nouns = [
-            (match, indicator)
-            for match in patterns.after.finditer(masked, earlier, sentence[0])
-            for indicator, kind in [patterns.classify(match.group(), before=False)]
-            if kind == "noun"
-        ]
+        nouns = _nouns(patterns, masked, max(0, sentence[0] - 200), sentence[0])
     if not nouns:
         return None
     match, indicator = nouns[-1]
