@@ -617,9 +617,11 @@ _BEARINGS = re.compile(
     r"(?:(?:Far|Upper|Lower|Middle)[\s-]+)?(?:North|South|East|West|Centre|Center|Central)"
     r"(?:[\s-]+(?:North|South|East|West|Centre|Center|Central|Nord|Sud|Est|Ouest))?"
 )
-_RULED = re.compile(
+_HOLDER = (
     r"[A-Z][\w’'-]*?-(?:controlled|held|occupied|run|administered|ruled|besieged|backed|led)\s+"
 )
+"""Who holds a place, before its name ("Turkish-controlled ", "Houthi-held ")."""
+_RULED = re.compile(_HOLDER)
 _NAME_GOES_ON = re.compile(rf"[ \t]+(?!(?:{'|'.join(_TYPE_NAMES)})\b)[A-Z][a-z]")
 ADMINISTERED = re.compile(r"\b([A-Z][\w]+)-(?:administered|controlled|held|ruled)\s+$")
 
@@ -1028,8 +1030,7 @@ _PLACE_BEFORE = re.compile(
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
-    r"area|settlement)\s+of\s+)?(?:[A-Z][\w’'-]*?-(?:controlled|held|occupied|run|administered|"
-    r"ruled|besieged|backed|led)\s+)?$)",
+    r"area|settlement)\s+of\s+)?(?:" + _HOLDER + r")?$)",
     re.I,
 )
 _PLACE_AFTER = re.compile(
