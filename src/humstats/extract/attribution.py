@@ -517,3 +517,24 @@ def named_subject(text: str, start: int, end: int) -> str | None:
     if name and match["short"]:
         return f"{name} ({match['short']})"
     return name
+
+
+_PUBLISHER = re.compile(
+    r"\s*(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:of|for|the|and|on)?\s*[A-Z][\w'’&.-]*)*)"
+    r"(?:\s+\((?P<short>[A-Z][A-Za-z]*[A-Z])\))?\s+(?:has\s+|have\s+)?(?:just\s+|now\s+|also\s+)?"
+    r"(?:released|published|issued|presented)\s+(?:its|their|a|an|the|new)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:report|bulletin|update|assessment|analysis|survey|figures|data|statement|sitrep|"
+    r"snapshot|overview|dashboard)s?\b"
+)
+
+
+def publisher(text: str, start: int, end: int) -> str | None:
+    """The body a sentence says issued a document ("The Ministry of Health released its weekly
+    cholera bulletin on Monday"): the source of the figures the next sentence reads from it."""
+    match = _PUBLISHER.match(text, start, end)
+    if match is None:
+        return None
+    name = _clean(match["name"])
+    if name and match["short"]:
+        return f"{name} ({match['short']})"
+    return name
