@@ -501,7 +501,7 @@ def _contained(places: list[Place], text: str) -> Place:
 
 _INSIDE = re.compile(
     r"(?:\s+(?:district|county|region|province|state|governorate|department|prefecture|"
-    r"territory|municipality|township)s?)?"
+    r"territory|municipality|township|area)s?)?"
     r"(?:,\s*(?:an?\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|camp|settlement|district|county"
     r"|locality|commune)\s+)?|\s+)"
     r"(?:(?P<in>in|of)\s+)?(?:the\s+)?(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",
