@@ -988,18 +988,25 @@ def _named_again(
 ) -> list[Place]:
     """The towns and areas a span names as such (``typed``: "Figeira, in the Birak area"),
     read wherever it names them again, bare or read abroad ("around Birak"); the other bare
-    names used as places are added to ``unplaced`` (when given)."""
+    names used as places ("in Mornei") are added to ``unplaced`` (when given). Where the
+    span names no such town, only a run after "in", "near" ... is looked at (most runs are
+    names of people and bodies)."""
     known = {p.name: p for p in typed if p.iso3}
-    again = []
     spans = [(p.start, p.end, p.name) for p in dropped]
     for run in unread:
-        name = _name_of(run.group())
-        first, _, rest = name.partition(" ")
         at = run.start()
-        if first.lower() in _OPENERS and rest:
-            name, at = rest, at + len(first) + 1
+        group = run.group()
+        first, _, rest = group.partition(" ")
+        opens = rest and first.lower() in _WHERE_BEFORE
+        if not (
+            known or opens or text[max(0, at - 8) : at].rstrip().rpartition(" ")[2] in _WHERE_BEFORE
+        ):
+            continue
+        name = _name_of(rest if opens else group)
+        at += len(first) + 1 if opens else 0
         spans.append((at, at + len(name), name))
     taken = {(p.start, p.end) for p in found}
+    again = []
     for start, end, name in spans:
         if (start, end) in taken:
             continue
@@ -1007,10 +1014,10 @@ def _named_again(
             again.append(known[name].at(name, start, end))
         elif (
             unplaced is not None
-            and text[max(0, start - 8) : start].rstrip().rpartition(" ")[2] in _WHERE_BEFORE
             and not name.isupper()
             and name.split()[0] not in _EVENTS
             and name not in _TIMES
+            and text[max(0, start - 8) : start].rstrip().rpartition(" ")[2].lower() in _WHERE_BEFORE
         ):
             unplaced.append((start, end))
     return sorted(found + again, key=lambda p: p.start) if again else found
