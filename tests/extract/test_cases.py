@@ -14,9 +14,10 @@ disputed area's claimant); ``places-5.jsonl`` and its held-out half the place re
 returnees went to, regions spanning countries, countries named as actors, coordinated places,
 and sources lent by a report's heading or a body's statement; ``places-6.jsonl`` and its held-out
 half towns named as such once and bare later, "the X area", "mainly in X", places paired by
-"respectively", and sources from a document's issuer or a verb of finding. A case passes when its figures are
-exactly the annotated (indicator, value) pairs and none of its traps is extracted. Known
-failures are marked with the reason, strictly: a fix that makes one pass must remove its mark.
+"respectively", and sources from a document's issuer or a verb of finding. A case passes when
+its figures are exactly the annotated (indicator, value) pairs and none of its traps is
+extracted. Known failures are marked with the reason, strictly: a fix that makes one pass must
+remove its mark.
 """
 
 from __future__ import annotations
