@@ -18,7 +18,7 @@ from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_
 from humstats.extract.measure import RISE_TO, clause_start
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
-from humstats.extract.places import DEMONYM
+from humstats.extract.places import DEMONYM, Place
 from humstats.extract.sentences import last_words
 from humstats.schema import Indicator
 
@@ -341,8 +341,12 @@ def _cue_and_head(
             # is a figure only if the clause names another indicator than the total's
             return cue, "included" if cue is not None else head
         including = before.rpartition(" ")[2].startswith("includ")
-        if including and cue is None and _TIME_PART.match(masked, q.end):
-            return None, "time-part"  # "including 450,000 since 1 June alone"
+        if including and head == "bare" and (cue is None or cue.end <= q.hedge_start):
+            # no noun of its own, so any cue before it is the total's
+            if _TIME_PART.match(masked, q.end) or _ELIDED_WHEN.match(masked, q.end):
+                return None, "time-part"  # "including 450,000 since 1 June alone"
+            if _ELIDED_WHERE.match(masked, q.end):
+                return None, "place-part"  # "including some 1.3 million in Cabo Delgado"
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
         if (
@@ -389,6 +393,21 @@ _TIME_PART = re.compile(
 )
 """After a part of a total: a time, not a group ("including 450,000 since 1 June alone",
 "including 12,000 in the past week"): the same people counted in a shorter window."""
+
+_ELIDED_JOIN = endings("and", "while", "whereas")
+"""Joins of two counts of one kind; a comparison ("compared to around 40,000 in mid-October")
+gives an earlier value, no figure."""
+_ELIDED_WHERE = re.compile(
+    r"[^\S\n]+(?:in|across|from)[^\S\n]+(?:(?:the|neighbouring|neighboring|nearby)[^\S\n]+)?"
+    r"(?=[A-Z])"
+)
+_ELIDED_WHEN = re.compile(
+    r"[^\S\n]+(?:in|during)[^\S\n]+(?:(?:early|mid|late)[\s-]+)?(?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|(?:19|20)\d\d)\b"
+    r"|[^\S\n]+(?:the|in\s+the)[^\S\n]+(?:previous|preceding|following|prior)[^\S\n]+"
+    r"(?:day|week|fortnight|month|quarter|year)\b",
+)
+
 
 _EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:were\s+|been\s+)?")
 _AND = re.compile(r"\s+and\s+")
@@ -502,6 +521,14 @@ def classify_count(
         # the same people as the total, so the same place: what follows is the time
         place = context.previous_place
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
+    if head == "place-part":
+        # a part of the total told apart by where it is: a sub-total of the same indicator
+        # (RULES.md: geographic sub-totals are figures, demographic ones breakdowns)
+        total = context.previous
+        place = _place_after(context, masked, q, sentence)
+        if total is None or total.sentence != sentence or place is None:
+            return None
+        return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
     if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
         return None
     whole = max(lower - 60, sentence[0])
@@ -604,6 +631,11 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if head == "bare" and (where := _elided(context, masked, q, lower, sentence)):
+            place = where if isinstance(where, Place) else None
+            return Candidate(
+                q, context.previous.indicator, None, sentence, inherited=True, place=place
+            )
         if (
             head in {"people", "bare"}
             and context.previous is not None
@@ -694,6 +726,39 @@ def _listed_after_place(
     return any(
         listed.start() < p.start and p.end <= q.hedge_start and p.level != DEMONYM
         for p in places_in(context, *sentence)
+    )
+
+
+def _elided(
+    context: Context, masked: str, q: Quantity, lower: int, sentence: tuple[int, int]
+) -> Place | bool:
+    """ "displaced 86,000 people in Sindh and 41,500 in Balochistan", "31 drowned in January
+    and at least 44 in February": a count with no noun of its own, joined to the sentence's
+    figure before it and told apart from it only by a place or a time, counts what that
+    figure counts (its noun is elided)."""
+    previous = context.previous
+    if previous is None or previous.sentence != sentence:
+        return False
+    if not (
+        tail(masked, max(lower - 2, previous.quantity.end), q.hedge_start).endswith(_ELIDED_JOIN)
+        or masked[max(lower - 2, previous.quantity.end) : q.hedge_start].rstrip().endswith(",")
+    ):
+        return False
+    if _ELIDED_WHEN.match(masked, q.end):
+        return True
+    return _place_after(context, masked, q, sentence) or False
+
+
+def _place_after(
+    context: Context, masked: str, q: Quantity, sentence: tuple[int, int]
+) -> Place | None:
+    """The place right after a count ("41,500 in Balochistan"): where that count is."""
+    where = _ELIDED_WHERE.match(masked, q.end)
+    if where is None:
+        return None
+    # a place inside a country: a continent ("6 million in Europe") is no place a figure has
+    return next(
+        (p for p in places_in(context, *sentence) if p.start == where.end() and p.iso3), None
     )
 
 
