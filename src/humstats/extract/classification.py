@@ -303,7 +303,7 @@ def _cue_and_head(
     """
     attach = masked if attach is None else attach
     before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
-    if before.endswith(patterns.not_before):
+    if before.endswith(patterns.not_before) or _not_a_level(masked, q, lower, before):
         return None, "not-a-count"
     if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
         return None, "not-a-count"
@@ -362,6 +362,37 @@ def _cue_and_head(
     if head == "partitive":
         return cue, "partitive"
     return cue, head
+
+
+_CHANGE = (
+    r"(?:rose|risen|rises|rising|grew|grown|grows|growing|increas(?:e|es|ed|ing)|"
+    r"climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|swell(?:s|ed|ing)?|swollen|surg(?:e|es|ed|ing)|"
+    r"soar(?:s|ed|ing)?|mount(?:s|ed|ing)?|expand(?:s|ed|ing)?|fell|fallen|falls|falling|"
+    r"dropp?(?:s|ed|ing)?|declin(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|shr(?:ank|unk|inks?)|"
+    r"(?:went|gone|goes|go|going)\s+(?:up|down))"
+)
+_CHANGE_BY = re.compile(rf" {_CHANGE}(?: [\w'’-]+)? by$")
+_LEVEL_AFTER = re.compile(
+    r"[^.;\n]{0,90}?\b(?:to|(?:stands?|stood)\s+at|reach(?:es|ed|ing)?)\s+(?:[a-z]+\s+){0,3}?\d"
+)
+_FORECAST = re.compile(
+    r"(?:\b(?:could|may|might)(?:\s+(?:well|soon|eventually|even|further|easily))?"
+    r"\s+(?!have\s|be\s|been\s)"
+    r"|\b(?:will|would|(?:is|are|was|were)\s+(?:expected|likely|set|projected|forecast)\s+to)"
+    r"(?:\s+(?:well|soon|eventually|even|further|easily))?\s+(?!have\s))"
+    r"[a-z]+(?:\s+(?:past|beyond|above|over|to|at))?\s*$"
+)
+
+
+def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
+    """A count that is no level of people: a forecast ("may surpass 200,000", "could climb
+    past 1,000", "there will be 2.4 million"; "may have killed" and "could be" estimate what
+    is, and modals are read in lower case, so the month "May" is none), or the size of a
+    change whose level the sentence gives too ("has grown by 100,000 ..., to 1.5 million").
+    A change told alone ("swelled by 22,000 within a fortnight") counts the people it added."""
+    if _CHANGE_BY.search(before) and _LEVEL_AFTER.match(masked, q.end):
+        return True
+    return _FORECAST.search(masked, max(lower, q.hedge_start - 50), q.hedge_start) is not None
 
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
@@ -918,6 +949,13 @@ _TOTAL_WAS = re.compile(
 and suspected cases in the current outbreak in West Africa was 5335")."""
 
 
+_CHANGED_TO = re.compile(
+    rf"\b{_CHANGE}\s+by\s+[^.;:\n]{{0,90}}?\b(?:to|stands?\s+at|stood\s+at)\s*$", re.I
+)
+"""The level after the size of a change ("has grown by 100,000 since late December, to 1.5
+million", "grown by 25,000 and now stands at 1.1 million"): what the total counts."""
+
+
 def _nouns(
     patterns: Patterns, masked: str, start: int, end: int
 ) -> list[tuple[re.Match[str], Indicator]]:
@@ -937,8 +975,10 @@ def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, in
     subject only points back ("By Tuesday the number had risen to 152"), the last such noun
     of the sentence before."""
     begin = max(sentence[0], q.hedge_start - 150)
-    rise = RISE_TO.search(masked, begin, q.hedge_start) or _TOTAL_WAS.search(
-        masked, begin, q.hedge_start
+    rise = (
+        RISE_TO.search(masked, begin, q.hedge_start)
+        or _TOTAL_WAS.search(masked, begin, q.hedge_start)
+        or _CHANGED_TO.search(masked, begin, q.hedge_start)
     )
     if rise is None:
         return None
