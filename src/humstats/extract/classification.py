@@ -292,6 +292,26 @@ def _label_cue(patterns: Patterns, text: str, q: Quantity, lower: int) -> Cue | 
     return Cue(indicator, first.start(), first.end(), "near", 1)
 
 
+def _labelled(
+    patterns: Patterns, text: str, q: Quantity, label: tuple[int, int], sentence: tuple[int, int]
+) -> Candidate | None:
+    """A key figure alone on its line, named by a label line ("11.6M / internally displaced"):
+    the label is read as the words after the count would be, so "Houses destroyed" names
+    things and "People reached with assistance" no count, as they would after the number."""
+    start, end = label
+    words = f"{text[q.hedge_start : q.end]} {text[start:end]}"
+    at = q.end - q.hedge_start
+    if head_of(patterns, words, at) == "thing" or patterns.not_after.match(words, at):
+        return None
+    if tail(words, 0, len(words)).endswith(patterns.not_before):
+        return None
+    first = patterns.after.search(text, start, end)
+    if first is None:
+        return None
+    indicator, _ = patterns.classify(first.group(), before=False)
+    return Candidate(q, indicator, Cue(indicator, first.start(), first.end(), "near", 1), sentence)
+
+
 def _cue_and_head(
     patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int, attach: str | None = None
 ) -> tuple[Cue | None, str]:
@@ -520,6 +540,9 @@ def classify_count(
     "500 of them", "another 22", a list "Peru some 1.6M") or where its group moved."""
     if superseded(context, masked, q, lower):
         return None
+    label = context.labels.get(q.hedge_start)
+    if label is not None:
+        return _labelled(patterns, context.text, q, label, sentence)
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
     if (
         head in {"bare", "people"}
