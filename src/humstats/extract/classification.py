@@ -370,13 +370,18 @@ def _cue_and_head(
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
         if (
-            including
-            and cue is not None
+            cue is not None
             and cue.kind in {"noun", "verb"}
             and head == "people"
-            and _PEOPLE_THEN_VERB.fullmatch(attach, q.end, cue.start)
+            and (
+                _PEOPLE_THEN_VERB.fullmatch(attach, q.end, cue.start)
+                or (not including and _PEOPLE_THEN_PASSIVE.fullmatch(attach, q.end, cue.start))
+            )
         ):
-            return cue, "included"  # "1.85 million affected, including 127,500 people displaced"
+            # "1.85 million affected, including 127,500 people displaced", "1.6 lakh people
+            # were affected, of which 35,927 people were shifted to relief camps": a part that
+            # says what happened to it is a figure if that names another indicator
+            return cue, "included"
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
             return None, "breakdown"
     if head == "partitive":
@@ -417,6 +422,8 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 """A people noun, then the participle that says what happened to them."""
+_PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\s+been)\s+", re.I)
+"""A people noun, then the passive that says what happened to them."""
 
 _SHARE_OPENS = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I)
 
