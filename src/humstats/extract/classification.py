@@ -26,6 +26,7 @@ _BREAKDOWN_BEFORE = endings(
     "including",
     "includes",
     "included",
+    "include",
     "of whom",
     "among whom",
     "among them",
@@ -354,13 +355,17 @@ def _cue_and_head(
         return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
-    if before.endswith(_BREAKDOWN_BEFORE):
+    if before.endswith(_BREAKDOWN_BEFORE) or _LISTED_PART.search(
+        masked, max(0, q.hedge_start - 90), q.hedge_start
+    ):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
             # "including 2.8 million who were already displaced": a part with its own clause
             # is a figure only if the clause names another indicator than the total's
             return cue, "included" if cue is not None else head
-        including = before.rpartition(" ")[2].startswith("includ")
+        including = before.rpartition(" ")[2].startswith("includ") or (
+            not before.endswith(_BREAKDOWN_BEFORE)
+        )
         if including and head == "bare" and (cue is None or cue.end <= q.hedge_start):
             # no noun of its own, so any cue before it is the total's
             if _TIME_PART.match(masked, q.end) or _ELIDED_WHEN.match(masked, q.end):
@@ -419,6 +424,15 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
         return True
     return _FORECAST.search(masked, max(lower, q.hedge_start - 50), q.hedge_start) is not None
 
+
+_LISTED_PART = re.compile(
+    r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+[^\W\d]*\s*"
+    r"\d[\d,.]*(?:\s+(?:million|thousand))?(?:\s+[^\W\d][\w'’-]*){0,3}?\s*(?:,\s*(?:and\s+)?|and\s+)$",
+    re.I,
+)
+"""A count listed after a breakdown's first part ("including 807 confirmed and 65 probable
+cases", "include 29 Sudanese, eight Somalis"): a part too, read as if "including" stood
+before it."""
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 """A people noun, then the participle that says what happened to them."""
