@@ -355,9 +355,7 @@ def _cue_and_head(
         return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
-    if before.endswith(_BREAKDOWN_BEFORE) or _LISTED_PART.search(
-        masked, max(0, q.hedge_start - 90), q.hedge_start
-    ):
+    if before.endswith(_BREAKDOWN_BEFORE) or _listed_part(masked, q):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
             # "including 2.8 million who were already displaced": a part with its own clause
@@ -420,9 +418,14 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
     is, and modals are read in lower case, so the month "May" is none), or the size of a
     change whose level the sentence gives too ("has grown by 100,000 ..., to 1.5 million").
     A change told alone ("swelled by 22,000 within a fortnight") counts the people it added."""
-    if _CHANGE_BY.search(before) and _LEVEL_AFTER.match(masked, q.end):
+    if " by" in before and _CHANGE_BY.search(before) and _LEVEL_AFTER.match(masked, q.end):
         return True
+    if not any(word in before for word in _MODALS):
+        return False  # most counts: no modal before them, the pattern is not tried
     return _FORECAST.search(masked, max(lower, q.hedge_start - 50), q.hedge_start) is not None
+
+
+_MODALS = (" could ", " may ", " might ", " will ", " would ", " to ")
 
 
 _LISTED_PART = re.compile(
@@ -433,6 +436,17 @@ _LISTED_PART = re.compile(
 """A count listed after a breakdown's first part ("including 807 confirmed and 65 probable
 cases", "include 29 Sudanese, eight Somalis"): a part too, read as if "including" stood
 before it."""
+
+
+def _listed_part(masked: str, q: Quantity) -> bool:
+    """Whether the count is a later part of a breakdown's list (``_LISTED_PART``); most
+    counts have no breakdown word before them, so the pattern is tried only where one is."""
+    start = max(0, q.hedge_start - 90)
+    window = masked[start : q.hedge_start].lower()
+    if "includ" not in window and "among" not in window and " of wh" not in window:
+        return False
+    return _LISTED_PART.search(masked, start, q.hedge_start) is not None
+
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 """A people noun, then the participle that says what happened to them."""
