@@ -80,6 +80,7 @@ NUMBERS_HELD = DATA / "extract" / "numbers-holdout.jsonl"
 COUNTS = DATA / "extract" / "counts.jsonl"
 COUNTS_HELD = DATA / "extract" / "counts-holdout.jsonl"
 RECALL_2 = DATA / "extract" / "recall-2.jsonl"
+RECALL_HELD_2 = DATA / "extract" / "recall-holdout-2.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -200,6 +201,8 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     COUNTS: (0.95, 0.95),
     COUNTS_HELD: (0.9, 0.9),
     RECALL_2: (0.9, 0.85),
+    # held out while the rules were written: F1 .571 before them, .690 after
+    RECALL_HELD_2: (0.65, 0.55),
 }
 
 
@@ -453,6 +456,16 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
                 "attributed_to": 0.8,
             },
         ),
+        (
+            [RECALL_2, RECALL_HELD_2],
+            {
+                "qualifier": 0.97,
+                "measure": 0.85,
+                "country_iso3": 0.85,
+                "location_name": 0.8,
+                "attributed_to": 0.8,
+            },
+        ),
     ],
     ids=[
         "dev+audit",
@@ -468,6 +481,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "wording",
         "numbers",
         "counts",
+        "recall-2",
     ],
 )
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:
