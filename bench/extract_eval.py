@@ -47,7 +47,9 @@ SEED_EXPECTED = {
 }
 """The seed article's annotation (../shared/seed/README.md)."""
 
-TODAY = dt.date.today()
+UNDATED = dt.date(2026, 11, 28)
+"""The date an undated case is read as published on: fixed, so a score never depends on the day
+it is run; it is the day the undated real sets were first scored, so earlier scores compare."""
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to", "period_end")
 
 
@@ -79,8 +81,8 @@ def _same_place(expected: str | None, got: str | None) -> bool:
 
 def score_case(case: dict, parse: bool | None = None) -> dict:
     # A case without a date still has figures to score; the extractor needs a date to anchor
-    # periods, so it gets today's (period_end is scored only where annotated).
-    published = dt.date.fromisoformat(case["published"]) if case.get("published") else TODAY
+    # periods, so it gets UNDATED (period_end is scored only where annotated).
+    published = dt.date.fromisoformat(case["published"]) if case.get("published") else UNDATED
     meta = SourceMeta(
         publisher=case.get("publisher") or "unknown",
         source_url=case.get("source_url"),
