@@ -14,10 +14,12 @@ disputed area's claimant); ``places-5.jsonl`` and its held-out half the place re
 returnees went to, regions spanning countries, countries named as actors, coordinated places,
 and sources lent by a report's heading or a body's statement; ``places-6.jsonl`` and its held-out
 half towns named as such once and bare later, "the X area", "mainly in X", places paired by
-"respectively", and sources from a document's issuer or a verb of finding. A case passes when
-its figures are exactly the annotated (indicator, value) pairs and none of its traps is
-extracted. Known failures are marked with the reason, strictly: a fix that makes one pass must
-remove its mark.
+"respectively", and sources from a document's issuer or a verb of finding; ``recall-2.jsonl``
+counts whose noun is elided ("41,500 in Balochistan"), fact-sheet key figures with their labels
+on lines of their own, borders crossed and countries left, and the traps of forecasts, changes
+and breakdown lists. A case passes when its figures are exactly the annotated (indicator, value)
+pairs and none of its traps is extracted. Known failures are marked with the reason, strictly: a
+fix that makes one pass must remove its mark.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ NUMBERS = DATA / "extract" / "numbers.jsonl"
 NUMBERS_HELD = DATA / "extract" / "numbers-holdout.jsonl"
 COUNTS = DATA / "extract" / "counts.jsonl"
 COUNTS_HELD = DATA / "extract" / "counts-holdout.jsonl"
+RECALL_2 = DATA / "extract" / "recall-2.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -198,6 +201,7 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PLACES_HELD_6: (0.75, 0.7),
     COUNTS: (0.95, 0.95),
     COUNTS_HELD: (0.9, 0.9),
+    RECALL_2: (0.9, 0.85),
 }
 
 
@@ -227,6 +231,7 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         PLACES_HELD_6,
         COUNTS,
         COUNTS_HELD,
+        RECALL_2,
     ):
         assert traps == 0
 

@@ -157,6 +157,9 @@ class Context:
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
     document: list[Place] | None = None
     """Every place the document names, read alone (``_document``), when a span needs them."""
+    labels: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """The label line of each key figure of a fact sheet, by the start of its count
+    (``tables.key_figure_labels``)."""
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
