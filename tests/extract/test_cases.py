@@ -203,6 +203,8 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PLACES_HELD_5: (0.95, 0.95),
     # two figures read by no cue yet ("had gathered at", "moved to higher ground")
     PLACES_6: (0.85, 0.75),
+    # held out: scored at the start and the end of the session only (F1 0.769 both times)
+    PLACES_HELD_6: (0.75, 0.7),
     COUNTS: (0.95, 0.95),
     COUNTS_HELD: (0.9, 0.9),
     RECALL_2: (0.9, 0.85),
@@ -236,6 +238,7 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         PLACES_5,
         PLACES_HELD_5,
         PLACES_6,
+        PLACES_HELD_6,
         COUNTS,
         COUNTS_HELD,
         RECALL_2,
@@ -411,12 +414,13 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             },
         ),
         (
-            [PLACES_6],
+            [PLACES_6, PLACES_HELD_6],
             {
-                "qualifier": 0.97,
+                # measured 0.93 (qualifier, country) with the held-out half, 1.00 without it
+                "qualifier": 0.9,
                 # an incident's toll and a since-January count: the measure rules' (h12m)
                 "measure": 0.65,
-                "country_iso3": 0.95,
+                "country_iso3": 0.85,
                 "location_name": 0.85,
                 "attributed_to": 0.85,
             },

@@ -335,6 +335,8 @@ def _clean(source: str) -> str | None:
     words = source.split()
     if not words or len(words) > 9 or _NUMBER_WORD.search(source):
         return None
+    if " said " in source or " says " in source:
+        return None  # "X said preliminary data showed": X, read at "said", is the source
     if words[-1].lower() in _NOT_LAST and not words[-1].isupper():
         return None
     tail = _ACRONYM_END.search(source)
