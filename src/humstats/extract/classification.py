@@ -15,7 +15,7 @@ import re
 
 from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_cue
-from humstats.extract.measure import RISE_TO, clause_start
+from humstats.extract.measure import clause_start, rise_to
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM
@@ -872,9 +872,7 @@ def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, in
     subject only points back ("By Tuesday the number had risen to 152"), the last such noun
     of the sentence before."""
     begin = max(sentence[0], q.hedge_start - 150)
-    rise = RISE_TO.search(masked, begin, q.hedge_start) or _TOTAL_WAS.search(
-        masked, begin, q.hedge_start
-    )
+    rise = rise_to(masked, begin, q.hedge_start) or _TOTAL_WAS.search(masked, begin, q.hedge_start)
     if rise is None:
         return None
     nouns = _nouns(patterns, masked, sentence[0], rise.end())

@@ -105,7 +105,7 @@ _STOCK_BEFORE = re.compile(
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
-RISE_TO = re.compile(
+_RISE_TO = re.compile(
     r"\b(?:rose|risen|rising|rises|climbed|climbing|climbs|soared|soaring|soars|surged|surging|"
     r"surges|jumped|jumps|increased|increases|grew|grown|grows|swelled|swollen|mounted|raised|"
     r"raising|went up|gone up)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
@@ -113,7 +113,18 @@ RISE_TO = re.compile(
     re.I,
 )
 """A count a total rose to, however the rise is told ("soared to", "increased four percent
-between August and September to"): the new level, a stock."""
+between August and September to"): the new level, a stock. Search it with ``rise_to``."""
+
+
+def rise_to(masked: str, start: int, end: int) -> re.Match[str] | None:
+    """``_RISE_TO`` in ``masked[start:end]``, searched only where the span ends with "to" (as
+    every match does): most counts have none before them, and the pattern, opening with a
+    word boundary, would be tried at every position of the span."""
+    if masked[start:end].rstrip()[-2:].lower() != "to":
+        return None
+    return _RISE_TO.search(masked, start, end)
+
+
 _NEW_BEFORE = re.compile(
     r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new"
     r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$",
@@ -243,7 +254,7 @@ def measure_of(
     if (
         _STOCK_WORDS.search(masked, start, end)
         or _STOCK_BEFORE.search(masked, max(lower, q.hedge_start - 25), q.hedge_start)
-        or RISE_TO.search(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
+        or rise_to(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
     ):
         return Measure.STOCK
     if _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start) or (
