@@ -441,13 +441,22 @@ or the value a revision started from. The words are enough; no revision need fol
 _EARLIER_REACH = 60
 
 
+def _may_be_earlier(words: str) -> bool:
+    """What every ``_EARLIER_VALUE`` match needs: an end in "of", "at", "was" or "from", or a
+    "had" ("had earlier put the toll at"). Tested first: the pattern opens with a word boundary
+    and would be tried at every position, and most counts have none of these before them.
+    Outside ASCII the test is passed (case-blind matching folds "ſ" to "s")."""
+    low = words.lower()
+    return not words.isascii() or "had" in low or low.rstrip().endswith(("of", "at", "was", "from"))
+
+
 def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     """A first count the text says was later revised ("initially reported 12 deaths …, but
     the governor later put the toll at 78", "follows a previous count of 304"): what was
     known then, not a figure of the text. Only its own clause marks it as a first count; the
     revision may come in the next sentence."""
     clause = masked[max(lower, q.hedge_start - _EARLIER_REACH) : q.hedge_start]
-    if _EARLIER_VALUE.search(clause[clause.rfind(",") + 1 :]):
+    if _may_be_earlier(tail := clause[clause.rfind(",") + 1 :]) and _EARLIER_VALUE.search(tail):
         return True
     if not _FIRST_COUNT.search(masked, lower, q.start):
         return False  # most counts stop here, before the clause is looked for
