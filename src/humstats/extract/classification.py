@@ -413,7 +413,10 @@ def _mixed(patterns: Patterns, text: str, cue: Cue) -> bool:
     )
 
 
-_FIRST_COUNT = Folded.compile(r"\b(?:initially|originally|at first|earlier|preliminary)\b")
+_FIRST_COUNT = Folded.compile(
+    r"\b(?:initially|originally|at first|earlier|preliminary)\b",
+    ("initially", "originally", "at first", "earlier", "preliminary"),
+)
 _REVISED = re.compile(
     r"\b(?:later|subsequently|since|now|then)\s+(?:[\w'’-]+\s+){0,3}?(?:revised|raised|lowered|"
     r"put|updated|corrected|increased|reduced|cut|adjusted)\b",

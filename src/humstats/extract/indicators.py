@@ -453,6 +453,12 @@ class Folded:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         pattern, string = self.on(text)
+        if (
+            self.words is not None
+            and pattern is self.sensitive
+            and self._wordless(string, pos, endpos)
+        ):
+            return None
         return pattern.search(string, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -470,10 +476,14 @@ class Folded:
         if (
             self.words is not None
             and pattern is self.sensitive
-            and not any(string.find(word, pos, endpos) >= 0 for word in self.words)
+            and self._wordless(string, pos, endpos)
         ):
             return iter(())
         return pattern.finditer(string, pos, endpos)
+
+    def _wordless(self, low: str, pos: int, endpos: int) -> bool:
+        """Whether ``low[pos:endpos]`` (lower-cased) holds none of ``words``: no match there."""
+        return not any(low.find(word, pos, endpos) >= 0 for word in self.words or ())
 
 
 _SYNTAX = frozenset("\\.^$*+?{}[]()|")

@@ -73,7 +73,8 @@ _FLOW_PHRASES = [
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
 _NEW_WORDS = Folded.compile(
-    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b"
+    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b",
+    ("new", "freshly", "additionally"),
 )
 """New in the window the text reports on, even in a sentence counting since a crisis began."""
 _FLOW_WORDS = Folded.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b")
@@ -98,7 +99,25 @@ _STOCK_PHRASES = [
     "so far in the (?:war|conflict)",
     r"(?:has|have|had) so far",
 ]
-_STOCK_WORDS = Folded.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b")
+_STOCK_WORDS = Folded.compile(
+    rf"\b(?:{alternation(_STOCK_PHRASES)})\b",
+    # what each phrase holds, plain: "death toll" holds "toll", "(the|its) ... tally" "tally"
+    (
+        "toll",
+        "have left",
+        "has left",
+        "home to",
+        "already",
+        "still",
+        "currently",
+        "remain",
+        "total",
+        "cumulative",
+        "tally",
+        "population of",
+        "so far",
+    ),
+)
 """Words that make a count a running total, in its own clause."""
 _STOCK_BEFORE = re.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
@@ -156,7 +175,8 @@ _SINCE_CRISIS = Folded.compile(
     r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b|(?:jan|feb|mar|apr|may|jun|jul|aug|"
     r"sep|oct|nov|dec)[a-z]*\b)"
     r"|the\s+(?:war|conflict|crisis|outbreak|epidemic|hostilities|escalation|"
-    r"(?:full-scale\s+)?invasion|coup|takeover)\b)"
+    r"(?:full-scale\s+)?invasion|coup|takeover)\b)",
+    ("since",),
 )
 """A count since a crisis began ("since the war began", "since the start of the outbreak"):
 a running total, whatever event words the sentence holds."""
@@ -169,10 +189,13 @@ _TODAY = re.compile(r"today", re.I)
 """In a dated release, "today" outside a count's clause ("In Peru today, the UN redirected
 $3 million to protect 140,000 people impacted by El Niño") dates what the source did, not a
 window the count is new in."""
-_FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b")
+_FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b", ("evacuat",))
 _BODIES = re.compile(r"\s+(?:more\s+|other\s+|further\s+)?(?:bodies|corpses)\b", re.I)
 _BODIES_OF = re.compile(r"\b(?:bodies|corpses|remains)\s+of\s+$", re.I)
-_RECOVERED = Folded.compile(r"\b(?:recover|retriev|found|find|pull|exhum|wash|discover|dug|dig)")
+_RECOVERED_STEMS = ("recover", "retriev", "found", "find", "pull", "exhum", "wash", "discover")
+_RECOVERED = Folded.compile(
+    rf"\b(?:{'|'.join(_RECOVERED_STEMS)}|dug|dig)", (*_RECOVERED_STEMS, "dug", "dig")
+)
 """The dead a search brought out ("34 bodies have been recovered", "pulled 12 bodies from
 the rubble", "recovered the bodies of seven people"): what one recovery found, not a toll to
 date."""
@@ -304,7 +327,8 @@ _INCIDENT_CLAUSE = Folded.compile(
     r"\b(?:when|after)\s+(?:the|a|an|its|their)\s+(?:(?!(?:was|were|is|are|has|have|had|been)\b)"
     r"[\w'’-]+\s+){0,3}?(?:burst|sank|struck|hit|swept|tore|fell|slid|broke|blew\s+up|"
     r"(?!(?:reported|estimated|recorded|counted|documented|confirmed|registered|announced|"
-    r"stated|verified|published|updated|declared|expected|projected|failed)\b)[a-z]{2,}ed)\b"
+    r"stated|verified|published|updated|declared|expected|projected|failed)\b)[a-z]{2,}ed)\b",
+    ("when", "after"),
 )
 """A toll told as what one incident did ("died after a cyclone slammed into Bangladesh",
 "drowned when their boat overturned"): any verb in the past, not one of reporting and not

@@ -93,7 +93,7 @@ def period_for(
     return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
 
 
-_AS_OF = Folded.compile(r"\bas (?:of|at)\b")
+_AS_OF = Folded.compile(r"\bas (?:of|at)\b", ("as of", "as at"))
 
 
 def remember_heading_period(

@@ -553,7 +553,10 @@ _DEFINITE_HINT = Folded.compile(rf"the\s+(?:{_KINDS})|{_NATIONWIDE}")
 """What every ``_DEFINITE`` match holds: a pattern opening with letters, which the regex engine
 finds at C speed, where ``_DEFINITE`` (opening with a word boundary) is tried at every
 position; most windows hold neither."""
-_TOTAL = Folded.compile(r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\b")
+_TOTAL = Folded.compile(
+    r"\b(?:a|the|in|overall)\s+total\b|\boverall\b|\baltogether\b",
+    ("total", "overall", "altogether"),
+)
 """"A total of 3,260 people are in evacuation centres": a report's overall count, of its
 country, not of the district the figure before it named."""
 _KIND_LEVELS = {
