@@ -12,9 +12,14 @@ an illness's onset, searches and increases; ``places-4.jsonl`` and its held-out 
 and sources named across the document (a later sentence's village, a paragraph's citation, a
 disputed area's claimant); ``places-5.jsonl`` and its held-out half the place refugees and
 returnees went to, regions spanning countries, countries named as actors, coordinated places,
-and sources lent by a report's heading or a body's statement. A case passes when its figures are
-exactly the annotated (indicator, value) pairs and none of its traps is extracted. Known
-failures are marked with the reason, strictly: a fix that makes one pass must remove its mark.
+and sources lent by a report's heading or a body's statement; ``places-6.jsonl`` and its held-out
+half towns named as such once and bare later, "the X area", "mainly in X", places paired by
+"respectively", and sources from a document's issuer or a verb of finding; ``recall-2.jsonl``
+counts whose noun is elided ("41,500 in Balochistan"), fact-sheet key figures with their labels
+on lines of their own, borders crossed and countries left, and the traps of forecasts, changes
+and breakdown lists. A case passes when its figures are exactly the annotated (indicator, value)
+pairs and none of its traps is extracted. Known failures are marked with the reason, strictly: a
+fix that makes one pass must remove its mark.
 """
 
 from __future__ import annotations
@@ -64,6 +69,8 @@ PLACES_4 = DATA / "extract" / "places-4.jsonl"
 PLACES_HELD_4 = DATA / "extract" / "places-holdout-4.jsonl"
 PLACES_5 = DATA / "extract" / "places-5.jsonl"
 PLACES_HELD_5 = DATA / "extract" / "places-holdout-5.jsonl"
+PLACES_6 = DATA / "extract" / "places-6.jsonl"
+PLACES_HELD_6 = DATA / "extract" / "places-holdout-6.jsonl"
 RECALL = DATA / "extract" / "recall.jsonl"
 RECALL_HELD = DATA / "extract" / "recall-holdout.jsonl"
 WORDING = DATA / "extract" / "wording.jsonl"
@@ -72,6 +79,7 @@ NUMBERS = DATA / "extract" / "numbers.jsonl"
 NUMBERS_HELD = DATA / "extract" / "numbers-holdout.jsonl"
 COUNTS = DATA / "extract" / "counts.jsonl"
 COUNTS_HELD = DATA / "extract" / "counts-holdout.jsonl"
+RECALL_2 = DATA / "extract" / "recall-2.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -187,8 +195,11 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PLACES_HELD_4: (0.95, 0.95),
     PLACES_5: (0.9, 0.88),
     PLACES_HELD_5: (0.95, 0.95),
+    # two figures read by no cue yet ("had gathered at", "moved to higher ground")
+    PLACES_6: (0.85, 0.75),
     COUNTS: (0.95, 0.95),
     COUNTS_HELD: (0.9, 0.9),
+    RECALL_2: (0.9, 0.85),
 }
 
 
@@ -214,8 +225,10 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         PLACES_HELD_4,
         PLACES_5,
         PLACES_HELD_5,
+        PLACES_6,
         COUNTS,
         COUNTS_HELD,
+        RECALL_2,
     ):
         assert traps == 0
 
@@ -386,6 +399,17 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             },
         ),
         (
+            [PLACES_6],
+            {
+                "qualifier": 0.97,
+                # an incident's toll and a since-January count: the measure rules' (h12m)
+                "measure": 0.65,
+                "country_iso3": 0.95,
+                "location_name": 0.85,
+                "attributed_to": 0.85,
+            },
+        ),
+        (
             [RECALL, RECALL_HELD],
             {
                 "qualifier": 0.97,
@@ -439,6 +463,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "places-3",
         "places-4",
         "places-5",
+        "places-6",
         "recall",
         "wording",
         "numbers",

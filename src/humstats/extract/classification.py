@@ -18,7 +18,7 @@ from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_
 from humstats.extract.measure import clause_start, rise_to
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
-from humstats.extract.places import DEMONYM
+from humstats.extract.places import DEMONYM, Place
 from humstats.extract.sentences import last_words
 from humstats.schema import Indicator
 
@@ -26,6 +26,7 @@ _BREAKDOWN_BEFORE = endings(
     "including",
     "includes",
     "included",
+    "include",
     "of whom",
     "among whom",
     "among them",
@@ -292,6 +293,26 @@ def _label_cue(patterns: Patterns, text: str, q: Quantity, lower: int) -> Cue | 
     return Cue(indicator, first.start(), first.end(), "near", 1)
 
 
+def _labelled(
+    patterns: Patterns, text: str, q: Quantity, label: tuple[int, int], sentence: tuple[int, int]
+) -> Candidate | None:
+    """A key figure alone on its line, named by a label line ("11.6M / internally displaced"):
+    the label is read as the words after the count would be, so "Houses destroyed" names
+    things and "People reached with assistance" no count, as they would after the number."""
+    start, end = label
+    words = f"{text[q.hedge_start : q.end]} {text[start:end]}"
+    at = q.end - q.hedge_start
+    if head_of(patterns, words, at) == "thing" or patterns.not_after.match(words, at):
+        return None
+    if tail(words, 0, len(words)).endswith(patterns.not_before):
+        return None
+    first = patterns.after.search(text, start, end)
+    if first is None:
+        return None
+    indicator, _ = patterns.classify(first.group(), before=False)
+    return Candidate(q, indicator, Cue(indicator, first.start(), first.end(), "near", 1), sentence)
+
+
 def _cue_and_head(
     patterns: Patterns, masked: str, q: Quantity, lower: int, upper: int, attach: str | None = None
 ) -> tuple[Cue | None, str]:
@@ -303,7 +324,7 @@ def _cue_and_head(
     """
     attach = masked if attach is None else attach
     before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
-    if before.endswith(patterns.not_before):
+    if before.endswith(patterns.not_before) or _not_a_level(masked, q, lower, before):
         return None, "not-a-count"
     if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
         return None, "not-a-count"
@@ -334,25 +355,38 @@ def _cue_and_head(
         return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
-    if before.endswith(_BREAKDOWN_BEFORE):
+    if before.endswith(_BREAKDOWN_BEFORE) or _LISTED_PART.search(
+        masked, max(0, q.hedge_start - 90), q.hedge_start
+    ):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
             # "including 2.8 million who were already displaced": a part with its own clause
             # is a figure only if the clause names another indicator than the total's
             return cue, "included" if cue is not None else head
-        including = before.rpartition(" ")[2].startswith("includ")
-        if including and cue is None and _TIME_PART.match(masked, q.end):
-            return None, "time-part"  # "including 450,000 since 1 June alone"
+        including = before.rpartition(" ")[2].startswith("includ") or (
+            not before.endswith(_BREAKDOWN_BEFORE)
+        )
+        if including and head == "bare" and (cue is None or cue.end <= q.hedge_start):
+            # no noun of its own, so any cue before it is the total's
+            if _TIME_PART.match(masked, q.end) or _ELIDED_WHEN.match(masked, q.end):
+                return None, "time-part"  # "including 450,000 since 1 June alone"
+            if _ELIDED_WHERE.match(masked, q.end):
+                return None, "place-part"  # "including some 1.3 million in Cabo Delgado"
         if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
             return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
         if (
-            including
-            and cue is not None
+            cue is not None
             and cue.kind in {"noun", "verb"}
             and head == "people"
-            and _PEOPLE_THEN_VERB.fullmatch(attach, q.end, cue.start)
+            and (
+                _PEOPLE_THEN_VERB.fullmatch(attach, q.end, cue.start)
+                or (not including and _PEOPLE_THEN_PASSIVE.fullmatch(attach, q.end, cue.start))
+            )
         ):
-            return cue, "included"  # "1.85 million affected, including 127,500 people displaced"
+            # "1.85 million affected, including 127,500 people displaced", "1.6 lakh people
+            # were affected, of which 35,927 people were shifted to relief camps": a part that
+            # says what happened to it is a figure if that names another indicator
+            return cue, "included"
         if including or cue is None or cue.kind != "noun" or cue.distance > 25:
             return None, "breakdown"
     if head == "partitive":
@@ -360,8 +394,50 @@ def _cue_and_head(
     return cue, head
 
 
+_CHANGE = (
+    r"(?:rose|risen|rises|rising|grew|grown|grows|growing|increas(?:e|es|ed|ing)|"
+    r"climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|swell(?:s|ed|ing)?|swollen|surg(?:e|es|ed|ing)|"
+    r"soar(?:s|ed|ing)?|mount(?:s|ed|ing)?|expand(?:s|ed|ing)?|fell|fallen|falls|falling|"
+    r"dropp?(?:s|ed|ing)?|declin(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|shr(?:ank|unk|inks?)|"
+    r"(?:went|gone|goes|go|going)\s+(?:up|down))"
+)
+_CHANGE_BY = re.compile(rf" {_CHANGE}(?: [\w'’-]+)? by$")
+_LEVEL_AFTER = re.compile(
+    r"[^.;\n]{0,90}?\b(?:to|(?:stands?|stood)\s+at|reach(?:es|ed|ing)?)\s+(?:[a-z]+\s+){0,3}?\d"
+)
+_FORECAST = re.compile(
+    r"(?:\b(?:could|may|might)(?:\s+(?:well|soon|eventually|even|further|easily))?"
+    r"\s+(?!have\s|be\s|been\s)"
+    r"|\b(?:will|would|(?:is|are|was|were)\s+(?:expected|likely|set|projected|forecast)\s+to)"
+    r"(?:\s+(?:well|soon|eventually|even|further|easily))?\s+(?!have\s))"
+    r"[a-z]+(?:\s+(?:past|beyond|above|over|to|at))?\s*$"
+)
+
+
+def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
+    """A count that is no level of people: a forecast ("may surpass 200,000", "could climb
+    past 1,000", "there will be 2.4 million"; "may have killed" and "could be" estimate what
+    is, and modals are read in lower case, so the month "May" is none), or the size of a
+    change whose level the sentence gives too ("has grown by 100,000 ..., to 1.5 million").
+    A change told alone ("swelled by 22,000 within a fortnight") counts the people it added."""
+    if _CHANGE_BY.search(before) and _LEVEL_AFTER.match(masked, q.end):
+        return True
+    return _FORECAST.search(masked, max(lower, q.hedge_start - 50), q.hedge_start) is not None
+
+
+_LISTED_PART = re.compile(
+    r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+[^\W\d]*\s*"
+    r"\d[\d,.]*(?:\s+(?:million|thousand))?(?:\s+[^\W\d][\w'’-]*){0,3}?\s*(?:,\s*(?:and\s+)?|and\s+)$",
+    re.I,
+)
+"""A count listed after a breakdown's first part ("including 807 confirmed and 65 probable
+cases", "include 29 Sudanese, eight Somalis"): a part too, read as if "including" stood
+before it."""
+
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 """A people noun, then the participle that says what happened to them."""
+_PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\s+been)\s+", re.I)
+"""A people noun, then the passive that says what happened to them."""
 
 _SHARE_OPENS = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I)
 
@@ -389,6 +465,21 @@ _TIME_PART = re.compile(
 )
 """After a part of a total: a time, not a group ("including 450,000 since 1 June alone",
 "including 12,000 in the past week"): the same people counted in a shorter window."""
+
+_ELIDED_JOIN = endings("and", "while", "whereas")
+"""Joins of two counts of one kind; a comparison ("compared to around 40,000 in mid-October")
+gives an earlier value, no figure."""
+_ELIDED_WHERE = re.compile(
+    r"[^\S\n]+(?:in|across|from)[^\S\n]+(?:(?:the|neighbouring|neighboring|nearby)[^\S\n]+)?"
+    r"(?=[A-Z])"
+)
+_ELIDED_WHEN = re.compile(
+    r"[^\S\n]+(?:in|during)[^\S\n]+(?:(?:early|mid|late)[\s-]+)?(?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|(?:19|20)\d\d)\b"
+    r"|[^\S\n]+(?:the|in\s+the)[^\S\n]+(?:previous|preceding|following|prior)[^\S\n]+"
+    r"(?:day|week|fortnight|month|quarter|year)\b",
+)
+
 
 _EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:were\s+|been\s+)?")
 _AND = re.compile(r"\s+and\s+")
@@ -482,6 +573,9 @@ def classify_count(
     "500 of them", "another 22", a list "Peru some 1.6M") or where its group moved."""
     if superseded(context, masked, q, lower):
         return None
+    label = context.labels.get(q.hedge_start)
+    if label is not None:
+        return _labelled(patterns, context.text, q, label, sentence)
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
     if (
         head in {"bare", "people"}
@@ -513,6 +607,14 @@ def classify_count(
             return None
         # the same people as the total, so the same place: what follows is the time
         place = context.previous_place
+        return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
+    if head == "place-part":
+        # a part of the total told apart by where it is: a sub-total of the same indicator
+        # (RULES.md: geographic sub-totals are figures, demographic ones breakdowns)
+        total = context.previous
+        place = _place_after(context, masked, q, sentence)
+        if total is None or total.sentence != sentence or place is None:
+            return None
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
     if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
         return None
@@ -616,6 +718,11 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if head == "bare" and (where := _elided(context, masked, q, lower, sentence)):
+            place = where if isinstance(where, Place) else None
+            return Candidate(
+                q, context.previous.indicator, None, sentence, inherited=True, place=place
+            )
         if (
             head in {"people", "bare"}
             and context.previous is not None
@@ -706,6 +813,39 @@ def _listed_after_place(
     return any(
         listed.start() < p.start and p.end <= q.hedge_start and p.level != DEMONYM
         for p in places_in(context, *sentence)
+    )
+
+
+def _elided(
+    context: Context, masked: str, q: Quantity, lower: int, sentence: tuple[int, int]
+) -> Place | bool:
+    """ "displaced 86,000 people in Sindh and 41,500 in Balochistan", "31 drowned in January
+    and at least 44 in February": a count with no noun of its own, joined to the sentence's
+    figure before it and told apart from it only by a place or a time, counts what that
+    figure counts (its noun is elided)."""
+    previous = context.previous
+    if previous is None or previous.sentence != sentence:
+        return False
+    if not (
+        tail(masked, max(lower - 2, previous.quantity.end), q.hedge_start).endswith(_ELIDED_JOIN)
+        or masked[max(lower - 2, previous.quantity.end) : q.hedge_start].rstrip().endswith(",")
+    ):
+        return False
+    if _ELIDED_WHEN.match(masked, q.end):
+        return True
+    return _place_after(context, masked, q, sentence) or False
+
+
+def _place_after(
+    context: Context, masked: str, q: Quantity, sentence: tuple[int, int]
+) -> Place | None:
+    """The place right after a count ("41,500 in Balochistan"): where that count is."""
+    where = _ELIDED_WHERE.match(masked, q.end)
+    if where is None:
+        return None
+    # a place inside a country: a continent ("6 million in Europe") is no place a figure has
+    return next(
+        (p for p in places_in(context, *sentence) if p.start == where.end() and p.iso3), None
     )
 
 
@@ -865,6 +1005,13 @@ _TOTAL_WAS = re.compile(
 and suspected cases in the current outbreak in West Africa was 5335")."""
 
 
+_CHANGED_TO = re.compile(
+    rf"\b{_CHANGE}\s+by\s+[^.;:\n]{{0,90}}?\b(?:to|stands?\s+at|stood\s+at)\s*$", re.I
+)
+"""The level after the size of a change ("has grown by 100,000 since late December, to 1.5
+million", "grown by 25,000 and now stands at 1.1 million"): what the total counts."""
+
+
 def _nouns(
     patterns: Patterns, masked: str, start: int, end: int
 ) -> list[tuple[re.Match[str], Indicator]]:
@@ -884,7 +1031,11 @@ def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, in
     subject only points back ("By Tuesday the number had risen to 152"), the last such noun
     of the sentence before."""
     begin = max(sentence[0], q.hedge_start - 150)
-    rise = rise_to(masked, begin, q.hedge_start) or _TOTAL_WAS.search(masked, begin, q.hedge_start)
+    rise = (
+        rise_to(masked, begin, q.hedge_start)
+        or _TOTAL_WAS.search(masked, begin, q.hedge_start)
+        or _CHANGED_TO.search(masked, begin, q.hedge_start)
+    )
     if rise is None:
         return None
     nouns = _nouns(patterns, masked, sentence[0], rise.end())

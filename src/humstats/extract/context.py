@@ -157,6 +157,9 @@ class Context:
     """The place a heading line names ("Cholera in Sofala (as of 31 March)"), once read."""
     document: list[Place] | None = None
     """Every place the document names, read alone (``_document``), when a span needs them."""
+    labels: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """The label line of each key figure of a fact sheet, by the start of its count
+    (``tables.key_figure_labels``)."""
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
@@ -275,7 +278,8 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
     if found is None:
         unresolved: list[Place] = []
         ambiguous: list[Place] = []
-        found = _read_places(context, start, end, unresolved, ambiguous=ambiguous)
+        unplaced: list[tuple[int, int]] = []
+        found = _read_places(context, start, end, unresolved, ambiguous, unplaced)
         if context.elsewhere is None and (unresolved or any(p.minor for p in found)):
             # a district or town: checked against the countries of every place the document
             # names (cities included), read once, only for documents that name one
@@ -283,7 +287,10 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
                 p.iso3 for p in _document(context) if p.iso3 and not p.minor
             ) | {p.iso3 for p in dateline_places(context) if p.iso3}
             ambiguous = []
-            found = _read_places(context, start, end, ambiguous=ambiguous)
+            unplaced = []
+            found = _read_places(context, start, end, ambiguous=ambiguous, unplaced=unplaced)
+        if unplaced:
+            found = _recalled(context, found, unplaced)
         if ambiguous and (prefer := _country_before(context, start)) is not None:
             # a town named as one in a span naming several countries: the country the text
             # was about just before ("They were taken to the Nyakabande transit centre")
@@ -396,6 +403,7 @@ def _read_places(
     end: int,
     unresolved: list[Place] | None = None,
     ambiguous: list[Place] | None = None,
+    unplaced: list[tuple[int, int]] | None = None,
 ) -> list[Place]:
     return [
         p
@@ -408,9 +416,23 @@ def _read_places(
             context.elsewhere or frozenset(),
             unresolved=unresolved,
             ambiguous=ambiguous,
+            unplaced=unplaced,
         )
         if not incidental(context.text, p)
     ]
+
+
+def _recalled(context: Context, found: list[Place], unplaced: list[tuple[int, int]]) -> list[Place]:
+    """Names a span uses as places but cannot read ("sought refuge around Birak"), read as
+    the document reads them: a town or area it names as one elsewhere ("to Figeira, in the
+    Birak area"), in that place's country."""
+    starts = {start for start, _ in unplaced}
+    again = [
+        p
+        for p in _document(context)
+        if p.start in starts and p.iso3 and p.level != DEMONYM and not incidental(context.text, p)
+    ]
+    return sorted(found + again, key=_start) if again else found
 
 
 class LazyGazetteer:

@@ -67,7 +67,7 @@ from humstats.extract.place_choice import country_name, place_for
 from humstats.extract.places import DEMONYM, Gazetteer, Place, admin_level
 from humstats.extract.sentences import mask_asides, split_sentences, unmask
 from humstats.extract.source_choice import lend, opened, remember_source, source_for
-from humstats.extract.tables import TextTable, find_text_tables
+from humstats.extract.tables import TextTable, find_text_tables, key_figure_labels
 from humstats.readers import Document
 from humstats.schema import (
     BREAKDOWN_DEFAULTS,
@@ -205,6 +205,9 @@ def _read(
         and ambiguous(patterns, text, found)
         and "\n" not in text[slice(*sentences[index])].strip()
     ]
+    context.labels = key_figure_labels(
+        text, [(q.hedge_start, q.end) for q in quantities if q.is_count]
+    )
     context.uncounted = [
         sentence
         for index, sentence in enumerate(sentences)

@@ -85,7 +85,9 @@ _HOSTING = re.compile(
 _GROUP_GAP = 25
 """How far after a number its group may be named ("12,000 new Burundian arrivals")."""
 _ABROAD = re.compile(
-    r"\b(?:abroad|across the border|overseas"
+    r"\b(?:abroad|across the (?:border|frontier)|overseas"
+    # a border crossed is a border crossed, whoever crossed it: "crossed borders into ..."
+    r"|cross(?:ed|es|ing)? (?:the |an? |international )?(?:borders?|frontiers?)"
     r"|(?:neighbou?ring|other|host|nearby) (?:countr(?:y|ies)|states|nations))\b",
     re.I,
 )
@@ -98,7 +100,8 @@ _CAUSED = re.compile(
 """Before a count: a verb that made the people move ("has driven some 48,000 Sudanese to
 seek refuge", "forced 15,000 to find shelter"): its "to" states a move made, not an intent."""
 _ABROAD_AFTER = re.compile(
-    r"\s+(?:(?:to|in|into|for|across)\s+)?(?:the\s+)?(?:abroad|overseas"
+    r"\s+(?:(?:the|an?|international)\s+)?(?:borders?|frontiers?)\b"
+    r"|\s+(?:(?:to|in|into|for|across)\s+)?(?:the\s+)?(?:abroad|overseas"
     r"|(?:neighbou?ring|other|nearby) (?:countr(?:y|ies)|states|nations))\b",
     re.I,
 )
@@ -197,6 +200,12 @@ def crossing(
         and not _CAUSED.search(text, max(0, q.hedge_start - 50), q.hedge_start)
     )
     if not origins:
+        over = _ABROAD.search(text, q.end, upper) if move is not None and not intended else None
+        if over is not None and not _NEW_CLAUSE.search(text, q.end, over.start()):
+            # "14,000 people streamed across the frontier into Chad": over a border, so
+            # refugees, in the country named after the move
+            after = [p for p in places if p.iso3 and p.level != DEMONYM and p.start >= move.start()]
+            return Crossing(Indicator.REFUGEES, after[0] if after else None)
         if (
             move is not None
             and not intended
@@ -236,7 +245,7 @@ def crossing(
         if not hosts or hosts[0].iso3 in origins:
             return None
     elif move is None:
-        return None
+        return _left_country(text, q, upper, places)
     if not hosts:
         if (
             move is not None
@@ -251,3 +260,25 @@ def crossing(
         same = [p for p in abroad if p.iso3 == abroad[0].iso3]
         return Crossing(Indicator.REFUGEES, max(same, key=lambda p: _SPECIFIC.get(p.level, 0)))
     return Crossing(Indicator.DISPLACED, hosts[0])
+
+
+_LEFT = re.compile(
+    r"\b(?:left|leave|leaves|leaving|fled|flee|flees|fleeing|escaped|quit)\s+$", re.I
+)
+_OWNS = re.compile(r"['’]s?\b")
+
+
+def _left_country(text: str, q: Quantity, upper: int, places: list[Place]) -> Crossing | None:
+    """ "More than 4 million people have left Venezuela": a country left is a border
+    crossed, so refugees, placed where they fled from (RULES.md: no host named). A part of the
+    country ("fled Sudan's capital") is no crossing."""
+    for p in places:
+        if (
+            p.level == COUNTRY
+            and q.end <= p.start < upper
+            and _LEFT.search(text, max(q.end, p.start - 12), p.start)
+            and not _NEW_CLAUSE.search(text, q.end, p.start)
+            and not _OWNS.match(text, p.end)
+        ):
+            return Crossing(Indicator.REFUGEES, p)
+    return None

@@ -317,6 +317,10 @@ def _kind(text: str, token: _Token, phones: list[tuple[int, int]]) -> str:
     after = _KIND_AFTER.match(text, token.end)
     after_kind = after.lastgroup if after else None
     before_kind = _kind_before(text, token.start)
+    if before_kind == "date" and (token.scaled or "," in token.raw or token.value > 9999):
+        # no day or year has a thousands separator: "People displaced since 20 October\n52,340"
+        # is a fact sheet's label and its count, "in March 2,000 people fled" a count
+        before_kind = None
     if after_kind == "percent" or before_kind == "money":
         return after_kind if after_kind == "percent" else "money"
     if token.spelled:

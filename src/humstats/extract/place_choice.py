@@ -217,6 +217,44 @@ _KINDS_OF = re.compile(
 """A plural type word before a list: its places are of one kind, whatever the gazetteer says."""
 
 
+_NUMERAL = re.compile(r"\d[\d,.]*\d|\d")
+_COUNTS_JOINED = re.compile(r"(?:\s+[a-z]+){0,2}?\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
+_BEFORE_RESPECTIVELY = re.compile(r"(?:\s+[a-z]+)?\s*,?\s*")
+
+
+def _respective(text: str, q: Quantity, sentence: list[Place], s0: int, s1: int) -> Place | None:
+    """The place a list closed by "respectively" pairs with a count of a list of as many
+    ("11 and 7 people died in Sofala and Zambezia provinces respectively"): the one in the
+    count's position."""
+    at = text.find("respectively", q.end, s1)
+    places = [p for p in sentence if q.end <= p.start and p.end <= at and p.level != DEMONYM]
+    if len(places) < 2 or not _BEFORE_RESPECTIVELY.fullmatch(text, places[-1].end, at):
+        return None
+    listed = [places[-1]]
+    for place in reversed(places[:-1]):
+        if not _LISTED.fullmatch(text, place.end, listed[0].start):
+            break
+        listed.insert(0, place)
+    numerals = list(_NUMERAL.finditer(text, s0, listed[0].start))
+    own = next((i for i, m in enumerate(numerals) if m.start() <= q.start < m.end()), None)
+    if own is None:
+        own = next((i for i, m in enumerate(numerals) if q.start <= m.start() < q.end), None)
+    if own is None:
+        return None
+    first = last = own
+    while first > 0 and _COUNTS_JOINED.fullmatch(
+        text, numerals[first - 1].end(), numerals[first].start()
+    ):
+        first -= 1
+    while last + 1 < len(numerals) and _COUNTS_JOINED.fullmatch(
+        text, numerals[last].end(), numerals[last + 1].start()
+    ):
+        last += 1
+    if last - first + 1 != len(listed):
+        return None
+    return listed[own - first]
+
+
 def _outside(context: Context, sentence: tuple[int, int]) -> tuple[list[Place], list[Place]]:
     """Places named before the sentence (dateline excepted) and after it."""
     return (
@@ -237,6 +275,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     ):
         # "across the region" in a text about one country is its region, not the world's
         sentence = [p for p in sentence if not (p.level == NOWHERE and _REGION.search(p.name))]
+    if context.text.find("respectively", q.end, s1) >= 0 and (
+        paired := _respective(context.text, q, sentence, s0, s1)
+    ):
+        return paired  # "killed 11 and 7 people in Sofala and Zambezia respectively"
     running = figure.inherited and _RUNNING.search(context.text, lower, q.hedge_start)
     if running:
         # "... into Renk county, bringing the number of arrivals in South Sudan to 620,000":
@@ -505,7 +547,7 @@ def _contained(places: list[Place], text: str) -> Place:
 
 _INSIDE = re.compile(
     r"(?:\s+(?:district|county|region|province|state|governorate|department|prefecture|"
-    r"territory|municipality|township)s?)?"
+    r"territory|municipality|township|area)s?)?"
     r"(?:,\s*(?:an?\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|camp|settlement|district|county"
     r"|locality|commune)\s+)?|\s+)"
     r"(?:(?P<in>in|of)\s+)?(?:the\s+)?(?:(?:north|south|east|west|central|[\w-]+ern)[\w-]*\s+)?",

@@ -502,6 +502,7 @@ def find_places(
     capitals: bool = False,
     unresolved: list[Place] | None = None,
     ambiguous: list[Place] | None = None,
+    unplaced: list[tuple[int, int]] | None = None,
 ) -> list[Place]:
     """Places named in ``text[start:end]``, each resolved, with their offsets in ``text``.
 
@@ -514,7 +515,11 @@ def find_places(
     except where ``capitals`` says the span is a dateline ("GOMA, DR Congo -"). A name the
     gazetteer lacks, named as a town, in a span naming no country is added to ``unresolved``
     (when given): the document's countries (``elsewhere``) may place it; one in a span naming
-    several is added to ``ambiguous`` (when given), for the caller to place.
+    several is added to ``ambiguous`` (when given), for the caller to place. A name the text
+    calls a town or area once ("Figeira, in the Birak area") is that place wherever the span
+    names it again ("sought refuge around Birak"); a name used as a place ("around Birak")
+    that the span cannot read is added to ``unplaced`` (when given): the document may say
+    what it is.
     """
     found: list[Place] = []
     unlisted: list[Place] = []
@@ -559,6 +564,30 @@ def find_places(
         if len(again) < len(unread):
             found.sort(key=lambda p: p.start)
         unread = again
+    dropped: list[Place] = []
+    retyped: list[Place] = []
+    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
+    if named and any(p.minor and p.iso3 not in named for p in found):
+        kept = []
+        for p in found:
+            if not p.minor or p.iso3 in named:
+                kept.append(p)
+            elif (
+                text.endswith(_CROSSING_ENDS, 0, p.start)
+                and (host := _crossing_host(text, p.start, found)) is not None
+            ):
+                unlisted.append(replace(_here(p), iso3=host))
+            elif _typed(text, p):
+                # "to Figeira, in the Birak area": the town or area of the country named
+                # last before it, read before the names set beside it take its country
+                if (iso3 := _country_before(text, p.start, found)) is not None:
+                    kept.append(replace(_here(p), iso3=iso3))
+                    retyped.append(kept[-1])
+                else:
+                    unlisted.append(_here(p))
+            else:
+                dropped.append(p)
+        found = kept
     for run in unread:
         if (place := _typed_unknown(text, run, found, seen)) is not None:
             unlisted.append(place)
@@ -568,18 +597,6 @@ def find_places(
             _here(p) for p, q in zip(found, relooked, strict=True) if q is None and _typed(text, p)
         ]
         found = [p for p in relooked if p is not None]
-    named = {p.iso3 for p in found if p.iso3 and not p.minor} | set(elsewhere) | set(mentioned)
-    if named and any(p.minor and p.iso3 not in named for p in found):
-        for p in found:
-            if p.minor and p.iso3 not in named:
-                if (
-                    text.endswith(_CROSSING_ENDS, 0, p.start)
-                    and (host := _crossing_host(text, p.start, found)) is not None
-                ):
-                    unlisted.append(replace(_here(p), iso3=host))
-                elif _typed(text, p):
-                    unlisted.append(_here(p))
-        found = [p for p in found if not p.minor or p.iso3 in named]
     if unlisted:
         # a name the gazetteer lacks, in the one country the text is about (named after it,
         # as in "the village of Tchoma ..., in Niger", or before; else in the document)
@@ -595,6 +612,8 @@ def find_places(
             if p.iso3 or len(countries) == 1
         ]
         found = sorted(found + unlisted, key=lambda p: p.start)
+    if unplaced is not None or ((unlisted or retyped) and (dropped or unread)):
+        found = _named_again(text, found, retyped + unlisted, unread, dropped, unplaced)
     countries = {p.iso3 for p in found if p.iso3 and p.level != ADMIN1} | set(elsewhere)
     if countries and any(p.level == ADMIN1 and p.iso3 not in countries for p in found):
         # "Pakistan's North-West Frontier Province" holds no Botswanan North-West: an area
@@ -826,7 +845,7 @@ def _read_run(
 _TYPE_AFTER = re.compile(
     r"\s+(?:(?:refugee|IDP|displacement|transit|health)\s+)?(?:district|county|sub-?county|town|"
     r"village|camp|settlement|territory|locality|commune|municipality|neighbou?rhood|township|"
-    r"zone|woreda|raion|region|valley)\b"
+    r"zone|woreda|raion|region|valley|area)\b"
     # where people cross or are received: "the Bunagana border post", "Nyakabande transit centre"
     r"|\s+(?:border\s+(?:post|point|crossing)|crossing(?:\s+point)?|"
     r"(?:transit|reception|registration)\s+(?:centre|center|site))\b"
@@ -939,6 +958,13 @@ def _typed_unknown(
         return Place(name, area.iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
     if not typed:
         return None
+    iso3 = _country_before(text, start, found) or (next(iter(seen)) if len(seen) == 1 else None)
+    return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+
+
+def _country_before(text: str, start: int, found: list[Place]) -> str | None:
+    """The country of the last country or area named before a town the prose names as one,
+    not one people came from."""
     countries = [
         p.iso3
         for p in found
@@ -948,8 +974,55 @@ def _typed_unknown(
         # or an adjective of the type word: "the Italian island of Lampedusa"
         and (p.level in (COUNTRY, ADMIN1) or (p.level == DEMONYM and start - p.end <= 14))
     ]
-    iso3 = countries[-1] if countries else next(iter(seen)) if len(seen) == 1 else None
-    return Place(name, iso3, CITY, 0, start, start + len(name), admin=2, minor=True)
+    return countries[-1] if countries else None
+
+
+_WHERE_BEFORE = frozenset({"in", "at", "near", "around", "outside", "into", "across"})
+
+
+def _named_again(
+    text: str,
+    found: list[Place],
+    typed: list[Place],
+    unread: list[re.Match[str]],
+    dropped: list[Place],
+    unplaced: list[tuple[int, int]] | None,
+) -> list[Place]:
+    """The towns and areas a span names as such (``typed``: "Figeira, in the Birak area"),
+    read wherever it names them again, bare or read abroad ("around Birak"); the other bare
+    names used as places ("in Mornei") are added to ``unplaced`` (when given). Where the
+    span names no such town, only a run after "in", "near" ... is looked at (most runs are
+    names of people and bodies)."""
+    known = {p.name: p for p in typed if p.iso3}
+    spans = [(p.start, p.end, p.name) for p in dropped]
+    for run in unread:
+        at = run.start()
+        group = run.group()
+        first, _, rest = group.partition(" ")
+        opens = rest and first.lower() in _WHERE_BEFORE
+        if not (
+            known or opens or text[max(0, at - 8) : at].rstrip().rpartition(" ")[2] in _WHERE_BEFORE
+        ):
+            continue
+        name = _name_of(rest if opens else group)
+        at += len(first) + 1 if opens else 0
+        spans.append((at, at + len(name), name))
+    taken = {(p.start, p.end) for p in found}
+    again = []
+    for start, end, name in spans:
+        if (start, end) in taken:
+            continue
+        if name in known:
+            again.append(known[name].at(name, start, end))
+        elif (
+            unplaced is not None
+            and not name.isupper()
+            and name.split()[0] not in _EVENTS
+            and name not in _TIMES
+            and text[max(0, start - 8) : start].rstrip().rpartition(" ")[2].lower() in _WHERE_BEFORE
+        ):
+            unplaced.append((start, end))
+    return sorted(found + again, key=lambda p: p.start) if again else found
 
 
 _TIMES = frozenset(

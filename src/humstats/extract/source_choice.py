@@ -13,6 +13,7 @@ from humstats.extract.attribution import (
     Attribution,
     find_attributions,
     named_subject,
+    publisher,
     with_short_name,
 )
 from humstats.extract.context import Candidate, Context
@@ -203,16 +204,28 @@ def _may_be_issued(sentence: str) -> bool:
     return "by" in lowered or "from" in lowered
 
 
+def _may_publish(sentence: str) -> bool:
+    """Whether ``publisher`` may match: its verbs are all written with one of these."""
+    return (
+        "ublished" in sentence
+        or "eleased" in sentence
+        or "ssued" in sentence
+        or ("resented" in sentence)
+    )
+
+
 def _source_opening(context: Context, sentence: tuple[int, int]) -> str | None:
     """The source a sentence without numbers opens with ("According to the disaster
-    authority, rain has flooded ..."), or the body whose report it introduces ("In a
-    situation report released by WHO today, ..."): the report the next sentence's figures
-    continue."""
+    authority, rain has flooded ..."), the body whose report it introduces ("In a
+    situation report released by WHO today, ..."), or the body it says issued one ("The
+    ministry of health released its weekly bulletin"): the report the next sentence's
+    figures continue."""
     s0, s1 = sentence
     text = context.text
     according = _ACCORDING_TO.match(text, _SPACE.match(text, s0, s1).end())
     if not according and not (_may_be_issued(text[s0:s1]) and _ISSUED.search(text, s0, s1)):
-        return None
+        issuer = publisher(text, s0, s1) if _may_publish(text[s0:s1]) else None
+        return with_short_name(issuer, context.short_names) if issuer else None
     found = [a for a in find_attributions(text, s0, s1) if not a.generic]
     if not found or found[0].source == "it":
         return None
