@@ -12,6 +12,7 @@ window (``context.bounds``), narrowed by the dependency parse where it ran.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_cue
@@ -351,7 +352,12 @@ def _cue_and_head(
         reach = _B_REACH_LONG if cue.kind == "before" else _B_REACH_SHORT
         if cue.distance - 2 > reach:
             cue = None
-    if cue is not None and cue.start >= q.end and _mixed(patterns, attach, cue):
+    if cue is not None and cue.start >= q.end and (other := _mixed(patterns, attach, cue)):
+        if {cue.indicator, other} != _DEAD_OR_MISSING:
+            return None, "mixed"
+        # RULES.md: "dead or missing" is one missing figure (those not found alive)
+        cue = replace(cue, indicator=Indicator.MISSING)
+    if cue is not None and cue.indicator is Indicator.KILLED and _casualties(masked, cue, q):
         return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
@@ -486,22 +492,39 @@ _AND = re.compile(r"\s+and\s+")
 _CASUALTIES = frozenset({Indicator.KILLED, Indicator.INJURED, Indicator.MISSING})
 
 
-def _mixed(patterns: Patterns, text: str, cue: Cue) -> bool:
-    """Whether the cue after a count is joined to another indicator's ("1,000 children had
-    been killed or injured", "dead or missing"): one count of two indicators is a figure of
-    neither, as a table's mixed total is."""
+def _mixed(patterns: Patterns, text: str, cue: Cue) -> Indicator | None:
+    """The other indicator where the cue after a count is joined to another indicator's
+    ("1,000 children had been killed or injured", "dead or missing"): one count of two
+    indicators is a figure of neither, as a table's mixed total is, save "dead or missing"."""
     joined = _EITHER.match(text, cue.end)
     if joined is None and cue.indicator in _CASUALTIES:
         joined = _AND.match(text, cue.end)
     if joined is None:
-        return False
+        return None
     other = patterns.after.match(text, joined.end())
     if other is None:
-        return False
+        return None
     indicator, _ = patterns.classify(other.group(), before=False)
-    return indicator is not cue.indicator and (
+    mixed = indicator is not cue.indicator and (
         joined.group().strip() != "and" or indicator in _CASUALTIES
     )
+    return indicator if mixed else None
+
+
+_DEAD_OR_MISSING = frozenset({Indicator.KILLED, Indicator.MISSING})
+_CASUALTY = re.compile(r"casualties", re.I)
+_INJURY = re.compile(r"\b(?:injur(?:ed|ies|y)|wounded|wounds|hurt|maimed)\b", re.I)
+
+
+def _casualties(masked: str, cue: Cue, q: Quantity) -> bool:
+    """ "612 civilian casualties, 141 killed and 471 injured": casualties counted beside the
+    injured of the same sentence are killed and injured (the UN sense, RULES.md), a figure of
+    neither; "casualties" alone in a death toll stays killed."""
+    if cue.start < q.end or not _CASUALTY.fullmatch(masked, cue.start, cue.end):
+        return False
+    start = max(masked.rfind(".", 0, q.hedge_start), masked.rfind("\n", 0, q.hedge_start)) + 1
+    stop = masked.find(".", cue.end)
+    return _INJURY.search(masked, start, len(masked) if stop < 0 else stop) is not None
 
 
 _FIRST_COUNT = Folded.compile(

@@ -8,8 +8,14 @@ The figure's own clause decides first: stock words, then "another", "an addition
 "since 7 October": a stock even where the sentence also gives a window for another count).
 People where they are ("in shelters on Friday", "staying in evacuation centres") are a stock
 dated by the day named. Then the sentence: a window (``dates`` decides whether "since <date>"
-opens one), an incident the count is tied to, else a stock: an incident that is only the
-subject ("the storm left 32 dead") gives its toll to date, the dev set's convention.
+opens one), an incident the count is tied to, else a stock.
+
+A toll (killed, injured, missing) follows RULES.md's one rule for an incident's toll: what
+kind of event is the subject of its verb decides where no window or running total does. A
+hazard or fighting ("the storm left 32 dead", "Typhoon Yagi has killed 233") gives its toll to
+date, a stock; an attack or attackers in the simple past ("The strike killed six", "Gunmen
+killed 29") tell what one act did, a flow; a crisis that lasts (an outbreak, a war) is never
+one incident.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ _FLOW_PHRASES = [
     "in a single day",
     "in one day",
     "overnight",
-    "over the weekend",
+    r"over the (?:[\w'’-]+ )?weekend",  # "over the holiday weekend"
     "at the weekend",
     "this weekend",
     "capsized",
@@ -308,26 +314,102 @@ def measure_of(
         return Measure.FLOW
     if any(not p.flow for p in periods) or _SINCE_CRISIS.search(text, *sentence):
         return Measure.STOCK  # counted since a crisis began: a running total
+    if indicator in TOLL:
+        if _incident_outcome(masked, sentence[0], q):
+            return Measure.FLOW
+        clause = _INCIDENT_CLAUSE.search(masked, *sentence)
+        kind = toll_subject(masked, sentence[0], q)
+        if kind == "hazard" and (clause is None or clause.start() < q.start):
+            # "the storm left 32 dead"; "declared an emergency after rains caused landslides
+            # that left 26 dead": the clause is the hazard's own, not the count's
+            return Measure.STOCK
+        if clause is not None or kind == "act":
+            return Measure.FLOW
     if _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
     if indicator in TOLL and (
-        _INCIDENT_CLAUSE.search(masked, *sentence)
-        or _incident_outcome(masked, sentence[0], q)
-        or (
-            (_BODIES.match(masked, q.end) or _BODIES_OF.search(masked, start, q.hedge_start))
-            and _RECOVERED.search(masked, start, end)
-        )
+        (_BODIES.match(masked, q.end) or _BODIES_OF.search(masked, start, q.hedge_start))
+        and _RECOVERED.search(masked, start, end)
     ):
         return Measure.FLOW
     return Measure.STOCK
 
 
 TOLL = {Indicator.KILLED, Indicator.INJURED, Indicator.MISSING}
+
+# What kind of event a toll belongs to (RULES.md, "An incident's toll"). A hazard, or an episode
+# of fighting, that is the subject of its toll gives its toll to date; an attack, or attackers,
+# in the simple past tell what one act did.
+_HAZARDS = [
+    r"(?:tropical\s+)?(?:storms?|cyclones?|hurricanes?|typhoons?|depressions?)",
+    r"(?:earth)?quakes?|tremors?|aftershocks?|tsunamis?|eruptions?",
+    r"(?:flash\s+)?floods?|flooding|floodwaters?|deluges?|downpours?|rains?|rainfall|monsoon",
+    r"landslides?|mudslides?|landslips?|slides?|avalanches?|winds?|heatwaves?|heat",
+    r"fires?|blazes?|wildfires?|bushfires?|fighting|clashes|hostilities",
+]
+_ACTS = [
+    r"attacks?|(?:air\s*|drone\s+|missile\s+)?strikes?|raids?|ambush(?:es)?|shelling|bombardments?",
+    r"(?:car\s+|suicide\s+)?bomb(?:s|ings?|ers?)?|blasts?|explosions?|shootings?|gunfire|massacres?",
+    r"missiles?|rockets?|drones?|shells?|mortars?|grenades?",
+    r"gunmen|militants|militia(?:men|s)?|jihadists|insurgents|rebels|bandits|fighters|assailants",
+    r"attackers|(?:armed|masked|unknown)\s+men|gangs?|gang\s+members|soldiers|troops|snipers?",
+    r"police|policemen|officers",
+]
+_SUBJECT = re.compile(rf"\b(?:(?P<hazard>{'|'.join(_HAZARDS)})|(?P<act>{'|'.join(_ACTS)}))\b", re.I)
+_TOLL_VERB = re.compile(
+    r"\b(?P<aux>(?:has|have|had|'ve|’ve)\s+(?:now\s+|so\s+far\s+|already\s+|also\s+)?)?"
+    r"(?:killed|left|claimed(?:\s+the\s+lives\s+of)?|cost|injured|wounded|maimed|slew|"
+    r"shot(?:\s+dead)?|took\s+the\s+lives\s+of)\b",
+    re.I,
+)
+_DATED_BEFORE = re.compile(
+    r"\b(?:(?:jan|febr)uary|march|april|may|june|july|august|(?:sept|nov|dec)ember|october|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|overnight|weekend|"
+    r"last\s+(?:week|month|night))(?:'s|’s)?\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+_SUBJECT_GAP = re.compile(
+    r"[.;:!?]|,\s*(?:who|which|while|and|but)\b|\b(?:was|were|been|be|being|is|are)\s*$", re.I
+)
+"""Between a noun and the toll verb: a sentence or clause break, or a passive ("17 soldiers
+were killed": the noun is the victims, not the subject)."""
+
+
+def toll_subject(masked: str, lower: int, q: Quantity) -> str | None:
+    """What the subject of the toll verb before ``q`` is: "hazard" ("Typhoon Yagi has killed
+    233", "the quake left 14 dead, and 200 were injured"), "act" ("The strike killed six",
+    "Gunmen killed 29 villagers and wounded 12"; only in the simple past: "the militia has
+    killed 340" is a running toll), or None. The subject is the last hazard or act noun in
+    the words before the verb, with no sentence break between."""
+    head = max(lower, q.hedge_start - 200)
+    verbs = list(_TOLL_VERB.finditer(masked, head, q.hedge_start))
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    gap_start = max(head, verb.start() - 90)
+    nouns = list(_SUBJECT.finditer(masked, gap_start, verb.start()))
+    if not nouns:
+        return None
+    noun = nouns[-1]
+    between = masked[noun.end() : verb.start()]
+    if _SUBJECT_GAP.search(between):
+        return None
+    if noun.group("hazard"):
+        # a hazard dated by its own name ("the October earthquakes", "Friday's quake") is one
+        # dated incident, told as what it did
+        dated = _DATED_BEFORE.search(masked, max(lower, noun.start() - 30), noun.start())
+        return "act" if dated else "hazard"
+    return None if verb.group("aux") else "act"
+
+
 _INCIDENT_CLAUSE = Folded.compile(
-    r"\b(?:when|after)\s+(?:the|a|an|its|their)\s+(?:(?!(?:was|were|is|are|has|have|had|been)\b)"
-    r"[\w'’-]+\s+){0,3}?(?:burst|sank|struck|hit|swept|tore|fell|slid|broke|blew\s+up|"
+    r"\b(?:when|after)\s+(?:(?:the|a|an|its|their|two|three|several)\s+)?"
+    r"(?:(?!(?:was|were|is|are|has|have|had|been)\b)[\w'’-]+\s+){0,3}?(?:burst|sank|struck|hit|"
+    r"swept|tore|fell|slid|broke|blew\s+up|made\s+landfall|went\s+down|gave\s+way|shook|ran\s+over|"
     r"(?!(?:reported|estimated|recorded|counted|documented|confirmed|registered|announced|"
-    r"stated|verified|published|updated|declared|expected|projected|failed)\b)[a-z]{2,}ed)\b",
+    r"stated|verified|published|updated|declared|expected|projected|failed|asked|contacted|"
+    r"interviewed|reached|released|issued|appealed|warned|added|noted|emerged|started|"
+    r"began|ended|launched|finished|completed)\b)[a-z]{2,}ed)\b",
     ("when", "after"),
 )
 """A toll told as what one incident did ("died after a cyclone slammed into Bangladesh",
@@ -335,6 +417,12 @@ _INCIDENT_CLAUSE = Folded.compile(
 after an auxiliary ("after the outbreak was declared" starts a running count)."""
 
 
+_PROTRACTED = re.compile(
+    r"\b(?:outbreaks?|epidemics?|pandemic|war|conflict|insurgency|occupation|drought|famine)\b",
+    re.I,
+)
+"""A crisis that lasts, not one incident (RULES.md): "an outbreak ... infected 11, killing
+six" is its toll to date, not what one act did."""
 _OUTCOME = re.compile(
     r"\s*(?!(?:bringing|raising|taking|pushing|lifting|putting|making|adding)\b)[a-z]+ing\b"
 )
@@ -352,7 +440,9 @@ def _incident_outcome(masked: str, lower: int, q: Quantity) -> bool:
     for _ in range(3):  # the verb may stand some commas back ("attacked a village in Borno,
         # Nigeria, killing ...")
         before = clause_start(masked, lower, start - 1)
-        if _PERFECT_OR_PRESENT.search(masked, before, start):
+        if _PERFECT_OR_PRESENT.search(masked, before, start) or _PROTRACTED.search(
+            masked, before, start
+        ):
             return False
         if _PAST.search(masked, before, start):
             return True
