@@ -332,7 +332,39 @@ def measure_of(
         and _RECOVERED.search(masked, start, end)
     ):
         return Measure.FLOW
+    if indicator in TOLL and _after_dated_incident(text, masked, sentence, start, end):
+        return Measure.FLOW
     return Measure.STOCK
+
+
+_DAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|overnight|yesterday|"
+    r"last\s+night)\b",
+    re.I,
+)
+_SAID_ON = re.compile(
+    r"\b(?:(?:said|says|told|reported|announced|added|stated|confirmed|reports)\s+(?:\w+\s+){0,2}"
+    r"(?:on\s+|late\s+|early\s+)*|since\s+(?:\w+\s+){0,2})$",
+    re.I,
+)
+
+
+def _after_dated_incident(
+    text: str, masked: str, sentence: tuple[int, int], start: int, end: int
+) -> bool:
+    """ "A fire tore through the camp on Sunday. Two people died in the camp.": a bare toll
+    in the past tense, in the sentence right after one that tells a dated incident (a day,
+    "overnight"; not the day a source spoke, nor "since Sunday's floods", which starts a running
+    count), is more of that incident (RULES.md, step 6)."""
+    if _PERFECT_OR_PRESENT.search(masked, start, end):
+        return False
+    before = text.rfind("\n", max(0, sentence[0] - 400), sentence[0] - 1)
+    stop = text.rfind(". ", max(0, sentence[0] - 400), sentence[0] - 2)
+    lower = max(before, stop + 1, max(0, sentence[0] - 400))
+    for day in _DAY.finditer(text, lower, sentence[0]):
+        if not _SAID_ON.search(text, max(lower, day.start() - 40), day.start()):
+            return _PAST.search(text, lower, day.start()) is not None
+    return False
 
 
 TOLL = {Indicator.KILLED, Indicator.INJURED, Indicator.MISSING}
