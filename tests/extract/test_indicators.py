@@ -120,6 +120,7 @@ _CASED_WORDS = st.sampled_from(
         "In Need",
         "globally",
         "Worldwide",
+        "across the Region",
         "were rescued",
         "WERE  RESCUED",
         "Étè",
@@ -166,6 +167,10 @@ def test_folded_patterns_match_where_case_insensitive_ones_do(text: str) -> None
             assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
             got, want = pattern.match(text, pos), pattern.ignoring.match(text, pos)
             assert (got and got.span()) == (want and want.span()), (pattern.pattern, pos)
+            for end in (pos + 9, len(text)):  # a span holding none of its words is passed over
+                got = [m.span() for m in pattern.finditer(text, pos, end)]
+                want = [m.span() for m in pattern.ignoring.finditer(text, pos, end)]
+                assert got == want, (pattern.pattern, pos, end)
 
 
 def test_a_cue_phrase_takes_the_first_class_that_matches_it_whole() -> None:

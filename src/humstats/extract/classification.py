@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from humstats.extract.context import LABEL_END, Candidate, Context, endings, places_in, tail
 from humstats.extract.indicators import Cue, Folded, Patterns, around_cue, find_cue
-from humstats.extract.measure import RISE_TO, clause_start
+from humstats.extract.measure import clause_start, rise_to
 from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM, Place
@@ -541,7 +541,10 @@ def _casualties(masked: str, cue: Cue, q: Quantity) -> bool:
     return _INJURY.search(masked, start, len(masked) if stop < 0 else stop) is not None
 
 
-_FIRST_COUNT = Folded.compile(r"\b(?:initially|originally|at first|earlier|preliminary)\b")
+_FIRST_COUNT = Folded.compile(
+    r"\b(?:initially|originally|at first|earlier|preliminary)\b",
+    ("initially", "originally", "at first", "earlier", "preliminary"),
+)
 _REVISED = re.compile(
     r"\b(?:later|subsequently|since|now|then)\s+(?:[\w'’-]+\s+){0,3}?(?:revised|raised|lowered|"
     r"put|updated|corrected|increased|reduced|cut|adjusted)\b",
@@ -569,13 +572,22 @@ or the value a revision started from. The words are enough; no revision need fol
 _EARLIER_REACH = 60
 
 
+def _may_be_earlier(words: str) -> bool:
+    """What every ``_EARLIER_VALUE`` match needs: an end in "of", "at", "was" or "from", or a
+    "had" ("had earlier put the toll at"). Tested first: the pattern opens with a word boundary
+    and would be tried at every position, and most counts have none of these before them.
+    Outside ASCII the test is passed (case-blind matching folds "ſ" to "s")."""
+    low = words.lower()
+    return not words.isascii() or "had" in low or low.rstrip().endswith(("of", "at", "was", "from"))
+
+
 def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     """A first count the text says was later revised ("initially reported 12 deaths …, but
     the governor later put the toll at 78", "follows a previous count of 304"): what was
     known then, not a figure of the text. Only its own clause marks it as a first count; the
     revision may come in the next sentence."""
     clause = masked[max(lower, q.hedge_start - _EARLIER_REACH) : q.hedge_start]
-    if _EARLIER_VALUE.search(clause[clause.rfind(",") + 1 :]):
+    if _may_be_earlier(tail := clause[clause.rfind(",") + 1 :]) and _EARLIER_VALUE.search(tail):
         return True
     if not _FIRST_COUNT.search(masked, lower, q.start):
         return False  # most counts stop here, before the clause is looked for
@@ -1057,7 +1069,7 @@ def _risen(patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, in
     of the sentence before."""
     begin = max(sentence[0], q.hedge_start - 150)
     rise = (
-        RISE_TO.search(masked, begin, q.hedge_start)
+        rise_to(masked, begin, q.hedge_start)
         or _TOTAL_WAS.search(masked, begin, q.hedge_start)
         or _CHANGED_TO.search(masked, begin, q.hedge_start)
     )

@@ -426,16 +426,20 @@ class Folded:
 
     ignoring: re.Pattern[str]
     sensitive: re.Pattern[str] | None
+    words: tuple[str, ...] | None = None
+    """Lower-cased words one of which every match holds, where known: ``finditer`` passes over
+    a span of lower-cased text that holds none (``str.find`` runs at C speed; a pattern
+    opening with a word boundary is tried at every position)."""
 
     @classmethod
-    def compile(cls, pattern: str) -> Folded:
+    def compile(cls, pattern: str, words: tuple[str, ...] | None = None) -> Folded:
         ignoring = re.compile(pattern, re.I)
         source = _lower_source(pattern)
         try:
             sensitive = re.compile(source) if source is not None else None
         except re.error:
             sensitive = None
-        return cls(ignoring, sensitive)
+        return cls(ignoring, sensitive, words)
 
     @property
     def pattern(self) -> str:
@@ -449,6 +453,12 @@ class Folded:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         pattern, string = self.on(text)
+        if (
+            self.words is not None
+            and pattern is self.sensitive
+            and self._wordless(string, pos, endpos)
+        ):
+            return None
         return pattern.search(string, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -463,7 +473,29 @@ class Folded:
         self, text: str, pos: int = 0, endpos: int = sys.maxsize
     ) -> Iterator[re.Match[str]]:
         pattern, string = self.on(text)
+        if (
+            self.words is not None
+            and pattern is self.sensitive
+            and self._wordless(string, pos, endpos)
+        ):
+            return iter(())
         return pattern.finditer(string, pos, endpos)
+
+    def _wordless(self, low: str, pos: int, endpos: int) -> bool:
+        """Whether ``low[pos:endpos]`` (lower-cased) holds none of ``words``: no match there."""
+        return not any(low.find(word, pos, endpos) >= 0 for word in self.words or ())
+
+
+_SYNTAX = frozenset("\\.^$*+?{}[]()|")
+
+
+def _plain_words(phrases: Iterable[str]) -> tuple[str, ...] | None:
+    """The phrases lower-cased, where each is plain words without regex syntax (as the
+    ``Folded`` pattern of their alternation reads them in lower-cased text); else None."""
+    phrases = tuple(phrases)
+    if any(_SYNTAX.intersection(phrase) for phrase in phrases):
+        return None
+    return tuple(phrase.lower() for phrase in phrases)
 
 
 @dataclass(frozen=True)
@@ -589,7 +621,9 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
             rf"[^\w\n]*(?:[\w'-]+(?:[^\S\n]*,)?[^\S\n]+){{0,3}}?"
             rf"(?:{alternation(vocabulary.not_after)})\b"
         ),
-        nowhere=Folded.compile(rf"(?:{bounded_alternation(vocabulary.nowhere)})\b"),
+        nowhere=Folded.compile(
+            rf"(?:{bounded_alternation(vocabulary.nowhere)})\b", _plain_words(vocabulary.nowhere)
+        ),
     )
 
 

@@ -79,7 +79,8 @@ _FLOW_PHRASES = [
     r"ambush|clashes|bombardment|strikes?|shelling|incursion|operation)",
 ]
 _NEW_WORDS = Folded.compile(
-    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b"
+    r"\b(?:newly|freshly|additionally|new\s+arrivals|new\s+(?:internal\s+)?displacements)\b",
+    ("new", "freshly", "additionally"),
 )
 """New in the window the text reports on, even in a sentence counting since a crisis began."""
 _FLOW_WORDS = Folded.compile(rf"\b(?:{alternation(_FLOW_PHRASES)})\b")
@@ -104,14 +105,32 @@ _STOCK_PHRASES = [
     "so far in the (?:war|conflict)",
     r"(?:has|have|had) so far",
 ]
-_STOCK_WORDS = Folded.compile(rf"\b(?:{alternation(_STOCK_PHRASES)})\b")
+_STOCK_WORDS = Folded.compile(
+    rf"\b(?:{alternation(_STOCK_PHRASES)})\b",
+    # what each phrase holds, plain: "death toll" holds "toll", "(the|its) ... tally" "tally"
+    (
+        "toll",
+        "have left",
+        "has left",
+        "home to",
+        "already",
+        "still",
+        "currently",
+        "remain",
+        "total",
+        "cumulative",
+        "tally",
+        "population of",
+        "so far",
+    ),
+)
 """Words that make a count a running total, in its own clause."""
 _STOCK_BEFORE = re.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
     r"fell to|fallen to|numbered|number)\s*$",
     re.I,
 )
-RISE_TO = re.compile(
+_RISE_TO = re.compile(
     r"\b(?:rose|risen|rising|rises|climbed|climbing|climbs|soared|soaring|soars|surged|surging|"
     r"surges|jumped|jumps|increased|increases|grew|grown|grows|swelled|swollen|mounted|raised|"
     r"raising|went up|gone up)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
@@ -119,7 +138,18 @@ RISE_TO = re.compile(
     re.I,
 )
 """A count a total rose to, however the rise is told ("soared to", "increased four percent
-between August and September to"): the new level, a stock."""
+between August and September to"): the new level, a stock. Search it with ``rise_to``."""
+
+
+def rise_to(masked: str, start: int, end: int) -> re.Match[str] | None:
+    """``_RISE_TO`` in ``masked[start:end]``, searched only where the span ends with "to" (as
+    every match does): most counts have none before them, and the pattern, opening with a
+    word boundary, would be tried at every position of the span."""
+    if masked[start:end].rstrip()[-2:].lower() != "to":
+        return None
+    return _RISE_TO.search(masked, start, end)
+
+
 _NEW_BEFORE = re.compile(
     r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new"
     r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$",
@@ -151,7 +181,8 @@ _SINCE_CRISIS = Folded.compile(
     r"(?!(?:the|this)\s+(?:year|month|week)\b|(?:19|20)\d\d\b|(?:jan|feb|mar|apr|may|jun|jul|aug|"
     r"sep|oct|nov|dec)[a-z]*\b)"
     r"|the\s+(?:war|conflict|crisis|outbreak|epidemic|hostilities|escalation|"
-    r"(?:full-scale\s+)?invasion|coup|takeover)\b)"
+    r"(?:full-scale\s+)?invasion|coup|takeover)\b)",
+    ("since",),
 )
 """A count since a crisis began ("since the war began", "since the start of the outbreak"):
 a running total, whatever event words the sentence holds."""
@@ -164,10 +195,13 @@ _TODAY = re.compile(r"today", re.I)
 """In a dated release, "today" outside a count's clause ("In Peru today, the UN redirected
 $3 million to protect 140,000 people impacted by El Niño") dates what the source did, not a
 window the count is new in."""
-_FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b")
+_FLOW_CLAUSE = Folded.compile(r"\b(?:evacuated|evacuation|evacuating)\b", ("evacuat",))
 _BODIES = re.compile(r"\s+(?:more\s+|other\s+|further\s+)?(?:bodies|corpses)\b", re.I)
 _BODIES_OF = re.compile(r"\b(?:bodies|corpses|remains)\s+of\s+$", re.I)
-_RECOVERED = Folded.compile(r"\b(?:recover|retriev|found|find|pull|exhum|wash|discover|dug|dig)")
+_RECOVERED_STEMS = ("recover", "retriev", "found", "find", "pull", "exhum", "wash", "discover")
+_RECOVERED = Folded.compile(
+    rf"\b(?:{'|'.join(_RECOVERED_STEMS)}|dug|dig)", (*_RECOVERED_STEMS, "dug", "dig")
+)
 """The dead a search brought out ("34 bodies have been recovered", "pulled 12 bodies from
 the rubble", "recovered the bodies of seven people"): what one recovery found, not a toll to
 date."""
@@ -249,7 +283,7 @@ def measure_of(
     if (
         _STOCK_WORDS.search(masked, start, end)
         or _STOCK_BEFORE.search(masked, max(lower, q.hedge_start - 25), q.hedge_start)
-        or RISE_TO.search(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
+        or rise_to(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
     ):
         return Measure.STOCK
     if _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start) or (
@@ -407,7 +441,8 @@ _INCIDENT_CLAUSE = Folded.compile(
     r"(?!(?:reported|estimated|recorded|counted|documented|confirmed|registered|announced|"
     r"stated|verified|published|updated|declared|expected|projected|failed|asked|contacted|"
     r"interviewed|reached|released|issued|appealed|warned|added|noted|emerged|started|"
-    r"began|ended|launched|finished|completed)\b)[a-z]{2,}ed)\b"
+    r"began|ended|launched|finished|completed)\b)[a-z]{2,}ed)\b",
+    ("when", "after"),
 )
 """A toll told as what one incident did ("died after a cyclone slammed into Bangladesh",
 "drowned when their boat overturned"): any verb in the past, not one of reporting and not

@@ -17,6 +17,7 @@ from humstats.extract.dates import TextPeriod, find_periods
 from humstats.extract.indicators import Folded
 from humstats.extract.measure import SINCE_EVENT
 from humstats.extract.numbers import Quantity
+from humstats.extract.sentences import last_words
 
 
 def own_periods(
@@ -92,7 +93,7 @@ def period_for(
     return min(inside, key=lambda p: min(abs(p.span[0] - q.end), abs(q.hedge_start - p.span[1])))
 
 
-_AS_OF = Folded.compile(r"\bas (?:of|at)\b")
+_AS_OF = Folded.compile(r"\bas (?:of|at)\b", ("as of", "as at"))
 
 
 def remember_heading_period(
@@ -157,18 +158,39 @@ _FOOTER = re.compile(
     re.I,
 )
 
-_AS_OF_LOWER = re.compile(r"as\s+(?:of|at)")
-"""What every note holds, in lower-cased ASCII text: a literal start the engine finds at C
+_AS_OF_LOWER = re.compile(r"as\s+(?:of|at)\b")
+"""Where every note ends, in lower-cased ASCII text: a literal start the engine finds at C
 speed, where ``_FOOTER`` (case-blind, opening with ``\b``) is tried at every position."""
+_FOOTER_WORDS = 2
+"""The most words a ``_FOOTER`` match spans ("figures are ")."""
+
+
+def _footers(text: str) -> list[re.Match[str]]:
+    """``_FOOTER.finditer(text)``: in ASCII text, tried only over the last words before each
+    "as of" (where every match ends), from the first word on as the scan would."""
+    if not text.isascii():
+        return list(_FOOTER.finditer(text))
+    found: list[re.Match[str]] = []
+    for note in _AS_OF_LOWER.finditer(text.lower()):
+        start = max(
+            last_words(text, 0, note.start(), _FOOTER_WORDS), found[-1].end() if found else 0
+        )
+        for word in _WORD.finditer(text, start, note.start()):
+            match = _FOOTER.match(text, word.start())
+            if match is not None and match.end() == note.start():
+                found.append(match)
+                break
+    return found
+
+
+_WORD = re.compile(r"\w+")
 
 
 def footer_periods(text: str, published: dt.date) -> list[tuple[int, int, TextPeriod]]:
     """A "Data as of 31 Dec 2024" note after the figures of its paragraph dates those the text
     left undated: each note's paragraph start, its own start, and its date."""
     found: list[tuple[int, int, TextPeriod]] = []
-    if text.isascii() and _AS_OF_LOWER.search(text.lower()) is None:
-        return found  # no "as of" / "as at" at all: the case-blind note pattern need not run
-    for match in _FOOTER.finditer(text):
+    for match in _footers(text):
         periods = find_periods(text, published, match.end(), min(len(text), match.end() + 40))
         if periods and periods[0].as_of and periods[0].span[0] == match.end():
             paragraph = text.rfind("\n\n", 0, match.start()) + 1

@@ -537,11 +537,13 @@ def find_places(
                 continue
             run = rest
         word = run.group()
-        if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
-            unread.append(run)  # most runs: one word that names no place ("The", "Aid")
-            continue
         if unplaceable is not None and unplaceable(word):
-            unread.append(run)  # as ``_read_run`` would leave it, found and seen unchanged
+            # most runs: words that name no place ("The", "Aid", "The United Nations"), as
+            # ``_read_run`` would leave them, found and seen unchanged
+            unread.append(run)
+            continue
+        if " " not in word and "-" not in word and gazetteer.lookup(_name_of(word), seen) is None:
+            unread.append(run)  # one word that names no place in any country the text names
             continue
         matched = _read_run(text, run, gazetteer, mentioned, seen, found, capitals)
         if not matched:

@@ -9,6 +9,7 @@ children,") so the words on either side of an aside read as adjacent.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _ABBREVIATIONS = frozenset(
     {
@@ -94,11 +95,33 @@ def _abbreviation(text: str, at: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word
 
 
+def _breaks(text: str) -> Iterator[re.Match[str]]:
+    """``_SENTENCE_BREAK.finditer(text)``, tried only where ``str.find`` finds a line end or end
+    punctuation (at C speed, where the regex engine tests every character against its
+    opening class), each after the previous break as the scan would."""
+    marks = []
+    for mark in _BREAK_MARKS:
+        at = text.find(mark)
+        while at >= 0:
+            marks.append(at)
+            at = text.find(mark, at + 1)
+    marks.sort()
+    after = 0
+    for at in marks:
+        if at >= after and (match := _SENTENCE_BREAK.match(text, at)) is not None:
+            after = match.end()
+            yield match
+
+
+_BREAK_MARKS = ("\n", ".", "!", "?")
+"""The characters ``_SENTENCE_BREAK`` opens with."""
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans: one regex pass, abbreviations ("Dec. 7", "U.N.") do not end one."""
     spans = []
     start = 0
-    for match in _SENTENCE_BREAK.finditer(text):
+    for match in _breaks(text):
         at = match.start()
         if text[at] == "\n":
             if not _line_ends_sentence(text, at):
