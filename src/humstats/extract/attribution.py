@@ -512,13 +512,7 @@ _SUBJECT = re.compile(
 def named_subject(text: str, start: int, end: int) -> str | None:
     """The body a sentence is about when its subject is a name ("The Norwegian Refugee Council
     released a statement", "UNICEF issued a warning"): whom a later "the agency" means."""
-    match = _SUBJECT.match(text, start, end)
-    if match is None:
-        return None
-    name = _clean(match["name"])
-    if name and match["short"]:
-        return f"{name} ({match['short']})"
-    return name
+    return _body(_SUBJECT.match(text, start, end))
 
 
 _PUBLISHER = re.compile(
@@ -533,7 +527,11 @@ _PUBLISHER = re.compile(
 def publisher(text: str, start: int, end: int) -> str | None:
     """The body a sentence says issued a document ("The Ministry of Health released its weekly
     cholera bulletin on Monday"): the source of the figures the next sentence reads from it."""
-    match = _PUBLISHER.match(text, start, end)
+    return _body(_PUBLISHER.match(text, start, end))
+
+
+def _body(match: re.Match[str] | None) -> str | None:
+    """A matched body's name, with the short form written after it ("(NRC)") kept."""
     if match is None:
         return None
     name = _clean(match["name"])
