@@ -433,6 +433,42 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
 
 _MODALS = (" could ", " may ", " might ", " will ", " would ", " to ")
 
+_PLAN = re.compile(
+    r"\b(?:plan(?:s|ned|ning)?|efforts?|underway|under\s+way|aim(?:s|ed|ing)?|seek(?:s|ing)?|"
+    r"sought|intend(?:s|ed|ing)?|prepar(?:e|es|ed|ing)|ready|scheduled|hop(?:e|es|ed|ing)|"
+    r"tr(?:y|ies|ying|ied)|attempt(?:s|ed|ing)?|propos(?:e|es|ed|ing))\s+to\s+[a-z]+$"
+)
+"""Before a count: an intention and the verb it intends ("efforts are underway to relocate
+some four million people", "plans to evacuate 20,000"): people it is meant to reach, no
+count of what happened."""
+_PREDICTS = re.compile(
+    r"\b(?:predict(?:s|ed)?|forecasts?|forecasted|projects|projected|anticipat(?:es|ed)|"
+    r"foresees|foresaw|expects|expected)\s+that\b(?![^;]*?\b(?:but|while|whereas)\b)"
+)
+"""Earlier in the sentence: a clause that foretells ("The statement predicted that 250,000
+refugees ... could be expected to arrive"): its counts are forecasts, however far."""
+_MODAL_PREDICATE = re.compile(r"\b(?:could|would|will|may|might|shall)\s+(?!have\b)")
+"""Between a count and its cue: a modal that makes the cue what may happen to them ("as many
+as 80,000 people would need food aid"); "could have been affected" estimates what is."""
+
+
+def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | None) -> bool:
+    """A count of people who may or are meant to come to it, no figure (RULES.md:
+    projections are traps): after an intention's verb, in a clause a verb of foretelling
+    opens, or the subject of a modal whose verb names the indicator."""
+    before = masked[max(sentence[0], q.hedge_start - 40) : q.hedge_start].lower().rstrip()
+    if " to " in before and _PLAN.search(before):
+        return True
+    if "that" in masked[sentence[0] : q.hedge_start] and _PREDICTS.search(
+        masked, sentence[0], q.hedge_start
+    ):
+        return True
+    return (
+        cue is not None
+        and cue.start > q.end
+        and _MODAL_PREDICATE.search(masked, q.end, cue.start) is not None
+    )
+
 
 _LISTED_PART = re.compile(
     r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+[^\W\d]*\s*"
@@ -581,6 +617,35 @@ def _may_be_earlier(words: str) -> bool:
     return not words.isascii() or "had" in low or low.rstrip().endswith(("of", "at", "was", "from"))
 
 
+_EARLIER_REPORT = re.compile(
+    r"\b(?:previous|previously|earlier|initial|initially|first|preliminary|prior|original|"
+    r"former|early)\s+(?:[\w'’-]+\s+){0,2}?(?:tolls?|counts?|figures?|estimates?|tall(?:y|ies)|"
+    r"totals?|numbers?|reports?|updates?|assessments?)\b",
+    re.I,
+)
+"""In a count's clause: the report it comes from is an earlier one ("The previous toll
+announced on Saturday indicated 2,012 dead", "Earlier reports said 400 people were
+killed", "The first recorded number of displaced families was at 9,236")."""
+_AGO_OPENS = re.compile(r"[^\w\n]*(?:[\w-]+\s+){1,3}ago\b", re.I)
+"""A sentence that opens in the past ("One year ago, the country was host to 356,000")."""
+
+
+def told_earlier(masked: str, q: Quantity, lower: int, sentence: tuple[int, int]) -> bool:
+    """Whether the words of a count give it as an earlier value of what the text counts now:
+    an earlier report in its clause, a sentence opening "N years ago", or "down from" and the
+    like right before it. Such a count is a figure only where the document states no other
+    count of its indicator (``figures``), so an earlier value told alone is kept."""
+    before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
+    if before.endswith(COMPARED):
+        return True
+    # the clause: after the last comma that is no thousands separator ("2,012 dead and")
+    clause = max(sentence[0], masked.rfind(", ", sentence[0], q.hedge_start))
+    if _EARLIER_REPORT.search(masked, clause, q.hedge_start):
+        return True
+    opening = masked[sentence[0] : q.hedge_start]
+    return "ago" in opening and _AGO_OPENS.match(masked, sentence[0]) is not None
+
+
 def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     """A first count the text says was later revised ("initially reported 12 deaths …, but
     the governor later put the toll at 78", "follows a previous count of 304"): what was
@@ -594,6 +659,64 @@ def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     if not _FIRST_COUNT.search(masked, clause_start(masked, lower, q.start), q.start):
         return False  # an earlier clause's word: "initially feared the worst, but only 3 …"
     return _REVISED.search(context.text, q.end, q.end + _REVISION_REACH) is not None
+
+
+_PART_OPENS = re.compile(
+    r"[^\w\n]*(?:of|among)\s+(?:them|these|those|whom|this|that|the|all|its|their)\b"
+    r"[^,.;:\n]{0,60},",
+    re.I,
+)
+"""A sentence that opens by taking from a whole it names again ("Of them,", "Of this number,",
+"Of the initially verified cases,"): its counts are parts of that whole."""
+_PLACE_NEXT = re.compile(r"(?:\s+[\w'’-]+){0,5}?\s+(?:in|at|from|across|near|the)\s+(?=[A-Z][a-z])")
+"""Between a part and its place, where the place is what sets it apart ("204 were recorded
+in Zinda Jan", "61 in Injil", "14 deaths were due to the Aranayaka landslide"): a sub-total
+by place, which RULES.md counts; a place after a shelter or a group ("31,000 are sheltering
+in schools and mosques in Beledweyne") comes later."""
+_SHARE_SUBJECT = re.compile(
+    r"[^\w\n]*(?:the\s+)?(?:(?:vast|great|overwhelming)\s+)?(?:majority|bulk|most|half|"
+    r"remainder|rest|(?:a|one|two)[- ](?:third|quarter|fifth)s?|three[- ]quarters|"
+    r"(?:nearly|almost)\s+all)\b",
+    re.I,
+)
+"""A sentence whose subject is a share of a group ("The majority of recorded IDPs ...",
+"Most IDPs are living in camps"): a count in its brackets is the size of that share."""
+_AMONG_WHOLE = re.compile(r"\bamong\s+(?:the\s+)?(?:total|overall)\b", re.I)
+"""After a count: the whole it was taken from ("157 children killed ... among total
+casualties")."""
+_AMONG_REACH = 80
+
+
+def _part_of_whole(
+    context: Context,
+    masked: str,
+    q: Quantity,
+    sentence: tuple[int, int],
+    upper: int,
+    cue: Cue | None,
+) -> bool:
+    """A count the sentence's grammar makes a part of a whole already told, wherever its own
+    words put it: after an opening "Of them," (unless it names another indicator than the
+    figure before, or a place is all that sets it apart), in the brackets of a sentence whose
+    subject is a share ("Most IDPs are living in camps (319,854 individuals)"), or followed
+    by "among total ..."."""
+    s0 = sentence[0]
+    opener = _PART_OPENS.match(masked, s0)
+    if opener is not None and opener.end() <= q.hedge_start:
+        previous = context.previous
+        own = cue is not None and cue.start >= opener.end()  # not the whole's noun
+        if previous is None or (own and cue.indicator is not previous.indicator):
+            return False  # "Of this number, 19 patients have died": another indicator
+        return _PLACE_NEXT.match(masked, q.end, upper) is None
+    opened = masked.rfind("(", s0, q.hedge_start)
+    if (
+        opened >= 0
+        and masked.rfind(")", opened, q.hedge_start) < 0
+        and _SHARE_SUBJECT.match(masked, s0)
+    ):
+        return True
+    after = masked[q.end : min(sentence[1], q.end + _AMONG_REACH)]
+    return "among" in after and _AMONG_WHOLE.search(after) is not None
 
 
 def classify_count(
@@ -614,6 +737,11 @@ def classify_count(
     if label is not None:
         return _labelled(patterns, context.text, q, label, sentence)
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
+    if head not in {"thing", "not-a-count"} and (
+        _part_of_whole(context, masked, q, sentence, upper, cue)
+        or _foretold(masked, q, sentence, cue)
+    ):
+        return None
     if (
         head in {"bare", "people"}
         and (cue is None or _verb_before(patterns, masked, cue))
