@@ -21,7 +21,7 @@ from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM, Place
 from humstats.extract.sentences import last_words
-from humstats.schema import Indicator
+from humstats.schema import Indicator, Measure
 
 _BREAKDOWN_BEFORE = endings(
     "including",
@@ -43,7 +43,9 @@ _BREAKDOWN_PREDICATE = re.compile(
     re.I,
 )
 
-_PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_PARTITIVE_AFTER = re.compile(
+    r"\s+of\s+(?:(?:them|those|whom|these|which)\b|(?:the|its|their)\s+)", re.I
+)
 _OF_WHOLE = re.compile(
     r"\s+of\s+(?:the|its|their|these|those|several|many|numerous|various)(?=\s+[^\W\d])", re.I
 )
@@ -207,8 +209,13 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
     return head
 
 
+_OF_COUNT = re.compile(r"\s+of\s+(?:the\s+)?\d[\d,.]*(?=\s)")
+"""A part of a counted whole ("22 of 23 governorates"): the whole's noun says what both count."""
+_COORDINATED = frozenset({"and", "or"})
+
+
 def _head_of(patterns: Patterns, text: str, end: int) -> str:
-    whole = _OF_WHOLE.match(text, end)
+    whole = _OF_WHOLE.match(text, end) or _OF_COUNT.match(text, end)
     if (
         whole
         and not _OWNED_WHOLE.match(text, whole.end())
@@ -241,7 +248,11 @@ def _head_of(patterns: Patterns, text: str, end: int) -> str:
                     return "people"  # "16 246 cases of measles": the sick are counted
             return "thing"
         if match["function"]:
-            return "bare"
+            if not (index and modifiers and match["function"].lower() in _COORDINATED):
+                return "bare"
+            # "155 primary and secondary schools": modifiers joined, the noun still to come
+            position = match.end()
+            continue
         if match["word"]:
             if patterns.after.match(text, match.start("word")):
                 following = patterns.head.match(text, match.end())
@@ -447,9 +458,10 @@ _PREDICTS = re.compile(
 )
 """Earlier in the sentence: a clause that foretells ("The statement predicted that 250,000
 refugees ... could be expected to arrive"): its counts are forecasts, however far."""
-_MODAL_PREDICATE = re.compile(r"\b(?:could|would|will|may|might|shall)\s+(?!have\b)")
+_MODAL_PREDICATE = re.compile(r"\b(?:could|would|may|might)\s+(?!have\b)")
 """Between a count and its cue: a modal that makes the cue what may happen to them ("as many
-as 80,000 people would need food aid"); "could have been affected" estimates what is."""
+as 80,000 people would need food aid"); "could have been affected" estimates what is, and
+"will need aid in 2024" is a plan's figure for the year."""
 
 
 def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | None) -> bool:
@@ -471,13 +483,13 @@ def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | No
 
 
 _LISTED_PART = re.compile(
-    r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+[^\W\d]*\s*"
-    r"\d[\d,.]*(?:\s+(?:million|thousand))?(?:\s+[^\W\d][\w'’-]*){0,3}?\s*(?:,\s*(?:and\s+)?|and\s+)$",
+    r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+(?:[^\W\d]*\s*"
+    r"\d[\d,.]*(?:\s+(?:million|thousand))?(?:\s+[^\W\d][\w'’-]*){0,3}?\s*(?:,\s*(?:and\s+)?|and\s+))+$",
     re.I,
 )
-"""A count listed after a breakdown's first part ("including 807 confirmed and 65 probable
-cases", "include 29 Sudanese, eight Somalis"): a part too, read as if "including" stood
-before it."""
+"""A count listed after a breakdown's earlier parts ("including 807 confirmed and 65 probable
+cases", "include 29 Sudanese, eight Somalis", "including 3,106 children and 1,970 women and
+368 elderly"): a part too, read as if "including" stood before it."""
 
 
 def _listed_part(masked: str, q: Quantity) -> bool:
@@ -630,14 +642,18 @@ _AGO_OPENS = re.compile(r"[^\w\n]*(?:[\w-]+\s+){1,3}ago\b", re.I)
 """A sentence that opens in the past ("One year ago, the country was host to 356,000")."""
 
 
-def told_earlier(masked: str, q: Quantity, lower: int, sentence: tuple[int, int]) -> bool:
+def told_earlier(
+    masked: str, q: Quantity, lower: int, sentence: tuple[int, int], measure: Measure
+) -> bool:
     """Whether the words of a count give it as an earlier value of what the text counts now:
     an earlier report in its clause, a sentence opening "N years ago", or "down from" and the
     like right before it. Such a count is a figure only where the document states no other
     count of its indicator (``figures``), so an earlier value told alone is kept."""
     before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
     if before.endswith(COMPARED):
-        return True
+        # a level ("up from 2.6 million a year earlier"); a flow of its own window ("compared
+        # with 1 932 cases in June") is a figure of that window
+        return measure is Measure.STOCK
     # the clause: after the last comma that is no thousands separator ("2,012 dead and")
     clause = max(sentence[0], masked.rfind(", ", sentence[0], q.hedge_start))
     if _EARLIER_REPORT.search(masked, clause, q.hedge_start):
@@ -704,9 +720,15 @@ def _part_of_whole(
     opener = _PART_OPENS.match(masked, s0)
     if opener is not None and opener.end() <= q.hedge_start:
         previous = context.previous
-        own = cue is not None and cue.start >= opener.end()  # not the whole's noun
-        if previous is None or (own and cue.indicator is not previous.indicator):
-            return False  # "Of this number, 19 patients have died": another indicator
+        if previous is None or (
+            cue is not None
+            and cue.start >= opener.end()  # not the whole's noun: "Of the verified cases,"
+            and not _KEEPS.search(masked, cue.start, cue.end)
+        ):
+            # its own words say what happened to it: "Of this number, 19 patients have died",
+            # "Of them, 68.3 million were internally displaced"; where they are sheltered
+            # ("Of them, 31,000 are sheltering in schools") is no such word
+            return False
         return _PLACE_NEXT.match(masked, q.end, upper) is None
     opened = masked.rfind("(", s0, q.hedge_start)
     if (
@@ -717,6 +739,39 @@ def _part_of_whole(
         return True
     after = masked[q.end : min(sentence[1], q.end + _AMONG_REACH)]
     return "among" in after and _AMONG_WHOLE.search(after) is not None
+
+
+_UNITS = re.compile(r"\d\s+(?:[\w'’-]+\s+)?(?:families|households)\b", re.I)
+"""A count of households, maybe with one modifier ("41,526 households", "4,120 IDP
+households"): no people, but their words may say what happened to the people counted next."""
+_UNITS_REACH = 100
+_PEOPLE_LINK = re.compile(
+    r"(?:\(|\b(?:or|affecting|comprising|comprised\s+of|made\s+up\s+of|totall?ing|i\.e\.))\s*$",
+    re.I,
+)
+"""Right before a people count: it restates the households just counted in people."""
+
+
+def _households_cue(patterns: Patterns, masked: str, q: Quantity, lower: int) -> Cue | None:
+    """The cue of the households a people count restates ("41,526 households have been
+    displaced affecting approximately 212,630 people", "61,724 IDP families comprised of
+    370,344 individuals"): what the households' words say happened is what the people count
+    counts, not the link word ("affecting")."""
+    start = max(lower, q.hedge_start - _UNITS_REACH)
+    words = masked[start : q.hedge_start].lower()
+    if "famil" not in words and "househ" not in words:
+        return None  # most counts: no households before them
+    units = [*_UNITS.finditer(masked, start, q.hedge_start)]
+    link = units and _PEOPLE_LINK.search(masked, units[-1].end(), q.hedge_start)
+    if not link:
+        return None
+    # the last cue before the link: "displaced" in "have been displaced affecting"
+    cues = [*patterns.after.finditer(masked, units[-1].start() + 1, link.start())]
+    if not cues:
+        return None
+    found = cues[-1]
+    indicator, kind = patterns.classify(found.group(), before=False)
+    return Cue(indicator, found.start(), found.end(), kind, q.hedge_start - found.end())
 
 
 def classify_count(
@@ -742,6 +797,8 @@ def classify_count(
         or _foretold(masked, q, sentence, cue)
     ):
         return None
+    if head == "people" and (units := _households_cue(patterns, masked, q, lower)) is not None:
+        return Candidate(q, units.indicator, units, sentence, people=True)
     if (
         head in {"bare", "people"}
         and (cue is None or _verb_before(patterns, masked, cue))

@@ -451,7 +451,7 @@ def _sentence_figures(
         ):
             measure = context.previous_measure
         row = _row(document, figure, measure, place, period, source, sentence, context)
-        if told_earlier(masked, q, lower, sentence):
+        if told_earlier(masked, q, lower, sentence, measure):
             context.earlier.append(row)
         context.previous = figure
         context.previous_measure = measure

@@ -69,8 +69,10 @@ _LABEL_LINE = re.compile(
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
-    r"\b[^,;]{1,80}(?=,)"
+    r"\b(?:[^,;]|,(?=\d{3}\b)){1,80}(?=,(?!\d{3}\b))"
 )
+"""An aside: a dash pair, brackets, or a comma clause ending at a comma that is no thousands
+separator (", including 3,106 children and 1,970 women,")."""
 
 
 def _line_ends_sentence(text: str, at: int) -> bool:
