@@ -46,10 +46,30 @@ def only(text: str):
         ("4.1 million people", 4_100_000),
         ("12.4 million people", 12_400_000),
         ("8.2 thousand people", 8_200),
+        ("more than 391, 000 people", 391_000),
+        ("Nakuru (162, 177), Siaya", 162_177),
+        ("1,204, 000 people", 1_204_000),
+        ("2.3 m people", 2_300_000),
+        ("Total population 26 m\n", 26_000_000),
+        ("People displaced 3.1 m", 3_100_000),
     ],
 )
 def test_values_as_written(text: str, value: int) -> None:
     assert only(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("scores of 120, 340, 560 and 780", [120, 340, 560, 780]),
+        ("a 5 m wall killed 30 people", [5, 30]),
+        ("waves 4 m high hit 200 homes", [4, 200]),
+    ],
+)
+def test_a_list_or_a_length_is_no_grouped_count(text: str, values: list[int]) -> None:
+    """A typed space after a thousands comma joins one group of three digits, not a list;
+    "m" after a space is millions only before people or at a line's end."""
+    assert [q.value for q in find_quantities(text) if q.is_count] == values
 
 
 @pytest.mark.parametrize(

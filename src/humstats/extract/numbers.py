@@ -55,12 +55,17 @@ _WORDS = (
 )
 _DIGITS = (
     r"\d{1,3},\d{1,2}(?=\s*(?:million|billion|mn|bn|m)\b)"  # 1,2 million (decimal comma)
+    r"|(?<!\d,\s)\d{1,3}(?:,\d{3})*, \d{3}(?![\d,.])(?!\s*,\s*\d)"  # 391, 000 (a typed space)
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 500,000
     r"|\d{1,2}(?:,\d\d)+,\d{3}(?!\d)"  # 1,20,000 (South Asian grouping)
     r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)"  # 500 000
     r"|\d+(?:\.\d+)?"  # 2.3 (million)
 )
-_SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b)"
+_SCALE = (
+    r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b"
+    # "26 m" ends a fact-sheet line or comes before people; "a 5 m wall" is a length
+    r"|[ \u00a0]m(?=[ \t]*(?:\n|$)|\s+(?:people|persons|individuals|IDPs|refugees)\b))"
+)
 
 _DIGIT_NUMBER_RE = re.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
