@@ -238,3 +238,16 @@ def test_thousands_grouped_by_any_space_are_one_count(space: str) -> None:
         (78784, "count"),
         (1159, "count"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("About 96 percent of the population (2.15M people) face hunger", Qualifier.APPROX),
+        ("more than 40% of residents (12,000 people) fled", Qualifier.AT_LEAST),
+        ("40% of residents (12,000 people) fled", Qualifier.EXACT),
+        ("about 40% of residents fled; (12,000 people) left", Qualifier.EXACT),
+    ],
+)
+def test_a_bracketed_count_takes_the_hedge_of_its_share(text: str, qualifier: Qualifier) -> None:
+    assert only(text).qualifier is qualifier

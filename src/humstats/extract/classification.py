@@ -460,6 +460,10 @@ _PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\
 """A people noun, then the passive that says what happened to them."""
 
 _SHARE_OPENS = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I)
+_OF_POPULATION = re.compile(
+    r"of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:total\s+)?(?:population|inhabitants|residents)\b",
+    re.I,
+)
 
 
 def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) -> bool:
@@ -469,8 +473,11 @@ def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) ->
     opened = masked.rfind("(", lower, q.hedge_start)
     if opened < 0 or masked.rfind(")", opened, q.hedge_start) >= 0:
         return False
-    if _SHARE_OPENS.search(masked, max(lower, opened - 80), opened + 1):
-        return True
+    share = _SHARE_OPENS.search(masked, max(lower, opened - 80), opened + 1)
+    if share is not None:
+        # a share of a place's whole population ("96 percent of the population in Gaza
+        # (2.15M people) face ...") is no part of a figure: what its verb says they are
+        return not _OF_POPULATION.match(share.group(), share.group().find(" of") + 1)
     return patterns.group is not None and patterns.group.match(masked, q.end) is not None
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from text_to_num import text2num
@@ -518,7 +518,29 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
             Quantity(start, end, int(value), low, high, qualifier, hedge_start, kind, token.spelled)
         )
         i += 1
+    if "(" in text:
+        _hedge_by_share(text, quantities)
     return quantities
+
+
+def _hedge_by_share(text: str, quantities: list[Quantity]) -> None:
+    """A count in brackets after a share restates it in people ("About 96 percent of the
+    population (2.15M people)"): the share's hedge is the count's, written once before both."""
+    for i, q in enumerate(quantities):
+        if i == 0 or q.qualifier is not Qualifier.EXACT or not q.is_count:
+            continue
+        opened = text.rfind("(", max(0, q.start - 3), q.start)
+        share = quantities[i - 1]
+        if (
+            opened < 0
+            or text[opened + 1 : q.start].strip()
+            or share.kind != "percent"
+            or share.qualifier is Qualifier.EXACT
+            or opened - share.end > 80
+            or any(c in text[share.end : opened] for c in "().;")
+        ):
+            continue
+        quantities[i] = replace(q, qualifier=share.qualifier)
 
 
 def _unscaled(token: _Token) -> float:

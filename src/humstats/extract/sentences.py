@@ -66,6 +66,8 @@ _LABEL_LINE = re.compile(
     r"(?:\s*(?:million|billion|thousand|[mMkK]|bn|mn))?\s*(?:\([^()\n]{0,40}\))?\s*",
     re.I,
 )
+_CLAUSE_COMMA = re.compile(r",(?!\d{3}(?!\d))")
+"""A comma that is not a thousands separator: a hard-wrapped line of prose holds one."""
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
@@ -80,8 +82,12 @@ def _line_ends_sentence(text: str, at: int) -> bool:
     without a comma (a heading, a date line); hard-wrapped prose runs on across the newline.
     """
     line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
-    if not line or line[-1] in _LINE_END or (len(line) < _HEADING_LENGTH and "," not in line):
-        return True
+    if (
+        not line
+        or line[-1] in _LINE_END
+        or (len(line) < _HEADING_LENGTH and ("," not in line or not _CLAUSE_COMMA.search(line)))
+    ):
+        return True  # a comma inside a count ("Returnees 610,000") is no clause's comma
     if _LABEL_LINE.fullmatch(line):
         return True  # "Fatalities: 1,542", a fact-sheet line: read like a table's cell
     if _ITEM_START.match(text, at + 1):
