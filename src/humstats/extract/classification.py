@@ -840,20 +840,31 @@ _REVISED_TO = re.compile(
 """A revision of the figure just given ("raised the figure to", "revised that number to",
 "lowered it to"): the count takes its indicator and replaces it."""
 
-_LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
+_LISTED = re.compile(r"(?:[,:]|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:\(\s*)?$")
+"""A place's name in a list, right before its count: "Peru some 1.6M", "Kiambu (83,700)"."""
+_BRACKET_ITEM_AFTER = re.compile(r"(?:,\s*|,?\s+and\s+)(?:[A-Z][\w'’-]*\s+){1,3}\(\s*\d")
 
 
 def _listed_after_place(
     context: Context, masked: str, q: Quantity, lower: int, sentence: tuple[int, int]
 ) -> bool:
-    """ "Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K": a bare count right after
-    a place in a list continues the sentence's figure before it, verb and indicator alike."""
+    """ "Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K", "In Turkana, 5,300 need
+    food, Marsabit (9,450), Wajir (8,100)": a bare count right after a place in a list
+    continues the sentence's figure before it, verb and indicator alike."""
     previous = context.previous
     if previous is None or previous.sentence != sentence:
         return False
     listed = _LISTED.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
     if listed is None:
         return False
+    text = context.text
+    if listed.group().endswith("(") and text.startswith(")", q.end):
+        # "Gakenke (25)" between two more such items: a list of names with their counts in
+        # brackets, whether or not the gazetteer knows the name
+        return (
+            text[max(0, listed.start() - 3) : listed.start()].rstrip().endswith(")")
+            or _BRACKET_ITEM_AFTER.match(text, q.end + 1) is not None
+        )
     return any(
         listed.start() < p.start and p.end <= q.hedge_start and p.level != DEMONYM
         for p in places_in(context, *sentence)
