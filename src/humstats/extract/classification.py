@@ -620,6 +620,8 @@ def classify_count(
     label = context.labels.get(q.hedge_start)
     if label is not None:
         return _labelled(patterns, context.text, q, label, sentence)
+    if _size_of_place(masked, q, lower):
+        return Candidate(q, Indicator.POPULATION, None, sentence, people=True)
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
     if (
         head in {"bare", "people"}
@@ -776,7 +778,7 @@ def classify_count(
             # "4,350 suspected cases, an increase of 620 since the last bulletin": the change
             # counts more of what the figure before it counts
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
-        if head == "bare" and _POPULATION_LABEL.search(masked, lower, q.hedge_start):
+        if head == "bare" and _population_label(masked, q, lower):
             # "Population: 12.4 million", "Total population (2024 est.): 5.7 million"
             return Candidate(q, Indicator.POPULATION, None, sentence)
         previous = context.previous
@@ -812,12 +814,57 @@ def classify_count(
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
 
+_SIZE_OF = re.compile(
+    r"(?:\b(?:city|town|village|country|nation|island|capital|metropolis|enclave|territory|"
+    r"municipality|district|province|region|state|county|community)\s+of"
+    r"|,\s*(?:which|that)\s+(?:has|had|counts|numbers))\s+$",
+    re.I,
+)
+"""Before a count: the place it measures, "a city of 350,000", "Lebanon, which has 4.5
+million people"."""
+_SIZE_PEOPLE = re.compile(r"[^\S\n]+(?:people|persons|inhabitants|residents|souls)\b")
+_SIZE_ENDS = re.compile(
+    r"[^\w\s]|[^\S\n]*$|[^\S\n]+(?:in|on|at|near|and|is|was|located|lying|where|which|who|"
+    r"just|along|by|with)\b|[^\S\n]+[A-Z]"
+)
+
+
+def _size_of_place(masked: str, q: Quantity, lower: int) -> bool:
+    """A count that says how many people a place holds: "the city of 350,000", "a country of
+    more than 11 million inhabitants", "which has 4.5 million people". Its people are that
+    place's population, whatever happened to others in the sentence; "a town of 9,000
+    displaced people" names its people otherwise, and "which has 20 cases" no people."""
+    before = masked[max(lower, q.hedge_start - 30) : q.hedge_start]
+    if not before.endswith(("of ", "has ", "had ", "counts ", "numbers ")):
+        return False  # most counts: one test
+    if _SIZE_OF.search(before) is None:
+        return False
+    people = _SIZE_PEOPLE.match(masked, q.end)
+    if people is not None:
+        return True
+    return not before.rstrip().endswith(("has", "had", "counts", "numbers")) and (
+        _SIZE_ENDS.match(masked, q.end) is not None
+    )
+
+
 _CHANGE_OF = re.compile(r"\b(?:an?|the)\s+(?:increase|rise|jump|surge)\s+of\s+$", re.I)
 """Before a count: a rise in the figure just given, in its units ("an increase of 5,400
 people since last week"); a fall is no count of people."""
 
-_POPULATION_LABEL = re.compile(r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M)
-"""A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million")."""
+_POPULATION_LABEL = re.compile(
+    r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}(?::\s*|[^\S\n]+)$", re.I | re.M
+)
+"""A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million",
+"Total population 26 m" when the count ends the line)."""
+
+
+def _population_label(masked: str, q: Quantity, lower: int) -> bool:
+    label = _POPULATION_LABEL.search(masked, lower, q.hedge_start)
+    if label is None:
+        return False
+    line_end = masked.find("\n", q.end)
+    return ":" in label.group() or not masked[q.end : None if line_end < 0 else line_end].strip()
+
 
 _TOTAL_TO = re.compile(
     r"\b(?:bring|bringing|brings|brought|push(?:es|ed|ing)?|tak(?:es|ing)|took|rais(?:es|ed|ing))"
