@@ -74,6 +74,10 @@ _ASIDE = re.compile(
     r"\b[^,;]{1,80}(?=,)"
 )
 
+_NAMING_ASIDES = ("(IPC ", "(Phase ", "(phase ")
+"""Brackets that name the class of the words before them ("in Emergency (IPC Phase 4)"): read
+as words of the sentence, not blanked as an aside."""
+
 
 def _line_ends_sentence(text: str, at: int) -> bool:
     """Whether the newline at ``at`` ends a sentence.
@@ -155,7 +159,11 @@ def last_words(text: str, start: int, end: int, count: int) -> int:
 
 def mask_asides(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
     """The text with asides in ``[start, end)`` blanked out, and the asides' spans."""
-    asides = [m.span() for m in _ASIDE.finditer(text, start, end)]
+    asides = [
+        m.span()
+        for m in _ASIDE.finditer(text, start, end)
+        if not text.startswith(_NAMING_ASIDES, m.start())
+    ]
     if not asides:
         return text, []
     pieces = []
