@@ -327,7 +327,9 @@ def _cue_and_head(
     before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
     if before.endswith(patterns.not_before) or _not_a_level(masked, q, lower, before):
         return None, "not-a-count"
-    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
+    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)) and not (
+        _AND_THEN.match(masked, q.end) and _LEVEL_REACHED.search(before)
+    ):
         return None, "not-a-count"
     head = head_of(patterns, attach, q.end)
     if head == "thing":
@@ -432,6 +434,16 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
 
 
 _MODALS = (" could ", " may ", " might ", " will ", " would ", " to ")
+_LEVEL_REACHED = re.compile(
+    r"\b(?:(?:rose|risen|rises|climbed|climbs|soared|soars|jumped|jumps|increased|grown|grew|"
+    r"mounted|swelled|risen)\s+to|(?:stands?|stood|now|is|was)\s+at|reached|reaches|hit|hits|"
+    r"topped|tops|passed|surpassed|exceeded)$"
+)
+"""The words before a count (``tail``): the level a running total has reached ("has soared
+to 832")."""
+_AND_THEN = re.compile(r"[^\S\n]+and[^\S\n]+")
+"""After such a level: "... 832 and could climb higher", a second predicate of the total,
+a forecast of what it may become, not of this count."""
 
 
 _LISTED_PART = re.compile(
