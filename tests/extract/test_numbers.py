@@ -247,6 +247,7 @@ def test_thousands_grouped_by_any_space_are_one_count(space: str) -> None:
         ("more than 40% of residents (12,000 people) fled", Qualifier.AT_LEAST),
         ("40% of residents (12,000 people) fled", Qualifier.EXACT),
         ("about 40% of residents fled; (12,000 people) left", Qualifier.EXACT),
+        ("22,000 Estimated refugee movements", Qualifier.APPROX),
     ],
 )
 def test_a_bracketed_count_takes_the_hedge_of_its_share(text: str, qualifier: Qualifier) -> None:

@@ -571,6 +571,8 @@ def _qualifier(
         return _hedge_qualifier(match["hedge"], hedges), match.start()
     if hedge_after.match(text, end, end + 60):
         return Qualifier.APPROX, start
+    if text[end : end + 11].lower() == " estimated ":
+        return Qualifier.APPROX, start  # a key figure's label: "22,000 Estimated refugee ..."
     return Qualifier.EXACT, start
 
 
