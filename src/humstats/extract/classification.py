@@ -363,6 +363,8 @@ def _cue_and_head(
         return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
+    if before in _INCLUDES_OPENING:
+        return cue, "continues" if cue is None and head in {"bare", "people"} else head
     if before.endswith(_BREAKDOWN_BEFORE) or _listed_part(masked, q):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
@@ -463,7 +465,18 @@ def _listed_part(masked: str, q: Quantity) -> bool:
     window = masked[start : q.hedge_start].lower()
     if "includ" not in window and "among" not in window and " of wh" not in window:
         return False
-    return _LISTED_PART.search(masked, start, q.hedge_start) is not None
+    listed = _LISTED_PART.search(masked, start, q.hedge_start)
+    return listed is not None and not _OPENS_INCLUDES.search(
+        masked, max(0, listed.start() - 40), listed.start()
+    )
+
+
+_OPENS_INCLUDES = re.compile(
+    r"(?:^|[.!?\n][\"”’)]*\s+)(?:This|These|That|It|They)(?:\s+(?:figure|number|total)s?)?"
+    r"(?:\s+also)?\s+$"
+)
+"""Before "includes": a sentence's opening, that takes the total told before it apart
+(``_INCLUDES_OPENING``)."""
 
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
@@ -471,6 +484,27 @@ _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 _PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\s+been)\s+", re.I)
 """A people noun, then the passive that says what happened to them."""
 
+_INCLUDES_OPENING = frozenset(
+    f" {subject} {verb}"
+    for subject in (
+        "this",
+        "these",
+        "that",
+        "it",
+        "they",
+        "this figure",
+        "this number",
+        "this total",
+        "the total",
+        "the figure",
+        "these figures",
+        "this figure also",
+    )
+    for verb in ("includes", "include", "included", "also includes", "also include")
+)
+"""A sentence that opens by saying what the total told before it holds ("This includes 1.8
+million in Tigray"): its counts are figures of their own (RULES.md: geographic sub-totals,
+and what the sentence's own words call them), not a breakdown of a total in the sentence."""
 _SHARE_OPENS = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I)
 _OF_POPULATION = re.compile(
     r"of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:total\s+)?(?:population|inhabitants|residents)\b",
@@ -512,6 +546,8 @@ _ELIDED_WHERE = re.compile(
     r"[^\S\n]+(?:in|across|from)[^\S\n]+(?:(?:the|neighbouring|neighboring|nearby)[^\S\n]+)?"
     r"(?=[A-Z])"
 )
+_PEOPLE_IN = re.compile(r"(?:[^\S\n]+(?:people|persons|individuals))?" + _ELIDED_WHERE.pattern)
+"""After a count: the people of a place ("1.8 million people in Tigray")."""
 _ELIDED_WHEN = re.compile(
     r"[^\S\n]+(?:in|during)[^\S\n]+(?:(?:early|mid|late)[\s-]+)?(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December|(?:19|20)\d\d)\b"
@@ -674,6 +710,19 @@ def classify_count(
         if total is None or total.sentence != sentence or place is None:
             return None
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
+    if head == "continues":
+        # "... 2.1 million people were displaced. This includes 1.8 million people in Tigray":
+        # a part told apart by its place counts what the total before it counts
+        total = context.previous
+        place = _place_after(context, masked, q, sentence, _PEOPLE_IN)
+        if (
+            total is None
+            or place is None
+            or context.text[total.sentence[1] : sentence[0]].strip()
+            or total.sentence == sentence
+        ):
+            return None
+        return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
     if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
         return None
     whole = max(lower - 60, sentence[0])
@@ -776,7 +825,7 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
-        if head == "bare" and (where := _elided(context, masked, q, lower, sentence)):
+        if head in {"bare", "people"} and (where := _elided(context, masked, q, lower, sentence)):
             place = where if isinstance(where, Place) else None
             return Candidate(
                 q, context.previous.indicator, None, sentence, inherited=True, place=place
@@ -947,14 +996,18 @@ def _elided(
         return False
     if _ELIDED_WHEN.match(masked, q.end):
         return True
-    return _place_after(context, masked, q, sentence) or False
+    return _place_after(context, masked, q, sentence, _PEOPLE_IN) or False
 
 
 def _place_after(
-    context: Context, masked: str, q: Quantity, sentence: tuple[int, int]
+    context: Context,
+    masked: str,
+    q: Quantity,
+    sentence: tuple[int, int],
+    words: re.Pattern[str] = _ELIDED_WHERE,
 ) -> Place | None:
     """The place right after a count ("41,500 in Balochistan"): where that count is."""
-    where = _ELIDED_WHERE.match(masked, q.end)
+    where = words.match(masked, q.end)
     if where is None:
         return None
     # a place inside a country: a continent ("6 million in Europe") is no place a figure has
