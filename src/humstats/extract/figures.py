@@ -382,6 +382,12 @@ def _sentence_figures(
         figure = listed.get(q) or classify_count(
             context, patterns, masked, q, lower, upper, sentence, attach
         )
+        if figure is None and (shared := _sharing_predicate(masked, q, visible)) is not None:
+            # "Over 75,000 people in Sunamganj and 30,000 in Sylhet are taking refuge": the
+            # pair's one predicate stands after the second count, and the first reads it too
+            visible.remove(shared)
+            lower, upper = bounds(sentence, masked, visible, q, aside)
+            figure = classify_count(context, patterns, masked, q, lower, upper, sentence)
         if figure is None and attach is not masked:
             # the parse left the number no cue of its own ("..., bringing the total to 2.06
             # million"): its domain is too narrow, so the rules' windows read it
@@ -447,6 +453,27 @@ def _sentence_figures(
 
 
 _NEEDS = frozenset({Indicator.IN_NEED, Indicator.FOOD_INSECURE})
+
+
+_PAIRED_PLACES = re.compile(
+    r"(?:[^\S\n]+(?:people|persons|individuals))?[^\S\n]+(?:in|across)[^\S\n]+(?:the[^\S\n]+)?"
+    r"[A-Z][\w'’-]*(?:[^\S\n]+[A-Z][\w'’-]*){0,2},?[^\S\n]+and[^\S\n]+"
+)
+_ELIDED_IN = re.compile(r"(?:[^\S\n]+(?:people|persons|individuals))?[^\S\n]+(?:in|across)\s")
+
+
+def _sharing_predicate(masked: str, q: Quantity, visible: list[Quantity]) -> Quantity | None:
+    """The count right after ``q`` when the two are one subject told apart by their places,
+    "N people in X and M in Y", so that the predicate after both says what each counts."""
+    following = min((o for o in visible if o.start > q.end), key=lambda o: o.start, default=None)
+    if (
+        following is None
+        or " and " not in masked[q.end : following.hedge_start]
+        or not _PAIRED_PLACES.fullmatch(masked, q.end, following.hedge_start)
+        or not _ELIDED_IN.match(masked, following.end)
+    ):
+        return None
+    return following
 
 
 def _clause_end(masked: str, start: int, upper: int) -> int:
