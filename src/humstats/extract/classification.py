@@ -328,7 +328,9 @@ def _cue_and_head(
     if before.endswith(patterns.not_before) or _not_a_level(masked, q, lower, before):
         return None, "not-a-count"
     if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)) and not (
-        _AND_THEN.match(masked, q.end) and _LEVEL_REACHED.search(before)
+        _AND_THEN.match(masked, q.end)
+        and _LEVEL_REACHED.search(before)
+        and not _UNITS_BEFORE.search(masked, max(lower, q.hedge_start - 80), q.hedge_start)
     ):
         return None, "not-a-count"
     head = head_of(patterns, attach, q.end)
@@ -443,6 +445,8 @@ _LEVEL_REACHED = re.compile(
 )
 """The words before a count (``tail``): the level a running total has reached ("has soared
 to 832")."""
+_UNITS_BEFORE = re.compile(r"\b(?:households|families|homes|houses|buildings|shelters)\b", re.I)
+"""A total of other units than people ("the number of displaced households has reached")."""
 _AND_THEN = re.compile(r"[^\S\n]+and[^\S\n]+")
 """After such a level: "... 832 and could climb higher", a second predicate of the total,
 a forecast of what it may become, not of this count."""
