@@ -89,7 +89,10 @@ def _line_ends_sentence(text: str, at: int) -> bool:
     if (
         not line
         or line[-1] in _LINE_END
-        or (len(line) < _HEADING_LENGTH and ("," not in line or not _CLAUSE_COMMA.search(line)))
+        or (
+            len(line) < _HEADING_LENGTH
+            and ("," not in line or not (_CLAUSE_COMMA.search(line) or "|" in line))
+        )
     ):
         return True  # a comma inside a count ("Returnees 610,000") is no clause's comma
     if _LABEL_LINE.fullmatch(line):
