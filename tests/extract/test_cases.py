@@ -19,7 +19,11 @@ counts whose noun is elided ("41,500 in Balochistan"), fact-sheet key figures wi
 on lines of their own, borders crossed and countries left, and the traps of forecasts, changes
 and breakdown lists; ``tolls.jsonl`` and its held-out half the stock or flow of an incident's
 toll by RULES.md's one rule (a hazard or an attack as the subject, still missing, a dated
-incident told the sentence before), "dead or missing" and "civilian casualties". A case passes
+incident told the sentence before), "dead or missing" and "civilian casualties";
+``recall-s23.jsonl`` and its held-out half number formats ("391, 000", "26 m"), counts in
+brackets after a share of the population or a listed place, running tolls with a forecast after
+them, the size of a place ("a city of 350,000"), key-figure lines, IPC phase counts, "had to
+leave their homes", and sentences opening "This includes". A case passes
 when its figures are exactly the annotated (indicator, value) pairs and none of its traps is
 extracted. Known failures are marked with the reason, strictly: a fix that makes one pass must
 remove its mark.
@@ -86,6 +90,8 @@ RECALL_2 = DATA / "extract" / "recall-2.jsonl"
 RECALL_HELD_2 = DATA / "extract" / "recall-holdout-2.jsonl"
 TOLLS = DATA / "extract" / "tolls.jsonl"
 TOLLS_HELD = DATA / "extract" / "tolls-holdout.jsonl"
+RECALL_S23 = DATA / "extract" / "recall-s23.jsonl"
+RECALL_S23_HELD = DATA / "extract" / "recall-s23-holdout.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -212,6 +218,9 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     RECALL_HELD_2: (0.65, 0.55),
     TOLLS: (0.95, 0.95),
     TOLLS_HELD: (0.9, 0.9),
+    RECALL_S23: (0.93, 0.9),
+    # held out while the rules were written: F1 .667 before them
+    RECALL_S23_HELD: (0.6, 0.55),
 }
 
 
@@ -244,6 +253,8 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         RECALL_2,
         TOLLS,
         TOLLS_HELD,
+        RECALL_S23,
+        RECALL_S23_HELD,
     ):
         assert traps == 0
 
