@@ -252,3 +252,11 @@ def test_thousands_grouped_by_any_space_are_one_count(space: str) -> None:
 )
 def test_a_bracketed_count_takes_the_hedge_of_its_share(text: str, qualifier: Qualifier) -> None:
     assert only(text).qualifier is qualifier
+
+
+def test_a_change_then_its_level_is_no_range() -> None:
+    """ "increased by 1 million to 6.4 million": the size of a change, then the new level."""
+    assert [q.value for q in find_quantities("increased by 1 million to 6.4 million")] == [
+        1_000_000,
+        6_400_000,
+    ]

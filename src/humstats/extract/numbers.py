@@ -91,6 +91,9 @@ _GROUPED_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
 _RATIO_JOIN = re.compile(r"\s+(?:in|out of)\s+$", re.I)
 _NUMERIC_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
+_CHANGE_BEFORE = re.compile(r"\bby\s+$", re.I)
+"""Before "X to Y": the size of a change and its new level ("increased by 1 million to 6.4
+million"), not a range."""
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
 
 NOT_A_COUNT = (
@@ -485,9 +488,10 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
         if nxt is not None:
             joint = text[token.end : nxt.start]
             between = _BETWEEN_BEFORE.search(text[max(0, token.start - 9) : token.start])
-            is_range = _RANGE_JOIN.match(joint) or (
-                between is not None and re.fullmatch(r"\s+and\s+", joint, re.I)
-            )
+            is_range = (
+                _RANGE_JOIN.match(joint)
+                or (between is not None and re.fullmatch(r"\s+and\s+", joint, re.I))
+            ) and not _CHANGE_BEFORE.search(text, max(0, token.start - 30), token.start)
             if is_range:
                 first, second = token.value, nxt.value
                 if not token.scaled and nxt.scaled and first < second:
