@@ -52,6 +52,8 @@ def only(text: str):
         ("2.3 m people", 2_300_000),
         ("Total population 26 m\n", 26_000_000),
         ("People displaced 3.1 m", 3_100_000),
+        ("Three-million people", 3_000_000),
+        ("two-thousand people", 2_000),
     ],
 )
 def test_values_as_written(text: str, value: int) -> None:

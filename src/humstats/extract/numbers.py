@@ -50,7 +50,7 @@ _WORDS = (
     rf"|(?:{_SMALL})\s+and\s+a\s+(?:half|quarter|third)\s+(?:thousand|million|billion)"
     rf"|half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
     rf"|(?:{_SMALL})(?:\s+dozen|(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
-    rf"(?:\s+(?:thousand|million|billion))?)"
+    rf"(?:(?:\s+|-)(?:thousand|million|billion))?)"  # "three million", "Three-million"
     rf"|dozen)"
 )
 _DIGITS = (
@@ -370,17 +370,26 @@ _NUMBER_WORDS = frozenset(
         "billion",
     ]
 )
-_NUMBER_TOKENS: dict[str, str] = {
-    f"{prefix}{word}{suffix}": word
-    for word in _NUMBER_WORDS
-    for prefix in ("", "(", '"', "“")
-    for suffix in ("", ",", ".", ";", ":", ")", '"', "”", "'s", "’s")
-} | {
-    f"{tens}-{unit}{suffix}": tens
-    for tens in _TENS.split("|")
-    for unit in _DIGIT_WORDS.split("|")
-    for suffix in ("", ",", ".", ";", ":", ")")
-}
+_NUMBER_TOKENS: dict[str, str] = (
+    {
+        f"{prefix}{word}{suffix}": word
+        for word in _NUMBER_WORDS
+        for prefix in ("", "(", '"', "“")
+        for suffix in ("", ",", ".", ";", ":", ")", '"', "”", "'s", "’s")
+    }
+    | {
+        f"{tens}-{unit}{suffix}": tens
+        for tens in _TENS.split("|")
+        for unit in _DIGIT_WORDS.split("|")
+        for suffix in ("", ",", ".", ";", ":", ")")
+    }
+    | {
+        f"{small}-{scale}{suffix}": small
+        for small in (*_UNITS.split("|"), *_TENS.split("|"))
+        for scale in ("thousand", "million")
+        for suffix in ("", ",", ".", ";", ":", ")")
+    }
+)
 _NUMBER_TOKEN_SET = frozenset(_NUMBER_TOKENS)
 """The keys as a set: intersecting it with a text's words does not copy a thousand keys."""
 """Number words as ``str.split`` leaves them in prose ("two," "(twenty-six") → the word."""
