@@ -382,8 +382,15 @@ def _cue_and_head(
                 return None, "time-part"  # "including 450,000 since 1 June alone"
             if _ELIDED_WHERE.match(masked, q.end):
                 return None, "place-part"  # "including some 1.3 million in Cabo Delgado"
-        if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
-            return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
+        if (
+            cue is not None
+            and cue.kind == "noun"
+            and including
+            and (cue.distance <= 2 or _NAMES_BETWEEN.fullmatch(masked, q.end, cue.start))
+        ):
+            # "cases, including 812 deaths", "250,000 Sudanese refugees": a figure if another
+            # indicator
+            return cue, "included"
         if (
             cue is not None
             and cue.kind in {"noun", "verb"}
@@ -488,6 +495,9 @@ _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 _PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\s+been)\s+", re.I)
 """A people noun, then the passive that says what happened to them."""
 
+_NAMES_BETWEEN = re.compile(r"(?:[^\S\n]+[A-Z][\w'’-]*){1,3}[^\S\n]+")
+"""Between a count and its noun: the names of a nationality ("250,000 South Sudanese
+refugees")."""
 _INCLUDES_OPENING = frozenset(
     f" {subject} {verb}"
     for subject in (
