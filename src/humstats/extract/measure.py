@@ -96,6 +96,8 @@ _STOCK_PHRASES = [
     "currently",
     "remain",
     "remains",
+    "remained",
+    "now",
     "in total",
     "cumulative",
     "total of",
@@ -117,6 +119,7 @@ _STOCK_WORDS = Folded.compile(
         "still",
         "currently",
         "remain",
+        "now",
         "total",
         "cumulative",
         "tally",
@@ -139,15 +142,23 @@ _RISE_TO = re.compile(
 )
 """A count a total rose to, however the rise is told ("soared to", "increased four percent
 between August and September to"): the new level, a stock. Search it with ``rise_to``."""
+_BRING_TO = re.compile(
+    r"\b(?:bringing|brings|brought|taking|takes|took|pushing|pushes|pushed|lifting|lifts|lifted)"
+    r"\s+(?:the|its|their|this|that)\s+[^.;:\n\d]{0,80}?\b(?:total|toll|number|tally|count|figure)"
+    r"\b[^.;:\n\d]{0,60}?\bto\s*$",
+    re.I,
+)
+"""A count a total was brought to ("bringing the regional total to 542,000", "taking the number
+of people displaced in the region to 255,000"): the new level, a stock."""
 
 
 def rise_to(masked: str, start: int, end: int) -> re.Match[str] | None:
-    """``_RISE_TO`` in ``masked[start:end]``, searched only where the span ends with "to" (as
-    every match does): most counts have none before them, and the pattern, opening with a
-    word boundary, would be tried at every position of the span."""
+    """``_RISE_TO`` or ``_BRING_TO`` in ``masked[start:end]``, searched only where the span
+    ends with "to" (as every match does): most counts have none before them, and the
+    patterns, opening with a word boundary, would be tried at every position of the span."""
     if masked[start:end].rstrip()[-2:].lower() != "to":
         return None
-    return _RISE_TO.search(masked, start, end)
+    return _RISE_TO.search(masked, start, end) or _BRING_TO.search(masked, start, end)
 
 
 _NEW_BEFORE = re.compile(
@@ -158,6 +169,17 @@ _NEW_BEFORE = re.compile(
 _NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly|new)\b(?!\s+than\b)", re.I)
 """"another 900", "an additional 15,000", "1,200 more", "318 new cholera cases": counted on
 top of an earlier total, so new in the window the text reports on."""
+
+
+def increment(masked: str, q: Quantity, lower: int, upper: int) -> bool:
+    """Whether ``q`` is counted on top of an earlier total ("another 900", "1,200 more"): a
+    flow, though not the toll a passage tells (that is the total it adds to)."""
+    return bool(
+        _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start)
+        or _NEW_AFTER.match(masked, q.end, upper)
+    )
+
+
 SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
 """Just before a date: the date starts a running count ("since the war began in April 2023")."""
 
@@ -271,8 +293,11 @@ def measure_of(
     upper: int,
     periods: list[TextPeriod],
     indicator: Indicator,
-) -> Measure:
-    """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``.
+) -> Measure | None:
+    """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``, or None for
+    a toll its sentence tells nothing of (no window, running total, incident or day): such a
+    bare count takes the measure of the toll its passage tells (RULES.md, step 6), which only
+    the document knows.
 
     ``periods`` are the reference periods near it; for a state (in need, food insecure,
     population) a period dates the figure but never makes it a flow.
@@ -286,9 +311,7 @@ def measure_of(
         or rise_to(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
     ):
         return Measure.STOCK
-    if _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start) or (
-        _NEW_AFTER.match(masked, q.end, upper)
-    ):
+    if increment(masked, q, lower, upper):
         return Measure.FLOW
     if indicator in STATES:
         return Measure.STOCK  # a condition at a date: an incident or window near it dates it
@@ -332,8 +355,8 @@ def measure_of(
         and _RECOVERED.search(masked, start, end)
     ):
         return Measure.FLOW
-    if indicator in TOLL and _after_dated_incident(text, masked, sentence, start, end):
-        return Measure.FLOW
+    if indicator in TOLL:
+        return Measure.FLOW if _after_dated_incident(text, masked, sentence, start, end) else None
     return Measure.STOCK
 
 
@@ -407,12 +430,19 @@ _SUBJECT_GAP = re.compile(
 were killed": the noun is the victims, not the subject)."""
 
 
+_OWN_VERB = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:were|was|are|is|have|has|had|remain|remained)\b", re.I
+)
+
+
 def toll_subject(masked: str, lower: int, q: Quantity) -> str | None:
     """What the subject of the toll verb before ``q`` is: "hazard" ("Typhoon Yagi has killed
     233", "the quake left 14 dead, and 200 were injured"), "act" ("The strike killed six",
     "Gunmen killed 29 villagers and wounded 12"; only in the simple past: "the militia has
     killed 340" is a running toll), or None. The subject is the last hazard or act noun in
     the words before the verb, with no sentence break between."""
+    if _OWN_VERB.match(masked, q.end):
+        return None  # "..., 164 others were injured": the count is the subject of its own verb
     head = max(lower, q.hedge_start - 200)
     verbs = list(_TOLL_VERB.finditer(masked, head, q.hedge_start))
     if not verbs:
