@@ -468,6 +468,11 @@ _ALONE = re.compile(r"\s+alone\b", re.I)
 """"since 1 June alone": a part of a longer count, in a window of its own."""
 
 
+_DAYS_EVENT = re.compile(r"(?:\s+(?:night|morning|afternoon|evening))?(?:'s|’s)\s", re.I)
+"""After "since <weekday>": the day names an event ("since Sunday night's floods"), whose start
+begins a running count (RULES.md: "since the floods"), not a window ("since Friday")."""
+
+
 def _since_scope(text: str, match: re.Match[str], period: TextPeriod) -> TextPeriod:
     """A "since <date>" period's kind from its words, where they say more than its age."""
     if _ALONE.match(text, match.end()):
@@ -534,6 +539,8 @@ def find_periods(
             period = _began(period, published)
         if match["since"] and not (match["s_weekday"] or match["since_start"]):
             period = _since_scope(text, match, period)
+        elif match["s_weekday"] and _DAYS_EVENT.match(text, match.end()):
+            period = replace(period, flow=False)
         elif period.flow and _COLLECTED.search(text, max(start, match.start() - 40), match.start()):
             period = replace(period, as_of=True, flow=False)
         periods.append(period)

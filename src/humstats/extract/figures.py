@@ -46,7 +46,6 @@ from humstats.extract.context import (
     Candidate,
     Context,
     bounds,
-    endings,
     lazy_gazetteer,
     plain,
     tail,
@@ -480,23 +479,20 @@ def _not_anothers(
 
 _NO_NOUN = re.compile(r"\s+(?:in|at|from|across)\b", re.I)
 """A place right after a count: no noun of its own ("71 in Morelos")."""
-_PART_BEFORE = endings("including", "among them", "of whom", "of which")
 
 
 def _elided(context: Context, figure: Candidate, masked: str, sentence: tuple[int, int]) -> bool:
     """A count with no noun of its own after a figure of the same indicator in its sentence
     ("has risen to 328 in Iran and seven in Iraqi Kurdistan", "94 died in Mexico City, 71 in
-    Morelos"), or a part of the figure before ("a total of 36,943 cases, including 1,210
-    deaths"): more of the same count, so the same measure."""
+    Morelos"): more of the same count, so the same measure."""
     previous, q = context.previous, figure.quantity
     if previous is None or context.previous_measure is None or previous.sentence != sentence:
         return False
-    before = tail(masked, max(sentence[0], q.hedge_start - 20), q.hedge_start)
-    if before.endswith(_PART_BEFORE):
-        return True
     return (
         previous.indicator == figure.indicator
-        and not before.endswith(" to")  # "bringing the toll to 68,120 in Gaza": a level of its own
+        and not tail(masked, max(sentence[0], q.hedge_start - 20), q.hedge_start).endswith(
+            " to"
+        )  # "bringing the toll to 68,120 in Gaza": a level of its own
         and (figure.inherited or _NO_NOUN.match(masked, q.end) is not None)
     )
 

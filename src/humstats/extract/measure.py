@@ -60,12 +60,19 @@ _FLOW_PHRASES = [
     r"(?:in|during) (?:(?:an?|the|this|that|last|[\w]+(?:'s|’s)) )?(?:[\w'’-]+ ){0,3}?(?:attacks?|"
     r"strikes?|airstrikes?|raids?|quake|earthquake|blasts?|explosions?|ambush|assault|shelling|"
     r"bombings?|stampede|crash|collapse|mudslides?|landslides?|fire|blaze|massacre|sinking|"
-    r"shooting)",
+    r"shooting|fighting|clashes|gunfire|crossfire)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
     # a duration with no anchor date: "in a single week", "in just four days", "in recent days"
     r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
     r"four |five |six |seven |ten |\d+ )?(?:days?|weeks?|hours?|fortnight)",
     r"in (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days|weeks|hours)",
+    # a duration with a hedge: "in almost two weeks", "in just over a week"
+    r"in (?:(?:almost|nearly|about|around|roughly|just|only|barely|over|under|more than|less than)"
+    r" )+(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days?|weeks?|months?|"
+    r"hours?|fortnight)",
+    # a window from the report before: "since the last situation update"
+    r"since (?:the|our|its|their) (?:last|previous|latest) (?:[\w-]+ )?(?:update|report|bulletin|"
+    r"briefing|sitrep)",
     r"in (?:a|one) (?:single )?(?:day|week|fortnight)",
     r"(?:in|over) (?:recent|the past few|the last few|the following) (?:days|weeks|hours)",
     r"over the (?:course of the )?(?:year|month|week)",
@@ -103,7 +110,6 @@ _STOCK_PHRASES = [
     "total of",
     # "bringing the total since April 2023 to 912,000"
     "(?:the|its|their) (?:overall |cumulative |running )?(?:total|tally)",
-    "population of",
     "so far in the (?:war|conflict)",
     r"(?:has|have|had) so far",
 ]
@@ -123,14 +129,16 @@ _STOCK_WORDS = Folded.compile(
         "total",
         "cumulative",
         "tally",
-        "population of",
         "so far",
     ),
 )
 """Words that make a count a running total, in its own clause."""
+_NEW_SUBJECT = re.compile(r"\s(?:and|but|while)\s+(?:the|its|their|this)\s", re.I)
+"""After a count, a clause with a subject of its own ("at least 15 people were killed and the
+toll may rise"): its words tell that subject, not the count."""
 _STOCK_BEFORE = re.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
-    r"fell to|fallen to|numbered|number)\s*$",
+    r"fell to|fallen to|numbered|number|population of)\s*$",
     re.I,
 )
 _RISE_TO = re.compile(
@@ -149,16 +157,17 @@ _BRING_TO = re.compile(
     re.I,
 )
 """A count a total was brought to ("bringing the regional total to 542,000", "taking the number
-of people displaced in the region to 255,000"): the new level, a stock."""
+of people displaced in the region to 255,000"): the new level, a stock, unless new counts
+are what it totals ("bringing the number of new arrivals this year to 26,750")."""
 
 
 def rise_to(masked: str, start: int, end: int) -> re.Match[str] | None:
-    """``_RISE_TO`` or ``_BRING_TO`` in ``masked[start:end]``, searched only where the span
-    ends with "to" (as every match does): most counts have none before them, and the
-    patterns, opening with a word boundary, would be tried at every position of the span."""
+    """``_RISE_TO`` in ``masked[start:end]``, searched only where the span ends with "to" (as
+    every match does): most counts have none before them, and the pattern, opening with a
+    word boundary, would be tried at every position of the span."""
     if masked[start:end].rstrip()[-2:].lower() != "to":
         return None
-    return _RISE_TO.search(masked, start, end) or _BRING_TO.search(masked, start, end)
+    return _RISE_TO.search(masked, start, end)
 
 
 _NEW_BEFORE = re.compile(
@@ -305,8 +314,9 @@ def measure_of(
     start = clause_start(masked, lower, q.hedge_start)
     comma = masked.find(",", q.end, upper)
     end = upper if comma < 0 else comma
+    joined = _NEW_SUBJECT.search(masked, q.end, end)
     if (
-        _STOCK_WORDS.search(masked, start, end)
+        _STOCK_WORDS.search(masked, start, end if joined is None else joined.start())
         or _STOCK_BEFORE.search(masked, max(lower, q.hedge_start - 25), q.hedge_start)
         or rise_to(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
     ):
@@ -320,6 +330,10 @@ def measure_of(
         return Measure.STOCK  # "the toll climbed on Sunday, with at least 724 dead": the toll
     if _NEW_WORDS.search(masked, start, end):
         return Measure.FLOW
+    if masked[start : q.hedge_start].rstrip().endswith("to") and _BRING_TO.search(
+        masked, start, q.hedge_start
+    ):
+        return Measure.STOCK  # "bringing the regional total to 542,000", a window before or not
     if _SINCE_CRISIS.search(masked, start, end) or any(
         not p.flow and not p.as_of and start <= p.span[0] < end for p in periods
     ):
@@ -355,9 +369,11 @@ def measure_of(
         and _RECOVERED.search(masked, start, end)
     ):
         return Measure.FLOW
-    if indicator in TOLL:
-        return Measure.FLOW if _after_dated_incident(text, masked, sentence, start, end) else None
-    return Measure.STOCK
+    if indicator in TOLL and _after_dated_incident(text, masked, sentence, start, end):
+        return Measure.FLOW
+    if indicator in TOLL and not any(p.flow for p in periods):
+        return None  # a bare toll: the passage's
+    return Measure.STOCK  # "since the armed attack in February 2022": counted since
 
 
 _DAY = re.compile(
@@ -420,7 +436,7 @@ _TOLL_VERB = re.compile(
 _DATED_BEFORE = re.compile(
     r"\b(?:(?:jan|febr)uary|march|april|may|june|july|august|(?:sept|nov|dec)ember|october|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|overnight|weekend|"
-    r"last\s+(?:week|month|night))(?:'s|’s)?\s+(?:[\w-]+\s+){0,2}$",
+    r"last\s+(?:week|month|night))(?:'s|’s)?\s+(?:(?!that\b)[\w-]+\s+){0,2}$",
     re.I,
 )
 _SUBJECT_GAP = re.compile(
@@ -430,19 +446,12 @@ _SUBJECT_GAP = re.compile(
 were killed": the noun is the victims, not the subject)."""
 
 
-_OWN_VERB = re.compile(
-    r"\s+(?:[\w-]+\s+){0,2}?(?:were|was|are|is|have|has|had|remain|remained)\b", re.I
-)
-
-
 def toll_subject(masked: str, lower: int, q: Quantity) -> str | None:
     """What the subject of the toll verb before ``q`` is: "hazard" ("Typhoon Yagi has killed
     233", "the quake left 14 dead, and 200 were injured"), "act" ("The strike killed six",
     "Gunmen killed 29 villagers and wounded 12"; only in the simple past: "the militia has
     killed 340" is a running toll), or None. The subject is the last hazard or act noun in
     the words before the verb, with no sentence break between."""
-    if _OWN_VERB.match(masked, q.end):
-        return None  # "..., 164 others were injured": the count is the subject of its own verb
     head = max(lower, q.hedge_start - 200)
     verbs = list(_TOLL_VERB.finditer(masked, head, q.hedge_start))
     if not verbs:
