@@ -52,7 +52,14 @@ from humstats.extract.context import (
 )
 from humstats.extract.dates import TextPeriod, publication_period, starts_later
 from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
-from humstats.extract.measure import TOLL, clause_start, continues_incident, increment, measure_of
+from humstats.extract.measure import (
+    TOLL,
+    clause_start,
+    continues_incident,
+    increment,
+    measure_of,
+    sentence_scope,
+)
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import (
     as_of_heading,
@@ -421,6 +428,7 @@ def _sentence_figures(
             upper,
             near or [p for p in ours if not p.as_of] or _heading_window(context),
             figure.indicator,
+            sentence_scope(masked, sentence, limits, q),
         )
         if told is None and any(p.as_of for p in ours):
             told = Measure.STOCK  # "As of 3 February, ... reporting 6974 cases and 114 deaths"

@@ -60,7 +60,10 @@ _FLOW_PHRASES = [
     r"(?:in|during) (?:(?:an?|the|this|that|last|[\w]+(?:'s|’s)) )?(?:[\w'’-]+ ){0,3}?(?:attacks?|"
     r"strikes?|airstrikes?|raids?|quake|earthquake|blasts?|explosions?|ambush|assault|shelling|"
     r"bombings?|stampede|crash|collapse|mudslides?|landslides?|fire|blaze|massacre|sinking|"
-    r"shooting|fighting|clashes|gunfire|crossfire)",
+    r"shooting)",
+    # fighting as one episode: "killed in fighting", "wounded during the clashes"
+    r"(?:in|during) (?:the )?(?:(?:renewed|heavy|fierce|fresh|recent) )?(?:fighting|clashes|"
+    r"gunfire|crossfire)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
     # a duration with no anchor date: "in a single week", "in just four days", "in recent days"
     r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
@@ -302,6 +305,7 @@ def measure_of(
     upper: int,
     periods: list[TextPeriod],
     indicator: Indicator,
+    scope: tuple[int, int] | None = None,
 ) -> Measure | None:
     """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``, or None for
     a toll its sentence tells nothing of (no window, running total, incident or day): such a
@@ -309,7 +313,8 @@ def measure_of(
     the document knows.
 
     ``periods`` are the reference periods near it; for a state (in need, food insecure,
-    population) a period dates the figure but never makes it a flow.
+    population) a period dates the figure but never makes it a flow. ``scope`` is the part of
+    the sentence whose event words may tell it (``sentence_scope``), the whole by default.
     """
     start = clause_start(masked, lower, q.hedge_start)
     comma = masked.find(",", q.end, upper)
@@ -362,7 +367,7 @@ def measure_of(
             return Measure.STOCK
         if clause is not None or kind == "act":
             return Measure.FLOW
-    if _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
+    if _FLOW_WORDS.search(text, *(scope or sentence)) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
     if indicator in TOLL and (
         (_BODIES.match(masked, q.end) or _BODIES_OF.search(masked, start, q.hedge_start))
@@ -374,6 +379,26 @@ def measure_of(
     if indicator in TOLL and not any(p.flow for p in periods):
         return None  # a bare toll: the passage's
     return Measure.STOCK  # "since the armed attack in February 2022": counted since
+
+
+def sentence_scope(
+    masked: str, sentence: tuple[int, int], counts: list[Quantity], q: Quantity
+) -> tuple[int, int]:
+    """The part of ``q``'s sentence whose event words may tell its measure: not the clause of
+    a count before it ("The number of deaths caused by the earthquake reached 2,122, and the
+    number of injured was 2,421"): the event there is that count's. Words after ``q`` stay
+    (in "12 killed, 30 injured in attack on market" they tell both)."""
+    s0, s1 = sentence
+    own = clause_start(masked, s0, q.hedge_start)
+    left = s0
+    for other in counts:
+        if other is q:
+            continue
+        if other.end <= own:
+            closing = masked.find(",", other.end, own)
+            if closing >= 0:
+                left = max(left, closing)
+    return left, s1
 
 
 _DAY = re.compile(
