@@ -19,7 +19,10 @@ counts whose noun is elided ("41,500 in Balochistan"), fact-sheet key figures wi
 on lines of their own, borders crossed and countries left, and the traps of forecasts, changes
 and breakdown lists; ``tolls.jsonl`` and its held-out half the stock or flow of an incident's
 toll by RULES.md's one rule (a hazard or an attack as the subject, still missing, a dated
-incident told the sentence before), "dead or missing" and "civilian casualties". A case passes
+incident told the sentence before), "dead or missing" and "civilian casualties";
+``measure-s23.jsonl`` and its held-out part the measure a passage gives a figure: a bare toll
+after the passage's toll, an elided count, the day a source spoke, a window told in an
+increment's clause, running-total wording, a restated figure. A case passes
 when its figures are exactly the annotated (indicator, value) pairs and none of its traps is
 extracted. Known failures are marked with the reason, strictly: a fix that makes one pass must
 remove its mark.
@@ -86,6 +89,8 @@ RECALL_2 = DATA / "extract" / "recall-2.jsonl"
 RECALL_HELD_2 = DATA / "extract" / "recall-holdout-2.jsonl"
 TOLLS = DATA / "extract" / "tolls.jsonl"
 TOLLS_HELD = DATA / "extract" / "tolls-holdout.jsonl"
+MEASURE_S23 = DATA / "extract" / "measure-s23.jsonl"
+MEASURE_S23_HELD = DATA / "extract" / "measure-s23-holdout.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -212,6 +217,9 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     RECALL_HELD_2: (0.65, 0.55),
     TOLLS: (0.95, 0.95),
     TOLLS_HELD: (0.9, 0.9),
+    MEASURE_S23: (0.95, 0.95),
+    # held out: "a cumulative 41,500 measles cases, including 730 deaths" is not read (recall)
+    MEASURE_S23_HELD: (0.9, 0.8),
 }
 
 
@@ -480,6 +488,18 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             },
         ),
         (
+            [MEASURE_S23, MEASURE_S23_HELD],
+            {
+                "qualifier": 0.97,
+                # measured 0.98 at the end of session 23 (0.49 before its rules)
+                "measure": 0.92,
+                "country_iso3": 0.93,
+                "location_name": 0.85,
+                # measured 0.78: sources are not what these passages test ("IOM's tracking teams")
+                "attributed_to": 0.7,
+            },
+        ),
+        (
             [TOLLS, TOLLS_HELD],
             {
                 # measured 0.96: the toll rule of RULES.md is what these files are about
@@ -508,6 +528,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "numbers",
         "counts",
         "recall-2",
+        "measure-s23",
         "tolls",
     ],
 )
