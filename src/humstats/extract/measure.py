@@ -376,9 +376,18 @@ def measure_of(
         return Measure.FLOW
     if indicator in TOLL and _after_dated_incident(text, masked, sentence, start, end):
         return Measure.FLOW
-    if indicator in TOLL and not any(p.flow for p in periods):
+    if (
+        indicator in TOLL
+        and not any(p.flow for p in periods)
+        and not _SINCE.search(masked, start, end)
+    ):
         return None  # a bare toll: the passage's
     return Measure.STOCK  # "since the armed attack in February 2022": counted since
+
+
+_SINCE = re.compile(r"\bsince\b", re.I)
+"""In a toll's own clause, a start it counts from, whether or not a date is read in it ("have
+been killed since last October"): a running total, told by its own sentence."""
 
 
 def sentence_scope(
