@@ -376,7 +376,9 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     later = [p for p in after if p.level != DEMONYM]
     if (town := _dateline_town(context, later)) is not None:
         return town
-    return later[0] if later else _dateline_place(context)
+    # a place first named after the figure, in a sentence of its own, tells the country the
+    # text is about ("... 2,710 people killed. ... a convoy reached Saida"), not where
+    return _country_level(later[0]) if later else _dateline_place(context)
 
 
 def _origins(places: list[Place], figure: Candidate, text: str) -> set[str]:
