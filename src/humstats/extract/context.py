@@ -309,10 +309,18 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             Place(context.text[m.start() : m.end()], None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
         )
+        found = [
+            p for p in found if p.level != NOWHERE or not _COUNTRY_NOUN.match(context.text, p.end)
+        ]
         found.sort(key=lambda p: p.start)
         context.places[key] = found
         context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
     return found
+
+
+_COUNTRY_NOUN = re.compile(r"\s+(?:island\s+)?(?:country|nation|state|archipelago)\b(?!-)")
+"""A region's word that qualifies one country ("this poor Caribbean country", "a Sahel
+nation"): that country, named by the text before, not the region."""
 
 
 def _claimed(
