@@ -169,8 +169,17 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
         )
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
-    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
     text = context.text
+    if len(attributions) > 1:
+        # "Malawi's government said 190 were killed ..., while authorities in Mozambique
+        # reported 20": a source across a contrast clause speaks for its own counts
+        own = [
+            a
+            for a in attributions
+            if not _CONTRAST.search(text, min(q.end, a.end), max(q.start, a.start))
+        ]
+        attributions = own or attributions
+    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
     if nearest.end <= q.start and _RECORDED.search(text, nearest.start, nearest.end):
         # "health authorities recorded 105,000 cases ..., WHO said": the speaker who
         # reports the count frames the clause; the body that recorded it is inside
@@ -198,6 +207,7 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
     return with_short_name(nearest.source, context.short_names)
 
 
+_CONTRAST = re.compile(r",\s*(?:while|whereas)\b|;")
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
 
 Credit = tuple[list[tuple[Candidate, dict]], str]
