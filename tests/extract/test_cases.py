@@ -102,7 +102,6 @@ KNOWN = {
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
 }
 KNOWN_FIELDS = {
-    "b072": "a national total takes the place of the sub-total in the next sentence",
     "b087": "'new arrivals who had returned home' are returnees but not read as a flow",
 }
 
