@@ -483,10 +483,20 @@ _PREDICTS = re.compile(
 )
 """Earlier in the sentence: a clause that foretells ("The statement predicted that 250,000
 refugees ... could be expected to arrive"): its counts are forecasts, however far."""
-_MODAL_PREDICATE = re.compile(r"\b(?:could|would|may|might)\s+(?!have\b)")
+_MODAL_PREDICATE = re.compile(
+    r"\b(?:could|would|may|might|likely\s+(?!to\s+have\b)(?:to\s+)?(?![a-z]+ed\b))(?!have\b)"
+)
 """Between a count and its cue: a modal that makes the cue what may happen to them ("as many
-as 80,000 people would need food aid"); "could have been affected" estimates what is, and
-"will need aid in 2024" is a plan's figure for the year."""
+as 80,000 people would need food aid", "are estimated to likely experience acute food
+insecurity"); "could have been affected" and "likely died" estimate what is, and "will need
+aid in 2024" is a plan's figure for the year."""
+_BELOW_CRISIS = re.compile(r"\b(?:IPC\s+)?Phase\s+[12]\b|\bin\s+(?:an?\s+)?(?:Stress|Minimal)\b")
+"""After a count: an IPC phase below Crisis (Phase 3), which acute food insecurity starts at
+("10.37 million people were also in Stress (IPC Phase 2)"): no count of an indicator."""
+_PHASE_REACH = 60
+_OUT_OF = re.compile(r"\d[\d,.]*((?:\s+[\w'’-]+){1,3})\s+out\s+of\s+$")
+"""Before a count: a part counted out of it ("17 provinces out of 24"): the part's noun is
+what the whole counts."""
 
 
 def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | None) -> bool:
@@ -505,6 +515,22 @@ def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | No
         and cue.start > q.end
         and _MODAL_PREDICATE.search(masked, q.end, cue.start) is not None
     )
+
+
+def _no_people_count(
+    patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, int]
+) -> bool:
+    """A count the words after or before it make no count of an indicator's people: an IPC
+    phase below Crisis, or the whole a counted part of things was taken out of."""
+    after = masked[q.end : min(sentence[1], q.end + _PHASE_REACH)]
+    words = ("Phase", "Stress", "Minimal")
+    if any(word in after for word in words) and _BELOW_CRISIS.search(after):
+        return True
+    before = masked[max(sentence[0], q.hedge_start - 50) : q.hedge_start]
+    if not before.endswith("out of "):
+        return False
+    part = _OUT_OF.search(before)
+    return part is not None and head_of(patterns, part.group(1), 0) == "thing"
 
 
 _LISTED_PART = re.compile(
@@ -866,6 +892,7 @@ def classify_count(
     if head not in {"thing", "not-a-count"} and (
         _part_of_whole(context, masked, q, sentence, upper, cue)
         or _foretold(masked, q, sentence, cue)
+        or _no_people_count(patterns, masked, q, sentence)
     ):
         return None
     if head == "people" and (units := _households_cue(patterns, masked, q, lower)) is not None:
