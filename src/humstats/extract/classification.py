@@ -725,14 +725,15 @@ def _may_be_earlier(words: str) -> bool:
 
 
 _EARLIER_REPORT = re.compile(
-    r"\b(?:previous|previously|earlier|initial|initially|first|preliminary|prior|original|"
-    r"former|early)\s+(?:[\w'’-]+\s+){0,2}?(?:tolls?|counts?|figures?|estimates?|tall(?:y|ies)|"
+    r"\b(?:previous|previously|earlier|prior|original|former|first\s+(?:recorded|reported|"
+    r"registered))\s+(?:[\w'’-]+\s+){0,2}?(?:tolls?|counts?|figures?|estimates?|tall(?:y|ies)|"
     r"totals?|numbers?|reports?|updates?|assessments?)\b",
     re.I,
 )
 """In a count's clause: the report it comes from is an earlier one ("The previous toll
 announced on Saturday indicated 2,012 dead", "Earlier reports said 400 people were
-killed", "The first recorded number of displaced families was at 9,236")."""
+killed", "The first recorded number of displaced families was at 9,236"). "Initial" and
+"preliminary" reports are the latest a text may have, not replaced ones."""
 _AGO_OPENS = re.compile(r"[^\w\n]*(?:[\w-]+\s+){1,3}ago\b", re.I)
 """A sentence that opens in the past ("One year ago, the country was host to 356,000")."""
 
@@ -753,8 +754,14 @@ def told_earlier(
     clause = max(sentence[0], masked.rfind(", ", sentence[0], q.hedge_start))
     if _EARLIER_REPORT.search(masked, clause, q.hedge_start):
         return True
+    # a level then ("One year ago, the country was host to 356,000"); a flow of that time
+    # ("Two weeks ago, fighting displaced 3,000") is a figure of its own window
     opening = masked[sentence[0] : q.hedge_start]
-    return "ago" in opening and _AGO_OPENS.match(masked, sentence[0]) is not None
+    return (
+        measure is Measure.STOCK
+        and "ago" in opening
+        and _AGO_OPENS.match(masked, sentence[0]) is not None
+    )
 
 
 def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
