@@ -734,6 +734,9 @@ _EARLIER_REPORT = re.compile(
 announced on Saturday indicated 2,012 dead", "Earlier reports said 400 people were
 killed", "The first recorded number of displaced families was at 9,236"). "Initial" and
 "preliminary" reports are the latest a text may have, not replaced ones."""
+_EARLIER_WORDS = ("previous", "earlier", "prior", "original", "former", "first")
+"""One of which every ``_EARLIER_REPORT`` match holds: most clauses hold none, and the
+pattern is not tried."""
 _AGO_OPENS = re.compile(r"[^\w\n]*(?:[\w-]+\s+){1,3}ago\b", re.I)
 """A sentence that opens in the past ("One year ago, the country was host to 356,000")."""
 
@@ -752,7 +755,10 @@ def told_earlier(
         return measure is Measure.STOCK
     # the clause: after the last comma that is no thousands separator ("2,012 dead and")
     clause = max(sentence[0], masked.rfind(", ", sentence[0], q.hedge_start))
-    if _EARLIER_REPORT.search(masked, clause, q.hedge_start):
+    words = masked[clause : q.hedge_start].lower()
+    if any(word in words for word in _EARLIER_WORDS) and _EARLIER_REPORT.search(
+        masked, clause, q.hedge_start
+    ):
         return True
     # a level then ("One year ago, the country was host to 356,000"); a flow of that time
     # ("Two weeks ago, fighting displaced 3,000") is a figure of its own window
