@@ -490,6 +490,11 @@ _MODAL_PREDICATE = re.compile(
 as 80,000 people would need food aid", "are estimated to likely experience acute food
 insecurity"); "could have been affected" and "likely died" estimate what is, and "will need
 aid in 2024" is a plan's figure for the year."""
+_SUBJECT_WORDS = re.compile(
+    r"(?:\s+(?!(?:what|which|who|whom|that|they|it|we|he|she|and|but)\b)[^\s,;]+){0,4}\s*"
+)
+"""Between a count and its modal: the rest of its subject ("people (37% of the total
+population) are estimated to"), no clause of its own."""
 _BELOW_CRISIS = re.compile(r"\b(?:IPC\s+)?Phase\s+[12]\b|\bin\s+(?:an?\s+)?(?:Stress|Minimal)\b")
 """After a count: an IPC phase below Crisis (Phase 3), which acute food insecurity starts at
 ("10.37 million people were also in Stress (IPC Phase 2)"): no count of an indicator."""
@@ -510,11 +515,12 @@ def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | No
         masked, sentence[0], q.hedge_start
     ):
         return True
-    return (
-        cue is not None
-        and cue.start > q.end
-        and _MODAL_PREDICATE.search(masked, q.end, cue.start) is not None
-    )
+    if cue is None or cue.start <= q.end:
+        return False
+    modal = _MODAL_PREDICATE.search(masked, q.end, cue.start)
+    # the count's own predicate: not a modal inside a clause of its own ("18,000 people
+    # packed up what they could carry and left")
+    return modal is not None and _SUBJECT_WORDS.fullmatch(masked, q.end, modal.start()) is not None
 
 
 def _no_people_count(
