@@ -71,7 +71,7 @@ _CLAUSE_COMMA = re.compile(r",(?!\d{3}(?!\d))")
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
-    r"\b(?:[^,;]|,(?=\d{3})){1,80}(?=,)"  # a thousands comma ("2,106") does not end it
+    r"\b(?:[^,;]|,(?=\d{3})){1,80}(?=,(?!\d{3}))"  # a thousands comma ("2,106") ends none
 )
 
 _NAMING_ASIDES = ("(IPC ", "(Phase ", "(phase ")
