@@ -837,6 +837,10 @@ def classify_count(
             context.previous is not None and head == "bare"
         ):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if head in {"bare", "people"} and _next_share(context, q, sentence):
+            # "Bay accounts for 37 per cent (454,320 people) of those affected. Gedo follows
+            # with 23 per cent (291,765 people)": the next share of the same total
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head in {"bare", "people"} and (where := _elided(context, masked, q, lower, sentence)):
@@ -965,6 +969,30 @@ _REVISED_TO = re.compile(
 _LISTED = re.compile(r"(?:[,:]|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:\(\s*)?$")
 """A place's name in a list, right before its count: "Peru some 1.6M", "Kiambu (83,700)"."""
 _BRACKET_ITEM_AFTER = re.compile(r"(?:,\s*|,?\s+and\s+)(?:[A-Z][\w'’-]*\s+){1,3}\(\s*\d")
+
+
+_CLOSES_SHARE = re.compile(r"(?:\s+(?:people|persons|individuals))?\s*\)")
+_SHARE_BRACKET = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s*\(\s*$", re.I)
+
+
+def _next_share(context: Context, q: Quantity, sentence: tuple[int, int]) -> bool:
+    """Whether a count in brackets after a share ("23 per cent (291,765 people)") follows the
+    figure before it written the same way, in this sentence or the one before."""
+    previous = context.previous
+    text = context.text
+    if previous is None or not _CLOSES_SHARE.match(text, q.end):
+        return False
+    if not _SHARE_BRACKET.search(text, max(0, q.hedge_start - 20), q.hedge_start):
+        return False
+    p = previous.quantity
+    same_or_next = (
+        previous.sentence == sentence or not text[previous.sentence[1] : sentence[0]].strip()
+    )
+    return (
+        same_or_next
+        and _CLOSES_SHARE.match(text, p.end)
+        and _SHARE_BRACKET.search(text, max(0, p.hedge_start - 20), p.hedge_start) is not None
+    )
 
 
 def _listed_after_place(
