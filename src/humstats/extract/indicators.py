@@ -651,6 +651,8 @@ own, so a cue before the number across "and" or a comma belongs to the clause be
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
 _PEOPLE_NOUN = re.compile(r"\s+(?:people|persons|individuals|civilians|others)\s+", re.I)
 """Between a count and its participle: the people counted ("268 people killed")."""
+_PASSIVE_BEFORE = re.compile(r"\b(?:been|were|was|are|is|be)\s+$")
+"""Before a word that is a noun and a participle ("affected"): a passive, so a verb."""
 _CLAUSE_END = re.compile(r"[,;:.]|\b(?:and|but|while|who|which|that)\b", re.I)
 _COMPLEMENT = re.compile(r"\bthat\b", re.I)
 """Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
@@ -702,7 +704,11 @@ def find_cue(
                     (i, k, match)
                     for match in patterns.after.finditer(text, forward.end(), upper)
                     for i, k in [patterns.classify(match.group(), before=False)]
-                    if k == "verb" and i is not Indicator.POPULATION
+                    if i is not Indicator.POPULATION
+                    and (
+                        k == "verb"
+                        or _PASSIVE_BEFORE.search(text, match.start() - 6, match.start())
+                    )
                 ),
                 None,
             )
