@@ -498,6 +498,12 @@ _PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\
 _NAMES_BETWEEN = re.compile(r"(?:[^\S\n]+[A-Z][\w'’-]*){1,3}[^\S\n]+")
 """Between a count and its noun: the names of a nationality ("250,000 South Sudanese
 refugees")."""
+_KEPT_IN_SITES = re.compile(
+    r"\b(?<!refugee )(?:camps?|sites?|shelters?|centres?|centers?|settlements?)\b(?![^,.;]*refugee)",
+    re.I,
+)
+"""Before "hosting": sites where people stay that are not called refugees' ("138 camps have
+been set up ... hosting 62,061 people"; "refugee camps hosting" stays refugees)."""
 _INCLUDES_OPENING = frozenset(
     f" {subject} {verb}"
     for subject in (
@@ -724,6 +730,16 @@ def classify_count(
         if total is None or total.sentence != sentence or place is None:
             return None
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
+    if (
+        cue is not None
+        and cue.indicator is Indicator.REFUGEES
+        and cue.kind == "before"
+        and masked.startswith("host", cue.start)
+        and _KEPT_IN_SITES.search(masked, max(sentence[0], cue.start - 80), cue.start)
+    ):
+        # "31 camps in North Kivu, hosting 108,000 people": where the displaced stay, unless
+        # its own words say the camps are refugees'
+        cue = replace(cue, indicator=Indicator.DISPLACED)
     if head == "continues":
         # "... 2.1 million people were displaced. This includes 1.8 million people in Tigray":
         # a part told apart by its place counts what the total before it counts
