@@ -499,7 +499,8 @@ _NAMES_BETWEEN = re.compile(r"(?:[^\S\n]+[A-Z][\w'’-]*){1,3}[^\S\n]+")
 """Between a count and its noun: the names of a nationality ("250,000 South Sudanese
 refugees")."""
 _KEPT_IN_SITES = re.compile(
-    r"\b(?<!refugee )(?:camps?|sites?|shelters?|centres?|centers?|settlements?)\b(?![^,.;]*refugee)",
+    r"\b(?<!refugee )(?:camps?|sites?|shelters?|centres?|centers?|settlements?)\b"
+    r"(?![^,.;]*refugee)",
     re.I,
 )
 """Before "hosting": sites where people stay that are not called refugees' ("138 camps have
