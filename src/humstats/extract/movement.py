@@ -263,7 +263,9 @@ def crossing(
 
 
 _LEFT = re.compile(
-    r"\b(?:left|leave|leaves|leaving|fled|flee|flees|fleeing|escaped|quit)\s+$", re.I
+    r"\b(?:left|leave|leaves|leaving|fled|flee|flees|fleeing|escaped|quit)\s+"
+    r"(?:(?:east|west|north|south|eastern|western|northern|southern|central)\s+)?$",
+    re.I,
 )
 _OWNS = re.compile(r"['’]s?\b")
 
@@ -271,14 +273,17 @@ _OWNS = re.compile(r"['’]s?\b")
 def _left_country(text: str, q: Quantity, upper: int, places: list[Place]) -> Crossing | None:
     """ "More than 4 million people have left Venezuela": a country left is a border
     crossed, so refugees, placed where they fled from (RULES.md: no host named). A part of the
-    country ("fled Sudan's capital") is no crossing."""
+    country ("fled Sudan's capital", "left east Ghouta") is no crossing: the people who left
+    it are displaced."""
     for p in places:
         if (
-            p.level == COUNTRY
+            p.iso3
             and q.end <= p.start < upper
-            and _LEFT.search(text, max(q.end, p.start - 12), p.start)
+            and _LEFT.search(text, max(q.end, p.start - 20), p.start)
             and not _NEW_CLAUSE.search(text, q.end, p.start)
-            and not _OWNS.match(text, p.end)
         ):
-            return Crossing(Indicator.REFUGEES, p)
+            if p.level == COUNTRY and not _OWNS.match(text, p.end):
+                return Crossing(Indicator.REFUGEES, p)
+            if p.level != COUNTRY:
+                return Crossing(Indicator.DISPLACED, p)
     return None
