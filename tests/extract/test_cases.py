@@ -227,8 +227,8 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     TOLLS: (0.95, 0.95),
     TOLLS_HELD: (0.9, 0.9),
     RECALL_S23: (0.93, 0.9),
-    # held out while the rules were written: F1 .667 before them
-    RECALL_S23_HELD: (0.6, 0.55),
+    # held out while the rules were written: F1 .667 before them, .900 after
+    RECALL_S23_HELD: (0.85, 0.78),
     MEASURE_S23: (0.95, 0.95),
     # held out: "a cumulative 41,500 measles cases, including 730 deaths" is not read (recall)
     MEASURE_S23_HELD: (0.9, 0.8),
