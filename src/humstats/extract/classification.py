@@ -347,6 +347,10 @@ def _cue_and_head(
     # an aside masked out ("5.7 million people, or 51 percent of those analysed, are facing")
     # does not count against the reach
     reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(attach, q.end, q.end + _F_REACH))
+    if head == "people" and (where := _SUBJECT_WHERE.match(attach, q.end)) is not None:
+        # "1.84 million people across the besieged enclave are living through ... acute food
+        # insecurity": where the subject is does not count against the reach of its predicate
+        reach += where.end() - q.end
     cue = _label_cue(patterns, attach, q, lower) or find_cue(
         patterns, attach, q.hedge_start, q.end, lower, min(upper, q.end + reach)
     )
@@ -411,6 +415,11 @@ def _cue_and_head(
     return cue, head
 
 
+_SUBJECT_WHERE = re.compile(
+    r"[^\S\n]+[\w'’-]+[^\S\n]+(?:in|across|throughout)[^\S\n]+[^,;.\n()]{1,60}?"
+    r"(?=[^\S\n]+(?:are|were|is|was|have|has|had|remain|remained)\b)"
+)
+"""After a count: its people noun and where they are, before the subject's verb."""
 _CHANGE = (
     r"(?:rose|risen|rises|rising|grew|grown|grows|growing|increas(?:e|es|ed|ing)|"
     r"climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|swell(?:s|ed|ing)?|swollen|surg(?:e|es|ed|ing)|"
