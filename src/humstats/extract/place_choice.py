@@ -117,6 +117,10 @@ def _choose_place(
             # "Malawi's government said 190 ..., while authorities in neighbouring Mozambique
             # reported 20": the source's country, not the other clause's
             return replace(agency, modifier=False)
+        if indicator is Indicator.REFUGEES:
+            # "2.6 million Syrian refugees in nearby countries, most of them in Lebanon": a
+            # part's host is not the whole's, so where they fled from (RULES.md)
+            return None
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
@@ -284,6 +288,13 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         paired := _respective(context.text, q, sentence, s0, s1)
     ):
         return paired  # "killed 11 and 7 people in Sofala and Zambezia respectively"
+    if "countries" in context.text[s0:s1] and (
+        (counted := _AREAS_COUNTED.search(context.text, s0, s1)) is not None
+        and counted["kind"].lower() == "countries"
+    ):
+        # "723 deaths ... in 14 countries of the African Region": no one country's; the region
+        # the sentence names, if it names one
+        return next((p for p in sentence if p.level == NOWHERE and not _WORLD.search(p.name)), None)
     running = figure.inherited and _RUNNING.search(context.text, lower, q.hedge_start)
     if running:
         # "... into Renk county, bringing the number of arrivals in South Sudan to 620,000":
@@ -388,6 +399,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     if earlier:
         last = _contained(earlier, context.text)
         return _choose_place([last], q, figure.indicator, context.text) or last
+    if people := [p for p in before if p.level == DEMONYM and p.iso3]:
+        # "The disaster continued to shock Ecuadorians ...": the people the text named are
+        # of the country it is about, before a country a later sentence names in passing
+        return _country_level(people[-1])
     later = [p for p in after if p.level != DEMONYM]
     if (town := _dateline_town(context, later)) is not None:
         return town
@@ -499,7 +514,7 @@ _SHARE = re.compile(
 )
 _AREAS_COUNTED = re.compile(
     r"\b(?:in|across|of)\s+(?:[a-z-]+\s+){0,2}?(?:\d+|two|three|four|five|six|seven|eight|nine|"
-    r"ten|eleven|twelve|[a-z]+teen|twenty)\s+(?:[a-z-]+\s+)?(?:districts|counties|regions|"
+    r"ten|eleven|twelve|[a-z]+teen|twenty)\s+(?:[a-z-]+\s+)?(?P<kind>districts|counties|regions|"
     r"provinces|states|departments|governorates|countries|municipalities|woredas|territories|"
     r"prefectures|oblasts|divisions|upazilas|islands)\b",
     re.I,
