@@ -117,10 +117,6 @@ def _choose_place(
             # "Malawi's government said 190 ..., while authorities in neighbouring Mozambique
             # reported 20": the source's country, not the other clause's
             return replace(agency, modifier=False)
-        if indicator is Indicator.REFUGEES:
-            # "2.6 million Syrian refugees in nearby countries, most of them in Lebanon": a
-            # part's host is not the whole's, so where they fled from (RULES.md)
-            return None
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
