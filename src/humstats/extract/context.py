@@ -136,6 +136,9 @@ class Context:
     previous_place: Place | None = None
     previous_measure: Measure | None = None
     previous_period: TextPeriod | None = None
+    toll_measure: Measure | None = None
+    """The measure of the last toll its own sentence told (not an increment on top of it): what
+    a bare toll later in the passage takes (RULES.md, an incident's toll, step 6)."""
     previous_source: str | None = None
     group: Place | None = None
     """The last people named by their country next to a count ("3,400 Sudanese"): who the
