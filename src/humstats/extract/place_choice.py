@@ -394,6 +394,10 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     earlier = [p for p in before if p.level != DEMONYM and not _refers(context.text, p.start)]
     if earlier:
         last = _contained(earlier, context.text)
+        if _WORST_AFTER.match(context.text, last.end):
+            # "... Nippes and Ouest departments are the most affected. • 300 people have been
+            # reported dead": the parts hardest hit, not where the whole count is
+            return _country_level(last)
         return _choose_place([last], q, figure.indicator, context.text) or last
     if people := [p for p in before if p.level == DEMONYM and p.iso3]:
         # "The disaster continued to shock Ecuadorians ...": the people the text named are
@@ -508,6 +512,12 @@ _SHARE = re.compile(
     r"worst|hardest)\b",
     re.I,
 )
+_WORST_AFTER = re.compile(
+    r"(?:\s+[a-z]+){0,2}?\s+(?:are|is|were|was|remain|remains|have\s+been|has\s+been)\s+(?:the\s+)?"
+    r"(?:most|worst|hardest|badly|severely)\b",
+    re.I,
+)
+"""A place said to be the worst hit ("Colombo and Gampaha remain the worst affected")."""
 _AREAS_COUNTED = re.compile(
     r"\b(?:in|across|of)\s+(?:[a-z-]+\s+){0,2}?(?:\d+|two|three|four|five|six|seven|eight|nine|"
     r"ten|eleven|twelve|[a-z]+teen|twenty)\s+(?:[a-z-]+\s+)?(?P<kind>districts|counties|regions|"
