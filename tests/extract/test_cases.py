@@ -232,10 +232,10 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     MEASURE_S23: (0.95, 0.95),
     # held out: "a cumulative 41,500 measles cases, including 730 deaths" is not read (recall)
     MEASURE_S23_HELD: (0.9, 0.8),
-    # two figures read by no cue yet ("a Sahel nation of 26 million people" read as displaced)
     PLACES_S23: (0.9, 0.9),
-    # held out: scored at the start and the end of the session only (F1 0.867 at the start)
-    PLACES_HELD_S23: (0.8, 0.7),
+    # held out: scored at the start and the end of the session only (F1 0.867, then 0.938 with
+    # the session's recall work merged; country 0.69 -> 1.00, location 0.69 -> 0.93)
+    PLACES_HELD_S23: (0.85, 0.8),
 }
 
 
@@ -538,9 +538,9 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
                 "qualifier": 0.9,
                 # an incident's toll and a since-date count: the measure rules', not this file's
                 "measure": 0.6,
-                "country_iso3": 0.9,
-                "location_name": 0.8,
-                "attributed_to": 0.85,
+                "country_iso3": 0.95,
+                "location_name": 0.85,
+                "attributed_to": 0.9,
             },
         ),
     ],

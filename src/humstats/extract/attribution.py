@@ -306,7 +306,7 @@ _ACRONYM_END = re.compile(r"\s([A-Z][A-Z0-9]{2,})$")
 def _clean(source: str) -> str | None:
     """A source phrase as a name, or None. Run on every phrase before a verb of saying: its
     patterns are compiled once, and each is tried only where its literal could occur."""
-    source = " ".join(source.split()).strip(" '\"“”‘’")
+    source = " ".join(source.split()).strip(" '\"“”‘’•▪◦·")  # a bullet opens no name
     if source.endswith(".") and not _INITIALS_END.search(source):  # keep the dot of "U.N."
         source = source.rstrip(".")
     while _LEADING.match(source):
