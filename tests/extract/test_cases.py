@@ -20,12 +20,18 @@ on lines of their own, borders crossed and countries left, and the traps of fore
 and breakdown lists; ``tolls.jsonl`` and its held-out half the stock or flow of an incident's
 toll by RULES.md's one rule (a hazard or an attack as the subject, still missing, a dated
 incident told the sentence before), "dead or missing" and "civilian casualties";
-``measure-s23.jsonl`` and its held-out part the measure a passage gives a figure: a bare toll
-after the passage's toll, an elided count, the day a source spoke, a window told in an
-increment's clause, running-total wording, a restated figure. A case passes
-when its figures are exactly the annotated (indicator, value) pairs and none of its traps is
-extracted. Known failures are marked with the reason, strictly: a fix that makes one pass must
-remove its mark.
+``recall-s23.jsonl`` and its held-out half number formats ("391, 000", "26 m"), counts in
+brackets after a share of the population or a listed place, running tolls with a forecast after
+them, the size of a place ("a city of 350,000"), key-figure lines, IPC phase counts, "had to
+leave their homes", and sentences opening "This includes"; ``measure-s23.jsonl`` and its
+held-out part the measure a passage gives a figure: a bare toll after the passage's toll, an
+elided count, the day a source spoke, a window told in an increment's clause, running-total
+wording, a restated figure; ``places-s23.jsonl`` and its held-out half illnesses and societies
+named after places, names several countries share, a neighbour's or donor's country beside the
+figure's, refugees counted across a region, a region's word for one country, bracketed sources
+and counts of areas. A case passes when its figures are exactly the annotated (indicator, value)
+pairs and none of its traps is extracted. Known failures are marked with the reason, strictly: a
+fix that makes one pass must remove its mark.
 """
 
 from __future__ import annotations
@@ -87,8 +93,12 @@ COUNTS = DATA / "extract" / "counts.jsonl"
 COUNTS_HELD = DATA / "extract" / "counts-holdout.jsonl"
 RECALL_2 = DATA / "extract" / "recall-2.jsonl"
 RECALL_HELD_2 = DATA / "extract" / "recall-holdout-2.jsonl"
+PLACES_S23 = DATA / "extract" / "places-s23.jsonl"
+PLACES_HELD_S23 = DATA / "extract" / "places-s23-holdout.jsonl"
 TOLLS = DATA / "extract" / "tolls.jsonl"
 TOLLS_HELD = DATA / "extract" / "tolls-holdout.jsonl"
+RECALL_S23 = DATA / "extract" / "recall-s23.jsonl"
+RECALL_S23_HELD = DATA / "extract" / "recall-s23-holdout.jsonl"
 MEASURE_S23 = DATA / "extract" / "measure-s23.jsonl"
 MEASURE_S23_HELD = DATA / "extract" / "measure-s23-holdout.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
@@ -102,7 +112,6 @@ KNOWN = {
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
 }
 KNOWN_FIELDS = {
-    "b072": "a national total takes the place of the sub-total in the next sentence",
     "b087": "'new arrivals who had returned home' are returnees but not read as a flow",
 }
 
@@ -217,9 +226,16 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     RECALL_HELD_2: (0.65, 0.55),
     TOLLS: (0.95, 0.95),
     TOLLS_HELD: (0.9, 0.9),
+    RECALL_S23: (0.93, 0.9),
+    # held out while the rules were written: F1 .667 before them
+    RECALL_S23_HELD: (0.6, 0.55),
     MEASURE_S23: (0.95, 0.95),
     # held out: "a cumulative 41,500 measles cases, including 730 deaths" is not read (recall)
     MEASURE_S23_HELD: (0.9, 0.8),
+    # two figures read by no cue yet ("a Sahel nation of 26 million people" read as displaced)
+    PLACES_S23: (0.9, 0.9),
+    # held out: scored at the start and the end of the session only (F1 0.867 at the start)
+    PLACES_HELD_S23: (0.8, 0.7),
 }
 
 
@@ -252,6 +268,10 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         RECALL_2,
         TOLLS,
         TOLLS_HELD,
+        RECALL_S23,
+        RECALL_S23_HELD,
+        PLACES_S23,
+        PLACES_HELD_S23,
     ):
         assert traps == 0
 
@@ -512,6 +532,17 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
                 "attributed_to": 0.8,
             },
         ),
+        (
+            [PLACES_S23, PLACES_HELD_S23],
+            {
+                "qualifier": 0.9,
+                # an incident's toll and a since-date count: the measure rules', not this file's
+                "measure": 0.6,
+                "country_iso3": 0.9,
+                "location_name": 0.8,
+                "attributed_to": 0.85,
+            },
+        ),
     ],
     ids=[
         "dev+audit",
@@ -530,6 +561,7 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "recall-2",
         "measure-s23",
         "tolls",
+        "places-s23",
     ],
 )
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:

@@ -51,7 +51,7 @@ from humstats.extract.context import (
     tail,
 )
 from humstats.extract.dates import TextPeriod, publication_period, starts_later
-from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
+from humstats.extract.indicators import Patterns, Vocabulary, compile_patterns, load_vocabulary
 from humstats.extract.measure import (
     TOLL,
     clause_start,
@@ -389,6 +389,13 @@ def _sentence_figures(
         figure = listed.get(q) or classify_count(
             context, patterns, masked, q, lower, upper, sentence, attach
         )
+        if figure is None and (shared := _sharing_predicate(patterns, masked, q, visible)):
+            # "Over 75,000 people in Sunamganj and 30,000 in Sylhet are taking refuge", "twelve
+            # staff members and ten patients were killed": the pair's one predicate stands
+            # after the second count, and the first reads it too
+            visible.remove(shared)
+            lower, upper = bounds(sentence, masked, visible, q, aside)
+            figure = classify_count(context, patterns, masked, q, lower, upper, sentence)
         if figure is None and attach is not masked:
             # the parse left the number no cue of its own ("..., bringing the total to 2.06
             # million"): its domain is too narrow, so the rules' windows read it
@@ -462,6 +469,34 @@ def _sentence_figures(
 
 
 _NEEDS = frozenset({Indicator.IN_NEED, Indicator.FOOD_INSECURE})
+
+
+_PAIRED_PLACES = re.compile(
+    r"(?:[^\S\n]+(?:people|persons|individuals))?[^\S\n]+(?:in|across)[^\S\n]+(?:the[^\S\n]+)?"
+    r"[A-Z][\w'’-]*(?:[^\S\n]+[A-Z][\w'’-]*){0,2},?[^\S\n]+and[^\S\n]+"
+)
+_PAIRED_NOUNS = re.compile(r"[^\S\n]+(?:[\w'’-]+[^\S\n]+){1,2}and[^\S\n]+")
+_ELIDED_IN = re.compile(r"(?:[^\S\n]+(?:people|persons|individuals))?[^\S\n]+(?:in|across)\s")
+
+
+def _sharing_predicate(
+    patterns: Patterns, masked: str, q: Quantity, visible: list[Quantity]
+) -> Quantity | None:
+    """The count right after ``q`` when the two are one subject joined by "and", told apart by
+    their places ("N people in X and M in Y") or their people nouns ("N soldiers and M
+    civilians"), so that the predicate after both says what each counts."""
+    following = min((o for o in visible if o.start > q.end), key=lambda o: o.start, default=None)
+    if following is None or " and " not in masked[q.end : following.hedge_start]:
+        return None
+    if _PAIRED_PLACES.fullmatch(masked, q.end, following.hedge_start):
+        return following if _ELIDED_IN.match(masked, following.end) else None
+    if (
+        _PAIRED_NOUNS.fullmatch(masked, q.end, following.hedge_start)
+        and head_of(patterns, masked, q.end) == "people"
+        and head_of(patterns, masked, following.end) == "people"
+    ):
+        return following
+    return None
 
 
 def _not_anothers(
