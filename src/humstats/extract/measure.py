@@ -147,12 +147,14 @@ _STOCK_BEFORE = re.compile(
 _RISE_TO = re.compile(
     r"\b(?:rose|risen|rising|rises|climbed|climbing|climbs|soared|soaring|soars|surged|surging|"
     r"surges|jumped|jumps|increased|increases|grew|grown|grows|swelled|swollen|mounted|raised|"
-    r"raising|went up|gone up)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
+    r"raising|went up|gone up|lowered|lowering|revised|revising|reduced|reducing|corrected|"
+    r"adjusted|updated|dropped|dropping|decreased|declined)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
     r"{0,60}?)?\bto\s*$",
     re.I,
 )
 """A count a total rose to, however the rise is told ("soared to", "increased four percent
-between August and September to"): the new level, a stock. Search it with ``rise_to``."""
+between August and September to"), or was revised to ("lowered the figure to 7"): the new
+level, a stock. Search it with ``rise_to``."""
 _BRING_TO = re.compile(
     r"\b(?:bringing|brings|brought|taking|takes|took|pushing|pushes|pushed|lifting|lifts|lifted)"
     r"\s+(?:the|its|their|this|that)\s+[^.;:\n\d]{0,80}?\b(?:total|toll|number|tally|count|figure)"
