@@ -29,7 +29,11 @@ elided count, the day a source spoke, a window told in an increment's clause, ru
 wording, a restated figure; ``places-s23.jsonl`` and its held-out half illnesses and societies
 named after places, names several countries share, a neighbour's or donor's country beside the
 figure's, refugees counted across a region, a region's word for one country, bracketed sources
-and counts of areas. A case passes when its figures are exactly the annotated (indicator, value)
+and counts of areas; ``traps-s23.jsonl`` and its held-out half counts that are no figures though
+a cue is near: parts of a total told just before ("Of them, ...", "Most IDPs ... (319,854
+individuals)"), households restated in people, earlier values the text has replaced,
+forecasts and plans, and counts of things ("155 primary and secondary schools", "22 of 23
+governorates"). A case passes when its figures are exactly the annotated (indicator, value)
 pairs and none of its traps is extracted. Known failures are marked with the reason, strictly: a
 fix that makes one pass must remove its mark.
 """
@@ -101,6 +105,8 @@ RECALL_S23 = DATA / "extract" / "recall-s23.jsonl"
 RECALL_S23_HELD = DATA / "extract" / "recall-s23-holdout.jsonl"
 MEASURE_S23 = DATA / "extract" / "measure-s23.jsonl"
 MEASURE_S23_HELD = DATA / "extract" / "measure-s23-holdout.jsonl"
+TRAPS_S23 = DATA / "extract" / "traps-s23.jsonl"
+TRAPS_S23_HELD = DATA / "extract" / "traps-s23-holdout.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -236,6 +242,8 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     # held out: scored at the start and the end of the session only (F1 0.867, then 0.938 with
     # the session's recall work merged; country 0.69 -> 1.00, location 0.69 -> 0.93)
     PLACES_HELD_S23: (0.85, 0.8),
+    # one toll told as "had reached 87" is not read yet, so its earlier values stay
+    TRAPS_S23: (0.85, 0.85),
 }
 
 

@@ -21,7 +21,7 @@ from humstats.extract.movement import crossing, group_of, moves
 from humstats.extract.numbers import NUMBER_WORDS, Quantity
 from humstats.extract.places import DEMONYM, Place
 from humstats.extract.sentences import last_words
-from humstats.schema import Indicator
+from humstats.schema import Indicator, Measure
 
 _BREAKDOWN_BEFORE = endings(
     "including",
@@ -43,7 +43,9 @@ _BREAKDOWN_PREDICATE = re.compile(
     re.I,
 )
 
-_PARTITIVE_AFTER = re.compile(r"\s+of\s+(?:(?:them|those|whom|these)\b|(?:the|its|their)\s+)", re.I)
+_PARTITIVE_AFTER = re.compile(
+    r"\s+of\s+(?:(?:them|those|whom|these|which)\b|(?:the|its|their)\s+)", re.I
+)
 _OF_WHOLE = re.compile(
     r"\s+of\s+(?:the|its|their|these|those|several|many|numerous|various)(?=\s+[^\W\d])", re.I
 )
@@ -207,8 +209,13 @@ def head_of(patterns: Patterns, text: str, end: int) -> str:
     return head
 
 
+_OF_COUNT = re.compile(r"\s+of\s+(?:the\s+)?\d[\d,.]*(?=\s)")
+"""A part of a counted whole ("22 of 23 governorates"): the whole's noun says what both count."""
+_COORDINATED = frozenset({"and", "or"})
+
+
 def _head_of(patterns: Patterns, text: str, end: int) -> str:
-    whole = _OF_WHOLE.match(text, end)
+    whole = _OF_WHOLE.match(text, end) or _OF_COUNT.match(text, end)
     if (
         whole
         and not _OWNED_WHOLE.match(text, whole.end())
@@ -241,7 +248,11 @@ def _head_of(patterns: Patterns, text: str, end: int) -> str:
                     return "people"  # "16 246 cases of measles": the sick are counted
             return "thing"
         if match["function"]:
-            return "bare"
+            if not (index and modifiers and match["function"].lower() in _COORDINATED):
+                return "bare"
+            # "155 primary and secondary schools": modifiers joined, the noun still to come
+            position = match.end()
+            continue
         if match["word"]:
             if patterns.after.match(text, match.start("word")):
                 following = patterns.head.match(text, match.end())
@@ -467,15 +478,78 @@ _AND_THEN = re.compile(r"[^\S\n]+and[^\S\n]+")
 """After such a level: "... 832 and could climb higher", a second predicate of the total,
 a forecast of what it may become, not of this count."""
 
+_PLAN = re.compile(
+    r"\b(?:plan(?:s|ned|ning)?|efforts?|underway|under\s+way|aim(?:s|ed|ing)?|seek(?:s|ing)?|"
+    r"sought|intend(?:s|ed|ing)?|prepar(?:e|es|ed|ing)|ready|scheduled|hop(?:e|es|ed|ing)|"
+    r"tr(?:y|ies|ying|ied)|attempt(?:s|ed|ing)?|propos(?:e|es|ed|ing))\s+to\s+[a-z]+$"
+)
+"""Before a count: an intention and the verb it intends ("efforts are underway to relocate
+some four million people", "plans to evacuate 20,000"): people it is meant to reach, no
+count of what happened."""
+_PREDICTS = re.compile(
+    r"\b(?:predict(?:s|ed)?|forecasts?|forecasted|projects|projected|anticipat(?:es|ed)|"
+    r"foresees|foresaw|expects|expected)\s+that\b(?![^;]*?\b(?:but|while|whereas)\b)"
+)
+"""Earlier in the sentence: a clause that foretells ("The statement predicted that 250,000
+refugees ... could be expected to arrive"): its counts are forecasts, however far."""
+_MODAL_PREDICATE = re.compile(
+    r"\b(?:could|would|may|might|likely\s+(?!to\s+have\b)(?:to\s+)?(?![a-z]+ed\b))(?!have\b)"
+)
+"""Between a count and its cue: a modal that makes the cue what may happen to them ("as many
+as 80,000 people would need food aid", "are estimated to likely experience acute food
+insecurity"); "could have been affected" and "likely died" estimate what is, and "will need
+aid in 2024" is a plan's figure for the year."""
+_BELOW_CRISIS = re.compile(r"\b(?:IPC\s+)?Phase\s+[12]\b|\bin\s+(?:an?\s+)?(?:Stress|Minimal)\b")
+"""After a count: an IPC phase below Crisis (Phase 3), which acute food insecurity starts at
+("10.37 million people were also in Stress (IPC Phase 2)"): no count of an indicator."""
+_PHASE_REACH = 60
+_OUT_OF = re.compile(r"\d[\d,.]*((?:\s+[\w'’-]+){1,3})\s+out\s+of\s+$")
+"""Before a count: a part counted out of it ("17 provinces out of 24"): the part's noun is
+what the whole counts."""
+
+
+def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | None) -> bool:
+    """A count of people who may or are meant to come to it, no figure (RULES.md:
+    projections are traps): after an intention's verb, in a clause a verb of foretelling
+    opens, or the subject of a modal whose verb names the indicator."""
+    before = masked[max(sentence[0], q.hedge_start - 40) : q.hedge_start].lower().rstrip()
+    if " to " in before and _PLAN.search(before):
+        return True
+    if "that" in masked[sentence[0] : q.hedge_start] and _PREDICTS.search(
+        masked, sentence[0], q.hedge_start
+    ):
+        return True
+    return (
+        cue is not None
+        and cue.start > q.end
+        and _MODAL_PREDICATE.search(masked, q.end, cue.start) is not None
+    )
+
+
+def _no_people_count(
+    patterns: Patterns, masked: str, q: Quantity, sentence: tuple[int, int]
+) -> bool:
+    """A count the words after or before it make no count of an indicator's people: an IPC
+    phase below Crisis, or the whole a counted part of things was taken out of."""
+    after = masked[q.end : min(sentence[1], q.end + _PHASE_REACH)]
+    words = ("Phase", "Stress", "Minimal")
+    if any(word in after for word in words) and _BELOW_CRISIS.search(after):
+        return True
+    before = masked[max(sentence[0], q.hedge_start - 50) : q.hedge_start]
+    if not before.endswith("out of "):
+        return False
+    part = _OUT_OF.search(before)
+    return part is not None and head_of(patterns, part.group(1), 0) == "thing"
+
 
 _LISTED_PART = re.compile(
-    r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+[^\W\d]*\s*"
-    r"\d[\d,.]*(?:\s+(?:million|thousand))?(?:\s+[^\W\d][\w'’-]*){0,3}?\s*(?:,\s*(?:and\s+)?|and\s+)$",
+    r"\b(?:includ(?:e|es|ed|ing)|among\s+them|of\s+whom|of\s+which)\s+(?:[^\W\d]*\s*"
+    r"\d[\d,.]*(?:\s+(?:million|thousand))?(?:\s+[^\W\d][\w'’-]*){0,3}?\s*(?:,\s*(?:and\s+)?|and\s+))+$",
     re.I,
 )
-"""A count listed after a breakdown's first part ("including 807 confirmed and 65 probable
-cases", "include 29 Sudanese, eight Somalis"): a part too, read as if "including" stood
-before it."""
+"""A count listed after a breakdown's earlier parts ("including 807 confirmed and 65 probable
+cases", "include 29 Sudanese, eight Somalis", "including 3,106 children and 1,970 women and
+368 elderly"): a part too, read as if "including" stood before it."""
 
 
 def _listed_part(masked: str, q: Quantity) -> bool:
@@ -666,6 +740,52 @@ def _may_be_earlier(words: str) -> bool:
     return not words.isascii() or "had" in low or low.rstrip().endswith(("of", "at", "was", "from"))
 
 
+_EARLIER_REPORT = re.compile(
+    r"\b(?:previous|previously|earlier|prior|original|former|first\s+(?:recorded|reported|"
+    r"registered))\s+(?:[\w'’-]+\s+){0,2}?(?:tolls?|counts?|figures?|estimates?|tall(?:y|ies)|"
+    r"totals?|numbers?|reports?|updates?|assessments?)\b",
+    re.I,
+)
+"""In a count's clause: the report it comes from is an earlier one ("The previous toll
+announced on Saturday indicated 2,012 dead", "Earlier reports said 400 people were
+killed", "The first recorded number of displaced families was at 9,236"). "Initial" and
+"preliminary" reports are the latest a text may have, not replaced ones."""
+_EARLIER_WORDS = ("previous", "earlier", "prior", "original", "former", "first")
+"""One of which every ``_EARLIER_REPORT`` match holds: most clauses hold none, and the
+pattern is not tried."""
+_AGO_OPENS = re.compile(r"[^\w\n]*(?:[\w-]+\s+){1,3}ago\b", re.I)
+"""A sentence that opens in the past ("One year ago, the country was host to 356,000")."""
+
+
+def told_earlier(
+    masked: str, q: Quantity, lower: int, sentence: tuple[int, int], measure: Measure
+) -> bool:
+    """Whether the words of a count give it as an earlier value of what the text counts now:
+    an earlier report in its clause, a sentence opening "N years ago", or "down from" and the
+    like right before it. Such a count is a figure only where the document states no other
+    count of its indicator (``figures``), so an earlier value told alone is kept."""
+    before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
+    if before.endswith(COMPARED):
+        # a level ("up from 2.6 million a year earlier"); a flow of its own window ("compared
+        # with 1 932 cases in June") is a figure of that window
+        return measure is Measure.STOCK
+    # the clause: after the last comma that is no thousands separator ("2,012 dead and")
+    clause = max(sentence[0], masked.rfind(", ", sentence[0], q.hedge_start))
+    words = masked[clause : q.hedge_start].lower()
+    if any(word in words for word in _EARLIER_WORDS) and _EARLIER_REPORT.search(
+        masked, clause, q.hedge_start
+    ):
+        return True
+    # a level then ("One year ago, the country was host to 356,000"); a flow of that time
+    # ("Two weeks ago, fighting displaced 3,000") is a figure of its own window
+    opening = masked[sentence[0] : q.hedge_start]
+    return (
+        measure is Measure.STOCK
+        and "ago" in opening
+        and _AGO_OPENS.match(masked, sentence[0]) is not None
+    )
+
+
 def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     """A first count the text says was later revised ("initially reported 12 deaths …, but
     the governor later put the toll at 78", "follows a previous count of 304"): what was
@@ -679,6 +799,103 @@ def superseded(context: Context, masked: str, q: Quantity, lower: int) -> bool:
     if not _FIRST_COUNT.search(masked, clause_start(masked, lower, q.start), q.start):
         return False  # an earlier clause's word: "initially feared the worst, but only 3 …"
     return _REVISED.search(context.text, q.end, q.end + _REVISION_REACH) is not None
+
+
+_PART_OPENS = re.compile(
+    r"[^\w\n]*(?:of|among)\s+(?:them|these|those|whom|this|that|the|all|its|their)\b"
+    r"[^,.;:\n]{0,60},",
+    re.I,
+)
+"""A sentence that opens by taking from a whole it names again ("Of them,", "Of this number,",
+"Of the initially verified cases,"): its counts are parts of that whole."""
+_PLACE_NEXT = re.compile(r"(?:\s+[\w'’-]+){0,5}?\s+(?:in|at|from|across|near|the)\s+(?=[A-Z][a-z])")
+"""Between a part and its place, where the place is what sets it apart ("204 were recorded
+in Zinda Jan", "61 in Injil", "14 deaths were due to the Aranayaka landslide"): a sub-total
+by place, which RULES.md counts; a place after a shelter or a group ("31,000 are sheltering
+in schools and mosques in Beledweyne") comes later."""
+_SHARE_SUBJECT = re.compile(
+    r"[^\w\n]*(?:the\s+)?(?:(?:vast|great|overwhelming)\s+)?(?:majority|bulk|most|half|"
+    r"remainder|rest|(?:a|one|two)[- ](?:third|quarter|fifth)s?|three[- ]quarters|"
+    r"(?:nearly|almost)\s+all)\b",
+    re.I,
+)
+"""A sentence whose subject is a share of a group ("The majority of recorded IDPs ...",
+"Most IDPs are living in camps"): a count in its brackets is the size of that share."""
+_AMONG_WHOLE = re.compile(r"\bamong\s+(?:the\s+)?(?:total|overall)\b", re.I)
+"""After a count: the whole it was taken from ("157 children killed ... among total
+casualties")."""
+_AMONG_REACH = 80
+
+
+def _part_of_whole(
+    context: Context,
+    masked: str,
+    q: Quantity,
+    sentence: tuple[int, int],
+    upper: int,
+    cue: Cue | None,
+) -> bool:
+    """A count the sentence's grammar makes a part of a whole already told, wherever its own
+    words put it: after an opening "Of them," (unless it names another indicator than the
+    figure before, or a place is all that sets it apart), in the brackets of a sentence whose
+    subject is a share ("Most IDPs are living in camps (319,854 individuals)"), or followed
+    by "among total ..."."""
+    s0 = sentence[0]
+    opener = _PART_OPENS.match(masked, s0)
+    if opener is not None and opener.end() <= q.hedge_start:
+        previous = context.previous
+        if previous is None or (
+            cue is not None
+            and cue.start >= opener.end()  # not the whole's noun: "Of the verified cases,"
+            and not _KEEPS.search(masked, cue.start, cue.end)
+        ):
+            # its own words say what happened to it: "Of this number, 19 patients have died",
+            # "Of them, 68.3 million were internally displaced"; where they are sheltered
+            # ("Of them, 31,000 are sheltering in schools") is no such word
+            return False
+        return _PLACE_NEXT.match(masked, q.end, upper) is None
+    opened = masked.rfind("(", s0, q.hedge_start)
+    if (
+        opened >= 0
+        and masked.rfind(")", opened, q.hedge_start) < 0
+        and _SHARE_SUBJECT.match(masked, s0)
+    ):
+        return True
+    after = masked[q.end : min(sentence[1], q.end + _AMONG_REACH)]
+    return "among" in after and _AMONG_WHOLE.search(after) is not None
+
+
+_UNITS = re.compile(r"\d\s+(?:[\w'’-]+\s+)?(?:families|households)\b", re.I)
+"""A count of households, maybe with one modifier ("41,526 households", "4,120 IDP
+households"): no people, but their words may say what happened to the people counted next."""
+_UNITS_REACH = 100
+_PEOPLE_LINK = re.compile(
+    r"(?:\(|\b(?:or|affecting|comprising|comprised\s+of|made\s+up\s+of|totall?ing|i\.e\.))\s*$",
+    re.I,
+)
+"""Right before a people count: it restates the households just counted in people."""
+
+
+def _households_cue(patterns: Patterns, masked: str, q: Quantity, lower: int) -> Cue | None:
+    """The cue of the households a people count restates ("41,526 households have been
+    displaced affecting approximately 212,630 people", "61,724 IDP families comprised of
+    370,344 individuals"): what the households' words say happened is what the people count
+    counts, not the link word ("affecting")."""
+    start = max(lower, q.hedge_start - _UNITS_REACH)
+    words = masked[start : q.hedge_start].lower()
+    if "famil" not in words and "househ" not in words:
+        return None  # most counts: no households before them
+    units = [*_UNITS.finditer(masked, start, q.hedge_start)]
+    link = units and _PEOPLE_LINK.search(masked, units[-1].end(), q.hedge_start)
+    if not link:
+        return None
+    # the last cue before the link: "displaced" in "have been displaced affecting"
+    cues = [*patterns.after.finditer(masked, units[-1].start() + 1, link.start())]
+    if not cues:
+        return None
+    found = cues[-1]
+    indicator, kind = patterns.classify(found.group(), before=False)
+    return Cue(indicator, found.start(), found.end(), kind, q.hedge_start - found.end())
 
 
 def classify_count(
@@ -701,6 +918,14 @@ def classify_count(
     if _size_of_place(masked, q, lower):
         return Candidate(q, Indicator.POPULATION, None, sentence, people=True)
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
+    if head not in {"thing", "not-a-count"} and (
+        _part_of_whole(context, masked, q, sentence, upper, cue)
+        or _foretold(masked, q, sentence, cue)
+        or _no_people_count(patterns, masked, q, sentence)
+    ):
+        return None
+    if head == "people" and (units := _households_cue(patterns, masked, q, lower)) is not None:
+        return Candidate(q, units.indicator, units, sentence, people=True)
     if (
         head in {"bare", "people"}
         and (cue is None or _verb_before(patterns, masked, cue))

@@ -166,6 +166,10 @@ class Context:
     uncounted: list[tuple[int, int]] = field(default_factory=list)
     """The sentences that state no count, in order: one right after a figure's may name where
     the event it counts happened ("... were killed. The attack on the village of X ...")."""
+    earlier: list[dict] = field(default_factory=list)
+    """The rows of figures their words give as an earlier value ("The previous toll ...
+    indicated", "One year ago, ..."): dropped where the document states the same indicator
+    otherwise (``classification.told_earlier``)."""
     opening: tuple[int, int] | None = None
     """The sentence without numbers last read, until a sentence with numbers follows: the
     source it opens with is read then (``source_choice.opened``)."""

@@ -39,6 +39,7 @@ from humstats.extract.classification import (
     head_of,
     joins_previous,
     respective,
+    told_earlier,
     without_mixed_totals,
 )
 from humstats.extract.context import (
@@ -275,7 +276,20 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
                 rows.append(row)
     if block_dates:
         _date_by_footers(rows, text, context, document.offset)
+    if context.earlier:
+        _drop_earlier(rows, context.earlier)
     return [row for row in rows if row is not None]
+
+
+def _drop_earlier(rows: list[dict | None], earlier: list[dict]) -> None:
+    """Remove the rows of earlier values ("The previous toll ... indicated 2,012 dead") where
+    the document states their indicator otherwise: the text has replaced them. Told alone,
+    an earlier value is the only figure the text gives, and stays."""
+    is_earlier = {id(row) for row in earlier}
+    now = {row["indicator"] for row in rows if row is not None and id(row) not in is_earlier}
+    for at, row in enumerate(rows):
+        if row is not None and id(row) in is_earlier and row["indicator"] in now:
+            rows[at] = None
 
 
 def _date_by_footers(rows: list[dict | None], text: str, context: Context, offset: int) -> None:
@@ -456,15 +470,16 @@ def _sentence_figures(
             or _elided(context, figure, masked, sentence)
         ) and not any(p.span[0] >= q.hedge_start for p in near):
             measure = context.previous_measure
+        row = _row(document, figure, measure, place, period, source, sentence, context)
+        if told_earlier(masked, q, lower, sentence, measure):
+            context.earlier.append(row)
         if told and figure.indicator in TOLL and not increment(masked, q, lower, upper):
             context.toll_measure = measure
         context.previous = figure
         context.previous_measure = measure
         context.previous_place = place
         context.previous_period = period
-        found.append(
-            (figure, _row(document, figure, measure, place, period, source, sentence, context))
-        )
+        found.append((figure, row))
     return found, attributions
 
 
