@@ -416,13 +416,17 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
     anchors.extend(m.start() for m in _YEAR.finditer(text, start, stop))
     if not anchors:
         return []
-    candidates = sorted(
-        {
-            word.start()
-            for anchor in anchors
-            for word in _WORD_START.finditer(text, max(start, anchor - _REACH), anchor + 1)
-        }
-    )
+    # the word starts in the union of the windows before the anchors: overlapping windows
+    # (a sentence holds dozens of anchors, "jan" inside "january") are scanned once
+    anchors.sort()
+    candidates = []
+    low, high = max(start, anchors[0] - _REACH), anchors[0] + 1
+    for anchor in anchors:
+        if anchor - _REACH > high:
+            candidates.extend(word.start() for word in _WORD_START.finditer(text, low, high))
+            low = anchor - _REACH
+        high = anchor + 1
+    candidates.extend(word.start() for word in _WORD_START.finditer(text, low, high))
     matches = []
     end = -1
     for candidate in candidates:

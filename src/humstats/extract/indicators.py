@@ -277,8 +277,49 @@ def _factored(phrases: set[str], depth: int, bounded: bool = False) -> str:
             continue
         inner = _factored(rests, depth - 1) if depth > 1 else "|".join(sorted(rests, key=_priority))
         parts.append(f"{opening}(?:{inner})")
-    parts.extend(sorted(others, key=_priority))
+    others.sort(key=_priority)
+    firsts = [_first_letters(phrase) for phrase in others]
+    if others and all(firsts):
+        # phrases opening with a group of words ("(?:gone|went|go)\s+back"), tried after the
+        # letters' branches as before, behind one look at the letter they may open with: the
+        # engine skips the lot at most positions instead of trying every word of each group
+        letters = "".join(sorted(set("".join(f for f in firsts if f))))
+        parts.append(f"(?=[{letters}])(?:{'|'.join(others)})")
+    else:
+        parts.extend(others)
     return "|".join(parts)
+
+
+def _first_letters(phrase: str) -> str | None:
+    """The letters a phrase of the form "(?:word|word...)rest" may open with, each
+    word opening with a letter; None for any other form."""
+    if not phrase.startswith("(?:"):
+        return None
+    depth, close, bars = 0, -1, [2]
+    i = 0
+    while i < len(phrase):
+        char = phrase[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            return None  # a character set could hide a bracket or a bar: not read here
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                close = i
+                break
+        elif char == "|" and depth == 1:
+            bars.append(i)
+        i += 1
+    if close < 0:
+        return None
+    openings = [phrase[at + 1 : at + 3] for at in bars]
+    if all(o[:1].isascii() and o[:1].isalpha() and o[1:2] not in _QUANTIFIERS for o in openings):
+        return "".join(sorted({o[0] for o in openings}))
+    return None
 
 
 _WORD_BREAK = re.compile(r" |\\s")
@@ -431,6 +472,14 @@ class Folded:
     a span of lower-cased text that holds none (``str.find`` runs at C speed; a pattern
     opening with a word boundary is tried at every position)."""
 
+    any_word: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    """``words`` as one alternation: one search tells whether a span holds any of them."""
+
+    def __post_init__(self) -> None:
+        if self.words:
+            any_word = re.compile("|".join(map(re.escape, self.words)))
+            object.__setattr__(self, "any_word", any_word)  # frozen: set once, here
+
     @classmethod
     def compile(cls, pattern: str, words: tuple[str, ...] | None = None) -> Folded:
         ignoring = re.compile(pattern, re.I)
@@ -447,23 +496,30 @@ class Folded:
 
     def on(self, text: str) -> tuple[re.Pattern[str], str]:
         """The pattern to run and the string to run it on, for ``text``."""
-        if self.sensitive is not None and (low := lowered(text)) is not None:
-            return self.sensitive, low
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                return self.sensitive, low
         return self.ignoring, text
 
+    # The methods below repeat ``on`` inline: they run some 70 times per article, and a
+    # call and a tuple cost more than most of their searches.
+
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        pattern, string = self.on(text)
-        if (
-            self.words is not None
-            and pattern is self.sensitive
-            and self._wordless(string, pos, endpos)
-        ):
-            return None
-        return pattern.search(string, pos, endpos)
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                if self.words is not None and self._wordless(low, pos, endpos):
+                    return None
+                return self.sensitive.search(low, pos, endpos)
+        return self.ignoring.search(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        pattern, string = self.on(text)
-        return pattern.match(string, pos, endpos)
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                return self.sensitive.match(low, pos, endpos)
+        return self.ignoring.match(text, pos, endpos)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         pattern, string = self.on(text)
@@ -472,18 +528,17 @@ class Folded:
     def finditer(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize
     ) -> Iterator[re.Match[str]]:
-        pattern, string = self.on(text)
-        if (
-            self.words is not None
-            and pattern is self.sensitive
-            and self._wordless(string, pos, endpos)
-        ):
-            return iter(())
-        return pattern.finditer(string, pos, endpos)
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                if self.words is not None and self._wordless(low, pos, endpos):
+                    return iter(())
+                return self.sensitive.finditer(low, pos, endpos)
+        return self.ignoring.finditer(text, pos, endpos)
 
     def _wordless(self, low: str, pos: int, endpos: int) -> bool:
         """Whether ``low[pos:endpos]`` (lower-cased) holds none of ``words``: no match there."""
-        return not any(low.find(word, pos, endpos) >= 0 for word in self.words or ())
+        return self.any_word is None or self.any_word.search(low, pos, endpos) is None
 
 
 _SYNTAX = frozenset("\\.^$*+?{}[]()|")
