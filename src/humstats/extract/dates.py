@@ -463,10 +463,9 @@ def _since_scope(text: str, match: re.Match[str], period: TextPeriod) -> TextPer
     return period
 
 
-_STARTED = re.compile(
+_STARTED = Folded.compile(
     r"\b(?:began|begun|started|erupted|broke\s+out|flared(?:\s+up)?|(?:was|were)\s+declared|"
-    r"plunged\s+into)\b[^.;:\d]{0,60}$",
-    re.I,
+    r"plunged\s+into)\b[^.;:\d]{0,60}$"
 )
 """Before a date: the date is when something began ("an uprising first erupted in March
 2011", "plunged into war one year ago on 15 April"), read like "since <date>"."""
@@ -478,10 +477,9 @@ def _began(period: TextPeriod, published: dt.date) -> TextPeriod:
     return replace(period, end=published, as_of=False, flow=_window(period.start, published))
 
 
-_COLLECTED = re.compile(
+_COLLECTED = Folded.compile(
     r"\b(?:collected|gathered|conducted|carried\s+out|surveyed|assessed|analysed|analyzed|"
-    r"(?:data|survey|assessment|fieldwork|collection)\s+(?:period|round|window))\s*(?:in|on|during|over|from)?\s*$",
-    re.I,
+    r"(?:data|survey|assessment|fieldwork|collection)\s+(?:period|round|window))\s*(?:in|on|during|over|from)?\s*$"
 )
 """Before a window: when data were gathered ("data collected February–March 2025"), so the
 counts it dates are what stood then, not what happened in it."""

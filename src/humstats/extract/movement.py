@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from humstats.extract.context import LABEL_END
-from humstats.extract.indicators import alternation, expand_lemmas
+from humstats.extract.indicators import Folded, alternation, expand_lemmas
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import ADMIN1, CITY, COUNTRY, DEMONYM, Place
 from humstats.schema import Indicator
@@ -78,7 +78,7 @@ _HOSTS = (
     "register+",
     "record+",
 )
-_MOVE = re.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b", re.I)
+_MOVE = Folded.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b")
 _HOSTING = re.compile(
     rf"\b(?:{alternation(expand_lemmas(f) for f in _HOSTS)})\b[^.;]{{0,25}}$", re.I
 )

@@ -475,9 +475,8 @@ def _refers(text: str, start: int, reach: int = 25) -> bool:
 
 
 _ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
-_SHARE = re.compile(
-    r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?)\b",
-    re.I,
+_SHARE = Folded.compile(
+    r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?)\b"
 )
 
 

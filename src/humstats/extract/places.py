@@ -38,6 +38,7 @@ from typing import Protocol
 
 import pycountry
 
+from humstats.extract.indicators import Folded
 from humstats.extract.sentences import last_words
 
 PLACES_PATH = Path(__file__).with_name("places.toml")
@@ -373,7 +374,7 @@ def venue_cities() -> frozenset[str]:
     return frozenset(data.get("venues", {}).get("cities", []))
 
 
-_VENUE_BEFORE = re.compile(
+_VENUE_BEFORE = Folded.compile(
     r"\b(?:briefing|conference|reporters|journalists|speaking|summit|meeting|talks|"
     r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
     r"(?:in|at|from)\s+(?:the\s+)?$"
@@ -382,7 +383,6 @@ _VENUE_BEFORE = re.compile(
     # where a storm came ashore, not where its toll is: "made landfall near New Hope"
     r"|\blandfall\s+(?:\w+\s+)?(?:near|in|at|over|on)\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2},\s+)?$",
-    re.I,
 )
 _VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
@@ -1100,13 +1100,12 @@ _LIST_BEHIND = re.compile(
 )
 
 
-_PLACE_BEFORE = re.compile(
+_PLACE_BEFORE = Folded.compile(
     r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
     r"area|settlement)\s+of\s+)?(?:" + _HOLDER + r")?$)",
-    re.I,
 )
 _PLACE_AFTER = re.compile(
     r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
