@@ -161,7 +161,7 @@ COMPARED = endings(
     )
 )
 
-ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
+ALSO = Folded.compile(r"\b(?:also|too|as well)\b")
 
 INHERIT_BEFORE = endings("another", "a further", "an additional", "a total of")
 

@@ -118,14 +118,13 @@ _HOST_NOUN = re.compile(
 """After a demonym that is not the counted group, a host named by its adjective: "the
 Italian island of Lampedusa", "on the Chadian side"."""
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
-_ORIGIN = re.compile(
+_ORIGIN = Folded.compile(
     r"\b(?:(?:from|fled|out of|left|fleeing)"
     # where the violence that drove them is: "fleeing renewed attacks in West Darfur",
     # "Fighting in Tigray's Western zone has sent ..."
     r"|(?:(?:fleeing|escaping|fled)\s+(?:[\w'’-]+\s+){0,3}?)?"
     r"(?:fighting|clashes|violence|insecurity|attacks|conflict|war|shelling|bombardment|"
-    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$",
-    re.I,
+    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$"
 )
 
 

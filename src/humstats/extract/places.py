@@ -386,10 +386,9 @@ _VENUE_BEFORE = Folded.compile(
 )
 _VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
-_NAMING_AFTER = re.compile(
+_NAMING_AFTER = Folded.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
-    r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b)",
-    re.I,
+    r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b)"
 )
 
 
@@ -1107,11 +1106,10 @@ _PLACE_BEFORE = Folded.compile(
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
     r"area|settlement)\s+of\s+)?(?:" + _HOLDER + r")?$)",
 )
-_PLACE_AFTER = re.compile(
+_PLACE_AFTER = Folded.compile(
     r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
     r"area|sub-?prefecture|department|commune|region|province|state|municipality|"
-    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
-    re.I,
+    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b"
 )
 _PLACE_BEFORE_WORDS = 6
 """The most words a ``_PLACE_BEFORE`` match spans ("residents of the town of Houthi-held ")."""
