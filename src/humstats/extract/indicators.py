@@ -541,6 +541,85 @@ class Folded:
         return self.any_word is None or self.any_word.search(low, pos, endpos) is None
 
 
+_NEVER = "(?!x)x"
+"""A group that never matches: a pattern keeps the group names of the one it stands for."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """What may stand right after a number: one match with the groups ``people``, ``thing``
+    and ``function`` (listed words, read case-blind), ``word`` (a lower-case word) and
+    ``proper`` (a capitalised one), tried in this order after any blanks (``whole``).
+
+    Read by case, the last two keep ``whole`` from running on lower-cased text as a
+    ``Folded`` twin does, and case-blind branches are tried letter by letter. Where every
+    listed phrase opens with a letter, a match of the listed words can only start after all
+    the blanks, where the word groups would be tried after them: the listed words then run
+    as a ``Folded`` pattern (``listed``) and the word groups only where it fails
+    (``cased``), with the same match.
+    """
+
+    whole: re.Pattern[str]
+    listed: Folded | None = None
+    cased: re.Pattern[str] | None = None
+
+    @classmethod
+    def compile(cls, people: Iterable[str], things: Iterable[str]) -> Head:
+        people, things = tuple(people), tuple(things)
+        listed = (
+            rf"(?P<people>{alternation(people)})|(?P<thing>{alternation(things)})"
+            rf"|(?P<function>{_FUNCTION_WORDS})"
+        )
+        whole = re.compile(
+            rf"\s*(?:{listed}|(?P<word>(?-i:[a-z][\w'-]*))|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b",
+            re.I,
+        )
+        if not (people and things and all(map(_opens_with_letter, people + things))):
+            return cls(whole)
+        return cls(
+            whole,
+            Folded.compile(rf"\s*(?:{listed}|(?P<word>{_NEVER})|(?P<proper>{_NEVER}))\b"),
+            re.compile(
+                rf"\s*(?:(?P<people>{_NEVER})|(?P<thing>{_NEVER})|(?P<function>{_NEVER})"
+                rf"|(?P<word>[a-z][\w'-]*)|(?P<proper>[A-Z][\w'’-]*))\b"
+            ),
+        )
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.listed is None or self.cased is None:
+            return self.whole.match(text, pos, endpos)
+        return self.listed.match(text, pos, endpos) or self.cased.match(text, pos, endpos)
+
+
+def _opens_with_letter(phrase: str) -> bool:
+    """Whether every match of a phrase opens with a letter: it opens with one (not made
+    optional), or is a group of words that each do ("(?:gone|went|go)\\s+back"), and has no
+    alternative of its own outside brackets."""
+    if _first_letters(phrase) is None and not (
+        phrase[:1].isascii() and phrase[:1].isalpha() and phrase[1:2] not in _QUANTIFIERS
+    ):
+        return False
+    depth = 0
+    i = 0
+    while i < len(phrase):
+        char = phrase[i]
+        if char == "\\":
+            i += 1
+        elif char == "[":  # a set's brackets and bars are its members: read past it
+            i += 2 if phrase.startswith("[^", i) else 1
+            i += phrase[i : i + 1] == "]"
+            while i < len(phrase) and phrase[i] != "]":
+                i += 2 if phrase[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+        i += 1
+    return True
+
+
 _SYNTAX = frozenset("\\.^$*+?{}[]()|")
 
 
@@ -562,7 +641,7 @@ class Patterns:
     before: Folded
     before_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
     verb_after_noun: re.Pattern[str]
-    head: re.Pattern[str]
+    head: Head
     not_before: tuple[str, ...]
     """Phrases ending right before a number that make it no count, as " phrase" suffixes."""
     not_after: Folded
@@ -626,12 +705,6 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         )
     )
     backward, before_classes = _classes((vocabulary.before, "before"), (near_groups, "near"))
-    # What may stand right after a number: a class of its own per word list, tried in order.
-    head = (
-        rf"\s*(?:(?P<people>{alternation(vocabulary.people)})|(?P<thing>{alternation(vocabulary.things)})"
-        rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>(?-i:[a-z][\w'-]*))"
-        rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
-    )
     frames = [(Indicator(name), a, b) for name, pairs in vocabulary.around for a, b in pairs]
     return Patterns(
         where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
@@ -667,7 +740,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         verb_after_noun=re.compile(
             rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people|who|that))*\s+(?P<verb>{verbs})\b", re.I
         ),
-        head=re.compile(head, re.I),
+        head=Head.compile(vocabulary.people, vocabulary.things),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
         not_after=Folded.compile(
             # a line break ends a "Label: value" line: the next line's words are not its own;

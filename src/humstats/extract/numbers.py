@@ -62,10 +62,9 @@ _DIGITS = (
 )
 _SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b)"
 
-_DIGIT_NUMBER_RE = re.compile(
+_DIGIT_NUMBER_RE = Folded.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
-    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?",
-    re.IGNORECASE,
+    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?"
 )
 """``NUMBER_RE``'s digit branch alone (same groups), for positions known to hold a digit."""
 NUMBER_RE = re.compile(
