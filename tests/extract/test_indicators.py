@@ -202,6 +202,27 @@ def test_folded_patterns_match_where_case_insensitive_ones_do(text: str) -> None
                 assert got == want, (pattern.pattern, pos, end)
 
 
+_HEAD_WORDS = st.sampled_from(
+    ["people", "People", "homes", "Homes", "were", "WERE", "displaced", "families", "of", "x"]
+)
+
+
+@given(st.lists(_CASED_WORDS | _HEAD_WORDS, max_size=10).map(" ".join))
+def test_the_head_after_a_number_matches_as_its_one_pattern_does(text: str) -> None:
+    """The head's listed words run lower-cased and its word groups apart (for speed): the
+    same span and groups as the one case-blind pattern with case-read word groups."""
+    head = compile_patterns(load_vocabulary()).head
+    assert head.listed is not None
+    for pos in range(len(text) + 1):
+        whole, split = head.whole.match(text, pos), head.match(text, pos)
+        assert (whole is None) == (split is None)
+        if whole is not None and split is not None:
+            assert whole.span() == split.span()
+            assert {k: (v or "").lower() for k, v in whole.groupdict().items()} == {
+                k: (v or "").lower() for k, v in split.groupdict().items()
+            }
+
+
 def test_a_cue_phrase_takes_the_first_class_that_matches_it_whole() -> None:
     """``classify`` reads a new phrase's class from one joined pattern (for speed): the class
     is the first whose phrase matches, as trying them one by one finds."""
