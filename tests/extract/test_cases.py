@@ -19,10 +19,19 @@ counts whose noun is elided ("41,500 in Balochistan"), fact-sheet key figures wi
 on lines of their own, borders crossed and countries left, and the traps of forecasts, changes
 and breakdown lists; ``tolls.jsonl`` and its held-out half the stock or flow of an incident's
 toll by RULES.md's one rule (a hazard or an attack as the subject, still missing, a dated
-incident told the sentence before), "dead or missing" and "civilian casualties". A case passes
-when its figures are exactly the annotated (indicator, value) pairs and none of its traps is
-extracted. Known failures are marked with the reason, strictly: a fix that makes one pass must
-remove its mark.
+incident told the sentence before), "dead or missing" and "civilian casualties";
+``recall-s23.jsonl`` and its held-out half number formats ("391, 000", "26 m"), counts in
+brackets after a share of the population or a listed place, running tolls with a forecast after
+them, the size of a place ("a city of 350,000"), key-figure lines, IPC phase counts, "had to
+leave their homes", and sentences opening "This includes"; ``measure-s23.jsonl`` and its
+held-out part the measure a passage gives a figure: a bare toll after the passage's toll, an
+elided count, the day a source spoke, a window told in an increment's clause, running-total
+wording, a restated figure; ``places-s23.jsonl`` and its held-out half illnesses and societies
+named after places, names several countries share, a neighbour's or donor's country beside the
+figure's, refugees counted across a region, a region's word for one country, bracketed sources
+and counts of areas. A case passes when its figures are exactly the annotated (indicator, value)
+pairs and none of its traps is extracted. Known failures are marked with the reason, strictly: a
+fix that makes one pass must remove its mark.
 """
 
 from __future__ import annotations
@@ -84,8 +93,14 @@ COUNTS = DATA / "extract" / "counts.jsonl"
 COUNTS_HELD = DATA / "extract" / "counts-holdout.jsonl"
 RECALL_2 = DATA / "extract" / "recall-2.jsonl"
 RECALL_HELD_2 = DATA / "extract" / "recall-holdout-2.jsonl"
+PLACES_S23 = DATA / "extract" / "places-s23.jsonl"
+PLACES_HELD_S23 = DATA / "extract" / "places-s23-holdout.jsonl"
 TOLLS = DATA / "extract" / "tolls.jsonl"
 TOLLS_HELD = DATA / "extract" / "tolls-holdout.jsonl"
+RECALL_S23 = DATA / "extract" / "recall-s23.jsonl"
+RECALL_S23_HELD = DATA / "extract" / "recall-s23-holdout.jsonl"
+MEASURE_S23 = DATA / "extract" / "measure-s23.jsonl"
+MEASURE_S23_HELD = DATA / "extract" / "measure-s23-holdout.jsonl"
 FIELDS = ("qualifier", "measure", "country_iso3", "location_name", "attributed_to")
 
 KNOWN = {
@@ -97,7 +112,6 @@ KNOWN = {
     "o041": "'870,000 people needed hot meals': the need is named by what is needed",
 }
 KNOWN_FIELDS = {
-    "b072": "a national total takes the place of the sub-total in the next sentence",
     "b087": "'new arrivals who had returned home' are returnees but not read as a flow",
 }
 
@@ -212,6 +226,16 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     RECALL_HELD_2: (0.65, 0.55),
     TOLLS: (0.95, 0.95),
     TOLLS_HELD: (0.9, 0.9),
+    RECALL_S23: (0.93, 0.9),
+    # held out while the rules were written: F1 .667 before them
+    RECALL_S23_HELD: (0.6, 0.55),
+    MEASURE_S23: (0.95, 0.95),
+    # held out: "a cumulative 41,500 measles cases, including 730 deaths" is not read (recall)
+    MEASURE_S23_HELD: (0.9, 0.8),
+    # two figures read by no cue yet ("a Sahel nation of 26 million people" read as displaced)
+    PLACES_S23: (0.9, 0.9),
+    # held out: scored at the start and the end of the session only (F1 0.867 at the start)
+    PLACES_HELD_S23: (0.8, 0.7),
 }
 
 
@@ -244,6 +268,10 @@ def test_aggregate_f1_and_no_traps(path: Path) -> None:
         RECALL_2,
         TOLLS,
         TOLLS_HELD,
+        RECALL_S23,
+        RECALL_S23_HELD,
+        PLACES_S23,
+        PLACES_HELD_S23,
     ):
         assert traps == 0
 
@@ -480,6 +508,18 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
             },
         ),
         (
+            [MEASURE_S23, MEASURE_S23_HELD],
+            {
+                "qualifier": 0.97,
+                # measured 0.98 at the end of session 23 (0.49 before its rules)
+                "measure": 0.92,
+                "country_iso3": 0.93,
+                "location_name": 0.85,
+                # measured 0.78: sources are not what these passages test ("IOM's tracking teams")
+                "attributed_to": 0.7,
+            },
+        ),
+        (
             [TOLLS, TOLLS_HELD],
             {
                 # measured 0.96: the toll rule of RULES.md is what these files are about
@@ -490,6 +530,17 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
                 "country_iso3": 0.75,
                 "location_name": 0.7,
                 "attributed_to": 0.8,
+            },
+        ),
+        (
+            [PLACES_S23, PLACES_HELD_S23],
+            {
+                "qualifier": 0.9,
+                # an incident's toll and a since-date count: the measure rules', not this file's
+                "measure": 0.6,
+                "country_iso3": 0.9,
+                "location_name": 0.8,
+                "attributed_to": 0.85,
             },
         ),
     ],
@@ -508,7 +559,9 @@ def field_accuracy(paths: list[Path]) -> dict[str, float]:
         "numbers",
         "counts",
         "recall-2",
+        "measure-s23",
         "tolls",
+        "places-s23",
     ],
 )
 def test_per_field_accuracy_floors(paths: list[Path], floors: dict[str, float]) -> None:

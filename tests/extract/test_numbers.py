@@ -46,10 +46,32 @@ def only(text: str):
         ("4.1 million people", 4_100_000),
         ("12.4 million people", 12_400_000),
         ("8.2 thousand people", 8_200),
+        ("more than 391, 000 people", 391_000),
+        ("Nakuru (162, 177), Siaya", 162_177),
+        ("1,204, 000 people", 1_204_000),
+        ("2.3 m people", 2_300_000),
+        ("Total population 26 m\n", 26_000_000),
+        ("People displaced 3.1 m", 3_100_000),
+        ("Three-million people", 3_000_000),
+        ("two-thousand people", 2_000),
     ],
 )
 def test_values_as_written(text: str, value: int) -> None:
     assert only(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("scores of 120, 340, 560 and 780", [120, 340, 560, 780]),
+        ("a 5 m wall killed 30 people", [5, 30]),
+        ("waves 4 m high hit 200 homes", [4, 200]),
+    ],
+)
+def test_a_list_or_a_length_is_no_grouped_count(text: str, values: list[int]) -> None:
+    """A typed space after a thousands comma joins one group of three digits, not a list;
+    "m" after a space is millions only before people or at a line's end."""
+    assert [q.value for q in find_quantities(text) if q.is_count] == values
 
 
 @pytest.mark.parametrize(
@@ -217,4 +239,26 @@ def test_thousands_grouped_by_any_space_are_one_count(space: str) -> None:
         (2023, "year"),
         (78784, "count"),
         (1159, "count"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("About 96 percent of the population (2.15M people) face hunger", Qualifier.APPROX),
+        ("more than 40% of residents (12,000 people) fled", Qualifier.AT_LEAST),
+        ("40% of residents (12,000 people) fled", Qualifier.EXACT),
+        ("about 40% of residents fled; (12,000 people) left", Qualifier.EXACT),
+        ("22,000 Estimated refugee movements", Qualifier.APPROX),
+    ],
+)
+def test_a_bracketed_count_takes_the_hedge_of_its_share(text: str, qualifier: Qualifier) -> None:
+    assert only(text).qualifier is qualifier
+
+
+def test_a_change_then_its_level_is_no_range() -> None:
+    """ "increased by 1 million to 6.4 million": the size of a change, then the new level."""
+    assert [q.value for q in find_quantities("increased by 1 million to 6.4 million")] == [
+        1_000_000,
+        6_400_000,
     ]

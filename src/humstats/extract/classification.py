@@ -327,7 +327,11 @@ def _cue_and_head(
     before = tail(masked, max(lower, q.hedge_start - 40), q.hedge_start)
     if before.endswith(patterns.not_before) or _not_a_level(masked, q, lower, before):
         return None, "not-a-count"
-    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)):
+    if patterns.not_after.match(masked, q.end, min(q.end + 60, upper + 40)) and not (
+        _AND_THEN.match(masked, q.end)
+        and _LEVEL_REACHED.search(before)
+        and not _UNITS_BEFORE.search(masked, max(lower, q.hedge_start - 80), q.hedge_start)
+    ):
         return None, "not-a-count"
     head = head_of(patterns, attach, q.end)
     if head == "thing":
@@ -361,6 +365,8 @@ def _cue_and_head(
         return None, "mixed"
     if _BREAKDOWN_PREDICATE.match(masked, q.end) or _bracketed_part(patterns, masked, q, lower):
         return None, "breakdown"
+    if before in _INCLUDES_OPENING:
+        return cue, "continues" if cue is None and head in {"bare", "people"} else head
     if before.endswith(_BREAKDOWN_BEFORE) or _listed_part(masked, q):
         following = masked[q.end : q.end + 12]
         if re.match(r"\s+(?:who|that|of whom)\b", following):
@@ -376,8 +382,15 @@ def _cue_and_head(
                 return None, "time-part"  # "including 450,000 since 1 June alone"
             if _ELIDED_WHERE.match(masked, q.end):
                 return None, "place-part"  # "including some 1.3 million in Cabo Delgado"
-        if cue is not None and cue.kind == "noun" and cue.distance <= 2 and including:
-            return cue, "included"  # "cases, including 812 deaths": a figure if another indicator
+        if (
+            cue is not None
+            and cue.kind == "noun"
+            and including
+            and (cue.distance <= 2 or _NAMES_BETWEEN.fullmatch(masked, q.end, cue.start))
+        ):
+            # "cases, including 812 deaths", "250,000 Sudanese refugees": a figure if another
+            # indicator
+            return cue, "included"
         if (
             cue is not None
             and cue.kind in {"noun", "verb"}
@@ -432,6 +445,18 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
 
 
 _MODALS = (" could ", " may ", " might ", " will ", " would ", " to ")
+_LEVEL_REACHED = re.compile(
+    r"\b(?:(?:rose|risen|rises|climbed|climbs|soared|soars|jumped|jumps|increased|grown|grew|"
+    r"mounted|swelled|risen)\s+to|(?:stands?|stood|now|is|was)\s+at|reached|reaches|hit|hits|"
+    r"topped|tops|passed|surpassed|exceeded)$"
+)
+"""The words before a count (``tail``): the level a running total has reached ("has soared
+to 832")."""
+_UNITS_BEFORE = re.compile(r"\b(?:households|families|homes|houses|buildings|shelters)\b", re.I)
+"""A total of other units than people ("the number of displaced households has reached")."""
+_AND_THEN = re.compile(r"[^\S\n]+and[^\S\n]+")
+"""After such a level: "... 832 and could climb higher", a second predicate of the total,
+a forecast of what it may become, not of this count."""
 
 
 _LISTED_PART = re.compile(
@@ -451,7 +476,18 @@ def _listed_part(masked: str, q: Quantity) -> bool:
     window = masked[start : q.hedge_start].lower()
     if "includ" not in window and "among" not in window and " of wh" not in window:
         return False
-    return _LISTED_PART.search(masked, start, q.hedge_start) is not None
+    listed = _LISTED_PART.search(masked, start, q.hedge_start)
+    return listed is not None and not _OPENS_INCLUDES.search(
+        masked, max(0, listed.start() - 40), listed.start()
+    )
+
+
+_OPENS_INCLUDES = re.compile(
+    r"(?:^|[.!?\n][\"”’)]*\s+)(?:This|These|That|It|They)(?:\s+(?:figure|number|total)s?)?"
+    r"(?:\s+also)?\s+$"
+)
+"""Before "includes": a sentence's opening, that takes the total told before it apart
+(``_INCLUDES_OPENING``)."""
 
 
 _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
@@ -459,7 +495,35 @@ _PEOPLE_THEN_VERB = re.compile(r"\s+[\w'’-]+\s+")
 _PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\s+been)\s+", re.I)
 """A people noun, then the passive that says what happened to them."""
 
+_NAMES_BETWEEN = re.compile(r"(?:[^\S\n]+[A-Z][\w'’-]*){1,3}[^\S\n]+")
+"""Between a count and its noun: the names of a nationality ("250,000 South Sudanese
+refugees")."""
+_INCLUDES_OPENING = frozenset(
+    f" {subject} {verb}"
+    for subject in (
+        "this",
+        "these",
+        "that",
+        "it",
+        "they",
+        "this figure",
+        "this number",
+        "this total",
+        "the total",
+        "the figure",
+        "these figures",
+        "this figure also",
+    )
+    for verb in ("includes", "include", "included", "also includes", "also include")
+)
+"""A sentence that opens by saying what the total told before it holds ("This includes 1.8
+million in Tigray"): its counts are figures of their own (RULES.md: geographic sub-totals,
+and what the sentence's own words call them), not a breakdown of a total in the sentence."""
 _SHARE_OPENS = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s+of\s+[^()\d.;]{1,60}\(\s*$", re.I)
+_OF_POPULATION = re.compile(
+    r"of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:total\s+)?(?:population|inhabitants|residents)\b",
+    re.I,
+)
 
 
 def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) -> bool:
@@ -469,8 +533,11 @@ def _bracketed_part(patterns: Patterns, masked: str, q: Quantity, lower: int) ->
     opened = masked.rfind("(", lower, q.hedge_start)
     if opened < 0 or masked.rfind(")", opened, q.hedge_start) >= 0:
         return False
-    if _SHARE_OPENS.search(masked, max(lower, opened - 80), opened + 1):
-        return True
+    share = _SHARE_OPENS.search(masked, max(lower, opened - 80), opened + 1)
+    if share is not None:
+        # a share of a place's whole population ("96 percent of the population in Gaza
+        # (2.15M people) face ...") is no part of a figure: what its verb says they are
+        return not _OF_POPULATION.match(share.group(), share.group().find(" of") + 1)
     return patterns.group is not None and patterns.group.match(masked, q.end) is not None
 
 
@@ -493,6 +560,8 @@ _ELIDED_WHERE = re.compile(
     r"[^\S\n]+(?:in|across|from)[^\S\n]+(?:(?:the|neighbouring|neighboring|nearby)[^\S\n]+)?"
     r"(?=[A-Z])"
 )
+_PEOPLE_IN = re.compile(r"(?:[^\S\n]+(?:people|persons|individuals))?" + _ELIDED_WHERE.pattern)
+"""After a count: the people of a place ("1.8 million people in Tigray")."""
 _ELIDED_WHEN = re.compile(
     r"[^\S\n]+(?:in|during)[^\S\n]+(?:(?:early|mid|late)[\s-]+)?(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December|(?:19|20)\d\d)\b"
@@ -613,6 +682,8 @@ def classify_count(
     label = context.labels.get(q.hedge_start)
     if label is not None:
         return _labelled(patterns, context.text, q, label, sentence)
+    if _size_of_place(masked, q, lower):
+        return Candidate(q, Indicator.POPULATION, None, sentence, people=True)
     cue, head = _cue_and_head(patterns, masked, q, lower, upper, attach)
     if (
         head in {"bare", "people"}
@@ -651,6 +722,19 @@ def classify_count(
         total = context.previous
         place = _place_after(context, masked, q, sentence)
         if total is None or total.sentence != sentence or place is None:
+            return None
+        return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
+    if head == "continues":
+        # "... 2.1 million people were displaced. This includes 1.8 million people in Tigray":
+        # a part told apart by its place counts what the total before it counts
+        total = context.previous
+        place = _place_after(context, masked, q, sentence, _PEOPLE_IN)
+        if (
+            total is None
+            or place is None
+            or context.text[total.sentence[1] : sentence[0]].strip()
+            or total.sentence == sentence
+        ):
             return None
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
     if head in {"thing", "not-a-count", "breakdown", "increment", "mixed"}:
@@ -755,7 +839,7 @@ def classify_count(
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
-        if head == "bare" and (where := _elided(context, masked, q, lower, sentence)):
+        if head in {"bare", "people"} and (where := _elided(context, masked, q, lower, sentence)):
             place = where if isinstance(where, Place) else None
             return Candidate(
                 q, context.previous.indicator, None, sentence, inherited=True, place=place
@@ -769,7 +853,7 @@ def classify_count(
             # "4,350 suspected cases, an increase of 620 since the last bulletin": the change
             # counts more of what the figure before it counts
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
-        if head == "bare" and _POPULATION_LABEL.search(masked, lower, q.hedge_start):
+        if head == "bare" and _population_label(masked, q, lower):
             # "Population: 12.4 million", "Total population (2024 est.): 5.7 million"
             return Candidate(q, Indicator.POPULATION, None, sentence)
         previous = context.previous
@@ -805,12 +889,57 @@ def classify_count(
     return Candidate(q, cue.indicator, cue, sentence, people=head == "people")
 
 
+_SIZE_OF = re.compile(
+    r"(?:\b(?:city|town|village|country|nation|island|capital|metropolis|enclave|territory|"
+    r"municipality|district|province|region|state|county|community)\s+of"
+    r"|,\s*(?:which|that)\s+(?:has|had|counts|numbers))\s+$",
+    re.I,
+)
+"""Before a count: the place it measures, "a city of 350,000", "Lebanon, which has 4.5
+million people"."""
+_SIZE_PEOPLE = re.compile(r"[^\S\n]+(?:people|persons|inhabitants|residents|souls)\b")
+_SIZE_ENDS = re.compile(
+    r"[^\w\s]|[^\S\n]*$|[^\S\n]+(?:in|on|at|near|and|is|was|located|lying|where|which|who|"
+    r"just|along|by|with)\b|[^\S\n]+[A-Z]"
+)
+
+
+def _size_of_place(masked: str, q: Quantity, lower: int) -> bool:
+    """A count that says how many people a place holds: "the city of 350,000", "a country of
+    more than 11 million inhabitants", "which has 4.5 million people". Its people are that
+    place's population, whatever happened to others in the sentence; "a town of 9,000
+    displaced people" names its people otherwise, and "which has 20 cases" no people."""
+    before = masked[max(lower, q.hedge_start - 30) : q.hedge_start]
+    if not before.endswith(("of ", "has ", "had ", "counts ", "numbers ")):
+        return False  # most counts: one test
+    if _SIZE_OF.search(before) is None:
+        return False
+    people = _SIZE_PEOPLE.match(masked, q.end)
+    if people is not None:
+        return True
+    return not before.rstrip().endswith(("has", "had", "counts", "numbers")) and (
+        _SIZE_ENDS.match(masked, q.end) is not None
+    )
+
+
 _CHANGE_OF = re.compile(r"\b(?:an?|the)\s+(?:increase|rise|jump|surge)\s+of\s+$", re.I)
 """Before a count: a rise in the figure just given, in its units ("an increase of 5,400
 people since last week"); a fall is no count of people."""
 
-_POPULATION_LABEL = re.compile(r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}:\s*$", re.I | re.M)
-"""A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million")."""
+_POPULATION_LABEL = re.compile(
+    r"^[^\S\n]*[^\n:]{0,30}\bpopulation\b[^\n:]{0,30}(?::\s*|[^\S\n]+)$", re.I | re.M
+)
+"""A fact-sheet line that labels a population ("Total population (2024 est.): 5.7 million",
+"Total population 26 m" when the count ends the line)."""
+
+
+def _population_label(masked: str, q: Quantity, lower: int) -> bool:
+    label = _POPULATION_LABEL.search(masked, lower, q.hedge_start)
+    if label is None:
+        return False
+    line_end = masked.find("\n", q.end)
+    return ":" in label.group() or not masked[q.end : None if line_end < 0 else line_end].strip()
+
 
 _TOTAL_TO = re.compile(
     r"\b(?:bring|bringing|brings|brought|push(?:es|ed|ing)?|tak(?:es|ing)|took|rais(?:es|ed|ing))"
@@ -832,20 +961,31 @@ _REVISED_TO = Folded.compile(
 """A revision of the figure just given ("raised the figure to", "revised that number to",
 "lowered it to"): the count takes its indicator and replaces it."""
 
-_LISTED = re.compile(r"(?:,|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
+_LISTED = re.compile(r"(?:[,:]|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:\(\s*)?$")
+"""A place's name in a list, right before its count: "Peru some 1.6M", "Kiambu (83,700)"."""
+_BRACKET_ITEM_AFTER = re.compile(r"(?:,\s*|,?\s+and\s+)(?:[A-Z][\w'’-]*\s+){1,3}\(\s*\d")
 
 
 def _listed_after_place(
     context: Context, masked: str, q: Quantity, lower: int, sentence: tuple[int, int]
 ) -> bool:
-    """ "Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K": a bare count right after
-    a place in a list continues the sentence's figure before it, verb and indicator alike."""
+    """ "Colombia hosts 2.8M, Peru some 1.6M and Ecuador about 440K", "In Turkana, 5,300 need
+    food, Marsabit (9,450), Wajir (8,100)": a bare count right after a place in a list
+    continues the sentence's figure before it, verb and indicator alike."""
     previous = context.previous
     if previous is None or previous.sentence != sentence:
         return False
     listed = _LISTED.search(masked, max(lower - 2, previous.quantity.end), q.hedge_start)
     if listed is None:
         return False
+    text = context.text
+    if listed.group().endswith("(") and text.startswith(")", q.end):
+        # "Gakenke (25)" between two more such items: a list of names with their counts in
+        # brackets, whether or not the gazetteer knows the name
+        return (
+            text[max(0, listed.start() - 3) : listed.start()].rstrip().endswith(")")
+            or _BRACKET_ITEM_AFTER.match(text, q.end + 1) is not None
+        )
     return any(
         listed.start() < p.start and p.end <= q.hedge_start and p.level != DEMONYM
         for p in places_in(context, *sentence)
@@ -869,14 +1009,18 @@ def _elided(
         return False
     if _ELIDED_WHEN.match(masked, q.end):
         return True
-    return _place_after(context, masked, q, sentence) or False
+    return _place_after(context, masked, q, sentence, _PEOPLE_IN) or False
 
 
 def _place_after(
-    context: Context, masked: str, q: Quantity, sentence: tuple[int, int]
+    context: Context,
+    masked: str,
+    q: Quantity,
+    sentence: tuple[int, int],
+    words: re.Pattern[str] = _ELIDED_WHERE,
 ) -> Place | None:
     """The place right after a count ("41,500 in Balochistan"): where that count is."""
-    where = _ELIDED_WHERE.match(masked, q.end)
+    where = words.match(masked, q.end)
     if where is None:
         return None
     # a place inside a country: a continent ("6 million in Europe") is no place a figure has

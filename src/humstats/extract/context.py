@@ -136,6 +136,9 @@ class Context:
     previous_place: Place | None = None
     previous_measure: Measure | None = None
     previous_period: TextPeriod | None = None
+    toll_measure: Measure | None = None
+    """The measure of the last toll its own sentence told (not an increment on top of it): what
+    a bare toll later in the passage takes (RULES.md, an incident's toll, step 6)."""
     previous_source: str | None = None
     group: Place | None = None
     """The last people named by their country next to a count ("3,400 Sudanese"): who the
@@ -295,10 +298,11 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             # a town named as one in a span naming several countries: the country the text
             # was about just before ("They were taken to the Nyakabande transit centre")
             found = sorted(found + [replace(p, iso3=prefer) for p in ambiguous], key=_start)
-        if any(p.level == CITY and p.iso3 not in context.mentioned for p in found):
-            # a city of a shared name, in a country neither the text so far nor its own span
-            # names ("Valencia, Spain" is read so within its span)
-            here = {p.iso3 for p in found if p.level != CITY}
+        if any(p.level in (CITY, ADMIN1) and p.iso3 not in context.mentioned for p in found):
+            # a city (or a province that is a city abroad) of a shared name, in a country
+            # neither the text so far nor its own span names ("Valencia, Spain" is read so
+            # within its span)
+            here = {p.iso3 for p in found if p.level != CITY and not _shared(context, p)}
             if any(p.iso3 not in here and _shared(context, p) for p in found):
                 found = _read_in_document(context, found)
         claimants = getattr(context.gazetteer, "claimants", None)
@@ -308,10 +312,18 @@ def places_in(context: Context, start: int, end: int) -> list[Place]:
             Place(context.text[m.start() : m.end()], None, NOWHERE, 0, m.start(), m.end())
             for m in context.patterns.nowhere.finditer(context.text, start, end)
         )
+        found = [
+            p for p in found if p.level != NOWHERE or not _COUNTRY_NOUN.match(context.text, p.end)
+        ]
         found.sort(key=lambda p: p.start)
         context.places[key] = found
         context.mentioned |= {p.iso3 for p in found if p.iso3 and p.level != CITY}
     return found
+
+
+_COUNTRY_NOUN = re.compile(r"\s+(?:island\s+)?(?:country|nation|state|archipelago)\b(?!-)")
+"""A region's word that qualifies one country ("this poor Caribbean country", "a Sahel
+nation"): that country, named by the text before, not the region."""
 
 
 def _claimed(
@@ -344,7 +356,7 @@ def _document(context: Context) -> list[Place]:
 def _shared(context: Context, place: Place) -> frozenset[str]:
     """The countries a city's name is shared by, for a city read in a country the text has
     not named so far ("Tripoli", "Pokrovsk", "Bor"); empty for any other place."""
-    if place.level != CITY or place.minor or place.iso3 in context.mentioned:
+    if place.level not in (CITY, ADMIN1) or place.minor or place.iso3 in context.mentioned:
         return frozenset()
     shared = getattr(context.gazetteer, "shared", None)
     return shared(place.name) if shared is not None else frozenset()

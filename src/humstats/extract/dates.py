@@ -144,10 +144,28 @@ ATTRIBUTION_DATE_RE = Folded.compile(
     rf"shared|published|released|issued|posted|circulated|dated)\s+"
     rf"(?:(?:in|at|during)\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?)?(?:on\s+)?"
     rf"(?:{_WEEKDAY.replace('<', '<a_')}|\d{{1,2}}\s+{_MONTH.replace('month', 'am')}"
-    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}})"
+    rf"|{_MONTH.replace('month', 'am2')}\s+\d{{1,2}}|today\b|yesterday\b)"
 )
-"""When a source spoke ("UNHCR said on Friday") or its report came out ("shared on 28
-January") is not when its figure holds."""
+"""When a source spoke ("UNHCR said on Friday", "reported today that") or its report came out
+("shared on 28 January") is not when its figure holds."""
+_SPOKEN_AFTER = re.compile(
+    rf"(?:,?\s+{DAY_MONTH})?,\s+(?:(?![^\s\d]*\d)(?!\w+ed\b)[\w'’().&-]+\s+){{1,6}}?"
+    r"(?:reports|says|announces|confirms|states)\b",
+    re.I,
+)
+_OPENS = re.compile(r"(?:(?:on|early|late|and|but)\s+)*$", re.I)
+"""A date opening its sentence and followed by its subject and a reporting verb in the present
+("Early Wednesday, May 31, DMC reports 202 people dead"): the time of the report, like "said on
+Monday". In the past ("On Wednesday, police said they had detained 367") the day may be the
+events' too."""
+
+
+def _spoken_before(text: str, match: re.Match[str], start: int) -> bool:
+    lower = max(start, match.start() - 12)
+    lead = _OPENS.search(text, lower, match.start())
+    if lead is None or _SPOKEN_AFTER.match(text, match.end()) is None:
+        return False
+    return lead.start() == start or text[lower : lead.start()].rstrip()[-1:] in (".", "\n", "•")
 
 
 @dataclass(frozen=True)
@@ -454,6 +472,11 @@ _ALONE = re.compile(r"\s+alone\b", re.I)
 """"since 1 June alone": a part of a longer count, in a window of its own."""
 
 
+_DAYS_EVENT = re.compile(r"(?:\s+(?:night|morning|afternoon|evening))?(?:'s|’s)\s", re.I)
+"""After "since <weekday>": the day names an event ("since Sunday night's floods"), whose start
+begins a running count (RULES.md: "since the floods"), not a window ("since Friday")."""
+
+
 def _since_scope(text: str, match: re.Match[str], period: TextPeriod) -> TextPeriod:
     """A "since <date>" period's kind from its words, where they say more than its age."""
     if _ALONE.match(text, match.end()):
@@ -507,11 +530,19 @@ def find_periods(
         period = _period(match, published)
         if period is None or period.end > published or period.start > period.end:
             continue
+        if (
+            not period.as_of
+            and text[match.end() : match.end() + 1] == ","
+            and _spoken_before(text, match, start)
+        ):
+            continue
         began = _STARTED.search(text, max(start, match.start() - 80), match.start())
         if began and not period.as_of:
             period = _began(period, published)
         if match["since"] and not (match["s_weekday"] or match["since_start"]):
             period = _since_scope(text, match, period)
+        elif match["s_weekday"] and _DAYS_EVENT.match(text, match.end()):
+            period = replace(period, flow=False)
         elif period.flow and _COLLECTED.search(text, max(start, match.start() - 40), match.start()):
             period = replace(period, as_of=True, flow=False)
         periods.append(period)

@@ -51,8 +51,15 @@ from humstats.extract.context import (
     tail,
 )
 from humstats.extract.dates import TextPeriod, publication_period, starts_later
-from humstats.extract.indicators import Vocabulary, compile_patterns, load_vocabulary
-from humstats.extract.measure import continues_incident, measure_of
+from humstats.extract.indicators import Patterns, Vocabulary, compile_patterns, load_vocabulary
+from humstats.extract.measure import (
+    TOLL,
+    clause_start,
+    continues_incident,
+    increment,
+    measure_of,
+    sentence_scope,
+)
 from humstats.extract.numbers import Quantity, find_quantities
 from humstats.extract.period_choice import (
     as_of_heading,
@@ -251,7 +258,7 @@ def _rows(reading: _Reading, parse: bool) -> list[dict]:
                     seen[key] = len(rows)
                     rows.append(row)
                 elif _restates_better(row, rows[seen[key]]):
-                    rows[seen[key]] = row
+                    rows[seen[key]] = _restated(row, rows[seen[key]])
         if (credit := lend(context, sentence, found)) is not None:
             _credit(document, context, *credit, sentence[0])
         if attributions is None:  # only a sentence with numbers may lend its source onward
@@ -382,6 +389,13 @@ def _sentence_figures(
         figure = listed.get(q) or classify_count(
             context, patterns, masked, q, lower, upper, sentence, attach
         )
+        if figure is None and (shared := _sharing_predicate(patterns, masked, q, visible)):
+            # "Over 75,000 people in Sunamganj and 30,000 in Sylhet are taking refuge", "twelve
+            # staff members and ten patients were killed": the pair's one predicate stands
+            # after the second count, and the first reads it too
+            visible.remove(shared)
+            lower, upper = bounds(sentence, masked, visible, q, aside)
+            figure = classify_count(context, patterns, masked, q, lower, upper, sentence)
         if figure is None and attach is not masked:
             # the parse left the number no cue of its own ("..., bringing the total to 2.06
             # million"): its domain is too narrow, so the rules' windows read it
@@ -410,17 +424,22 @@ def _sentence_figures(
             period = context.heading_period
         period = as_of_heading(context, period)
         source = source_for(context, attributions, figure)
-        near = [p for p in periods if lower <= p.span[0] < upper + 40]
-        measure = measure_of(
+        ours = _not_anothers(periods, masked, sentence, limits, q)
+        near = [p for p in ours if lower <= p.span[0] < upper + 40]
+        told = measure_of(
             text,
             masked,
             sentence,
             q,
             lower,
             upper,
-            near or [p for p in periods if not p.as_of] or _heading_window(context),
+            near or [p for p in ours if not p.as_of] or _heading_window(context),
             figure.indicator,
+            sentence_scope(masked, sentence, limits, q),
         )
+        if told is None and any(p.as_of for p in ours):
+            told = Measure.STOCK  # "As of 3 February, ... reporting 6974 cases and 114 deaths"
+        measure = told or context.toll_measure or Measure.STOCK
         if not periods and continues_event(context, masked, q, s0, upper):
             measure = context.previous_measure
             period = period or context.previous_period
@@ -432,10 +451,13 @@ def _sentence_figures(
         ):
             measure = Measure.FLOW
             period = period or context.previous_period
-        elif joins_previous(context, masked, q, sentence) and not any(
-            p.span[0] >= q.hedge_start for p in near
-        ):
+        elif (
+            joins_previous(context, masked, q, sentence)
+            or _elided(context, figure, masked, sentence)
+        ) and not any(p.span[0] >= q.hedge_start for p in near):
             measure = context.previous_measure
+        if told and figure.indicator in TOLL and not increment(masked, q, lower, upper):
+            context.toll_measure = measure
         context.previous = figure
         context.previous_measure = measure
         context.previous_place = place
@@ -447,6 +469,75 @@ def _sentence_figures(
 
 
 _NEEDS = frozenset({Indicator.IN_NEED, Indicator.FOOD_INSECURE})
+
+
+_PAIRED_PLACES = re.compile(
+    r"(?:[^\S\n]+(?:people|persons|individuals))?[^\S\n]+(?:in|across)[^\S\n]+(?:the[^\S\n]+)?"
+    r"[A-Z][\w'’-]*(?:[^\S\n]+[A-Z][\w'’-]*){0,2},?[^\S\n]+and[^\S\n]+"
+)
+_PAIRED_NOUNS = re.compile(r"[^\S\n]+(?:[\w'’-]+[^\S\n]+){1,2}and[^\S\n]+")
+_ELIDED_IN = re.compile(r"(?:[^\S\n]+(?:people|persons|individuals))?[^\S\n]+(?:in|across)\s")
+
+
+def _sharing_predicate(
+    patterns: Patterns, masked: str, q: Quantity, visible: list[Quantity]
+) -> Quantity | None:
+    """The count right after ``q`` when the two are one subject joined by "and", told apart by
+    their places ("N people in X and M in Y") or their people nouns ("N soldiers and M
+    civilians"), so that the predicate after both says what each counts."""
+    following = min((o for o in visible if o.start > q.end), key=lambda o: o.start, default=None)
+    if following is None or " and " not in masked[q.end : following.hedge_start]:
+        return None
+    if _PAIRED_PLACES.fullmatch(masked, q.end, following.hedge_start):
+        return following if _ELIDED_IN.match(masked, following.end) else None
+    if (
+        _PAIRED_NOUNS.fullmatch(masked, q.end, following.hedge_start)
+        and head_of(patterns, masked, q.end) == "people"
+        and head_of(patterns, masked, following.end) == "people"
+    ):
+        return following
+    return None
+
+
+def _not_anothers(
+    periods: list[TextPeriod],
+    masked: str,
+    sentence: tuple[int, int],
+    counts: list[Quantity],
+    q: Quantity,
+) -> list[TextPeriod]:
+    """The periods of ``q``'s sentence less those told in the clause of an increment before it
+    ("floods killed an additional nine people in the last 24 hours, 164 others were injured and
+    72 were missing"): the window says when the increment came, not the totals beside it."""
+    clause = clause_start(masked, sentence[0], q.hedge_start)
+    increments = [
+        o.end
+        for o in counts
+        if o is not q and o.end <= clause and increment(masked, o, sentence[0], sentence[1])
+    ]
+    if not increments:
+        return periods
+    return [p for p in periods if not any(end <= p.span[0] < clause for end in increments)]
+
+
+_NO_NOUN = re.compile(r"\s+(?:in|at|from|across)\b", re.I)
+"""A place right after a count: no noun of its own ("71 in Morelos")."""
+
+
+def _elided(context: Context, figure: Candidate, masked: str, sentence: tuple[int, int]) -> bool:
+    """A count with no noun of its own after a figure of the same indicator in its sentence
+    ("has risen to 328 in Iran and seven in Iraqi Kurdistan", "94 died in Mexico City, 71 in
+    Morelos"): more of the same count, so the same measure."""
+    previous, q = context.previous, figure.quantity
+    if previous is None or context.previous_measure is None or previous.sentence != sentence:
+        return False
+    return (
+        previous.indicator == figure.indicator
+        and not tail(masked, max(sentence[0], q.hedge_start - 20), q.hedge_start).endswith(
+            " to"
+        )  # "bringing the toll to 68,120 in Gaza": a level of its own
+        and (figure.inherited or _NO_NOUN.match(masked, q.end) is not None)
+    )
 
 
 def _clause_end(masked: str, start: int, upper: int) -> int:
@@ -510,6 +601,16 @@ def _restates_better(new: dict, old: dict) -> bool:
     hedged = new["qualifier"] != "exact" and old["qualifier"] == "exact"
     sourced = new["attributed_to"] is not None and old["attributed_to"] is None
     return hedged or (sourced and new["qualifier"] == old["qualifier"])
+
+
+def _restated(new: dict, old: dict) -> dict:
+    """A restatement that states no period of its own ("The number of people displaced was 2.4
+    million") keeps the window and measure of the statement it restates ("forced 2.4 million
+    people to flee their homes in 2022"): one figure, told once with its time."""
+    if new["method"].endswith(PERIOD_DEFAULTED) and not old["method"].endswith(PERIOD_DEFAULTED):
+        kept = ("measure", "period_start", "period_end", "date_precision", "method")
+        return new | {name: old[name] for name in kept}
+    return new
 
 
 def _row(

@@ -61,11 +61,21 @@ _FLOW_PHRASES = [
     r"strikes?|airstrikes?|raids?|quake|earthquake|blasts?|explosions?|ambush|assault|shelling|"
     r"bombings?|stampede|crash|collapse|mudslides?|landslides?|fire|blaze|massacre|sinking|"
     r"shooting)",
+    # fighting as one episode: "killed in fighting", "wounded during the clashes"
+    r"(?:in|during) (?:the )?(?:(?:renewed|heavy|fierce|fresh|recent) )?(?:fighting|clashes|"
+    r"gunfire|crossfire)",
     r"in the first (?:\w+ )?(?:days?|weeks?|months?|half|quarter) of",
     # a duration with no anchor date: "in a single week", "in just four days", "in recent days"
     r"(?:in|within|over) (?:a single|just|only|barely|less than|under) (?:an? |one |two |three |"
     r"four |five |six |seven |ten |\d+ )?(?:days?|weeks?|hours?|fortnight)",
     r"in (?:two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days|weeks|hours)",
+    # a duration with a hedge: "in almost two weeks", "in just over a week"
+    r"in (?:(?:almost|nearly|about|around|roughly|just|only|barely|over|under|more than|less than)"
+    r" )+(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) (?:days?|weeks?|months?|"
+    r"hours?|fortnight)",
+    # a window from the report before: "since the last situation update"
+    r"since (?:the|our|its|their) (?:last|previous|latest) (?:[\w-]+ )?(?:update|report|bulletin|"
+    r"briefing|sitrep)",
     r"in (?:a|one) (?:single )?(?:day|week|fortnight)",
     r"(?:in|over) (?:recent|the past few|the last few|the following) (?:days|weeks|hours)",
     r"over the (?:course of the )?(?:year|month|week)",
@@ -96,12 +106,13 @@ _STOCK_PHRASES = [
     "currently",
     "remain",
     "remains",
+    "remained",
+    "now",
     "in total",
     "cumulative",
     "total of",
     # "bringing the total since April 2023 to 912,000"
     "(?:the|its|their) (?:overall |cumulative |running )?(?:total|tally)",
-    "population of",
     "so far in the (?:war|conflict)",
     r"(?:has|have|had) so far",
 ]
@@ -117,17 +128,20 @@ _STOCK_WORDS = Folded.compile(
         "still",
         "currently",
         "remain",
+        "now",
         "total",
         "cumulative",
         "tally",
-        "population of",
         "so far",
     ),
 )
 """Words that make a count a running total, in its own clause."""
+_NEW_SUBJECT = re.compile(r"\s(?:and|but|while)\s+(?:the|its|their|this)\s", re.I)
+"""After a count, a clause with a subject of its own ("at least 15 people were killed and the
+toll may rise"): its words tell that subject, not the count."""
 _STOCK_BEFORE = Folded.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
-    r"fell to|fallen to|numbered|number)\s*$"
+    r"fell to|fallen to|numbered|number|population of)\s*$"
 )
 _RISE_TO = re.compile(
     r"\b(?:rose|risen|rising|rises|climbed|climbing|climbs|soared|soaring|soars|surged|surging|"
@@ -138,6 +152,15 @@ _RISE_TO = re.compile(
 )
 """A count a total rose to, however the rise is told ("soared to", "increased four percent
 between August and September to"): the new level, a stock. Search it with ``rise_to``."""
+_BRING_TO = re.compile(
+    r"\b(?:bringing|brings|brought|taking|takes|took|pushing|pushes|pushed|lifting|lifts|lifted)"
+    r"\s+(?:the|its|their|this|that)\s+[^.;:\n\d]{0,80}?\b(?:total|toll|number|tally|count|figure)"
+    r"\b[^.;:\n\d]{0,60}?\bto\s*$",
+    re.I,
+)
+"""A count a total was brought to ("bringing the regional total to 542,000", "taking the number
+of people displaced in the region to 255,000"): the new level, a stock, unless new counts
+are what it totals ("bringing the number of new arrivals this year to 26,750")."""
 
 
 def rise_to(masked: str, start: int, end: int) -> re.Match[str] | None:
@@ -156,6 +179,17 @@ _NEW_BEFORE = Folded.compile(
 _NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly|new)\b(?!\s+than\b)", re.I)
 """"another 900", "an additional 15,000", "1,200 more", "318 new cholera cases": counted on
 top of an earlier total, so new in the window the text reports on."""
+
+
+def increment(masked: str, q: Quantity, lower: int, upper: int) -> bool:
+    """Whether ``q`` is counted on top of an earlier total ("another 900", "1,200 more"): a
+    flow, though not the toll a passage tells (that is the total it adds to)."""
+    return bool(
+        _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start)
+        or _NEW_AFTER.match(masked, q.end, upper)
+    )
+
+
 SINCE_EVENT = re.compile(r"\bsince\b[^,.;]{0,60}$", re.I)
 """Just before a date: the date starts a running count ("since the war began in April 2023")."""
 
@@ -269,24 +303,28 @@ def measure_of(
     upper: int,
     periods: list[TextPeriod],
     indicator: Indicator,
-) -> Measure:
-    """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``.
+    scope: tuple[int, int] | None = None,
+) -> Measure | None:
+    """Stock or flow for the count ``q`` whose window is ``masked[lower:upper]``, or None for
+    a toll its sentence tells nothing of (no window, running total, incident or day): such a
+    bare count takes the measure of the toll its passage tells (RULES.md, step 6), which only
+    the document knows.
 
     ``periods`` are the reference periods near it; for a state (in need, food insecure,
-    population) a period dates the figure but never makes it a flow.
+    population) a period dates the figure but never makes it a flow. ``scope`` is the part of
+    the sentence whose event words may tell it (``sentence_scope``), the whole by default.
     """
     start = clause_start(masked, lower, q.hedge_start)
     comma = masked.find(",", q.end, upper)
     end = upper if comma < 0 else comma
+    joined = _NEW_SUBJECT.search(masked, q.end, end)
     if (
-        _STOCK_WORDS.search(masked, start, end)
+        _STOCK_WORDS.search(masked, start, end if joined is None else joined.start())
         or _STOCK_BEFORE.search(masked, max(lower, q.hedge_start - 25), q.hedge_start)
         or rise_to(masked, max(sentence[0], q.hedge_start - 150), q.hedge_start)
     ):
         return Measure.STOCK
-    if _NEW_BEFORE.search(masked, max(lower, q.hedge_start - 20), q.hedge_start) or (
-        _NEW_AFTER.match(masked, q.end, upper)
-    ):
+    if increment(masked, q, lower, upper):
         return Measure.FLOW
     if indicator in STATES:
         return Measure.STOCK  # a condition at a date: an incident or window near it dates it
@@ -295,6 +333,10 @@ def measure_of(
         return Measure.STOCK  # "the toll climbed on Sunday, with at least 724 dead": the toll
     if _NEW_WORDS.search(masked, start, end):
         return Measure.FLOW
+    if masked[start : q.hedge_start].rstrip().endswith("to") and _BRING_TO.search(
+        masked, start, q.hedge_start
+    ):
+        return Measure.STOCK  # "bringing the regional total to 542,000", a window before or not
     if _SINCE_CRISIS.search(masked, start, end) or any(
         not p.flow and not p.as_of and start <= p.span[0] < end for p in periods
     ):
@@ -323,7 +365,7 @@ def measure_of(
             return Measure.STOCK
         if clause is not None or kind == "act":
             return Measure.FLOW
-    if _FLOW_WORDS.search(text, *sentence) or _FLOW_CLAUSE.search(masked, start, end):
+    if _FLOW_WORDS.search(text, *(scope or sentence)) or _FLOW_CLAUSE.search(masked, start, end):
         return Measure.FLOW
     if indicator in TOLL and (
         (_BODIES.match(masked, q.end) or _BODIES_OF.search(masked, start, q.hedge_start))
@@ -332,7 +374,38 @@ def measure_of(
         return Measure.FLOW
     if indicator in TOLL and _after_dated_incident(text, masked, sentence, start, end):
         return Measure.FLOW
-    return Measure.STOCK
+    if (
+        indicator in TOLL
+        and not any(p.flow for p in periods)
+        and not _SINCE.search(masked, start, end)
+    ):
+        return None  # a bare toll: the passage's
+    return Measure.STOCK  # "since the armed attack in February 2022": counted since
+
+
+_SINCE = re.compile(r"\bsince\b", re.I)
+"""In a toll's own clause, a start it counts from, whether or not a date is read in it ("have
+been killed since last October"): a running total, told by its own sentence."""
+
+
+def sentence_scope(
+    masked: str, sentence: tuple[int, int], counts: list[Quantity], q: Quantity
+) -> tuple[int, int]:
+    """The part of ``q``'s sentence whose event words may tell its measure: not the clause of
+    a count before it ("The number of deaths caused by the earthquake reached 2,122, and the
+    number of injured was 2,421"): the event there is that count's. Words after ``q`` stay
+    (in "12 killed, 30 injured in attack on market" they tell both)."""
+    s0, s1 = sentence
+    own = clause_start(masked, s0, q.hedge_start)
+    left = s0
+    for other in counts:
+        if other is q:
+            continue
+        if other.end <= own:
+            closing = masked.find(",", other.end, own)
+            if closing >= 0:
+                left = max(left, closing)
+    return left, s1
 
 
 _DAY = re.compile(
@@ -395,7 +468,7 @@ _TOLL_VERB = re.compile(
 _DATED_BEFORE = re.compile(
     r"\b(?:(?:jan|febr)uary|march|april|may|june|july|august|(?:sept|nov|dec)ember|october|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|overnight|weekend|"
-    r"last\s+(?:week|month|night))(?:'s|’s)?\s+(?:[\w-]+\s+){0,2}$",
+    r"last\s+(?:week|month|night))(?:'s|’s)?\s+(?:(?!that\b)[\w-]+\s+){0,2}$",
     re.I,
 )
 _SUBJECT_GAP = re.compile(

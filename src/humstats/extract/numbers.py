@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from text_to_num import text2num
@@ -50,17 +50,22 @@ _WORDS = (
     rf"|(?:{_SMALL})\s+and\s+a\s+(?:half|quarter|third)\s+(?:thousand|million|billion)"
     rf"|half\s+a\s+million|(?:a|one)\s+(?:dozen|hundred|thousand|million|billion)|a\s+dozen"
     rf"|(?:{_SMALL})(?:\s+dozen|(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
-    rf"(?:\s+(?:thousand|million|billion))?)"
+    rf"(?:(?:\s+|-)(?:thousand|million|billion))?)"  # "three million", "Three-million"
     rf"|dozen)"
 )
 _DIGITS = (
     r"\d{1,3},\d{1,2}(?=\s*(?:million|billion|mn|bn|m)\b)"  # 1,2 million (decimal comma)
+    r"|(?<!\d,\s)\d{1,3}(?:,\d{3})*, \d{3}(?![\d,.])(?!\s*,\s*\d)"  # 391, 000 (a typed space)
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 500,000
     r"|\d{1,2}(?:,\d\d)+,\d{3}(?!\d)"  # 1,20,000 (South Asian grouping)
     r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?![,.]\d)"  # 500 000
     r"|\d+(?:\.\d+)?"  # 2.3 (million)
 )
-_SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b)"
+_SCALE = (
+    r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b"
+    # "26 m" ends a fact-sheet line or comes before people; "a 5 m wall" is a length
+    r"|[ \u00a0]m(?=[ \t]*(?:\n|$)|\s+(?:people|persons|individuals|IDPs|refugees)\b))"
+)
 
 _DIGIT_NUMBER_RE = Folded.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
@@ -85,6 +90,9 @@ _GROUPED_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
 _RATIO_JOIN = re.compile(r"\s+(?:in|out of)\s+$", re.I)
 _NUMERIC_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to)\s*$", re.I)
+_CHANGE_BEFORE = re.compile(r"\bby\s+$", re.I)
+"""Before "X to Y": the size of a change and its new level ("increased by 1 million to 6.4
+million"), not a range."""
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from)\s+$", re.I)
 
 NOT_A_COUNT = (
@@ -361,17 +369,26 @@ _NUMBER_WORDS = frozenset(
         "billion",
     ]
 )
-_NUMBER_TOKENS: dict[str, str] = {
-    f"{prefix}{word}{suffix}": word
-    for word in _NUMBER_WORDS
-    for prefix in ("", "(", '"', "“")
-    for suffix in ("", ",", ".", ";", ":", ")", '"', "”", "'s", "’s")
-} | {
-    f"{tens}-{unit}{suffix}": tens
-    for tens in _TENS.split("|")
-    for unit in _DIGIT_WORDS.split("|")
-    for suffix in ("", ",", ".", ";", ":", ")")
-}
+_NUMBER_TOKENS: dict[str, str] = (
+    {
+        f"{prefix}{word}{suffix}": word
+        for word in _NUMBER_WORDS
+        for prefix in ("", "(", '"', "“")
+        for suffix in ("", ",", ".", ";", ":", ")", '"', "”", "'s", "’s")
+    }
+    | {
+        f"{tens}-{unit}{suffix}": tens
+        for tens in _TENS.split("|")
+        for unit in _DIGIT_WORDS.split("|")
+        for suffix in ("", ",", ".", ";", ":", ")")
+    }
+    | {
+        f"{small}-{scale}{suffix}": small
+        for small in (*_UNITS.split("|"), *_TENS.split("|"))
+        for scale in ("thousand", "million")
+        for suffix in ("", ",", ".", ";", ":", ")")
+    }
+)
 _NUMBER_TOKEN_SET = frozenset(_NUMBER_TOKENS)
 """The keys as a set: intersecting it with a text's words does not copy a thousand keys."""
 """Number words as ``str.split`` leaves them in prose ("two," "(twenty-six") → the word."""
@@ -479,9 +496,10 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
         if nxt is not None:
             joint = text[token.end : nxt.start]
             between = _BETWEEN_BEFORE.search(text[max(0, token.start - 9) : token.start])
-            is_range = _RANGE_JOIN.match(joint) or (
-                between is not None and re.fullmatch(r"\s+and\s+", joint, re.I)
-            )
+            is_range = (
+                _RANGE_JOIN.match(joint)
+                or (between is not None and re.fullmatch(r"\s+and\s+", joint, re.I))
+            ) and not _CHANGE_BEFORE.search(text, max(0, token.start - 30), token.start)
             if is_range:
                 first, second = token.value, nxt.value
                 if not token.scaled and nxt.scaled and first < second:
@@ -512,7 +530,29 @@ def find_quantities(text: str, vocabulary: Vocabulary | None = None) -> list[Qua
             Quantity(start, end, int(value), low, high, qualifier, hedge_start, kind, token.spelled)
         )
         i += 1
+    if "(" in text:
+        _hedge_by_share(text, quantities)
     return quantities
+
+
+def _hedge_by_share(text: str, quantities: list[Quantity]) -> None:
+    """A count in brackets after a share restates it in people ("About 96 percent of the
+    population (2.15M people)"): the share's hedge is the count's, written once before both."""
+    for i, q in enumerate(quantities):
+        if i == 0 or q.qualifier is not Qualifier.EXACT or not q.is_count:
+            continue
+        opened = text.rfind("(", max(0, q.start - 3), q.start)
+        share = quantities[i - 1]
+        if (
+            opened < 0
+            or text[opened + 1 : q.start].strip()
+            or share.kind != "percent"
+            or share.qualifier is Qualifier.EXACT
+            or opened - share.end > 80
+            or any(c in text[share.end : opened] for c in "().;")
+        ):
+            continue
+        quantities[i] = replace(q, qualifier=share.qualifier)
 
 
 def _unscaled(token: _Token) -> float:
@@ -543,6 +583,8 @@ def _qualifier(
         return _hedge_qualifier(match["hedge"], hedges), match.start()
     if hedge_after.match(text, end, end + 60):
         return Qualifier.APPROX, start
+    if text[end : end + 11].lower() == " estimated ":
+        return Qualifier.APPROX, start  # a key figure's label: "22,000 Estimated refugee ..."
     return Qualifier.EXACT, start
 
 

@@ -7,8 +7,8 @@ where they went when the text says so ("crossed into Chad"), else where they fle
 state", "across the country", "the city" of a dateline) points back to a place named before.
 A figure naming no place takes the heading's area, or the previous figure's place when the
 text has been about one place, else its country; then the last place named before it (the
-town, not the area it is set beside), the dateline's town (not a capital), the first place
-named after it, and last the dateline's country.
+town, not the area it is set beside), the dateline's town (not a capital), the country of
+the first place named after it, and last the dateline's country.
 """
 
 from __future__ import annotations
@@ -112,6 +112,11 @@ def _choose_place(
             # only a source is placed ("police in Goma said"): the figure is there; a
             # country's agency ("Nigeria's NEMA said") leaves the place to the text before
             return _choose_place(places, q, indicator, text)
+        agency = next((p for p in sources if p.level == COUNTRY), None)
+        if aside and agency is not None and agency.iso3 != aside[0].iso3:
+            # "Malawi's government said 190 ..., while authorities in neighbouring Mozambique
+            # reported 20": the source's country, not the other clause's
+            return replace(agency, modifier=False)
         # only another clause names a place: its country, at most
         return _country_level(aside[0]) if aside and aside[0].iso3 else None
 
@@ -317,6 +322,16 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         origins = _origins(sentence, figure, context.text)
         if origins and (place is None or place.iso3 in origins):
             place = _destination(context, figure, origins) or place
+    if (
+        figure.indicator is Indicator.REFUGEES
+        and place is not None
+        and place.iso3 is None
+        and not _WORLD.search(place.name)
+        and (fled := [p for p in segment if p.iso3 and _origins([p], figure, context.text)])
+    ):
+        # "refugees from Ukraine recorded across Europe": no host country is named, so the
+        # country they fled (RULES.md), the region staying where they are counted
+        place = replace(place, iso3=fled[-1].iso3)
     if figure.indicator in FLED and (
         place is None or (place.iso3 is None and _WORLD.search(place.name))
     ):
@@ -376,7 +391,9 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     later = [p for p in after if p.level != DEMONYM]
     if (town := _dateline_town(context, later)) is not None:
         return town
-    return later[0] if later else _dateline_place(context)
+    # a place first named after the figure, in a sentence of its own, tells the country the
+    # text is about ("... 2,710 people killed. ... a convoy reached Saida"), not where
+    return _country_level(later[0]) if later else _dateline_place(context)
 
 
 def _origins(places: list[Place], figure: Candidate, text: str) -> set[str]:
@@ -476,8 +493,18 @@ def _refers(text: str, start: int, reach: int = 25) -> bool:
 
 _ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
 _SHARE = Folded.compile(
-    r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?)\b"
+    r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?|"
+    r"worst|hardest)\b"
 )
+_AREAS_COUNTED = re.compile(
+    r"\b(?:in|across|of)\s+(?:[a-z-]+\s+){0,2}?(?:\d+|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|[a-z]+teen|twenty)\s+(?:[a-z-]+\s+)?(?:districts|counties|regions|"
+    r"provinces|states|departments|governorates|countries|municipalities|woredas|territories|"
+    r"prefectures|oblasts|divisions|upazilas|islands)\b",
+    re.I,
+)
+"""A count of areas in a figure's sentence ("in 22 districts", "across nine additional
+counties"): the figure is their whole, not one of them named elsewhere."""
 
 
 def _told_next(context: Context, figure: Candidate, country: Place) -> Place | None:
@@ -496,6 +523,8 @@ def _told_next(context: Context, figure: Candidate, country: Place) -> Place | N
         return None  # "Across Sudan, 755,000 people ...": the count is the country's
     if _SHARE.search(text, *following):
         return None  # "Most of the deaths were in Lao Cai": a part of the count, not where
+    if _AREAS_COUNTED.search(text, *figure.sentence):
+        return None  # "affected in 22 districts": the count spans areas, a later one is a part
     if country.level == ADMIN1 and text.find(country.name, *following) < 0:
         return None  # finer than a state only where the sentence says it is in that state
     named = places_in(context, *following)

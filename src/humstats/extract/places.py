@@ -251,6 +251,8 @@ class PackagedGazetteer:
                 if exact.iso3 not in mentioned:
                     shared = self._admin1.get(fold(name), ())
                     exact = next((p for p in shared if p.iso3 in mentioned), exact)
+                if exact.iso3 not in mentioned and (town := self._town_in(name, mentioned)):
+                    return town  # "Saida" in a text about Lebanon: its city, not Algeria's province
                 iso3 = exact.iso3 or ""
                 pcode = self._pcodes.get((iso3, fold(name))) or self._pcodes.get(
                     (iso3, fold(exact.name))
@@ -261,8 +263,14 @@ class PackagedGazetteer:
             return None  # most capitalised words of prose: no place of any kind
         local = [p for p in minor if p.iso3 in mentioned]
         if cities:
-            best = max(cities, key=lambda p: (p.iso3 in mentioned, p.population))
-            if best.iso3 in mentioned or (best.population >= 50_000 and not local):
+            key = fold(name)
+            best = max(cities, key=lambda p: (p.iso3 in mentioned, _spelt(p, key), p.population))
+            # a city known by another name ("Tanna" for Thane, "Marburg" for Maribor; not a
+            # spelling, "Kostiantynivka") is only as sure as a district: read in a country the
+            # text names, or where the name is single
+            if best.iso3 in mentioned or (
+                best.population >= 50_000 and not local and _spelt(best, key)
+            ):
                 return Place(name, best.iso3, CITY, best.population)
         # A district or town: one in a country the document names, else one that exists in a
         # single country (``find_places`` drops it where the document names others only). A
@@ -271,6 +279,16 @@ class PackagedGazetteer:
             return self._single(name, cities, minor)
         best = max(local, key=lambda p: (p.pcode is not None, p.population))
         return replace(best, name=name)
+
+    def _town_in(self, name: str, mentioned: AbstractSet[str]) -> Place | None:
+        """A city, district or town of the name in a country the text names."""
+        key = fold(name)
+        found = [p for p in self._cities.get(key, ()) if p.iso3 in mentioned]
+        if found:
+            best = max(found, key=lambda p: p.population)
+            return Place(name, best.iso3, CITY, best.population)
+        rows = [_minor_place(r) for r in self._minor.get(key, ()) if r.split("\t")[2] in mentioned]
+        return replace(max(rows, key=lambda p: p.population), name=name) if rows else None
 
     def unplaceable(self, run: str) -> bool:
         """Whether no words of a capitalised run, alone or together, name a place of any kind
@@ -291,7 +309,11 @@ class PackagedGazetteer:
     def shared(self, name: str) -> frozenset[str]:
         """The countries of the cities that bear the name, where several of a like size do
         ("Tripoli": Libya and Lebanon; not "Caracas", whose namesakes are villages)."""
-        _exact, cities, _minor = self._entries(name)
+        exact, cities, _minor = self._entries(name)
+        if exact is not None and exact.level == ADMIN1 and exact.iso3:
+            # a province that is also a city abroad ("Saida": Algeria's province, Lebanon's city)
+            towns = {p.iso3 for p in self._cities.get(fold(name), ()) if p.population >= 50_000}
+            return frozenset(towns | {exact.iso3}) if towns - {exact.iso3} else frozenset()
         if not cities or len(cities) == 1:
             return frozenset()
         largest = max(p.population for p in cities)
@@ -310,6 +332,12 @@ class PackagedGazetteer:
                 )
             self._singles[name] = best
         return self._singles[name]
+
+
+def _spelt(place: Place, key: str) -> bool:
+    """Whether a folded name is a spelling of the place's own name (its first four letters)
+    rather than another name it is known by."""
+    return fold(place.name)[:4] == key[:4]
 
 
 def _undesignated(name: str, designators: AbstractSet[str]) -> str:
@@ -388,7 +416,10 @@ _VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
 _NAMING_AFTER = Folded.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
-    r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b)"
+    r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b"
+    # an illness named after where it was first found ("Marburg virus disease", "Rift Valley
+    # fever", "Sudan virus"), a river named like a town ("along the Juba river")
+    r"|\s+(?:virus|ebolavirus|fever|flu|influenza|encephalitis|(?:haem|hem)orrhagic|river)\b)"
 )
 
 
@@ -584,6 +615,10 @@ def find_places(
                     retyped.append(kept[-1])
                 else:
                     unlisted.append(_here(p))
+            elif p.population >= 50_000 and text.endswith(_AT_ENDS, 0, p.start):
+                # "five from Tanna" in a text about Vanuatu: a city only another name of which
+                # (Thane's) the gazetteer knows, abroad; a place the text's country may hold
+                unlisted.append(_here(p))
             else:
                 dropped.append(p)
         found = kept
@@ -825,10 +860,9 @@ def _read_run(
                     and _OFFICE_BEFORE.search(text, max(0, offset - 40), offset)
                 ):
                     place = replace(place, modifier=True)
-            elif (
-                place.level == COUNTRY
-                and chunk != name
-                and _COUNTRY_SOURCE_AFTER.match(text, offset + len(chunk))
+            elif place.level == COUNTRY and (
+                (chunk != name and _COUNTRY_SOURCE_AFTER.match(text, offset + len(chunk)))
+                or _SOCIETY_AFTER.match(text, offset + len(chunk))
             ):
                 place = replace(place, modifier=True)
             if place.iso3 and place.level != CITY:
@@ -881,6 +915,7 @@ def _crossing_host(text: str, start: int, found: list[Place]) -> str | None:
 
 
 _CROSSING_ENDS = (" at ", " through ", " via ", " the ")
+_AT_ENDS = (" in ", " from ", " at ", " near ")
 """What stands right before a crossing's name; ``_LISTING_ENDS`` before a typed list's."""
 _LISTING_ENDS = ("of ", "of the ", ", ", "and ", "or ")
 _ROLE_AFTER = re.compile(
@@ -900,6 +935,9 @@ _COUNTRY_SOURCE_AFTER = re.compile(
 )
 """A country's source ("Nigeria's National Emergency Management Agency", "Russia's defence
 ministry"): the country of the text, not a place finer than the text names elsewhere."""
+_SOCIETY_AFTER = re.compile(r"\s+Red\s+(?:Cross|Crescent)\b")
+"""A national society named after its country ("the Kenya Red Cross"): a source, which may
+work abroad ("in Somalia's Gedo region, according to the Kenya Red Cross")."""
 _OFFICE_BEFORE = re.compile(
     r"\b(?:officials?|authorities|sources|spokes(?:man|woman|person)|representatives?|"
     r"governor|mayor|police)\s+(?:in|of)\s+$"

@@ -66,11 +66,17 @@ _LABEL_LINE = re.compile(
     r"(?:\s*(?:million|billion|thousand|[mMkK]|bn|mn))?\s*(?:\([^()\n]{0,40}\))?\s*",
     re.I,
 )
+_CLAUSE_COMMA = re.compile(r",(?!\d{3}(?!\d))")
+"""A comma that is not a thousands separator: a hard-wrapped line of prose holds one."""
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
-    r"\b[^,;]{1,80}(?=,)"
+    r"\b(?:[^,;]|,(?=\d{3})){1,80}(?=,)"  # a thousands comma ("2,106") does not end it
 )
+
+_NAMING_ASIDES = ("(IPC ", "(Phase ", "(phase ")
+"""Brackets that name the class of the words before them ("in Emergency (IPC Phase 4)"): read
+as words of the sentence, not blanked as an aside."""
 
 
 def _line_ends_sentence(text: str, at: int) -> bool:
@@ -80,8 +86,15 @@ def _line_ends_sentence(text: str, at: int) -> bool:
     without a comma (a heading, a date line); hard-wrapped prose runs on across the newline.
     """
     line = text[text.rfind("\n", 0, at) + 1 : at].rstrip()
-    if not line or line[-1] in _LINE_END or (len(line) < _HEADING_LENGTH and "," not in line):
-        return True
+    if (
+        not line
+        or line[-1] in _LINE_END
+        or (
+            len(line) < _HEADING_LENGTH
+            and ("," not in line or not (_CLAUSE_COMMA.search(line) or "|" in line))
+        )
+    ):
+        return True  # a comma inside a count ("Returnees 610,000") is no clause's comma
     if _LABEL_LINE.fullmatch(line):
         return True  # "Fatalities: 1,542", a fact-sheet line: read like a table's cell
     if _ITEM_START.match(text, at + 1):
@@ -149,7 +162,11 @@ def last_words(text: str, start: int, end: int, count: int) -> int:
 
 def mask_asides(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
     """The text with asides in ``[start, end)`` blanked out, and the asides' spans."""
-    asides = [m.span() for m in _ASIDE.finditer(text, start, end)]
+    asides = [
+        m.span()
+        for m in _ASIDE.finditer(text, start, end)
+        if not text.startswith(_NAMING_ASIDES, m.start())
+    ]
     if not asides:
         return text, []
     pieces = []

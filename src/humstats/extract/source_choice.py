@@ -66,6 +66,60 @@ def _cited(context: Context, at: int) -> str | None:
     return with_short_name(after[1], context.short_names)
 
 
+_BRACKET = re.compile(
+    r"\((?P<src>[A-Z](?:[^\W\d]|[&.'’ /-]){1,60})"
+    r"(?:(?:,\s*|\s)(?P<dated>[^()\n]{0,20}\d[^()\n]{0,20}))?\)"
+)
+_DATED = re.compile(rf"{DAY_MONTH}|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b")
+_SOURCE_LIKE = re.compile(
+    r"\b[A-Z][a-zA-Z]*[A-Z]\b|\b(?:Ministry|Government|Govt|Authority|Agency|Office|Department|"
+    r"Commission|Council|Cluster|Directorate|Committee|Society|Centre|Center|Police)\b"
+)
+"""What a bracketed source holds: an acronym ("MoPH", "IOM DTM") or a body's word; not a
+group ("IDPs & returnees") or a disease ("Marburg virus")."""
+_LINE_END = re.compile(r"\s*[.;]?[ \t]*(?:\n|$)")
+
+
+def _bracketed(context: Context, figure: Candidate) -> str | None:
+    """The source a bracket credits on the count's line, as bulletins and fact sheets cite:
+    one closing the line ("• 834,746 people displaced (IOM)."), one labelling the count after
+    it ("# of deaths (WHO) 6,885"), or a dated one in the count's sentence ("(Ministry of
+    Health, 14 December)")."""
+    text = context.text
+    q = figure.quantity
+    line = text.rfind("\n", 0, q.start) + 1
+    end = text.find("\n", q.end)
+    end = len(text) if end < 0 else end
+    if text.find("(", line, end) < 0:
+        return None  # most lines: no bracket
+    for match in _BRACKET.finditer(text, line, end):
+        if not _SOURCE_LIKE.search(match["src"]):
+            continue
+        if match["dated"] is not None and _DATED.search(match["dated"]) is None:
+            continue  # "(Ministry of Health, which runs the camps)": no citation
+        if _glosses(text, match.start(), match["src"]):
+            continue  # "Humanitarian Aid Commission (HAC)": a name's short form
+        closes = _LINE_END.match(text, match.end()) is not None and match.start() > q.end
+        labels = match.end() <= q.start and not text[match.end() : q.start].strip()
+        dated = (
+            match["dated"] is not None
+            and figure.sentence[0] <= match.start() < figure.sentence[1]
+            and match.start() > q.end
+            and _DATED.search(match["dated"]) is not None
+        )
+        if closes or labels or dated:
+            return with_short_name(match["src"].strip(), context.short_names)
+    return None
+
+
+def _glosses(text: str, start: int, short: str) -> bool:
+    """Whether a bracket gives the initials of the capitalised words right before it."""
+    letters = "".join(ch for ch in short if ch.isupper())
+    words = re.findall(r"[A-Za-z]+", text[max(0, start - 80) : start])
+    initials = "".join(w[0] for w in words if w[0].isupper())
+    return len(letters) > 1 and initials.endswith(letters)
+
+
 _ISSUER = re.compile(
     r"[ \t]*(?P<words>[^\n.!?]{0,100}?)\b(?i:report|update|bulletin|sitrep|snapshot|dashboard|"
     r"overview|brief|factsheet|fact\s+sheet|alert)\b[^\n]*(?<![.!?])(?:\n|$)"
@@ -101,12 +155,31 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
         ):
             # "Another 13,000 sought refuge ...": more of what the last named source counted,
             # even past a sentence between ("Of these, 61 per cent are children.")
-            return context.named_source or _cited(context, q.end) or _issuer(context)
-        return context.previous_source or _cited(context, q.end) or _issuer(context)
+            return (
+                _bracketed(context, figure)
+                or context.named_source
+                or _cited(context, q.end)
+                or _issuer(context)
+            )
+        return (
+            _bracketed(context, figure)
+            or context.previous_source
+            or _cited(context, q.end)
+            or _issuer(context)
+        )
     strong = [a for a in attributions if not a.weak]
     attributions = strong or attributions
-    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
     text = context.text
+    if len(attributions) > 1:
+        # "Malawi's government said 190 were killed ..., while authorities in Mozambique
+        # reported 20": a source across a contrast clause speaks for its own counts
+        own = [
+            a
+            for a in attributions
+            if not _CONTRAST.search(text, min(q.end, a.end), max(q.start, a.start))
+        ]
+        attributions = own or attributions
+    nearest = min(attributions, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
     if nearest.end <= q.start and _RECORDED.search(text, nearest.start, nearest.end):
         # "health authorities recorded 105,000 cases ..., WHO said": the speaker who
         # reports the count frames the clause; the body that recorded it is inside
@@ -134,6 +207,7 @@ def source_for(context: Context, attributions: list[Attribution], figure: Candid
     return with_short_name(nearest.source, context.short_names)
 
 
+_CONTRAST = re.compile(r",\s*(?:while|whereas)\b|;")
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
 
 Credit = tuple[list[tuple[Candidate, dict]], str]
