@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from humstats.extract.indicators import alternation
+from humstats.extract.indicators import Folded, alternation
 
 _ACRONYM = r"\s*\([A-Z][A-Za-z]*[A-Z]\)"
 """An organisation's short name in brackets after its full name: "... Institute (INM)"."""
@@ -172,7 +172,7 @@ _KIND_DOCUMENT = re.compile(
 )
 """A document of a body named by its kind ("a ministry statement", "the update"): the body the
 text named before speaks in it."""
-_AGENTS = re.compile(
+_AGENTS = Folded.compile(
     r"\b(?:officials?|authorities|police|ministry|group|agency|office|government|rescuers|"
     r"partners|activists|witnesses|medics|sources|army|military|spokesperson|spokesman|"
     r"spokeswoman|governor|commissioner|institute|council|commission|coast guard|force|"
@@ -181,8 +181,7 @@ _AGENTS = re.compile(
     r"administration|service|centre|center|team|teams|committee|administrator|leaders?|"
     r"bulletin|bureau|authority|unit|cell|network|league|"
     # officials by office: "Grenada's prime minister", "the county's medical examiner"
-    r"minister|mayor|examiner|coroner|president|premier|sheriff|prosecutors?)\b",
-    re.I,
+    r"minister|mayor|examiner|coroner|president|premier|sheriff|prosecutors?)\b"
 )
 _NOT_LAST = {
     "a",

@@ -163,7 +163,7 @@ COMPARED = endings(
     )
 )
 
-ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
+ALSO = Folded.compile(r"\b(?:also|too|as well)\b")
 
 INHERIT_BEFORE = endings("another", "a further", "an additional", "a total of")
 
@@ -1207,12 +1207,11 @@ INCREASE_OF = re.compile(r"\b(?:an?\s+)?(?:increase|rise|jump|surge|increment)\s
 """Before a count: how much the count just given grew ("an increase of 5,400"), new people
 in the window since the last one."""
 
-_REVISED_TO = re.compile(
+_REVISED_TO = Folded.compile(
     r"\b(?:revis|rais|lower|updat|correct|increas|reduc|adjust|amend|chang)(?:e|es|ed|ing)\s+"
     r"(?:(?:(?:the|that|this|its|their|his|her)\s+(?:[\w'’-]+\s+){0,2}?(?:figure|number|estimate|"
     r"count|tally|toll|total)s?|it|them)\s+)(?:(?:up|down|upward|downward|upwards|downwards)\s+)?to"
-    r"\s+$",
-    re.I,
+    r"\s+$"
 )
 """A revision of the figure just given ("raised the figure to", "revised that number to",
 "lowered it to"): the count takes its indicator and replaces it."""
@@ -1465,8 +1464,8 @@ _TOTAL_WAS = re.compile(
 and suspected cases in the current outbreak in West Africa was 5335")."""
 
 
-_CHANGED_TO = re.compile(
-    rf"\b{_CHANGE}\s+by\s+[^.;:\n]{{0,90}}?\b(?:to|stands?\s+at|stood\s+at)\s*$", re.I
+_CHANGED_TO = Folded.compile(
+    rf"\b{_CHANGE}\s+by\s+[^.;:\n]{{0,90}}?\b(?:to|stands?\s+at|stood\s+at)\s*$"
 )
 """The level after the size of a change ("has grown by 100,000 since late December, to 1.5
 million", "grown by 25,000 and now stands at 1.1 million"): what the total counts."""

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from humstats.extract.context import LABEL_END
-from humstats.extract.indicators import alternation, expand_lemmas
+from humstats.extract.indicators import Folded, alternation, expand_lemmas
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import ADMIN1, CITY, COUNTRY, DEMONYM, Place
 from humstats.schema import Indicator
@@ -78,7 +78,7 @@ _HOSTS = (
     "register+",
     "record+",
 )
-_MOVE = re.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b", re.I)
+_MOVE = Folded.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b")
 _HOSTING = re.compile(
     rf"\b(?:{alternation(expand_lemmas(f) for f in _HOSTS)})\b[^.;]{{0,25}}$", re.I
 )
@@ -118,14 +118,13 @@ _HOST_NOUN = re.compile(
 """After a demonym that is not the counted group, a host named by its adjective: "the
 Italian island of Lampedusa", "on the Chadian side"."""
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
-_ORIGIN = re.compile(
+_ORIGIN = Folded.compile(
     r"\b(?:(?:from|fled|out of|left|fleeing)"
     # where the violence that drove them is: "fleeing renewed attacks in West Darfur",
     # "Fighting in Tigray's Western zone has sent ..."
     r"|(?:(?:fleeing|escaping|fled)\s+(?:[\w'’-]+\s+){0,3}?)?"
     r"(?:fighting|clashes|violence|insecurity|attacks|conflict|war|shelling|bombardment|"
-    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$",
-    re.I,
+    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$"
 )
 
 

@@ -69,10 +69,9 @@ _SCALE = (
     r"|[ \t]+(?-i:[A-Z][a-z])))"
 )
 
-_DIGIT_NUMBER_RE = re.compile(
+_DIGIT_NUMBER_RE = Folded.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
-    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?",
-    re.IGNORECASE,
+    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?"
 )
 """``NUMBER_RE``'s digit branch alone (same groups), for positions known to hold a digit."""
 NUMBER_RE = re.compile(

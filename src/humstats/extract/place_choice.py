@@ -507,10 +507,9 @@ def _refers(text: str, start: int, reach: int = 25) -> bool:
 
 
 _ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
-_SHARE = re.compile(
+_SHARE = Folded.compile(
     r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?|"
-    r"worst|hardest)\b",
-    re.I,
+    r"worst|hardest)\b"
 )
 _WORST_AFTER = re.compile(
     r"(?:\s+[a-z]+){0,2}?\s+(?:are|is|were|was|remain|remains|have\s+been|has\s+been)\s+(?:the\s+)?"

@@ -38,6 +38,7 @@ from typing import Protocol
 
 import pycountry
 
+from humstats.extract.indicators import Folded
 from humstats.extract.sentences import last_words
 
 PLACES_PATH = Path(__file__).with_name("places.toml")
@@ -416,7 +417,7 @@ def venue_cities() -> frozenset[str]:
     return frozenset(data.get("venues", {}).get("cities", []))
 
 
-_VENUE_BEFORE = re.compile(
+_VENUE_BEFORE = Folded.compile(
     r"\b(?:briefing|conference|reporters|journalists|speaking|summit|meeting|talks|"
     r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
     r"(?:in|at|from)\s+(?:the\s+)?$"
@@ -425,17 +426,15 @@ _VENUE_BEFORE = re.compile(
     # where a storm came ashore, not where its toll is: "made landfall near New Hope"
     r"|\blandfall\s+(?:\w+\s+)?(?:near|in|at|over|on)\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2},\s+)?$",
-    re.I,
 )
 _VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
-_NAMING_AFTER = re.compile(
+_NAMING_AFTER = Folded.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
     r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b"
     # an illness named after where it was first found ("Marburg virus disease", "Rift Valley
     # fever", "Sudan virus"), a river named like a town ("along the Juba river")
-    r"|\s+(?:virus|ebolavirus|fever|flu|influenza|encephalitis|(?:haem|hem)orrhagic|river)\b)",
-    re.I,
+    r"|\s+(?:virus|ebolavirus|fever|flu|influenza|encephalitis|(?:haem|hem)orrhagic|river)\b)"
 )
 
 
@@ -1166,19 +1165,17 @@ _LIST_BEHIND = re.compile(
 )
 
 
-_PLACE_BEFORE = re.compile(
+_PLACE_BEFORE = Folded.compile(
     r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
     r"area|settlement)\s+of\s+)?(?:" + _HOLDER + r")?$)",
-    re.I,
 )
-_PLACE_AFTER = re.compile(
+_PLACE_AFTER = Folded.compile(
     r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
     r"area|sub-?prefecture|department|commune|region|province|state|municipality|"
-    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
-    re.I,
+    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b"
 )
 _PLACE_BEFORE_WORDS = 6
 """The most words a ``_PLACE_BEFORE`` match spans ("residents of the town of Houthi-held ")."""
