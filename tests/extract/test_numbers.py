@@ -53,6 +53,7 @@ def only(text: str):
         ("Total population 26 m\n", 26_000_000),
         ("People displaced 3.1 m", 3_100_000),
         ("Three-million people", 3_000_000),
+        ("1.6 m Registered Afghan Refugees", 1_600_000),
         ("two-thousand people", 2_000),
     ],
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from humstats.extract.indicators import alternation
+from humstats.extract.indicators import Folded, alternation
 
 _ACRONYM = r"\s*\([A-Z][A-Za-z]*[A-Z]\)"
 """An organisation's short name in brackets after its full name: "... Institute (INM)"."""
@@ -172,7 +172,7 @@ _KIND_DOCUMENT = re.compile(
 )
 """A document of a body named by its kind ("a ministry statement", "the update"): the body the
 text named before speaks in it."""
-_AGENTS = re.compile(
+_AGENTS = Folded.compile(
     r"\b(?:officials?|authorities|police|ministry|group|agency|office|government|rescuers|"
     r"partners|activists|witnesses|medics|sources|army|military|spokesperson|spokesman|"
     r"spokeswoman|governor|commissioner|institute|council|commission|coast guard|force|"
@@ -181,8 +181,7 @@ _AGENTS = re.compile(
     r"administration|service|centre|center|team|teams|committee|administrator|leaders?|"
     r"bulletin|bureau|authority|unit|cell|network|league|"
     # officials by office: "Grenada's prime minister", "the county's medical examiner"
-    r"minister|mayor|examiner|coroner|president|premier|sheriff|prosecutors?)\b",
-    re.I,
+    r"minister|mayor|examiner|coroner|president|premier|sheriff|prosecutors?)\b"
 )
 _NOT_LAST = {
     "a",
@@ -306,7 +305,7 @@ _ACRONYM_END = re.compile(r"\s([A-Z][A-Z0-9]{2,})$")
 def _clean(source: str) -> str | None:
     """A source phrase as a name, or None. Run on every phrase before a verb of saying: its
     patterns are compiled once, and each is tried only where its literal could occur."""
-    source = " ".join(source.split()).strip(" '\"“”‘’")
+    source = " ".join(source.split()).strip(" '\"“”‘’•▪◦·")  # a bullet opens no name
     if source.endswith(".") and not _INITIALS_END.search(source):  # keep the dot of "U.N."
         source = source.rstrip(".")
     while _LEADING.match(source):

@@ -163,7 +163,7 @@ COMPARED = endings(
     )
 )
 
-ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
+ALSO = Folded.compile(r"\b(?:also|too|as well)\b")
 
 INHERIT_BEFORE = endings("another", "a further", "an additional", "a total of")
 
@@ -358,6 +358,10 @@ def _cue_and_head(
     # an aside masked out ("5.7 million people, or 51 percent of those analysed, are facing")
     # does not count against the reach
     reach = _F_REACH + sum(len(b) for b in _BLANKS.findall(attach, q.end, q.end + _F_REACH))
+    if head == "people" and (where := _SUBJECT_WHERE.match(attach, q.end)) is not None:
+        # "1.84 million people across the besieged enclave are living through ... acute food
+        # insecurity": where the subject is does not count against the reach of its predicate
+        reach += where.end() - q.end
     cue = _label_cue(patterns, attach, q, lower) or find_cue(
         patterns, attach, q.hedge_start, q.end, lower, min(upper, q.end + reach)
     )
@@ -422,6 +426,11 @@ def _cue_and_head(
     return cue, head
 
 
+_SUBJECT_WHERE = re.compile(
+    r"[^\S\n]+[\w'’-]+[^\S\n]+(?:in|across|throughout)[^\S\n]+[^,;.\n()]{1,60}?"
+    r"(?=[^\S\n]+(?:are|were|is|was|have|has|had|remain|remained)\b)"
+)
+"""After a count: its people noun and where they are, before the subject's verb."""
 _CHANGE = (
     r"(?:rose|risen|rises|rising|grew|grown|grows|growing|increas(?:e|es|ed|ing)|"
     r"climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|swell(?:s|ed|ing)?|swollen|surg(?:e|es|ed|ing)|"
@@ -578,6 +587,13 @@ _PEOPLE_THEN_PASSIVE = re.compile(r"\s+[\w'’-]+\s+(?:were|was|have\s+been|had\
 _NAMES_BETWEEN = re.compile(r"(?:[^\S\n]+[A-Z][\w'’-]*){1,3}[^\S\n]+")
 """Between a count and its noun: the names of a nationality ("250,000 South Sudanese
 refugees")."""
+_KEPT_IN_SITES = re.compile(
+    r"\b(?<!refugee )(?:camps?|sites?|shelters?|centres?|centers?|settlements?)\b"
+    r"(?![^,.;]*refugee)",
+    re.I,
+)
+"""Before "hosting": sites where people stay that are not called refugees' ("138 camps have
+been set up ... hosting 62,061 people"; "refugee camps hosting" stays refugees)."""
 _INCLUDES_OPENING = frozenset(
     f" {subject} {verb}"
     for subject in (
@@ -955,6 +971,16 @@ def classify_count(
         if total is None or total.sentence != sentence or place is None:
             return None
         return Candidate(q, total.indicator, None, sentence, inherited=True, place=place)
+    if (
+        cue is not None
+        and cue.indicator is Indicator.REFUGEES
+        and cue.kind == "before"
+        and masked.startswith("host", cue.start)
+        and _KEPT_IN_SITES.search(masked, max(sentence[0], cue.start - 80), cue.start)
+    ):
+        # "31 camps in North Kivu, hosting 108,000 people": where the displaced stay, unless
+        # its own words say the camps are refugees'
+        cue = replace(cue, indicator=Indicator.DISPLACED)
     if head == "continues":
         # "... 2.1 million people were displaced. This includes 1.8 million people in Tigray":
         # a part told apart by its place counts what the total before it counts
@@ -1067,6 +1093,10 @@ def classify_count(
         if tail(masked, max(0, q.hedge_start - 20), q.hedge_start).endswith(INHERIT_BEFORE) and (
             context.previous is not None and head == "bare"
         ):
+            return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
+        if head in {"bare", "people"} and _next_share(context, q, sentence):
+            # "Bay accounts for 37 per cent (454,320 people) of those affected. Gedo follows
+            # with 23 per cent (291,765 people)": the next share of the same total
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
         if head == "bare" and _listed_after_place(context, masked, q, lower, sentence):
             return Candidate(q, context.previous.indicator, None, sentence, inherited=True)
@@ -1183,12 +1213,11 @@ INCREASE_OF = re.compile(r"\b(?:an?\s+)?(?:increase|rise|jump|surge|increment)\s
 """Before a count: how much the count just given grew ("an increase of 5,400"), new people
 in the window since the last one."""
 
-_REVISED_TO = re.compile(
+_REVISED_TO = Folded.compile(
     r"\b(?:revis|rais|lower|updat|correct|increas|reduc|adjust|amend|chang)(?:e|es|ed|ing)\s+"
     r"(?:(?:(?:the|that|this|its|their|his|her)\s+(?:[\w'’-]+\s+){0,2}?(?:figure|number|estimate|"
     r"count|tally|toll|total)s?|it|them)\s+)(?:(?:up|down|upward|downward|upwards|downwards)\s+)?to"
-    r"\s+$",
-    re.I,
+    r"\s+$"
 )
 """A revision of the figure just given ("raised the figure to", "revised that number to",
 "lowered it to"): the count takes its indicator and replaces it."""
@@ -1196,6 +1225,30 @@ _REVISED_TO = re.compile(
 _LISTED = re.compile(r"(?:[,:]|\band|\bwhile)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:\(\s*)?$")
 """A place's name in a list, right before its count: "Peru some 1.6M", "Kiambu (83,700)"."""
 _BRACKET_ITEM_AFTER = re.compile(r"(?:,\s*|,?\s+and\s+)(?:[A-Z][\w'’-]*\s+){1,3}\(\s*\d")
+
+
+_CLOSES_SHARE = re.compile(r"(?:\s+(?:people|persons|individuals))?\s*\)")
+_SHARE_BRACKET = re.compile(r"\d\s*(?:%|per\s?cent|percent)\s*\(\s*$", re.I)
+
+
+def _next_share(context: Context, q: Quantity, sentence: tuple[int, int]) -> bool:
+    """Whether a count in brackets after a share ("23 per cent (291,765 people)") follows the
+    figure before it written the same way, in this sentence or the one before."""
+    previous = context.previous
+    text = context.text
+    if previous is None or not _CLOSES_SHARE.match(text, q.end):
+        return False
+    if not _SHARE_BRACKET.search(text, max(0, q.hedge_start - 20), q.hedge_start):
+        return False
+    p = previous.quantity
+    same_or_next = (
+        previous.sentence == sentence or not text[previous.sentence[1] : sentence[0]].strip()
+    )
+    return (
+        same_or_next
+        and _CLOSES_SHARE.match(text, p.end)
+        and _SHARE_BRACKET.search(text, max(0, p.hedge_start - 20), p.hedge_start) is not None
+    )
 
 
 def _listed_after_place(
@@ -1417,8 +1470,8 @@ _TOTAL_WAS = re.compile(
 and suspected cases in the current outbreak in West Africa was 5335")."""
 
 
-_CHANGED_TO = re.compile(
-    rf"\b{_CHANGE}\s+by\s+[^.;:\n]{{0,90}}?\b(?:to|stands?\s+at|stood\s+at)\s*$", re.I
+_CHANGED_TO = Folded.compile(
+    rf"\b{_CHANGE}\s+by\s+[^.;:\n]{{0,90}}?\b(?:to|stands?\s+at|stood\s+at)\s*$"
 )
 """The level after the size of a change ("has grown by 100,000 since late December, to 1.5
 million", "grown by 25,000 and now stands at 1.1 million"): what the total counts."""

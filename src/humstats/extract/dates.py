@@ -434,13 +434,17 @@ def _period_matches(text: str, start: int, stop: int) -> list[re.Match[str]]:
     anchors.extend(m.start() for m in _YEAR.finditer(text, start, stop))
     if not anchors:
         return []
-    candidates = sorted(
-        {
-            word.start()
-            for anchor in anchors
-            for word in _WORD_START.finditer(text, max(start, anchor - _REACH), anchor + 1)
-        }
-    )
+    # the word starts in the union of the windows before the anchors: overlapping windows
+    # (a sentence holds dozens of anchors, "jan" inside "january") are scanned once
+    anchors.sort()
+    candidates = []
+    low, high = max(start, anchors[0] - _REACH), anchors[0] + 1
+    for anchor in anchors:
+        if anchor - _REACH > high:
+            candidates.extend(word.start() for word in _WORD_START.finditer(text, low, high))
+            low = anchor - _REACH
+        high = anchor + 1
+    candidates.extend(word.start() for word in _WORD_START.finditer(text, low, high))
     matches = []
     end = -1
     for candidate in candidates:
@@ -482,10 +486,9 @@ def _since_scope(text: str, match: re.Match[str], period: TextPeriod) -> TextPer
     return period
 
 
-_STARTED = re.compile(
+_STARTED = Folded.compile(
     r"\b(?:began|begun|started|erupted|broke\s+out|flared(?:\s+up)?|(?:was|were)\s+declared|"
-    r"plunged\s+into)\b[^.;:\d]{0,60}$",
-    re.I,
+    r"plunged\s+into)\b[^.;:\d]{0,60}$"
 )
 """Before a date: the date is when something began ("an uprising first erupted in March
 2011", "plunged into war one year ago on 15 April"), read like "since <date>"."""
@@ -497,10 +500,9 @@ def _began(period: TextPeriod, published: dt.date) -> TextPeriod:
     return replace(period, end=published, as_of=False, flow=_window(period.start, published))
 
 
-_COLLECTED = re.compile(
+_COLLECTED = Folded.compile(
     r"\b(?:collected|gathered|conducted|carried\s+out|surveyed|assessed|analysed|analyzed|"
-    r"(?:data|survey|assessment|fieldwork|collection)\s+(?:period|round|window))\s*(?:in|on|during|over|from)?\s*$",
-    re.I,
+    r"(?:data|survey|assessment|fieldwork|collection)\s+(?:period|round|window))\s*(?:in|on|during|over|from)?\s*$"
 )
 """Before a window: when data were gathered ("data collected February–March 2025"), so the
 counts it dates are what stood then, not what happened in it."""

@@ -548,6 +548,7 @@ def _elided(context: Context, figure: Candidate, masked: str, sentence: tuple[in
         return False
     return (
         previous.indicator == figure.indicator
+        and not increment(masked, q, *sentence)  # "an increase of 620": new, not more of it
         and not tail(masked, max(sentence[0], q.hedge_start - 20), q.hedge_start).endswith(
             " to"
         )  # "bringing the toll to 68,120 in Gaza": a level of its own

@@ -277,8 +277,49 @@ def _factored(phrases: set[str], depth: int, bounded: bool = False) -> str:
             continue
         inner = _factored(rests, depth - 1) if depth > 1 else "|".join(sorted(rests, key=_priority))
         parts.append(f"{opening}(?:{inner})")
-    parts.extend(sorted(others, key=_priority))
+    others.sort(key=_priority)
+    firsts = [_first_letters(phrase) for phrase in others]
+    if others and all(firsts):
+        # phrases opening with a group of words ("(?:gone|went|go)\s+back"), tried after the
+        # letters' branches as before, behind one look at the letter they may open with: the
+        # engine skips the lot at most positions instead of trying every word of each group
+        letters = "".join(sorted(set("".join(f for f in firsts if f))))
+        parts.append(f"(?=[{letters}])(?:{'|'.join(others)})")
+    else:
+        parts.extend(others)
     return "|".join(parts)
+
+
+def _first_letters(phrase: str) -> str | None:
+    """The letters a phrase of the form "(?:word|word...)rest" may open with, each
+    word opening with a letter; None for any other form."""
+    if not phrase.startswith("(?:"):
+        return None
+    depth, close, bars = 0, -1, [2]
+    i = 0
+    while i < len(phrase):
+        char = phrase[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            return None  # a character set could hide a bracket or a bar: not read here
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                close = i
+                break
+        elif char == "|" and depth == 1:
+            bars.append(i)
+        i += 1
+    if close < 0:
+        return None
+    openings = [phrase[at + 1 : at + 3] for at in bars]
+    if all(o[:1].isascii() and o[:1].isalpha() and o[1:2] not in _QUANTIFIERS for o in openings):
+        return "".join(sorted({o[0] for o in openings}))
+    return None
 
 
 _WORD_BREAK = re.compile(r" |\\s")
@@ -431,6 +472,14 @@ class Folded:
     a span of lower-cased text that holds none (``str.find`` runs at C speed; a pattern
     opening with a word boundary is tried at every position)."""
 
+    any_word: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    """``words`` as one alternation: one search tells whether a span holds any of them."""
+
+    def __post_init__(self) -> None:
+        if self.words:
+            any_word = re.compile("|".join(map(re.escape, self.words)))
+            object.__setattr__(self, "any_word", any_word)  # frozen: set once, here
+
     @classmethod
     def compile(cls, pattern: str, words: tuple[str, ...] | None = None) -> Folded:
         ignoring = re.compile(pattern, re.I)
@@ -447,23 +496,30 @@ class Folded:
 
     def on(self, text: str) -> tuple[re.Pattern[str], str]:
         """The pattern to run and the string to run it on, for ``text``."""
-        if self.sensitive is not None and (low := lowered(text)) is not None:
-            return self.sensitive, low
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                return self.sensitive, low
         return self.ignoring, text
 
+    # The methods below repeat ``on`` inline: they run some 70 times per article, and a
+    # call and a tuple cost more than most of their searches.
+
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        pattern, string = self.on(text)
-        if (
-            self.words is not None
-            and pattern is self.sensitive
-            and self._wordless(string, pos, endpos)
-        ):
-            return None
-        return pattern.search(string, pos, endpos)
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                if self.words is not None and self._wordless(low, pos, endpos):
+                    return None
+                return self.sensitive.search(low, pos, endpos)
+        return self.ignoring.search(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        pattern, string = self.on(text)
-        return pattern.match(string, pos, endpos)
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                return self.sensitive.match(low, pos, endpos)
+        return self.ignoring.match(text, pos, endpos)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         pattern, string = self.on(text)
@@ -472,18 +528,96 @@ class Folded:
     def finditer(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize
     ) -> Iterator[re.Match[str]]:
-        pattern, string = self.on(text)
-        if (
-            self.words is not None
-            and pattern is self.sensitive
-            and self._wordless(string, pos, endpos)
-        ):
-            return iter(())
-        return pattern.finditer(string, pos, endpos)
+        if self.sensitive is not None:
+            low = _last[1] if _last[0] is text else lowered(text)
+            if low is not None:
+                if self.words is not None and self._wordless(low, pos, endpos):
+                    return iter(())
+                return self.sensitive.finditer(low, pos, endpos)
+        return self.ignoring.finditer(text, pos, endpos)
 
     def _wordless(self, low: str, pos: int, endpos: int) -> bool:
         """Whether ``low[pos:endpos]`` (lower-cased) holds none of ``words``: no match there."""
-        return not any(low.find(word, pos, endpos) >= 0 for word in self.words or ())
+        return self.any_word is None or self.any_word.search(low, pos, endpos) is None
+
+
+_NEVER = "(?!x)x"
+"""A group that never matches: a pattern keeps the group names of the one it stands for."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """What may stand right after a number: one match with the groups ``people``, ``thing``
+    and ``function`` (listed words, read case-blind), ``word`` (a lower-case word) and
+    ``proper`` (a capitalised one), tried in this order after any blanks (``whole``).
+
+    Read by case, the last two keep ``whole`` from running on lower-cased text as a
+    ``Folded`` twin does, and case-blind branches are tried letter by letter. Where every
+    listed phrase opens with a letter, a match of the listed words can only start after all
+    the blanks, where the word groups would be tried after them: the listed words then run
+    as a ``Folded`` pattern (``listed``) and the word groups only where it fails
+    (``cased``), with the same match.
+    """
+
+    whole: re.Pattern[str]
+    listed: Folded | None = None
+    cased: re.Pattern[str] | None = None
+
+    @classmethod
+    def compile(cls, people: Iterable[str], things: Iterable[str]) -> Head:
+        people, things = tuple(people), tuple(things)
+        listed = (
+            rf"(?P<people>{alternation(people)})|(?P<thing>{alternation(things)})"
+            rf"|(?P<function>{_FUNCTION_WORDS})"
+        )
+        whole = re.compile(
+            rf"\s*(?:{listed}|(?P<word>(?-i:[a-z][\w'-]*))|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b",
+            re.I,
+        )
+        if not (people and things and all(map(_opens_with_letter, people + things))):
+            return cls(whole)
+        return cls(
+            whole,
+            Folded.compile(rf"\s*(?:{listed}|(?P<word>{_NEVER})|(?P<proper>{_NEVER}))\b"),
+            re.compile(
+                rf"\s*(?:(?P<people>{_NEVER})|(?P<thing>{_NEVER})|(?P<function>{_NEVER})"
+                rf"|(?P<word>[a-z][\w'-]*)|(?P<proper>[A-Z][\w'’-]*))\b"
+            ),
+        )
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.listed is None or self.cased is None:
+            return self.whole.match(text, pos, endpos)
+        return self.listed.match(text, pos, endpos) or self.cased.match(text, pos, endpos)
+
+
+def _opens_with_letter(phrase: str) -> bool:
+    """Whether every match of a phrase opens with a letter: it opens with one (not made
+    optional), or is a group of words that each do ("(?:gone|went|go)\\s+back"), and has no
+    alternative of its own outside brackets."""
+    if _first_letters(phrase) is None and not (
+        phrase[:1].isascii() and phrase[:1].isalpha() and phrase[1:2] not in _QUANTIFIERS
+    ):
+        return False
+    depth = 0
+    i = 0
+    while i < len(phrase):
+        char = phrase[i]
+        if char == "\\":
+            i += 1
+        elif char == "[":  # a set's brackets and bars are its members: read past it
+            i += 2 if phrase.startswith("[^", i) else 1
+            i += phrase[i : i + 1] == "]"
+            while i < len(phrase) and phrase[i] != "]":
+                i += 2 if phrase[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+        i += 1
+    return True
 
 
 _SYNTAX = frozenset("\\.^$*+?{}[]()|")
@@ -507,7 +641,7 @@ class Patterns:
     before: Folded
     before_classes: tuple[tuple[re.Pattern[str], Indicator, str], ...]
     verb_after_noun: re.Pattern[str]
-    head: re.Pattern[str]
+    head: Head
     not_before: tuple[str, ...]
     """Phrases ending right before a number that make it no count, as " phrase" suffixes."""
     not_after: Folded
@@ -571,12 +705,6 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         )
     )
     backward, before_classes = _classes((vocabulary.before, "before"), (near_groups, "near"))
-    # What may stand right after a number: a class of its own per word list, tried in order.
-    head = (
-        rf"\s*(?:(?P<people>{alternation(vocabulary.people)})|(?P<thing>{alternation(vocabulary.things)})"
-        rf"|(?P<function>{_FUNCTION_WORDS})|(?P<word>(?-i:[a-z][\w'-]*))"
-        rf"|(?P<proper>(?-i:[A-Z][\w'’-]*)))\b"
-    )
     frames = [(Indicator(name), a, b) for name, pairs in vocabulary.around for a, b in pairs]
     return Patterns(
         where=re.compile(alternation(vocabulary.where), re.I) if vocabulary.where else None,
@@ -612,7 +740,7 @@ def compile_patterns(vocabulary: Vocabulary) -> Patterns:
         verb_after_noun=re.compile(
             rf"^(?:\s+(?:{_AUX}|(?-i:[A-Z])[\w'’-]*|people|who|that))*\s+(?P<verb>{verbs})\b", re.I
         ),
-        head=re.compile(head, re.I),
+        head=Head.compile(vocabulary.people, vocabulary.things),
         not_before=tuple(f" {phrase.lower()}" for phrase in vocabulary.not_before),
         not_after=Folded.compile(
             # a line break ends a "Label: value" line: the next line's words are not its own;
@@ -651,6 +779,8 @@ own, so a cue before the number across "and" or a comma belongs to the clause be
 """A verb or noun before a number, across "and" or a comma, likely belongs to another number."""
 _PEOPLE_NOUN = re.compile(r"\s+(?:people|persons|individuals|civilians|others)\s+", re.I)
 """Between a count and its participle: the people counted ("268 people killed")."""
+_PASSIVE_BEFORE = re.compile(r"\b(?:been|were|was|are|is|be)\s+$")
+"""Before a word that is a noun and a participle ("affected"): a passive, so a verb."""
 _CLAUSE_END = re.compile(r"[,;:.]|\b(?:and|but|while|who|which|that)\b", re.I)
 _COMPLEMENT = re.compile(r"\bthat\b", re.I)
 """Between a cue and a number: the cue is a verb of saying or finding whose object is a clause."""
@@ -702,7 +832,11 @@ def find_cue(
                     (i, k, match)
                     for match in patterns.after.finditer(text, forward.end(), upper)
                     for i, k in [patterns.classify(match.group(), before=False)]
-                    if k == "verb" and i is not Indicator.POPULATION
+                    if i is not Indicator.POPULATION
+                    and (
+                        k == "verb"
+                        or _PASSIVE_BEFORE.search(text, match.start() - 6, match.start())
+                    )
                 ),
                 None,
             )

@@ -139,20 +139,21 @@ _STOCK_WORDS = Folded.compile(
 _NEW_SUBJECT = re.compile(r"\s(?:and|but|while)\s+(?:the|its|their|this)\s", re.I)
 """After a count, a clause with a subject of its own ("at least 15 people were killed and the
 toll may rise"): its words tell that subject, not the count."""
-_STOCK_BEFORE = re.compile(
+_STOCK_BEFORE = Folded.compile(
     r"\b(?:rose to|risen to|has risen to|climbed to|reached|stood at|stands at|now at|"
-    r"fell to|fallen to|numbered|number|population of)\s*$",
-    re.I,
+    r"fell to|fallen to|numbered|number|population of)\s*$"
 )
 _RISE_TO = re.compile(
     r"\b(?:rose|risen|rising|rises|climbed|climbing|climbs|soared|soaring|soars|surged|surging|"
     r"surges|jumped|jumps|increased|increases|grew|grown|grows|swelled|swollen|mounted|raised|"
-    r"raising|went up|gone up)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
+    r"raising|went up|gone up|lowered|lowering|revised|revising|reduced|reducing|corrected|"
+    r"adjusted|updated|dropped|dropping|decreased|declined)\b[^.;:\n\d]{0,100}?(?:\d+\s*(?:%|per\s?cent|percent)[^.;:\n\d]"
     r"{0,60}?)?\bto\s*$",
     re.I,
 )
 """A count a total rose to, however the rise is told ("soared to", "increased four percent
-between August and September to"): the new level, a stock. Search it with ``rise_to``."""
+between August and September to"), or was revised to ("lowered the figure to 7"): the new
+level, a stock. Search it with ``rise_to``."""
 _BRING_TO = re.compile(
     r"\b(?:bringing|brings|brought|taking|takes|took|pushing|pushes|pushed|lifting|lifts|lifted)"
     r"\s+(?:the|its|their|this|that)\s+[^.;:\n\d]{0,80}?\b(?:total|toll|number|tally|count|figure)"
@@ -173,10 +174,9 @@ def rise_to(masked: str, start: int, end: int) -> re.Match[str] | None:
     return _RISE_TO.search(masked, start, end)
 
 
-_NEW_BEFORE = re.compile(
+_NEW_BEFORE = Folded.compile(
     r"\b(?:an?\s+)?(?:additional|another|further|extra|fresh|new"
-    r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$",
-    re.I,
+    r"|(?:increase|rise|jump|surge|increment)\s+of)\s*$"
 )
 _NEW_AFTER = re.compile(r"\s+(?:more|additional|further|newly|new)\b(?!\s+than\b)", re.I)
 """"another 900", "an additional 15,000", "1,200 more", "318 new cholera cases": counted on
@@ -460,7 +460,7 @@ _ACTS = [
     r"attackers|(?:armed|masked|unknown)\s+men|gangs?|gang\s+members|soldiers|troops|snipers?",
     r"police|policemen|officers",
 ]
-_SUBJECT = re.compile(rf"\b(?:(?P<hazard>{'|'.join(_HAZARDS)})|(?P<act>{'|'.join(_ACTS)}))\b", re.I)
+_SUBJECT = Folded.compile(rf"\b(?:(?P<hazard>{'|'.join(_HAZARDS)})|(?P<act>{'|'.join(_ACTS)}))\b")
 _TOLL_VERB = re.compile(
     r"\b(?P<aux>(?:has|have|had|'ve|’ve)\s+(?:now\s+|so\s+far\s+|already\s+|also\s+)?)?"
     r"(?:killed|left|claimed(?:\s+the\s+lives\s+of)?|cost|injured|wounded|maimed|slew|"

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from humstats.extract.context import LABEL_END
-from humstats.extract.indicators import alternation, expand_lemmas
+from humstats.extract.indicators import Folded, alternation, expand_lemmas
 from humstats.extract.numbers import Quantity
 from humstats.extract.places import ADMIN1, CITY, COUNTRY, DEMONYM, Place
 from humstats.schema import Indicator
@@ -78,7 +78,7 @@ _HOSTS = (
     "register+",
     "record+",
 )
-_MOVE = re.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b", re.I)
+_MOVE = Folded.compile(rf"\b(?:{alternation(expand_lemmas(f) for f in _MOVES)})\b")
 _HOSTING = re.compile(
     rf"\b(?:{alternation(expand_lemmas(f) for f in _HOSTS)})\b[^.;]{{0,25}}$", re.I
 )
@@ -118,14 +118,13 @@ _HOST_NOUN = re.compile(
 """After a demonym that is not the counted group, a host named by its adjective: "the
 Italian island of Lampedusa", "on the Chadian side"."""
 _SPECIFIC = {CITY: 3, ADMIN1: 2, COUNTRY: 1}
-_ORIGIN = re.compile(
+_ORIGIN = Folded.compile(
     r"\b(?:(?:from|fled|out of|left|fleeing)"
     # where the violence that drove them is: "fleeing renewed attacks in West Darfur",
     # "Fighting in Tigray's Western zone has sent ..."
     r"|(?:(?:fleeing|escaping|fled)\s+(?:[\w'’-]+\s+){0,3}?)?"
     r"(?:fighting|clashes|violence|insecurity|attacks|conflict|war|shelling|bombardment|"
-    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$",
-    re.I,
+    r"offensive|hostilities)\s+(?:in|around|across))\s+(?:the\s+)?$"
 )
 
 
@@ -263,7 +262,9 @@ def crossing(
 
 
 _LEFT = re.compile(
-    r"\b(?:left|leave|leaves|leaving|fled|flee|flees|fleeing|escaped|quit)\s+$", re.I
+    r"\b(?:left|leave|leaves|leaving|fled|flee|flees|fleeing|escaped|quit)\s+"
+    r"(?:(?:east|west|north|south|eastern|western|northern|southern|central)\s+)?$",
+    re.I,
 )
 _OWNS = re.compile(r"['’]s?\b")
 
@@ -271,14 +272,17 @@ _OWNS = re.compile(r"['’]s?\b")
 def _left_country(text: str, q: Quantity, upper: int, places: list[Place]) -> Crossing | None:
     """ "More than 4 million people have left Venezuela": a country left is a border
     crossed, so refugees, placed where they fled from (RULES.md: no host named). A part of the
-    country ("fled Sudan's capital") is no crossing."""
+    country ("fled Sudan's capital", "left east Ghouta") is no crossing: the people who left
+    it are displaced."""
     for p in places:
         if (
-            p.level == COUNTRY
+            p.iso3
             and q.end <= p.start < upper
-            and _LEFT.search(text, max(q.end, p.start - 12), p.start)
+            and _LEFT.search(text, max(q.end, p.start - 20), p.start)
             and not _NEW_CLAUSE.search(text, q.end, p.start)
-            and not _OWNS.match(text, p.end)
         ):
-            return Crossing(Indicator.REFUGEES, p)
+            if p.level == COUNTRY and not _OWNS.match(text, p.end):
+                return Crossing(Indicator.REFUGEES, p)
+            if p.level != COUNTRY:
+                return Crossing(Indicator.DISPLACED, p)
     return None

@@ -63,14 +63,15 @@ _DIGITS = (
 )
 _SCALE = (
     r"(?:\s*(?:million|billion|thousand|mn|bn|lakhs?|crores?)\b|(?:m|k|bn|mn)\b"
-    # "26 m" ends a fact-sheet line or comes before people; "a 5 m wall" is a length
-    r"|[ \u00a0]m(?=[ \t]*(?:\n|$)|\s+(?:people|persons|individuals|IDPs|refugees)\b))"
+    # "26 m" ends a fact-sheet line, comes before people or opens a key figure's label ("1.6 m
+    # Registered refugees"); "a 5 m wall" is a length
+    r"|[ \u00a0]m(?=[ \t]*(?:\n|$)|\s+(?:people|persons|individuals|IDPs|refugees)\b"
+    r"|[ \t]+(?-i:[A-Z][a-z])))"
 )
 
-_DIGIT_NUMBER_RE = re.compile(
+_DIGIT_NUMBER_RE = Folded.compile(
     rf"(?<![\w.,/:+])(?<![A-Za-z]-)(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?"
-    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?",
-    re.IGNORECASE,
+    r"(?P<words>(?!x)x)?(?P<wscale>(?!x)x)?"
 )
 """``NUMBER_RE``'s digit branch alone (same groups), for positions known to hold a digit."""
 NUMBER_RE = re.compile(

@@ -14,7 +14,7 @@ import re
 from humstats.extract.classification import COMPARED
 from humstats.extract.context import Candidate, Context, tail
 from humstats.extract.dates import TextPeriod, find_periods
-from humstats.extract.indicators import Folded
+from humstats.extract.indicators import Folded, lowered
 from humstats.extract.measure import SINCE_EVENT
 from humstats.extract.numbers import Quantity
 from humstats.extract.sentences import last_words
@@ -122,10 +122,9 @@ def remember_heading_period(
         context.heading_period = periods[0]
 
 
-_SAME_PERIOD = re.compile(
+_SAME_PERIOD = Folded.compile(
     r"\b(?:(?:over|in|during|for|within)\s+)?(?:the\s+same|that|this)\s+"
-    r"(?:period|week|month|fortnight|timeframe|time\s?frame|days)\b",
-    re.I,
+    r"(?:period|week|month|fortnight|timeframe|time\s?frame|days)\b"
 )
 
 
@@ -159,19 +158,21 @@ _FOOTER = re.compile(
 )
 
 _AS_OF_LOWER = re.compile(r"as\s+(?:of|at)\b")
-"""Where every note ends, in lower-cased ASCII text: a literal start the engine finds at C
+"""Where every note ends, in lower-cased text: a literal start the engine finds at C
 speed, where ``_FOOTER`` (case-blind, opening with ``\b``) is tried at every position."""
 _FOOTER_WORDS = 2
 """The most words a ``_FOOTER`` match spans ("figures are ")."""
 
 
 def _footers(text: str) -> list[re.Match[str]]:
-    """``_FOOTER.finditer(text)``: in ASCII text, tried only over the last words before each
-    "as of" (where every match ends), from the first word on as the scan would."""
-    if not text.isascii():
+    """``_FOOTER.finditer(text)``: tried only over the last words before each "as of" (where
+    every match ends, found in the text lower-cased where that keeps its offsets), from the
+    first word on as the scan would."""
+    low = lowered(text)
+    if low is None:
         return list(_FOOTER.finditer(text))
     found: list[re.Match[str]] = []
-    for note in _AS_OF_LOWER.finditer(text.lower()):
+    for note in _AS_OF_LOWER.finditer(low):
         start = max(
             last_words(text, 0, note.start(), _FOOTER_WORDS), found[-1].end() if found else 0
         )

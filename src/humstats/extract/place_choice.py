@@ -284,6 +284,13 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
         paired := _respective(context.text, q, sentence, s0, s1)
     ):
         return paired  # "killed 11 and 7 people in Sofala and Zambezia respectively"
+    if "countries" in context.text[s0:s1] and (
+        (counted := _AREAS_COUNTED.search(context.text, s0, s1)) is not None
+        and counted["kind"].lower() == "countries"
+    ):
+        # "723 deaths ... in 14 countries of the African Region": no one country's; the region
+        # the sentence names, if it names one
+        return next((p for p in sentence if p.level == NOWHERE and not _WORLD.search(p.name)), None)
     running = figure.inherited and _RUNNING.search(context.text, lower, q.hedge_start)
     if running:
         # "... into Renk county, bringing the number of arrivals in South Sudan to 620,000":
@@ -387,7 +394,15 @@ def place_for(context: Context, figure: Candidate, lower: int, upper: int) -> Pl
     earlier = [p for p in before if p.level != DEMONYM and not _refers(context.text, p.start)]
     if earlier:
         last = _contained(earlier, context.text)
+        if _WORST_AFTER.match(context.text, last.end):
+            # "... Nippes and Ouest departments are the most affected. • 300 people have been
+            # reported dead": the parts hardest hit, not where the whole count is
+            return _country_level(last)
         return _choose_place([last], q, figure.indicator, context.text) or last
+    if people := [p for p in before if p.level == DEMONYM and p.iso3]:
+        # "The disaster continued to shock Ecuadorians ...": the people the text named are
+        # of the country it is about, before a country a later sentence names in passing
+        return _country_level(people[-1])
     later = [p for p in after if p.level != DEMONYM]
     if (town := _dateline_town(context, later)) is not None:
         return town
@@ -492,14 +507,19 @@ def _refers(text: str, start: int, reach: int = 25) -> bool:
 
 
 _ACROSS = re.compile(r"\b(?:across|throughout|all\s+over)\s+(?:the\s+)?$", re.I)
-_SHARE = re.compile(
+_SHARE = Folded.compile(
     r"\b(?:most|majority|bulk|half|mainly|mostly|largely|chiefly|accounts?\s+for|thirds?|"
-    r"worst|hardest)\b",
+    r"worst|hardest)\b"
+)
+_WORST_AFTER = re.compile(
+    r"(?:\s+[a-z]+){0,2}?\s+(?:are|is|were|was|remain|remains|have\s+been|has\s+been)\s+(?:the\s+)?"
+    r"(?:most|worst|hardest|badly|severely)\b",
     re.I,
 )
+"""A place said to be the worst hit ("Colombo and Gampaha remain the worst affected")."""
 _AREAS_COUNTED = re.compile(
     r"\b(?:in|across|of)\s+(?:[a-z-]+\s+){0,2}?(?:\d+|two|three|four|five|six|seven|eight|nine|"
-    r"ten|eleven|twelve|[a-z]+teen|twenty)\s+(?:[a-z-]+\s+)?(?:districts|counties|regions|"
+    r"ten|eleven|twelve|[a-z]+teen|twenty)\s+(?:[a-z-]+\s+)?(?P<kind>districts|counties|regions|"
     r"provinces|states|departments|governorates|countries|municipalities|woredas|territories|"
     r"prefectures|oblasts|divisions|upazilas|islands)\b",
     re.I,

@@ -38,6 +38,7 @@ from typing import Protocol
 
 import pycountry
 
+from humstats.extract.indicators import Folded
 from humstats.extract.sentences import last_words
 
 PLACES_PATH = Path(__file__).with_name("places.toml")
@@ -132,6 +133,8 @@ class PackagedGazetteer:
             fold(name): tuple(iso3s) for name, iso3s in data.get("disputed", {}).items()
         }
         """Areas several countries claim ("Kashmir"), by folded name: their claimants."""
+        self._people: dict[str, Place] = {}
+        """Demonyms that are also an area's name abroad ("Somali"), by folded name."""
         self._pcodes: dict[tuple[str, str], str] = {}
         """(ISO3, folded name) → OCHA p-code of an admin-1 area."""
         self._build(data)
@@ -194,7 +197,9 @@ class PackagedGazetteer:
         for word, iso3 in data.get("demonyms", {}).items():
             word = word.replace("_", " ")
             for form in {word, word + "s"} if word.endswith(("an", "i", "ian")) else {word}:
-                self._exact.setdefault(fold(form), Place(form, iso3, DEMONYM))
+                people = self._exact.setdefault(fold(form), Place(form, iso3, DEMONYM))
+                if people.level == ADMIN1:  # "Somali": Ethiopia's region, Somalia's people
+                    self._people[fold(form)] = Place(form, iso3, DEMONYM)
 
     def _level_aliases(self, data: dict) -> None:
         """An alias that names an area inside its country ("North Darfur", "Idlib", "Cox's
@@ -252,6 +257,9 @@ class PackagedGazetteer:
                     exact = next((p for p in shared if p.iso3 in mentioned), exact)
                 if exact.iso3 not in mentioned and (town := self._town_in(name, mentioned)):
                     return town  # "Saida" in a text about Lebanon: its city, not Algeria's province
+                people = self.people(name)
+                if people is not None and exact.iso3 not in mentioned and people.iso3 in mentioned:
+                    return people  # "Somali" in a text about Somalia
                 iso3 = exact.iso3 or ""
                 pcode = self._pcodes.get((iso3, fold(name))) or self._pcodes.get(
                     (iso3, fold(exact.name))
@@ -289,15 +297,21 @@ class PackagedGazetteer:
         rows = [_minor_place(r) for r in self._minor.get(key, ()) if r.split("\t")[2] in mentioned]
         return replace(max(rows, key=lambda p: p.population), name=name) if rows else None
 
+    def people(self, name: str) -> Place | None:
+        """The demonym of a name that is also an area abroad ("Somali"), if it is one."""
+        return self._people.get(fold(name))
+
     def unplaceable(self, run: str) -> bool:
         """Whether no words of a capitalised run, alone or together, name a place of any kind
         in any country ("The United Nations", "International Organization"): ``find_places``
         then reads none of it, whatever the text names. Remembered per run: they recur."""
         found = self._unplaceable.get(run)
         if found is None:
+            chunks = _chunks(run)
+            names = [*map(_name_of, chunks), *(c for c in chunks if c.endswith(" Region"))]
             found = self._unplaceable[run] = not any(
                 entries[0] is not None or entries[1] or entries[2]
-                for entries in map(self._entries, map(_name_of, _chunks(run)))
+                for entries in map(self._entries, names)
             )
         return found
 
@@ -312,6 +326,8 @@ class PackagedGazetteer:
         if exact is not None and exact.level == ADMIN1 and exact.iso3:
             # a province that is also a city abroad ("Saida": Algeria's province, Lebanon's city)
             towns = {p.iso3 for p in self._cities.get(fold(name), ()) if p.population >= 50_000}
+            if (people := self._people.get(fold(name))) is not None:
+                towns.add(people.iso3)
             return frozenset(towns | {exact.iso3}) if towns - {exact.iso3} else frozenset()
         if not cities or len(cities) == 1:
             return frozenset()
@@ -401,7 +417,7 @@ def venue_cities() -> frozenset[str]:
     return frozenset(data.get("venues", {}).get("cities", []))
 
 
-_VENUE_BEFORE = re.compile(
+_VENUE_BEFORE = Folded.compile(
     r"\b(?:briefing|conference|reporters|journalists|speaking|summit|meeting|talks|"
     r"headquarters|headquartered|based|interview|statement|session)\s+(?:\w+\s+){0,2}?"
     r"(?:in|at|from)\s+(?:the\s+)?$"
@@ -410,17 +426,15 @@ _VENUE_BEFORE = re.compile(
     # where a storm came ashore, not where its toll is: "made landfall near New Hope"
     r"|\blandfall\s+(?:\w+\s+)?(?:near|in|at|over|on)\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2},\s+)?$",
-    re.I,
 )
 _VENUE_ENDS = frozenset({"in", "at", "from", "the", "near", "over", "on"})
 _AGENT_BEFORE = re.compile(r"(?<!hosted)(?<!welcomed)\s+by\s+(?:the\s+)?$", re.I)
-_NAMING_AFTER = re.compile(
+_NAMING_AFTER = Folded.compile(
     r"(?:-based\b|\s+(?:peace\s+|ceasefire\s+|security\s+)?(?:agreement|accords?|deal|talks|"
     r"process|declaration|convention|protocol|summit|conference|format|treaty|framework)\b"
     # an illness named after where it was first found ("Marburg virus disease", "Rift Valley
     # fever", "Sudan virus"), a river named like a town ("along the Juba river")
-    r"|\s+(?:virus|ebolavirus|fever|flu|influenza|encephalitis|(?:haem|hem)orrhagic|river)\b)",
-    re.I,
+    r"|\s+(?:virus|ebolavirus|fever|flu|influenza|encephalitis|(?:haem|hem)orrhagic|river)\b)"
 )
 
 
@@ -506,6 +520,8 @@ def _name_of(chunk: str) -> str:
     return chunk
 
 
+_ADJECTIVE = re.compile(r"\s+(?!(?:region|state|province|zone)\b)[a-z]")
+"""A lowercase noun after a name: an adjective's use ("Somali authorities"), not an area's."""
 _TYPE_NEXT = re.compile(r"\s+(state|province|region|governorate|department)\b")
 _MAX_WORDS = 5
 _NONSPACE = re.compile(r"\S+")
@@ -816,6 +832,10 @@ def _read_run(
             chunk = group[words[i][0] : words[j - 1][1]]
             name = _name_of(chunk)
             place = gazetteer.lookup(name, seen)
+            if place is None and name != chunk and chunk.endswith(" Region"):
+                # a region named with its type word ("the African Region" of WHO's reports)
+                name = chunk
+                place = gazetteer.lookup(name, seen)
             if place is not None and place.level == COUNTRY:
                 # "Niger State", "Mokwa, Niger state": a state, not the country
                 kind = _TYPE_NEXT.match(text, run.start() + words[j - 1][1])
@@ -846,6 +866,13 @@ def _read_run(
                 text, offset, offset + len(chunk), chunk != name, found, gazetteer, seen
             ):
                 continue
+            if (
+                place.level == ADMIN1
+                and _ADJECTIVE.match(text, offset + len(chunk))
+                and (people := getattr(gazetteer, "people", None)) is not None
+                and (demonym := people(name)) is not None
+            ):
+                place = demonym  # "the Somali authorities": Somalia's, not Ethiopia's region
             if place.level == DEMONYM and ACTOR.match(text, run.end()):
                 break
             if place.level == COUNTRY and _ATTACKER.match(text, run.end()):
@@ -1138,19 +1165,17 @@ _LIST_BEHIND = re.compile(
 )
 
 
-_PLACE_BEFORE = re.compile(
+_PLACE_BEFORE = Folded.compile(
     r"(?:\b(?:in|at|near|off|from|to|into|around|outside|towards?|across|between|via|reach(?:ed|ing)?"
     r"|fled|flee(?:ing)?|entered|left|(?:town|city|village|county|territory|district|locality|"
     r"area|region|province|state|camp|outskirts|north|south|east|west|residents|people|"
     r"inhabitants|upstream|downstream)\s+of)\s+(?:the\s+)?(?:(?:town|city|village|county|district|locality|camp|"
     r"area|settlement)\s+of\s+)?(?:" + _HOLDER + r")?$)",
-    re.I,
 )
-_PLACE_AFTER = re.compile(
+_PLACE_AFTER = Folded.compile(
     r"\s+(?:county|counties|territory|locality|district|sub-?county|town|city|village|camp|"
     r"area|sub-?prefecture|department|commune|region|province|state|municipality|"
-    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b",
-    re.I,
+    r"settlement|IDP|zone|woreda|raion|oblast|neighbou?rhood|island|valley)\b"
 )
 _PLACE_BEFORE_WORDS = 6
 """The most words a ``_PLACE_BEFORE`` match spans ("residents of the town of Houthi-held ")."""

@@ -71,7 +71,7 @@ _CLAUSE_COMMA = re.compile(r",(?!\d{3}(?!\d))")
 _ASIDE = re.compile(
     r"\s[—–]\s[^—–;]{1,140}?\s[—–](?=\s)|\([^()]{1,140}\)|"
     r",\s(?:including|among them|or|about|nearly|roughly|some|more than half|mostly|mainly)"
-    r"\b(?:[^,;]|,(?=\d{3}\b)){1,80}(?=,(?!\d{3}\b))"
+    r"\b(?:[^,;]|,(?=\d{3}\b)){1,80}(?=,(?!\d{3}\b))"  # a thousands comma ("2,106") ends none
 )
 """An aside: a dash pair, brackets, or a comma clause ending at a comma that is no thousands
 separator (", including 3,106 children and 1,970 women,")."""
