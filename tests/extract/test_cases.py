@@ -244,6 +244,8 @@ FLOORS = {  # F1, recall: measured when written, less a margin for honest trade-
     PLACES_HELD_S23: (0.85, 0.8),
     # one toll told as "had reached 87" is not read yet, so its earlier values stay
     TRAPS_S23: (0.85, 0.85),
+    # held out: F1 .696 (5 traps) at the start of the session, 1.000 (0 traps) at the end
+    TRAPS_S23_HELD: (0.9, 0.9),
 }
 
 
