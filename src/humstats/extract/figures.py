@@ -449,7 +449,10 @@ def _sentence_figures(
             upper,
             near or [p for p in ours if not p.as_of] or _heading_window(context),
             figure.indicator,
-            sentence_scope(masked, sentence, limits, q),
+            # event words in the clause of a count read as a running total are that count's
+            sentence_scope(masked, sentence, limits, q)
+            if context.previous_measure is Measure.STOCK
+            else None,
         )
         if told is None and any(p.as_of for p in ours):
             told = Measure.STOCK  # "As of 3 February, ... reporting 6974 cases and 114 deaths"
