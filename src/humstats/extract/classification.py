@@ -513,12 +513,21 @@ _OUT_OF = re.compile(r"\d[\d,.]*((?:\s+[\w'’-]+){1,3})\s+out\s+of\s+$")
 what the whole counts."""
 
 
+_NOUN_ONLY = re.compile(r"(?:\s+[\w'’-]+){0,2}\s+")
+
+
+def _told_after(masked: str, q: Quantity, cue: Cue | None) -> bool:
+    """The count's own cue right after its noun ("efforts to protect 140,000 people impacted by
+    El Niño"): what already happened to the people an intention is meant to reach."""
+    return cue is not None and _NOUN_ONLY.fullmatch(masked, q.end, cue.start) is not None
+
+
 def _foretold(masked: str, q: Quantity, sentence: tuple[int, int], cue: Cue | None) -> bool:
     """A count of people who may or are meant to come to it, no figure (RULES.md:
     projections are traps): after an intention's verb, in a clause a verb of foretelling
     opens, or the subject of a modal whose verb names the indicator."""
     before = masked[max(sentence[0], q.hedge_start - 40) : q.hedge_start].lower().rstrip()
-    if " to " in before and _PLAN.search(before):
+    if " to " in before and _PLAN.search(before) and not _told_after(masked, q, cue):
         return True
     if "that" in masked[sentence[0] : q.hedge_start] and _PREDICTS.search(
         masked, sentence[0], q.hedge_start
