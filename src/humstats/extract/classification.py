@@ -467,7 +467,7 @@ def _not_a_level(masked: str, q: Quantity, lower: int, before: str) -> bool:
 _MODALS = (" could ", " may ", " might ", " will ", " would ", " to ")
 _LEVEL_REACHED = re.compile(
     r"\b(?:(?:rose|risen|rises|climbed|climbs|soared|soars|jumped|jumps|increased|grown|grew|"
-    r"mounted|swelled|risen)\s+to|(?:stands?|stood|now|is|was)\s+at|reached|reaches|hit|hits|"
+    r"mounted|swelled)\s+to|(?:stands?|stood|now|is|was)\s+at|reached|reaches|hit|hits|"
     r"topped|tops|passed|surpassed|exceeded)$"
 )
 """The words before a count (``tail``): the level a running total has reached ("has soared
